@@ -1,0 +1,4 @@
+// Package models holds the domain of relance: dossiers, collectivités, envelopes,
+// tasks and the pure rules that govern them (eligibility, caps, envelope arithmetic).
+// It imports no Temporal, Echo or GORM code so that every rule can be tested alone.
+package models

@@ -1,0 +1,82 @@
+package models
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// DossierKind is one of the four kinds of dossier of the fund.
+type DossierKind string
+
+const (
+	KindGuichet DossierKind = "guichet" // Axe 2, FranceConnect and national APIs
+)
+
+// Status is where a dossier stands in its process. The workflow owns it; the database
+// holds a copy (the read model) for lists.
+type Status string
+
+const (
+	StatusSubmitted       Status = "submitted"
+	StatusChecking        Status = "checking"
+	StatusIncomplete      Status = "incomplete"
+	StatusRefused         Status = "refused"
+	StatusAwaitingPayment Status = "awaiting_payment"
+	StatusPaid            Status = "paid"
+	// StatusClosedWithoutAction is "classé sans suite": the applicant never completed it.
+	StatusClosedWithoutAction Status = "closed_without_action"
+)
+
+// Statuses lists every status, for validating filters.
+var Statuses = []Status{StatusSubmitted, StatusChecking, StatusIncomplete, StatusRefused,
+	StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction}
+
+// Dossier is a case filed by a collectivité.
+type Dossier struct {
+	ID             string      `json:"id"`
+	Kind           DossierKind `json:"kind"`
+	Status         Status      `json:"status"`
+	ApplicantSiren string      `json:"applicant_siren"`
+	ApplicantName  string      `json:"applicant_name,omitempty"`
+	Departement    string      `json:"departement,omitempty"`
+	Region         string      `json:"region,omitempty"`
+	EnvelopeCode   string      `json:"envelope_code"`
+	RequestedCents Cents       `json:"requested_cents"`
+	GrantedCents   Cents       `json:"granted_cents"`
+	// Reason explains a refusal or a closure.
+	Reason string `json:"reason,omitempty"`
+	// MissingItems lists what an incomplete dossier still lacks.
+	MissingItems []ChecklistItem `json:"missing_items,omitempty"`
+	// Payload is the kind-specific application (e.g. GuichetApplication).
+	Payload   json.RawMessage `json:"payload"`
+	CreatedBy string          `json:"created_by"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// WorkflowID is the Temporal workflow that runs the dossier's process.
+func (d Dossier) WorkflowID() string { return DossierWorkflowID(d.ID) }
+
+// DossierWorkflowID derives the workflow ID from a dossier ID.
+func DossierWorkflowID(id string) string { return "dossier-" + id }
+
+// AuditEvent is one line of the business audit trail: who did what, when, why.
+type AuditEvent struct {
+	ID        int64     `json:"id"`
+	DossierID string    `json:"dossier_id"`
+	At        time.Time `json:"at"`
+	Actor     string    `json:"actor"`
+	Action    string    `json:"action"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+// LedgerEntry is one money movement of a dossier on an envelope.
+type LedgerEntry struct {
+	ID           int64     `json:"id"`
+	EnvelopeCode string    `json:"envelope_code"`
+	DossierID    string    `json:"dossier_id"`
+	Kind         string    `json:"kind"`
+	AmountCents  Cents     `json:"amount_cents"`
+	Reference    string    `json:"reference,omitempty"`
+	At           time.Time `json:"at"`
+}

@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/relance/relance/models"
+)
+
+type dossierRow struct {
+	ID             string `gorm:"primaryKey"`
+	Kind           string
+	Status         string
+	ApplicantSiren string
+	ApplicantName  string
+	Departement    string
+	Region         string
+	EnvelopeCode   string
+	RequestedCents int64
+	GrantedCents   int64
+	Reason         string
+	MissingItems   string
+	Payload        string
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (dossierRow) TableName() string { return "dossiers" }
+
+func (r dossierRow) model() models.Dossier {
+	d := models.Dossier{ID: r.ID, Kind: models.DossierKind(r.Kind), Status: models.Status(r.Status),
+		ApplicantSiren: r.ApplicantSiren, ApplicantName: r.ApplicantName, Departement: r.Departement, Region: r.Region,
+		EnvelopeCode: r.EnvelopeCode, RequestedCents: r.RequestedCents, GrantedCents: r.GrantedCents, Reason: r.Reason,
+		Payload: json.RawMessage(r.Payload), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if r.MissingItems != "" {
+		_ = json.Unmarshal([]byte(r.MissingItems), &d.MissingItems) // written by us from the same type
+	}
+	return d
+}
+
+type idempotencyRow struct {
+	Principal string `gorm:"primaryKey"`
+	Key       string `gorm:"primaryKey"`
+	DossierID string
+	CreatedAt time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+// CreateDossier inserts a new dossier. With an idempotency key, a dossier already created
+// under the same principal and key is returned instead (created reports which happened).
+func (s *Store) CreateDossier(ctx context.Context, d models.Dossier, principal, idemKey string) (out models.Dossier, created bool, err error) {
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if idemKey != "" {
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).
+				Create(&idempotencyRow{Principal: principal, Key: idemKey, DossierID: d.ID, CreatedAt: s.now()})
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				var key idempotencyRow
+				if err := tx.Where("principal = ? AND key = ?", principal, idemKey).Take(&key).Error; err != nil {
+					return err
+				}
+				var row dossierRow
+				if err := tx.Take(&row, "id = ?", key.DossierID).Error; err != nil {
+					return err
+				}
+				out = row.model()
+				return nil
+			}
+		}
+		now := s.now()
+		row := dossierRow{ID: d.ID, Kind: string(d.Kind), Status: string(d.Status), ApplicantSiren: d.ApplicantSiren,
+			ApplicantName: d.ApplicantName, Departement: d.Departement, Region: d.Region, EnvelopeCode: d.EnvelopeCode,
+			RequestedCents: d.RequestedCents, GrantedCents: d.GrantedCents, Payload: string(d.Payload),
+			CreatedBy: d.CreatedBy, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		out, created = row.model(), true
+		return nil
+	})
+	return out, created, err
+}
+
+// DeleteDossier removes a dossier whose workflow could not be started, with its idempotency key,
+// so that a failed submission leaves nothing half-written.
+func (s *Store) DeleteDossier(ctx context.Context, id string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("dossier_id = ?", id).Delete(&idempotencyRow{}).Error; err != nil {
+			return err
+		}
+		return tx.Where("id = ?", id).Delete(&dossierRow{}).Error
+	})
+}
+
+// Dossier returns one dossier.
+func (s *Store) Dossier(ctx context.Context, id string) (models.Dossier, error) {
+	var row dossierRow
+	if err := s.db.WithContext(ctx).Take(&row, "id = ?", id).Error; err != nil {
+		return models.Dossier{}, notFound(err, "no dossier %s", id)
+	}
+	return row.model(), nil
+}
+
+// StatusChange is what a workflow step writes to a dossier's read model.
+type StatusChange struct {
+	Status       models.Status
+	Reason       string
+	MissingItems []models.ChecklistItem
+	// GrantedCents, when not nil, records the amount granted.
+	GrantedCents *models.Cents
+	// Payload, when not nil, replaces the application (an amended checklist).
+	Payload json.RawMessage
+}
+
+// SetDossierStatus records a status in the read model. Writing the same change twice is harmless.
+func (s *Store) SetDossierStatus(ctx context.Context, id string, c StatusChange) error {
+	missing := ""
+	if len(c.MissingItems) > 0 {
+		b, err := json.Marshal(c.MissingItems)
+		if err != nil {
+			return err
+		}
+		missing = string(b)
+	}
+	updates := map[string]any{"status": string(c.Status), "reason": c.Reason, "missing_items": missing, "updated_at": s.now()}
+	if c.GrantedCents != nil {
+		updates["granted_cents"] = *c.GrantedCents
+	}
+	if c.Payload != nil {
+		updates["payload"] = string(c.Payload)
+	}
+	res := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ?", id).Updates(updates)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return models.Errorf(models.ENotFound, "no dossier %s", id)
+	}
+	return nil
+}
+
+// Visibility restricts what a principal may list. All wins; otherwise a dossier is
+// visible when its département is covered or its applicant is the principal's SIREN.
+type Visibility struct {
+	All          bool
+	Departements []string
+	Siren        string
+}
+
+// VisibilityOf derives the listing scope of a principal.
+func VisibilityOf(p models.Principal) Visibility {
+	if p.HasRole(models.RoleAdmin) || p.HasRole(models.RoleFinance) ||
+		(p.HasRole(models.RoleInstructor) && p.CoversDepartement(models.AllDepartements)) {
+		return Visibility{All: true}
+	}
+	var v Visibility
+	if p.HasRole(models.RoleInstructor) {
+		v.Departements = p.Departements
+	}
+	if p.HasRole(models.RoleApplicant) {
+		v.Siren = p.Siren
+	}
+	return v
+}
+
+func (v Visibility) apply(q *gorm.DB) *gorm.DB {
+	switch {
+	case v.All:
+		return q
+	case len(v.Departements) > 0 && v.Siren != "":
+		return q.Where("departement IN ? OR applicant_siren = ?", v.Departements, v.Siren)
+	case len(v.Departements) > 0:
+		return q.Where("departement IN ?", v.Departements)
+	case v.Siren != "":
+		return q.Where("applicant_siren = ?", v.Siren)
+	}
+	return q.Where("1 = 0")
+}
+
+// DossierFilter narrows a dossier list.
+type DossierFilter struct {
+	Kind, Status, Applicant, Departement, Region string
+	// After is the cursor: the ID of the last dossier of the previous page. IDs are
+	// time-ordered, so pages run newest first.
+	After string
+	Limit int
+}
+
+// ListDossiers lists the dossiers visible to v matching f, newest first.
+func (s *Store) ListDossiers(ctx context.Context, v Visibility, f DossierFilter) ([]models.Dossier, error) {
+	q := v.apply(s.db.WithContext(ctx).Model(&dossierRow{}))
+	for col, val := range map[string]string{"kind": f.Kind, "status": f.Status, "applicant_siren": f.Applicant,
+		"departement": f.Departement, "region": f.Region} {
+		if val != "" {
+			q = q.Where(col+" = ?", val)
+		}
+	}
+	if f.After != "" {
+		q = q.Where("id < ?", f.After)
+	}
+	var rows []dossierRow
+	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]models.Dossier, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}
+
+// FundGuichet takes the collectivité's one funding of this kind and reserves the grant, in
+// one transaction: either both happen or neither. Keyed by dossier, so a retry is a no-op.
+// It fails with models.ErrCapReached or models.ErrEnvelopeExhausted.
+func (s *Store) FundGuichet(ctx context.Context, dossierID, siren string, kind models.GuichetKind, envelope string, amount models.Cents) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec("INSERT INTO guichet_grants (siren, kind, dossier_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+			siren, string(kind), dossierID)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			holder, err := guichetGrantHolder(tx, siren, kind)
+			if err != nil {
+				return err
+			}
+			if holder != dossierID {
+				return fmt.Errorf("%w (dossier %s)", models.ErrCapReached, holder)
+			}
+		}
+		return s.reserveTx(tx, dossierID, envelope, amount)
+	})
+}
+
+// GuichetGrantHolder returns the dossier holding the SIREN's funding of that kind, or "".
+func (s *Store) GuichetGrantHolder(ctx context.Context, siren string, kind models.GuichetKind) (string, error) {
+	return guichetGrantHolder(s.db.WithContext(ctx), siren, kind)
+}
+
+func guichetGrantHolder(tx *gorm.DB, siren string, kind models.GuichetKind) (string, error) {
+	var holder string
+	err := tx.Table("guichet_grants").Select("dossier_id").Where("siren = ? AND kind = ?", siren, string(kind)).Take(&holder).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return "", nil
+	}
+	return holder, err
+}
+
+// SetGuichetApplication replaces a guichet dossier's application (an amended checklist).
+func (s *Store) SetGuichetApplication(ctx context.Context, id string, app models.GuichetApplication) error {
+	b, err := json.Marshal(app)
+	if err != nil {
+		return err
+	}
+	res := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ?", id).
+		Updates(map[string]any{"payload": string(b), "updated_at": s.now()})
+	if res.Error == nil && res.RowsAffected == 0 {
+		return models.Errorf(models.ENotFound, "no dossier %s", id)
+	}
+	return res.Error
+}

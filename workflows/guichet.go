@@ -1,0 +1,258 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/relance/relance/activities"
+	"github.com/relance/relance/models"
+)
+
+// GuichetWorkflowName is the registered name of the guichet dossier workflow.
+const GuichetWorkflowName = "GuichetDossier"
+
+// UpdateAmendChecklist is the Workflow Update through which an applicant completes an
+// incomplete guichet dossier.
+const UpdateAmendChecklist = "amend_checklist"
+
+// DefaultAmendWindow is how long an incomplete dossier waits for its applicant.
+const DefaultAmendWindow = 30 * 24 * time.Hour
+
+// GuichetInput starts a guichet dossier's process.
+type GuichetInput struct {
+	DossierID string
+	Siren     string
+	Kind      models.GuichetKind
+	// AmendWindow overrides DefaultAmendWindow (for demos and tests).
+	AmendWindow time.Duration
+}
+
+// AmendRequest is an applicant's amended checklist.
+type AmendRequest struct {
+	Actor     models.Principal
+	Checklist map[string]bool
+}
+
+// GuichetResult is how a guichet dossier ended.
+type GuichetResult struct {
+	Status models.Status
+	Reason string
+}
+
+// guichet is the state of one guichet dossier's process.
+type guichet struct {
+	*dossierProcess
+	in    GuichetInput
+	tasks *taskBoard
+	// amendments counts accepted amendments; settled counts those whose re-check has
+	// been recorded, so the amend Update can answer with the outcome.
+	amendments, settled int
+	amending            bool
+}
+
+// record sets the dossier's status, settling every amendment made so far.
+func (g *guichet) record(ctx workflow.Context, in activities.StatusInput, details string) error {
+	seen := g.amendments
+	if err := g.setStatus(ctx, in, details); err != nil {
+		return err
+	}
+	g.settled = seen
+	return nil
+}
+
+// GuichetWorkflow runs a FranceConnect/API window dossier: registry check, cap check,
+// compliance with the simplified specification, reservation of min(5,000 €, cost), then
+// the finance officer's disbursement. An incomplete dossier waits for an amendment and
+// closes without action when none comes in time.
+func GuichetWorkflow(ctx workflow.Context, in GuichetInput) (GuichetResult, error) {
+	ctx = withActivityOptions(ctx)
+	if in.AmendWindow <= 0 {
+		in.AmendWindow = DefaultAmendWindow
+	}
+	g := &guichet{dossierProcess: &dossierProcess{id: in.DossierID, status: models.StatusSubmitted}, in: in}
+	var err error
+	if g.tasks, err = newTaskBoard(ctx, g.dossierProcess); err != nil {
+		return GuichetResult{}, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAmendChecklist, g.amend,
+		workflow.UpdateHandlerOptions{Validator: g.validateAmend}); err != nil {
+		return GuichetResult{}, err
+	}
+	result, err := g.run(ctx)
+	if err != nil {
+		return GuichetResult{}, err
+	}
+	// Let every Update handler return its answer before the workflow closes.
+	err = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return result, err
+}
+
+func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
+	err := workflow.UpsertTypedSearchAttributes(ctx, SearchKind.ValueSet(string(models.KindGuichet)), SearchSiren.ValueSet(g.in.Siren))
+	if err != nil {
+		return GuichetResult{}, err
+	}
+	if err := g.record(ctx, activities.StatusInput{Status: models.StatusChecking,
+		Audit: activities.Audit{Key: "checking", Actor: "system", Action: "checking", Detail: "registry, cap and compliance checks"}},
+		"Checking registry, cap and compliance"); err != nil {
+		return GuichetResult{}, err
+	}
+
+	var reg activities.RegistryCheck
+	if err := workflow.ExecuteActivity(ctx, acts.CheckRegistry, g.in.Siren).Get(ctx, &reg); err != nil {
+		return GuichetResult{}, err
+	}
+	if !reg.Found {
+		return g.refuse(ctx, fmt.Sprintf("SIREN %s is not a collectivité or grouping of the registry", g.in.Siren))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchDepartement.ValueSet(reg.Collectivite.Departement),
+		SearchRegion.ValueSet(reg.Collectivite.Region)); err != nil {
+		return GuichetResult{}, err
+	}
+
+	for {
+		var holder string
+		err := workflow.ExecuteActivity(ctx, acts.GuichetCapHolder,
+			activities.GuichetCapInput{DossierID: g.id, Siren: g.in.Siren, Kind: g.in.Kind}).Get(ctx, &holder)
+		if err != nil {
+			return GuichetResult{}, err
+		}
+		if holder != "" {
+			return g.refuse(ctx, fmt.Sprintf("collectivité %s already holds its %s funding (dossier %s)", g.in.Siren, g.in.Kind, holder))
+		}
+
+		var compliance activities.Compliance
+		if err := workflow.ExecuteActivity(ctx, acts.CheckGuichetCompliance, g.id).Get(ctx, &compliance); err != nil {
+			return GuichetResult{}, err
+		}
+		if len(compliance.Missing) == 0 {
+			break
+		}
+		if err := g.record(ctx, activities.StatusInput{Status: models.StatusIncomplete, MissingItems: compliance.Missing,
+			Reason: fmt.Sprintf("%d item(s) of specification %s not met", len(compliance.Missing), compliance.Version),
+			Audit: activities.Audit{Key: fmt.Sprintf("incomplete/%d", g.amendments), Actor: "system", Action: "incomplete",
+				Detail: fmt.Sprintf("%d item(s) missing", len(compliance.Missing))}},
+			fmt.Sprintf("Incomplete: waiting for the applicant to amend %d item(s)", len(compliance.Missing))); err != nil {
+			return GuichetResult{}, err
+		}
+		seen := g.amendments
+		amended, err := workflow.AwaitWithTimeout(ctx, g.in.AmendWindow, func() bool { return g.amendments > seen })
+		if err != nil {
+			return GuichetResult{}, err
+		}
+		if !amended {
+			return g.close(ctx, models.StatusClosedWithoutAction,
+				fmt.Sprintf("no amendment within %s: closed without action", g.in.AmendWindow), "lapsed")
+		}
+	}
+
+	var funding activities.Funding
+	if err := workflow.ExecuteActivity(ctx, acts.FundGuichet, g.id).Get(ctx, &funding); err != nil {
+		return GuichetResult{}, err
+	}
+	if !funding.Funded {
+		return g.refuse(ctx, funding.Refusal)
+	}
+	granted := funding.GrantedCents
+	if err := g.record(ctx, activities.StatusInput{Status: models.StatusAwaitingPayment, GrantedCents: &granted,
+		Audit: activities.Audit{Key: "funded", Actor: "system", Action: "funded",
+			Detail: fmt.Sprintf("%s reserved on %s", models.FormatEuros(granted), models.EnvelopeGuichet)}},
+		fmt.Sprintf("Funded %s: waiting for the finance officer's payment", models.FormatEuros(granted))); err != nil {
+		return GuichetResult{}, err
+	}
+	return g.disburse(ctx, granted)
+}
+
+// disburse waits for a finance officer to record the payment, then pays and closes.
+func (g *guichet) disburse(ctx workflow.Context, granted models.Cents) (GuichetResult, error) {
+	task := models.Task{ID: models.TaskID(g.id, models.TaskDisbursement, 0), DossierID: g.id,
+		Type: models.TaskDisbursement, Role: models.RoleFinance, Scope: "national"}
+	completion, answer, err := g.tasks.await(ctx, task, validatePayment)
+	if err != nil {
+		return GuichetResult{}, err
+	}
+	var payment models.Payment
+	_ = decodeData(completion.Data, &payment) // the validator has parsed it already
+	var entry models.LedgerEntry
+	err = workflow.ExecuteActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: g.id, Reference: payment.Reference,
+		Audit: activities.Audit{Key: "paid", Actor: completion.Actor.Subject, Action: "paid",
+			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, &entry)
+	if err != nil {
+		return GuichetResult{}, err
+	}
+	result, err := g.close(ctx, models.StatusPaid, "", "")
+	answer()
+	return result, err
+}
+
+func validatePayment(ctx workflow.Context, req CompleteTaskRequest) error {
+	if req.Outcome != "paid" {
+		return models.FieldErrors(map[string]string{"outcome": `must be "paid" for a disbursement task`})
+	}
+	var p models.Payment
+	if err := decodeData(req.Data, &p); err != nil {
+		return err
+	}
+	return p.Validate(workflow.Now(ctx))
+}
+
+func (g *guichet) refuse(ctx workflow.Context, reason string) (GuichetResult, error) {
+	return g.close(ctx, models.StatusRefused, reason, "refused")
+}
+
+// close records a final status. action names the audit event ("" for the status itself).
+func (g *guichet) close(ctx workflow.Context, status models.Status, reason, action string) (GuichetResult, error) {
+	if action == "" {
+		action = string(status)
+	}
+	err := g.record(ctx, activities.StatusInput{Status: status, Reason: reason,
+		Audit: activities.Audit{Key: string(status), Actor: "system", Action: action, Detail: reason}},
+		fmt.Sprintf("Closed: %s %s", status, reason))
+	return GuichetResult{Status: status, Reason: reason}, err
+}
+
+func (g *guichet) validateAmend(ctx workflow.Context, req AmendRequest) error {
+	switch {
+	case g.status != models.StatusIncomplete || g.amending || g.settled != g.amendments:
+		return temporal.NewApplicationError(fmt.Sprintf("dossier is %s: only an incomplete dossier can be amended", g.status), models.EConflict)
+	case !req.Actor.HasRole(models.RoleApplicant) || req.Actor.Siren != g.in.Siren:
+		return temporal.NewApplicationError("only the applicant collectivité can amend its dossier", models.EForbidden)
+	}
+	app := models.GuichetApplication{Kind: g.in.Kind, Checklist: req.Checklist}
+	if spec, ok := models.ChecklistFor(g.in.Kind); ok {
+		for key := range req.Checklist {
+			if !spec.Has(key) {
+				return asApplicationError(models.FieldErrors(map[string]string{"checklist." + key: "is not an item of specification " + spec.Version}))
+			}
+		}
+	}
+	if app.Checklist == nil {
+		return asApplicationError(models.FieldErrors(map[string]string{"checklist": "is required"}))
+	}
+	return nil
+}
+
+// amend saves the amended checklist, wakes the process and answers with the status the
+// re-check leads to.
+func (g *guichet) amend(ctx workflow.Context, req AmendRequest) (models.Status, error) {
+	if err := g.validateAmend(ctx, req); err != nil {
+		return "", err
+	}
+	g.amending = true // no second amendment until this one is re-checked
+	defer func() { g.amending = false }()
+	err := workflow.ExecuteActivity(ctx, acts.SaveGuichetChecklist, activities.AmendInput{DossierID: g.id, Checklist: req.Checklist,
+		Audit: activities.Audit{Key: fmt.Sprintf("amended/%d", g.amendments+1), Actor: req.Actor.Subject, Action: "amended",
+			Detail: "checklist amended"}}).Get(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	g.amendments++
+	n := g.amendments
+	if err := workflow.Await(ctx, func() bool { return g.settled >= n }); err != nil {
+		return "", err
+	}
+	return g.status, nil
+}

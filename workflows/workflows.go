@@ -1,0 +1,79 @@
+// Package workflows holds one durable Temporal workflow per dossier kind and the human-task
+// mechanism they share. Everything here is deterministic: no I/O, no wall clock, no map
+// iteration for decisions; side effects go through the activities package.
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/relance/relance/activities"
+	"github.com/relance/relance/models"
+)
+
+// TaskQueue is where the dossier workflows and their activities run.
+const TaskQueue = "relance-dossiers"
+
+// Search attributes that let an administrator find dossiers in the Temporal UI, e.g.
+// DossierStatus = "awaiting_payment". SQL visibility allows 10 Keyword and 3 Datetime
+// attributes per namespace: these use 6 and 1.
+var (
+	SearchKind        = temporal.NewSearchAttributeKeyKeyword("DossierKind")
+	SearchStatus      = temporal.NewSearchAttributeKeyKeyword("DossierStatus")
+	SearchPendingTask = temporal.NewSearchAttributeKeyKeyword("PendingTask")
+	SearchDepartement = temporal.NewSearchAttributeKeyKeyword("Departement")
+	SearchRegion      = temporal.NewSearchAttributeKeyKeyword("Region")
+	SearchSiren       = temporal.NewSearchAttributeKeyKeyword("ApplicantSiren")
+	// SearchAwaitingSince is when the dossier started waiting on a person.
+	SearchAwaitingSince = temporal.NewSearchAttributeKeyTime("AwaitingSince")
+)
+
+// SearchAttributes lists every custom search attribute, for registration on the server.
+var SearchAttributes = []temporal.SearchAttributeKey{
+	SearchKind, SearchStatus, SearchPendingTask, SearchDepartement, SearchRegion, SearchSiren, SearchAwaitingSince,
+}
+
+// acts is only for naming activity methods; Temporal calls the worker's registered instance.
+var acts *activities.Activities
+
+func withActivityOptions(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		// A database outage must not fail a dossier: retry until it comes back.
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	})
+}
+
+// dossierProcess is the state every dossier workflow keeps: where it stands, and the
+// calls that record it in the read model and the search attributes.
+type dossierProcess struct {
+	id     string
+	status models.Status
+}
+
+// setStatus records a new status in the read model and the audit trail, then in the
+// search attributes and the UI's current details.
+func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInput, details string) error {
+	in.DossierID = p.id
+	if err := workflow.ExecuteActivity(ctx, acts.RecordStatus, in).Get(ctx, nil); err != nil {
+		return err
+	}
+	p.status = in.Status
+	updates := []temporal.SearchAttributeUpdate{SearchStatus.ValueSet(string(in.Status))}
+	if awaitsSomeone(in.Status) {
+		updates = append(updates, SearchAwaitingSince.ValueSet(workflow.Now(ctx)))
+	} else {
+		updates = append(updates, SearchAwaitingSince.ValueUnset())
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		return err
+	}
+	workflow.SetCurrentDetails(ctx, details)
+	return nil
+}
+
+func awaitsSomeone(s models.Status) bool {
+	return s == models.StatusIncomplete || s == models.StatusAwaitingPayment
+}
