@@ -26,6 +26,8 @@ type GuichetInput struct {
 	DossierID string
 	Siren     string
 	Kind      models.GuichetKind
+	// SubmittedBy is the person who filed the application, for the audit trail.
+	SubmittedBy string
 	// AmendWindow overrides DefaultAmendWindow (for demos and tests).
 	AmendWindow time.Duration
 }
@@ -96,7 +98,8 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 		return GuichetResult{}, err
 	}
 	if err := g.record(ctx, activities.StatusInput{Status: models.StatusChecking,
-		Audit: activities.Audit{Key: "checking", Actor: "system", Action: "checking", Detail: "registry, cap and compliance checks"}},
+		Audit: activities.Audit{Key: "submitted", Actor: g.in.SubmittedBy, Action: "submitted",
+			Detail: fmt.Sprintf("%s application filed for SIREN %s", g.in.Kind, g.in.Siren)}},
 		"Checking registry, cap and compliance"); err != nil {
 		return GuichetResult{}, err
 	}
@@ -209,7 +212,7 @@ func (g *guichet) close(ctx workflow.Context, status models.Status, reason, acti
 		action = string(status)
 	}
 	err := g.record(ctx, activities.StatusInput{Status: status, Reason: reason,
-		Audit: activities.Audit{Key: string(status), Actor: "system", Action: action, Detail: reason}},
+		Audit: activities.Audit{Key: "closed/" + string(status), Actor: "system", Action: action, Detail: reason}},
 		fmt.Sprintf("Closed: %s %s", status, reason))
 	return GuichetResult{Status: status, Reason: reason}, err
 }
@@ -241,6 +244,7 @@ func (g *guichet) amend(ctx workflow.Context, req AmendRequest) (models.Status, 
 	if err := g.validateAmend(ctx, req); err != nil {
 		return "", err
 	}
+	ctx = withActivityOptions(ctx)
 	g.amending = true // no second amendment until this one is re-checked
 	defer func() { g.amending = false }()
 	err := workflow.ExecuteActivity(ctx, acts.SaveGuichetChecklist, activities.AmendInput{DossierID: g.id, Checklist: req.Checklist,

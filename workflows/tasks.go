@@ -75,7 +75,7 @@ func (b *taskBoard) complete(ctx workflow.Context, req CompleteTaskRequest) (Com
 		return CompleteTaskResult{}, err
 	}
 	t := b.open[req.TaskID]
-	t.completion = &req
+	t.completion = &req // the waiting workflow takes it from here
 	if err := workflow.Await(ctx, func() bool { return t.result != nil }); err != nil {
 		return CompleteTaskResult{}, err
 	}

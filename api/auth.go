@@ -1,0 +1,213 @@
+package api
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/labstack/echo/v4"
+
+	"github.com/relance/relance/models"
+)
+
+// claims is the token's payload: registered claims plus relance's own.
+type claims struct {
+	jwt.RegisteredClaims
+	Name         string        `json:"name"`
+	Roles        []models.Role `json:"roles"`
+	Siren        string        `json:"siren,omitempty"`
+	Departements []string      `json:"departements,omitempty"`
+}
+
+// Authenticator checks bearer tokens: HS256 with a shared secret (development), or
+// RS256/ES256 from an OIDC provider's JWKS (production).
+type Authenticator struct {
+	secret   []byte
+	issuer   string
+	audience string
+	jwks     *jwksCache
+}
+
+// NewAuthenticator checks HS256 tokens with secret, or, when jwksURL is set, tokens of
+// issuer signed by the keys published at jwksURL.
+func NewAuthenticator(secret, issuer, jwksURL, audience string) *Authenticator {
+	a := &Authenticator{secret: []byte(secret), issuer: issuer, audience: audience}
+	if jwksURL != "" {
+		a.jwks = &jwksCache{url: jwksURL, client: &http.Client{Timeout: 5 * time.Second}}
+	}
+	return a
+}
+
+// Mint signs an HS256 token for p, valid for ttl. Used by `relance token` and the demo.
+func (a *Authenticator) Mint(p models.Principal, ttl time.Duration) (string, error) {
+	now := time.Now()
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{Subject: p.Subject, IssuedAt: jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)), Issuer: a.issuer},
+		Name: p.Name, Roles: p.Roles, Siren: p.Siren, Departements: p.Departements,
+	}
+	if a.audience != "" {
+		c.Audience = jwt.ClaimStrings{a.audience}
+	}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(a.secret)
+}
+
+// Verify parses and checks a token, returning the principal it vouches for.
+func (a *Authenticator) Verify(ctx context.Context, token string) (models.Principal, error) {
+	opts := []jwt.ParserOption{jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second)}
+	if a.issuer != "" {
+		opts = append(opts, jwt.WithIssuer(a.issuer))
+	}
+	if a.audience != "" {
+		opts = append(opts, jwt.WithAudience(a.audience))
+	}
+	var keyFunc jwt.Keyfunc
+	if a.jwks != nil {
+		opts = append(opts, jwt.WithValidMethods([]string{"RS256", "ES256"}))
+		keyFunc = func(t *jwt.Token) (any, error) {
+			kid, _ := t.Header["kid"].(string)
+			return a.jwks.key(ctx, kid)
+		}
+	} else {
+		opts = append(opts, jwt.WithValidMethods([]string{"HS256"}))
+		keyFunc = func(*jwt.Token) (any, error) { return a.secret, nil }
+	}
+	var c claims
+	if _, err := jwt.ParseWithClaims(token, &c, keyFunc, opts...); err != nil {
+		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid token: %v", err)
+	}
+	p := models.Principal{Subject: c.Subject, Name: c.Name, Roles: c.Roles, Siren: c.Siren, Departements: c.Departements}
+	return p, p.Validate()
+}
+
+const principalKey = "principal"
+
+// authenticate requires a valid bearer token and puts its principal in the context.
+func (a *Authenticator) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		header := c.Request().Header.Get(echo.HeaderAuthorization)
+		token, ok := strings.CutPrefix(header, "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="relance"`)
+			return models.Errorf(models.EUnauthorized, "missing bearer token in the Authorization header")
+		}
+		p, err := a.Verify(c.Request().Context(), strings.TrimSpace(token))
+		if err != nil {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="relance", error="invalid_token"`)
+			return err
+		}
+		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+func principal(c echo.Context) models.Principal {
+	p, _ := c.Get(principalKey).(models.Principal)
+	return p
+}
+
+// requireRole lets through principals holding any of roles.
+func requireRole(roles ...models.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p := principal(c)
+			for _, r := range roles {
+				if p.HasRole(r) {
+					return next(c)
+				}
+			}
+			names := make([]string, len(roles))
+			for i, r := range roles {
+				names[i] = string(r)
+			}
+			return models.Errorf(models.EForbidden, "this action needs the %s role", strings.Join(names, " or "))
+		}
+	}
+}
+
+// jwksCache fetches an OIDC provider's signing keys and refreshes them when an unknown
+// key ID shows up (key rotation), at most once a minute.
+type jwksCache struct {
+	url     string
+	client  *http.Client
+	mu      sync.Mutex
+	keys    map[string]any
+	fetched time.Time
+}
+
+func (j *jwksCache) key(ctx context.Context, kid string) (any, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if k, ok := j.keys[kid]; ok {
+		return k, nil
+	}
+	if time.Since(j.fetched) > time.Minute {
+		if err := j.refresh(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if k, ok := j.keys[kid]; ok {
+		return k, nil
+	}
+	return nil, fmt.Errorf("unknown signing key %q", kid)
+}
+
+func (j *jwksCache) refresh(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, j.url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := j.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("fetch JWKS: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("fetch JWKS: status %d", resp.StatusCode)
+	}
+	var doc struct {
+		Keys []struct {
+			Kid, Kty, N, E, Crv, X, Y string
+		} `json:"keys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&doc); err != nil {
+		return fmt.Errorf("decode JWKS: %w", err)
+	}
+	keys := map[string]any{}
+	for _, k := range doc.Keys {
+		switch k.Kty {
+		case "RSA":
+			n, errN := b64int(k.N)
+			e, errE := b64int(k.E)
+			if errN == nil && errE == nil {
+				keys[k.Kid] = &rsa.PublicKey{N: n, E: int(e.Int64())}
+			}
+		case "EC":
+			x, errX := b64int(k.X)
+			y, errY := b64int(k.Y)
+			if k.Crv == "P-256" && errX == nil && errY == nil {
+				keys[k.Kid] = &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
+			}
+		}
+	}
+	j.keys, j.fetched = keys, time.Now()
+	return nil
+}
+
+func b64int(s string) (*big.Int, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, err
+	}
+	return new(big.Int).SetBytes(b), nil
+}

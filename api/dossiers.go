@@ -1,0 +1,216 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+	"github.com/relance/relance/workflows"
+)
+
+const maxIdempotencyKey = 128
+
+// createGuichetApplication files a FranceConnect/API window application and starts its
+// workflow. A retried POST with the same Idempotency-Key returns the same dossier.
+func (s *Server) createGuichetApplication(c echo.Context) error {
+	p := principal(c)
+	var app models.GuichetApplication
+	if err := bindJSON(c, &app); err != nil {
+		return err
+	}
+	if err := app.Validate(); err != nil {
+		return err
+	}
+	spec, _ := models.ChecklistFor(app.Kind)
+	app.ChecklistVersion = spec.Version
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey {
+		return models.FieldErrors(map[string]string{"Idempotency-Key": fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
+	}
+	ctx := c.Request().Context()
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	d := models.Dossier{ID: id.String(), Kind: models.KindGuichet, Status: models.StatusSubmitted, ApplicantSiren: p.Siren,
+		EnvelopeCode: models.EnvelopeGuichet, RequestedCents: app.GrantCents(), Payload: payload, CreatedBy: p.Subject}
+	// The registry names the applicant and places it for scoping; the workflow decides what an unknown SIREN means.
+	if col, err := s.Store.CollectiviteBySiren(ctx, p.Siren); err == nil {
+		d.ApplicantName, d.Departement, d.Region = col.Name, col.Departement, col.Region
+	} else if models.ErrorCode(err) != models.ENotFound {
+		return err
+	}
+	d, created, err := s.Store.CreateDossier(ctx, d, p.Subject, key)
+	if err != nil {
+		return err
+	}
+	if err := s.startGuichet(c, d, app); err != nil {
+		if created {
+			if delErr := s.Store.DeleteDossier(ctx, d.ID); delErr != nil {
+				s.Logger.Error("could not remove a dossier whose workflow did not start", "dossier", d.ID, "err", delErr)
+			}
+		}
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/dossiers/"+d.ID)
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	}
+	return c.JSON(status, d)
+}
+
+// startGuichet starts the dossier's workflow; starting it again is harmless, so a retried
+// request mends a start that failed halfway.
+func (s *Server) startGuichet(c echo.Context, d models.Dossier, app models.GuichetApplication) error {
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	what := string(app.Kind)
+	if app.Kind == models.GuichetAPI {
+		what = models.GuichetAPIs[app.APIName]
+	}
+	applicant := d.ApplicantName
+	if applicant == "" {
+		applicant = "SIREN " + d.ApplicantSiren
+	}
+	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       d.WorkflowID(),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		StaticSummary:            fmt.Sprintf("Guichet %s — %s", what, applicant),
+		StaticDetails: fmt.Sprintf("Dossier %s\n\nApplicant: %s (SIREN %s), département %s\n\nProject cost: %s, grant requested: %s",
+			d.ID, applicant, d.ApplicantSiren, d.Departement, models.FormatEuros(app.ProjectCostCents), models.FormatEuros(d.RequestedCents)),
+		TypedSearchAttributes: temporal.NewSearchAttributes(
+			workflows.SearchKind.ValueSet(string(d.Kind)), workflows.SearchStatus.ValueSet(string(models.StatusSubmitted)),
+			workflows.SearchSiren.ValueSet(d.ApplicantSiren), workflows.SearchDepartement.ValueSet(d.Departement),
+			workflows.SearchRegion.ValueSet(d.Region)),
+	}, workflows.GuichetWorkflowName, workflows.GuichetInput{DossierID: d.ID, Siren: d.ApplicantSiren, Kind: app.Kind, SubmittedBy: d.CreatedBy, AmendWindow: s.GuichetAmendWindow})
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	if errors.As(err, &started) {
+		return nil // it ran already and has closed
+	}
+	return fromTemporal(err)
+}
+
+// dossierView is a dossier with its tasks, audit trail and money movements.
+type dossierView struct {
+	models.Dossier
+	Tasks  []models.Task        `json:"tasks"`
+	Audit  []models.AuditEvent  `json:"audit"`
+	Ledger []models.LedgerEntry `json:"ledger"`
+}
+
+func (s *Server) getDossier(c echo.Context) error {
+	d, err := s.visibleDossier(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	v := dossierView{Dossier: d}
+	if v.Tasks, err = s.Store.DossierTasks(ctx, d.ID); err != nil {
+		return err
+	}
+	if v.Audit, err = s.Store.AuditTrail(ctx, d.ID); err != nil {
+		return err
+	}
+	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 100); err != nil {
+		return err
+	}
+	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
+	return c.JSON(http.StatusOK, v)
+}
+
+// visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
+// it belongs to another applicant or département.
+func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return models.Dossier{}, models.Errorf(models.ENotFound, "no dossier %q", id)
+	}
+	d, err := s.Store.Dossier(c.Request().Context(), id)
+	if err != nil {
+		return d, err
+	}
+	if !principal(c).CanSeeDossier(d) {
+		return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
+	}
+	return d, nil
+}
+
+func (s *Server) listDossiers(c echo.Context) error {
+	limit, after, err := pagination(c)
+	if err != nil {
+		return err
+	}
+	f := store.DossierFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), Applicant: c.QueryParam("applicant"),
+		Departement: c.QueryParam("departement"), Region: c.QueryParam("region"), After: after, Limit: limit}
+	fields := map[string]string{}
+	if f.Kind != "" && f.Kind != string(models.KindGuichet) {
+		fields["kind"] = "must be guichet"
+	}
+	if f.Status != "" && !slices.Contains(models.Statuses, models.Status(f.Status)) {
+		fields["status"] = "is not a dossier status"
+	}
+	if f.Applicant != "" && !models.ValidSiren(f.Applicant) {
+		fields["applicant"] = "must be a SIREN"
+	}
+	if f.Departement != "" && !departementCode.MatchString(f.Departement) {
+		fields["departement"] = "must be a département code such as 01, 2A or 974"
+	}
+	if len(fields) > 0 {
+		return models.FieldErrors(fields)
+	}
+	items, err := s.Store.ListDossiers(c.Request().Context(), store.VisibilityOf(principal(c)), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pageOf(items, limit, func(d models.Dossier) string { return d.ID }))
+}
+
+type amendRequest struct {
+	Checklist map[string]bool `json:"checklist"`
+}
+
+// amendChecklist sends an incomplete dossier's new checklist to its workflow, which
+// re-checks it; the answer carries the dossier as the re-check left it.
+func (s *Server) amendChecklist(c echo.Context) error {
+	d, err := s.visibleDossier(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var req amendRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.Checklist == nil {
+		return models.FieldErrors(map[string]string{"checklist": "is required"})
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: d.WorkflowID(), UpdateName: workflows.UpdateAmendChecklist, WaitForStage: client.WorkflowUpdateStageCompleted,
+		Args: []any{workflows.AmendRequest{Actor: principal(c), Checklist: req.Checklist}},
+	})
+	if err != nil {
+		return fromTemporal(err)
+	}
+	if err := handle.Get(ctx, nil); err != nil {
+		return fromTemporal(err)
+	}
+	return s.getDossier(c)
+}

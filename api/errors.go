@@ -1,0 +1,147 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"mime"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/relance/relance/models"
+)
+
+// statusOf is the one table from domain error codes to HTTP statuses.
+var statusOf = map[string]int{
+	models.EMalformed:    http.StatusBadRequest,
+	models.EInvalid:      http.StatusUnprocessableEntity,
+	models.ENotFound:     http.StatusNotFound,
+	models.EConflict:     http.StatusConflict,
+	models.EForbidden:    http.StatusForbidden,
+	models.EUnauthorized: http.StatusUnauthorized,
+	models.EUnavailable:  http.StatusServiceUnavailable,
+	models.EInternal:     http.StatusInternalServerError,
+}
+
+// errorBody is the JSON every error answers with.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// errorHandler answers every error as {"error": {code, message, fields}}. Echo's own
+// errors (unknown route, wrong method, body too large) keep their status.
+func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		status, body := describe(err)
+		if status >= 500 && status != http.StatusServiceUnavailable {
+			logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
+		}
+		if c.Request().Method == http.MethodHead {
+			_ = c.NoContent(status)
+			return
+		}
+		_ = c.JSON(status, body)
+	}
+}
+
+func describe(err error) (int, errorBody) {
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		code := models.EInvalid
+		switch he.Code {
+		case http.StatusNotFound:
+			code = models.ENotFound
+		case http.StatusMethodNotAllowed, http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType:
+			code = models.EMalformed
+		case http.StatusUnauthorized:
+			code = models.EUnauthorized
+		case http.StatusForbidden:
+			code = models.EForbidden
+		}
+		msg, ok := he.Message.(string)
+		if !ok {
+			msg = http.StatusText(he.Code)
+		}
+		return he.Code, errorBody{errorDetail{Code: code, Message: msg}}
+	}
+	err = fromTemporal(err)
+	var e *models.Error
+	if !errors.As(err, &e) {
+		e = &models.Error{Code: models.EInternal, Message: "internal error"}
+	}
+	status, ok := statusOf[e.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	return status, errorBody{errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}}
+}
+
+// fromTemporal turns what Temporal answers into domain errors: an Update validator's
+// refusal carries its code as the application error's type; an unreachable or slow
+// server is unavailable; a closed or missing workflow is a state conflict.
+func fromTemporal(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		if _, known := statusOf[appErr.Type()]; known {
+			e := &models.Error{Code: appErr.Type(), Message: appErr.Message()}
+			if appErr.HasDetails() {
+				var fields map[string]string
+				if appErr.Details(&fields) == nil {
+					e.Fields = fields
+				}
+			}
+			return e
+		}
+	}
+	var notFound *serviceerror.NotFound
+	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	switch {
+	case errors.As(err, &notFound):
+		return models.Errorf(models.EConflict, "the dossier's process is closed: %s", notFound.Message)
+	case errors.As(err, &unavailable), errors.As(err, &deadline), errors.Is(err, context.DeadlineExceeded):
+		return models.Errorf(models.EUnavailable, "the workflow service did not answer in time; try again")
+	}
+	return err
+}
+
+// bindJSON decodes the request body strictly into v: unknown fields and trailing data are
+// refused with a message naming the problem.
+func bindJSON(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if ct != "" && !isJSON(ct) {
+		return models.Errorf(models.EMalformed, "Content-Type must be application/json, not %q", ct)
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && typeErr.Field != "" {
+			return &models.Error{Code: models.EMalformed, Message: "malformed JSON: field " + typeErr.Field + " must be " + typeErr.Type.String(),
+				Fields: map[string]string{typeErr.Field: "must be " + typeErr.Type.String()}}
+		}
+		return models.Errorf(models.EMalformed, "malformed JSON body: %v", err)
+	}
+	if dec.More() {
+		return models.Errorf(models.EMalformed, "malformed JSON body: unexpected data after the object")
+	}
+	return nil
+}
+
+func isJSON(ct string) bool {
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && mt == echo.MIMEApplicationJSON
+}

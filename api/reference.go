@@ -1,0 +1,117 @@
+package api
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+var departementCode = regexp.MustCompile(`^(\d{2}|2A|2B|97\d)$`)
+
+func (s *Server) listCollectivites(c echo.Context) error {
+	limit, after, err := pagination(c)
+	if err != nil {
+		return err
+	}
+	f := store.CollectiviteFilter{Query: strings.TrimSpace(c.QueryParam("q")), Type: models.CollectiviteType(c.QueryParam("type")),
+		Departement: c.QueryParam("departement"), Limit: limit}
+	fields := map[string]string{}
+	if f.Type != "" && !f.Type.Valid() {
+		fields["type"] = "must be one of commune, epci, departement, region"
+	}
+	if f.Departement != "" && !departementCode.MatchString(f.Departement) {
+		fields["departement"] = "must be a département code such as 01, 2A or 974"
+	}
+	if len(f.Query) > 100 {
+		fields["q"] = "must be at most 100 characters"
+	}
+	if after != "" {
+		var ok bool
+		if f.AfterType, f.AfterCode, ok = strings.Cut(after, "|"); !ok {
+			fields["cursor"] = "is not a cursor this API returned"
+		}
+	}
+	if len(fields) > 0 {
+		return models.FieldErrors(fields)
+	}
+	items, err := s.Store.SearchCollectivites(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pageOf(items, limit, func(x models.Collectivite) string { return string(x.Type) + "|" + x.Code }))
+}
+
+func (s *Server) getCollectivite(c echo.Context) error {
+	siren := c.Param("siren")
+	if !models.ValidSiren(siren) {
+		return models.FieldErrors(map[string]string{"siren": "must be 9 digits with a valid check digit"})
+	}
+	col, err := s.Store.CollectiviteBySiren(c.Request().Context(), siren)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, col)
+}
+
+func (s *Server) listEnvelopes(c echo.Context) error {
+	envs, err := s.Store.Envelopes(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	type envelopeView struct {
+		models.Envelope
+		AvailableCents models.Cents `json:"available_cents"`
+	}
+	out := make([]envelopeView, len(envs))
+	for i, e := range envs {
+		out[i] = envelopeView{e, e.AvailableCents()}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}
+
+type patchEnvelopeRequest struct {
+	AllocatedCents *models.Cents `json:"allocated_cents"`
+}
+
+func (s *Server) patchEnvelope(c echo.Context) error {
+	var req patchEnvelopeRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if req.AllocatedCents == nil {
+		return models.FieldErrors(map[string]string{"allocated_cents": "is required"})
+	}
+	env, err := s.Store.SetAllocation(c.Request().Context(), c.Param("code"), *req.AllocatedCents)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, env)
+}
+
+func (s *Server) listLedger(c echo.Context) error {
+	limit, _, err := pagination(c)
+	if err != nil {
+		return err
+	}
+	entries, err := s.Store.Ledger(c.Request().Context(), c.QueryParam("dossier"), c.QueryParam("envelope"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(entries)})
+}
+
+func (s *Server) listChecklists(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"items": models.ChecklistSpecs, "apis": models.GuichetAPIs})
+}
+
+func nonNil[T any](items []T) []T {
+	if items == nil {
+		return []T{}
+	}
+	return items
+}

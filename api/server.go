@@ -1,0 +1,139 @@
+// Package api is relance's HTTP API: thin Echo handlers that bind, validate, call the store
+// or Temporal, and map errors to statuses in one table. The API never writes a dossier's
+// status itself: it starts workflows, sends them Updates, and reads the read model.
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"go.temporal.io/sdk/client"
+
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+// Server holds what the handlers need.
+type Server struct {
+	Store    *store.Store
+	Temporal client.Client
+	Auth     *Authenticator
+	Logger   *slog.Logger
+	// TemporalTimeout bounds every call into Temporal.
+	TemporalTimeout time.Duration
+	// GuichetAmendWindow is passed to new guichet workflows.
+	GuichetAmendWindow time.Duration
+}
+
+// Handler builds the Echo router with every route.
+func (s *Server) Handler() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(s.Logger)
+	e.Use(middleware.Recover(), middleware.BodyLimit("1M"), middleware.RequestID(), s.accessLog)
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/api/v1/openapi.yaml", serveOpenAPI)
+
+	v1 := e.Group("/api/v1", s.Auth.authenticate)
+	v1.GET("/collectivites", s.listCollectivites)
+	v1.GET("/collectivites/:siren", s.getCollectivite)
+	v1.GET("/envelopes", s.listEnvelopes)
+	v1.PATCH("/envelopes/:code", s.patchEnvelope, requireRole(models.RoleAdmin))
+	v1.GET("/ledger", s.listLedger, requireRole(models.RoleAdmin, models.RoleFinance))
+	v1.GET("/guichet/checklists", s.listChecklists)
+	v1.POST("/guichet/applications", s.createGuichetApplication, requireRole(models.RoleApplicant))
+	v1.GET("/dossiers", s.listDossiers)
+	v1.GET("/dossiers/:id", s.getDossier)
+	v1.POST("/dossiers/:id/checklist", s.amendChecklist, requireRole(models.RoleApplicant))
+	v1.GET("/tasks", s.listTasks)
+	v1.GET("/tasks/:id", s.getTask)
+	v1.POST("/tasks/:id/complete", s.completeTask)
+	return e
+}
+
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		status := c.Response().Status
+		if err != nil {
+			status, _ = describe(err)
+		}
+		s.Logger.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
+			"duration", time.Since(start), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		return err
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz tells a load balancer whether this instance can serve: database and Temporal reachable.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{"database": "ok", "temporal": "ok"}
+	ready := true
+	if err := s.Store.Ping(ctx); err != nil {
+		checks["database"], ready = err.Error(), false
+	}
+	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
+		checks["temporal"], ready = err.Error(), false
+	}
+	if !ready {
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "checks": checks})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": checks})
+}
+
+// temporalCtx bounds a call into Temporal, so a slow or absent server is a 503, never a hang.
+func (s *Server) temporalCtx(c echo.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request().Context(), s.TemporalTimeout)
+}
+
+// page is a list answer with the cursor of the next page.
+type page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+// pagination reads limit (1 to 100, default 50) and cursor (opaque) from the query.
+func pagination(c echo.Context) (limit int, after string, err error) {
+	limit = 50
+	if v := c.QueryParam("limit"); v != "" {
+		n, convErr := strconv.Atoi(v)
+		if convErr != nil || n < 1 || n > 100 {
+			return 0, "", models.FieldErrors(map[string]string{"limit": "must be a whole number from 1 to 100"})
+		}
+		limit = n
+	}
+	if v := c.QueryParam("cursor"); v != "" {
+		b, decErr := base64.RawURLEncoding.DecodeString(v)
+		if decErr != nil || len(b) == 0 {
+			return 0, "", models.FieldErrors(map[string]string{"cursor": "is not a cursor this API returned"})
+		}
+		after = string(b)
+	}
+	return limit, after, nil
+}
+
+// pageOf cuts items to limit and encodes the cursor after the last one when more may follow.
+func pageOf[T any](items []T, limit int, key func(T) string) page[T] {
+	p := page[T]{Items: items}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	if len(items) == limit && limit > 0 {
+		p.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(key(items[len(items)-1])))
+	}
+	return p
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/relance/relance/api"
+	"github.com/relance/relance/app"
+	"github.com/relance/relance/config"
+	"github.com/relance/relance/models"
+)
+
+func devCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "dev",
+		Short: "Run everything in one process: Temporal dev server with UI, database, worker and API",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := loadConfig()
+			if err != nil {
+				return err
+			}
+			return runDev(cmd.Context(), cfg, newLogger())
+		},
+	}
+}
+
+func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
+	cli, err := app.FindTemporalCLI(cfg.TemporalCLI)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return err
+	}
+	temporalLog, err := os.OpenFile(filepath.Join(cfg.DataDir, "temporal.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	defer temporalLog.Close()
+	logger.Info("starting the Temporal dev server", "cli", cli, "history", filepath.Join(cfg.DataDir, "temporal.db"))
+	dev, err := app.StartDevTemporal(ctx, app.DevTemporal{CLI: cli, HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
+		DBFile: filepath.Join(cfg.DataDir, "temporal.db"), UIPort: cfg.TemporalUIPort, Log: temporalLog}, logger)
+	if err != nil {
+		return fmt.Errorf("start Temporal dev server: %w", err)
+	}
+	defer func() {
+		if err := dev.Stop(); err != nil {
+			logger.Debug("temporal dev server stopped", "err", err)
+		}
+	}()
+	tc := dev.Client()
+
+	st, err := app.PrepareStore(ctx, cfg.Database(), logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	srv := app.NewAPIServer(cfg, st, tc, logger)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return app.NewWorker(tc, st).Run(app.InterruptOn(gctx)) })
+	g.Go(func() error { return app.Serve(gctx, ln, srv) })
+
+	apiURL := "http://" + hostPort(ln.Addr())
+	tokens, err := demoTokens(srv.Auth)
+	if err != nil {
+		return err
+	}
+	if err := seedDemo(gctx, apiURL, tokens, st); err != nil {
+		logger.Warn("demo data not loaded", "err", err)
+	}
+	printBanner(cfg, apiURL, tokens, st.Dialect())
+	err = g.Wait()
+	logger.Info("relance stopped")
+	return err
+}
+
+func hostPort(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+// demoPrincipals are the people of the demo, acting for real collectivités of the registry.
+var demoPrincipals = []struct {
+	env, label string
+	p          models.Principal
+}{
+	{"APPLICANT", "applicant (Ville de Paris)", models.Principal{Subject: "agent.paris", Name: "Agent de la Ville de Paris", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"}},
+	{"APPLICANT_RENNES", "applicant (Ville de Rennes)", models.Principal{Subject: "agent.rennes", Name: "Agent de la Ville de Rennes", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}},
+	{"INSTRUCTOR", "instructor (DINUM, national)", models.Principal{Subject: "instructeur.dinum", Name: "Instructeur DINUM", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}},
+	{"FINANCE", "finance officer", models.Principal{Subject: "finance.anct", Name: "Gestionnaire financier", Roles: []models.Role{models.RoleFinance}}},
+	{"ADMIN", "administrator", models.Principal{Subject: "admin", Name: "Administrateur", Roles: []models.Role{models.RoleAdmin}}},
+}
+
+type demoToken struct{ env, label, token string }
+
+func demoTokens(auth *api.Authenticator) ([]demoToken, error) {
+	out := make([]demoToken, len(demoPrincipals))
+	for i, d := range demoPrincipals {
+		tok, err := auth.Mint(d.p, 30*24*time.Hour)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = demoToken{d.env, d.label, tok}
+	}
+	return out, nil
+}
+
+func printBanner(cfg config.Config, apiURL string, tokens []demoToken, dialect string) {
+	fmt.Printf(`
+relance is running (Ctrl-C to stop; data kept in %s, database: %s)
+
+  API          %s/api/v1   (OpenAPI: %s/api/v1/openapi.yaml)
+  Temporal UI  http://localhost:%d
+  Temporal     %s, namespace %s
+
+Demo tokens (valid 30 days):
+`, cfg.DataDir, dialect, apiURL, apiURL, cfg.TemporalUIPort, cfg.TemporalAddress, cfg.TemporalNamespace)
+	for _, t := range tokens {
+		fmt.Printf("  # %s\n  export %s=%s\n", t.label, t.env, t.token)
+	}
+	fmt.Println()
+}

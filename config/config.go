@@ -1,0 +1,114 @@
+// Package config reads relance's settings from the environment into one struct, validated
+// at start. Every default makes `relance dev` work with no settings at all.
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of the program.
+type Config struct {
+	// DataDir holds the embedded databases of `relance dev`.
+	DataDir string
+	// DatabaseURL is a postgres:// URL; empty means SQLite under DataDir.
+	DatabaseURL string
+	// HTTPAddr is where the API listens.
+	HTTPAddr string
+
+	TemporalAddress   string
+	TemporalNamespace string
+	TemporalTLSCert   string // client certificate (mTLS), optional
+	TemporalTLSKey    string
+	TemporalTLSCA     string // server CA, optional
+	TemporalAPIKey    string // Temporal Cloud API key, optional
+	// TemporalUIPort is where `relance dev` serves the Temporal Web UI.
+	TemporalUIPort int
+	// TemporalCLI is the temporal binary `relance dev` runs; found on PATH or in ./bin when empty.
+	TemporalCLI string
+
+	// JWTSecret signs and checks HS256 tokens (development and tests).
+	JWTSecret string
+	// JWTIssuer and JWKSURL configure a production OIDC provider (RS256/ES256 tokens).
+	JWTIssuer string
+	JWKSURL   string
+	// JWTAudience, when set, must appear in the token's aud claim.
+	JWTAudience string
+
+	// TemporalTimeout bounds every call the API makes into Temporal.
+	TemporalTimeout time.Duration
+	// GuichetAmendWindow is how long an incomplete guichet dossier waits for its applicant.
+	GuichetAmendWindow time.Duration
+}
+
+// DevJWTSecret is the development signing secret; `relance api` refuses it unless told it is a dev setup.
+const DevJWTSecret = "relance-dev-secret-change-me-in-production"
+
+// Load reads the environment.
+func Load() (Config, error) {
+	c := Config{
+		DataDir:           env("RELANCE_DATA_DIR", "./data"),
+		DatabaseURL:       os.Getenv("DATABASE_URL"),
+		HTTPAddr:          env("HTTP_ADDR", ":8080"),
+		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
+		TemporalTLSCert:   os.Getenv("TEMPORAL_TLS_CERT"),
+		TemporalTLSKey:    os.Getenv("TEMPORAL_TLS_KEY"),
+		TemporalTLSCA:     os.Getenv("TEMPORAL_TLS_CA"),
+		TemporalAPIKey:    os.Getenv("TEMPORAL_API_KEY"),
+		TemporalCLI:       os.Getenv("TEMPORAL_CLI"),
+		JWTSecret:         env("JWT_SECRET", DevJWTSecret),
+		JWTIssuer:         os.Getenv("JWT_ISSUER"),
+		JWKSURL:           os.Getenv("JWKS_URL"),
+		JWTAudience:       os.Getenv("JWT_AUDIENCE"),
+	}
+	var errs []string
+	var err error
+	if c.TemporalUIPort, err = strconv.Atoi(env("TEMPORAL_UI_PORT", "8233")); err != nil || c.TemporalUIPort <= 0 || c.TemporalUIPort > 65535 {
+		errs = append(errs, "TEMPORAL_UI_PORT must be a port number")
+	}
+	if c.TemporalTimeout, err = time.ParseDuration(env("TEMPORAL_TIMEOUT", "10s")); err != nil || c.TemporalTimeout <= 0 {
+		errs = append(errs, "TEMPORAL_TIMEOUT must be a positive duration such as 10s")
+	}
+	if c.GuichetAmendWindow, err = time.ParseDuration(env("GUICHET_AMEND_WINDOW", "720h")); err != nil || c.GuichetAmendWindow <= 0 {
+		errs = append(errs, "GUICHET_AMEND_WINDOW must be a positive duration such as 720h")
+	}
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			errs = append(errs, "DATABASE_URL must be a postgres:// URL")
+		}
+	}
+	if (c.TemporalTLSCert == "") != (c.TemporalTLSKey == "") {
+		errs = append(errs, "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together")
+	}
+	if (c.JWTIssuer == "") != (c.JWKSURL == "") {
+		errs = append(errs, "JWT_ISSUER and JWKS_URL go together")
+	}
+	if len(c.JWTSecret) < 32 && c.JWKSURL == "" {
+		errs = append(errs, "JWT_SECRET must be at least 32 characters")
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// Database returns the database to open: DATABASE_URL, or the SQLite file under DataDir.
+func (c Config) Database() string {
+	if c.DatabaseURL != "" {
+		return c.DatabaseURL
+	}
+	return filepath.Join(c.DataDir, "relance.db")
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
