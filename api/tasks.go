@@ -93,7 +93,7 @@ func (s *Server) completeTask(c echo.Context) error {
 	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: models.DossierWorkflowID(t.DossierID), UpdateName: workflows.UpdateCompleteTask,
 		WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}},
+		Args:         []any{workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}},
 	})
 	if err != nil {
 		return fromTemporal(err)

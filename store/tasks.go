@@ -160,4 +160,3 @@ func (s *Store) AuditTrail(ctx context.Context, dossierID string) ([]models.Audi
 	}
 	return out, nil
 }
-
