@@ -2,16 +2,13 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/relance/relance/internal/testdb"
 	"github.com/relance/relance/models"
 )
 
@@ -35,31 +32,13 @@ func openSQLite(t *testing.T) *Store {
 	return st
 }
 
-// openPostgres makes a schema of its own for the test, so tests never see each other's rows.
 func openPostgres(t *testing.T) *Store {
 	t.Helper()
-	base := os.Getenv("TEST_DATABASE_URL")
-	if base == "" {
-		if os.Getenv("REQUIRE_POSTGRES") != "" {
-			t.Fatal("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not: the PostgreSQL tests cannot be skipped")
-		}
-		t.Log("TEST_DATABASE_URL not set: PostgreSQL variant skipped")
+	dsn := testdb.PostgresURL(t)
+	if dsn == "" {
 		return nil
 	}
-	admin, err := Open(base)
-	require.NoError(t, err)
-	t.Cleanup(func() { admin.Close() })
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	require.NoError(t, admin.db.Exec("CREATE SCHEMA "+schema).Error)
-	t.Cleanup(func() { admin.db.Exec("DROP SCHEMA " + schema + " CASCADE") })
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := Open(u.String())
+	st, err := Open(dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { st.Close() })
 	require.NoError(t, st.Migrate(context.Background()))

@@ -134,6 +134,7 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 		if len(compliance.Missing) == 0 {
 			break
 		}
+		seen := g.amendments // an amendment accepted from here on wakes the wait below
 		if err := g.record(ctx, activities.StatusInput{Status: models.StatusIncomplete, MissingItems: compliance.Missing,
 			Reason: fmt.Sprintf("%d item(s) of specification %s not met", len(compliance.Missing), compliance.Version),
 			Audit: activities.Audit{Key: fmt.Sprintf("incomplete/%d", g.amendments), Actor: "system", Action: "incomplete",
@@ -141,7 +142,6 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 			fmt.Sprintf("Incomplete: waiting for the applicant to amend %d item(s)", len(compliance.Missing))); err != nil {
 			return GuichetResult{}, err
 		}
-		seen := g.amendments
 		amended, err := workflow.AwaitWithTimeout(ctx, g.in.AmendWindow, func() bool { return g.amendments > seen })
 		if err != nil {
 			return GuichetResult{}, err
@@ -159,30 +159,32 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 	if !funding.Funded {
 		return g.refuse(ctx, funding.Refusal)
 	}
-	granted := funding.GrantedCents
+	return g.disburse(ctx, funding.GrantedCents)
+}
+
+// disburse opens the finance officer's disbursement task, waits for the payment to be
+// recorded, then pays and closes.
+func (g *guichet) disburse(ctx workflow.Context, granted models.Cents) (GuichetResult, error) {
+	task, err := g.tasks.openTask(ctx, models.Task{ID: models.TaskID(g.id, models.TaskDisbursement, 0), DossierID: g.id,
+		Type: models.TaskDisbursement, Role: models.RoleFinance, Scope: "national"}, validatePayment)
+	if err != nil {
+		return GuichetResult{}, err
+	}
 	if err := g.record(ctx, activities.StatusInput{Status: models.StatusAwaitingPayment, GrantedCents: &granted,
 		Audit: activities.Audit{Key: "funded", Actor: "system", Action: "funded",
 			Detail: fmt.Sprintf("%s reserved on %s", models.FormatEuros(granted), models.EnvelopeGuichet)}},
 		fmt.Sprintf("Funded %s: waiting for the finance officer's payment", models.FormatEuros(granted))); err != nil {
 		return GuichetResult{}, err
 	}
-	return g.disburse(ctx, granted)
-}
-
-// disburse waits for a finance officer to record the payment, then pays and closes.
-func (g *guichet) disburse(ctx workflow.Context, granted models.Cents) (GuichetResult, error) {
-	task := models.Task{ID: models.TaskID(g.id, models.TaskDisbursement, 0), DossierID: g.id,
-		Type: models.TaskDisbursement, Role: models.RoleFinance, Scope: "national"}
-	completion, answer, err := g.tasks.await(ctx, task, validatePayment)
+	completion, answer, err := g.tasks.wait(ctx, task)
 	if err != nil {
 		return GuichetResult{}, err
 	}
 	var payment models.Payment
 	_ = decodeData(completion.Data, &payment) // the validator has parsed it already
-	var entry models.LedgerEntry
 	err = workflow.ExecuteActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: g.id, Reference: payment.Reference,
-		Audit: activities.Audit{Key: "paid", Actor: completion.Actor.Subject, Action: "paid",
-			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, &entry)
+		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: "payment_recorded",
+			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, nil)
 	if err != nil {
 		return GuichetResult{}, err
 	}

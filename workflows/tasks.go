@@ -82,29 +82,30 @@ func (b *taskBoard) complete(ctx workflow.Context, req CompleteTaskRequest) (Com
 	return *t.result, nil
 }
 
-// await opens a task (row, audit, search attribute), waits for its completion and closes
-// it. It returns the completion and a function the workflow calls once it has acted, to
-// answer the person who completed it.
-func (b *taskBoard) await(ctx workflow.Context, task models.Task, validate func(workflow.Context, CompleteTaskRequest) error) (CompleteTaskRequest, func(), error) {
+// openTask creates a task (row, audit, search attribute) and starts accepting its completion.
+func (b *taskBoard) openTask(ctx workflow.Context, task models.Task, validate func(workflow.Context, CompleteTaskRequest) error) (*openTask, error) {
 	err := workflow.ExecuteActivity(ctx, acts.OpenTask, activities.OpenTaskInput{Task: task,
 		Audit: activities.Audit{Key: "task-opened/" + task.ID, Actor: "system", Action: "task_opened",
 			Detail: fmt.Sprintf("%s task for the %s role", task.Type, task.Role)}}).Get(ctx, nil)
 	if err != nil {
-		return CompleteTaskRequest{}, nil, err
+		return nil, err
 	}
 	t := &openTask{task: task, validate: validate}
 	b.open[task.ID] = t
-	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchPendingTask.ValueSet(string(task.Type))); err != nil {
-		return CompleteTaskRequest{}, nil, err
-	}
+	return t, workflow.UpsertTypedSearchAttributes(ctx, SearchPendingTask.ValueSet(string(task.Type)))
+}
+
+// wait blocks until a person completes t, then closes the task. It returns the completion
+// and a function the workflow calls once it has acted, to answer that person.
+func (b *taskBoard) wait(ctx workflow.Context, t *openTask) (CompleteTaskRequest, func(), error) {
 	if err := workflow.Await(ctx, func() bool { return t.completion != nil }); err != nil {
 		return CompleteTaskRequest{}, nil, err
 	}
 	req := *t.completion
-	err = workflow.ExecuteActivity(ctx, acts.CloseTask, activities.CloseTaskInput{DossierID: task.DossierID, TaskID: task.ID,
+	err := workflow.ExecuteActivity(ctx, acts.CloseTask, activities.CloseTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
 		Actor: req.Actor.Subject, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data,
-		Audit: activities.Audit{Key: "task-done/" + task.ID, Actor: req.Actor.Subject, Action: "task_completed",
-			Detail: fmt.Sprintf("%s: %s %s", task.Type, req.Outcome, req.Comment)}}).Get(ctx, nil)
+		Audit: activities.Audit{Key: "task-done/" + t.task.ID, Actor: req.Actor.Subject, Action: "task_completed",
+			Detail: fmt.Sprintf("%s: %s %s", t.task.Type, req.Outcome, req.Comment)}}).Get(ctx, nil)
 	if err != nil {
 		return CompleteTaskRequest{}, nil, err
 	}
@@ -113,7 +114,7 @@ func (b *taskBoard) await(ctx workflow.Context, task models.Task, validate func(
 	}
 	answer := func() {
 		t.result = &CompleteTaskResult{DossierID: b.process.id, Status: b.process.status}
-		delete(b.open, task.ID)
+		delete(b.open, t.task.ID)
 	}
 	return req, answer, nil
 }

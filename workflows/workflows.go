@@ -57,10 +57,12 @@ type dossierProcess struct {
 // search attributes and the UI's current details.
 func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInput, details string) error {
 	in.DossierID = p.id
+	// The new status holds in the workflow before the read model shows it, so an Update
+	// sent by someone who just read it is never refused as too early.
+	p.status = in.Status
 	if err := workflow.ExecuteActivity(ctx, acts.RecordStatus, in).Get(ctx, nil); err != nil {
 		return err
 	}
-	p.status = in.Status
 	updates := []temporal.SearchAttributeUpdate{SearchStatus.ValueSet(string(in.Status))}
 	if awaitsSomeone(in.Status) {
 		updates = append(updates, SearchAwaitingSince.ValueSet(workflow.Now(ctx)))

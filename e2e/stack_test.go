@@ -1,0 +1,215 @@
+// Package e2e tests relance end to end: the real Temporal dev server (the CLI), the worker,
+// the HTTP API over real HTTP, and the database (PostgreSQL when TEST_DATABASE_URL is set,
+// SQLite otherwise). The tests skip without a temporal CLI unless REQUIRE_E2E is set.
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/relance/relance/api"
+	"github.com/relance/relance/app"
+	"github.com/relance/relance/config"
+	"github.com/relance/relance/internal/testdb"
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+const testSecret = "e2e-secret-e2e-secret-e2e-secret-e2e"
+
+// stack is one running relance: dev server, worker and API.
+type stack struct {
+	URL      string
+	Temporal client.Client
+	Store    *store.Store
+	auth     *api.Authenticator
+	stop     func()
+}
+
+// stackFiles is where a stack keeps its state, so a second stack can reuse it.
+type stackFiles struct {
+	temporalDB  string
+	databaseURL string
+}
+
+func newStackFiles(t *testing.T) stackFiles {
+	dir := t.TempDir()
+	f := stackFiles{temporalDB: filepath.Join(dir, "temporal.db"), databaseURL: testdb.PostgresURL(t)}
+	if f.databaseURL == "" {
+		f.databaseURL = filepath.Join(dir, "relance.db")
+	}
+	return f
+}
+
+func startStack(t *testing.T, files stackFiles) *stack {
+	t.Helper()
+	cli, err := app.FindTemporalCLI(os.Getenv("TEMPORAL_CLI"))
+	if err != nil {
+		if os.Getenv("REQUIRE_E2E") != "" {
+			t.Fatalf("REQUIRE_E2E is set: %v", err)
+		}
+		t.Skipf("end-to-end tests need the temporal CLI: %v", err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("E2E_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	dev, err := app.StartDevTemporal(ctx, app.DevTemporal{CLI: cli, Namespace: "default", DBFile: files.temporalDB, Log: io.Discard}, logger)
+	require.NoError(t, err)
+	st, err := app.PrepareStore(ctx, files.databaseURL, logger)
+	require.NoError(t, err)
+	cfg := config.Config{JWTSecret: testSecret, TemporalTimeout: 10 * time.Second, GuichetAmendWindow: 720 * time.Hour}
+	srv := app.NewAPIServer(cfg, st, dev.Client(), logger)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return app.NewWorker(dev.Client(), st).Run(app.InterruptOn(gctx)) })
+	g.Go(func() error { return app.Serve(gctx, ln, srv) })
+	s := &stack{URL: "http://" + ln.Addr().String(), Temporal: dev.Client(), Store: st, auth: srv.Auth}
+	stopped := false
+	s.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		_ = g.Wait()
+		_ = dev.Stop()
+		_ = st.Close()
+	}
+	t.Cleanup(s.stop)
+	return s
+}
+
+// token mints a bearer token for p.
+func (s *stack) token(t *testing.T, p models.Principal) string {
+	tok, err := s.auth.Mint(p, time.Hour)
+	require.NoError(t, err)
+	return tok
+}
+
+type response struct {
+	Status int
+	Body   []byte
+}
+
+func (r response) decode(t *testing.T, v any) {
+	t.Helper()
+	require.NoError(t, json.Unmarshal(r.Body, v), string(r.Body))
+}
+
+// errorCode returns the error body's code and fields.
+func (r response) errorCode(t *testing.T) (string, map[string]string) {
+	t.Helper()
+	var body struct {
+		Error struct {
+			Code    string            `json:"code"`
+			Message string            `json:"message"`
+			Fields  map[string]string `json:"fields"`
+		} `json:"error"`
+	}
+	r.decode(t, &body)
+	require.NotEmpty(t, body.Error.Message, "every error names the problem")
+	return body.Error.Code, body.Error.Fields
+}
+
+// call sends a request; body may be a value to encode as JSON, raw []byte, or nil.
+func (s *stack) call(t *testing.T, method, path, token string, body any, headers ...string) response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		require.NoError(t, err)
+		rd = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, s.URL+path, rd)
+	require.NoError(t, err)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return response{resp.StatusCode, out}
+}
+
+// dossierView is the part of GET /dossiers/{id} the tests read.
+type dossierView struct {
+	models.Dossier
+	Tasks  []models.Task        `json:"tasks"`
+	Audit  []models.AuditEvent  `json:"audit"`
+	Ledger []models.LedgerEntry `json:"ledger"`
+}
+
+// waitStatus polls a dossier until its status is one of want, or fails after 15 s.
+func (s *stack) waitStatus(t *testing.T, token, id string, want ...models.Status) dossierView {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var d dossierView
+	for time.Now().Before(deadline) {
+		r := s.call(t, http.MethodGet, "/api/v1/dossiers/"+id, token, nil)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		r.decode(t, &d)
+		for _, w := range want {
+			if d.Status == w {
+				return d
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("dossier %s stayed %s, wanted %v", id, d.Status, want)
+	return d
+}
+
+// completeChecklist affirms every item of the kind's specification but those in except.
+func completeChecklist(kind models.GuichetKind, except ...string) map[string]bool {
+	spec, _ := models.ChecklistFor(kind)
+	m := map[string]bool{}
+	for _, item := range spec.Items {
+		m[item.Key] = true
+	}
+	for _, k := range except {
+		m[k] = false
+	}
+	return m
+}
+
+func applicantOf(siren string) models.Principal {
+	return models.Principal{Subject: "agent-" + siren, Name: "Agent " + siren, Roles: []models.Role{models.RoleApplicant}, Siren: siren}
+}
+
+var (
+	financeOfficer = models.Principal{Subject: "finance.anct", Name: "Finance", Roles: []models.Role{models.RoleFinance}}
+	administrator  = models.Principal{Subject: "admin", Name: "Admin", Roles: []models.Role{models.RoleAdmin}}
+)
+
+func today() string { return time.Now().UTC().Format(time.DateOnly) }
+
+func idemKey(t *testing.T) string { return fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano()) }
