@@ -222,5 +222,3 @@ func envelope(t *testing.T, s *stack, token, code string) envelopeView {
 	t.Fatalf("no envelope %s", code)
 	return envelopeView{}
 }
-
-

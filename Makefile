@@ -1,0 +1,43 @@
+# relance — `make run` starts the whole system on embedded defaults; `make test` runs every test.
+
+TEMPORAL_CLI_VERSION := v1.5.1
+BIN := $(CURDIR)/bin
+# The Temporal CLI on PATH if there is one, otherwise the one this Makefile installs into ./bin.
+TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
+GO_TEST_FLAGS ?= -count=1 -timeout 30m
+
+.PHONY: run build temporal test vet fmt-check bench registry docker clean
+
+run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
+	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
+
+build: ## Build the relance binary into ./bin
+	go build -o $(BIN)/relance ./cmd/relance
+
+temporal: $(TEMPORAL) ## Install the Temporal CLI (dev server) when none is on PATH
+
+$(BIN)/temporal:
+	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into ./bin (about 10 minutes the first time, cached after)"
+	GOBIN=$(BIN) go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+test: temporal vet fmt-check ## Unit, store, workflow and end-to-end tests
+	TEMPORAL_CLI=$(TEMPORAL) go test $(GO_TEST_FLAGS) ./...
+
+vet:
+	go vet ./...
+
+fmt-check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on: $$unformatted"; exit 1; fi
+
+bench: temporal ## Throughput and latency of guichet dossiers on the real stack
+	TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
+
+registry: ## Regenerate the embedded registry from @etalab/decoupage-administratif
+	./scripts/gen-registry.sh
+
+docker: ## Build the production image
+	docker build -t relance:latest .
+
+clean:
+	rm -rf $(BIN)
