@@ -42,20 +42,23 @@ func (s *Server) Handler() *echo.Echo {
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/v1/openapi.yaml", serveOpenAPI)
 
-	v1 := e.Group("/api/v1", s.Auth.authenticate)
-	v1.GET("/collectivites", s.listCollectivites)
-	v1.GET("/collectivites/:siren", s.getCollectivite)
-	v1.GET("/envelopes", s.listEnvelopes)
-	v1.PATCH("/envelopes/:code", s.patchEnvelope, requireRole(models.RoleAdmin))
-	v1.GET("/ledger", s.listLedger, requireRole(models.RoleAdmin, models.RoleFinance))
-	v1.GET("/guichet/checklists", s.listChecklists)
-	v1.POST("/guichet/applications", s.createGuichetApplication, requireRole(models.RoleApplicant))
-	v1.GET("/dossiers", s.listDossiers)
-	v1.GET("/dossiers/:id", s.getDossier)
-	v1.POST("/dossiers/:id/checklist", s.amendChecklist, requireRole(models.RoleApplicant))
-	v1.GET("/tasks", s.listTasks)
-	v1.GET("/tasks/:id", s.getTask)
-	v1.POST("/tasks/:id/complete", s.completeTask)
+	// Authentication is per route, not group middleware: a group's middleware would make
+	// Echo answer an unknown method on a known path with 404 instead of 405.
+	v1 := e.Group("/api/v1")
+	auth := s.Auth.authenticate
+	v1.GET("/collectivites", s.listCollectivites, auth)
+	v1.GET("/collectivites/:siren", s.getCollectivite, auth)
+	v1.GET("/envelopes", s.listEnvelopes, auth)
+	v1.PATCH("/envelopes/:code", s.patchEnvelope, auth, requireRole(models.RoleAdmin))
+	v1.GET("/ledger", s.listLedger, auth, requireRole(models.RoleAdmin, models.RoleFinance))
+	v1.GET("/guichet/checklists", s.listChecklists, auth)
+	v1.POST("/guichet/applications", s.createGuichetApplication, auth, requireRole(models.RoleApplicant))
+	v1.GET("/dossiers", s.listDossiers, auth)
+	v1.GET("/dossiers/:id", s.getDossier, auth)
+	v1.POST("/dossiers/:id/checklist", s.amendChecklist, auth, requireRole(models.RoleApplicant))
+	v1.GET("/tasks", s.listTasks, auth)
+	v1.GET("/tasks/:id", s.getTask, auth)
+	v1.POST("/tasks/:id/complete", s.completeTask, auth)
 	return e
 }
 

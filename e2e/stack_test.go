@@ -213,3 +213,8 @@ var (
 func today() string { return time.Now().UTC().Format(time.DateOnly) }
 
 func idemKey(t *testing.T) string { return fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano()) }
+
+// newForeignToken signs a well-formed token with a key the API does not trust.
+func newForeignToken() (string, error) {
+	return api.NewAuthenticator("another-secret-another-secret-another", "", "", "").Mint(applicantOf(sirenParis), time.Hour)
+}
