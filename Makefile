@@ -6,7 +6,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run build temporal test vet fmt-check bench registry docker clean
+.PHONY: run build temporal test vet fmt-check bench registry docker clean histories
 
 run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
 	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
@@ -41,3 +41,7 @@ docker: ## Build the production image
 
 clean:
 	rm -rf $(BIN)
+
+histories: temporal ## Record workflow histories for the replay tests into workflows/testdata
+	mkdir -p workflows/testdata
+	RECORD_HISTORIES=$(CURDIR)/workflows/testdata TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -run TestGuichetEndToEnd ./e2e/

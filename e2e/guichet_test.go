@@ -101,6 +101,7 @@ func TestGuichetEndToEnd(t *testing.T) {
 		require.Contains(t, actions, "paid")
 		require.Contains(t, actions, "funded")
 
+		recordHistory(t, s, created.ID, "guichet_paid.json")
 		after := envelope(t, s, admin, models.EnvelopeGuichet)
 		require.Equal(t, before.PaidCents+500_000, after.PaidCents, "the ledger shows the money paid")
 		require.Equal(t, before.ReservedCents, after.ReservedCents)
@@ -148,6 +149,7 @@ func TestGuichetEndToEnd(t *testing.T) {
 		r = s.call(t, http.MethodPost, "/api/v1/dossiers/"+created.ID+"/checklist", rennes,
 			map[string]any{"checklist": completeChecklist(models.GuichetAPI)})
 		require.Equal(t, http.StatusConflict, r.Status, "a funded dossier is not amended")
+		recordHistory(t, s, created.ID, "guichet_amended_awaiting_payment.json")
 	})
 
 	t.Run("unknown SIREN refused", func(t *testing.T) {
@@ -160,6 +162,7 @@ func TestGuichetEndToEnd(t *testing.T) {
 		d := s.waitStatus(t, stranger, created.ID, models.StatusRefused)
 		require.Contains(t, d.Reason, "not a collectivité")
 		require.Empty(t, d.Ledger, "a refused dossier holds no money")
+		recordHistory(t, s, created.ID, "guichet_refused.json")
 	})
 
 	t.Run("simultaneous applications fund one per SIREN and kind", func(t *testing.T) {

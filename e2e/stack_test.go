@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	historypb "go.temporal.io/api/history/v1"
+	"google.golang.org/protobuf/encoding/protojson"
 	"go.temporal.io/sdk/client"
 	"golang.org/x/sync/errgroup"
 
@@ -217,4 +219,24 @@ func idemKey(t *testing.T) string { return fmt.Sprintf("%s-%d", t.Name(), time.N
 // newForeignToken signs a well-formed token with a key the API does not trust.
 func newForeignToken() (string, error) {
 	return api.NewAuthenticator("another-secret-another-secret-another", "", "", "").Mint(applicantOf(sirenParis), time.Hour)
+}
+
+// recordHistory writes a dossier workflow's history as JSON into $RECORD_HISTORIES/name,
+// for the workflows package's replay tests (`make histories`). It does nothing otherwise.
+func recordHistory(t *testing.T, s *stack, dossierID, name string) {
+	t.Helper()
+	dir := os.Getenv("RECORD_HISTORIES")
+	if dir == "" {
+		return
+	}
+	iter := s.Temporal.GetWorkflowHistory(context.Background(), models.DossierWorkflowID(dossierID), "", false, 0)
+	var h historypb.History
+	for iter.HasNext() {
+		ev, err := iter.Next()
+		require.NoError(t, err)
+		h.Events = append(h.Events, ev)
+	}
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
 }
