@@ -211,7 +211,7 @@ type envelopeView struct {
 	AvailableCents models.Cents `json:"available_cents"`
 }
 
-func envelope(t *testing.T, s *stack, token, code string) envelopeView {
+func envelope(t testing.TB, s *stack, token, code string) envelopeView {
 	t.Helper()
 	r := s.call(t, http.MethodGet, "/api/v1/envelopes", token, nil)
 	require.Equal(t, http.StatusOK, r.Status)

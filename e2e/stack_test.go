@@ -48,7 +48,7 @@ type stackFiles struct {
 	databaseURL string
 }
 
-func newStackFiles(t *testing.T) stackFiles {
+func newStackFiles(t testing.TB) stackFiles {
 	dir := t.TempDir()
 	f := stackFiles{temporalDB: filepath.Join(dir, "temporal.db"), databaseURL: testdb.PostgresURL(t)}
 	if f.databaseURL == "" {
@@ -57,7 +57,7 @@ func newStackFiles(t *testing.T) stackFiles {
 	return f
 }
 
-func startStack(t *testing.T, files stackFiles) *stack {
+func startStack(t testing.TB, files stackFiles) *stack {
 	t.Helper()
 	cli, err := app.FindTemporalCLI(os.Getenv("TEMPORAL_CLI"))
 	if err != nil {
@@ -99,7 +99,7 @@ func startStack(t *testing.T, files stackFiles) *stack {
 }
 
 // token mints a bearer token for p.
-func (s *stack) token(t *testing.T, p models.Principal) string {
+func (s *stack) token(t testing.TB, p models.Principal) string {
 	tok, err := s.auth.Mint(p, time.Hour)
 	require.NoError(t, err)
 	return tok
@@ -110,13 +110,13 @@ type response struct {
 	Body   []byte
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal(r.Body, v), string(r.Body))
 }
 
 // errorCode returns the error body's code and fields.
-func (r response) errorCode(t *testing.T) (string, map[string]string) {
+func (r response) errorCode(t testing.TB) (string, map[string]string) {
 	t.Helper()
 	var body struct {
 		Error struct {
@@ -131,7 +131,7 @@ func (r response) errorCode(t *testing.T) (string, map[string]string) {
 }
 
 // call sends a request; body may be a value to encode as JSON, raw []byte, or nil.
-func (s *stack) call(t *testing.T, method, path, token string, body any, headers ...string) response {
+func (s *stack) call(t testing.TB, method, path, token string, body any, headers ...string) response {
 	t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
@@ -171,7 +171,7 @@ type dossierView struct {
 }
 
 // waitStatus polls a dossier until its status is one of want, or fails after 15 s.
-func (s *stack) waitStatus(t *testing.T, token, id string, want ...models.Status) dossierView {
+func (s *stack) waitStatus(t testing.TB, token, id string, want ...models.Status) dossierView {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	var d dossierView
@@ -214,7 +214,7 @@ var (
 
 func today() string { return time.Now().UTC().Format(time.DateOnly) }
 
-func idemKey(t *testing.T) string { return fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano()) }
+func idemKey(t testing.TB) string { return fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano()) }
 
 // newForeignToken signs a well-formed token with a key the API does not trust.
 func newForeignToken() (string, error) {
@@ -223,7 +223,7 @@ func newForeignToken() (string, error) {
 
 // recordHistory writes a dossier workflow's history as JSON into $RECORD_HISTORIES/name,
 // for the workflows package's replay tests (`make histories`). It does nothing otherwise.
-func recordHistory(t *testing.T, s *stack, dossierID, name string) {
+func recordHistory(t testing.TB, s *stack, dossierID, name string) {
 	t.Helper()
 	dir := os.Getenv("RECORD_HISTORIES")
 	if dir == "" {

@@ -105,7 +105,7 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 	}
 
 	var reg activities.RegistryCheck
-	if err := workflow.ExecuteActivity(ctx, acts.CheckRegistry, g.in.Siren).Get(ctx, &reg); err != nil {
+	if err := workflow.ExecuteLocalActivity(ctx, acts.CheckRegistry, g.in.Siren).Get(ctx, &reg); err != nil {
 		return GuichetResult{}, err
 	}
 	if !reg.Found {
@@ -118,7 +118,7 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 
 	for {
 		var holder string
-		err := workflow.ExecuteActivity(ctx, acts.GuichetCapHolder,
+		err := workflow.ExecuteLocalActivity(ctx, acts.GuichetCapHolder,
 			activities.GuichetCapInput{DossierID: g.id, Siren: g.in.Siren, Kind: g.in.Kind}).Get(ctx, &holder)
 		if err != nil {
 			return GuichetResult{}, err
@@ -128,7 +128,7 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 		}
 
 		var compliance activities.Compliance
-		if err := workflow.ExecuteActivity(ctx, acts.CheckGuichetCompliance, g.id).Get(ctx, &compliance); err != nil {
+		if err := workflow.ExecuteLocalActivity(ctx, acts.CheckGuichetCompliance, g.id).Get(ctx, &compliance); err != nil {
 			return GuichetResult{}, err
 		}
 		if len(compliance.Missing) == 0 {
@@ -153,7 +153,7 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 	}
 
 	var funding activities.Funding
-	if err := workflow.ExecuteActivity(ctx, acts.FundGuichet, g.id).Get(ctx, &funding); err != nil {
+	if err := workflow.ExecuteLocalActivity(ctx, acts.FundGuichet, g.id).Get(ctx, &funding); err != nil {
 		return GuichetResult{}, err
 	}
 	if !funding.Funded {
@@ -182,7 +182,7 @@ func (g *guichet) disburse(ctx workflow.Context, granted models.Cents) (GuichetR
 	}
 	var payment models.Payment
 	_ = decodeData(completion.Data, &payment) // the validator has parsed it already
-	err = workflow.ExecuteActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: g.id, Reference: payment.Reference,
+	err = workflow.ExecuteLocalActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: g.id, Reference: payment.Reference,
 		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: "payment_recorded",
 			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, nil)
 	if err != nil {
@@ -249,7 +249,7 @@ func (g *guichet) amend(ctx workflow.Context, req AmendRequest) (models.Status, 
 	ctx = withActivityOptions(ctx)
 	g.amending = true // no second amendment until this one is re-checked
 	defer func() { g.amending = false }()
-	err := workflow.ExecuteActivity(ctx, acts.SaveGuichetChecklist, activities.AmendInput{DossierID: g.id, Checklist: req.Checklist,
+	err := workflow.ExecuteLocalActivity(ctx, acts.SaveGuichetChecklist, activities.AmendInput{DossierID: g.id, Checklist: req.Checklist,
 		Audit: activities.Audit{Key: fmt.Sprintf("amended/%d", g.amendments+1), Actor: req.Actor.Subject, Action: "amended",
 			Detail: "checklist amended"}}).Get(ctx, nil)
 	if err != nil {

@@ -84,7 +84,7 @@ func (b *taskBoard) complete(ctx workflow.Context, req CompleteTaskRequest) (Com
 
 // openTask creates a task (row, audit, search attribute) and starts accepting its completion.
 func (b *taskBoard) openTask(ctx workflow.Context, task models.Task, validate func(workflow.Context, CompleteTaskRequest) error) (*openTask, error) {
-	err := workflow.ExecuteActivity(ctx, acts.OpenTask, activities.OpenTaskInput{Task: task,
+	err := workflow.ExecuteLocalActivity(ctx, acts.OpenTask, activities.OpenTaskInput{Task: task,
 		Audit: activities.Audit{Key: "task-opened/" + task.ID, Actor: "system", Action: "task_opened",
 			Detail: fmt.Sprintf("%s task for the %s role", task.Type, task.Role)}}).Get(ctx, nil)
 	if err != nil {
@@ -102,7 +102,7 @@ func (b *taskBoard) wait(ctx workflow.Context, t *openTask) (CompleteTaskRequest
 		return CompleteTaskRequest{}, nil, err
 	}
 	req := *t.completion
-	err := workflow.ExecuteActivity(ctx, acts.CloseTask, activities.CloseTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
+	err := workflow.ExecuteLocalActivity(ctx, acts.CloseTask, activities.CloseTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
 		Actor: req.Actor.Subject, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data,
 		Audit: activities.Audit{Key: "task-done/" + t.task.ID, Actor: req.Actor.Subject, Action: "task_completed",
 			Detail: fmt.Sprintf("%s: %s %s", t.task.Type, req.Outcome, req.Comment)}}).Get(ctx, nil)

@@ -38,9 +38,13 @@ var SearchAttributes = []temporal.SearchAttributeKey{
 // acts is only for naming activity methods; Temporal calls the worker's registered instance.
 var acts *activities.Activities
 
+// withActivityOptions sets how the workflows run their activities. Every activity is a
+// short database call, so it runs as a local activity: in the worker, recorded in history
+// as a marker, without a round trip through the Temporal server for each step. That cuts
+// a dossier's decision latency several times over.
 func withActivityOptions(ctx workflow.Context) workflow.Context {
-	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout: 10 * time.Second,
 		// A database outage must not fail a dossier: retry until it comes back.
 		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
@@ -60,7 +64,7 @@ func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInp
 	// The new status holds in the workflow before the read model shows it, so an Update
 	// sent by someone who just read it is never refused as too early.
 	p.status = in.Status
-	if err := workflow.ExecuteActivity(ctx, acts.RecordStatus, in).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteLocalActivity(ctx, acts.RecordStatus, in).Get(ctx, nil); err != nil {
 		return err
 	}
 	updates := []temporal.SearchAttributeUpdate{SearchStatus.ValueSet(string(in.Status))}
