@@ -13,12 +13,15 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/notify"
 	"github.com/relance/relance/store"
 )
 
 // Activities are the workflows' hands on the database.
 type Activities struct {
 	Store *store.Store
+	// Notifier delivers reminders and escalations; nil keeps them in the outbox only.
+	Notifier notify.Sender
 }
 
 // Audit is the trail entry an activity writes along with its change. Key makes it idempotent.
@@ -116,7 +119,7 @@ type PayInput struct {
 
 // PayGrant moves a dossier's reservation to paid on its envelope (once).
 func (a *Activities) PayGrant(ctx context.Context, in PayInput) (models.LedgerEntry, error) {
-	entry, err := a.Store.PayReserved(ctx, in.DossierID, in.Reference)
+	entry, err := a.Store.Pay(ctx, in.DossierID, in.Reference)
 	if err != nil {
 		return models.LedgerEntry{}, classify(err)
 	}

@@ -10,17 +10,30 @@ type DossierKind string
 
 const (
 	KindGuichet DossierKind = "guichet" // Axe 2, FranceConnect and national APIs
+	KindAAP     DossierKind = "aap"     // Axe 2, call-for-projects application
 )
+
+// Kinds lists the dossier kinds, for validating filters.
+var Kinds = []DossierKind{KindGuichet, KindAAP}
 
 // Status is where a dossier stands in its process. The workflow owns it; the database
 // holds a copy (the read model) for lists.
 type Status string
 
 const (
-	StatusSubmitted       Status = "submitted"
-	StatusChecking        Status = "checking"
-	StatusIncomplete      Status = "incomplete"
-	StatusRefused         Status = "refused"
+	StatusDraft             Status = "draft"
+	StatusSubmitted         Status = "submitted"
+	StatusChecking          Status = "checking"
+	StatusIncomplete        Status = "incomplete"
+	StatusRefused           Status = "refused"
+	StatusPreselection      Status = "preselection"
+	StatusInfoRequested     Status = "info_requested"
+	StatusPreselected       Status = "preselected"
+	StatusJury              Status = "jury"
+	StatusWaitingList       Status = "waiting_list"
+	StatusAwaitingSignature Status = "awaiting_signature"
+	// StatusLapsed is a grant whose agreement went unsigned: its money went back.
+	StatusLapsed          Status = "lapsed"
 	StatusAwaitingPayment Status = "awaiting_payment"
 	StatusPaid            Status = "paid"
 	// StatusClosedWithoutAction is "classé sans suite": the applicant never completed it.
@@ -28,8 +41,9 @@ const (
 )
 
 // Statuses lists every status, for validating filters.
-var Statuses = []Status{StatusSubmitted, StatusChecking, StatusIncomplete, StatusRefused,
-	StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction}
+var Statuses = []Status{StatusDraft, StatusSubmitted, StatusChecking, StatusIncomplete, StatusPreselection,
+	StatusInfoRequested, StatusPreselected, StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed,
+	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction}
 
 // Dossier is a case filed by a collectivité.
 type Dossier struct {
@@ -50,8 +64,10 @@ type Dossier struct {
 	// Payload is the kind-specific application (e.g. GuichetApplication).
 	Payload   json.RawMessage `json:"payload"`
 	CreatedBy string          `json:"created_by"`
-	CreatedAt time.Time       `json:"created_at"`
-	UpdatedAt time.Time       `json:"updated_at"`
+	// CallID is the call for projects an application answers.
+	CallID    string    `json:"call_id,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // WorkflowID is the Temporal workflow that runs the dossier's process.

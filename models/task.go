@@ -10,8 +10,17 @@ import (
 type TaskType string
 
 const (
-	TaskDisbursement TaskType = "disbursement"
+	TaskPreselection        TaskType = "preselection"
+	TaskJuryDecision        TaskType = "jury_decision"
+	TaskConventionSignature TaskType = "convention_signature"
+	TaskDisbursement        TaskType = "disbursement"
 )
+
+// TaskTypes lists every task type, for validating filters.
+var TaskTypes = []TaskType{TaskPreselection, TaskJuryDecision, TaskConventionSignature, TaskDisbursement}
+
+// ScopeNational is the scope of a task any holder of its role may act on (finance).
+const ScopeNational = "national"
 
 // TaskStatus is the life of a task row.
 type TaskStatus string
@@ -48,12 +57,18 @@ func TaskID(dossierID string, t TaskType, attempt int) string {
 	return dossierID + "." + string(t) + "." + strconv.Itoa(attempt)
 }
 
-// CanAct reports whether p holds the role and scope to act on task t.
+// CanAct reports whether p holds the role and scope to act on task t. A personal task (a
+// jury member's vote) is its assignee's alone; an applicant's task is its collectivité's;
+// an instructor's follows the départements the instructor covers.
 func (p Principal) CanAct(t Task) bool {
-	if !p.HasRole(t.Role) {
+	switch {
+	case !p.HasRole(t.Role):
 		return false
-	}
-	if t.Role == RoleInstructor {
+	case t.Role == RoleJury:
+		return t.Assignee == p.Subject
+	case t.Role == RoleApplicant:
+		return p.Siren == t.Scope
+	case t.Role == RoleInstructor:
 		return p.CoversDepartement(t.Scope)
 	}
 	return true
@@ -80,4 +95,26 @@ func (p Payment) Validate(now time.Time) error {
 		return FieldErrors(fields)
 	}
 	return nil
+}
+
+// Notification is a reminder or escalation in the outbox.
+type Notification struct {
+	ID        int64      `json:"id"`
+	DossierID string     `json:"dossier_id"`
+	TaskID    string     `json:"task_id,omitempty"`
+	Recipient string     `json:"recipient"`
+	Subject   string     `json:"subject"`
+	Body      string     `json:"body"`
+	Status    string     `json:"status"`
+	Error     string     `json:"error,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at,omitempty"`
+}
+
+// Recipient names who a task's notifications go to: its assignee, or its role and scope.
+func (t Task) Recipient() string {
+	if t.Assignee != "" {
+		return "user:" + t.Assignee
+	}
+	return "role:" + string(t.Role) + ":" + t.Scope
 }

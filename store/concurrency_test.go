@@ -113,7 +113,7 @@ func TestEnvelopeHoldsUnderConcurrency(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				for range 2 {
-					_, err := st.PayReserved(ctx, fmt.Sprintf("env-%02d", i), "VIR")
+					_, err := st.Pay(ctx, fmt.Sprintf("env-%02d", i), "VIR")
 					if err != nil && models.ErrorCode(err) != models.ENotFound {
 						t.Errorf("pay %d: %v", i, err)
 					}

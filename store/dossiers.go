@@ -28,6 +28,7 @@ type dossierRow struct {
 	MissingItems   string
 	Payload        string
 	CreatedBy      string
+	CallID         string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 }
@@ -38,7 +39,7 @@ func (r dossierRow) model() models.Dossier {
 	d := models.Dossier{ID: r.ID, Kind: models.DossierKind(r.Kind), Status: models.Status(r.Status),
 		ApplicantSiren: r.ApplicantSiren, ApplicantName: r.ApplicantName, Departement: r.Departement, Region: r.Region,
 		EnvelopeCode: r.EnvelopeCode, RequestedCents: r.RequestedCents, GrantedCents: r.GrantedCents, Reason: r.Reason,
-		Payload: json.RawMessage(r.Payload), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Payload: json.RawMessage(r.Payload), CreatedBy: r.CreatedBy, CallID: r.CallID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.MissingItems != "" {
 		_ = json.Unmarshal([]byte(r.MissingItems), &d.MissingItems) // written by us from the same type
 	}
@@ -81,7 +82,7 @@ func (s *Store) CreateDossier(ctx context.Context, d models.Dossier, principal, 
 		row := dossierRow{ID: d.ID, Kind: string(d.Kind), Status: string(d.Status), ApplicantSiren: d.ApplicantSiren,
 			ApplicantName: d.ApplicantName, Departement: d.Departement, Region: d.Region, EnvelopeCode: d.EnvelopeCode,
 			RequestedCents: d.RequestedCents, GrantedCents: d.GrantedCents, Payload: string(d.Payload),
-			CreatedBy: d.CreatedBy, CreatedAt: now, UpdatedAt: now}
+			CreatedBy: d.CreatedBy, CallID: d.CallID, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}

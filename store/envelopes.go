@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -173,45 +172,6 @@ func (s *Store) reserveTx(tx *gorm.DB, dossierID, envelope string, amount models
 		return fmt.Errorf("envelope %s, %s: %w", envelope, models.FormatEuros(amount), models.ErrEnvelopeExhausted)
 	}
 	return tx.Create(&ledgerRow{EnvelopeCode: envelope, DossierID: dossierID, Kind: models.LedgerReserve, AmountCents: amount, At: s.now()}).Error
-}
-
-// PayReserved disburses a dossier's whole reservation: the money moves from reserved to
-// paid in one conditional update. Paying twice is a no-op.
-func (s *Store) PayReserved(ctx context.Context, dossierID, reference string) (models.LedgerEntry, error) {
-	var entry ledgerRow
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Where("dossier_id = ? AND kind = ?", dossierID, models.LedgerPay).Take(&entry).Error; err == nil {
-			return nil
-		} else if !errors.Is(err, gorm.ErrRecordNotFound) {
-			return err
-		}
-		var reserve ledgerRow
-		if err := tx.Where("dossier_id = ? AND kind = ?", dossierID, models.LedgerReserve).Take(&reserve).Error; err != nil {
-			return notFound(err, "dossier %s holds no reservation to pay", dossierID)
-		}
-		if done, err := ledgerStepDone(tx, dossierID, models.LedgerRelease); err != nil || done {
-			if done {
-				return models.Errorf(models.EConflict, "dossier %s released its reservation: nothing to pay", dossierID)
-			}
-			return err
-		}
-		res := tx.Model(&envelopeRow{}).Where("code = ? AND reserved_cents >= ?", reserve.EnvelopeCode, reserve.AmountCents).
-			Updates(map[string]any{
-				"reserved_cents": gorm.Expr("reserved_cents - ?", reserve.AmountCents),
-				"paid_cents":     gorm.Expr("paid_cents + ?", reserve.AmountCents),
-				"updated_at":     s.now(),
-			})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			return fmt.Errorf("envelope %s holds less reserved than dossier %s's reservation", reserve.EnvelopeCode, dossierID)
-		}
-		entry = ledgerRow{EnvelopeCode: reserve.EnvelopeCode, DossierID: dossierID, Kind: models.LedgerPay,
-			AmountCents: reserve.AmountCents, Reference: reference, At: s.now()}
-		return tx.Create(&entry).Error
-	})
-	return entry.model(), err
 }
 
 func ledgerStepDone(tx *gorm.DB, dossierID, kind string) (bool, error) {

@@ -159,7 +159,7 @@ func TestFundAndPayAreIdempotent(t *testing.T) {
 			require.NoError(t, st.FundGuichet(ctx, d.ID, d.ApplicantSiren, models.GuichetAPI, models.EnvelopeGuichet, 500_000))
 		}
 		for range 2 {
-			entry, err := st.PayReserved(ctx, d.ID, "VIR-1")
+			entry, err := st.Pay(ctx, d.ID, "VIR-1")
 			require.NoError(t, err)
 			require.EqualValues(t, 500_000, entry.AmountCents)
 		}
@@ -177,7 +177,7 @@ func TestFundAndPayAreIdempotent(t *testing.T) {
 		require.NoError(t, st.FundGuichet(ctx, other.ID, other.ApplicantSiren, models.GuichetFranceConnect, models.EnvelopeGuichet, 500_000),
 			"the other kind has its own cap")
 
-		_, err = st.PayReserved(ctx, "unknown", "VIR-2")
+		_, err = st.Pay(ctx, "unknown", "VIR-2")
 		require.Equal(t, models.ENotFound, models.ErrorCode(err))
 	})
 }

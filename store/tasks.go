@@ -160,3 +160,19 @@ func (s *Store) AuditTrail(ctx context.Context, dossierID string) ([]models.Audi
 	}
 	return out, nil
 }
+
+// MarkTaskAlert records that a task's reminder or escalation went out (the first time only).
+func (s *Store) MarkTaskAlert(ctx context.Context, id string, escalation bool) error {
+	col := "reminded_at"
+	if escalation {
+		col = "escalated_at"
+	}
+	return s.db.WithContext(ctx).Model(&taskRow{}).Where("id = ? AND "+col+" IS NULL", id).Update(col, s.now()).Error
+}
+
+// CancelTask closes a task nobody needs any more. Cancelling it again changes nothing.
+func (s *Store) CancelTask(ctx context.Context, id string) error {
+	return s.db.WithContext(ctx).Model(&taskRow{}).
+		Where("id = ? AND status IN ?", id, []string{string(models.TaskOpen), string(models.TaskClaimed)}).
+		Updates(map[string]any{"status": string(models.TaskCancelled), "closed_at": s.now()}).Error
+}

@@ -30,6 +30,8 @@ type GuichetInput struct {
 	SubmittedBy string
 	// AmendWindow overrides DefaultAmendWindow (for demos and tests).
 	AmendWindow time.Duration
+	// Deadlines overrides the default due dates of human tasks.
+	Deadlines Deadlines
 }
 
 // AmendRequest is an applicant's amended checklist.
@@ -165,8 +167,14 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 // disburse opens the finance officer's disbursement task, waits for the payment to be
 // recorded, then pays and closes.
 func (g *guichet) disburse(ctx workflow.Context, granted models.Cents) (GuichetResult, error) {
-	task, err := g.tasks.openTask(ctx, models.Task{ID: models.TaskID(g.id, models.TaskDisbursement, 0), DossierID: g.id,
-		Type: models.TaskDisbursement, Role: models.RoleFinance, Scope: "national"}, validatePayment)
+	spec := taskSpec{task: models.Task{ID: models.TaskID(g.id, models.TaskDisbursement, 0), DossierID: g.id,
+		Type: models.TaskDisbursement, Role: models.RoleFinance, Scope: models.ScopeNational}, validate: validatePayment}
+	// Version 1 gave the disbursement task a due date, with a reminder and an escalation;
+	// dossiers funded before it keep a task without one.
+	if workflow.GetVersion(ctx, "disbursement-due-date", workflow.DefaultVersion, 1) == 1 {
+		spec.due, spec.remindBefore = g.in.Deadlines.disbursement(), g.in.Deadlines.reminder()
+	}
+	task, err := g.tasks.openTask(ctx, spec)
 	if err != nil {
 		return GuichetResult{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -38,6 +39,9 @@ type openTask struct {
 	validate   func(ctx workflow.Context, req CompleteTaskRequest) error
 	completion *CompleteTaskRequest
 	result     *CompleteTaskResult
+	// stopTimers ends the reminder and escalation timers once the task is closed.
+	stopTimers workflow.CancelFunc
+	escalated  bool
 }
 
 // taskBoard holds a workflow's open human tasks and answers the complete_task Update.
@@ -46,6 +50,8 @@ type openTask struct {
 type taskBoard struct {
 	process *dossierProcess
 	open    map[string]*openTask
+	// overdue counts open tasks past their due date, for the OverdueTask search attribute.
+	overdue int
 }
 
 func newTaskBoard(ctx workflow.Context, p *dossierProcess) (*taskBoard, error) {
@@ -63,7 +69,10 @@ func (b *taskBoard) validate(ctx workflow.Context, req CompleteTaskRequest) erro
 	case t.completion != nil:
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is already completed", req.TaskID), models.EConflict)
 	case !req.Actor.CanAct(t.task):
-		return temporal.NewApplicationError(fmt.Sprintf("task %s needs the %s role", req.TaskID, t.task.Role), models.EForbidden)
+		if t.task.Assignee != "" {
+			return temporal.NewApplicationError(fmt.Sprintf("task %s is %s's to complete", req.TaskID, t.task.Assignee), models.EForbidden)
+		}
+		return temporal.NewApplicationError(fmt.Sprintf("task %s needs the %s role for %s", req.TaskID, t.task.Role, t.task.Scope), models.EForbidden)
 	}
 	return asApplicationError(t.validate(ctx, req))
 }
@@ -82,41 +91,156 @@ func (b *taskBoard) complete(ctx workflow.Context, req CompleteTaskRequest) (Com
 	return *t.result, nil
 }
 
-// openTask creates a task (row, audit, search attribute) and starts accepting its completion.
-func (b *taskBoard) openTask(ctx workflow.Context, task models.Task, validate func(workflow.Context, CompleteTaskRequest) error) (*openTask, error) {
+// taskSpec is a task to open: the row, how long it may take, and how to check a completion.
+type taskSpec struct {
+	task models.Task
+	// due, when set, starts a reminder (remindBefore the due date) and an escalation at it.
+	due          time.Duration
+	remindBefore time.Duration
+	validate     func(ctx workflow.Context, req CompleteTaskRequest) error
+}
+
+// openTask creates a task (row, audit, search attribute), starts its timers, and starts
+// accepting its completion.
+func (b *taskBoard) openTask(ctx workflow.Context, spec taskSpec) (*openTask, error) {
+	task := spec.task
+	if spec.due > 0 {
+		due := workflow.Now(ctx).Add(spec.due).UTC()
+		task.DueAt = &due
+	}
 	err := workflow.ExecuteLocalActivity(ctx, acts.OpenTask, activities.OpenTaskInput{Task: task,
 		Audit: activities.Audit{Key: "task-opened/" + task.ID, Actor: "system", Action: "task_opened",
-			Detail: fmt.Sprintf("%s task for the %s role", task.Type, task.Role)}}).Get(ctx, nil)
+			Detail: taskDetail(task)}}).Get(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	t := &openTask{task: task, validate: validate}
+	t := &openTask{task: task, validate: spec.validate}
 	b.open[task.ID] = t
+	if spec.due > 0 {
+		timerCtx, stop := workflow.WithCancel(ctx)
+		t.stopTimers = stop
+		workflow.Go(timerCtx, func(ctx workflow.Context) { b.watch(ctx, t, spec.due, spec.remindBefore) })
+	}
 	return t, workflow.UpsertTypedSearchAttributes(ctx, SearchPendingTask.ValueSet(string(task.Type)))
 }
 
-// wait blocks until a person completes t, then closes the task. It returns the completion
-// and a function the workflow calls once it has acted, to answer that person.
-func (b *taskBoard) wait(ctx workflow.Context, t *openTask) (CompleteTaskRequest, func(), error) {
-	if err := workflow.Await(ctx, func() bool { return t.completion != nil }); err != nil {
-		return CompleteTaskRequest{}, nil, err
+func taskDetail(t models.Task) string {
+	who := fmt.Sprintf("the %s role", t.Role)
+	if t.Assignee != "" {
+		who = t.Assignee
 	}
-	req := *t.completion
-	err := workflow.ExecuteLocalActivity(ctx, acts.CloseTask, activities.CloseTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
+	if t.DueAt != nil {
+		return fmt.Sprintf("%s task for %s, due %s", t.Type, who, t.DueAt.Format(time.DateOnly))
+	}
+	return fmt.Sprintf("%s task for %s", t.Type, who)
+}
+
+// watch reminds the task's people before its due date and escalates when it passes. It
+// runs beside the workflow and never blocks it; closing the task cancels it.
+func (b *taskBoard) watch(ctx workflow.Context, t *openTask, due, remindBefore time.Duration) {
+	if remindBefore > 0 && remindBefore < due {
+		if workflow.Sleep(ctx, due-remindBefore) != nil {
+			return
+		}
+		b.alert(ctx, t, activities.AlertReminder)
+		due = remindBefore
+	}
+	if workflow.Sleep(ctx, due) != nil {
+		return
+	}
+	t.escalated = true
+	b.overdue++
+	b.alert(ctx, t, activities.AlertEscalation)
+	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchOverdueTask.ValueSet(string(t.task.Type)))
+}
+
+func (b *taskBoard) alert(ctx workflow.Context, t *openTask, kind string) {
+	// A failed notification is in the outbox and the audit trail; the process goes on.
+	_ = workflow.ExecuteLocalActivity(ctx, acts.AlertTask, activities.TaskAlert{Kind: kind, Task: t.task}).Get(ctx, nil)
+}
+
+// next waits until a person completes one of tasks, or timeout passes (0: no timeout),
+// then closes that task. It returns the task, the completion and a function the workflow
+// calls once it has acted, to answer that person; a nil task means the timeout passed.
+func (b *taskBoard) next(ctx workflow.Context, timeout time.Duration, tasks ...*openTask) (*openTask, CompleteTaskRequest, func(), error) {
+	var done *openTask
+	ready := func() bool {
+		for _, t := range tasks {
+			if t.completion != nil && t.result == nil {
+				done = t
+				return true
+			}
+		}
+		return false
+	}
+	if timeout > 0 {
+		ok, err := workflow.AwaitWithTimeout(ctx, timeout, ready)
+		if err != nil || !ok {
+			return nil, CompleteTaskRequest{}, nil, err
+		}
+	} else if err := workflow.Await(ctx, ready); err != nil {
+		return nil, CompleteTaskRequest{}, nil, err
+	}
+	req := *done.completion
+	err := workflow.ExecuteLocalActivity(ctx, acts.CloseTask, activities.CloseTaskInput{DossierID: done.task.DossierID, TaskID: done.task.ID,
 		Actor: req.Actor.Subject, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data,
-		Audit: activities.Audit{Key: "task-done/" + t.task.ID, Actor: req.Actor.Subject, Action: "task_completed",
-			Detail: fmt.Sprintf("%s: %s %s", t.task.Type, req.Outcome, req.Comment)}}).Get(ctx, nil)
+		Audit: activities.Audit{Key: "task-done/" + done.task.ID, Actor: req.Actor.Subject, Action: "task_completed",
+			Detail: fmt.Sprintf("%s: %s %s", done.task.Type, req.Outcome, req.Comment)}}).Get(ctx, nil)
 	if err != nil {
-		return CompleteTaskRequest{}, nil, err
+		return nil, CompleteTaskRequest{}, nil, err
 	}
-	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchPendingTask.ValueUnset()); err != nil {
-		return CompleteTaskRequest{}, nil, err
+	if err := b.forget(ctx, done); err != nil {
+		return nil, CompleteTaskRequest{}, nil, err
 	}
-	answer := func() {
-		t.result = &CompleteTaskResult{DossierID: b.process.id, Status: b.process.status}
-		delete(b.open, t.task.ID)
+	answer := func() { done.result = &CompleteTaskResult{DossierID: b.process.id, Status: b.process.status} }
+	return done, req, answer, nil
+}
+
+// wait is next for a single task with no timeout.
+func (b *taskBoard) wait(ctx workflow.Context, t *openTask) (CompleteTaskRequest, func(), error) {
+	_, req, answer, err := b.next(ctx, 0, t)
+	return req, answer, err
+}
+
+// cancel closes tasks nobody needs any more (a decided jury, a lapsed agreement).
+func (b *taskBoard) cancel(ctx workflow.Context, reason string, tasks ...*openTask) error {
+	for _, t := range tasks {
+		if _, open := b.open[t.task.ID]; !open {
+			continue
+		}
+		err := workflow.ExecuteLocalActivity(ctx, acts.CancelTask, activities.CancelTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
+			Audit: activities.Audit{Key: "task-cancelled/" + t.task.ID, Actor: "system", Action: "task_cancelled",
+				Detail: fmt.Sprintf("%s: %s", t.task.Type, reason)}}).Get(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if err := b.forget(ctx, t); err != nil {
+			return err
+		}
 	}
-	return req, answer, nil
+	return nil
+}
+
+// forget stops a closed task's timers and clears the search attributes it set.
+func (b *taskBoard) forget(ctx workflow.Context, t *openTask) error {
+	delete(b.open, t.task.ID)
+	if t.stopTimers != nil {
+		t.stopTimers()
+	}
+	var updates []temporal.SearchAttributeUpdate
+	if t.escalated {
+		t.escalated = false
+		if b.overdue--; b.overdue == 0 {
+			updates = append(updates, SearchOverdueTask.ValueUnset())
+		}
+	}
+	if len(b.open) == 0 {
+		updates = append(updates, SearchPendingTask.ValueUnset())
+	}
+	if len(updates) == 0 {
+		return nil
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, updates...)
 }
 
 // asApplicationError carries a domain error across Temporal with its code as the error

@@ -18,7 +18,7 @@ const TaskQueue = "relance-dossiers"
 
 // Search attributes that let an administrator find dossiers in the Temporal UI, e.g.
 // DossierStatus = "awaiting_payment". SQL visibility allows 10 Keyword and 3 Datetime
-// attributes per namespace: these use 6 and 1.
+// attributes per namespace: these use 7 and 1.
 var (
 	SearchKind        = temporal.NewSearchAttributeKeyKeyword("DossierKind")
 	SearchStatus      = temporal.NewSearchAttributeKeyKeyword("DossierStatus")
@@ -26,13 +26,15 @@ var (
 	SearchDepartement = temporal.NewSearchAttributeKeyKeyword("Departement")
 	SearchRegion      = temporal.NewSearchAttributeKeyKeyword("Region")
 	SearchSiren       = temporal.NewSearchAttributeKeyKeyword("ApplicantSiren")
+	// SearchOverdueTask names the type of a task past its due date (escalated).
+	SearchOverdueTask = temporal.NewSearchAttributeKeyKeyword("OverdueTask")
 	// SearchAwaitingSince is when the dossier started waiting on a person.
 	SearchAwaitingSince = temporal.NewSearchAttributeKeyTime("AwaitingSince")
 )
 
 // SearchAttributes lists every custom search attribute, for registration on the server.
 var SearchAttributes = []temporal.SearchAttributeKey{
-	SearchKind, SearchStatus, SearchPendingTask, SearchDepartement, SearchRegion, SearchSiren, SearchAwaitingSince,
+	SearchKind, SearchStatus, SearchPendingTask, SearchDepartement, SearchRegion, SearchSiren, SearchOverdueTask, SearchAwaitingSince,
 }
 
 // acts is only for naming activity methods; Temporal calls the worker's registered instance.
@@ -83,3 +85,32 @@ func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInp
 func awaitsSomeone(s models.Status) bool {
 	return s == models.StatusIncomplete || s == models.StatusAwaitingPayment
 }
+
+// Deadlines are the due dates of human tasks, counted from when each task opens, and how
+// long before a due date its people are reminded. Zero fields take the defaults.
+type Deadlines struct {
+	Preselection   time.Duration // an instructor's preselection (default 30 days)
+	InfoAnswer     time.Duration // an applicant's answer to a request for information (30 days)
+	JuryVote       time.Duration // a jury member's vote once the session opens (15 days)
+	Signature      time.Duration // both signatures of the financing agreement; unsigned, the grant lapses (60 days)
+	Disbursement   time.Duration // the finance officer's payment (30 days)
+	ReminderLead   time.Duration // reminder before each due date (3 days)
+	WaitingRecheck time.Duration // how often a waiting-list dossier checks it was funded (1 day)
+}
+
+const day = 24 * time.Hour
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return def
+}
+
+func (d Deadlines) preselection() time.Duration   { return orDefault(d.Preselection, 30*day) }
+func (d Deadlines) infoAnswer() time.Duration     { return orDefault(d.InfoAnswer, 30*day) }
+func (d Deadlines) juryVote() time.Duration       { return orDefault(d.JuryVote, 15*day) }
+func (d Deadlines) signature() time.Duration      { return orDefault(d.Signature, 60*day) }
+func (d Deadlines) disbursement() time.Duration   { return orDefault(d.Disbursement, 30*day) }
+func (d Deadlines) reminder() time.Duration       { return orDefault(d.ReminderLead, 3*day) }
+func (d Deadlines) waitingRecheck() time.Duration { return orDefault(d.WaitingRecheck, day) }

@@ -1,0 +1,168 @@
+package config_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/config"
+)
+
+// envKeys are every variable Load reads.
+var envKeys = []string{
+	"RELANCE_DATA_DIR", "DATABASE_URL", "HTTP_ADDR",
+	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA",
+	"TEMPORAL_API_KEY", "TEMPORAL_CLI", "TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "GUICHET_AMEND_WINDOW",
+	"JWT_SECRET", "JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE",
+}
+
+// cleanEnv empties every variable Load reads for the duration of the test; Load treats
+// an empty variable as unset.
+func cleanEnv(t *testing.T) {
+	t.Helper()
+	for _, k := range envKeys {
+		t.Setenv(k, "")
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	cleanEnv(t)
+	c, err := config.Load()
+	require.NoError(t, err)
+	require.Equal(t, config.Config{
+		DataDir:            "./data",
+		HTTPAddr:           ":8080",
+		TemporalAddress:    "127.0.0.1:7233",
+		TemporalNamespace:  "default",
+		TemporalUIPort:     8233,
+		JWTSecret:          config.DevJWTSecret,
+		TemporalTimeout:    10 * time.Second,
+		GuichetAmendWindow: 720 * time.Hour,
+	}, c)
+	require.GreaterOrEqual(t, len(config.DevJWTSecret), 32)
+	require.Equal(t, filepath.Join("./data", "relance.db"), c.Database())
+}
+
+func TestLoadSettings(t *testing.T) {
+	cleanEnv(t)
+	t.Setenv("RELANCE_DATA_DIR", "/var/lib/relance")
+	t.Setenv("DATABASE_URL", "postgresql://relance@db:5432/relance")
+	t.Setenv("HTTP_ADDR", "0.0.0.0:9000")
+	t.Setenv("TEMPORAL_ADDRESS", "temporal:7233")
+	t.Setenv("TEMPORAL_NAMESPACE", "relance")
+	t.Setenv("TEMPORAL_TLS_CERT", "/etc/tls/cert.pem")
+	t.Setenv("TEMPORAL_TLS_KEY", "/etc/tls/key.pem")
+	t.Setenv("TEMPORAL_UI_PORT", "65535")
+	t.Setenv("TEMPORAL_TIMEOUT", "1m30s")
+	t.Setenv("GUICHET_AMEND_WINDOW", "48h")
+	t.Setenv("JWT_SECRET", "short") // allowed: tokens are checked against the JWKS
+	t.Setenv("JWT_ISSUER", "https://auth.example.gouv.fr")
+	t.Setenv("JWKS_URL", "https://auth.example.gouv.fr/jwks")
+	t.Setenv("JWT_AUDIENCE", "relance")
+
+	c, err := config.Load()
+	require.NoError(t, err)
+	require.Equal(t, "/var/lib/relance", c.DataDir)
+	require.Equal(t, "postgresql://relance@db:5432/relance", c.DatabaseURL)
+	require.Equal(t, "0.0.0.0:9000", c.HTTPAddr)
+	require.Equal(t, "temporal:7233", c.TemporalAddress)
+	require.Equal(t, "relance", c.TemporalNamespace)
+	require.Equal(t, "/etc/tls/cert.pem", c.TemporalTLSCert)
+	require.Equal(t, "/etc/tls/key.pem", c.TemporalTLSKey)
+	require.Equal(t, 65535, c.TemporalUIPort)
+	require.Equal(t, 90*time.Second, c.TemporalTimeout)
+	require.Equal(t, 48*time.Hour, c.GuichetAmendWindow)
+	require.Equal(t, "short", c.JWTSecret)
+	require.Equal(t, "https://auth.example.gouv.fr", c.JWTIssuer)
+	require.Equal(t, "https://auth.example.gouv.fr/jwks", c.JWKSURL)
+	require.Equal(t, "relance", c.JWTAudience)
+	require.Equal(t, "postgresql://relance@db:5432/relance", c.Database())
+}
+
+func TestLoadInvalid(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string // each must appear in the error
+	}{
+		{"port not a number", map[string]string{"TEMPORAL_UI_PORT": "http"}, []string{"TEMPORAL_UI_PORT"}},
+		{"port zero", map[string]string{"TEMPORAL_UI_PORT": "0"}, []string{"TEMPORAL_UI_PORT"}},
+		{"port negative", map[string]string{"TEMPORAL_UI_PORT": "-1"}, []string{"TEMPORAL_UI_PORT"}},
+		{"port too big", map[string]string{"TEMPORAL_UI_PORT": "65536"}, []string{"TEMPORAL_UI_PORT"}},
+		{"timeout without unit", map[string]string{"TEMPORAL_TIMEOUT": "10"}, []string{"TEMPORAL_TIMEOUT"}},
+		{"timeout garbage", map[string]string{"TEMPORAL_TIMEOUT": "soon"}, []string{"TEMPORAL_TIMEOUT"}},
+		{"timeout zero", map[string]string{"TEMPORAL_TIMEOUT": "0s"}, []string{"TEMPORAL_TIMEOUT"}},
+		{"timeout negative", map[string]string{"TEMPORAL_TIMEOUT": "-5s"}, []string{"TEMPORAL_TIMEOUT"}},
+		{"amend window in days", map[string]string{"GUICHET_AMEND_WINDOW": "30d"}, []string{"GUICHET_AMEND_WINDOW"}},
+		{"amend window negative", map[string]string{"GUICHET_AMEND_WINDOW": "-1h"}, []string{"GUICHET_AMEND_WINDOW"}},
+		{"mysql database", map[string]string{"DATABASE_URL": "mysql://u@h/db"}, []string{"DATABASE_URL"}},
+		{"sqlite path database", map[string]string{"DATABASE_URL": "./data/relance.db"}, []string{"DATABASE_URL"}},
+		{"unparsable database", map[string]string{"DATABASE_URL": "postgres://[::1"}, []string{"DATABASE_URL"}},
+		{"tls cert without key", map[string]string{"TEMPORAL_TLS_CERT": "cert.pem"}, []string{"TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY"}},
+		{"tls key without cert", map[string]string{"TEMPORAL_TLS_KEY": "key.pem"}, []string{"TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY"}},
+		{"issuer without jwks", map[string]string{"JWT_ISSUER": "https://auth.example"}, []string{"JWT_ISSUER and JWKS_URL"}},
+		{"short secret", map[string]string{"JWT_SECRET": strings.Repeat("s", 31)}, []string{"JWT_SECRET"}},
+		// JWKS_URL alone lifts the secret requirement but still needs an issuer.
+		{"jwks without issuer", map[string]string{"JWKS_URL": "https://auth.example/jwks", "JWT_SECRET": "x"}, []string{"JWT_ISSUER and JWKS_URL"}},
+		{"several at once", map[string]string{"TEMPORAL_UI_PORT": "x", "TEMPORAL_TIMEOUT": "x", "DATABASE_URL": "sqlite://x", "JWT_SECRET": "x"},
+			[]string{"TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "DATABASE_URL", "JWT_SECRET"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleanEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			_, err := config.Load()
+			require.Error(t, err)
+			require.True(t, strings.HasPrefix(err.Error(), "configuration: "), err.Error())
+			for _, w := range tt.want {
+				require.Contains(t, err.Error(), w)
+			}
+			// Only the settings at fault are reported.
+			require.Equal(t, len(tt.want), strings.Count(err.Error(), ";")+1, err.Error())
+		})
+	}
+}
+
+func TestLoadValidEdges(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"postgres scheme", map[string]string{"DATABASE_URL": "postgres://u:p@localhost/relance?sslmode=disable"}},
+		{"port 1", map[string]string{"TEMPORAL_UI_PORT": "1"}},
+		{"secret of 32", map[string]string{"JWT_SECRET": strings.Repeat("s", 32)}},
+		{"tls pair", map[string]string{"TEMPORAL_TLS_CERT": "c.pem", "TEMPORAL_TLS_KEY": "k.pem"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cleanEnv(t)
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			_, err := config.Load()
+			require.NoError(t, err)
+		})
+	}
+}
+
+func TestDatabase(t *testing.T) {
+	tests := []struct {
+		name string
+		c    config.Config
+		want string
+	}{
+		{"url wins", config.Config{DataDir: "./data", DatabaseURL: "postgres://db/relance"}, "postgres://db/relance"},
+		{"sqlite under data dir", config.Config{DataDir: "/srv/relance"}, filepath.Join("/srv/relance", "relance.db")},
+		{"relative data dir", config.Config{DataDir: "./data"}, filepath.Join("data", "relance.db")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, tt.c.Database())
+		})
+	}
+}

@@ -1,0 +1,223 @@
+package models_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+)
+
+const (
+	sirenParis  = "217500016"
+	sirenRennes = "213502388"
+)
+
+func TestRoleValid(t *testing.T) {
+	for _, r := range []models.Role{models.RoleApplicant, models.RoleInstructor, models.RoleJury, models.RoleFinance, models.RoleAdmin} {
+		require.True(t, r.Valid(), r)
+	}
+	for _, r := range []models.Role{"", "Admin", "superuser"} {
+		require.False(t, r.Valid(), r)
+	}
+}
+
+func TestPrincipalValidate(t *testing.T) {
+	tests := []struct {
+		name  string
+		p     models.Principal
+		valid bool
+	}{
+		{"admin", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleAdmin}}, true},
+		{"instructor", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}, true},
+		{"applicant with valid siren", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleApplicant}, Siren: sirenParis}, true},
+		{"several roles", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleJury, models.RoleFinance}}, true},
+		{"no subject", models.Principal{Roles: []models.Role{models.RoleAdmin}}, false},
+		{"no roles", models.Principal{Subject: "u1"}, false},
+		{"empty roles", models.Principal{Subject: "u1", Roles: []models.Role{}}, false},
+		{"unknown role", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleAdmin, "root"}}, false},
+		{"applicant without siren", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleApplicant}}, false},
+		{"applicant with bad checksum", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleApplicant}, Siren: "217500017"}, false},
+		{"applicant with short siren", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleApplicant}, Siren: "12345678"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.p.Validate()
+			if tt.valid {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			var e *models.Error
+			require.True(t, errors.As(err, &e))
+			require.Equal(t, models.EUnauthorized, e.Code)
+			require.Equal(t, models.EUnauthorized, models.ErrorCode(err))
+			require.NotEmpty(t, e.Message)
+		})
+	}
+}
+
+func TestPrincipalHasRole(t *testing.T) {
+	p := models.Principal{Roles: []models.Role{models.RoleInstructor, models.RoleJury}}
+	require.True(t, p.HasRole(models.RoleInstructor))
+	require.True(t, p.HasRole(models.RoleJury))
+	require.False(t, p.HasRole(models.RoleAdmin))
+	require.False(t, p.HasRole(""))
+	require.False(t, models.Principal{}.HasRole(models.RoleApplicant))
+}
+
+func TestPrincipalCoversDepartement(t *testing.T) {
+	tests := []struct {
+		name  string
+		deps  []string
+		code  string
+		cover bool
+	}{
+		{"all covers any", []string{"*"}, "35", true},
+		{"all covers corsica", []string{"*"}, "2A", true},
+		{"all covers empty code", []string{"*"}, "", true},
+		{"all among others", []string{"35", "*"}, "69", true},
+		{"specific covered", []string{"35", "69"}, "69", true},
+		{"specific not covered", []string{"35", "69"}, "75", false},
+		{"specific empty code", []string{"35"}, "", false},
+		{"empty listed, empty code", []string{""}, "", false},
+		{"no departements", nil, "35", false},
+		{"no departements empty code", nil, "", false},
+		{"prefix is not covered", []string{"3"}, "35", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: tt.deps}
+			require.Equal(t, tt.cover, p.CoversDepartement(tt.code))
+		})
+	}
+}
+
+func TestPrincipalCanSeeDossier(t *testing.T) {
+	d := models.Dossier{ID: "d1", ApplicantSiren: sirenRennes, Departement: "35"}
+	noDep := models.Dossier{ID: "d2", ApplicantSiren: sirenRennes}
+	tests := []struct {
+		name    string
+		p       models.Principal
+		dossier models.Dossier
+		see     bool
+	}{
+		{"admin", models.Principal{Roles: []models.Role{models.RoleAdmin}}, d, true},
+		{"finance", models.Principal{Roles: []models.Role{models.RoleFinance}}, d, true},
+		{"finance without departement", models.Principal{Roles: []models.Role{models.RoleFinance}}, noDep, true},
+		{"instructor of the departement", models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}, d, true},
+		{"instructor of all", models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}, d, true},
+		{"instructor of another departement", models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"69"}}, d, false},
+		{"instructor without scope", models.Principal{Roles: []models.Role{models.RoleInstructor}}, d, false},
+		{"instructor, dossier without departement", models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}, noDep, false},
+		{"departements without instructor role", models.Principal{Roles: []models.Role{models.RoleJury}, Departements: []string{"*"}}, d, false},
+		{"applicant of the dossier", models.Principal{Roles: []models.Role{models.RoleApplicant}, Siren: sirenRennes}, d, true},
+		{"applicant of another siren", models.Principal{Roles: []models.Role{models.RoleApplicant}, Siren: sirenParis}, d, false},
+		{"applicant without siren", models.Principal{Roles: []models.Role{models.RoleApplicant}}, models.Dossier{ApplicantSiren: ""}, false},
+		{"siren without applicant role", models.Principal{Roles: []models.Role{models.RoleJury}, Siren: sirenRennes}, d, false},
+		{"jury", models.Principal{Roles: []models.Role{models.RoleJury}}, d, false},
+		{"no roles", models.Principal{}, d, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.see, tt.p.CanSeeDossier(tt.dossier))
+		})
+	}
+}
+
+func TestPrincipalCanAct(t *testing.T) {
+	finance := models.Principal{Roles: []models.Role{models.RoleFinance}}
+	admin := models.Principal{Roles: []models.Role{models.RoleAdmin}}
+	instr35 := models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}
+	instrAll := models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}
+
+	financeTask := models.Task{Role: models.RoleFinance, Scope: "national"}
+	instrTask35 := models.Task{Role: models.RoleInstructor, Scope: "35"}
+	instrTask69 := models.Task{Role: models.RoleInstructor, Scope: "69"}
+	instrTaskNoScope := models.Task{Role: models.RoleInstructor}
+
+	tests := []struct {
+		name string
+		p    models.Principal
+		t    models.Task
+		can  bool
+	}{
+		{"finance on finance task", finance, financeTask, true},
+		{"finance task scope is not a departement", finance, models.Task{Role: models.RoleFinance, Scope: "69"}, true},
+		{"admin is not finance", admin, financeTask, false},
+		{"instructor on finance task", instrAll, financeTask, false},
+		{"instructor in scope", instr35, instrTask35, true},
+		{"instructor out of scope", instr35, instrTask69, false},
+		{"national instructor", instrAll, instrTask69, true},
+		{"instructor, task without scope", instr35, instrTaskNoScope, false},
+		{"finance on instructor task", finance, instrTask35, false},
+		{"no roles", models.Principal{}, financeTask, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.can, tt.p.CanAct(tt.t))
+		})
+	}
+}
+
+func TestTaskID(t *testing.T) {
+	require.Equal(t, "d-42.disbursement.1", models.TaskID("d-42", models.TaskDisbursement, 1))
+	require.Equal(t, "d-42.disbursement.0", models.TaskID("d-42", models.TaskDisbursement, 0))
+	require.Equal(t, "abc.disbursement.12", models.TaskID("abc", models.TaskDisbursement, 12))
+	// Deterministic: a retried activity derives the same ID.
+	require.Equal(t, models.TaskID("x", models.TaskDisbursement, 3), models.TaskID("x", models.TaskDisbursement, 3))
+	require.NotEqual(t, models.TaskID("x", models.TaskDisbursement, 3), models.TaskID("x", models.TaskDisbursement, 4))
+}
+
+func TestPaymentValidate(t *testing.T) {
+	now := time.Date(2021, 3, 15, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		p      models.Payment
+		now    time.Time
+		fields []string
+	}{
+		{"valid today", models.Payment{PaidOn: "2021-03-15", Reference: "VIR-2021-001"}, now, nil},
+		{"valid past", models.Payment{PaidOn: "2020-12-31", Reference: "abc"}, now, nil},
+		{"valid tomorrow (within 24h)", models.Payment{PaidOn: "2021-03-16", Reference: "abc"}, now, nil},
+		{"tomorrow exactly 24h ahead", models.Payment{PaidOn: "2021-03-16", Reference: "abc"}, time.Date(2021, 3, 15, 0, 0, 0, 0, time.UTC), nil},
+		{"reference of 64", models.Payment{PaidOn: "2021-03-15", Reference: strings.Repeat("r", 64)}, now, nil},
+		{"two days ahead", models.Payment{PaidOn: "2021-03-17", Reference: "abc"}, now, []string{"paid_on"}},
+		{"just beyond 24h", models.Payment{PaidOn: "2021-03-16", Reference: "abc"}, time.Date(2021, 3, 14, 23, 59, 59, 0, time.UTC), []string{"paid_on"}},
+		{"next year", models.Payment{PaidOn: "2022-03-15", Reference: "abc"}, now, []string{"paid_on"}},
+		{"french date", models.Payment{PaidOn: "15/03/2021", Reference: "abc"}, now, []string{"paid_on"}},
+		{"unpadded date", models.Payment{PaidOn: "2021-3-15", Reference: "abc"}, now, []string{"paid_on"}},
+		{"timestamp", models.Payment{PaidOn: "2021-03-15T00:00:00Z", Reference: "abc"}, now, []string{"paid_on"}},
+		{"impossible date", models.Payment{PaidOn: "2021-02-30", Reference: "abc"}, now, []string{"paid_on"}},
+		{"empty date", models.Payment{Reference: "abc"}, now, []string{"paid_on"}},
+		{"reference too short", models.Payment{PaidOn: "2021-03-15", Reference: "ab"}, now, []string{"reference"}},
+		{"reference empty", models.Payment{PaidOn: "2021-03-15"}, now, []string{"reference"}},
+		{"reference too long", models.Payment{PaidOn: "2021-03-15", Reference: strings.Repeat("r", 65)}, now, []string{"reference"}},
+		{"both wrong", models.Payment{PaidOn: "soon", Reference: "x"}, now, []string{"paid_on", "reference"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.p.Validate(tt.now)
+			if tt.fields == nil {
+				require.NoError(t, err)
+				return
+			}
+			var e *models.Error
+			require.ErrorAs(t, err, &e)
+			require.Equal(t, models.EInvalid, e.Code)
+			got := make([]string, 0, len(e.Fields))
+			for f := range e.Fields {
+				got = append(got, f)
+			}
+			require.ElementsMatch(t, tt.fields, got)
+		})
+	}
+
+	err := models.Payment{PaidOn: "2021-03-17", Reference: "abc"}.Validate(now)
+	var e *models.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, "must not be in the future", e.Fields["paid_on"])
+}
