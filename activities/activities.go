@@ -8,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -129,9 +128,12 @@ func (a *Activities) PayGrant(ctx context.Context, in PayInput) (models.LedgerEn
 // classify makes domain errors that a retry cannot mend non-retryable, keeping the
 // domain code as the error type so the workflow can tell them apart.
 func classify(err error) error {
+	if err == nil {
+		return nil
+	}
 	var e *models.Error
 	if errors.As(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable {
 		return temporal.NewNonRetryableApplicationError(e.Message, e.Code, err)
 	}
-	return fmt.Errorf("%w", err)
+	return err
 }

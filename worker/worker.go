@@ -31,6 +31,7 @@ func Register(r interface {
 	RegisterActivity(any)
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.GuichetWorkflow, workflow.RegisterOptions{Name: workflows.GuichetWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.AAPWorkflow, workflow.RegisterOptions{Name: workflows.AAPWorkflowName})
 	r.RegisterActivity(acts)
 }
 

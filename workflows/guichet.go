@@ -40,12 +40,6 @@ type AmendRequest struct {
 	Checklist map[string]bool
 }
 
-// GuichetResult is how a guichet dossier ended.
-type GuichetResult struct {
-	Status models.Status
-	Reason string
-}
-
 // guichet is the state of one guichet dossier's process.
 type guichet struct {
 	*dossierProcess
@@ -57,8 +51,8 @@ type guichet struct {
 	amending            bool
 }
 
-// record sets the dossier's status, settling every amendment made so far.
-func (g *guichet) record(ctx workflow.Context, in activities.StatusInput, details string) error {
+// recordSettling sets the dossier's status, settling every amendment made so far.
+func (g *guichet) recordSettling(ctx workflow.Context, in activities.StatusInput, details string) error {
 	seen := g.amendments
 	if err := g.setStatus(ctx, in, details); err != nil {
 		return err
@@ -71,51 +65,52 @@ func (g *guichet) record(ctx workflow.Context, in activities.StatusInput, detail
 // compliance with the simplified specification, reservation of min(5,000 €, cost), then
 // the finance officer's disbursement. An incomplete dossier waits for an amendment and
 // closes without action when none comes in time.
-func GuichetWorkflow(ctx workflow.Context, in GuichetInput) (GuichetResult, error) {
+func GuichetWorkflow(ctx workflow.Context, in GuichetInput) (Result, error) {
 	ctx = withActivityOptions(ctx)
 	if in.AmendWindow <= 0 {
 		in.AmendWindow = DefaultAmendWindow
 	}
-	g := &guichet{dossierProcess: &dossierProcess{id: in.DossierID, status: models.StatusSubmitted}, in: in}
+	g := &guichet{dossierProcess: newProcess(in.DossierID), in: in}
+	g.dossierProcess.record = g.recordSettling
 	var err error
 	if g.tasks, err = newTaskBoard(ctx, g.dossierProcess); err != nil {
-		return GuichetResult{}, err
+		return Result{}, err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAmendChecklist, g.amend,
 		workflow.UpdateHandlerOptions{Validator: g.validateAmend}); err != nil {
-		return GuichetResult{}, err
+		return Result{}, err
 	}
 	result, err := g.run(ctx)
 	if err != nil {
-		return GuichetResult{}, err
+		return Result{}, err
 	}
 	// Let every Update handler return its answer before the workflow closes.
 	err = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return result, err
 }
 
-func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
+func (g *guichet) run(ctx workflow.Context) (Result, error) {
 	err := workflow.UpsertTypedSearchAttributes(ctx, SearchKind.ValueSet(string(models.KindGuichet)), SearchSiren.ValueSet(g.in.Siren))
 	if err != nil {
-		return GuichetResult{}, err
+		return Result{}, err
 	}
 	if err := g.record(ctx, activities.StatusInput{Status: models.StatusChecking,
 		Audit: activities.Audit{Key: "submitted", Actor: g.in.SubmittedBy, Action: "submitted",
 			Detail: fmt.Sprintf("%s application filed for SIREN %s", g.in.Kind, g.in.Siren)}},
 		"Checking registry, cap and compliance"); err != nil {
-		return GuichetResult{}, err
+		return Result{}, err
 	}
 
 	var reg activities.RegistryCheck
 	if err := workflow.ExecuteLocalActivity(ctx, acts.CheckRegistry, g.in.Siren).Get(ctx, &reg); err != nil {
-		return GuichetResult{}, err
+		return Result{}, err
 	}
 	if !reg.Found {
 		return g.refuse(ctx, fmt.Sprintf("SIREN %s is not a collectivité or grouping of the registry", g.in.Siren))
 	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchDepartement.ValueSet(reg.Collectivite.Departement),
 		SearchRegion.ValueSet(reg.Collectivite.Region)); err != nil {
-		return GuichetResult{}, err
+		return Result{}, err
 	}
 
 	for {
@@ -123,7 +118,7 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 		err := workflow.ExecuteLocalActivity(ctx, acts.GuichetCapHolder,
 			activities.GuichetCapInput{DossierID: g.id, Siren: g.in.Siren, Kind: g.in.Kind}).Get(ctx, &holder)
 		if err != nil {
-			return GuichetResult{}, err
+			return Result{}, err
 		}
 		if holder != "" {
 			return g.refuse(ctx, fmt.Sprintf("collectivité %s already holds its %s funding (dossier %s)", g.in.Siren, g.in.Kind, holder))
@@ -131,7 +126,7 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 
 		var compliance activities.Compliance
 		if err := workflow.ExecuteLocalActivity(ctx, acts.CheckGuichetCompliance, g.id).Get(ctx, &compliance); err != nil {
-			return GuichetResult{}, err
+			return Result{}, err
 		}
 		if len(compliance.Missing) == 0 {
 			break
@@ -142,11 +137,11 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 			Audit: activities.Audit{Key: fmt.Sprintf("incomplete/%d", g.amendments), Actor: "system", Action: "incomplete",
 				Detail: fmt.Sprintf("%d item(s) missing", len(compliance.Missing))}},
 			fmt.Sprintf("Incomplete: waiting for the applicant to amend %d item(s)", len(compliance.Missing))); err != nil {
-			return GuichetResult{}, err
+			return Result{}, err
 		}
 		amended, err := workflow.AwaitWithTimeout(ctx, g.in.AmendWindow, func() bool { return g.amendments > seen })
 		if err != nil {
-			return GuichetResult{}, err
+			return Result{}, err
 		}
 		if !amended {
 			return g.close(ctx, models.StatusClosedWithoutAction,
@@ -156,7 +151,7 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 
 	var funding activities.Funding
 	if err := workflow.ExecuteLocalActivity(ctx, acts.FundGuichet, g.id).Get(ctx, &funding); err != nil {
-		return GuichetResult{}, err
+		return Result{}, err
 	}
 	if !funding.Funded {
 		return g.refuse(ctx, funding.Refusal)
@@ -164,67 +159,18 @@ func (g *guichet) run(ctx workflow.Context) (GuichetResult, error) {
 	return g.disburse(ctx, funding.GrantedCents)
 }
 
-// disburse opens the finance officer's disbursement task, waits for the payment to be
-// recorded, then pays and closes.
-func (g *guichet) disburse(ctx workflow.Context, granted models.Cents) (GuichetResult, error) {
-	spec := taskSpec{task: models.Task{ID: models.TaskID(g.id, models.TaskDisbursement, 0), DossierID: g.id,
-		Type: models.TaskDisbursement, Role: models.RoleFinance, Scope: models.ScopeNational}, validate: validatePayment}
+// disburse waits for the finance officer's payment, then closes the dossier as paid.
+func (g *guichet) disburse(ctx workflow.Context, granted models.Cents) (Result, error) {
 	// Version 1 gave the disbursement task a due date, with a reminder and an escalation;
 	// dossiers funded before it keep a task without one.
+	var due, remind time.Duration
 	if workflow.GetVersion(ctx, "disbursement-due-date", workflow.DefaultVersion, 1) == 1 {
-		spec.due, spec.remindBefore = g.in.Deadlines.disbursement(), g.in.Deadlines.reminder()
+		due, remind = g.in.Deadlines.disbursement(), g.in.Deadlines.reminder()
 	}
-	task, err := g.tasks.openTask(ctx, spec)
-	if err != nil {
-		return GuichetResult{}, err
-	}
-	if err := g.record(ctx, activities.StatusInput{Status: models.StatusAwaitingPayment, GrantedCents: &granted,
-		Audit: activities.Audit{Key: "funded", Actor: "system", Action: "funded",
-			Detail: fmt.Sprintf("%s reserved on %s", models.FormatEuros(granted), models.EnvelopeGuichet)}},
-		fmt.Sprintf("Funded %s: waiting for the finance officer's payment", models.FormatEuros(granted))); err != nil {
-		return GuichetResult{}, err
-	}
-	completion, answer, err := g.tasks.wait(ctx, task)
-	if err != nil {
-		return GuichetResult{}, err
-	}
-	var payment models.Payment
-	_ = decodeData(completion.Data, &payment) // the validator has parsed it already
-	err = workflow.ExecuteLocalActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: g.id, Reference: payment.Reference,
-		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: "payment_recorded",
-			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, nil)
-	if err != nil {
-		return GuichetResult{}, err
-	}
-	result, err := g.close(ctx, models.StatusPaid, "", "")
-	answer()
-	return result, err
-}
-
-func validatePayment(ctx workflow.Context, req CompleteTaskRequest) error {
-	if req.Outcome != "paid" {
-		return models.FieldErrors(map[string]string{"outcome": `must be "paid" for a disbursement task`})
-	}
-	var p models.Payment
-	if err := decodeData(req.Data, &p); err != nil {
-		return err
-	}
-	return p.Validate(workflow.Now(ctx))
-}
-
-func (g *guichet) refuse(ctx workflow.Context, reason string) (GuichetResult, error) {
-	return g.close(ctx, models.StatusRefused, reason, "refused")
-}
-
-// close records a final status. action names the audit event ("" for the status itself).
-func (g *guichet) close(ctx workflow.Context, status models.Status, reason, action string) (GuichetResult, error) {
-	if action == "" {
-		action = string(status)
-	}
-	err := g.record(ctx, activities.StatusInput{Status: status, Reason: reason,
-		Audit: activities.Audit{Key: "closed/" + string(status), Actor: "system", Action: action, Detail: reason}},
-		fmt.Sprintf("Closed: %s %s", status, reason))
-	return GuichetResult{Status: status, Reason: reason}, err
+	return g.tasks.disburse(ctx, granted, due, remind,
+		fmt.Sprintf("Funded %s: waiting for the finance officer's payment", models.FormatEuros(granted)),
+		activities.Audit{Key: "funded", Actor: "system", Action: "funded",
+			Detail: fmt.Sprintf("%s reserved on %s", models.FormatEuros(granted), models.EnvelopeGuichet)})
 }
 
 func (g *guichet) validateAmend(ctx workflow.Context, req AmendRequest) error {

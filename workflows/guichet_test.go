@@ -1,17 +1,12 @@
 package workflows
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/relance/relance/activities"
 	"github.com/relance/relance/models"
@@ -28,25 +23,11 @@ var (
 	paris     = models.Collectivite{Type: models.TypeCommune, Code: "75056", Siren: testSiren, Name: "Paris", Departement: "75", Region: "11"}
 )
 
-type guichetSuite struct {
-	testsuite.WorkflowTestSuite
-	env      *testsuite.TestWorkflowEnvironment
-	statuses []models.Status
-}
+type guichetSuite struct{ *workflowSuite }
 
 func newGuichetEnv(t *testing.T) *guichetSuite {
-	s := &guichetSuite{}
-	s.env = s.NewTestWorkflowEnvironment()
-	s.env.RegisterWorkflowWithOptions(GuichetWorkflow, workflow.RegisterOptions{Name: GuichetWorkflowName})
-	s.env.RegisterActivity(&activities.Activities{})
-	s.env.OnActivity(acts.RecordStatus, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StatusInput) error {
-		s.statuses = append(s.statuses, in.Status)
-		return nil
-	})
+	s := &guichetSuite{newWorkflowSuite(t)}
 	s.env.OnActivity(acts.CheckRegistry, mock.Anything, testSiren).Return(activities.RegistryCheck{Found: true, Collectivite: paris}, nil).Maybe()
-	s.env.OnActivity(acts.OpenTask, mock.Anything, mock.Anything).Return(nil).Maybe()
-	s.env.OnActivity(acts.CloseTask, mock.Anything, mock.Anything).Return(nil).Maybe()
-	t.Cleanup(func() { s.env.AssertExpectations(t) })
 	return s
 }
 
@@ -58,43 +39,6 @@ func (s *guichetSuite) capFree() {
 func (s *guichetSuite) start(amendWindow time.Duration) {
 	s.env.ExecuteWorkflow(GuichetWorkflowName, GuichetInput{DossierID: testDossier, Siren: testSiren,
 		Kind: models.GuichetFranceConnect, SubmittedBy: applicant.Subject, AmendWindow: amendWindow})
-}
-
-func (s *guichetSuite) result(t *testing.T) GuichetResult {
-	t.Helper()
-	require.True(t, s.env.IsWorkflowCompleted())
-	require.NoError(t, s.env.GetWorkflowError())
-	var r GuichetResult
-	require.NoError(t, s.env.GetWorkflowResult(&r))
-	return r
-}
-
-// updateOutcome records how an Update ended.
-type updateOutcome struct {
-	rejected error
-	err      error
-	result   any
-	done     bool
-}
-
-// update sends an Update after a delay of workflow time.
-func (s *guichetSuite) update(after time.Duration, name string, arg any) *updateOutcome {
-	out := &updateOutcome{}
-	cb := &testsuite.TestUpdateCallback{
-		OnAccept:   func() {},
-		OnReject:   func(err error) { out.rejected, out.done = err, true },
-		OnComplete: func(r any, err error) { out.result, out.err, out.done = r, err, true },
-	}
-	s.env.RegisterDelayedCallback(func() { s.env.UpdateWorkflow(name, name+after.String(), cb, arg) }, after)
-	return out
-}
-
-func errorType(err error) string {
-	var app *temporal.ApplicationError
-	if errors.As(err, &app) {
-		return app.Type()
-	}
-	return ""
 }
 
 func payment(date, ref string) json.RawMessage {

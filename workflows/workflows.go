@@ -4,6 +4,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -57,6 +58,35 @@ func withActivityOptions(ctx workflow.Context) workflow.Context {
 type dossierProcess struct {
 	id     string
 	status models.Status
+	// record writes a status; a workflow may wrap setStatus to track what a status settles.
+	record func(ctx workflow.Context, in activities.StatusInput, details string) error
+}
+
+// Result is how a dossier's process ended.
+type Result struct {
+	Status models.Status
+	Reason string
+}
+
+func newProcess(id string) *dossierProcess {
+	p := &dossierProcess{id: id, status: models.StatusSubmitted}
+	p.record = p.setStatus
+	return p
+}
+
+func (p *dossierProcess) refuse(ctx workflow.Context, reason string) (Result, error) {
+	return p.close(ctx, models.StatusRefused, reason, "refused")
+}
+
+// close records a final status. action names the audit event ("" for the status itself).
+func (p *dossierProcess) close(ctx workflow.Context, status models.Status, reason, action string) (Result, error) {
+	if action == "" {
+		action = string(status)
+	}
+	err := p.record(ctx, activities.StatusInput{Status: status, Reason: reason,
+		Audit: activities.Audit{Key: "closed/" + string(status), Actor: "system", Action: action, Detail: reason}},
+		fmt.Sprintf("Closed: %s %s", status, reason))
+	return Result{Status: status, Reason: reason}, err
 }
 
 // setStatus records a new status in the read model and the audit trail, then in the

@@ -1,0 +1,478 @@
+package workflows
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/relance/relance/activities"
+	"github.com/relance/relance/models"
+)
+
+// AAPWorkflowName is the registered name of the call-for-projects application workflow.
+const AAPWorkflowName = "CallApplication"
+
+const (
+	// SignalJuryOpened tells a preselected dossier its call's jury session has opened.
+	SignalJuryOpened = "jury_opened"
+	// SignalGrantReserved tells a waiting laureate that released money now covers its grant.
+	SignalGrantReserved = "grant_reserved"
+	// UpdateProvideInfo is how an applicant answers the instructor's request for information.
+	UpdateProvideInfo = "provide_information"
+)
+
+// Outcomes of the tasks of a call-for-projects application.
+const (
+	OutcomePreselect   = "preselect"
+	OutcomeReject      = "reject"
+	OutcomeRequestInfo = "request_info"
+	OutcomeSigned      = "signed"
+)
+
+// AAPInput starts a call-for-projects application's process.
+type AAPInput struct {
+	DossierID      string
+	CallID         string
+	Siren          string
+	Departement    string
+	Region         string
+	SubmittedBy    string
+	EnvelopeCode   string
+	RequestedCents models.Cents
+	Deadlines      Deadlines
+}
+
+// ProvideInfoRequest is an applicant's answer to a request for information.
+type ProvideInfoRequest struct {
+	Actor  models.Principal
+	Answer string
+}
+
+// voteData is what a jury member adds to a vote: the amount to grant, at most the request.
+type voteData struct {
+	AmountCents models.Cents `json:"amount_cents"`
+}
+
+// signatureData is the date a party signed the financing agreement.
+type signatureData struct {
+	SignedOn string `json:"signed_on"`
+}
+
+// aap is the state of one application's process.
+type aap struct {
+	*dossierProcess
+	in    AAPInput
+	tasks *taskBoard
+	// answers counts the applicant's answers to requests for information.
+	answers   int
+	answering bool
+	reserved  bool
+	// pending answers people whose completion moved the dossier on, once its next status
+	// is recorded, so they see where their act led.
+	pending []func()
+}
+
+// recordAndAnswer records a status, then answers the people waiting for it.
+func (a *aap) recordAndAnswer(ctx workflow.Context, in activities.StatusInput, details string) error {
+	if err := a.setStatus(ctx, in, details); err != nil {
+		return err
+	}
+	for _, answer := range a.pending {
+		answer()
+	}
+	a.pending = nil
+	return nil
+}
+
+// AAPWorkflow runs an application to a call for projects: eligibility from the registry,
+// the instructor's preselection (with requests for information to the applicant), the
+// jury's votes once its session opens, the reservation of the granted amount (or the
+// waiting list), both signatures of the financing agreement before its deadline, and the
+// single payment.
+func AAPWorkflow(ctx workflow.Context, in AAPInput) (Result, error) {
+	ctx = withActivityOptions(ctx)
+	a := &aap{dossierProcess: newProcess(in.DossierID), in: in}
+	a.dossierProcess.record = a.recordAndAnswer
+	var err error
+	if a.tasks, err = newTaskBoard(ctx, a.dossierProcess); err != nil {
+		return Result{}, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateProvideInfo, a.provideInfo,
+		workflow.UpdateHandlerOptions{Validator: a.validateInfo}); err != nil {
+		return Result{}, err
+	}
+	result, err := a.run(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	err = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return result, err
+}
+
+func (a *aap) run(ctx workflow.Context) (Result, error) {
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchKind.ValueSet(string(models.KindAAP)), SearchSiren.ValueSet(a.in.Siren),
+		SearchDepartement.ValueSet(a.in.Departement), SearchRegion.ValueSet(a.in.Region)); err != nil {
+		return Result{}, err
+	}
+	if err := a.record(ctx, activities.StatusInput{Status: models.StatusChecking,
+		Audit: activities.Audit{Key: "submitted", Actor: a.in.SubmittedBy, Action: "submitted",
+			Detail: fmt.Sprintf("application to call %s, %s requested", a.in.CallID, models.FormatEuros(a.in.RequestedCents))}},
+		"Checking eligibility"); err != nil {
+		return Result{}, err
+	}
+	var elig models.Eligibility
+	if err := workflow.ExecuteLocalActivity(ctx, acts.CheckAAPEligibility, a.id).Get(ctx, &elig); err != nil {
+		return Result{}, err
+	}
+	if !elig.Eligible {
+		return a.refuse(ctx, "not eligible: "+strings.Join(elig.Reasons, "; "))
+	}
+	if err := workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
+		Audit: activities.Audit{Key: "eligible", Actor: "system", Action: "eligible", Detail: strings.Join(elig.Reasons, "; ")}}).Get(ctx, nil); err != nil {
+		return Result{}, err
+	}
+
+	if result, done, err := a.preselect(ctx); done || err != nil {
+		return result, err
+	}
+	outcome, err := a.jury(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+	if !outcome.Granted {
+		return a.refuse(ctx, "the jury refused: "+outcome.Reason)
+	}
+	if err := a.reserve(ctx, outcome); err != nil {
+		return Result{}, err
+	}
+	if signed, err := a.sign(ctx, outcome.AmountCents); err != nil || !signed {
+		if err != nil {
+			return Result{}, err
+		}
+		return Result{Status: a.status, Reason: "the financing agreement was not signed in time"}, nil
+	}
+	return a.tasks.disburse(ctx, outcome.AmountCents, a.in.Deadlines.disbursement(), a.in.Deadlines.reminder(),
+		fmt.Sprintf("Agreement signed: waiting for the payment of %s", models.FormatEuros(outcome.AmountCents)),
+		activities.Audit{Key: "committed", Actor: "system", Action: "agreement_signed",
+			Detail: fmt.Sprintf("%s committed on %s", models.FormatEuros(outcome.AmountCents), a.in.EnvelopeCode)})
+}
+
+// preselect runs the instructor's preselection, with as many requests for information as
+// the instructor makes. done is true when the dossier closed there.
+func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err error) {
+	for attempt := 0; ; attempt++ {
+		task, err := a.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(a.id, models.TaskPreselection, attempt),
+			DossierID: a.id, Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: a.in.Departement},
+			due: a.in.Deadlines.preselection(), remindBefore: a.in.Deadlines.reminder(), validate: validatePreselection})
+		if err != nil {
+			return Result{}, true, err
+		}
+		if err := a.record(ctx, activities.StatusInput{Status: models.StatusPreselection,
+			Audit: activities.Audit{Key: fmt.Sprintf("preselection/%d", attempt), Actor: "system", Action: "preselection",
+				Detail: "waiting for the instructor's preselection"}}, "Waiting for the instructor's preselection"); err != nil {
+			return Result{}, true, err
+		}
+		req, answer, err := a.tasks.wait(ctx, task)
+		if err != nil {
+			return Result{}, true, err
+		}
+		switch req.Outcome {
+		case OutcomeReject:
+			result, err := a.refuse(ctx, "not preselected: "+req.Comment)
+			answer()
+			return result, true, err
+		case OutcomePreselect:
+			err := a.record(ctx, activities.StatusInput{Status: models.StatusPreselected,
+				Audit: activities.Audit{Key: "preselected", Actor: req.Actor.Subject, Action: "preselected", Detail: req.Comment}},
+				"Preselected: waiting for the jury session")
+			answer()
+			return Result{}, false, err
+		}
+		// A request for information: the dossier goes back to the applicant until it answers.
+		seen := a.answers
+		err = a.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
+			Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: "info_requested", Detail: req.Comment}},
+			"Waiting for the applicant's answer: "+req.Comment)
+		answer()
+		if err != nil {
+			return Result{}, true, err
+		}
+		answered, err := workflow.AwaitWithTimeout(ctx, a.in.Deadlines.infoAnswer(), func() bool { return a.answers > seen && !a.answering })
+		if err != nil {
+			return Result{}, true, err
+		}
+		if !answered {
+			result, err := a.close(ctx, models.StatusClosedWithoutAction,
+				fmt.Sprintf("no answer to the request for information within %s", a.in.Deadlines.infoAnswer()), "lapsed")
+			return result, true, err
+		}
+	}
+}
+
+func validatePreselection(_ workflow.Context, req CompleteTaskRequest) error {
+	switch req.Outcome {
+	case OutcomePreselect:
+		return nil
+	case OutcomeReject, OutcomeRequestInfo:
+		if n := len(strings.TrimSpace(req.Comment)); n < 10 {
+			what := "a motivation"
+			if req.Outcome == OutcomeRequestInfo {
+				what = "the question for the applicant"
+			}
+			return models.FieldErrors(map[string]string{"comment": "must give " + what + " (at least 10 characters)"})
+		}
+		return nil
+	}
+	return models.FieldErrors(map[string]string{"outcome": `must be "preselect", "reject" or "request_info"`})
+}
+
+func (a *aap) validateInfo(_ workflow.Context, req ProvideInfoRequest) error {
+	switch {
+	case a.status != models.StatusInfoRequested || a.answering:
+		return temporal.NewApplicationError(fmt.Sprintf("dossier is %s: no request for information awaits an answer", a.status), models.EConflict)
+	case !req.Actor.HasRole(models.RoleApplicant) || req.Actor.Siren != a.in.Siren:
+		return temporal.NewApplicationError("only the applicant collectivité can answer", models.EForbidden)
+	case len(strings.TrimSpace(req.Answer)) < 3 || len(req.Answer) > 10000:
+		return asApplicationError(models.FieldErrors(map[string]string{"answer": "must be 3 to 10000 characters"}))
+	}
+	return nil
+}
+
+// provideInfo records the applicant's answer and hands the dossier back to preselection;
+// it answers with the dossier's new status.
+func (a *aap) provideInfo(ctx workflow.Context, req ProvideInfoRequest) (models.Status, error) {
+	if err := a.validateInfo(ctx, req); err != nil {
+		return "", err
+	}
+	ctx = withActivityOptions(ctx)
+	a.answering = true
+	defer func() { a.answering = false }()
+	n := a.answers + 1
+	err := workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
+		Audit: activities.Audit{Key: fmt.Sprintf("info-provided/%d", n), Actor: req.Actor.Subject, Action: "info_provided", Detail: req.Answer}}).Get(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	a.answers = n
+	a.answering = false
+	if err := workflow.Await(ctx, func() bool { return a.status != models.StatusInfoRequested }); err != nil {
+		return "", err
+	}
+	return a.status, nil
+}
+
+// jury waits for the call's jury session, then for the members' votes until the
+// decision stands.
+func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
+	var call models.Call
+	if err := workflow.ExecuteLocalActivity(ctx, acts.CallJury, a.in.CallID).Get(ctx, &call); err != nil {
+		return models.JuryOutcome{}, err
+	}
+	if call.JuryOpenedAt == nil {
+		workflow.GetSignalChannel(ctx, SignalJuryOpened).Receive(ctx, nil)
+		if err := workflow.ExecuteLocalActivity(ctx, acts.CallJury, a.in.CallID).Get(ctx, &call); err != nil {
+			return models.JuryOutcome{}, err
+		}
+	}
+	tasks := make([]*openTask, len(call.Jury))
+	for i, m := range call.Jury {
+		t, err := a.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(a.id, models.TaskJuryDecision, i), DossierID: a.id,
+			Type: models.TaskJuryDecision, Role: models.RoleJury, Scope: call.JuryScope(), Assignee: m.Subject},
+			due: a.in.Deadlines.juryVote(), remindBefore: a.in.Deadlines.reminder(), validate: a.validateVote})
+		if err != nil {
+			return models.JuryOutcome{}, err
+		}
+		tasks[i] = t
+	}
+	if err := a.record(ctx, activities.StatusInput{Status: models.StatusJury,
+		Audit: activities.Audit{Key: "jury", Actor: "system", Action: "jury", Detail: fmt.Sprintf("%d member(s), quorum %d", len(call.Jury), call.Quorum)}},
+		fmt.Sprintf("Before the jury: %d member(s), quorum %d", len(call.Jury), call.Quorum)); err != nil {
+		return models.JuryOutcome{}, err
+	}
+	var votes []models.Vote
+	for {
+		task, req, answer, err := a.tasks.next(ctx, 0, tasks...)
+		if err != nil {
+			return models.JuryOutcome{}, err
+		}
+		vote := models.Vote{DossierID: a.id, Member: req.Actor.Subject, Choice: models.VoteChoice(req.Outcome), Comment: req.Comment}
+		if vote.Choice == models.VoteGrant {
+			var data voteData
+			_ = decodeData(req.Data, &data) // the validator has parsed it already
+			vote.AmountCents = data.AmountCents
+		}
+		action := "voted"
+		if vote.Choice == models.VoteRecuse {
+			action = "recused"
+		}
+		err = workflow.ExecuteLocalActivity(ctx, acts.RecordVote, activities.VoteInput{Vote: vote,
+			Audit: activities.Audit{Key: "vote/" + task.task.ID, Actor: vote.Member, Action: action,
+				Detail: fmt.Sprintf("%s %s", vote.Choice, req.Comment)}}).Get(ctx, nil)
+		if err != nil {
+			return models.JuryOutcome{}, err
+		}
+		votes = append(votes, vote)
+		outcome := models.DecideJury(call.Jury, call.Chair, call.Quorum, votes)
+		if !outcome.Decided {
+			workflow.SetCurrentDetails(ctx, "Before the jury: waiting for "+outcome.Missing)
+			answer()
+			continue
+		}
+		if err := a.tasks.cancel(ctx, "the jury has decided", tasks...); err != nil {
+			return models.JuryOutcome{}, err
+		}
+		err = workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
+			Audit: activities.Audit{Key: "jury-decision", Actor: "jury", Action: "jury_decided", Detail: decisionDetail(outcome)}}).Get(ctx, nil)
+		if err != nil {
+			return models.JuryOutcome{}, err
+		}
+		a.pending = append(a.pending, answer) // the member whose vote decided sees what followed
+		return outcome, nil
+	}
+}
+
+func decisionDetail(o models.JuryOutcome) string {
+	if o.Granted {
+		return fmt.Sprintf("granted %s (%s)", models.FormatEuros(o.AmountCents), o.Reason)
+	}
+	return "refused (" + o.Reason + ")"
+}
+
+// validateVote checks a jury member's vote: grant with an amount up to the request,
+// refuse, or recuse with the conflict of interest stated.
+func (a *aap) validateVote(_ workflow.Context, req CompleteTaskRequest) error {
+	switch models.VoteChoice(req.Outcome) {
+	case models.VoteGrant:
+		var data voteData
+		if err := decodeData(req.Data, &data); err != nil {
+			return err
+		}
+		if data.AmountCents <= 0 || data.AmountCents > a.in.RequestedCents {
+			return models.FieldErrors(map[string]string{"data.amount_cents": fmt.Sprintf("must be between 1 and the %d cents requested", a.in.RequestedCents)})
+		}
+	case models.VoteRefuse:
+	case models.VoteRecuse:
+		if len(strings.TrimSpace(req.Comment)) < 5 {
+			return models.FieldErrors(map[string]string{"comment": "must state the conflict of interest"})
+		}
+	default:
+		return models.FieldErrors(map[string]string{"outcome": `must be "grant", "refuse" or "recuse"`})
+	}
+	return nil
+}
+
+// reserve sets the granted amount aside, waiting on the list until released money covers
+// it when the envelope cannot.
+func (a *aap) reserve(ctx workflow.Context, outcome models.JuryOutcome) error {
+	granted := outcome.AmountCents
+	err := workflow.ExecuteLocalActivity(ctx, acts.ReserveGrant, activities.ReserveInput{DossierID: a.id, Envelope: a.in.EnvelopeCode,
+		AmountCents: granted, Score: outcome.Score, DecidedAt: workflow.Now(ctx)}).Get(ctx, &a.reserved)
+	if err != nil || a.reserved {
+		return err
+	}
+	if err := a.record(ctx, activities.StatusInput{Status: models.StatusWaitingList, GrantedCents: &granted,
+		Audit: activities.Audit{Key: "waiting-list", Actor: "system", Action: "waiting_list",
+			Detail: fmt.Sprintf("the envelope cannot cover %s yet", models.FormatEuros(granted))}},
+		fmt.Sprintf("Laureate on the waiting list for %s", models.FormatEuros(granted))); err != nil {
+		return err
+	}
+	signals := workflow.GetSignalChannel(ctx, SignalGrantReserved)
+	for !a.reserved {
+		// The signal comes from whoever released the money; the periodic check covers a
+		// sender that failed between releasing and signalling.
+		if ok, err := workflow.AwaitWithTimeout(ctx, a.in.Deadlines.waitingRecheck(), func() bool { return signals.Len() > 0 }); err != nil {
+			return err
+		} else if ok {
+			signals.Receive(ctx, nil)
+		}
+		if err := workflow.ExecuteLocalActivity(ctx, acts.HasReservation, a.id).Get(ctx, &a.reserved); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sign waits for both signatures of the financing agreement before its deadline. Unsigned
+// in time, the grant lapses: its money goes back to the envelope and to waiting laureates.
+func (a *aap) sign(ctx workflow.Context, granted models.Cents) (bool, error) {
+	parties := []models.Task{
+		{ID: models.TaskID(a.id, models.TaskConventionSignature, 0), DossierID: a.id, Type: models.TaskConventionSignature,
+			Role: models.RoleApplicant, Scope: a.in.Siren},
+		{ID: models.TaskID(a.id, models.TaskConventionSignature, 1), DossierID: a.id, Type: models.TaskConventionSignature,
+			Role: models.RoleFinance, Scope: models.ScopeNational},
+	}
+	window := a.in.Deadlines.signature()
+	deadline := workflow.Now(ctx).Add(window)
+	var open []*openTask
+	for _, p := range parties {
+		t, err := a.tasks.openTask(ctx, taskSpec{task: p, due: window, remindBefore: a.in.Deadlines.reminder(), validate: validateSignature})
+		if err != nil {
+			return false, err
+		}
+		open = append(open, t)
+	}
+	if err := a.record(ctx, activities.StatusInput{Status: models.StatusAwaitingSignature, GrantedCents: &granted,
+		Audit: activities.Audit{Key: "laureate", Actor: "system", Action: "laureate",
+			Detail: fmt.Sprintf("%s reserved on %s; agreement to sign by %s", models.FormatEuros(granted), a.in.EnvelopeCode, deadline.Format(time.DateOnly))}},
+		fmt.Sprintf("Laureate for %s: waiting for both signatures by %s", models.FormatEuros(granted), deadline.Format(time.DateOnly))); err != nil {
+		return false, err
+	}
+	for signed := 0; signed < len(open); signed++ {
+		left := deadline.Sub(workflow.Now(ctx))
+		task, _, answer, err := a.tasks.next(ctx, max(left, time.Millisecond), open...)
+		if err != nil {
+			return false, err
+		}
+		if task == nil {
+			return false, a.lapse(ctx, open)
+		}
+		if signed+1 < len(open) {
+			answer()
+			continue
+		}
+		if err := workflow.ExecuteLocalActivity(ctx, acts.CommitGrant, a.id).Get(ctx, nil); err != nil {
+			return false, err
+		}
+		a.pending = append(a.pending, answer) // the last signatory sees the dossier move on to payment
+	}
+	return true, nil
+}
+
+// lapse cancels the unsigned agreement, releases its money (waking the laureates it
+// funds) and closes the dossier.
+func (a *aap) lapse(ctx workflow.Context, open []*openTask) error {
+	if err := a.tasks.cancel(ctx, "the agreement was not signed in time", open...); err != nil {
+		return err
+	}
+	var promoted []string
+	if err := workflow.ExecuteLocalActivity(ctx, acts.ReleaseGrant, a.id).Get(ctx, &promoted); err != nil {
+		return err
+	}
+	for _, id := range promoted {
+		// A dossier that closed meanwhile has nothing to wake; its own recheck covers the rest.
+		_ = workflow.SignalExternalWorkflow(ctx, models.DossierWorkflowID(id), "", SignalGrantReserved, nil).Get(ctx, nil)
+	}
+	_, err := a.close(ctx, models.StatusLapsed, "the financing agreement was not signed before its deadline; the grant went back to the envelope", "lapsed")
+	return err
+}
+
+func validateSignature(ctx workflow.Context, req CompleteTaskRequest) error {
+	if req.Outcome != OutcomeSigned {
+		return models.FieldErrors(map[string]string{"outcome": `must be "signed"`})
+	}
+	var data signatureData
+	if err := decodeData(req.Data, &data); err != nil {
+		return err
+	}
+	d, err := time.Parse(time.DateOnly, data.SignedOn)
+	switch {
+	case err != nil:
+		return models.FieldErrors(map[string]string{"data.signed_on": "must be a date as YYYY-MM-DD"})
+	case d.After(workflow.Now(ctx).Add(24 * time.Hour)):
+		return models.FieldErrors(map[string]string{"data.signed_on": "must not be in the future"})
+	}
+	return nil
+}

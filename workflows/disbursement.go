@@ -1,0 +1,53 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/relance/relance/activities"
+	"github.com/relance/relance/models"
+)
+
+// disburse opens the finance officer's disbursement task, records the dossier as awaiting
+// payment (with the audit event that led there), waits for the payment to be recorded,
+// pays the grant in the ledger and closes the dossier as paid.
+func (b *taskBoard) disburse(ctx workflow.Context, granted models.Cents, due, remindBefore time.Duration, details string, why activities.Audit) (Result, error) {
+	p := b.process
+	task, err := b.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(p.id, models.TaskDisbursement, 0), DossierID: p.id,
+		Type: models.TaskDisbursement, Role: models.RoleFinance, Scope: models.ScopeNational},
+		due: due, remindBefore: remindBefore, validate: validatePayment})
+	if err != nil {
+		return Result{}, err
+	}
+	if err := p.record(ctx, activities.StatusInput{Status: models.StatusAwaitingPayment, GrantedCents: &granted, Audit: why}, details); err != nil {
+		return Result{}, err
+	}
+	completion, answer, err := b.wait(ctx, task)
+	if err != nil {
+		return Result{}, err
+	}
+	var payment models.Payment
+	_ = decodeData(completion.Data, &payment) // the validator has parsed it already
+	err = workflow.ExecuteLocalActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: p.id, Reference: payment.Reference,
+		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: "payment_recorded",
+			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, nil)
+	if err != nil {
+		return Result{}, err
+	}
+	result, err := p.close(ctx, models.StatusPaid, "", "")
+	answer()
+	return result, err
+}
+
+func validatePayment(ctx workflow.Context, req CompleteTaskRequest) error {
+	if req.Outcome != "paid" {
+		return models.FieldErrors(map[string]string{"outcome": `must be "paid" for a disbursement task`})
+	}
+	var p models.Payment
+	if err := decodeData(req.Data, &p); err != nil {
+		return err
+	}
+	return p.Validate(workflow.Now(ctx))
+}
