@@ -75,15 +75,22 @@ func (s *Server) createGuichetApplication(c echo.Context) error {
 	return c.JSON(status, d)
 }
 
-// startGuichet starts the dossier's workflow; starting it again is harmless, so a retried
-// request mends a start that failed halfway.
+// startGuichet starts a guichet dossier's workflow.
 func (s *Server) startGuichet(c echo.Context, d models.Dossier, app models.GuichetApplication) error {
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
 	what := string(app.Kind)
 	if app.Kind == models.GuichetAPI {
 		what = models.GuichetAPIs[app.APIName]
 	}
+	return s.startWorkflow(c, d, workflows.GuichetWorkflowName, "Guichet "+what,
+		"Project cost: "+models.FormatEuros(app.ProjectCostCents),
+		workflows.GuichetInput{DossierID: d.ID, Siren: d.ApplicantSiren, Kind: app.Kind, SubmittedBy: d.CreatedBy, AmendWindow: s.GuichetAmendWindow})
+}
+
+// startWorkflow starts a dossier's workflow, summarised for the Temporal UI. Starting it
+// again is harmless, so a retried request mends a start that failed halfway.
+func (s *Server) startWorkflow(c echo.Context, d models.Dossier, workflowName, what, details string, input any) error {
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
 	applicant := d.ApplicantName
 	if applicant == "" {
 		applicant = "SIREN " + d.ApplicantSiren
@@ -93,14 +100,14 @@ func (s *Server) startGuichet(c echo.Context, d models.Dossier, app models.Guich
 		TaskQueue:                workflows.TaskQueue,
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary:            fmt.Sprintf("Guichet %s — %s", what, applicant),
-		StaticDetails: fmt.Sprintf("Dossier %s\n\nApplicant: %s (SIREN %s), département %s\n\nProject cost: %s, grant requested: %s",
-			d.ID, applicant, d.ApplicantSiren, d.Departement, models.FormatEuros(app.ProjectCostCents), models.FormatEuros(d.RequestedCents)),
+		StaticSummary:            fmt.Sprintf("%s — %s", what, applicant),
+		StaticDetails: fmt.Sprintf("Dossier %s\n\nApplicant: %s (SIREN %s), département %s\n\n%s, grant requested: %s",
+			d.ID, applicant, d.ApplicantSiren, d.Departement, details, models.FormatEuros(d.RequestedCents)),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
 			workflows.SearchKind.ValueSet(string(d.Kind)), workflows.SearchStatus.ValueSet(string(models.StatusSubmitted)),
 			workflows.SearchSiren.ValueSet(d.ApplicantSiren), workflows.SearchDepartement.ValueSet(d.Departement),
 			workflows.SearchRegion.ValueSet(d.Region)),
-	}, workflows.GuichetWorkflowName, workflows.GuichetInput{DossierID: d.ID, Siren: d.ApplicantSiren, Kind: app.Kind, SubmittedBy: d.CreatedBy, AmendWindow: s.GuichetAmendWindow})
+	}, workflowName, input)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return nil // it ran already and has closed
@@ -146,10 +153,17 @@ func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, erro
 	if err != nil {
 		return d, err
 	}
-	if !principal(c).CanSeeDossier(d) {
-		return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
+	p := principal(c)
+	if p.CanSeeDossier(d) {
+		return d, nil
 	}
-	return d, nil
+	if p.HasRole(models.RoleJury) && d.CallID != "" {
+		// A jury member sees the dossiers of the calls it sits on.
+		if call, err := s.Store.Call(c.Request().Context(), d.CallID); err == nil && call.IsMember(p.Subject) {
+			return d, nil
+		}
+	}
+	return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
 }
 
 func (s *Server) listDossiers(c echo.Context) error {
@@ -158,10 +172,10 @@ func (s *Server) listDossiers(c echo.Context) error {
 		return err
 	}
 	f := store.DossierFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), Applicant: c.QueryParam("applicant"),
-		Departement: c.QueryParam("departement"), Region: c.QueryParam("region"), After: after, Limit: limit}
+		Departement: c.QueryParam("departement"), Region: c.QueryParam("region"), Call: c.QueryParam("call"), After: after, Limit: limit}
 	fields := map[string]string{}
-	if f.Kind != "" && f.Kind != string(models.KindGuichet) {
-		fields["kind"] = "must be guichet"
+	if f.Kind != "" && !slices.Contains(models.Kinds, models.DossierKind(f.Kind)) {
+		fields["kind"] = "must be guichet or aap"
 	}
 	if f.Status != "" && !slices.Contains(models.Statuses, models.Status(f.Status)) {
 		fields["status"] = "is not a dossier status"
@@ -202,15 +216,9 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: d.WorkflowID(), UpdateName: workflows.UpdateAmendChecklist, WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args: []any{workflows.AmendRequest{Actor: principal(c), Checklist: req.Checklist}},
-	})
-	if err != nil {
-		return fromTemporal(err)
-	}
-	if err := handle.Get(ctx, nil); err != nil {
-		return fromTemporal(err)
+	if err := s.update(ctx, d.WorkflowID(), workflows.UpdateAmendChecklist, nil,
+		workflows.AmendRequest{Actor: principal(c), Checklist: req.Checklist}); err != nil {
+		return err
 	}
 	return s.getDossier(c)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
+	"github.com/relance/relance/workflows"
 )
 
 // Server holds what the handlers need.
@@ -29,6 +30,8 @@ type Server struct {
 	TemporalTimeout time.Duration
 	// GuichetAmendWindow is passed to new guichet workflows.
 	GuichetAmendWindow time.Duration
+	// Deadlines are the human tasks' due dates given to new workflows.
+	Deadlines workflows.Deadlines
 }
 
 // Handler builds the Echo router with every route.
@@ -56,9 +59,21 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/dossiers", s.listDossiers, auth)
 	v1.GET("/dossiers/:id", s.getDossier, auth)
 	v1.POST("/dossiers/:id/checklist", s.amendChecklist, auth, requireRole(models.RoleApplicant))
+	v1.POST("/dossiers/:id/information", s.provideInformation, auth, requireRole(models.RoleApplicant))
+	v1.PUT("/dossiers/:id/application", s.updateDraft, auth, requireRole(models.RoleApplicant))
+	v1.POST("/dossiers/:id/submit", s.submitDraft, auth, requireRole(models.RoleApplicant))
+	v1.GET("/calls", s.listCalls, auth)
+	v1.POST("/calls", s.createCall, auth, requireRole(models.RoleAdmin))
+	v1.GET("/calls/:id", s.getCall, auth)
+	v1.POST("/calls/:id/applications", s.createApplication, auth, requireRole(models.RoleApplicant))
+	v1.POST("/calls/:id/jury", s.openJury, auth, requireRole(models.RoleAdmin))
+	v1.GET("/calls/:id/jury", s.juryView, auth)
 	v1.GET("/tasks", s.listTasks, auth)
 	v1.GET("/tasks/:id", s.getTask, auth)
+	v1.POST("/tasks/:id/claim", s.claimTask, auth)
+	v1.POST("/tasks/:id/unclaim", s.unclaimTask, auth)
 	v1.POST("/tasks/:id/complete", s.completeTask, auth)
+	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
 	return e
 }
 

@@ -1,8 +1,14 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/sdk/client"
@@ -12,16 +18,74 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
+// listTasks is the caller's inbox: the open tasks its roles and scopes allow.
 func (s *Server) listTasks(c echo.Context) error {
 	limit, after, err := pagination(c)
 	if err != nil {
 		return err
 	}
-	items, err := s.Store.Inbox(c.Request().Context(), principal(c), store.TaskFilter{Type: c.QueryParam("type"), After: after, Limit: limit})
+	f := store.TaskFilter{Type: c.QueryParam("type"), DossierKind: c.QueryParam("kind"), DossierStatus: c.QueryParam("status"),
+		Departement: c.QueryParam("departement"), Assigned: c.QueryParam("assigned"), Limit: limit}
+	fields := map[string]string{}
+	if f.Type != "" && !slices.Contains(models.TaskTypes, models.TaskType(f.Type)) {
+		fields["type"] = "is not a task type"
+	}
+	if f.DossierKind != "" && !slices.Contains(models.Kinds, models.DossierKind(f.DossierKind)) {
+		fields["kind"] = "must be guichet or aap"
+	}
+	if f.DossierStatus != "" && !slices.Contains(models.Statuses, models.Status(f.DossierStatus)) {
+		fields["status"] = "is not a dossier status"
+	}
+	if f.Departement != "" && !departementCode.MatchString(f.Departement) {
+		fields["departement"] = "must be a département code such as 01, 2A or 974"
+	}
+	if f.Assigned != "" && f.Assigned != "me" && f.Assigned != "unassigned" {
+		fields["assigned"] = `must be "me" or "unassigned"`
+	}
+	switch c.QueryParam("sort") {
+	case "", "newest":
+	case "due":
+		f.ByDue = true
+	default:
+		fields["sort"] = `must be "due" (most urgent first) or "newest"`
+	}
+	if v := c.QueryParam("overdue"); v != "" {
+		if f.Overdue, err = strconv.ParseBool(v); err != nil {
+			fields["overdue"] = "must be true or false"
+		}
+	}
+	if v := c.QueryParam("due_before"); v != "" {
+		if t, err := parseDateOrTime(v); err != nil {
+			fields["due_before"] = "must be a date (YYYY-MM-DD) or an RFC 3339 time"
+		} else {
+			f.DueBefore = &t
+		}
+	}
+	if after != "" {
+		nanos, id, ok := strings.Cut(after, "|")
+		n, convErr := strconv.ParseInt(nanos, 10, 64)
+		if !ok || convErr != nil {
+			fields["cursor"] = "is not a cursor this API returned"
+		}
+		f.After = &store.TaskCursor{Key: time.Unix(0, n), ID: id}
+	}
+	if len(fields) > 0 {
+		return models.FieldErrors(fields)
+	}
+	items, err := s.Store.Inbox(c.Request().Context(), principal(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string { return t.ID }))
+	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string {
+		return fmt.Sprintf("%d|%s", f.SortKey(t).UnixNano(), t.ID)
+	}))
+}
+
+func parseDateOrTime(v string) (time.Time, error) {
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Parse(time.RFC3339, v)
 }
 
 // visibleTask loads a task the caller may act on or see through its dossier.
@@ -30,19 +94,72 @@ func (s *Server) visibleTask(c echo.Context) (models.Task, error) {
 	if err != nil {
 		return t, err
 	}
-	p := principal(c)
-	if p.CanAct(t) {
+	if principal(c).CanAct(t) {
 		return t, nil
 	}
-	if _, err := s.visibleDossier(c, t.DossierID); err != nil {
-		return t, err
-	}
-	return t, nil
+	_, err = s.visibleDossier(c, t.DossierID)
+	return t, err
 }
 
 func (s *Server) getTask(c echo.Context) error {
 	t, err := s.visibleTask(c)
 	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+// actionableTask loads a task the caller may act on: 403 otherwise.
+func (s *Server) actionableTask(c echo.Context) (models.Task, error) {
+	t, err := s.visibleTask(c)
+	if err != nil {
+		return t, err
+	}
+	if !principal(c).CanAct(t) {
+		if t.Assignee != "" && t.Role == models.RoleJury {
+			return t, models.Errorf(models.EForbidden, "task %s is %s's to complete", t.ID, t.Assignee)
+		}
+		return t, models.Errorf(models.EForbidden, "task %s needs the %s role for %s", t.ID, t.Role, t.Scope)
+	}
+	return t, nil
+}
+
+// claimTask takes an open task for the caller, so that nobody else works on it meanwhile.
+func (s *Server) claimTask(c echo.Context) error {
+	t, err := s.actionableTask(c)
+	if err != nil {
+		return err
+	}
+	if t.Role == models.RoleJury {
+		return models.Errorf(models.EConflict, "a jury member's vote is personal: there is nothing to claim")
+	}
+	p := principal(c)
+	if t, err = s.Store.ClaimTask(c.Request().Context(), t.ID, p.Subject); err != nil {
+		return err
+	}
+	return s.auditTask(c, t, "task_claimed", "claimed "+string(t.Type))
+}
+
+// unclaimTask gives a claimed task back; an administrator may free anyone's.
+func (s *Server) unclaimTask(c echo.Context) error {
+	p := principal(c)
+	t, err := s.visibleTask(c)
+	if err != nil {
+		return err
+	}
+	if !p.CanAct(t) && !p.HasRole(models.RoleAdmin) {
+		return models.Errorf(models.EForbidden, "task %s needs the %s role for %s", t.ID, t.Role, t.Scope)
+	}
+	if t, err = s.Store.UnclaimTask(c.Request().Context(), t.ID, p.Subject, p.HasRole(models.RoleAdmin)); err != nil {
+		return err
+	}
+	return s.auditTask(c, t, "task_unclaimed", "released "+string(t.Type))
+}
+
+func (s *Server) auditTask(c echo.Context, t models.Task, action, detail string) error {
+	p := principal(c)
+	key := fmt.Sprintf("%s/%s/%s", action, t.ID, c.Response().Header().Get(echo.HeaderXRequestID))
+	if err := s.Store.Audit(c.Request().Context(), key, models.AuditEvent{DossierID: t.DossierID, Actor: p.Subject, Action: action, Detail: detail}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, t)
@@ -63,14 +180,11 @@ type completeTaskResponse struct {
 // completeTask hands a completion to the dossier's workflow as an Update and waits for its
 // answer: the new status, or a refusal that left nothing in the workflow's history.
 func (s *Server) completeTask(c echo.Context) error {
-	t, err := s.visibleTask(c)
+	t, err := s.actionableTask(c)
 	if err != nil {
 		return err
 	}
 	p := principal(c)
-	if !p.CanAct(t) {
-		return models.Errorf(models.EForbidden, "task %s needs the %s role", t.ID, t.Role)
-	}
 	var req completeTaskRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -85,25 +199,44 @@ func (s *Server) completeTask(c echo.Context) error {
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
 	}
-	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
+	switch {
+	case t.Status == models.TaskDone || t.Status == models.TaskCancelled:
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+	case t.Status == models.TaskClaimed && t.Assignee != p.Subject:
+		return models.Errorf(models.EConflict, "task %s is claimed by %s", t.ID, t.Assignee)
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: models.DossierWorkflowID(t.DossierID), UpdateName: workflows.UpdateCompleteTask,
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-		Args:         []any{workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}},
-	})
-	if err != nil {
-		return fromTemporal(err)
-	}
 	var result workflows.CompleteTaskResult
-	if err := handle.Get(ctx, &result); err != nil {
-		return fromTemporal(err)
+	err = s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateCompleteTask, &result,
+		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data})
+	if err != nil {
+		return err
 	}
 	if t, err = s.Store.Task(c.Request().Context(), t.ID); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, completeTaskResponse{Task: t, DossierStatus: result.Status})
+}
+
+// update sends a Workflow Update and waits for its result, mapping refusals to domain errors.
+func (s *Server) update(ctx context.Context, workflowID, name string, result any, arg any) error {
+	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
+	if err != nil {
+		return fromTemporal(err)
+	}
+	return fromTemporal(handle.Get(ctx, result))
+}
+
+func (s *Server) listNotifications(c echo.Context) error {
+	limit, _, err := pagination(c)
+	if err != nil {
+		return err
+	}
+	items, err := s.Store.Notifications(c.Request().Context(), c.QueryParam("dossier"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(items)})
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/relance/relance/api"
 	"github.com/relance/relance/config"
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/notify"
 	"github.com/relance/relance/registry"
 	"github.com/relance/relance/store"
 	"github.com/relance/relance/worker"
@@ -144,6 +145,8 @@ func NewAPIServer(cfg config.Config, st *store.Store, tc client.Client, logger *
 		Auth:               api.NewAuthenticator(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWKSURL, cfg.JWTAudience),
 		TemporalTimeout:    cfg.TemporalTimeout,
 		GuichetAmendWindow: cfg.GuichetAmendWindow,
+		Deadlines: workflows.Deadlines{Preselection: cfg.DuePreselection, InfoAnswer: cfg.DueInfoAnswer, JuryVote: cfg.DueJuryVote,
+			Signature: cfg.DueSignature, Disbursement: cfg.DueDisbursement, ReminderLead: cfg.ReminderLead},
 	}
 }
 
@@ -162,9 +165,26 @@ func Serve(ctx context.Context, ln net.Listener, srv *api.Server) error {
 	}
 }
 
-// NewWorker returns a worker running relance's workflows and activities over st.
-func NewWorker(tc client.Client, st *store.Store) sdkworker.Worker {
-	return worker.New(tc, &activities.Activities{Store: st})
+// NewWorker returns a worker running relance's workflows and activities over st,
+// delivering reminders through sender.
+func NewWorker(tc client.Client, st *store.Store, sender notify.Sender) sdkworker.Worker {
+	return worker.New(tc, &activities.Activities{Store: st, Notifier: sender})
+}
+
+// NewSender returns the notification sender the configuration asks for: SMTP when a relay
+// is set, the log otherwise.
+func NewSender(cfg config.Config, logger *slog.Logger) (notify.Sender, error) {
+	if cfg.NotifySMTPAddr == "" {
+		return notify.LogSender{Logger: logger}, nil
+	}
+	if err := notify.HostPort(cfg.NotifySMTPAddr); err != nil {
+		return nil, fmt.Errorf("NOTIFY_SMTP_ADDR: %w", err)
+	}
+	boxes, err := notify.ParseRoleMailboxes(cfg.NotifyRoleMailboxes)
+	if err != nil {
+		return nil, fmt.Errorf("NOTIFY_ROLE_MAILBOXES: %w", err)
+	}
+	return notify.SMTPSender{Addr: cfg.NotifySMTPAddr, From: cfg.NotifyFrom, RoleMailboxes: boxes}, nil
 }
 
 // InterruptOn adapts a context to the channel a Temporal worker stops on.

@@ -44,6 +44,15 @@ type Config struct {
 	TemporalTimeout time.Duration
 	// GuichetAmendWindow is how long an incomplete guichet dossier waits for its applicant.
 	GuichetAmendWindow time.Duration
+	// Task due dates, counted from when each task opens, and the reminder before each.
+	DuePreselection, DueInfoAnswer, DueJuryVote, DueSignature, DueDisbursement, ReminderLead time.Duration
+
+	// NotifySMTPAddr, when set, sends reminders and escalations by e-mail through this relay;
+	// otherwise they go to the log (and always to the outbox).
+	NotifySMTPAddr string
+	NotifyFrom     string
+	// NotifyRoleMailboxes maps roles to addresses: "finance=finance@anct.gouv.fr,instructor=…".
+	NotifyRoleMailboxes string
 }
 
 // DevJWTSecret is the development signing secret; `relance api` refuses it unless told it is a dev setup.
@@ -78,6 +87,20 @@ func Load() (Config, error) {
 	if c.GuichetAmendWindow, err = time.ParseDuration(env("GUICHET_AMEND_WINDOW", "720h")); err != nil || c.GuichetAmendWindow <= 0 {
 		errs = append(errs, "GUICHET_AMEND_WINDOW must be a positive duration such as 720h")
 	}
+	for _, d := range []struct {
+		key, def string
+		dst      *time.Duration
+	}{
+		{"TASK_DUE_PRESELECTION", "720h", &c.DuePreselection}, {"TASK_DUE_INFO_ANSWER", "720h", &c.DueInfoAnswer},
+		{"TASK_DUE_JURY_VOTE", "360h", &c.DueJuryVote}, {"TASK_DUE_SIGNATURE", "1440h", &c.DueSignature},
+		{"TASK_DUE_DISBURSEMENT", "720h", &c.DueDisbursement}, {"TASK_REMINDER_LEAD", "72h", &c.ReminderLead},
+	} {
+		if *d.dst, err = time.ParseDuration(env(d.key, d.def)); err != nil || *d.dst <= 0 {
+			errs = append(errs, d.key+" must be a positive duration such as "+d.def)
+		}
+	}
+	c.NotifySMTPAddr, c.NotifyFrom = os.Getenv("NOTIFY_SMTP_ADDR"), env("NOTIFY_FROM", "relance@localhost")
+	c.NotifyRoleMailboxes = os.Getenv("NOTIFY_ROLE_MAILBOXES")
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			errs = append(errs, "DATABASE_URL must be a postgres:// URL")

@@ -17,6 +17,8 @@ var envKeys = []string{
 	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA",
 	"TEMPORAL_API_KEY", "TEMPORAL_CLI", "TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "GUICHET_AMEND_WINDOW",
 	"JWT_SECRET", "JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE",
+	"TASK_DUE_PRESELECTION", "TASK_DUE_INFO_ANSWER", "TASK_DUE_JURY_VOTE", "TASK_DUE_SIGNATURE", "TASK_DUE_DISBURSEMENT",
+	"TASK_REMINDER_LEAD", "NOTIFY_SMTP_ADDR", "NOTIFY_FROM", "NOTIFY_ROLE_MAILBOXES",
 }
 
 // cleanEnv empties every variable Load reads for the duration of the test; Load treats
@@ -41,6 +43,13 @@ func TestLoadDefaults(t *testing.T) {
 		JWTSecret:          config.DevJWTSecret,
 		TemporalTimeout:    10 * time.Second,
 		GuichetAmendWindow: 720 * time.Hour,
+		DuePreselection:    30 * 24 * time.Hour,
+		DueInfoAnswer:      30 * 24 * time.Hour,
+		DueJuryVote:        15 * 24 * time.Hour,
+		DueSignature:       60 * 24 * time.Hour,
+		DueDisbursement:    30 * 24 * time.Hour,
+		ReminderLead:       3 * 24 * time.Hour,
+		NotifyFrom:         "relance@localhost",
 	}, c)
 	require.GreaterOrEqual(t, len(config.DevJWTSecret), 32)
 	require.Equal(t, filepath.Join("./data", "relance.db"), c.Database())

@@ -28,6 +28,7 @@ import (
 	"github.com/relance/relance/config"
 	"github.com/relance/relance/internal/testdb"
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/notify"
 	"github.com/relance/relance/store"
 )
 
@@ -80,7 +81,9 @@ func startStack(t testing.TB, files stackFiles) *stack {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return app.NewWorker(dev.Client(), st).Run(app.InterruptOn(gctx)) })
+	g.Go(func() error {
+		return app.NewWorker(dev.Client(), st, notify.LogSender{Logger: logger}).Run(app.InterruptOn(gctx))
+	})
 	g.Go(func() error { return app.Serve(gctx, ln, srv) })
 	s := &stack{URL: "http://" + ln.Addr().String(), Temporal: dev.Client(), Store: st, auth: srv.Auth}
 	stopped := false

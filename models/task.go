@@ -49,6 +49,9 @@ type Task struct {
 	ClosedBy  string          `json:"closed_by,omitempty"`
 	CreatedAt time.Time       `json:"created_at"`
 	ClosedAt  *time.Time      `json:"closed_at,omitempty"`
+	// RemindedAt and EscalatedAt say when the reminder and the escalation went out.
+	RemindedAt  *time.Time `json:"reminded_at,omitempty"`
+	EscalatedAt *time.Time `json:"escalated_at,omitempty"`
 }
 
 // TaskID derives a task's ID from its dossier and step, so a retried activity creates

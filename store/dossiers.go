@@ -190,7 +190,7 @@ func (v Visibility) apply(q *gorm.DB) *gorm.DB {
 
 // DossierFilter narrows a dossier list.
 type DossierFilter struct {
-	Kind, Status, Applicant, Departement, Region string
+	Kind, Status, Applicant, Departement, Region, Call string
 	// After is the cursor: the ID of the last dossier of the previous page. IDs are
 	// time-ordered, so pages run newest first.
 	After string
@@ -201,7 +201,7 @@ type DossierFilter struct {
 func (s *Store) ListDossiers(ctx context.Context, v Visibility, f DossierFilter) ([]models.Dossier, error) {
 	q := v.apply(s.db.WithContext(ctx).Model(&dossierRow{}))
 	for col, val := range map[string]string{"kind": f.Kind, "status": f.Status, "applicant_siren": f.Applicant,
-		"departement": f.Departement, "region": f.Region} {
+		"departement": f.Departement, "region": f.Region, "call_id": f.Call} {
 		if val != "" {
 			q = q.Where(col+" = ?", val)
 		}
@@ -269,4 +269,38 @@ func (s *Store) SetGuichetApplication(ctx context.Context, id string, app models
 		return models.Errorf(models.ENotFound, "no dossier %s", id)
 	}
 	return res.Error
+}
+
+// UpdateDraft replaces a draft's application and requested amount.
+func (s *Store) UpdateDraft(ctx context.Context, id string, payload json.RawMessage, requested models.Cents) (models.Dossier, error) {
+	res := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ? AND status = ?", id, string(models.StatusDraft)).
+		Updates(map[string]any{"payload": string(payload), "requested_cents": requested, "updated_at": s.now()})
+	if res.Error != nil {
+		return models.Dossier{}, res.Error
+	}
+	d, err := s.Dossier(ctx, id)
+	if err == nil && res.RowsAffected == 0 {
+		return d, models.Errorf(models.EConflict, "dossier %s is %s: only a draft can be edited", id, d.Status)
+	}
+	return d, err
+}
+
+// SubmitDraft marks a draft submitted, once: a second submission, or an edit racing it, finds it no longer a draft.
+func (s *Store) SubmitDraft(ctx context.Context, id string) (models.Dossier, error) {
+	res := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ? AND status = ?", id, string(models.StatusDraft)).
+		Updates(map[string]any{"status": string(models.StatusSubmitted), "updated_at": s.now()})
+	if res.Error != nil {
+		return models.Dossier{}, res.Error
+	}
+	d, err := s.Dossier(ctx, id)
+	if err == nil && res.RowsAffected == 0 {
+		return d, models.Errorf(models.EConflict, "dossier %s is already %s", id, d.Status)
+	}
+	return d, err
+}
+
+// ReturnToDraft undoes a submission whose workflow could not be started.
+func (s *Store) ReturnToDraft(ctx context.Context, id string) error {
+	return s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ? AND status = ?", id, string(models.StatusSubmitted)).
+		Update("status", string(models.StatusDraft)).Error
 }

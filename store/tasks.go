@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -11,20 +12,22 @@ import (
 )
 
 type taskRow struct {
-	ID        string `gorm:"primaryKey"`
-	DossierID string
-	Type      string
-	Role      string
-	Scope     string
-	Status    string
-	Assignee  string
-	DueAt     *time.Time
-	Outcome   string
-	Comment   string
-	Data      string
-	ClosedBy  string
-	CreatedAt time.Time
-	ClosedAt  *time.Time
+	ID          string `gorm:"primaryKey"`
+	DossierID   string
+	Type        string
+	Role        string
+	Scope       string
+	Status      string
+	Assignee    string
+	DueAt       *time.Time
+	Outcome     string
+	Comment     string
+	Data        string
+	ClosedBy    string
+	CreatedAt   time.Time
+	ClosedAt    *time.Time
+	RemindedAt  *time.Time
+	EscalatedAt *time.Time
 }
 
 func (taskRow) TableName() string { return "tasks" }
@@ -32,7 +35,8 @@ func (taskRow) TableName() string { return "tasks" }
 func (r taskRow) model() models.Task {
 	t := models.Task{ID: r.ID, DossierID: r.DossierID, Type: models.TaskType(r.Type), Role: models.Role(r.Role),
 		Scope: r.Scope, Status: models.TaskStatus(r.Status), Assignee: r.Assignee, DueAt: r.DueAt, Outcome: r.Outcome,
-		Comment: r.Comment, ClosedBy: r.ClosedBy, CreatedAt: r.CreatedAt, ClosedAt: r.ClosedAt}
+		Comment: r.Comment, ClosedBy: r.ClosedBy, CreatedAt: r.CreatedAt, ClosedAt: r.ClosedAt, RemindedAt: r.RemindedAt,
+		EscalatedAt: r.EscalatedAt}
 	if r.Data != "" {
 		t.Data = json.RawMessage(r.Data)
 	}
@@ -43,7 +47,7 @@ func (r taskRow) model() models.Task {
 // activity finds the row already there and changes nothing.
 func (s *Store) CreateTask(ctx context.Context, t models.Task) error {
 	row := taskRow{ID: t.ID, DossierID: t.DossierID, Type: string(t.Type), Role: string(t.Role), Scope: t.Scope,
-		Status: string(models.TaskOpen), DueAt: t.DueAt, CreatedAt: s.now()}
+		Assignee: t.Assignee, Status: string(models.TaskOpen), DueAt: t.DueAt, CreatedAt: s.now()}
 	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 }
 
@@ -80,41 +84,146 @@ func (s *Store) DossierTasks(ctx context.Context, dossierID string) ([]models.Ta
 
 // TaskFilter narrows an inbox.
 type TaskFilter struct {
-	Type  string
-	After string // cursor: the ID of the last task of the previous page
+	Type          string
+	DossierKind   string
+	DossierStatus string
+	Departement   string
+	DueBefore     *time.Time
+	// Assigned is "me" (claimed by the caller) or "unassigned"; "" for both.
+	Assigned string
+	Overdue  bool
+	// ByDue sorts the most urgent first (earliest due date; tasks without one last);
+	// otherwise the newest first.
+	ByDue bool
+	// After is the cursor: the sort key and ID of the last task of the previous page.
+	After *TaskCursor
 	Limit int
 }
 
-// Inbox lists the open tasks p may act on, oldest first (the most urgent work first).
-func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]models.Task, error) {
-	q := s.db.WithContext(ctx).Model(&taskRow{}).
-		Where("status IN ?", []string{string(models.TaskOpen), string(models.TaskClaimed)})
-	var roles []string
-	for _, r := range p.Roles {
-		if r != models.RoleInstructor {
-			roles = append(roles, string(r))
-		}
+// TaskCursor is where a page of an inbox ended.
+type TaskCursor struct {
+	Key time.Time
+	ID  string
+}
+
+// noDueDate sorts tasks without a due date after every real one.
+var noDueDate = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// SortKey is the time a task sorts by in an inbox.
+func (f TaskFilter) SortKey(t models.Task) time.Time {
+	if !f.ByDue {
+		return t.CreatedAt
 	}
-	scope := s.db.Where("role IN ?", roles)
-	if p.HasRole(models.RoleInstructor) {
-		if p.CoversDepartement(models.AllDepartements) {
-			scope = scope.Or("role = ?", string(models.RoleInstructor))
-		} else if len(p.Departements) > 0 {
-			scope = scope.Or("role = ? AND scope IN ?", string(models.RoleInstructor), p.Departements)
+	if t.DueAt == nil {
+		return noDueDate
+	}
+	return *t.DueAt
+}
+
+// Inbox lists the open tasks p may act on: its roles' tasks within its scopes (an
+// instructor's départements, an applicant's collectivité, a jury member's own votes).
+func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]models.Task, error) {
+	q := s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Joins("JOIN dossiers ON dossiers.id = tasks.dossier_id").
+		Where("tasks.status IN ?", []string{string(models.TaskOpen), string(models.TaskClaimed)})
+	scope := s.db.Where("1 = 0")
+	for _, r := range p.Roles {
+		switch r {
+		case models.RoleFinance:
+			scope = scope.Or("tasks.role = ?", string(r))
+		case models.RoleApplicant:
+			scope = scope.Or("tasks.role = ? AND tasks.scope = ?", string(r), p.Siren)
+		case models.RoleJury:
+			scope = scope.Or("tasks.role = ? AND tasks.assignee = ?", string(r), p.Subject)
+		case models.RoleInstructor:
+			if p.CoversDepartement(models.AllDepartements) {
+				scope = scope.Or("tasks.role = ?", string(r))
+			} else if len(p.Departements) > 0 {
+				scope = scope.Or("tasks.role = ? AND tasks.scope IN ?", string(r), p.Departements)
+			}
 		}
 	}
 	q = q.Where(scope)
-	if f.Type != "" {
-		q = q.Where("type = ?", f.Type)
+	for col, val := range map[string]string{"tasks.type": f.Type, "dossiers.kind": f.DossierKind,
+		"dossiers.status": f.DossierStatus, "dossiers.departement": f.Departement} {
+		if val != "" {
+			q = q.Where(col+" = ?", val)
+		}
 	}
-	if f.After != "" {
-		q = q.Where("id > ?", f.After)
+	if f.DueBefore != nil {
+		q = q.Where("tasks.due_at < ?", f.DueBefore.UTC())
+	}
+	switch f.Assigned {
+	case "me":
+		q = q.Where("tasks.status = ? AND tasks.assignee = ?", string(models.TaskClaimed), p.Subject)
+	case "unassigned":
+		q = q.Where("tasks.status = ?", string(models.TaskOpen))
+	}
+	if f.Overdue {
+		q = q.Where("tasks.escalated_at IS NOT NULL")
+	}
+	key, order := "tasks.created_at", "tasks.created_at DESC, tasks.id DESC"
+	if f.ByDue {
+		key, order = "COALESCE(tasks.due_at, ?)", "COALESCE(tasks.due_at, ?), tasks.id"
+	}
+	if f.After != nil {
+		cmp := "<"
+		if f.ByDue {
+			cmp = ">"
+		}
+		cond := fmt.Sprintf("%s %s ? OR (%s = ? AND tasks.id %s ?)", key, cmp, key, cmp)
+		args := []any{f.After.Key.UTC(), f.After.Key.UTC(), f.After.ID}
+		if f.ByDue {
+			args = []any{noDueDate, f.After.Key.UTC(), noDueDate, f.After.Key.UTC(), f.After.ID}
+		}
+		q = q.Where(cond, args...)
+	}
+	if f.ByDue {
+		q = q.Order(clause.Expr{SQL: order, Vars: []any{noDueDate}})
+	} else {
+		q = q.Order(order)
 	}
 	var rows []taskRow
-	if err := q.Order("id").Limit(f.Limit).Find(&rows).Error; err != nil {
+	if err := q.Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	return taskModels(rows), nil
+}
+
+// ClaimTask assigns an open task to subject, so that two people do not work on it at once.
+func (s *Store) ClaimTask(ctx context.Context, id, subject string) (models.Task, error) {
+	res := s.db.WithContext(ctx).Model(&taskRow{}).Where("id = ? AND status = ?", id, string(models.TaskOpen)).
+		Updates(map[string]any{"status": string(models.TaskClaimed), "assignee": subject})
+	if res.Error != nil {
+		return models.Task{}, res.Error
+	}
+	t, err := s.Task(ctx, id)
+	if err == nil && res.RowsAffected == 0 {
+		if t.Status == models.TaskClaimed {
+			return t, models.Errorf(models.EConflict, "task %s is already claimed by %s", id, t.Assignee)
+		}
+		return t, models.Errorf(models.EConflict, "task %s is %s", id, t.Status)
+	}
+	return t, err
+}
+
+// UnclaimTask gives a claimed task back to its role. Only its assignee may, unless force.
+func (s *Store) UnclaimTask(ctx context.Context, id, subject string, force bool) (models.Task, error) {
+	q := s.db.WithContext(ctx).Model(&taskRow{}).Where("id = ? AND status = ?", id, string(models.TaskClaimed))
+	if !force {
+		q = q.Where("assignee = ?", subject)
+	}
+	res := q.Updates(map[string]any{"status": string(models.TaskOpen), "assignee": ""})
+	if res.Error != nil {
+		return models.Task{}, res.Error
+	}
+	t, err := s.Task(ctx, id)
+	if err == nil && res.RowsAffected == 0 {
+		if t.Status == models.TaskClaimed {
+			return t, models.Errorf(models.EConflict, "task %s is claimed by %s, not by you", id, t.Assignee)
+		}
+		return t, models.Errorf(models.EConflict, "task %s is %s, not claimed", id, t.Status)
+	}
+	return t, err
 }
 
 func taskModels(rows []taskRow) []models.Task {

@@ -70,7 +70,11 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	srv := app.NewAPIServer(cfg, st, tc, logger)
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return app.NewWorker(tc, st).Run(app.InterruptOn(gctx)) })
+	sender, err := app.NewSender(cfg, logger)
+	if err != nil {
+		return err
+	}
+	g.Go(func() error { return app.NewWorker(tc, st, sender).Run(app.InterruptOn(gctx)) })
 	g.Go(func() error { return app.Serve(gctx, ln, srv) })
 
 	apiURL := "http://" + hostPort(ln.Addr())

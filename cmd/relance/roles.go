@@ -66,7 +66,11 @@ func workerCmd() *cobra.Command {
 			}
 			defer tc.Close()
 			logger.Info("worker polling", "task_queue", workflows.TaskQueue)
-			return app.NewWorker(tc, st).Run(app.InterruptOn(cmd.Context()))
+			sender, err := app.NewSender(cfg, logger)
+			if err != nil {
+				return err
+			}
+			return app.NewWorker(tc, st, sender).Run(app.InterruptOn(cmd.Context()))
 		},
 	}
 }

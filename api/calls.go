@@ -1,0 +1,376 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/workflows"
+)
+
+// createCallRequest is an administrator's new call for projects.
+type createCallRequest struct {
+	Strand       models.Strand       `json:"strand"`
+	Round        int                 `json:"round"`
+	Title        string              `json:"title"`
+	OpensAt      time.Time           `json:"opens_at"`
+	ClosesAt     time.Time           `json:"closes_at"`
+	EnvelopeCode string              `json:"envelope_code"`
+	Jury         []models.JuryMember `json:"jury"`
+	Chair        string              `json:"chair"`
+	Quorum       int                 `json:"quorum"`
+}
+
+func (s *Server) createCall(c echo.Context) error {
+	var req createCallRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	call := models.Call{ID: id.String(), Strand: req.Strand, Round: req.Round, Title: strings.TrimSpace(req.Title), OpensAt: req.OpensAt,
+		ClosesAt: req.ClosesAt, EnvelopeCode: req.EnvelopeCode, Jury: req.Jury, Chair: req.Chair, Quorum: req.Quorum,
+		CreatedBy: principal(c).Subject}
+	if call.EnvelopeCode == "" && req.Strand != "" {
+		call.EnvelopeCode = "axe2." + string(req.Strand) // each strand has its envelope by default
+	}
+	if err := call.Validate(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	envs, err := s.Store.Envelopes(ctx)
+	if err != nil {
+		return err
+	}
+	if err := checkLeafEnvelope(envs, call.EnvelopeCode); err != nil {
+		return err
+	}
+	if call, err = s.Store.CreateCall(ctx, call); err != nil {
+		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/calls/"+call.ID)
+	return c.JSON(http.StatusCreated, call)
+}
+
+// checkLeafEnvelope refuses an envelope that does not exist or has sub-envelopes: money
+// moves on leaves only.
+func checkLeafEnvelope(envs []models.Envelope, code string) error {
+	found := false
+	for _, e := range envs {
+		if e.ParentCode == code {
+			return models.FieldErrors(map[string]string{"envelope_code": "has sub-envelopes: choose one of them"})
+		}
+		found = found || e.Code == code
+	}
+	if !found {
+		return models.FieldErrors(map[string]string{"envelope_code": "is not an envelope"})
+	}
+	return nil
+}
+
+func (s *Server) listCalls(c echo.Context) error {
+	calls, err := s.Store.Calls(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(calls)})
+}
+
+func (s *Server) getCall(c echo.Context) error {
+	call, err := s.callParam(c)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, call)
+}
+
+func (s *Server) callParam(c echo.Context) (models.Call, error) {
+	id := c.Param("id")
+	if _, err := uuid.Parse(id); err != nil {
+		return models.Call{}, models.Errorf(models.ENotFound, "no call %q", id)
+	}
+	return s.Store.Call(c.Request().Context(), id)
+}
+
+// openJury opens a call's jury session: every preselected dossier of the call enters its
+// jury phase at once. Dossiers preselected later find the session open themselves.
+func (s *Server) openJury(c echo.Context) error {
+	call, err := s.callParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if call, err = s.Store.OpenJury(ctx, call.ID); err != nil {
+		return err
+	}
+	preselected, err := s.Store.CallDossiers(ctx, call.ID, models.StatusPreselected)
+	if err != nil {
+		return err
+	}
+	tctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	var failed []string
+	for _, d := range preselected {
+		if err := s.Temporal.SignalWorkflow(tctx, d.WorkflowID(), "", workflows.SignalJuryOpened, nil); err != nil {
+			failed = append(failed, d.ID)
+			s.Logger.Warn("jury session: could not signal a dossier", "dossier", d.ID, "err", err)
+		}
+	}
+	if len(failed) > 0 {
+		// The session is open; the dossiers not told yet are told when this is retried.
+		return models.Errorf(models.EUnavailable, "jury session open, but %d dossier(s) could not be told yet: %s", len(failed), strings.Join(failed, ", "))
+	}
+	return c.JSON(http.StatusOK, map[string]any{"call": call, "dossiers_entering_jury": len(preselected)})
+}
+
+// juryDossier is one dossier as the jury session shows it.
+type juryDossier struct {
+	Dossier   models.Dossier     `json:"dossier"`
+	Votes     []models.Vote      `json:"votes"`
+	Recused   []string           `json:"recused"`
+	NotVoted  []string           `json:"not_voted"`
+	Standing  models.JuryOutcome `json:"standing"`
+	Requested models.Cents       `json:"requested_cents"`
+}
+
+// juryView shows each dossier of the call's session: the votes so far and what the
+// decision still waits for.
+func (s *Server) juryView(c echo.Context) error {
+	call, err := s.callParam(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if !p.HasRole(models.RoleAdmin) && !p.HasRole(models.RoleInstructor) && !call.IsMember(p.Subject) {
+		return models.Errorf(models.EForbidden, "only the call's jury, instructors and administrators see its session")
+	}
+	ctx := c.Request().Context()
+	dossiers, err := s.Store.CallDossiers(ctx, call.ID, models.StatusJury, models.StatusWaitingList, models.StatusAwaitingSignature,
+		models.StatusAwaitingPayment, models.StatusPaid, models.StatusLapsed, models.StatusRefused)
+	if err != nil {
+		return err
+	}
+	ids := make([]string, len(dossiers))
+	for i, d := range dossiers {
+		ids[i] = d.ID
+	}
+	votes, err := s.Store.Votes(ctx, ids)
+	if err != nil {
+		return err
+	}
+	out := []juryDossier{}
+	for _, d := range dossiers {
+		var mine []models.Vote
+		for _, v := range votes {
+			if v.DossierID == d.ID {
+				mine = append(mine, v)
+			}
+		}
+		if d.Status == models.StatusRefused && len(mine) == 0 {
+			continue // refused before the jury
+		}
+		jd := juryDossier{Dossier: d, Votes: nonNil(mine), Recused: []string{}, NotVoted: []string{}, Requested: d.RequestedCents,
+			Standing: models.DecideJury(call.Jury, call.Chair, call.Quorum, mine)}
+		acted := map[string]bool{}
+		for _, v := range mine {
+			acted[v.Member] = true
+			if v.Choice == models.VoteRecuse {
+				jd.Recused = append(jd.Recused, v.Member)
+			}
+		}
+		for _, m := range call.Jury {
+			if !acted[m.Subject] {
+				jd.NotVoted = append(jd.NotVoted, m.Subject)
+			}
+		}
+		out = append(out, jd)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"call": call, "session_open": call.JuryOpenedAt != nil, "dossiers": out})
+}
+
+// applicationRequest is an application to a call; Draft saves it without submitting.
+type applicationRequest struct {
+	models.AAPApplication
+	Draft bool `json:"draft"`
+}
+
+// createApplication files an application to an open call, or saves a draft of it.
+func (s *Server) createApplication(c echo.Context) error {
+	call, err := s.callParam(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	var req applicationRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.Validate(call.Strand, p.Siren, !req.Draft); err != nil {
+		return err
+	}
+	now := time.Now()
+	if !now.Before(call.ClosesAt) {
+		return models.Errorf(models.EConflict, "call %s closed on %s", call.ID, call.ClosesAt.Format(time.RFC3339))
+	}
+	if !req.Draft && !call.AcceptsApplications(now) {
+		return models.Errorf(models.EConflict, "call %s opens on %s: save a draft until then", call.ID, call.OpensAt.Format(time.RFC3339))
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey {
+		return models.FieldErrors(map[string]string{"Idempotency-Key": fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
+	}
+	payload, err := json.Marshal(req.AAPApplication)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	status := models.StatusSubmitted
+	if req.Draft {
+		status = models.StatusDraft
+	}
+	d := models.Dossier{ID: id.String(), Kind: models.KindAAP, Status: status, ApplicantSiren: p.Siren, EnvelopeCode: call.EnvelopeCode,
+		RequestedCents: req.RequestedCents, Payload: payload, CreatedBy: p.Subject, CallID: call.ID}
+	ctx := c.Request().Context()
+	if col, err := s.Store.CollectiviteBySiren(ctx, p.Siren); err == nil {
+		d.ApplicantName, d.Departement, d.Region = col.Name, col.Departement, col.Region
+	} else if models.ErrorCode(err) != models.ENotFound {
+		return err
+	}
+	d, created, err := s.Store.CreateDossier(ctx, d, p.Subject, key)
+	if err != nil {
+		return err
+	}
+	if d.Status == models.StatusSubmitted {
+		if err := s.startAAP(c, d, call); err != nil {
+			if created {
+				if delErr := s.Store.DeleteDossier(ctx, d.ID); delErr != nil {
+					s.Logger.Error("could not remove a dossier whose workflow did not start", "dossier", d.ID, "err", delErr)
+				}
+			}
+			return err
+		}
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/dossiers/"+d.ID)
+	code := http.StatusCreated
+	if !created {
+		code = http.StatusOK
+	}
+	return c.JSON(code, d)
+}
+
+func (s *Server) startAAP(c echo.Context, d models.Dossier, call models.Call) error {
+	return s.startWorkflow(c, d, workflows.AAPWorkflowName, fmt.Sprintf("AAP %s round %d", call.Strand, call.Round),
+		"Call: "+call.Title,
+		workflows.AAPInput{DossierID: d.ID, CallID: call.ID, Siren: d.ApplicantSiren, Departement: d.Departement, Region: d.Region,
+			SubmittedBy: d.CreatedBy, EnvelopeCode: d.EnvelopeCode, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines})
+}
+
+// ownDraft loads a draft application of the caller's collectivité.
+func (s *Server) ownApplication(c echo.Context) (models.Dossier, models.Call, error) {
+	d, err := s.visibleDossier(c, c.Param("id"))
+	if err != nil {
+		return d, models.Call{}, err
+	}
+	if d.Kind != models.KindAAP {
+		return d, models.Call{}, models.Errorf(models.EConflict, "dossier %s is not an application to a call", d.ID)
+	}
+	if d.ApplicantSiren != principal(c).Siren {
+		return d, models.Call{}, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
+	}
+	call, err := s.Store.Call(c.Request().Context(), d.CallID)
+	return d, call, err
+}
+
+// updateDraft replaces a draft's application.
+func (s *Server) updateDraft(c echo.Context) error {
+	d, call, err := s.ownApplication(c)
+	if err != nil {
+		return err
+	}
+	var app models.AAPApplication
+	if err := bindJSON(c, &app); err != nil {
+		return err
+	}
+	if err := app.Validate(call.Strand, d.ApplicantSiren, false); err != nil {
+		return err
+	}
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return err
+	}
+	if d, err = s.Store.UpdateDraft(c.Request().Context(), d.ID, payload, app.RequestedCents); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// submitDraft submits a draft while its call is open, starting its workflow.
+func (s *Server) submitDraft(c echo.Context) error {
+	d, call, err := s.ownApplication(c)
+	if err != nil {
+		return err
+	}
+	if d.Status != models.StatusDraft {
+		return models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+	}
+	var app models.AAPApplication
+	if err := json.Unmarshal(d.Payload, &app); err != nil {
+		return err
+	}
+	if err := app.Validate(call.Strand, d.ApplicantSiren, true); err != nil {
+		return err
+	}
+	if !call.AcceptsApplications(time.Now()) {
+		return models.Errorf(models.EConflict, "call %s is not open: it runs from %s to %s", call.ID,
+			call.OpensAt.Format(time.RFC3339), call.ClosesAt.Format(time.RFC3339))
+	}
+	ctx := c.Request().Context()
+	if d, err = s.Store.SubmitDraft(ctx, d.ID); err != nil {
+		return err
+	}
+	if err := s.startAAP(c, d, call); err != nil {
+		if undoErr := s.Store.ReturnToDraft(ctx, d.ID); undoErr != nil {
+			s.Logger.Error("could not return a dossier to draft after a failed start", "dossier", d.ID, "err", undoErr)
+		}
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+type informationRequest struct {
+	Answer string `json:"answer"`
+}
+
+// provideInformation answers the instructor's request for information; the dossier goes
+// back to preselection.
+func (s *Server) provideInformation(c echo.Context) error {
+	d, err := s.visibleDossier(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var req informationRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Answer) == "" {
+		return models.FieldErrors(map[string]string{"answer": "is required"})
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	if err := s.update(ctx, d.WorkflowID(), workflows.UpdateProvideInfo, nil,
+		workflows.ProvideInfoRequest{Actor: principal(c), Answer: req.Answer}); err != nil {
+		return err
+	}
+	return s.getDossier(c)
+}
