@@ -178,7 +178,7 @@ func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]
 		q = q.Where(cond, args...)
 	}
 	if f.ByDue {
-		q = q.Order(clause.Expr{SQL: order, Vars: []any{noDueDate}})
+		q = q.Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order, Vars: []any{noDueDate}, WithoutParentheses: true}})
 	} else {
 		q = q.Order(order)
 	}
