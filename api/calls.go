@@ -125,8 +125,9 @@ func (s *Server) openJury(c echo.Context) error {
 		}
 	}
 	if len(failed) > 0 {
-		// The session is open; the dossiers not told yet are told when this is retried.
-		return models.Errorf(models.EUnavailable, "jury session open, but %d dossier(s) could not be told yet: %s", len(failed), strings.Join(failed, ", "))
+		// The session is open all the same: a dossier not told checks the call itself within a day.
+		return models.Errorf(models.EUnavailable, "jury session open, but %d dossier(s) could not be told yet and will join within a day: %s",
+			len(failed), strings.Join(failed, ", "))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"call": call, "dossiers_entering_jury": len(preselected)})
 }
@@ -213,15 +214,15 @@ func (s *Server) createApplication(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := req.Validate(call.Strand, p.Siren, !req.Draft); err != nil {
-		return err
-	}
 	now := time.Now()
 	if !now.Before(call.ClosesAt) {
 		return models.Errorf(models.EConflict, "call %s closed on %s", call.ID, call.ClosesAt.Format(time.RFC3339))
 	}
 	if !req.Draft && !call.AcceptsApplications(now) {
 		return models.Errorf(models.EConflict, "call %s opens on %s: save a draft until then", call.ID, call.OpensAt.Format(time.RFC3339))
+	}
+	if err := req.Validate(call.Strand, p.Siren, !req.Draft); err != nil {
+		return err
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
 	if len(key) > maxIdempotencyKey {

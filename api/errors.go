@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
@@ -130,8 +132,9 @@ func bindJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return &models.Error{Code: models.EMalformed, Message: "malformed JSON: field " + typeErr.Field + " must be " + typeErr.Type.String(),
-				Fields: map[string]string{typeErr.Field: "must be " + typeErr.Type.String()}}
+			field := jsonFieldPath(typeErr.Field)
+			return &models.Error{Code: models.EMalformed, Message: "malformed JSON: field " + field + " must be " + typeErr.Type.String(),
+				Fields: map[string]string{field: "must be " + typeErr.Type.String()}}
 		}
 		return models.Errorf(models.EMalformed, "malformed JSON body: %v", err)
 	}
@@ -139,6 +142,16 @@ func bindJSON(c echo.Context, v any) error {
 		return models.Errorf(models.EMalformed, "malformed JSON body: unexpected data after the object")
 	}
 	return nil
+}
+
+// jsonFieldPath drops the Go names of embedded structs ("AAPApplication.title" → "title"):
+// JSON field names are lower case, Go type names are not.
+func jsonFieldPath(path string) string {
+	parts := strings.Split(path, ".")
+	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ".")
 }
 
 func isJSON(ct string) bool {

@@ -271,8 +271,15 @@ func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 	if err := workflow.ExecuteLocalActivity(ctx, acts.CallJury, a.in.CallID).Get(ctx, &call); err != nil {
 		return models.JuryOutcome{}, err
 	}
-	if call.JuryOpenedAt == nil {
-		workflow.GetSignalChannel(ctx, SignalJuryOpened).Receive(ctx, nil)
+	signals := workflow.GetSignalChannel(ctx, SignalJuryOpened)
+	for call.JuryOpenedAt == nil {
+		// Opening the session signals every preselected dossier; the periodic check covers
+		// a dossier the signal missed.
+		if ok, err := workflow.AwaitWithTimeout(ctx, a.in.Deadlines.waitingRecheck(), func() bool { return signals.Len() > 0 }); err != nil {
+			return models.JuryOutcome{}, err
+		} else if ok {
+			signals.Receive(ctx, nil)
+		}
 		if err := workflow.ExecuteLocalActivity(ctx, acts.CallJury, a.in.CallID).Get(ctx, &call); err != nil {
 			return models.JuryOutcome{}, err
 		}

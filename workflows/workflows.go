@@ -125,7 +125,7 @@ type Deadlines struct {
 	Signature      time.Duration // both signatures of the financing agreement; unsigned, the grant lapses (60 days)
 	Disbursement   time.Duration // the finance officer's payment (30 days)
 	ReminderLead   time.Duration // reminder before each due date (3 days)
-	WaitingRecheck time.Duration // how often a waiting-list dossier checks it was funded (1 day)
+	WaitingRecheck time.Duration // how often a dossier waiting for money or a jury session checks again (1 day)
 }
 
 const day = 24 * time.Hour
