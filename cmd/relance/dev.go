@@ -107,6 +107,11 @@ var demoPrincipals = []struct {
 	{"APPLICANT", "applicant (Ville de Paris)", models.Principal{Subject: "agent.paris", Name: "Agent de la Ville de Paris", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"}},
 	{"APPLICANT_RENNES", "applicant (Ville de Rennes)", models.Principal{Subject: "agent.rennes", Name: "Agent de la Ville de Rennes", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}},
 	{"INSTRUCTOR", "instructor (DINUM, national)", models.Principal{Subject: "instructeur.dinum", Name: "Instructeur DINUM", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}},
+	{"APPLICANT_MARSEILLE", "applicant (Ville de Marseille)", models.Principal{Subject: "agent.marseille", Name: "Agent de la Ville de Marseille", Roles: []models.Role{models.RoleApplicant}, Siren: "211300553"}},
+	{"APPLICANT_LYON", "applicant (Ville de Lyon)", models.Principal{Subject: "agent.lyon", Name: "Agent de la Ville de Lyon", Roles: []models.Role{models.RoleApplicant}, Siren: "216901231"}},
+	{"JURY_CHAIR", "jury chair (State)", models.Principal{Subject: "presidente.dinum", Name: "Présidente du jury (DINUM)", Roles: []models.Role{models.RoleJury}}},
+	{"JURY_AMF", "jury member (AMF)", models.Principal{Subject: "jure.amf", Name: "Juré — Association des maires de France", Roles: []models.Role{models.RoleJury}}},
+	{"JURY_ADF", "jury member (ADF)", models.Principal{Subject: "jure.adf", Name: "Juré — Départements de France", Roles: []models.Role{models.RoleJury}}},
 	{"FINANCE", "finance officer", models.Principal{Subject: "finance.anct", Name: "Gestionnaire financier", Roles: []models.Role{models.RoleFinance}}},
 	{"ADMIN", "administrator", models.Principal{Subject: "admin", Name: "Administrateur", Roles: []models.Role{models.RoleAdmin}}},
 }
