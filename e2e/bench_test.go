@@ -102,3 +102,98 @@ func envInt(key string, def int) int {
 	}
 	return def
 }
+
+// BenchmarkCallForProjects runs complete call-for-projects applications through the HTTP
+// API: submission, preselection, the jury's vote (a jury of one, its session open),
+// both signatures and the payment. BENCH_CONCURRENCY applicants at once (default 16),
+// BENCH_DOSSIERS in all (default 100). It reports complete applications per second, the
+// p50 and p99 of submission to paid, and the p50 and p99 of a task completion.
+func BenchmarkCallForProjects(b *testing.B) {
+	concurrency := envInt("BENCH_CONCURRENCY", 16)
+	total := envInt("BENCH_DOSSIERS", 100)
+	for range b.N {
+		runCallBench(b, concurrency, total)
+	}
+}
+
+func runCallBench(b *testing.B, concurrency, total int) {
+	b.StopTimer()
+	s := startStack(b, newStackFiles(b))
+	admin, paris := s.token(b, administrator), s.token(b, applicantOf(sirenParis))
+	instr, finance, chair := s.token(b, instructor), s.token(b, financeOfficer), s.token(b, juryChair)
+	r := s.call(b, http.MethodPost, "/api/v1/calls", admin, map[string]any{
+		"strand": "donnees", "round": 1, "title": "Benchmark", "opens_at": time.Now().Add(-time.Hour), "closes_at": time.Now().Add(time.Hour),
+		"jury": []models.JuryMember{{Subject: juryChair.Subject}}, "chair": juryChair.Subject, "quorum": 1})
+	require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
+	var call models.Call
+	r.decode(b, &call)
+	require.Equal(b, http.StatusOK, s.call(b, http.MethodPost, "/api/v1/calls/"+call.ID+"/jury", admin, nil).Status)
+	before := envelope(b, s, admin, "axe2.donnees")
+
+	var mu sync.Mutex
+	var whole, completions []time.Duration
+	// step completes the dossier's open task of a type, timing the call.
+	step := func(token, dossierID string, typ models.TaskType, outcome string, data any, assignee string) {
+		var task string
+		for task == "" {
+			var d dossierView
+			s.call(b, http.MethodGet, "/api/v1/dossiers/"+dossierID, token, nil).decode(b, &d)
+			for _, t := range d.Tasks {
+				if t.Type == typ && t.Status == models.TaskOpen && (assignee == "" || t.Scope == assignee) {
+					task = t.ID
+				}
+			}
+			if task == "" {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		t0 := time.Now()
+		r := s.call(b, http.MethodPost, "/api/v1/tasks/"+task+"/complete", token, map[string]any{"outcome": outcome, "data": data})
+		require.Equal(b, http.StatusOK, r.Status, string(r.Body))
+		mu.Lock()
+		completions = append(completions, time.Since(t0))
+		mu.Unlock()
+	}
+	signed := map[string]string{"signed_on": today()}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	b.StartTimer()
+	start := time.Now()
+	for range concurrency {
+		wg.Go(func() {
+			for range jobs {
+				t0 := time.Now()
+				r := s.call(b, http.MethodPost, "/api/v1/calls/"+call.ID+"/applications", paris, aapApplication(1_000_000))
+				require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
+				var d models.Dossier
+				r.decode(b, &d)
+				step(instr, d.ID, models.TaskPreselection, "preselect", nil, "")
+				step(chair, d.ID, models.TaskJuryDecision, "grant", map[string]any{"amount_cents": 1_000_000}, "")
+				step(paris, d.ID, models.TaskConventionSignature, "signed", signed, sirenParis)
+				step(finance, d.ID, models.TaskConventionSignature, "signed", signed, models.ScopeNational)
+				step(finance, d.ID, models.TaskDisbursement, "paid", map[string]string{"paid_on": today(), "reference": "VIR-" + d.ID[:8]}, "")
+				mu.Lock()
+				whole = append(whole, time.Since(t0))
+				mu.Unlock()
+			}
+		})
+	}
+	for i := range total {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+
+	after := envelope(b, s, admin, "axe2.donnees")
+	require.Equal(b, before.PaidCents+models.Cents(total)*1_000_000, after.PaidCents, "every application paid, to the cent")
+	require.Equal(b, before.ReservedCents, after.ReservedCents)
+	require.Equal(b, before.CommittedCents, after.CommittedCents)
+	b.ReportMetric(float64(total)/elapsed.Seconds(), "applications/s")
+	b.ReportMetric(percentile(whole, 50).Seconds()*1000, "submit-to-paid-p50-ms")
+	b.ReportMetric(percentile(whole, 99).Seconds()*1000, "submit-to-paid-p99-ms")
+	b.ReportMetric(percentile(completions, 50).Seconds()*1000, "task-complete-p50-ms")
+	b.ReportMetric(percentile(completions, 99).Seconds()*1000, "task-complete-p99-ms")
+	b.Logf("%d applications, %d concurrent applicants, database %s: %s", total, concurrency, s.Store.Dialect(), elapsed.Round(time.Millisecond))
+}
