@@ -83,7 +83,8 @@ func (s *Server) startGuichet(c echo.Context, d models.Dossier, app models.Guich
 	}
 	return s.startWorkflow(c, d, workflows.GuichetWorkflowName, "Guichet "+what,
 		"Project cost: "+models.FormatEuros(app.ProjectCostCents),
-		workflows.GuichetInput{DossierID: d.ID, Siren: d.ApplicantSiren, Kind: app.Kind, SubmittedBy: d.CreatedBy, AmendWindow: s.GuichetAmendWindow})
+		workflows.GuichetInput{DossierID: d.ID, Siren: d.ApplicantSiren, Kind: app.Kind, SubmittedBy: d.CreatedBy, AmendWindow: s.GuichetAmendWindow,
+			Deadlines: s.Deadlines})
 }
 
 // startWorkflow starts a dossier's workflow, summarised for the Temporal UI. Starting it

@@ -47,6 +47,8 @@ type stack struct {
 type stackFiles struct {
 	temporalDB  string
 	databaseURL string
+	// tune adjusts the configuration (short deadlines, say).
+	tune func(*config.Config)
 }
 
 func newStackFiles(t testing.TB) stackFiles {
@@ -77,6 +79,9 @@ func startStack(t testing.TB, files stackFiles) *stack {
 	st, err := app.PrepareStore(ctx, files.databaseURL, logger)
 	require.NoError(t, err)
 	cfg := config.Config{JWTSecret: testSecret, TemporalTimeout: 10 * time.Second, GuichetAmendWindow: 720 * time.Hour}
+	if files.tune != nil {
+		files.tune(&cfg)
+	}
 	srv := app.NewAPIServer(cfg, st, dev.Client(), logger)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -166,3 +166,21 @@ func TestGuichetStillIncompleteAfterAmendmentWaitsAgain(t *testing.T) {
 	require.Equal(t, models.StatusIncomplete, amended.result)
 	require.Equal(t, 50*24*time.Hour, closedAt.Sub(start).Round(time.Hour), "the window restarts on each amendment")
 }
+
+// TestGuichetDisbursementRemindedThenEscalated: a funded dossier whose payment is not
+// recorded: the finance officers are reminded 3 days before the 30-day due date and the
+// task is escalated when it passes; the payment still closes the dossier.
+func TestGuichetDisbursementRemindedThenEscalated(t *testing.T) {
+	s := newGuichetEnv(t)
+	s.capFree()
+	s.env.OnActivity(acts.CheckGuichetCompliance, mock.Anything, testDossier).Return(activities.Compliance{}, nil).Once()
+	s.env.OnActivity(acts.FundGuichet, mock.Anything, testDossier).Return(activities.Funding{Funded: true, GrantedCents: 500_000}, nil).Once()
+	s.env.OnActivity(acts.PayGrant, mock.Anything, mock.Anything).Return(models.LedgerEntry{}, nil).Once()
+	s.update(40*24*time.Hour, UpdateCompleteTask, CompleteTaskRequest{TaskID: models.TaskID(testDossier, models.TaskDisbursement, 0),
+		Actor: finance, Outcome: "paid", Data: payment(time.Now().UTC().Format(time.DateOnly), "VIR-LATE")})
+	s.start(0)
+
+	require.Equal(t, models.StatusPaid, s.result(t).Status)
+	task := models.TaskID(testDossier, models.TaskDisbursement, 0)
+	require.Equal(t, []alert{{activities.AlertReminder, task, 27 * 24 * time.Hour}, {activities.AlertEscalation, task, 30 * 24 * time.Hour}}, s.alerts)
+}
