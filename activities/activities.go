@@ -12,15 +12,12 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/relance/relance/models"
-	"github.com/relance/relance/notify"
 	"github.com/relance/relance/store"
 )
 
 // Activities are the workflows' hands on the database.
 type Activities struct {
 	Store *store.Store
-	// Notifier delivers reminders and escalations; nil keeps them in the outbox only.
-	Notifier notify.Sender
 }
 
 // Audit is the trail entry an activity writes along with its change. Key makes it idempotent.

@@ -5,8 +5,6 @@ import (
 	"fmt"
 
 	"github.com/relance/relance/models"
-	"github.com/relance/relance/notify"
-	"github.com/relance/relance/store"
 )
 
 // Kinds of task alert.
@@ -21,9 +19,8 @@ type TaskAlert struct {
 	Task models.Task
 }
 
-// AlertTask records a reminder or an escalation (task row, audit trail, outbox) and tries
-// to deliver it. A delivery failure stays in the outbox as failed and does not fail the
-// activity: a reminder must never hold a dossier up.
+// AlertTask records a reminder or an escalation: on the task row, in the audit trail and
+// in the outbox of messages to deliver.
 func (a *Activities) AlertTask(ctx context.Context, in TaskAlert) error {
 	t := in.Task
 	escalation := in.Kind == AlertEscalation
@@ -43,14 +40,10 @@ func (a *Activities) AlertTask(ctx context.Context, in TaskAlert) error {
 	if err := a.audit(ctx, t.DossierID, Audit{Key: in.Kind + "/" + t.ID, Actor: "system", Action: action, Detail: subject}); err != nil {
 		return err
 	}
-	n, err := a.Store.QueueNotification(ctx, in.Kind+"/"+t.ID, models.Notification{DossierID: t.DossierID, TaskID: t.ID,
+	// The outbox's dispatcher delivers it: a slow mail relay never holds the workflow up.
+	return a.Store.QueueNotification(ctx, in.Kind+"/"+t.ID, models.Notification{DossierID: t.DossierID, TaskID: t.ID,
 		Recipient: t.Recipient(), Subject: subject,
 		Body: fmt.Sprintf("The %s task %s of dossier %s is due %s. Open relance to act on it.", t.Type, t.ID, t.DossierID, due)})
-	if err != nil || n.Status == store.NotificationSent || a.Notifier == nil {
-		return err
-	}
-	deliveryErr := a.Notifier.Send(ctx, notify.Message{Recipient: n.Recipient, Subject: n.Subject, Body: n.Body})
-	return a.Store.MarkNotification(ctx, n.ID, deliveryErr)
 }
 
 // CancelTaskInput is a task nobody needs any more.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
+	"github.com/relance/relance/workflows"
 )
 
 var departementCode = regexp.MustCompile(`^(\d{2}|2A|2B|97\d)$`)
@@ -86,11 +87,27 @@ func (s *Server) patchEnvelope(c echo.Context) error {
 	if req.AllocatedCents == nil {
 		return models.FieldErrors(map[string]string{"allocated_cents": "is required"})
 	}
-	env, err := s.Store.SetAllocation(c.Request().Context(), c.Param("code"), *req.AllocatedCents)
+	ctx := c.Request().Context()
+	env, err := s.Store.SetAllocation(ctx, c.Param("code"), *req.AllocatedCents)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, env)
+	// More money may fund laureates waiting on this envelope, in the jury's ranking order.
+	promoted, err := s.Store.PromoteWaiting(ctx, env.Code)
+	if err != nil {
+		return err
+	}
+	tctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	for _, id := range promoted {
+		if err := s.Temporal.SignalWorkflow(tctx, models.DossierWorkflowID(id), "", workflows.SignalGrantReserved, nil); err != nil {
+			s.Logger.Warn("a funded laureate was not told; it checks again within a day", "dossier", id, "err", err)
+		}
+	}
+	if env, err = s.Store.Envelope(ctx, env.Code); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"envelope": env, "funded_from_waiting_list": nonNil(promoted)})
 }
 
 func (s *Server) listLedger(c echo.Context) error {

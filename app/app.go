@@ -165,10 +165,22 @@ func Serve(ctx context.Context, ln net.Listener, srv *api.Server) error {
 	}
 }
 
-// NewWorker returns a worker running relance's workflows and activities over st,
-// delivering reminders through sender.
-func NewWorker(tc client.Client, st *store.Store, sender notify.Sender) sdkworker.Worker {
-	return worker.New(tc, &activities.Activities{Store: st, Notifier: sender})
+// NewWorker returns a worker running relance's workflows and activities over st.
+func NewWorker(tc client.Client, st *store.Store) sdkworker.Worker {
+	return worker.New(tc, &activities.Activities{Store: st})
+}
+
+// RunWorker runs the worker and the outbox's dispatcher, which delivers reminders and
+// escalations through sender, until ctx ends.
+func RunWorker(ctx context.Context, tc client.Client, st *store.Store, sender notify.Sender, logger *slog.Logger) error {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		notify.Dispatch(ctx, st, sender, 5*time.Second, logger)
+	}()
+	err := NewWorker(tc, st).Run(InterruptOn(ctx))
+	<-done
+	return err
 }
 
 // NewSender returns the notification sender the configuration asks for: SMTP when a relay

@@ -32,12 +32,11 @@ func TestOverdueTaskIsRemindedEscalatedAndFound(t *testing.T) {
 	var outbox struct{ Items []models.Notification }
 	require.Eventually(t, func() bool {
 		s.call(t, http.MethodGet, "/api/v1/notifications?dossier="+d.ID, admin, nil).decode(t, &outbox)
-		return len(outbox.Items) == 2
-	}, 15*time.Second, 100*time.Millisecond, "a reminder, then an escalation")
+		return len(outbox.Items) == 2 && outbox.Items[0].Status == "sent" && outbox.Items[1].Status == "sent"
+	}, 20*time.Second, 100*time.Millisecond, "a reminder, then an escalation, both delivered by the outbox's dispatcher")
 	require.Contains(t, outbox.Items[0].Subject, "Overdue")
 	require.Contains(t, outbox.Items[1].Subject, "Reminder")
 	require.Equal(t, "role:finance:national", outbox.Items[0].Recipient)
-	require.Equal(t, "sent", outbox.Items[0].Status)
 
 	var overdue struct{ Items []models.Task }
 	s.call(t, http.MethodGet, "/api/v1/tasks?overdue=true", finance, nil).decode(t, &overdue)

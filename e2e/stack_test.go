@@ -87,7 +87,7 @@ func startStack(t testing.TB, files stackFiles) *stack {
 	require.NoError(t, err)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return app.NewWorker(dev.Client(), st, notify.LogSender{Logger: logger}).Run(app.InterruptOn(gctx))
+		return app.RunWorker(gctx, dev.Client(), st, notify.LogSender{Logger: logger}, logger)
 	})
 	g.Go(func() error { return app.Serve(gctx, ln, srv) })
 	s := &stack{URL: "http://" + ln.Addr().String(), Temporal: dev.Client(), Store: st, auth: srv.Auth}

@@ -159,7 +159,7 @@ func (a AAPApplication) Validate(strand Strand, applicantSiren string, complete 
 	switch {
 	case a.RequestedCents < 0 || (complete && a.RequestedCents == 0):
 		fields["requested_cents"] = "must be positive"
-	case a.RequestedCents*100 > a.EligibleCostCents*AAPFundingRate && (complete || a.EligibleCostCents > 0):
+	case a.RequestedCents > a.EligibleCostCents*AAPFundingRate/100 && (complete || a.EligibleCostCents > 0):
 		fields["requested_cents"] = fmt.Sprintf("must be at most %d%% of the eligible cost (%s)", AAPFundingRate,
 			FormatEuros(a.EligibleCostCents*AAPFundingRate/100))
 	}

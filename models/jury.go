@@ -62,7 +62,7 @@ func DecideJury(members []JuryMember, chair string, quorum int, votes []Vote) Ju
 	if len(voters) == 0 {
 		return JuryOutcome{Decided: true, Reason: "every member of the jury declared a conflict of interest"}
 	}
-	need := min(quorum, len(voters))
+	need := max(1, min(quorum, len(voters)))
 	var grants, refusals int
 	var amounts []Cents
 	for _, m := range voters {

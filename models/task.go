@@ -109,6 +109,7 @@ type Notification struct {
 	Subject   string     `json:"subject"`
 	Body      string     `json:"body"`
 	Status    string     `json:"status"`
+	Attempts  int        `json:"attempts"`
 	Error     string     `json:"error,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
 	SentAt    *time.Time `json:"sent_at,omitempty"`

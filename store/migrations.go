@@ -184,12 +184,13 @@ CREATE TABLE notifications (
 	subject    TEXT NOT NULL,
 	body       TEXT NOT NULL,
 	status     TEXT NOT NULL,
+	attempts   INTEGER NOT NULL DEFAULT 0,
 	error      TEXT NOT NULL DEFAULT '',
 	created_at {{ts}} NOT NULL,
 	sent_at    {{ts}}
 );
 CREATE UNIQUE INDEX notifications_step ON notifications (step_key);
-CREATE INDEX notifications_recent ON notifications (id);
+CREATE INDEX notifications_pending ON notifications (status, id);
 `},
 }
 

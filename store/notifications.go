@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/relance/relance/models"
@@ -18,6 +19,7 @@ type notificationRow struct {
 	Subject   string
 	Body      string
 	Status    string
+	Attempts  int
 	Error     string
 	CreatedAt time.Time
 	SentAt    *time.Time
@@ -32,26 +34,37 @@ const (
 	NotificationFailed  = "failed"
 )
 
-// QueueNotification writes a message to the outbox once per step key and returns it
-// with its current status (a retry finds the row written the first time).
-func (s *Store) QueueNotification(ctx context.Context, stepKey string, n models.Notification) (models.Notification, error) {
+// QueueNotification writes a message to the outbox, once per step key; the dispatcher
+// delivers it.
+func (s *Store) QueueNotification(ctx context.Context, stepKey string, n models.Notification) error {
 	row := notificationRow{StepKey: stepKey, DossierID: n.DossierID, TaskID: n.TaskID, Recipient: n.Recipient,
 		Subject: n.Subject, Body: n.Body, Status: NotificationPending, CreatedAt: s.now()}
-	db := s.db.WithContext(ctx)
-	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
-		return n, err
-	}
-	if err := db.Where("step_key = ?", stepKey).Take(&row).Error; err != nil {
-		return n, err
-	}
-	return row.model(), nil
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 }
 
-// MarkNotification records the delivery's outcome.
+// MaxDeliveryAttempts is how often the outbox tries a message before marking it failed.
+const MaxDeliveryAttempts = 5
+
+// PendingNotifications returns messages still to deliver, oldest first.
+func (s *Store) PendingNotifications(ctx context.Context, limit int) ([]models.Notification, error) {
+	var rows []notificationRow
+	if err := s.db.WithContext(ctx).Where("status = ?", NotificationPending).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]models.Notification, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
+}
+
+// MarkNotification records a delivery attempt: sent, or failed with the error (kept pending
+// for another try until MaxDeliveryAttempts).
 func (s *Store) MarkNotification(ctx context.Context, id int64, deliveryErr error) error {
-	updates := map[string]any{"status": NotificationSent, "sent_at": s.now(), "error": ""}
+	updates := map[string]any{"status": NotificationSent, "sent_at": s.now(), "error": "", "attempts": gorm.Expr("attempts + 1")}
 	if deliveryErr != nil {
-		updates = map[string]any{"status": NotificationFailed, "error": deliveryErr.Error()}
+		updates = map[string]any{"error": deliveryErr.Error(), "attempts": gorm.Expr("attempts + 1"),
+			"status": gorm.Expr("CASE WHEN attempts + 1 >= ? THEN ? ELSE ? END", MaxDeliveryAttempts, NotificationFailed, NotificationPending)}
 	}
 	return s.db.WithContext(ctx).Model(&notificationRow{}).Where("id = ?", id).Updates(updates).Error
 }
@@ -75,5 +88,5 @@ func (s *Store) Notifications(ctx context.Context, dossierID string, limit int) 
 
 func (r notificationRow) model() models.Notification {
 	return models.Notification{ID: r.ID, DossierID: r.DossierID, TaskID: r.TaskID, Recipient: r.Recipient, Subject: r.Subject,
-		Body: r.Body, Status: r.Status, Error: r.Error, CreatedAt: r.CreatedAt, SentAt: r.SentAt}
+		Body: r.Body, Status: r.Status, Attempts: r.Attempts, Error: r.Error, CreatedAt: r.CreatedAt, SentAt: r.SentAt}
 }

@@ -70,7 +70,7 @@ func workerCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return app.NewWorker(tc, st, sender).Run(app.InterruptOn(cmd.Context()))
+			return app.RunWorker(cmd.Context(), tc, st, sender, logger)
 		},
 	}
 }

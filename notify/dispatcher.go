@@ -1,0 +1,44 @@
+package notify
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/relance/relance/models"
+)
+
+// Outbox is where the dispatcher finds messages and records their delivery.
+type Outbox interface {
+	PendingNotifications(ctx context.Context, limit int) ([]models.Notification, error)
+	MarkNotification(ctx context.Context, id int64, deliveryErr error) error
+}
+
+// Dispatch delivers the outbox's pending messages through sender every interval until ctx
+// ends. A failed delivery stays pending for the next round, up to the outbox's limit.
+func Dispatch(ctx context.Context, outbox Outbox, sender Sender, interval time.Duration, logger *slog.Logger) {
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		pending, err := outbox.PendingNotifications(ctx, 100)
+		if err != nil && ctx.Err() == nil {
+			logger.Warn("outbox unreadable", "err", err)
+		}
+		for _, n := range pending {
+			sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			sendErr := sender.Send(sendCtx, Message{Recipient: n.Recipient, Subject: n.Subject, Body: n.Body})
+			cancel()
+			if sendErr != nil {
+				logger.Warn("notification not delivered", "id", n.ID, "to", n.Recipient, "err", sendErr)
+			}
+			if err := outbox.MarkNotification(ctx, n.ID, sendErr); err != nil && ctx.Err() == nil {
+				logger.Warn("outbox not updated", "id", n.ID, "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
