@@ -224,15 +224,7 @@ func (s *Server) createApplication(c echo.Context) error {
 	if err := req.Validate(call.Strand, p.Siren, !req.Draft); err != nil {
 		return err
 	}
-	key := c.Request().Header.Get("Idempotency-Key")
-	if len(key) > maxIdempotencyKey {
-		return models.FieldErrors(map[string]string{"Idempotency-Key": fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
-	}
 	payload, err := json.Marshal(req.AAPApplication)
-	if err != nil {
-		return err
-	}
-	id, err := uuid.NewV7()
 	if err != nil {
 		return err
 	}
@@ -240,34 +232,9 @@ func (s *Server) createApplication(c echo.Context) error {
 	if req.Draft {
 		status = models.StatusDraft
 	}
-	d := models.Dossier{ID: id.String(), Kind: models.KindAAP, Status: status, ApplicantSiren: p.Siren, EnvelopeCode: call.EnvelopeCode,
+	d := models.Dossier{Kind: models.KindAAP, Status: status, ApplicantSiren: p.Siren, EnvelopeCode: call.EnvelopeCode,
 		RequestedCents: req.RequestedCents, Payload: payload, CreatedBy: p.Subject, CallID: call.ID}
-	ctx := c.Request().Context()
-	if col, err := s.Store.CollectiviteBySiren(ctx, p.Siren); err == nil {
-		d.ApplicantName, d.Departement, d.Region = col.Name, col.Departement, col.Region
-	} else if models.ErrorCode(err) != models.ENotFound {
-		return err
-	}
-	d, created, err := s.Store.CreateDossier(ctx, d, p.Subject, key)
-	if err != nil {
-		return err
-	}
-	if d.Status == models.StatusSubmitted {
-		if err := s.startAAP(c, d, call); err != nil {
-			if created {
-				if delErr := s.Store.DeleteDossier(ctx, d.ID); delErr != nil {
-					s.Logger.Error("could not remove a dossier whose workflow did not start", "dossier", d.ID, "err", delErr)
-				}
-			}
-			return err
-		}
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/dossiers/"+d.ID)
-	code := http.StatusCreated
-	if !created {
-		code = http.StatusOK
-	}
-	return c.JSON(code, d)
+	return s.fileDossier(c, d, func(d models.Dossier) error { return s.startAAP(c, d, call) })
 }
 
 func (s *Server) startAAP(c echo.Context, d models.Dossier, call models.Call) error {

@@ -34,45 +34,54 @@ func (s *Server) createGuichetApplication(c echo.Context) error {
 	}
 	spec, _ := models.ChecklistFor(app.Kind)
 	app.ChecklistVersion = spec.Version
-	key := c.Request().Header.Get("Idempotency-Key")
-	if len(key) > maxIdempotencyKey {
-		return models.FieldErrors(map[string]string{"Idempotency-Key": fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
-	}
-	ctx := c.Request().Context()
 	payload, err := json.Marshal(app)
 	if err != nil {
 		return err
+	}
+	d := models.Dossier{Kind: models.KindGuichet, Status: models.StatusSubmitted, ApplicantSiren: p.Siren,
+		EnvelopeCode: models.EnvelopeGuichet, RequestedCents: app.GrantCents(), Payload: payload, CreatedBy: p.Subject}
+	return s.fileDossier(c, d, func(d models.Dossier) error { return s.startGuichet(c, d, app) })
+}
+
+// fileDossier records a new dossier, or finds the one its author filed under the same
+// Idempotency-Key, starts its workflow unless it is a draft, and answers 201 (200 for a
+// retried request). A workflow that cannot start leaves nothing behind.
+func (s *Server) fileDossier(c echo.Context, d models.Dossier, start func(models.Dossier) error) error {
+	key := c.Request().Header.Get("Idempotency-Key")
+	if len(key) > maxIdempotencyKey {
+		return models.FieldErrors(map[string]string{"Idempotency-Key": fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
 		return err
 	}
-	d := models.Dossier{ID: id.String(), Kind: models.KindGuichet, Status: models.StatusSubmitted, ApplicantSiren: p.Siren,
-		EnvelopeCode: models.EnvelopeGuichet, RequestedCents: app.GrantCents(), Payload: payload, CreatedBy: p.Subject}
+	d.ID = id.String()
+	ctx := c.Request().Context()
 	// The registry names the applicant and places it for scoping; the workflow decides what an unknown SIREN means.
-	if col, err := s.Store.CollectiviteBySiren(ctx, p.Siren); err == nil {
+	if col, err := s.Store.CollectiviteBySiren(ctx, d.ApplicantSiren); err == nil {
 		d.ApplicantName, d.Departement, d.Region = col.Name, col.Departement, col.Region
 	} else if models.ErrorCode(err) != models.ENotFound {
 		return err
 	}
-	d, created, err := s.Store.CreateDossier(ctx, d, p.Subject, key)
+	d, created, err := s.Store.CreateDossier(ctx, d, d.CreatedBy, key)
 	if err != nil {
 		return err
 	}
-	if err := s.startGuichet(c, d, app); err != nil {
-		if created {
-			if delErr := s.Store.DeleteDossier(ctx, d.ID); delErr != nil {
-				s.Logger.Error("could not remove a dossier whose workflow did not start", "dossier", d.ID, "err", delErr)
+	if d.Status != models.StatusDraft {
+		if err := start(d); err != nil {
+			if created {
+				if delErr := s.Store.DeleteDossier(ctx, d.ID); delErr != nil {
+					s.Logger.Error("could not remove a dossier whose workflow did not start", "dossier", d.ID, "err", delErr)
+				}
 			}
+			return err
 		}
-		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/dossiers/"+d.ID)
-	status := http.StatusCreated
 	if !created {
-		status = http.StatusOK
+		return c.JSON(http.StatusOK, d)
 	}
-	return c.JSON(status, d)
+	return c.JSON(http.StatusCreated, d)
 }
 
 // startGuichet starts a guichet dossier's workflow.

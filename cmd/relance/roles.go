@@ -1,46 +1,64 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"net"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"github.com/relance/relance/app"
 	"github.com/relance/relance/config"
+	"github.com/relance/relance/store"
 	"github.com/relance/relance/worker"
 	"github.com/relance/relance/workflows"
 )
+
+// role is what a production role needs: its settings, the database and a Temporal client.
+type role struct {
+	cfg    config.Config
+	logger *slog.Logger
+	store  *store.Store
+	tc     client.Client
+}
+
+// connect prepares a production role; close releases what it opened.
+func connect(ctx context.Context) (r role, close func(), err error) {
+	if r.cfg, err = loadConfig(); err != nil {
+		return r, nil, err
+	}
+	r.logger = newLogger()
+	if r.store, err = app.PrepareStore(ctx, r.cfg.Database(), r.logger); err != nil {
+		return r, nil, err
+	}
+	if r.tc, err = worker.Dial(r.cfg, r.logger); err != nil {
+		r.store.Close()
+		return r, nil, fmt.Errorf("connect to Temporal at %s: %w", r.cfg.TemporalAddress, err)
+	}
+	return r, func() { r.tc.Close(); r.store.Close() }, nil
+}
 
 func apiCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "api",
 		Short: "Serve the HTTP API against an external Temporal and database",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
+			r, closeAll, err := connect(cmd.Context())
 			if err != nil {
 				return err
 			}
-			logger := newLogger()
-			if cfg.JWTSecret == config.DevJWTSecret && cfg.JWKSURL == "" {
-				logger.Warn("JWT_SECRET is the development secret: set it, or JWT_ISSUER and JWKS_URL, in production")
+			defer closeAll()
+			if r.cfg.JWTSecret == config.DevJWTSecret && r.cfg.JWKSURL == "" {
+				r.logger.Warn("JWT_SECRET is the development secret: set it, or JWT_ISSUER and JWKS_URL, in production")
 			}
-			st, err := app.PrepareStore(cmd.Context(), cfg.Database(), logger)
+			ln, err := net.Listen("tcp", r.cfg.HTTPAddr)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			tc, err := worker.Dial(cfg, logger)
-			if err != nil {
-				return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
-			}
-			defer tc.Close()
-			ln, err := net.Listen("tcp", cfg.HTTPAddr)
-			if err != nil {
-				return err
-			}
-			logger.Info("API listening", "addr", ln.Addr().String())
-			return app.Serve(cmd.Context(), ln, app.NewAPIServer(cfg, st, tc, logger))
+			r.logger.Info("API listening", "addr", ln.Addr().String())
+			return app.Serve(cmd.Context(), ln, app.NewAPIServer(r.cfg, r.store, r.tc, r.logger))
 		},
 	}
 }
@@ -48,29 +66,19 @@ func apiCmd() *cobra.Command {
 func workerCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "worker",
-		Short: "Run the Temporal worker for the dossier workflows",
+		Short: "Run the Temporal worker for the dossier workflows, and the reminders' outbox",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
+			r, closeAll, err := connect(cmd.Context())
 			if err != nil {
 				return err
 			}
-			logger := newLogger()
-			st, err := app.PrepareStore(cmd.Context(), cfg.Database(), logger)
+			defer closeAll()
+			sender, err := app.NewSender(r.cfg, r.logger)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			tc, err := worker.Dial(cfg, logger)
-			if err != nil {
-				return fmt.Errorf("connect to Temporal at %s: %w", cfg.TemporalAddress, err)
-			}
-			defer tc.Close()
-			logger.Info("worker polling", "task_queue", workflows.TaskQueue)
-			sender, err := app.NewSender(cfg, logger)
-			if err != nil {
-				return err
-			}
-			return app.RunWorker(cmd.Context(), tc, st, sender, logger)
+			r.logger.Info("worker polling", "task_queue", workflows.TaskQueue)
+			return app.RunWorker(cmd.Context(), r.tc, r.store, sender, r.logger)
 		},
 	}
 }
