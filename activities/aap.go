@@ -83,9 +83,22 @@ func (a *Activities) ReserveGrant(ctx context.Context, in ReserveInput) (bool, e
 	return ok, classify(err)
 }
 
-// HasReservation tells a waiting laureate whether its grant was reserved meanwhile.
-func (a *Activities) HasReservation(ctx context.Context, dossierID string) (bool, error) {
-	return a.Store.HasReservation(ctx, dossierID)
+// WaitingCheck is what a waiting laureate learns when it checks again.
+type WaitingCheck struct {
+	Reserved bool
+	// Promoted are the laureates (this one, perhaps) the check funded from the list.
+	Promoted []string
+}
+
+// RecheckWaitingList funds what the envelope can cover from its waiting list, in ranking
+// order, and tells a waiting laureate whether its grant is now reserved.
+func (a *Activities) RecheckWaitingList(ctx context.Context, in ReserveInput) (WaitingCheck, error) {
+	promoted, err := a.Store.PromoteWaiting(ctx, in.Envelope)
+	if err != nil {
+		return WaitingCheck{}, classify(err)
+	}
+	reserved, err := a.Store.HasReservation(ctx, in.DossierID)
+	return WaitingCheck{Reserved: reserved, Promoted: promoted}, err
 }
 
 // ReleaseGrant gives a dossier's reservation back and funds waiting laureates with it, in

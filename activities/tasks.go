@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"go.temporal.io/sdk/activity"
+
 	"github.com/relance/relance/models"
 )
 
@@ -59,4 +61,34 @@ func (a *Activities) CancelTask(ctx context.Context, in CancelTaskInput) error {
 		return classify(err)
 	}
 	return a.audit(ctx, in.DossierID, in.Audit)
+}
+
+// ClaimInput is who now works on a task: Subject, or nobody ("") once released by Actor.
+type ClaimInput struct {
+	TaskID    string
+	DossierID string
+	Subject   string
+	Actor     string
+}
+
+// ClaimTask records a claim or its release on the task row and in the audit trail. The
+// workflow has already decided it may happen; writing it twice is harmless.
+func (a *Activities) ClaimTask(ctx context.Context, in ClaimInput) (models.Task, error) {
+	var (
+		t   models.Task
+		err error
+	)
+	action, detail := "task_claimed", "claimed by "+in.Subject
+	if in.Subject == "" {
+		t, err = a.Store.ReleaseTask(ctx, in.TaskID)
+		action, detail = "task_unclaimed", "released by "+in.Actor
+	} else {
+		t, err = a.Store.AssignTask(ctx, in.TaskID, in.Subject)
+	}
+	if err != nil {
+		return t, classify(err)
+	}
+	info := activity.GetInfo(ctx)
+	key := fmt.Sprintf("%s/%s/%s", action, in.TaskID, info.ActivityID)
+	return t, a.audit(ctx, in.DossierID, Audit{Key: key, Actor: in.Actor, Action: action, Detail: detail})
 }

@@ -116,50 +116,35 @@ func (s *Server) actionableTask(c echo.Context) (models.Task, error) {
 		return t, err
 	}
 	if !principal(c).CanAct(t) {
-		if t.Assignee != "" && t.Role == models.RoleJury {
-			return t, models.Errorf(models.EForbidden, "task %s is %s's to complete", t.ID, t.Assignee)
-		}
-		return t, models.Errorf(models.EForbidden, "task %s needs the %s role for %s", t.ID, t.Role, t.Scope)
+		return t, models.NotYourTask(t)
 	}
 	return t, nil
 }
 
-// claimTask takes an open task for the caller, so that nobody else works on it meanwhile.
-func (s *Server) claimTask(c echo.Context) error {
-	t, err := s.actionableTask(c)
-	if err != nil {
-		return err
-	}
-	if t.Role == models.RoleJury {
-		return models.Errorf(models.EConflict, "a jury member's vote is personal: there is nothing to claim")
-	}
-	p := principal(c)
-	if t, err = s.Store.ClaimTask(c.Request().Context(), t.ID, p.Subject); err != nil {
-		return err
-	}
-	return s.auditTask(c, t, "task_claimed", "claimed "+string(t.Type))
-}
+// claimTask takes an open task for the caller: meanwhile nobody else may complete it.
+func (s *Server) claimTask(c echo.Context) error { return s.sendClaim(c, false) }
 
 // unclaimTask gives a claimed task back; an administrator may free anyone's.
-func (s *Server) unclaimTask(c echo.Context) error {
-	p := principal(c)
+func (s *Server) unclaimTask(c echo.Context) error { return s.sendClaim(c, true) }
+
+// sendClaim asks the dossier's workflow, which knows who works on what, to record a claim
+// or its release.
+func (s *Server) sendClaim(c echo.Context, release bool) error {
 	t, err := s.visibleTask(c)
 	if err != nil {
 		return err
 	}
-	if !p.CanAct(t) && !p.HasRole(models.RoleAdmin) {
-		return models.Errorf(models.EForbidden, "task %s needs the %s role for %s", t.ID, t.Role, t.Scope)
-	}
-	if t, err = s.Store.UnclaimTask(c.Request().Context(), t.ID, p.Subject, p.HasRole(models.RoleAdmin)); err != nil {
-		return err
-	}
-	return s.auditTask(c, t, "task_unclaimed", "released "+string(t.Type))
-}
-
-func (s *Server) auditTask(c echo.Context, t models.Task, action, detail string) error {
 	p := principal(c)
-	key := fmt.Sprintf("%s/%s/%s", action, t.ID, c.Response().Header().Get(echo.HeaderXRequestID))
-	if err := s.Store.Audit(c.Request().Context(), key, models.AuditEvent{DossierID: t.DossierID, Actor: p.Subject, Action: action, Detail: detail}); err != nil {
+	if !p.CanAct(t) && !(release && p.HasRole(models.RoleAdmin)) {
+		return models.NotYourTask(t)
+	}
+	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
+		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	if err := s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateClaimTask, &t,
+		workflows.ClaimTaskRequest{TaskID: t.ID, Actor: p, Release: release}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, t)
@@ -199,11 +184,8 @@ func (s *Server) completeTask(c echo.Context) error {
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
 	}
-	switch {
-	case t.Status == models.TaskDone || t.Status == models.TaskCancelled:
+	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
-	case t.Status == models.TaskClaimed && t.Assignee != p.Subject:
-		return models.Errorf(models.EConflict, "task %s is claimed by %s", t.ID, t.Assignee)
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()

@@ -137,10 +137,10 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		require.Equal(t, http.StatusForbidden, r.Status, "another member's vote")
 		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/claim", chair, nil)
 		require.Equal(t, http.StatusConflict, r.Status, "a vote is personal")
-		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", chair, map[string]any{"outcome": "grant", "data": map[string]any{"amount_cents": 10_000_001}})
+		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", chair, map[string]any{"outcome": "grant", "comment": "trop", "data": map[string]any{"amount_cents": 10_000_001}})
 		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "more than requested")
-		complete(t, s, chair, mine, "grant", "", map[string]any{"amount_cents": 10_000_000}, models.StatusJury)
-		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", chair, map[string]any{"outcome": "grant", "data": map[string]any{"amount_cents": 1}})
+		complete(t, s, chair, mine, "grant", "Projet solide", map[string]any{"amount_cents": 10_000_000}, models.StatusJury)
+		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", chair, map[string]any{"outcome": "grant", "comment": "encore", "data": map[string]any{"amount_cents": 1}})
 		require.Equal(t, http.StatusConflict, r.Status, "a vote is cast once")
 	})
 }

@@ -93,7 +93,7 @@ func TestCallForProjectsEndToEnd(t *testing.T) {
 
 	// Preselection: two instructors cannot work on one task; Marseille is asked for more.
 	parisTask := openTask(t, s, paris, parisID, models.TaskPreselection)
-	other := s.token(t, models.Principal{Subject: "instr.2", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"75"}})
+	other := s.token(t, models.Principal{Subject: "instr.ditp", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}})
 	require.Equal(t, http.StatusOK, s.call(t, http.MethodPost, "/api/v1/tasks/"+parisTask+"/claim", instr, nil).Status)
 	require.Equal(t, http.StatusConflict, s.call(t, http.MethodPost, "/api/v1/tasks/"+parisTask+"/claim", other, nil).Status)
 	r = s.call(t, http.MethodPost, "/api/v1/tasks/"+parisTask+"/complete", other, map[string]any{"outcome": "preselect"})
@@ -125,10 +125,10 @@ func TestCallForProjectsEndToEnd(t *testing.T) {
 	require.Equal(t, []string{juror3.Subject}, view.Recused)
 	require.Contains(t, view.Standing.Missing, "2 more vote(s)")
 	complete(t, s, chair, juryTask(t, s, chair, parisID), "grant", "Phase 1 seulement", map[string]any{"amount_cents": 30_000_000}, models.StatusJury)
-	complete(t, s, j2, juryTask(t, s, j2, parisID), "grant", "", map[string]any{"amount_cents": 40_000_000}, models.StatusAwaitingSignature)
+	complete(t, s, j2, juryTask(t, s, j2, parisID), "grant", "Favorable", map[string]any{"amount_cents": 40_000_000}, models.StatusAwaitingSignature)
 	// Marseille: refused by two votes.
-	complete(t, s, chair, juryTask(t, s, chair, marseilleID), "refuse", "", nil, models.StatusJury)
-	complete(t, s, j3, juryTask(t, s, j3, marseilleID), "refuse", "", nil, models.StatusRefused)
+	complete(t, s, chair, juryTask(t, s, chair, marseilleID), "refuse", "Budget irréaliste", nil, models.StatusJury)
+	complete(t, s, j3, juryTask(t, s, j3, marseilleID), "refuse", "Idem", nil, models.StatusRefused)
 
 	d = s.waitStatus(t, paris, parisID, models.StatusAwaitingSignature)
 	require.Equal(t, models.Cents(30_000_000), d.GrantedCents, "the jury granted less than requested")

@@ -148,7 +148,7 @@ func runCallBench(b *testing.B, concurrency, total int) {
 			}
 		}
 		t0 := time.Now()
-		r := s.call(b, http.MethodPost, "/api/v1/tasks/"+task+"/complete", token, map[string]any{"outcome": outcome, "data": data})
+		r := s.call(b, http.MethodPost, "/api/v1/tasks/"+task+"/complete", token, map[string]any{"outcome": outcome, "comment": "ok", "data": data})
 		require.Equal(b, http.StatusOK, r.Status, string(r.Body))
 		mu.Lock()
 		completions = append(completions, time.Since(t0))

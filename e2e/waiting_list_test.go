@@ -36,7 +36,7 @@ func TestWaitingListFundedWhenMoneyArrives(t *testing.T) {
 		r.decode(t, &d)
 		complete(t, s, instr, openTask(t, s, token, d.ID, models.TaskPreselection), "preselect", "", nil, models.StatusPreselected)
 		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+juryTask(t, s, chair, d.ID)+"/complete", chair,
-			map[string]any{"outcome": "grant", "data": map[string]any{"amount_cents": 10_000_000}})
+			map[string]any{"outcome": "grant", "comment": "favorable", "data": map[string]any{"amount_cents": 10_000_000}})
 		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 		return d.ID
 	}

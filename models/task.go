@@ -122,3 +122,11 @@ func (t Task) Recipient() string {
 	}
 	return "role:" + string(t.Role) + ":" + t.Scope
 }
+
+// NotYourTask is the refusal of someone who may not act on t.
+func NotYourTask(t Task) error {
+	if t.Role == RoleJury && t.Assignee != "" {
+		return Errorf(EForbidden, "task %s is %s's to complete", t.ID, t.Assignee)
+	}
+	return Errorf(EForbidden, "task %s needs the %s role for %s", t.ID, t.Role, t.Scope)
+}

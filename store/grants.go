@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -23,8 +24,9 @@ type waitingRow struct {
 func (waitingRow) TableName() string { return "waiting_list" }
 
 // ReserveOrWait reserves a laureate's grant, or puts it on the envelope's waiting list
-// when the envelope cannot cover it or laureates already wait there (none jumps the
-// jury's ranking). It reports whether the money is reserved. Keyed by dossier.
+// when the envelope cannot cover it or better-ranked laureates wait for more money: the
+// list is served in the jury's ranking order. It reports whether the money is reserved.
+// Keyed by dossier.
 func (s *Store) ReserveOrWait(ctx context.Context, dossierID, envelope string, amount models.Cents, score int, decidedAt time.Time) (bool, error) {
 	reserved := false
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -47,8 +49,14 @@ func (s *Store) ReserveOrWait(ctx context.Context, dossierID, envelope string, a
 				return err
 			}
 		}
-		return tx.Exec("INSERT INTO waiting_list (dossier_id, envelope_code, amount_cents, score, decided_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-			dossierID, envelope, amount, score, decidedAt.UTC()).Error
+		if err := tx.Exec("INSERT INTO waiting_list (dossier_id, envelope_code, amount_cents, score, decided_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+			dossierID, envelope, amount, score, decidedAt.UTC()).Error; err != nil {
+			return err
+		}
+		// Ranked above those waiting, it may be the first the envelope can cover.
+		promoted, err := s.promoteTx(tx, envelope)
+		reserved = slices.Contains(promoted, dossierID)
+		return err
 	})
 	return reserved, err
 }
@@ -59,28 +67,34 @@ func (s *Store) ReserveOrWait(ctx context.Context, dossierID, envelope string, a
 func (s *Store) PromoteWaiting(ctx context.Context, envelope string) ([]string, error) {
 	var promoted []string
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		promoted = nil
-		var rows []waitingRow
-		if err := lockForUpdate(tx, s.sqlite).Where("envelope_code = ? AND funded_at IS NULL", envelope).
-			Order("score DESC, decided_at, dossier_id").Find(&rows).Error; err != nil {
-			return err
-		}
-		for _, r := range rows {
-			err := s.reserveTx(tx, r.DossierID, envelope, r.AmountCents)
-			if errors.Is(err, models.ErrEnvelopeExhausted) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if err := tx.Model(&waitingRow{}).Where("dossier_id = ?", r.DossierID).Update("funded_at", s.now()).Error; err != nil {
-				return err
-			}
-			promoted = append(promoted, r.DossierID)
-		}
-		return nil
+		var err error
+		promoted, err = s.promoteTx(tx, envelope)
+		return err
 	})
 	return promoted, err
+}
+
+func (s *Store) promoteTx(tx *gorm.DB, envelope string) ([]string, error) {
+	var rows []waitingRow
+	if err := lockForUpdate(tx, s.sqlite).Where("envelope_code = ? AND funded_at IS NULL", envelope).
+		Order("score DESC, decided_at, dossier_id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var promoted []string
+	for _, r := range rows {
+		err := s.reserveTx(tx, r.DossierID, envelope, r.AmountCents)
+		if errors.Is(err, models.ErrEnvelopeExhausted) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := tx.Model(&waitingRow{}).Where("dossier_id = ?", r.DossierID).Update("funded_at", s.now()).Error; err != nil {
+			return nil, err
+		}
+		promoted = append(promoted, r.DossierID)
+	}
+	return promoted, nil
 }
 
 // HasReservation reports whether a dossier holds reserved money.

@@ -129,16 +129,20 @@ func TestInboxFiltersClaimsAndCalls(t *testing.T) {
 		f.After = &TaskCursor{Key: f.SortKey(first), ID: first.ID}
 		require.Equal(t, []string{"d1.preselection.0", "d0.preselection.0"}, ids(national, f), "the cursor resumes after the last task")
 
-		_, err = st.ClaimTask(ctx, "d0.preselection.0", "p")
+		claimed, err := st.AssignTask(ctx, "d0.preselection.0", "p")
 		require.NoError(t, err)
-		_, err = st.ClaimTask(ctx, "d0.preselection.0", "i")
-		require.Equal(t, models.EConflict, models.ErrorCode(err))
+		require.Equal(t, models.TaskClaimed, claimed.Status)
 		require.Equal(t, []string{"d0.preselection.0"}, ids(paris, TaskFilter{Assigned: "me"}))
 		require.Equal(t, []string{"d2.preselection.0"}, ids(paris, TaskFilter{Assigned: "unassigned"}))
-		_, err = st.UnclaimTask(ctx, "d0.preselection.0", "i", false)
-		require.Equal(t, models.EConflict, models.ErrorCode(err), "only the assignee unclaims")
-		_, err = st.UnclaimTask(ctx, "d0.preselection.0", "p", false)
+		require.Equal(t, []string{"d0.jury_decision.0"}, ids(models.Principal{Subject: "chair", Roles: []models.Role{models.RoleJury}}, TaskFilter{Assigned: "me"}),
+			"a juror's personal task is assigned to it")
+		released, err := st.ReleaseTask(ctx, "d0.preselection.0")
 		require.NoError(t, err)
+		require.Equal(t, models.TaskOpen, released.Status)
+		require.Empty(t, released.Assignee)
+		require.NoError(t, st.CloseTask(ctx, "d2.preselection.0", "i", "preselect", "", nil))
+		_, err = st.AssignTask(ctx, "d2.preselection.0", "p")
+		require.Equal(t, models.EConflict, models.ErrorCode(err), "a closed task cannot be claimed")
 
 		require.NoError(t, st.MarkTaskAlert(ctx, "d1.preselection.0", true))
 		require.Equal(t, []string{"d1.preselection.0"}, ids(national, TaskFilter{Overdue: true}))

@@ -154,9 +154,9 @@ func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]
 	}
 	switch f.Assigned {
 	case "me":
-		q = q.Where("tasks.status = ? AND tasks.assignee = ?", string(models.TaskClaimed), p.Subject)
+		q = q.Where("tasks.assignee = ?", p.Subject)
 	case "unassigned":
-		q = q.Where("tasks.status = ?", string(models.TaskOpen))
+		q = q.Where("tasks.assignee = ''")
 	}
 	if f.Overdue {
 		q = q.Where("tasks.escalated_at IS NOT NULL")
@@ -189,39 +189,27 @@ func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]
 	return taskModels(rows), nil
 }
 
-// ClaimTask assigns an open task to subject, so that two people do not work on it at once.
-func (s *Store) ClaimTask(ctx context.Context, id, subject string) (models.Task, error) {
-	res := s.db.WithContext(ctx).Model(&taskRow{}).Where("id = ? AND status = ?", id, string(models.TaskOpen)).
-		Updates(map[string]any{"status": string(models.TaskClaimed), "assignee": subject})
-	if res.Error != nil {
-		return models.Task{}, res.Error
-	}
-	t, err := s.Task(ctx, id)
-	if err == nil && res.RowsAffected == 0 {
-		if t.Status == models.TaskClaimed {
-			return t, models.Errorf(models.EConflict, "task %s is already claimed by %s", id, t.Assignee)
-		}
-		return t, models.Errorf(models.EConflict, "task %s is %s", id, t.Status)
-	}
-	return t, err
+// AssignTask records that subject works on a task. The workflow decides who may; this
+// only refuses a task that is no longer open. Assigning it again changes nothing.
+func (s *Store) AssignTask(ctx context.Context, id, subject string) (models.Task, error) {
+	return s.setClaim(ctx, id, models.TaskClaimed, subject)
 }
 
-// UnclaimTask gives a claimed task back to its role. Only its assignee may, unless force.
-func (s *Store) UnclaimTask(ctx context.Context, id, subject string, force bool) (models.Task, error) {
-	q := s.db.WithContext(ctx).Model(&taskRow{}).Where("id = ? AND status = ?", id, string(models.TaskClaimed))
-	if !force {
-		q = q.Where("assignee = ?", subject)
-	}
-	res := q.Updates(map[string]any{"status": string(models.TaskOpen), "assignee": ""})
+// ReleaseTask gives a claimed task back to its role. Releasing it again changes nothing.
+func (s *Store) ReleaseTask(ctx context.Context, id string) (models.Task, error) {
+	return s.setClaim(ctx, id, models.TaskOpen, "")
+}
+
+func (s *Store) setClaim(ctx context.Context, id string, status models.TaskStatus, assignee string) (models.Task, error) {
+	res := s.db.WithContext(ctx).Model(&taskRow{}).
+		Where("id = ? AND status IN ?", id, []string{string(models.TaskOpen), string(models.TaskClaimed)}).
+		Updates(map[string]any{"status": string(status), "assignee": assignee})
 	if res.Error != nil {
 		return models.Task{}, res.Error
 	}
 	t, err := s.Task(ctx, id)
 	if err == nil && res.RowsAffected == 0 {
-		if t.Status == models.TaskClaimed {
-			return t, models.Errorf(models.EConflict, "task %s is claimed by %s, not by you", id, t.Assignee)
-		}
-		return t, models.Errorf(models.EConflict, "task %s is %s, not claimed", id, t.Status)
+		return t, models.Errorf(models.EConflict, "task %s is %s", id, t.Status)
 	}
 	return t, err
 }

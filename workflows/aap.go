@@ -160,12 +160,13 @@ func (a *aap) run(ctx workflow.Context) (Result, error) {
 			Detail: fmt.Sprintf("%s committed on %s", models.FormatEuros(outcome.AmountCents), a.in.EnvelopeCode)})
 }
 
-// preselect runs the instructor's preselection, with as many requests for information as
-// the instructor makes. done is true when the dossier closed there.
+// preselect runs the preselection by the call's instructors (DINUM and DITP for Axe 2: a
+// national scope), with as many requests for information as they make. done is true when
+// the dossier closed there.
 func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err error) {
 	for attempt := 0; ; attempt++ {
 		task, err := a.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(a.id, models.TaskPreselection, attempt),
-			DossierID: a.id, Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: a.in.Departement},
+			DossierID: a.id, Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.ScopeNational},
 			due: a.in.Deadlines.preselection(), remindBefore: a.in.Deadlines.reminder(), validate: validatePreselection})
 		if err != nil {
 			return Result{}, true, err
@@ -257,7 +258,7 @@ func (a *aap) provideInfo(ctx workflow.Context, req ProvideInfoRequest) (models.
 		return "", err
 	}
 	a.answers = n
-	a.answering = false
+	a.answering = false // before waiting: the process goes on once the answer is recorded
 	if err := workflow.Await(ctx, func() bool { return a.status != models.StatusInfoRequested }); err != nil {
 		return "", err
 	}
@@ -348,9 +349,16 @@ func decisionDetail(o models.JuryOutcome) string {
 	return "refused (" + o.Reason + ")"
 }
 
-// validateVote checks a jury member's vote: grant with an amount up to the request,
-// refuse, or recuse with the conflict of interest stated.
+// validateVote checks a jury member's vote, which always comes with a comment: grant with
+// an amount up to the request, refuse, or recuse stating the conflict of interest.
 func (a *aap) validateVote(_ workflow.Context, req CompleteTaskRequest) error {
+	if len(strings.TrimSpace(req.Comment)) < 3 {
+		what := "a comment on the vote"
+		if req.Outcome == string(models.VoteRecuse) {
+			what = "the conflict of interest"
+		}
+		return models.FieldErrors(map[string]string{"comment": "must state " + what})
+	}
 	switch models.VoteChoice(req.Outcome) {
 	case models.VoteGrant:
 		var data voteData
@@ -362,9 +370,6 @@ func (a *aap) validateVote(_ workflow.Context, req CompleteTaskRequest) error {
 		}
 	case models.VoteRefuse:
 	case models.VoteRecuse:
-		if len(strings.TrimSpace(req.Comment)) < 5 {
-			return models.FieldErrors(map[string]string{"comment": "must state the conflict of interest"})
-		}
 	default:
 		return models.FieldErrors(map[string]string{"outcome": `must be "grant", "refuse" or "recuse"`})
 	}
@@ -395,11 +400,26 @@ func (a *aap) reserve(ctx workflow.Context, outcome models.JuryOutcome) error {
 		} else if ok {
 			signals.Receive(ctx, nil)
 		}
-		if err := workflow.ExecuteLocalActivity(ctx, acts.HasReservation, a.id).Get(ctx, &a.reserved); err != nil {
+		var check activities.WaitingCheck
+		if err := workflow.ExecuteLocalActivity(ctx, acts.RecheckWaitingList, activities.ReserveInput{DossierID: a.id,
+			Envelope: a.in.EnvelopeCode}).Get(ctx, &check); err != nil {
 			return err
 		}
+		a.reserved = check.Reserved
+		a.wake(ctx, check.Promoted)
 	}
 	return nil
+}
+
+// wake tells laureates funded from the waiting list that their money is reserved.
+func (a *aap) wake(ctx workflow.Context, promoted []string) {
+	for _, id := range promoted {
+		if id == a.id {
+			continue
+		}
+		// A dossier that closed meanwhile has nothing to wake; its own recheck covers the rest.
+		_ = workflow.SignalExternalWorkflow(ctx, models.DossierWorkflowID(id), "", SignalGrantReserved, nil).Get(ctx, nil)
+	}
 }
 
 // sign waits for both signatures of the financing agreement before its deadline. Unsigned
@@ -458,10 +478,7 @@ func (a *aap) lapse(ctx workflow.Context, open []*openTask) error {
 	if err := workflow.ExecuteLocalActivity(ctx, acts.ReleaseGrant, a.id).Get(ctx, &promoted); err != nil {
 		return err
 	}
-	for _, id := range promoted {
-		// A dossier that closed meanwhile has nothing to wake; its own recheck covers the rest.
-		_ = workflow.SignalExternalWorkflow(ctx, models.DossierWorkflowID(id), "", SignalGrantReserved, nil).Get(ctx, nil)
-	}
+	a.wake(ctx, promoted)
 	_, err := a.close(ctx, models.StatusLapsed, "the financing agreement was not signed before its deadline; the grant went back to the envelope", "lapsed")
 	return err
 }

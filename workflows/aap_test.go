@@ -2,11 +2,13 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/relance/relance/activities"
 	"github.com/relance/relance/models"
@@ -19,11 +21,11 @@ const (
 )
 
 var (
-	instructor75 = models.Principal{Subject: "instr.75", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"75"}}
-	chair        = models.Principal{Subject: "chair", Roles: []models.Role{models.RoleJury}}
-	member2      = models.Principal{Subject: "member2", Roles: []models.Role{models.RoleJury}}
-	member3      = models.Principal{Subject: "member3", Roles: []models.Role{models.RoleJury}}
-	opened       = time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)
+	instructorDINUM = models.Principal{Subject: "instr.dinum", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}
+	chair           = models.Principal{Subject: "chair", Roles: []models.Role{models.RoleJury}}
+	member2         = models.Principal{Subject: "member2", Roles: []models.Role{models.RoleJury}}
+	member3         = models.Principal{Subject: "member3", Roles: []models.Role{models.RoleJury}}
+	opened          = time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)
 )
 
 type aapSuite struct {
@@ -79,17 +81,17 @@ func (s *aapSuite) expectFundedAndPaid(amount models.Cents) {
 
 func TestAAPPreselectionRefused(t *testing.T) {
 	s := newAAPEnv(t, 2, chair, member2, member3)
-	short := s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomeReject, "no", nil)
+	short := s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomeReject, "no", nil)
 	wrongScope := s.complete(2*time.Hour, taskOf(models.TaskPreselection, 0),
 		models.Principal{Subject: "i13", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"13"}}, OutcomePreselect, "", nil)
-	s.complete(3*time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomeReject, "the project does not fit the strand", nil)
+	s.complete(3*time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomeReject, "the project does not fit the strand", nil)
 	s.start()
 
 	r := s.result(t)
 	require.Equal(t, models.StatusRefused, r.Status)
 	require.Contains(t, r.Reason, "does not fit the strand")
 	require.Equal(t, models.EInvalid, errorType(short.rejected), "a rejection needs a motivation")
-	require.Equal(t, models.EForbidden, errorType(wrongScope.rejected), "another département's instructor cannot act")
+	require.Equal(t, models.EForbidden, errorType(wrongScope.rejected), "a départemental instructor cannot act on a national call")
 	require.Equal(t, []models.Status{models.StatusChecking, models.StatusPreselection, models.StatusRefused}, s.statuses)
 }
 
@@ -106,12 +108,12 @@ func TestAAPNotEligibleRefusedWithReasons(t *testing.T) {
 
 func TestAAPInformationAskedAndAnswered(t *testing.T) {
 	s := newAAPEnv(t, 1, chair)
-	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomeRequestInfo, "Please detail the hosting of the platform.", nil)
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomeRequestInfo, "Please detail the hosting of the platform.", nil)
 	stranger := s.update(2*time.Hour, UpdateProvideInfo, ProvideInfoRequest{Actor: models.Principal{Subject: "x", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}, Answer: "hosted"})
 	answered := s.update(10*24*time.Hour, UpdateProvideInfo, ProvideInfoRequest{Actor: applicant, Answer: "Hosted by the département's SecNumCloud provider."})
 	again := s.update(11*24*time.Hour, UpdateProvideInfo, ProvideInfoRequest{Actor: applicant, Answer: "more"})
-	s.complete(12*24*time.Hour, taskOf(models.TaskPreselection, 1), instructor75, OutcomePreselect, "", nil)
-	s.complete(13*24*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "", nil)
+	s.complete(12*24*time.Hour, taskOf(models.TaskPreselection, 1), instructorDINUM, OutcomePreselect, "", nil)
+	s.complete(13*24*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "avis motivé", nil)
 	s.start()
 
 	require.Equal(t, models.StatusRefused, s.result(t).Status)
@@ -125,7 +127,7 @@ func TestAAPInformationAskedAndAnswered(t *testing.T) {
 
 func TestAAPInformationAskedAndUnanswered(t *testing.T) {
 	s := newAAPEnv(t, 1, chair)
-	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomeRequestInfo, "Please detail the budget lines.", nil)
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomeRequestInfo, "Please detail the budget lines.", nil)
 	s.start()
 	r := s.result(t)
 	require.Equal(t, models.StatusClosedWithoutAction, r.Status)
@@ -137,12 +139,12 @@ func TestAAPInformationAskedAndUnanswered(t *testing.T) {
 func TestAAPQuorumSignedAndPaid(t *testing.T) {
 	s := newAAPEnv(t, 2, chair, member2, member3)
 	s.expectFundedAndPaid(aapRequested)
-	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomePreselect, "", nil)
-	tooMuch := s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 1), member2, string(models.VoteGrant), "", grant(aapRequested+1))
-	notMine := s.complete(3*time.Hour, taskOf(models.TaskJuryDecision, 1), member3, string(models.VoteGrant), "", grant(aapRequested))
-	first := s.complete(4*time.Hour, taskOf(models.TaskJuryDecision, 1), member2, string(models.VoteGrant), "", grant(aapRequested))
-	deciding := s.complete(5*time.Hour, taskOf(models.TaskJuryDecision, 2), member3, string(models.VoteGrant), "", grant(aapRequested))
-	late := s.complete(6*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "", nil)
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
+	tooMuch := s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 1), member2, string(models.VoteGrant), "avis motivé", grant(aapRequested+1))
+	notMine := s.complete(3*time.Hour, taskOf(models.TaskJuryDecision, 1), member3, string(models.VoteGrant), "avis motivé", grant(aapRequested))
+	first := s.complete(4*time.Hour, taskOf(models.TaskJuryDecision, 1), member2, string(models.VoteGrant), "avis motivé", grant(aapRequested))
+	deciding := s.complete(5*time.Hour, taskOf(models.TaskJuryDecision, 2), member3, string(models.VoteGrant), "avis motivé", grant(aapRequested))
+	late := s.complete(6*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "avis motivé", nil)
 	s.complete(24*time.Hour, taskOf(models.TaskConventionSignature, 1), finance, OutcomeSigned, "", signedToday())
 	wrongSigner := s.complete(25*time.Hour, taskOf(models.TaskConventionSignature, 0), member2, OutcomeSigned, "", signedToday())
 	lastSignature := s.complete(48*time.Hour, taskOf(models.TaskConventionSignature, 0), applicant, OutcomeSigned, "", signedToday())
@@ -173,7 +175,7 @@ func TestAAPTieBrokenByChair(t *testing.T) {
 			// Four members, quorum 4: two grant, two refuse; the chair's side wins.
 			member4 := models.Principal{Subject: "member4", Roles: []models.Role{models.RoleJury}}
 			s := newAAPEnv(t, 4, chair, member2, member3, member4)
-			s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomePreselect, "", nil)
+			s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
 			var chairData any
 			if c.chairVote == models.VoteGrant {
 				chairData = grant(15_000_000)
@@ -182,16 +184,16 @@ func TestAAPTieBrokenByChair(t *testing.T) {
 				s.complete(25*time.Hour, taskOf(models.TaskConventionSignature, 1), finance, OutcomeSigned, "", signedToday())
 				s.complete(26*time.Hour, taskOf(models.TaskDisbursement, 0), finance, "paid", "", models.Payment{PaidOn: "2021-06-02", Reference: "VIR-TIE"})
 			}
-			s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(c.chairVote), "", chairData)
-			s.complete(3*time.Hour, taskOf(models.TaskJuryDecision, 1), member2, string(models.VoteGrant), "", grant(aapRequested))
+			s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(c.chairVote), "avis motivé", chairData)
+			s.complete(3*time.Hour, taskOf(models.TaskJuryDecision, 1), member2, string(models.VoteGrant), "avis motivé", grant(aapRequested))
 			opposite := models.VoteRefuse
-			s.complete(4*time.Hour, taskOf(models.TaskJuryDecision, 2), member3, string(opposite), "", nil)
+			s.complete(4*time.Hour, taskOf(models.TaskJuryDecision, 2), member3, string(opposite), "avis motivé", nil)
 			side := models.VoteGrant
 			var sideData any = grant(aapRequested)
 			if c.chairVote == models.VoteGrant {
 				side, sideData = models.VoteRefuse, nil
 			}
-			s.complete(5*time.Hour, taskOf(models.TaskJuryDecision, 3), member4, string(side), "", sideData)
+			s.complete(5*time.Hour, taskOf(models.TaskJuryDecision, 3), member4, string(side), "avis motivé", sideData)
 			s.env.SetStartTime(opened)
 			s.start()
 			require.Equal(t, c.want, s.result(t).Status)
@@ -204,11 +206,11 @@ func TestAAPTieBrokenByChair(t *testing.T) {
 func TestAAPRecusalAndPartialAward(t *testing.T) {
 	s := newAAPEnv(t, 3, chair, member2, member3)
 	s.expectFundedAndPaid(12_500_000)
-	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomePreselect, "", nil)
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
 	noReason := s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 2), member3, string(models.VoteRecuse), "", nil)
 	recused := s.complete(3*time.Hour, taskOf(models.TaskJuryDecision, 2), member3, string(models.VoteRecuse), "elected in the applicant's council", nil)
-	afterRecusal := s.complete(4*time.Hour, taskOf(models.TaskJuryDecision, 2), member3, string(models.VoteGrant), "", grant(aapRequested))
-	s.complete(5*time.Hour, taskOf(models.TaskJuryDecision, 1), member2, string(models.VoteGrant), "", grant(aapRequested))
+	afterRecusal := s.complete(4*time.Hour, taskOf(models.TaskJuryDecision, 2), member3, string(models.VoteGrant), "avis motivé", grant(aapRequested))
+	s.complete(5*time.Hour, taskOf(models.TaskJuryDecision, 1), member2, string(models.VoteGrant), "avis motivé", grant(aapRequested))
 	s.complete(6*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteGrant), "phase 1 only", grant(12_500_000))
 	s.complete(24*time.Hour, taskOf(models.TaskConventionSignature, 0), applicant, OutcomeSigned, "", signedToday())
 	s.complete(25*time.Hour, taskOf(models.TaskConventionSignature, 1), finance, OutcomeSigned, "", signedToday())
@@ -226,11 +228,13 @@ func TestAAPRecusalAndPartialAward(t *testing.T) {
 
 func TestAAPWaitingListThenFunded(t *testing.T) {
 	s := newAAPEnv(t, 1, chair)
-	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomePreselect, "", nil)
-	s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteGrant), "", grant(aapRequested))
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
+	s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteGrant), "avis motivé", grant(aapRequested))
 	s.env.OnActivity(acts.ReserveGrant, mock.Anything, mock.Anything).Return(false, nil).Once()
-	s.env.OnActivity(acts.HasReservation, mock.Anything, aapDossier).Return(false, nil).Once()
-	s.env.OnActivity(acts.HasReservation, mock.Anything, aapDossier).Return(true, nil).Once()
+	s.env.OnActivity(acts.RecheckWaitingList, mock.Anything, mock.Anything).Return(activities.WaitingCheck{}, nil).Once()
+	s.env.OnActivity(acts.RecheckWaitingList, mock.Anything, mock.Anything).Return(
+		activities.WaitingCheck{Reserved: true, Promoted: []string{aapDossier, "another-laureate"}}, nil).Once()
+	s.env.OnSignalExternalWorkflow(mock.Anything, models.DossierWorkflowID("another-laureate"), "", SignalGrantReserved, nil).Return(nil).Once()
 	s.env.RegisterDelayedCallback(func() { s.env.SignalWorkflow(SignalGrantReserved, nil) }, 36*time.Hour)
 	s.env.OnActivity(acts.CommitGrant, mock.Anything, aapDossier).Return(nil).Once()
 	s.env.OnActivity(acts.PayGrant, mock.Anything, mock.Anything).Return(models.LedgerEntry{}, nil).Once()
@@ -249,8 +253,8 @@ func TestAAPWaitingListThenFunded(t *testing.T) {
 // is released and the waiting laureate it funds is woken.
 func TestAAPConventionLapsed(t *testing.T) {
 	s := newAAPEnv(t, 1, chair)
-	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomePreselect, "", nil)
-	s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteGrant), "", grant(aapRequested))
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
+	s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteGrant), "avis motivé", grant(aapRequested))
 	s.complete(3*24*time.Hour, taskOf(models.TaskConventionSignature, 1), finance, OutcomeSigned, "", signedToday())
 	s.env.OnActivity(acts.ReserveGrant, mock.Anything, mock.Anything).Return(true, nil).Once()
 	s.env.OnActivity(acts.ReleaseGrant, mock.Anything, aapDossier).Return([]string{"next-laureate"}, nil).Once()
@@ -279,10 +283,10 @@ func TestAAPWaitsForJurySession(t *testing.T) {
 	openCall := closedCall
 	openCall.JuryOpenedAt = &opened
 	s.env.OnActivity(acts.CallJury, mock.Anything, aapCall).Return(openCall, nil).Once()
-	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomePreselect, "", nil)
-	early := s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "", nil)
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
+	early := s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "avis motivé", nil)
 	s.env.RegisterDelayedCallback(func() { s.env.SignalWorkflow(SignalJuryOpened, nil) }, 5*24*time.Hour)
-	s.complete(6*24*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "", nil)
+	s.complete(6*24*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "avis motivé", nil)
 	s.start()
 
 	require.Equal(t, models.StatusRefused, s.result(t).Status)
@@ -293,10 +297,63 @@ func TestAAPWaitsForJurySession(t *testing.T) {
 // days before the 30-day due date and escalated when it passes; the dossier still waits.
 func TestAAPPreselectionRemindedAndEscalated(t *testing.T) {
 	s := newAAPEnv(t, 1, chair)
-	s.complete(40*24*time.Hour, taskOf(models.TaskPreselection, 0), instructor75, OutcomeReject, "out of the strand's scope", nil)
+	s.complete(40*24*time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomeReject, "out of the strand's scope", nil)
 	s.start()
 
 	require.Equal(t, models.StatusRefused, s.result(t).Status)
 	task := taskOf(models.TaskPreselection, 0)
 	require.Equal(t, []alert{{activities.AlertReminder, task, 27 * 24 * time.Hour}, {activities.AlertEscalation, task, 30 * 24 * time.Hour}}, s.alerts)
+}
+
+// TestAAPVoteOvertakenByDecision: two votes arrive together on a jury of quorum one; the
+// first decides, the second is answered that the jury has decided, and the process ends.
+func TestAAPVoteOvertakenByDecision(t *testing.T) {
+	s := newAAPEnv(t, 1, chair, member2)
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
+	// Both Updates reach the workflow in the same batch.
+	first, second := &updateOutcome{}, &updateOutcome{}
+	callback := func(out *updateOutcome) *testsuite.TestUpdateCallback {
+		return &testsuite.TestUpdateCallback{OnAccept: func() {}, OnReject: func(err error) { out.rejected, out.done = err, true },
+			OnComplete: func(r any, err error) { out.result, out.err, out.done = r, err, true }}
+	}
+	s.env.RegisterDelayedCallback(func() {
+		for i, m := range []models.Principal{chair, member2} {
+			out := first
+			if i == 1 {
+				out = second
+			}
+			data, _ := json.Marshal(nil)
+			s.env.UpdateWorkflow(UpdateCompleteTask, m.Subject, callback(out), CompleteTaskRequest{TaskID: taskOf(models.TaskJuryDecision, i),
+				Actor: m, Outcome: string(models.VoteRefuse), Comment: "hors sujet", Data: data})
+		}
+	}, 2*time.Hour)
+	s.start()
+
+	require.Equal(t, models.StatusRefused, s.result(t).Status, "the workflow completes: no Update is left hanging")
+	require.True(t, first.done && second.done)
+	outcomes := []string{errorType(first.err) + errorType(first.rejected), errorType(second.err) + errorType(second.rejected)}
+	require.ElementsMatch(t, []string{"", models.EConflict}, outcomes, "one vote decides, the other is told the jury has decided")
+}
+
+// TestTaskClaimGuardsCompletion: a claimed task is completed by its claimant only, and
+// released by it (or an administrator) only.
+func TestTaskClaimGuardsCompletion(t *testing.T) {
+	s := newAAPEnv(t, 1, chair)
+	other := models.Principal{Subject: "instr.ditp", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}
+	task := taskOf(models.TaskPreselection, 0)
+	s.env.OnActivity(acts.ClaimTask, mock.Anything, mock.Anything).Return(models.Task{ID: task}, nil).Times(2)
+	claimed := s.update(time.Hour, UpdateClaimTask, ClaimTaskRequest{TaskID: task, Actor: instructorDINUM})
+	stolen := s.update(2*time.Hour, UpdateClaimTask, ClaimTaskRequest{TaskID: task, Actor: other})
+	completedByOther := s.complete(3*time.Hour, task, other, OutcomePreselect, "", nil)
+	releasedByOther := s.update(4*time.Hour, UpdateClaimTask, ClaimTaskRequest{TaskID: task, Actor: other, Release: true})
+	released := s.update(5*time.Hour, UpdateClaimTask, ClaimTaskRequest{TaskID: task, Actor: instructorDINUM, Release: true})
+	s.complete(6*time.Hour, task, other, OutcomeReject, "outside the call's scope", nil)
+	s.start()
+
+	require.Equal(t, models.StatusRefused, s.result(t).Status)
+	require.NoError(t, claimed.rejected)
+	require.Equal(t, models.EConflict, errorType(stolen.rejected))
+	require.Equal(t, models.EConflict, errorType(completedByOther.rejected), "claimed by someone else")
+	require.Equal(t, models.EConflict, errorType(releasedByOther.rejected))
+	require.NoError(t, released.rejected)
 }

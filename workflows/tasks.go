@@ -42,6 +42,10 @@ type openTask struct {
 	// stopTimers ends the reminder and escalation timers once the task is closed.
 	stopTimers workflow.CancelFunc
 	escalated  bool
+	// claimedBy is the person working on the task, who alone may complete it meanwhile.
+	claimedBy string
+	// cancelled says why the task was cancelled, to answer a completion it overtook.
+	cancelled string
 }
 
 // taskBoard holds a workflow's open human tasks and answers the complete_task Update.
@@ -56,8 +60,11 @@ type taskBoard struct {
 
 func newTaskBoard(ctx workflow.Context, p *dossierProcess) (*taskBoard, error) {
 	b := &taskBoard{process: p, open: map[string]*openTask{}}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, b.complete,
-		workflow.UpdateHandlerOptions{Validator: b.validate})
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, b.complete,
+		workflow.UpdateHandlerOptions{Validator: b.validate}); err != nil {
+		return nil, err
+	}
+	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateClaimTask, b.claim, workflow.UpdateHandlerOptions{Validator: b.validateClaim})
 	return b, err
 }
 
@@ -69,10 +76,9 @@ func (b *taskBoard) validate(ctx workflow.Context, req CompleteTaskRequest) erro
 	case t.completion != nil:
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is already completed", req.TaskID), models.EConflict)
 	case !req.Actor.CanAct(t.task):
-		if t.task.Assignee != "" {
-			return temporal.NewApplicationError(fmt.Sprintf("task %s is %s's to complete", req.TaskID, t.task.Assignee), models.EForbidden)
-		}
-		return temporal.NewApplicationError(fmt.Sprintf("task %s needs the %s role for %s", req.TaskID, t.task.Role, t.task.Scope), models.EForbidden)
+		return asApplicationError(models.NotYourTask(t.task))
+	case t.claimedBy != "" && t.claimedBy != req.Actor.Subject:
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is claimed by %s", req.TaskID, t.claimedBy), models.EConflict)
 	}
 	return asApplicationError(t.validate(ctx, req))
 }
@@ -85,10 +91,65 @@ func (b *taskBoard) complete(ctx workflow.Context, req CompleteTaskRequest) (Com
 	}
 	t := b.open[req.TaskID]
 	t.completion = &req // the waiting workflow takes it from here
-	if err := workflow.Await(ctx, func() bool { return t.result != nil }); err != nil {
+	if err := workflow.Await(ctx, func() bool { return t.result != nil || t.cancelled != "" }); err != nil {
 		return CompleteTaskResult{}, err
 	}
+	if t.result == nil {
+		return CompleteTaskResult{}, temporal.NewApplicationError(fmt.Sprintf("task %s was cancelled: %s", req.TaskID, t.cancelled), models.EConflict)
+	}
 	return *t.result, nil
+}
+
+// UpdateClaimTask is the Workflow Update through which a person claims or releases a task.
+const UpdateClaimTask = "claim_task"
+
+// ClaimTaskRequest claims a task for its actor, or releases it (an administrator may release anyone's).
+type ClaimTaskRequest struct {
+	TaskID  string
+	Actor   models.Principal
+	Release bool
+}
+
+func (b *taskBoard) validateClaim(_ workflow.Context, req ClaimTaskRequest) error {
+	t, ok := b.open[req.TaskID]
+	admin := req.Actor.HasRole(models.RoleAdmin)
+	switch {
+	case !ok || t.completion != nil:
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is not open on this dossier", req.TaskID), models.EConflict)
+	case t.task.Assignee != "":
+		return temporal.NewApplicationError("a jury member's vote is personal: there is nothing to claim", models.EConflict)
+	case !req.Actor.CanAct(t.task) && !(req.Release && admin):
+		return asApplicationError(models.NotYourTask(t.task))
+	case !req.Release && t.claimedBy != "" && t.claimedBy != req.Actor.Subject:
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is already claimed by %s", req.TaskID, t.claimedBy), models.EConflict)
+	case req.Release && t.claimedBy == "":
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is not claimed", req.TaskID), models.EConflict)
+	case req.Release && t.claimedBy != req.Actor.Subject && !admin:
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is claimed by %s, not by you", req.TaskID, t.claimedBy), models.EConflict)
+	}
+	return nil
+}
+
+// claim records who works on a task, in the workflow (which refuses anyone else's
+// completion meanwhile) and in the task row and audit trail.
+func (b *taskBoard) claim(ctx workflow.Context, req ClaimTaskRequest) (models.Task, error) {
+	if err := b.validateClaim(ctx, req); err != nil {
+		return models.Task{}, err
+	}
+	t := b.open[req.TaskID]
+	previous := t.claimedBy
+	if req.Release {
+		t.claimedBy = ""
+	} else {
+		t.claimedBy = req.Actor.Subject
+	}
+	var row models.Task
+	err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), acts.ClaimTask, activities.ClaimInput{TaskID: t.task.ID,
+		DossierID: t.task.DossierID, Subject: t.claimedBy, Actor: req.Actor.Subject}).Get(ctx, &row)
+	if err != nil {
+		t.claimedBy = previous
+	}
+	return row, err
 }
 
 // taskSpec is a task to open: the row, how long it may take, and how to check a completion.
@@ -139,19 +200,26 @@ func taskDetail(t models.Task) string {
 // runs beside the workflow and never blocks it; closing the task cancels it.
 func (b *taskBoard) watch(ctx workflow.Context, t *openTask, due, remindBefore time.Duration) {
 	if remindBefore > 0 && remindBefore < due {
-		if workflow.Sleep(ctx, due-remindBefore) != nil {
+		if workflow.Sleep(ctx, due-remindBefore) != nil || !b.isOpen(t) {
 			return
 		}
 		b.alert(ctx, t, activities.AlertReminder)
 		due = remindBefore
 	}
-	if workflow.Sleep(ctx, due) != nil {
+	if workflow.Sleep(ctx, due) != nil || !b.isOpen(t) {
 		return
 	}
 	t.escalated = true
 	b.overdue++
-	b.alert(ctx, t, activities.AlertEscalation)
 	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchOverdueTask.ValueSet(string(t.task.Type)))
+	b.alert(ctx, t, activities.AlertEscalation)
+}
+
+// isOpen reports whether t still waits for a person (its timer may fire in the same
+// workflow task that closes it).
+func (b *taskBoard) isOpen(t *openTask) bool {
+	_, open := b.open[t.task.ID]
+	return open && t.completion == nil
 }
 
 func (b *taskBoard) alert(ctx workflow.Context, t *openTask, kind string) {
@@ -166,7 +234,7 @@ func (b *taskBoard) next(ctx workflow.Context, timeout time.Duration, tasks ...*
 	var done *openTask
 	ready := func() bool {
 		for _, t := range tasks {
-			if t.completion != nil && t.result == nil {
+			if t.completion != nil && t.result == nil && t.cancelled == "" {
 				done = t
 				return true
 			}
@@ -208,6 +276,10 @@ func (b *taskBoard) cancel(ctx workflow.Context, reason string, tasks ...*openTa
 		if _, open := b.open[t.task.ID]; !open {
 			continue
 		}
+		// Closed at once, so no completion is accepted while the cancellation is written,
+		// and one accepted just before is answered with the reason.
+		t.cancelled = reason
+		delete(b.open, t.task.ID)
 		err := workflow.ExecuteLocalActivity(ctx, acts.CancelTask, activities.CancelTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
 			Audit: activities.Audit{Key: "task-cancelled/" + t.task.ID, Actor: "system", Action: "task_cancelled",
 				Detail: fmt.Sprintf("%s: %s", t.task.Type, reason)}}).Get(ctx, nil)
@@ -223,7 +295,7 @@ func (b *taskBoard) cancel(ctx workflow.Context, reason string, tasks ...*openTa
 
 // forget stops a closed task's timers and clears the search attributes it set.
 func (b *taskBoard) forget(ctx workflow.Context, t *openTask) error {
-	delete(b.open, t.task.ID)
+	delete(b.open, t.task.ID) // cancel has done it already
 	if t.stopTimers != nil {
 		t.stopTimers()
 	}

@@ -112,8 +112,15 @@ func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInp
 	return nil
 }
 
+// awaitsSomeone reports whether a dossier in status s waits on a person (or on money), so
+// that AwaitingSince tells an administrator how long it has been stuck.
 func awaitsSomeone(s models.Status) bool {
-	return s == models.StatusIncomplete || s == models.StatusAwaitingPayment
+	switch s {
+	case models.StatusIncomplete, models.StatusPreselection, models.StatusInfoRequested, models.StatusPreselected, models.StatusJury,
+		models.StatusWaitingList, models.StatusAwaitingSignature, models.StatusAwaitingPayment:
+		return true
+	}
+	return false
 }
 
 // Deadlines are the due dates of human tasks, counted from when each task opens, and how
