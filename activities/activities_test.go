@@ -90,7 +90,7 @@ func TestAlertTaskWritesOnce(t *testing.T) {
 	for range 2 {
 		require.NoError(t, a.AlertTask(ctx, TaskAlert{Kind: AlertEscalation, Task: task}))
 	}
-	outbox, err := st.Notifications(ctx, "d1", 10)
+	outbox, err := st.Notifications(ctx, "d1", 0, 10)
 	require.NoError(t, err)
 	require.Len(t, outbox, 1, "a retried alert queues one message")
 	require.Equal(t, "role:finance:national", outbox[0].Recipient)

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -84,6 +85,9 @@ func (a *Authenticator) Verify(ctx context.Context, token string) (models.Princi
 	}
 	var c claims
 	if _, err := jwt.ParseWithClaims(token, &c, keyFunc, opts...); err != nil {
+		if errors.Is(err, errKeysUnavailable) {
+			return models.Principal{}, models.Errorf(models.EUnavailable, "the identity provider's keys cannot be fetched; try again")
+		}
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid token: %v", err)
 	}
 	p := models.Principal{Subject: c.Subject, Name: c.Name, Roles: c.Roles, Siren: c.Siren, Departements: c.Departements}
@@ -135,6 +139,9 @@ func requireRole(roles ...models.Role) echo.MiddlewareFunc {
 	}
 }
 
+// errKeysUnavailable is a JWKS that could not be fetched: the provider's outage, not the token's fault.
+var errKeysUnavailable = errors.New("signing keys unavailable")
+
 // jwksCache fetches an OIDC provider's signing keys and refreshes them when an unknown
 // key ID shows up (key rotation), at most once a minute.
 type jwksCache struct {
@@ -152,8 +159,10 @@ func (j *jwksCache) key(ctx context.Context, kid string) (any, error) {
 		return k, nil
 	}
 	if time.Since(j.fetched) > time.Minute {
+		// Fetched at most once a minute, failed or not, so unknown key IDs cannot hammer the provider.
+		j.fetched = time.Now()
 		if err := j.refresh(ctx); err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%w: %v", errKeysUnavailable, err)
 		}
 	}
 	if k, ok := j.keys[kid]; ok {
@@ -200,7 +209,7 @@ func (j *jwksCache) refresh(ctx context.Context) error {
 			}
 		}
 	}
-	j.keys, j.fetched = keys, time.Now()
+	j.keys = keys
 	return nil
 }
 

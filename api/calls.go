@@ -115,21 +115,19 @@ func (s *Server) openJury(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	var failed []string
+	notSignalled := []string{}
 	for _, d := range preselected {
-		if err := s.Temporal.SignalWorkflow(tctx, d.WorkflowID(), "", workflows.SignalJuryOpened, nil); err != nil {
-			failed = append(failed, d.ID)
+		tctx, cancel := s.temporalCtx(c)
+		err := s.Temporal.SignalWorkflow(tctx, d.WorkflowID(), "", workflows.SignalJuryOpened, nil)
+		cancel()
+		if err != nil {
+			// A dossier not told checks the call itself within a day.
+			notSignalled = append(notSignalled, d.ID)
 			s.Logger.Warn("jury session: could not signal a dossier", "dossier", d.ID, "err", err)
 		}
 	}
-	if len(failed) > 0 {
-		// The session is open all the same: a dossier not told checks the call itself within a day.
-		return models.Errorf(models.EUnavailable, "jury session open, but %d dossier(s) could not be told yet and will join within a day: %s",
-			len(failed), strings.Join(failed, ", "))
-	}
-	return c.JSON(http.StatusOK, map[string]any{"call": call, "dossiers_entering_jury": len(preselected)})
+	return c.JSON(http.StatusOK, map[string]any{"call": call, "dossiers_entering_jury": len(preselected) - len(notSignalled),
+		"not_signalled": notSignalled})
 }
 
 // juryDossier is one dossier as the jury session shows it.
@@ -244,7 +242,7 @@ func (s *Server) startAAP(c echo.Context, d models.Dossier, call models.Call) er
 			SubmittedBy: d.CreatedBy, EnvelopeCode: d.EnvelopeCode, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines})
 }
 
-// ownDraft loads a draft application of the caller's collectivité.
+// ownApplication loads an application of the caller's collectivité, with its call.
 func (s *Server) ownApplication(c echo.Context) (models.Dossier, models.Call, error) {
 	d, err := s.visibleDossier(c, c.Param("id"))
 	if err != nil {
@@ -289,7 +287,7 @@ func (s *Server) submitDraft(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if d.Status != models.StatusDraft {
+	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
 		return models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
 	}
 	var app models.AAPApplication
@@ -304,10 +302,13 @@ func (s *Server) submitDraft(c echo.Context) error {
 			call.OpensAt.Format(time.RFC3339), call.ClosesAt.Format(time.RFC3339))
 	}
 	ctx := c.Request().Context()
-	if d, err = s.Store.SubmitDraft(ctx, d.ID); err != nil {
-		return err
+	// A dossier still "submitted" is one whose start went unanswered: submitting again starts it.
+	if d.Status == models.StatusDraft {
+		if d, err = s.Store.SubmitDraft(ctx, d.ID); err != nil {
+			return err
+		}
 	}
-	if err := s.startAAP(c, d, call); err != nil {
+	if err := s.startAAP(c, d, call); err != nil && !s.startedAnyway(c, d) {
 		if undoErr := s.Store.ReturnToDraft(ctx, d.ID); undoErr != nil {
 			s.Logger.Error("could not return a dossier to draft after a failed start", "dossier", d.ID, "err", undoErr)
 		}
@@ -326,6 +327,9 @@ func (s *Server) provideInformation(c echo.Context) error {
 	d, err := s.visibleDossier(c, c.Param("id"))
 	if err != nil {
 		return err
+	}
+	if d.Kind != models.KindAAP {
+		return models.Errorf(models.EConflict, "dossier %s is not an application to a call: nobody asked it for information", d.ID)
 	}
 	var req informationRequest
 	if err := bindJSON(c, &req); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -45,7 +46,7 @@ func (s *Server) createGuichetApplication(c echo.Context) error {
 
 // fileDossier records a new dossier, or finds the one its author filed under the same
 // Idempotency-Key, starts its workflow unless it is a draft, and answers 201 (200 for a
-// retried request). A workflow that cannot start leaves nothing behind.
+// retried request). A workflow that did not start leaves nothing behind.
 func (s *Server) fileDossier(c echo.Context, d models.Dossier, start func(models.Dossier) error) error {
 	key := c.Request().Header.Get("Idempotency-Key")
 	if len(key) > maxIdempotencyKey {
@@ -63,12 +64,13 @@ func (s *Server) fileDossier(c echo.Context, d models.Dossier, start func(models
 	} else if models.ErrorCode(err) != models.ENotFound {
 		return err
 	}
-	d, created, err := s.Store.CreateDossier(ctx, d, d.CreatedBy, key)
+	// A key is its author's, for one kind of request: the same key on another call files anew.
+	d, created, err := s.Store.CreateDossier(ctx, d, strings.Join([]string{d.CreatedBy, string(d.Kind), d.CallID}, " "), key)
 	if err != nil {
 		return err
 	}
 	if d.Status != models.StatusDraft {
-		if err := start(d); err != nil {
+		if err := start(d); err != nil && !s.startedAnyway(c, d) {
 			if created {
 				if delErr := s.Store.DeleteDossier(ctx, d.ID); delErr != nil {
 					s.Logger.Error("could not remove a dossier whose workflow did not start", "dossier", d.ID, "err", delErr)
@@ -92,7 +94,7 @@ func (s *Server) startGuichet(c echo.Context, d models.Dossier, app models.Guich
 	}
 	return s.startWorkflow(c, d, workflows.GuichetWorkflowName, "Guichet "+what,
 		"Project cost: "+models.FormatEuros(app.ProjectCostCents),
-		workflows.GuichetInput{DossierID: d.ID, Siren: d.ApplicantSiren, Kind: app.Kind, SubmittedBy: d.CreatedBy, AmendWindow: s.GuichetAmendWindow,
+		workflows.GuichetInput{DossierID: d.ID, Siren: d.ApplicantSiren, Kind: app.Kind, SubmittedBy: d.CreatedBy, ChecklistVersion: app.ChecklistVersion, AmendWindow: s.GuichetAmendWindow,
 			Deadlines: s.Deadlines})
 }
 
@@ -125,6 +127,16 @@ func (s *Server) startWorkflow(c echo.Context, d models.Dossier, workflowName, w
 	return fromTemporal(err)
 }
 
+// startedAnyway tells whether a workflow whose start failed, by a timeout say, did start
+// on the server. When Temporal cannot even say, it is taken as not started: a workflow
+// that did start then fails at its first step on the missing dossier, moving no money.
+func (s *Server) startedAnyway(c echo.Context, d models.Dossier) bool {
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	_, err := s.Temporal.DescribeWorkflowExecution(ctx, d.WorkflowID(), "")
+	return err == nil
+}
+
 // dossierView is a dossier with its tasks, audit trail and money movements.
 type dossierView struct {
 	models.Dossier
@@ -146,7 +158,7 @@ func (s *Server) getDossier(c echo.Context) error {
 	if v.Audit, err = s.Store.AuditTrail(ctx, d.ID); err != nil {
 		return err
 	}
-	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 100); err != nil {
+	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
 		return err
 	}
 	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
@@ -216,6 +228,9 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	d, err := s.visibleDossier(c, c.Param("id"))
 	if err != nil {
 		return err
+	}
+	if d.Kind != models.KindGuichet {
+		return models.Errorf(models.EConflict, "dossier %s is not a guichet application: it has no checklist", d.ID)
 	}
 	var req amendRequest
 	if err := bindJSON(c, &req); err != nil {

@@ -1,14 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/api/serviceerror"
@@ -127,7 +130,14 @@ func bindJSON(c echo.Context, v any) error {
 	if ct != "" && !isJSON(ct) {
 		return models.Errorf(models.EMalformed, "Content-Type must be application/json, not %q", ct)
 	}
-	dec := json.NewDecoder(c.Request().Body)
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return models.Errorf(models.EMalformed, "unreadable request body: %v", err)
+	}
+	if err := checkText(string(body)); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
@@ -142,6 +152,37 @@ func bindJSON(c echo.Context, v any) error {
 		return models.Errorf(models.EMalformed, "malformed JSON body: unexpected data after the object")
 	}
 	return nil
+}
+
+// checkText refuses text no database stores faithfully: invalid UTF-8, and NUL characters
+// (raw or escaped in JSON), which PostgreSQL rejects.
+func checkText(s string) error {
+	if !utf8.ValidString(s) {
+		return models.Errorf(models.EMalformed, "the request is not valid UTF-8")
+	}
+	if strings.ContainsRune(s, 0) || strings.Contains(s, `\u0000`) {
+		return models.Errorf(models.EMalformed, "the request contains a NUL character")
+	}
+	return nil
+}
+
+// rejectBadText applies checkText to the path and the query string.
+func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for _, v := range c.ParamValues() {
+			if err := checkText(v); err != nil {
+				return err
+			}
+		}
+		for _, vs := range c.QueryParams() {
+			for _, v := range vs {
+				if err := checkText(v); err != nil {
+					return err
+				}
+			}
+		}
+		return next(c)
+	}
 }
 
 // jsonFieldPath drops the Go names of embedded structs ("AAPApplication.title" → "title"):

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -111,15 +112,15 @@ func (s *Server) patchEnvelope(c echo.Context) error {
 }
 
 func (s *Server) listLedger(c echo.Context) error {
-	limit, _, err := pagination(c)
+	limit, before, err := idPagination(c)
 	if err != nil {
 		return err
 	}
-	entries, err := s.Store.Ledger(c.Request().Context(), c.QueryParam("dossier"), c.QueryParam("envelope"), limit)
+	entries, err := s.Store.Ledger(c.Request().Context(), c.QueryParam("dossier"), c.QueryParam("envelope"), before, limit)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(entries)})
+	return c.JSON(http.StatusOK, pageOf(entries, limit, func(e models.LedgerEntry) string { return strconv.FormatInt(e.ID, 10) }))
 }
 
 func (s *Server) listChecklists(c echo.Context) error {

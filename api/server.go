@@ -39,7 +39,7 @@ func (s *Server) Handler() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.Logger)
-	e.Use(middleware.Recover(), middleware.BodyLimit("1M"), middleware.RequestID(), s.accessLog)
+	e.Use(middleware.Recover(), middleware.BodyLimit("1M"), middleware.RequestID(), s.accessLog, rejectBadText)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -142,6 +142,19 @@ func pagination(c echo.Context) (limit int, after string, err error) {
 		after = string(b)
 	}
 	return limit, after, nil
+}
+
+// idPagination is pagination over lists ordered by a numeric id, newest first: the
+// cursor is the id of the last item of the previous page.
+func idPagination(c echo.Context) (limit int, before int64, err error) {
+	limit, after, err := pagination(c)
+	if err != nil || after == "" {
+		return limit, 0, err
+	}
+	if before, err = strconv.ParseInt(after, 10, 64); err != nil || before <= 0 {
+		return 0, 0, models.FieldErrors(map[string]string{"cursor": "is not a cursor this API returned"})
+	}
+	return limit, before, nil
 }
 
 // pageOf cuts items to limit and encodes the cursor after the last one when more may follow.

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -62,12 +61,12 @@ func (s *Server) listTasks(c echo.Context) error {
 		}
 	}
 	if after != "" {
-		nanos, id, ok := strings.Cut(after, "|")
-		n, convErr := strconv.ParseInt(nanos, 10, 64)
-		if !ok || convErr != nil {
+		key, id, ok := strings.Cut(after, "|")
+		at, parseErr := time.Parse(time.RFC3339Nano, key)
+		if !ok || parseErr != nil {
 			fields["cursor"] = "is not a cursor this API returned"
 		}
-		f.After = &store.TaskCursor{Key: time.Unix(0, n), ID: id}
+		f.After = &store.TaskCursor{Key: at, ID: id}
 	}
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
@@ -77,7 +76,7 @@ func (s *Server) listTasks(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string {
-		return fmt.Sprintf("%d|%s", f.SortKey(t).UnixNano(), t.ID)
+		return f.SortKey(t).UTC().Format(time.RFC3339Nano) + "|" + t.ID
 	}))
 }
 
@@ -212,13 +211,13 @@ func (s *Server) update(ctx context.Context, workflowID, name string, result any
 }
 
 func (s *Server) listNotifications(c echo.Context) error {
-	limit, _, err := pagination(c)
+	limit, before, err := idPagination(c)
 	if err != nil {
 		return err
 	}
-	items, err := s.Store.Notifications(c.Request().Context(), c.QueryParam("dossier"), limit)
+	items, err := s.Store.Notifications(c.Request().Context(), c.QueryParam("dossier"), before, limit)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(items)})
+	return c.JSON(http.StatusOK, pageOf(items, limit, func(n models.Notification) string { return strconv.FormatInt(n.ID, 10) }))
 }

@@ -55,7 +55,7 @@ type Config struct {
 	NotifyRoleMailboxes string
 }
 
-// DevJWTSecret is the development signing secret; `relance api` refuses it unless told it is a dev setup.
+// DevJWTSecret is the development signing secret of `relance dev`; `relance api` refuses to run with it.
 const DevJWTSecret = "relance-dev-secret-change-me-in-production"
 
 // Load reads the environment.

@@ -93,6 +93,8 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		{"submit another's draft", "POST", "/api/v1/dossiers/" + draft.ID + "/submit", paris, nil, 403, models.EForbidden, ""},
 		{"submit an incomplete draft", "POST", "/api/v1/dossiers/" + draft.ID + "/submit", marseille, nil, 422, models.EInvalid, "summary"},
 		{"submit twice", "POST", "/api/v1/dossiers/" + app.ID + "/submit", paris, nil, 409, models.EConflict, ""},
+		{"amend the checklist of an application to a call", "POST", "/api/v1/dossiers/" + app.ID + "/checklist", paris,
+			map[string]any{"checklist": map[string]bool{}}, 409, models.EConflict, ""},
 		{"answer with nothing asked", "POST", "/api/v1/dossiers/" + app.ID + "/information", paris, map[string]string{"answer": "here"}, 409, models.EConflict, ""},
 		{"answer empty", "POST", "/api/v1/dossiers/" + app.ID + "/information", paris, map[string]string{"answer": " "}, 422, models.EInvalid, "answer"},
 		{"answer for another", "POST", "/api/v1/dossiers/" + app.ID + "/information", marseille, map[string]string{"answer": "here"}, 403, models.EForbidden, ""},

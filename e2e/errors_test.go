@@ -98,6 +98,10 @@ func TestBadInputGetsClearAnswers(t *testing.T) {
 		{"unknown SIREN", "GET", "/api/v1/collectivites/" + sirenUnknown, paris, nil, 404, models.ENotFound, ""},
 		{"bad collectivité type", "GET", "/api/v1/collectivites?type=canton", paris, nil, 422, models.EInvalid, "type"},
 		{"bad département", "GET", "/api/v1/collectivites?departement=999", paris, nil, 422, models.EInvalid, "departement"},
+		{"answer on a guichet dossier", "POST", "/api/v1/dossiers/" + d.ID + "/information", paris, map[string]string{"answer": "x"}, 409, models.EConflict, ""},
+		{"a NUL in the query", "GET", "/api/v1/dossiers?region=%00", admin, nil, 400, models.EMalformed, ""},
+		{"a NUL in the body", "POST", "/api/v1/guichet/applications", paris, []byte(`{"kind":"api\u0000"}`), 400, models.EMalformed, ""},
+		{"invalid UTF-8 in the body", "POST", "/api/v1/guichet/applications", paris, []byte("{\"kind\":\"\xff\"}"), 400, models.EMalformed, ""},
 		{"unknown route", "GET", "/api/v1/nothing", admin, nil, 404, models.ENotFound, ""},
 		{"wrong method", "DELETE", "/api/v1/envelopes", admin, nil, 405, models.EMalformed, ""},
 	}

@@ -162,7 +162,6 @@ func TestErrorCodeAndMessage(t *testing.T) {
 		{"wrapped *Error", fmt.Errorf("x: %w", conflict), models.EConflict, "envelope axe2 is short"},
 		{"doubly wrapped", fmt.Errorf("y: %w", fmt.Errorf("x: %w", conflict)), models.EConflict, "envelope axe2 is short"},
 		{"sentinel wrapped", fmt.Errorf("reserve: %w", models.ErrEnvelopeExhausted), models.EConflict, "the envelope cannot cover this amount"},
-		{"not found", models.ErrNotFound, models.ENotFound, "not found"},
 		{"joined", errors.Join(errors.New("plain"), conflict), models.EConflict, "envelope axe2 is short"},
 		{"plain error", errors.New("disk on fire"), models.EInternal, "internal error"},
 		{"wrapped plain", fmt.Errorf("x: %w", errors.New("boom")), models.EInternal, "internal error"},

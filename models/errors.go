@@ -68,5 +68,4 @@ func ErrorMessage(err error) string {
 var (
 	ErrEnvelopeExhausted = Errorf(EConflict, "the envelope cannot cover this amount")
 	ErrCapReached        = Errorf(EConflict, "this collectivité already holds its funding of this kind")
-	ErrNotFound          = Errorf(ENotFound, "not found")
 )

@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -59,11 +60,7 @@ func (a GuichetApplication) Validate() error {
 	if a.Checklist == nil {
 		fields["checklist"] = "is required"
 	} else if spec, ok := ChecklistFor(a.Kind); ok {
-		for key := range a.Checklist {
-			if !spec.Has(key) {
-				fields["checklist."+key] = "is not an item of specification " + spec.Version
-			}
-		}
+		maps.Copy(fields, spec.unknownItems(a.Checklist))
 	}
 	if len(fields) > 0 {
 		return FieldErrors(fields)
@@ -92,6 +89,24 @@ func (s ChecklistSpec) Has(key string) bool {
 	return slices.ContainsFunc(s.Items, func(i ChecklistItem) bool { return i.Key == key })
 }
 
+// UnknownItems refuses a checklist naming items the specification does not have.
+func (s ChecklistSpec) UnknownItems(checklist map[string]bool) error {
+	if fields := s.unknownItems(checklist); len(fields) > 0 {
+		return FieldErrors(fields)
+	}
+	return nil
+}
+
+func (s ChecklistSpec) unknownItems(checklist map[string]bool) map[string]string {
+	fields := map[string]string{}
+	for key := range checklist {
+		if !s.Has(key) {
+			fields["checklist."+key] = "is not an item of specification " + s.Version
+		}
+	}
+	return fields
+}
+
 // Missing returns the items the checklist does not affirm, in the specification's order.
 func (s ChecklistSpec) Missing(checklist map[string]bool) []ChecklistItem {
 	var missing []ChecklistItem
@@ -112,8 +127,9 @@ var (
 	itemGuide     = ChecklistItem{"guide_technique_dinum", "Le raccordement suit le guide technique publié par la DINUM"}
 )
 
-// ChecklistSpecs are the current specifications, one per kind. A new version is added as
-// data; dossiers keep the version they answered.
+// ChecklistSpecs are the specifications, current and past. A new version is added as data
+// after the one it replaces: ChecklistFor takes the last of a kind, and dossiers keep the
+// version they answered.
 var ChecklistSpecs = []ChecklistSpec{
 	{Version: "franceconnect-2021.1", Kind: GuichetFranceConnect, Items: []ChecklistItem{
 		itemService, itemDataPass,
@@ -131,11 +147,12 @@ var ChecklistSpecs = []ChecklistSpec{
 
 // ChecklistFor returns the current specification of a kind.
 func ChecklistFor(kind GuichetKind) (ChecklistSpec, bool) {
-	i := slices.IndexFunc(ChecklistSpecs, func(s ChecklistSpec) bool { return s.Kind == kind })
-	if i < 0 {
-		return ChecklistSpec{}, false
+	for _, s := range slices.Backward(ChecklistSpecs) {
+		if s.Kind == kind {
+			return s, true
+		}
 	}
-	return ChecklistSpecs[i], true
+	return ChecklistSpec{}, false
 }
 
 func sortedKeys[V any](m map[string]V) []string {

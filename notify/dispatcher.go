@@ -10,7 +10,7 @@ import (
 
 // Outbox is where the dispatcher finds messages and records their delivery.
 type Outbox interface {
-	PendingNotifications(ctx context.Context, limit int) ([]models.Notification, error)
+	ClaimNotifications(ctx context.Context, limit int) ([]models.Notification, error)
 	MarkNotification(ctx context.Context, id int64, deliveryErr error) error
 }
 
@@ -20,7 +20,7 @@ func Dispatch(ctx context.Context, outbox Outbox, sender Sender, interval time.D
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		pending, err := outbox.PendingNotifications(ctx, 100)
+		pending, err := outbox.ClaimNotifications(ctx, 100)
 		if err != nil && ctx.Err() == nil {
 			logger.Warn("outbox unreadable", "err", err)
 		}

@@ -26,7 +26,7 @@ type memOutbox struct {
 
 const maxAttempts = 3
 
-func (o *memOutbox) PendingNotifications(_ context.Context, limit int) ([]models.Notification, error) {
+func (o *memOutbox) ClaimNotifications(_ context.Context, limit int) ([]models.Notification, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	var out []models.Notification

@@ -99,7 +99,7 @@ func TestEnvelopeHoldsUnderConcurrency(t *testing.T) {
 		// nothing that would still fit was refused.
 		require.Less(t, g.AvailableCents(), smallestRefused)
 
-		ledger, err := st.Ledger(ctx, "", models.EnvelopeGuichet, 1000)
+		ledger, err := st.Ledger(ctx, "", models.EnvelopeGuichet, 0, 1000)
 		require.NoError(t, err)
 		var ledgerSum models.Cents
 		for _, e := range ledger {

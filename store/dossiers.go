@@ -119,8 +119,6 @@ type StatusChange struct {
 	MissingItems []models.ChecklistItem
 	// GrantedCents, when not nil, records the amount granted.
 	GrantedCents *models.Cents
-	// Payload, when not nil, replaces the application (an amended checklist).
-	Payload json.RawMessage
 }
 
 // SetDossierStatus records a status in the read model. Writing the same change twice is harmless.
@@ -136,9 +134,6 @@ func (s *Store) SetDossierStatus(ctx context.Context, id string, c StatusChange)
 	updates := map[string]any{"status": string(c.Status), "reason": c.Reason, "missing_items": missing, "updated_at": s.now()}
 	if c.GrantedCents != nil {
 		updates["granted_cents"] = *c.GrantedCents
-	}
-	if c.Payload != nil {
-		updates["payload"] = string(c.Payload)
 	}
 	res := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ?", id).Updates(updates)
 	if res.Error != nil {

@@ -69,8 +69,9 @@ func (s *Store) Envelopes(ctx context.Context) ([]models.Envelope, error) {
 		envs[i] = r.model()
 		index[r.Code] = i
 	}
-	// Codes order parents before children ("axe2" < "axe2.guichet"), so walking backwards
-	// adds each node's totals to its parent after the node has its own children's.
+	// A child's code extends its parent's ("axe2" < "axe2.guichet"), and the root "fund"
+	// sorts after the axes, which are its only children: walking backwards adds each node's
+	// totals to its parent after the node has its own children's.
 	for i := len(envs) - 1; i >= 0; i-- {
 		if p, ok := index[envs[i].ParentCode]; ok {
 			envs[p].ReservedCents += envs[i].ReservedCents
@@ -181,8 +182,12 @@ func ledgerStepDone(tx *gorm.DB, dossierID, kind string) (bool, error) {
 }
 
 // Ledger lists money movements, newest first, of one dossier or of one envelope (or all).
-func (s *Store) Ledger(ctx context.Context, dossierID, envelope string, limit int) ([]models.LedgerEntry, error) {
+// before, when positive, is the cursor: entries with a smaller id.
+func (s *Store) Ledger(ctx context.Context, dossierID, envelope string, before int64, limit int) ([]models.LedgerEntry, error) {
 	q := s.db.WithContext(ctx).Model(&ledgerRow{})
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
 	if dossierID != "" {
 		q = q.Where("dossier_id = ?", dossierID)
 	}

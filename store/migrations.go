@@ -185,6 +185,7 @@ CREATE TABLE notifications (
 	body       TEXT NOT NULL,
 	status     TEXT NOT NULL,
 	attempts   INTEGER NOT NULL DEFAULT 0,
+	claimed_at {{ts}},
 	error      TEXT NOT NULL DEFAULT '',
 	created_at {{ts}} NOT NULL,
 	sent_at    {{ts}}

@@ -20,6 +20,7 @@ type notificationRow struct {
 	Body      string
 	Status    string
 	Attempts  int
+	ClaimedAt *time.Time
 	Error     string
 	CreatedAt time.Time
 	SentAt    *time.Time
@@ -30,6 +31,7 @@ func (notificationRow) TableName() string { return "notifications" }
 // Notification statuses in the outbox.
 const (
 	NotificationPending = "pending"
+	NotificationSending = "sending" // claimed by one dispatcher
 	NotificationSent    = "sent"
 	NotificationFailed  = "failed"
 )
@@ -45,21 +47,36 @@ func (s *Store) QueueNotification(ctx context.Context, stepKey string, n models.
 // MaxDeliveryAttempts is how often the outbox tries a message before marking it failed.
 const MaxDeliveryAttempts = 5
 
-// PendingNotifications returns messages still to deliver, oldest first.
-func (s *Store) PendingNotifications(ctx context.Context, limit int) ([]models.Notification, error) {
+// staleClaim is how long a dispatcher may hold a message before another takes it over
+// (the first one died while sending).
+const staleClaim = 5 * time.Minute
+
+// ClaimNotifications takes up to limit messages to deliver, oldest first, so that each goes
+// out through one dispatcher even when several workers run.
+func (s *Store) ClaimNotifications(ctx context.Context, limit int) ([]models.Notification, error) {
 	var rows []notificationRow
-	if err := s.db.WithContext(ctx).Where("status = ?", NotificationPending).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+	db := s.db.WithContext(ctx)
+	err := db.Where("status = ? OR (status = ? AND claimed_at < ?)", NotificationPending, NotificationSending, s.now().Add(-staleClaim)).
+		Order("id").Limit(limit).Find(&rows).Error
+	if err != nil {
 		return nil, err
 	}
-	out := make([]models.Notification, len(rows))
-	for i, r := range rows {
-		out[i] = r.model()
+	var out []models.Notification
+	for _, r := range rows {
+		res := db.Model(&notificationRow{}).Where("id = ? AND status = ? AND (claimed_at IS NULL OR claimed_at = ?)", r.ID, r.Status, r.ClaimedAt).
+			Updates(map[string]any{"status": NotificationSending, "claimed_at": s.now()})
+		if res.Error != nil {
+			return out, res.Error
+		}
+		if res.RowsAffected == 1 { // another dispatcher did not take it first
+			out = append(out, r.model())
+		}
 	}
 	return out, nil
 }
 
-// MarkNotification records a delivery attempt: sent, or failed with the error (kept pending
-// for another try until MaxDeliveryAttempts).
+// MarkNotification records a delivery attempt: sent, or failed with the error (back to
+// pending for another try until MaxDeliveryAttempts).
 func (s *Store) MarkNotification(ctx context.Context, id int64, deliveryErr error) error {
 	updates := map[string]any{"status": NotificationSent, "sent_at": s.now(), "error": "", "attempts": gorm.Expr("attempts + 1")}
 	if deliveryErr != nil {
@@ -70,8 +87,11 @@ func (s *Store) MarkNotification(ctx context.Context, id int64, deliveryErr erro
 }
 
 // Notifications lists the outbox, newest first, optionally for one dossier.
-func (s *Store) Notifications(ctx context.Context, dossierID string, limit int) ([]models.Notification, error) {
+func (s *Store) Notifications(ctx context.Context, dossierID string, before int64, limit int) ([]models.Notification, error) {
 	q := s.db.WithContext(ctx).Model(&notificationRow{})
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
 	if dossierID != "" {
 		q = q.Where("dossier_id = ?", dossierID)
 	}

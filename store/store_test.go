@@ -167,7 +167,7 @@ func TestFundAndPayAreIdempotent(t *testing.T) {
 		require.NoError(t, err)
 		require.EqualValues(t, 0, g.ReservedCents)
 		require.EqualValues(t, 500_000, g.PaidCents)
-		ledger, err := st.Ledger(ctx, d.ID, "", 10)
+		ledger, err := st.Ledger(ctx, d.ID, "", 0, 10)
 		require.NoError(t, err)
 		require.Len(t, ledger, 2)
 

@@ -28,6 +28,8 @@ type GuichetInput struct {
 	Kind      models.GuichetKind
 	// SubmittedBy is the person who filed the application, for the audit trail.
 	SubmittedBy string
+	// ChecklistVersion is the specification the application answers.
+	ChecklistVersion string
 	// AmendWindow overrides DefaultAmendWindow (for demos and tests).
 	AmendWindow time.Duration
 	// Deadlines overrides the default due dates of human tasks.
@@ -180,18 +182,14 @@ func (g *guichet) validateAmend(ctx workflow.Context, req AmendRequest) error {
 	case !req.Actor.HasRole(models.RoleApplicant) || req.Actor.Siren != g.in.Siren:
 		return temporal.NewApplicationError("only the applicant collectivité can amend its dossier", models.EForbidden)
 	}
-	app := models.GuichetApplication{Kind: g.in.Kind, Checklist: req.Checklist}
-	if spec, ok := models.ChecklistFor(g.in.Kind); ok {
-		for key := range req.Checklist {
-			if !spec.Has(key) {
-				return asApplicationError(models.FieldErrors(map[string]string{"checklist." + key: "is not an item of specification " + spec.Version}))
-			}
-		}
-	}
-	if app.Checklist == nil {
+	if req.Checklist == nil {
 		return asApplicationError(models.FieldErrors(map[string]string{"checklist": "is required"}))
 	}
-	return nil
+	spec, ok := models.ChecklistByVersion(g.in.ChecklistVersion)
+	if !ok {
+		spec, _ = models.ChecklistFor(g.in.Kind) // started before the version travelled with the input
+	}
+	return asApplicationError(spec.UnknownItems(req.Checklist))
 }
 
 // amend saves the amended checklist, wakes the process and answers with the status the

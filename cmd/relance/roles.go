@@ -51,7 +51,8 @@ func apiCmd() *cobra.Command {
 			}
 			defer closeAll()
 			if r.cfg.JWTSecret == config.DevJWTSecret && r.cfg.JWKSURL == "" {
-				r.logger.Warn("JWT_SECRET is the development secret: set it, or JWT_ISSUER and JWKS_URL, in production")
+				// Anyone can read the development secret and mint an administrator's token.
+				return fmt.Errorf("JWT_SECRET is the public development secret: set your own, or JWT_ISSUER and JWKS_URL")
 			}
 			ln, err := net.Listen("tcp", r.cfg.HTTPAddr)
 			if err != nil {

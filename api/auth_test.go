@@ -1,0 +1,59 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/base64"
+	"encoding/json"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+)
+
+// TestJWKSVerification checks tokens of an OIDC provider against the keys it publishes.
+func TestJWKSVerification(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	jwks := map[string]any{"keys": []map[string]string{{"kid": "k1", "kty": "RSA",
+		"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes())}}}
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _ = json.NewEncoder(w).Encode(jwks) }))
+	defer provider.Close()
+
+	sign := func(kid, issuer string) string {
+		tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims{
+			RegisteredClaims: jwt.RegisteredClaims{Subject: "marie", Issuer: issuer, ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))},
+			Roles:            []models.Role{models.RoleInstructor}, Departements: []string{"35"}})
+		tok.Header["kid"] = kid
+		s, err := tok.SignedString(key)
+		require.NoError(t, err)
+		return s
+	}
+	auth := NewAuthenticator("", "https://idp.example", provider.URL, "")
+	p, err := auth.Verify(context.Background(), sign("k1", "https://idp.example"))
+	require.NoError(t, err)
+	require.Equal(t, "marie", p.Subject)
+	require.Equal(t, []string{"35"}, p.Departements)
+
+	_, err = auth.Verify(context.Background(), sign("k1", "https://other.example"))
+	require.Equal(t, models.EUnauthorized, models.ErrorCode(err), "another issuer")
+	_, err = auth.Verify(context.Background(), sign("k2", "https://idp.example"))
+	require.Equal(t, models.EUnauthorized, models.ErrorCode(err), "an unknown key")
+	hs, err := NewAuthenticator("a-shared-secret-a-shared-secret-!!", "", "", "").Mint(models.Principal{Subject: "x", Roles: []models.Role{models.RoleAdmin}}, time.Hour)
+	require.NoError(t, err)
+	_, err = auth.Verify(context.Background(), hs)
+	require.Equal(t, models.EUnauthorized, models.ErrorCode(err), "an HS256 token is refused when a JWKS is configured")
+
+	provider.Close()
+	down := NewAuthenticator("", "https://idp.example", provider.URL, "")
+	_, err = down.Verify(context.Background(), sign("k1", "https://idp.example"))
+	require.Equal(t, models.EUnavailable, models.ErrorCode(err), "the provider's outage is not the token's fault")
+}
