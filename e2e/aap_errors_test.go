@@ -54,13 +54,7 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		mut(m)
 		return m
 	}
-	cases := []struct {
-		name, method, path, token string
-		body                      any
-		status                    int
-		code                      string
-		field                     string
-	}{
+	s.expectAll(t, []badRequest{
 		{"calls without token", "GET", "/api/v1/calls", "", nil, 401, models.EUnauthorized, ""},
 		{"create a call without admin", "POST", "/api/v1/calls", instr, validCall(func(map[string]any) {}), 403, models.EForbidden, ""},
 		{"create a call, malformed", "POST", "/api/v1/calls", admin, []byte(`{"round":`), 400, models.EMalformed, ""},
@@ -114,21 +108,7 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		{"bad due_before", "GET", "/api/v1/tasks?due_before=soon", instr, nil, 422, models.EInvalid, "due_before"},
 		{"bad overdue", "GET", "/api/v1/tasks?overdue=perhaps", instr, nil, 422, models.EInvalid, "overdue"},
 		{"notifications without admin", "GET", "/api/v1/notifications", finance, nil, 403, models.EForbidden, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := s.call(t, c.method, c.path, c.token, c.body)
-			require.Equal(t, c.status, r.Status, string(r.Body))
-			if c.code == "" {
-				return
-			}
-			code, fields := r.errorCode(t)
-			require.Equal(t, c.code, code)
-			if c.field != "" {
-				require.Contains(t, fields, c.field, string(r.Body))
-			}
-		})
-	}
+	})
 
 	t.Run("a jury member votes only on its own task, and not twice", func(t *testing.T) {
 		complete(t, s, instr, task, "preselect", "", nil, models.StatusPreselected)

@@ -44,13 +44,7 @@ func TestBadInputGetsClearAnswers(t *testing.T) {
 	taskID := view.Tasks[0].ID
 	validApp := models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100, Checklist: map[string]bool{}}
 
-	cases := []struct {
-		name, method, path, token string
-		body                      any
-		status                    int
-		code                      string
-		field                     string
-	}{
+	s.expectAll(t, []badRequest{
 		{"no token", "GET", "/api/v1/dossiers", "", nil, 401, models.EUnauthorized, ""},
 		{"expired token", "GET", "/api/v1/dossiers", expired, nil, 401, models.EUnauthorized, ""},
 		{"token signed with another key", "GET", "/api/v1/dossiers", foreign, nil, 401, models.EUnauthorized, ""},
@@ -104,18 +98,7 @@ func TestBadInputGetsClearAnswers(t *testing.T) {
 		{"invalid UTF-8 in the body", "POST", "/api/v1/guichet/applications", paris, []byte("{\"kind\":\"\xff\"}"), 400, models.EMalformed, ""},
 		{"unknown route", "GET", "/api/v1/nothing", admin, nil, 404, models.ENotFound, ""},
 		{"wrong method", "DELETE", "/api/v1/envelopes", admin, nil, 405, models.EMalformed, ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := s.call(t, c.method, c.path, c.token, c.body)
-			require.Equal(t, c.status, r.Status, string(r.Body))
-			code, fields := r.errorCode(t)
-			require.Equal(t, c.code, code)
-			if c.field != "" {
-				require.Contains(t, fields, c.field, string(r.Body))
-			}
-		})
-	}
+	})
 
 	t.Run("wrong content type", func(t *testing.T) {
 		req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/guichet/applications", nil)

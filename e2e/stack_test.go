@@ -248,3 +248,31 @@ func recordHistory(t testing.TB, s *stack, dossierID, name string) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, name), b, 0o644))
 }
+
+// badRequest is a request an endpoint must answer with status, the error code and, for
+// invalid input, the field at fault. A 2xx status checks access only.
+type badRequest struct {
+	name, method, path, token string
+	body                      any
+	status                    int
+	code                      string
+	field                     string
+}
+
+// expectAll sends each request as a subtest and checks its answer.
+func (s *stack) expectAll(t *testing.T, requests []badRequest) {
+	for _, c := range requests {
+		t.Run(c.name, func(t *testing.T) {
+			r := s.call(t, c.method, c.path, c.token, c.body)
+			require.Equal(t, c.status, r.Status, string(r.Body))
+			if c.code == "" {
+				return
+			}
+			code, fields := r.errorCode(t)
+			require.Equal(t, c.code, code)
+			if c.field != "" {
+				require.Contains(t, fields, c.field, string(r.Body))
+			}
+		})
+	}
+}
