@@ -40,7 +40,12 @@ func runGuichetBench(b *testing.B, concurrency, total int) {
 
 	var mu sync.Mutex
 	var decisions, completions []time.Duration
-	jobs := make(chan models.Collectivite)
+	// Every job is queued first, so that a failing worker cannot leave the queue blocked.
+	jobs := make(chan models.Collectivite, len(communes))
+	for _, c := range communes {
+		jobs <- c
+	}
+	close(jobs)
 	var wg sync.WaitGroup
 	b.StartTimer()
 	start := time.Now()
@@ -71,10 +76,6 @@ func runGuichetBench(b *testing.B, concurrency, total int) {
 			}
 		})
 	}
-	for _, c := range communes {
-		jobs <- c
-	}
-	close(jobs)
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
@@ -148,14 +149,18 @@ func runCallBench(b *testing.B, concurrency, total int) {
 			}
 		}
 		t0 := time.Now()
-		r := s.call(b, http.MethodPost, "/api/v1/tasks/"+task+"/complete", token, map[string]any{"outcome": outcome, "comment": "ok", "data": data})
+		r := s.call(b, http.MethodPost, "/api/v1/tasks/"+task+"/complete", token, map[string]any{"outcome": outcome, "comment": "benchmark", "data": data})
 		require.Equal(b, http.StatusOK, r.Status, string(r.Body))
 		mu.Lock()
 		completions = append(completions, time.Since(t0))
 		mu.Unlock()
 	}
 	signed := map[string]string{"signed_on": today()}
-	jobs := make(chan int)
+	jobs := make(chan int, total)
+	for i := range total {
+		jobs <- i
+	}
+	close(jobs)
 	var wg sync.WaitGroup
 	b.StartTimer()
 	start := time.Now()
@@ -178,10 +183,6 @@ func runCallBench(b *testing.B, concurrency, total int) {
 			}
 		})
 	}
-	for i := range total {
-		jobs <- i
-	}
-	close(jobs)
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
