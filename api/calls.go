@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -321,8 +322,8 @@ type informationRequest struct {
 	Answer string `json:"answer"`
 }
 
-// provideInformation answers the instructor's request for information; the dossier goes
-// back to preselection.
+// provideInformation answers the instructor's request for information: it completes the
+// applicant's information task, and the dossier goes back to preselection.
 func (s *Server) provideInformation(c echo.Context) error {
 	d, err := s.visibleDossier(c, c.Param("id"))
 	if err != nil {
@@ -338,10 +339,27 @@ func (s *Server) provideInformation(c echo.Context) error {
 	if strings.TrimSpace(req.Answer) == "" {
 		return models.FieldErrors(map[string]string{"answer": "is required"})
 	}
+	if len(req.Answer) > 10000 {
+		return models.FieldErrors(map[string]string{"answer": "must be at most 10000 characters"})
+	}
+	tasks, err := s.Store.DossierTasks(c.Request().Context(), d.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(tasks, func(t models.Task) bool {
+		return t.Type == models.TaskInformation && (t.Status == models.TaskOpen || t.Status == models.TaskClaimed)
+	})
+	if i < 0 {
+		return models.Errorf(models.EConflict, "dossier %s is %s: no request for information awaits an answer", d.ID, d.Status)
+	}
+	p := principal(c)
+	if !p.CanAct(tasks[i]) {
+		return models.Errorf(models.EForbidden, "only the applicant collectivité can answer")
+	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	if err := s.update(ctx, d.WorkflowID(), workflows.UpdateProvideInfo, nil,
-		workflows.ProvideInfoRequest{Actor: principal(c), Answer: req.Answer}); err != nil {
+	if err := s.update(ctx, d.WorkflowID(), workflows.UpdateCompleteTask, nil, workflows.CompleteTaskRequest{
+		TaskID: tasks[i].ID, Actor: p, Outcome: workflows.OutcomeAnswered, Comment: req.Answer}); err != nil {
 		return err
 	}
 	return s.getDossier(c)

@@ -11,13 +11,14 @@ type TaskType string
 
 const (
 	TaskPreselection        TaskType = "preselection"
+	TaskInformation         TaskType = "information" // an applicant's answer to a request for information
 	TaskJuryDecision        TaskType = "jury_decision"
 	TaskConventionSignature TaskType = "convention_signature"
 	TaskDisbursement        TaskType = "disbursement"
 )
 
 // TaskTypes lists every task type, for validating filters.
-var TaskTypes = []TaskType{TaskPreselection, TaskJuryDecision, TaskConventionSignature, TaskDisbursement}
+var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement}
 
 // ScopeNational is the scope of a task any holder of its role may act on (finance).
 const ScopeNational = "national"

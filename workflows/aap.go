@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/relance/relance/activities"
@@ -20,8 +19,6 @@ const (
 	SignalJuryOpened = "jury_opened"
 	// SignalGrantReserved tells a waiting laureate that released money now covers its grant.
 	SignalGrantReserved = "grant_reserved"
-	// UpdateProvideInfo is how an applicant answers the instructor's request for information.
-	UpdateProvideInfo = "provide_information"
 )
 
 // Outcomes of the tasks of a call-for-projects application.
@@ -30,6 +27,7 @@ const (
 	OutcomeReject      = "reject"
 	OutcomeRequestInfo = "request_info"
 	OutcomeSigned      = "signed"
+	OutcomeAnswered    = "answered"
 )
 
 // AAPInput starts a call-for-projects application's process.
@@ -45,12 +43,6 @@ type AAPInput struct {
 	Deadlines      Deadlines
 }
 
-// ProvideInfoRequest is an applicant's answer to a request for information.
-type ProvideInfoRequest struct {
-	Actor  models.Principal
-	Answer string
-}
-
 // voteData is what a jury member adds to a vote: the amount to grant, at most the request.
 type voteData struct {
 	AmountCents models.Cents `json:"amount_cents"`
@@ -64,12 +56,9 @@ type signatureData struct {
 // aap is the state of one application's process.
 type aap struct {
 	*dossierProcess
-	in    AAPInput
-	tasks *taskBoard
-	// answers counts the applicant's answers to requests for information.
-	answers   int
-	answering bool
-	reserved  bool
+	in       AAPInput
+	tasks    *taskBoard
+	reserved bool
 	// pending answers people whose completion moved the dossier on, once its next status
 	// is recorded, so they see where their act led.
 	pending []func()
@@ -98,10 +87,6 @@ func AAPWorkflow(ctx workflow.Context, in AAPInput) (Result, error) {
 	a.dossierProcess.record = a.recordAndAnswer
 	var err error
 	if a.tasks, err = newTaskBoard(ctx, a.dossierProcess); err != nil {
-		return Result{}, err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateProvideInfo, a.provideInfo,
-		workflow.UpdateHandlerOptions{Validator: a.validateInfo}); err != nil {
 		return Result{}, err
 	}
 	result, err := a.run(ctx)
@@ -192,24 +177,38 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 			answer()
 			return Result{}, false, err
 		}
-		// A request for information: the dossier goes back to the applicant until it answers.
-		seen := a.answers
-		err = a.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
-			Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: "info_requested", Detail: req.Comment}},
-			"Waiting for the applicant's answer: "+req.Comment)
+		// A request for information: an applicant's task, with a due date and reminders; the
+		// dossier goes back to preselection on the answer, or closes without one.
+		info, err := a.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(a.id, models.TaskInformation, attempt),
+			DossierID: a.id, Type: models.TaskInformation, Role: models.RoleApplicant, Scope: a.in.Siren},
+			due: a.in.Deadlines.infoAnswer(), remindBefore: a.in.Deadlines.reminder(), validate: validateAnswer})
+		if err == nil {
+			err = a.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
+				Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: "info_requested", Detail: req.Comment}},
+				"Waiting for the applicant's answer: "+req.Comment)
+		}
 		answer()
 		if err != nil {
 			return Result{}, true, err
 		}
-		answered, err := workflow.AwaitWithTimeout(ctx, a.in.Deadlines.infoAnswer(), func() bool { return a.answers > seen && !a.answering })
+		answered, reply, answerApplicant, err := a.tasks.next(ctx, a.in.Deadlines.infoAnswer(), info)
 		if err != nil {
 			return Result{}, true, err
 		}
-		if !answered {
+		if answered == nil {
+			if err := a.tasks.cancel(ctx, "no answer in time", info); err != nil {
+				return Result{}, true, err
+			}
 			result, err := a.close(ctx, models.StatusClosedWithoutAction,
 				fmt.Sprintf("no answer to the request for information within %s", a.in.Deadlines.infoAnswer()), "lapsed")
 			return result, true, err
 		}
+		err = workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
+			Audit: activities.Audit{Key: fmt.Sprintf("info-provided/%d", attempt), Actor: reply.Actor.Subject, Action: "info_provided", Detail: reply.Comment}}).Get(ctx, nil)
+		if err != nil {
+			return Result{}, true, err
+		}
+		a.pending = append(a.pending, answerApplicant) // the applicant sees the dossier back in preselection
 	}
 }
 
@@ -230,39 +229,16 @@ func validatePreselection(_ workflow.Context, req CompleteTaskRequest) error {
 	return models.FieldErrors(map[string]string{"outcome": `must be "preselect", "reject" or "request_info"`})
 }
 
-func (a *aap) validateInfo(_ workflow.Context, req ProvideInfoRequest) error {
-	switch {
-	case a.status != models.StatusInfoRequested || a.answering:
-		return temporal.NewApplicationError(fmt.Sprintf("dossier is %s: no request for information awaits an answer", a.status), models.EConflict)
-	case !req.Actor.HasRole(models.RoleApplicant) || req.Actor.Siren != a.in.Siren:
-		return temporal.NewApplicationError("only the applicant collectivité can answer", models.EForbidden)
-	case len(strings.TrimSpace(req.Answer)) < 3 || len(req.Answer) > 10000:
-		return asApplicationError(models.FieldErrors(map[string]string{"answer": "must be 3 to 10000 characters"}))
+// validateAnswer checks an applicant's answer to a request for information, given as the
+// completion's comment.
+func validateAnswer(_ workflow.Context, req CompleteTaskRequest) error {
+	if req.Outcome != OutcomeAnswered {
+		return models.FieldErrors(map[string]string{"outcome": `must be "answered"`})
+	}
+	if n := len(strings.TrimSpace(req.Comment)); n < 3 {
+		return models.FieldErrors(map[string]string{"comment": "must hold the answer (at least 3 characters)"})
 	}
 	return nil
-}
-
-// provideInfo records the applicant's answer and hands the dossier back to preselection;
-// it answers with the dossier's new status.
-func (a *aap) provideInfo(ctx workflow.Context, req ProvideInfoRequest) (models.Status, error) {
-	if err := a.validateInfo(ctx, req); err != nil {
-		return "", err
-	}
-	ctx = withActivityOptions(ctx)
-	a.answering = true
-	defer func() { a.answering = false }()
-	n := a.answers + 1
-	err := workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
-		Audit: activities.Audit{Key: fmt.Sprintf("info-provided/%d", n), Actor: req.Actor.Subject, Action: "info_provided", Detail: req.Answer}}).Get(ctx, nil)
-	if err != nil {
-		return "", err
-	}
-	a.answers = n
-	a.answering = false // before waiting: the process goes on once the answer is recorded
-	if err := workflow.Await(ctx, func() bool { return a.status != models.StatusInfoRequested }); err != nil {
-		return "", err
-	}
-	return a.status, nil
 }
 
 // jury waits for the call's jury session, then for the members' votes until the

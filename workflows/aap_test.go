@@ -109,17 +109,21 @@ func TestAAPNotEligibleRefusedWithReasons(t *testing.T) {
 func TestAAPInformationAskedAndAnswered(t *testing.T) {
 	s := newAAPEnv(t, 1, chair)
 	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomeRequestInfo, "Please detail the hosting of the platform.", nil)
-	stranger := s.update(2*time.Hour, UpdateProvideInfo, ProvideInfoRequest{Actor: models.Principal{Subject: "x", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}, Answer: "hosted"})
-	answered := s.update(10*24*time.Hour, UpdateProvideInfo, ProvideInfoRequest{Actor: applicant, Answer: "Hosted by the département's SecNumCloud provider."})
-	again := s.update(11*24*time.Hour, UpdateProvideInfo, ProvideInfoRequest{Actor: applicant, Answer: "more"})
+	info := taskOf(models.TaskInformation, 0)
+	stranger := s.complete(2*time.Hour, info, models.Principal{Subject: "x", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}, OutcomeAnswered, "hosted", nil)
+	empty := s.complete(3*time.Hour, info, applicant, OutcomeAnswered, "", nil)
+	answered := s.complete(10*24*time.Hour, info, applicant, OutcomeAnswered, "Hosted by the département's SecNumCloud provider.", nil)
+	again := s.complete(11*24*time.Hour, info, applicant, OutcomeAnswered, "more", nil)
 	s.complete(12*24*time.Hour, taskOf(models.TaskPreselection, 1), instructorDINUM, OutcomePreselect, "", nil)
 	s.complete(13*24*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "avis motivé", nil)
 	s.start()
 
 	require.Equal(t, models.StatusRefused, s.result(t).Status)
 	require.Equal(t, models.EForbidden, errorType(stranger.rejected))
+	require.Equal(t, models.EInvalid, errorType(empty.rejected))
 	require.NoError(t, answered.rejected)
-	require.Equal(t, models.StatusPreselection, answered.result, "the answer hands the dossier back to preselection")
+	require.Equal(t, CompleteTaskResult{DossierID: aapDossier, Status: models.StatusPreselection}, answered.result,
+		"the answer hands the dossier back to preselection")
 	require.Equal(t, models.EConflict, errorType(again.rejected), "no request is waiting any more")
 	require.Equal(t, []models.Status{models.StatusChecking, models.StatusPreselection, models.StatusInfoRequested,
 		models.StatusPreselection, models.StatusPreselected, models.StatusJury, models.StatusRefused}, s.statuses)
@@ -132,6 +136,9 @@ func TestAAPInformationAskedAndUnanswered(t *testing.T) {
 	r := s.result(t)
 	require.Equal(t, models.StatusClosedWithoutAction, r.Status)
 	require.Contains(t, r.Reason, "no answer")
+	info := taskOf(models.TaskInformation, 0)
+	require.Equal(t, []alert{{activities.AlertReminder, info, 27*24*time.Hour + time.Hour}}, s.alerts,
+		"the applicant is reminded before the deadline; the lapse closes the task at it")
 }
 
 // TestAAPQuorumSignedAndPaid is the whole path: preselected, a jury of three whose quorum
