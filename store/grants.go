@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"time"
 
@@ -203,7 +202,9 @@ func (s *Store) move(tx *gorm.DB, dossierID string, reserve ledgerRow, from, to,
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		return fmt.Errorf("envelope %s holds less %s than dossier %s's grant", reserve.EnvelopeCode, from, dossierID)
+		// The ledger and the envelope disagree: no retry mends that, a person must look.
+		return models.Errorf(models.EConflict, "envelope %s holds less %s than dossier %s's grant: the ledger and the envelope disagree",
+			reserve.EnvelopeCode, from, dossierID)
 	}
 	return tx.Create(&ledgerRow{EnvelopeCode: reserve.EnvelopeCode, DossierID: dossierID, Kind: kind,
 		AmountCents: reserve.AmountCents, Reference: reference, At: s.now()}).Error
