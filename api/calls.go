@@ -149,8 +149,9 @@ func (s *Server) juryView(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	if !p.HasRole(models.RoleAdmin) && !p.HasRole(models.RoleInstructor) && !call.IsMember(p.Subject) {
-		return models.Errorf(models.EForbidden, "only the call's jury, instructors and administrators see its session")
+	nationalInstructor := p.HasRole(models.RoleInstructor) && p.CoversDepartement(models.AllDepartements)
+	if !p.HasRole(models.RoleAdmin) && !nationalInstructor && !call.IsMember(p.Subject) {
+		return models.Errorf(models.EForbidden, "only the call's jury, its national instructors and administrators see its session")
 	}
 	ctx := c.Request().Context()
 	dossiers, err := s.Store.CallDossiers(ctx, call.ID, models.StatusJury, models.StatusWaitingList, models.StatusAwaitingSignature,

@@ -161,8 +161,21 @@ func (s *Server) getDossier(c echo.Context) error {
 	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
 		return err
 	}
+	if principal(c).OnlyApplicant() {
+		v.Tasks, v.Audit = withoutDeliberations(v.Tasks, v.Audit)
+	}
 	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
 	return c.JSON(http.StatusOK, v)
+}
+
+// withoutDeliberations hides the jury's individual votes, comments and recusals from an
+// applicant, who sees the jury's decision only.
+func withoutDeliberations(tasks []models.Task, audit []models.AuditEvent) ([]models.Task, []models.AuditEvent) {
+	tasks = slices.DeleteFunc(tasks, func(t models.Task) bool { return t.Type == models.TaskJuryDecision })
+	audit = slices.DeleteFunc(audit, func(e models.AuditEvent) bool {
+		return e.Action == "voted" || e.Action == "recused" || strings.Contains(e.Detail, string(models.TaskJuryDecision))
+	})
+	return tasks, audit
 }
 
 // visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
@@ -179,8 +192,8 @@ func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, erro
 	if p.CanSeeDossier(d) {
 		return d, nil
 	}
-	if p.HasRole(models.RoleJury) && d.CallID != "" {
-		// A jury member sees the dossiers of the calls it sits on.
+	if p.HasRole(models.RoleJury) && d.CallID != "" && models.ReachedJury(d.Status) {
+		// A jury member sees the dossiers its call's session judges.
 		if call, err := s.Store.Call(c.Request().Context(), d.CallID); err == nil && call.IsMember(p.Subject) {
 			return d, nil
 		}

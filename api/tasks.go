@@ -93,8 +93,12 @@ func (s *Server) visibleTask(c echo.Context) (models.Task, error) {
 	if err != nil {
 		return t, err
 	}
-	if principal(c).CanAct(t) {
+	p := principal(c)
+	if p.CanAct(t) {
 		return t, nil
+	}
+	if t.Type == models.TaskJuryDecision && p.OnlyApplicant() {
+		return t, models.Errorf(models.EForbidden, "a jury member's vote is the jury's")
 	}
 	_, err = s.visibleDossier(c, t.DossierID)
 	return t, err

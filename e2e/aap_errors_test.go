@@ -101,7 +101,8 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		{"another jury's session", "GET", "/api/v1/calls/" + call.ID + "/jury", outsider, nil, 403, models.EForbidden, ""},
 		{"an applicant at the jury", "GET", "/api/v1/calls/" + call.ID + "/jury", paris, nil, 403, models.EForbidden, ""},
 		{"another jury's dossier", "GET", "/api/v1/dossiers/" + app.ID, outsider, nil, 403, models.EForbidden, ""},
-		{"the jury sees its call's dossier", "GET", "/api/v1/dossiers/" + app.ID, j3, nil, 200, "", ""},
+		{"the jury does not see a dossier before its session", "GET", "/api/v1/dossiers/" + app.ID, j3, nil, 403, models.EForbidden, ""},
+		{"the jury does not see drafts", "GET", "/api/v1/dossiers/" + draft.ID, j3, nil, 403, models.EForbidden, ""},
 		{"bad task type filter", "GET", "/api/v1/tasks?type=lunch", instr, nil, 422, models.EInvalid, "type"},
 		{"bad assigned filter", "GET", "/api/v1/tasks?assigned=you", instr, nil, 422, models.EInvalid, "assigned"},
 		{"bad sort", "GET", "/api/v1/tasks?sort=random", instr, nil, 422, models.EInvalid, "sort"},
@@ -115,6 +116,8 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		require.Equal(t, http.StatusOK, s.call(t, http.MethodPost, "/api/v1/calls/"+call.ID+"/jury", admin, nil).Status)
 		s.waitStatus(t, paris, app.ID, models.StatusJury)
 		mine := juryTask(t, s, chair, app.ID)
+		require.Equal(t, http.StatusOK, s.call(t, http.MethodGet, "/api/v1/dossiers/"+app.ID, j3, nil).Status, "the jury sees the dossiers it judges")
+		require.Equal(t, http.StatusForbidden, s.call(t, http.MethodGet, "/api/v1/tasks/"+mine, paris, nil).Status, "a vote is the jury's")
 		r := s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", j3, map[string]any{"outcome": "refuse"})
 		require.Equal(t, http.StatusForbidden, r.Status, "another member's vote")
 		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/claim", chair, nil)
@@ -122,6 +125,14 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", chair, map[string]any{"outcome": "grant", "comment": "trop", "data": map[string]any{"amount_cents": 10_000_001}})
 		require.Equal(t, http.StatusUnprocessableEntity, r.Status, "more than requested")
 		complete(t, s, chair, mine, "grant", "Projet solide", map[string]any{"amount_cents": 10_000_000}, models.StatusJury)
+		var seen dossierView
+		s.call(t, http.MethodGet, "/api/v1/dossiers/"+app.ID, paris, nil).decode(t, &seen)
+		for _, task := range seen.Tasks {
+			require.NotEqual(t, models.TaskJuryDecision, task.Type, "the applicant does not see the jury's votes")
+		}
+		for _, e := range seen.Audit {
+			require.NotEqual(t, "voted", e.Action)
+		}
 		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", chair, map[string]any{"outcome": "grant", "comment": "encore", "data": map[string]any{"amount_cents": 1}})
 		require.Equal(t, http.StatusConflict, r.Status, "a vote is cast once")
 	})

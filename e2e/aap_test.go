@@ -155,7 +155,7 @@ func TestCallForProjectsEndToEnd(t *testing.T) {
 	require.Equal(t, before.ReservedCents, after.ReservedCents)
 	require.Equal(t, before.AvailableCents-30_000_000, after.AvailableCents)
 
-	d = s.waitStatus(t, paris, parisID, models.StatusPaid)
+	d = s.waitStatus(t, admin, parisID, models.StatusPaid) // the whole trail: an applicant does not see the votes
 	actions := map[string]bool{}
 	for _, a := range d.Audit {
 		actions[a.Action] = true

@@ -96,3 +96,13 @@ type LedgerEntry struct {
 	Reference    string    `json:"reference,omitempty"`
 	At           time.Time `json:"at"`
 }
+
+// ReachedJury reports whether a dossier in status s is, or was, before a jury: what a jury
+// member may read of its call.
+func ReachedJury(s Status) bool {
+	switch s {
+	case StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed, StatusAwaitingPayment, StatusPaid, StatusRefused:
+		return true
+	}
+	return false
+}

@@ -76,3 +76,10 @@ func (p Principal) Validate() error {
 	}
 	return nil
 }
+
+// OnlyApplicant reports whether p acts for its collectivité alone, holding no role that
+// sees inside the instruction (the jury's deliberations, say).
+func (p Principal) OnlyApplicant() bool {
+	return slices.ContainsFunc(p.Roles, func(r Role) bool { return r == RoleApplicant }) &&
+		!slices.ContainsFunc(p.Roles, func(r Role) bool { return r != RoleApplicant })
+}

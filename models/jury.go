@@ -85,6 +85,8 @@ func DecideJury(members []JuryMember, chair string, quorum int, votes []Vote) Ju
 	reason := fmt.Sprintf("%d vote(s) to grant, %d to refuse", grants, refusals)
 	if grants == refusals {
 		switch {
+		case recused[chair] && grants+refusals < len(voters):
+			return JuryOutcome{Score: score, Missing: "the other members' votes: a tie, and the chair is recused"}
 		case recused[chair]:
 			return JuryOutcome{Decided: true, Score: score, Reason: reason + "; a tie, and the chair is recused: no majority to grant"}
 		case !chairVoted:

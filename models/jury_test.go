@@ -113,8 +113,14 @@ func TestDecideJury(t *testing.T) {
 			missing: "chair's casting vote",
 		},
 		{
-			name: "tie, chair recused: refused", members: four, quorum: 2,
-			votes:  []models.Vote{juryRecuse("chair"), juryGrant("a", 2000), juryRefuse("b")},
+			name: "tie, chair recused, a member left: waits for it", members: four, quorum: 2,
+			votes:   []models.Vote{juryRecuse("chair"), juryGrant("a", 2000), juryRefuse("b")},
+			want:    models.JuryOutcome{Score: 500},
+			missing: "chair is recused",
+		},
+		{
+			name: "tie, chair recused, everyone voted: refused", members: four, quorum: 2,
+			votes:  []models.Vote{juryRecuse("chair"), juryRecuse("c"), juryGrant("a", 2000), juryRefuse("b")},
 			want:   models.JuryOutcome{Decided: true, Score: 500},
 			reason: "chair is recused",
 		},

@@ -20,11 +20,17 @@ func Dispatch(ctx context.Context, outbox Outbox, sender Sender, interval time.D
 	ticker := time.NewTicker(interval)
 	defer ticker.Stop()
 	for {
-		pending, err := outbox.ClaimNotifications(ctx, 100)
-		if err != nil && ctx.Err() == nil {
-			logger.Warn("outbox unreadable", "err", err)
-		}
-		for _, n := range pending {
+		// One message claimed at a time, just before sending it: a slow relay never lets a
+		// claim go stale while the message still waits in this dispatcher's batch.
+		for ctx.Err() == nil {
+			claimed, err := outbox.ClaimNotifications(ctx, 1)
+			if err != nil && ctx.Err() == nil {
+				logger.Warn("outbox unreadable", "err", err)
+			}
+			if len(claimed) == 0 {
+				break
+			}
+			n := claimed[0]
 			sendCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			sendErr := sender.Send(sendCtx, Message{Recipient: n.Recipient, Subject: n.Subject, Body: n.Body})
 			cancel()
@@ -33,6 +39,9 @@ func Dispatch(ctx context.Context, outbox Outbox, sender Sender, interval time.D
 			}
 			if err := outbox.MarkNotification(ctx, n.ID, sendErr); err != nil && ctx.Err() == nil {
 				logger.Warn("outbox not updated", "id", n.ID, "err", err)
+			}
+			if sendErr != nil {
+				break // the relay may be down: try again next round rather than at once
 			}
 		}
 		select {

@@ -146,6 +146,12 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 			return Result{}, err
 		}
 		if !amended {
+			// An amendment accepted as the window closed is still being saved: it counts.
+			if err := workflow.Await(ctx, func() bool { return !g.amending }); err != nil {
+				return Result{}, err
+			}
+		}
+		if g.amendments == seen {
 			return g.close(ctx, models.StatusClosedWithoutAction,
 				fmt.Sprintf("no amendment within %s: closed without action", g.in.AmendWindow), "lapsed")
 		}
@@ -195,8 +201,9 @@ func (g *guichet) validateAmend(ctx workflow.Context, req AmendRequest) error {
 // amend saves the amended checklist, wakes the process and answers with the status the
 // re-check leads to.
 func (g *guichet) amend(ctx workflow.Context, req AmendRequest) (models.Status, error) {
-	if err := g.validateAmend(ctx, req); err != nil {
-		return "", err
+	// The validator has checked the request; only the state may have moved since.
+	if g.status != models.StatusIncomplete || g.amending || g.settled != g.amendments {
+		return "", temporal.NewApplicationError(fmt.Sprintf("dossier is %s: only an incomplete dossier can be amended", g.status), models.EConflict)
 	}
 	ctx = withActivityOptions(ctx)
 	g.amending = true // no second amendment until this one is re-checked
@@ -208,6 +215,7 @@ func (g *guichet) amend(ctx workflow.Context, req AmendRequest) (models.Status, 
 		return "", err
 	}
 	g.amendments++
+	g.amending = false // saved: the process may take it from here
 	n := g.amendments
 	if err := workflow.Await(ctx, func() bool { return g.settled >= n }); err != nil {
 		return "", err

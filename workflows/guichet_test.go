@@ -184,3 +184,22 @@ func TestGuichetDisbursementRemindedThenEscalated(t *testing.T) {
 	task := models.TaskID(testDossier, models.TaskDisbursement, 0)
 	require.Equal(t, []alert{{activities.AlertReminder, task, 27 * 24 * time.Hour}, {activities.AlertEscalation, task, 30 * 24 * time.Hour}}, s.alerts)
 }
+
+// TestGuichetAmendmentAtTheDeadlineCounts: an amendment arriving as the 30-day window
+// closes is re-checked, not lost, and the process ends.
+func TestGuichetAmendmentAtTheDeadlineCounts(t *testing.T) {
+	s := newGuichetEnv(t)
+	s.capFree()
+	missing := []models.ChecklistItem{{Key: "deconnexion", Label: "La déconnexion"}}
+	s.env.OnActivity(acts.CheckGuichetCompliance, mock.Anything, testDossier).Return(activities.Compliance{Missing: missing}, nil).Once()
+	s.env.OnActivity(acts.CheckGuichetCompliance, mock.Anything, testDossier).Return(activities.Compliance{}, nil).Once()
+	s.env.OnActivity(acts.SaveGuichetChecklist, mock.Anything, mock.Anything).After(10 * time.Millisecond).Return(nil).Once() // still saving when the window closes
+	s.env.OnActivity(acts.FundGuichet, mock.Anything, testDossier).Return(activities.Funding{Refusal: "the guichet envelope cannot cover 5 000,00 €"}, nil).Once()
+	amended := s.update(DefaultAmendWindow-time.Millisecond, UpdateAmendChecklist, AmendRequest{Actor: applicant, Checklist: map[string]bool{"deconnexion": true}})
+	s.start(0)
+
+	require.Equal(t, models.StatusRefused, s.result(t).Status)
+	require.True(t, amended.done)
+	require.NoError(t, amended.rejected)
+	require.Equal(t, models.StatusRefused, amended.result)
+}

@@ -86,10 +86,12 @@ func (b *taskBoard) validate(ctx workflow.Context, req CompleteTaskRequest) erro
 // complete hands the completion to the waiting workflow and returns the dossier's status
 // once the workflow has acted on it.
 func (b *taskBoard) complete(ctx workflow.Context, req CompleteTaskRequest) (CompleteTaskResult, error) {
-	if err := b.validate(ctx, req); err != nil { // a second completion accepted in the same batch
-		return CompleteTaskResult{}, err
+	// The validator has checked the request (and is skipped on replay, so that changing its
+	// rules never breaks a running dossier); only the task's state may have moved since.
+	t, ok := b.open[req.TaskID]
+	if !ok || t.completion != nil {
+		return CompleteTaskResult{}, temporal.NewApplicationError(fmt.Sprintf("task %s is no longer open", req.TaskID), models.EConflict)
 	}
-	t := b.open[req.TaskID]
 	t.completion = &req // the waiting workflow takes it from here
 	if err := workflow.Await(ctx, func() bool { return t.result != nil || t.cancelled != "" }); err != nil {
 		return CompleteTaskResult{}, err
@@ -133,10 +135,10 @@ func (b *taskBoard) validateClaim(_ workflow.Context, req ClaimTaskRequest) erro
 // claim records who works on a task, in the workflow (which refuses anyone else's
 // completion meanwhile) and in the task row and audit trail.
 func (b *taskBoard) claim(ctx workflow.Context, req ClaimTaskRequest) (models.Task, error) {
-	if err := b.validateClaim(ctx, req); err != nil {
-		return models.Task{}, err
+	t, ok := b.open[req.TaskID]
+	if !ok || t.completion != nil {
+		return models.Task{}, temporal.NewApplicationError(fmt.Sprintf("task %s is no longer open", req.TaskID), models.EConflict)
 	}
-	t := b.open[req.TaskID]
 	previous := t.claimedBy
 	if req.Release {
 		t.claimedBy = ""
