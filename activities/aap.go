@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
 )
 
 // CheckAAPEligibility decides from the registry whether the applicant and its partners
@@ -115,4 +116,38 @@ func (a *Activities) ReleaseGrant(ctx context.Context, dossierID string) ([]stri
 // CommitGrant makes a signed agreement's money firm.
 func (a *Activities) CommitGrant(ctx context.Context, dossierID string) error {
 	return classify(a.Store.Commit(ctx, dossierID))
+}
+
+// WithdrawInput is an administrator's withdrawal of a dossier, or a cancellation in Temporal.
+type WithdrawInput struct {
+	DossierID string
+	Actor     string
+	Reason    string
+}
+
+// WithdrawDossier cancels a dossier's open tasks, gives back the money it reserved (funding
+// waiting laureates with it) and records it withdrawn. It returns the laureates funded.
+// Money committed by a signed agreement is kept: it is owed.
+func (a *Activities) WithdrawDossier(ctx context.Context, in WithdrawInput) ([]string, error) {
+	if err := a.Store.CancelOpenTasks(ctx, in.DossierID); err != nil {
+		return nil, err
+	}
+	detail := in.Reason
+	envelope, err := a.Store.Release(ctx, in.DossierID)
+	switch {
+	case models.ErrorCode(err) == models.EConflict:
+		detail += " (committed money kept: " + err.Error() + ")"
+	case err != nil:
+		return nil, classify(err)
+	}
+	var promoted []string
+	if envelope != "" {
+		if promoted, err = a.Store.PromoteWaiting(ctx, envelope); err != nil {
+			return nil, classify(err)
+		}
+	}
+	if err := a.Store.SetDossierStatus(ctx, in.DossierID, store.StatusChange{Status: models.StatusWithdrawn, Reason: in.Reason}); err != nil {
+		return nil, classify(err)
+	}
+	return promoted, a.audit(ctx, in.DossierID, Audit{Key: "withdrawn", Actor: in.Actor, Action: "withdrawn", Detail: detail})
 }

@@ -365,3 +365,32 @@ func (s *Server) provideInformation(c echo.Context) error {
 	}
 	return s.getDossier(c)
 }
+
+type withdrawRequest struct {
+	Reason string `json:"reason"`
+}
+
+// withdrawDossier stops a dossier's process wherever it waits: its open tasks are
+// cancelled, the money it reserved goes back to its envelope (and to waiting laureates).
+func (s *Server) withdrawDossier(c echo.Context) error {
+	d, err := s.visibleDossier(c, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	var req withdrawRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(req.Reason)) < 5 {
+		return models.FieldErrors(map[string]string{"reason": "must explain the withdrawal (at least 5 characters)"})
+	}
+	if !models.Withdrawable(d.Status) {
+		return models.Errorf(models.EConflict, "dossier %s is %s: it can no longer be withdrawn", d.ID, d.Status)
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	if err := s.update(ctx, d.WorkflowID(), workflows.UpdateWithdraw, nil, workflows.WithdrawRequest{Actor: principal(c), Reason: req.Reason}); err != nil {
+		return err
+	}
+	return s.getDossier(c)
+}

@@ -62,6 +62,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/dossiers/:id/information", s.provideInformation, auth, requireRole(models.RoleApplicant))
 	v1.PUT("/dossiers/:id/application", s.updateDraft, auth, requireRole(models.RoleApplicant))
 	v1.POST("/dossiers/:id/submit", s.submitDraft, auth, requireRole(models.RoleApplicant))
+	v1.POST("/dossiers/:id/withdraw", s.withdrawDossier, auth, requireRole(models.RoleAdmin))
 	v1.GET("/calls", s.listCalls, auth)
 	v1.POST("/calls", s.createCall, auth, requireRole(models.RoleAdmin))
 	v1.GET("/calls/:id", s.getCall, auth)

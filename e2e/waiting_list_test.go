@@ -60,4 +60,27 @@ func TestWaitingListFundedWhenMoneyArrives(t *testing.T) {
 	d = s.waitStatus(t, marseille, second, models.StatusAwaitingSignature)
 	require.Len(t, d.Ledger, 1)
 	require.Equal(t, models.LedgerReserve, d.Ledger[0].Kind)
+
+	// A third laureate waits; withdrawing the first gives its money to the third.
+	third := laureate(sirenLyon)
+	lyon := s.token(t, applicantOf(sirenLyon))
+	s.waitStatus(t, lyon, third, models.StatusWaitingList)
+	r = s.call(t, http.MethodPost, "/api/v1/dossiers/"+first+"/withdraw", instr, map[string]string{"reason": "project given up"})
+	require.Equal(t, http.StatusForbidden, r.Status, "administrators only")
+	r = s.call(t, http.MethodPost, "/api/v1/dossiers/"+first+"/withdraw", admin, map[string]string{"reason": "no"})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+	r = s.call(t, http.MethodPost, "/api/v1/dossiers/"+first+"/withdraw", admin, map[string]string{"reason": "the collectivité gave the project up"})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	var withdrawn dossierView
+	r.decode(t, &withdrawn)
+	require.Equal(t, models.StatusWithdrawn, withdrawn.Status)
+	for _, task := range withdrawn.Tasks {
+		require.NotEqual(t, models.TaskOpen, task.Status, "no task is left open")
+	}
+	require.Equal(t, models.LedgerRelease, withdrawn.Ledger[0].Kind)
+	s.waitStatus(t, lyon, third, models.StatusAwaitingSignature)
+	r = s.call(t, http.MethodPost, "/api/v1/dossiers/"+first+"/withdraw", admin, map[string]string{"reason": "again, again"})
+	require.Equal(t, http.StatusConflict, r.Status, "a withdrawn dossier is closed")
+	env := envelope(t, s, admin, "axe2.cooperation")
+	require.Equal(t, models.Cents(20_000_000), env.ReservedCents, "the second and the third hold the money, to the cent")
 }

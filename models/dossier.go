@@ -38,12 +38,25 @@ const (
 	StatusPaid            Status = "paid"
 	// StatusClosedWithoutAction is "classé sans suite": the applicant never completed it.
 	StatusClosedWithoutAction Status = "closed_without_action"
+	// StatusWithdrawn is a dossier an administrator stopped; it gave back what it held.
+	StatusWithdrawn Status = "withdrawn"
 )
 
 // Statuses lists every status, for validating filters.
 var Statuses = []Status{StatusDraft, StatusSubmitted, StatusChecking, StatusIncomplete, StatusPreselection,
 	StatusInfoRequested, StatusPreselected, StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed,
-	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction}
+	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction, StatusWithdrawn}
+
+// Withdrawable reports whether a dossier in status s may still be withdrawn: once its
+// grant is committed by a signed agreement, it must be paid.
+func Withdrawable(s Status) bool {
+	switch s {
+	case StatusSubmitted, StatusChecking, StatusIncomplete, StatusPreselection, StatusInfoRequested, StatusPreselected,
+		StatusJury, StatusWaitingList, StatusAwaitingSignature:
+		return true
+	}
+	return false
+}
 
 // Dossier is a case filed by a collectivité.
 type Dossier struct {

@@ -101,13 +101,16 @@ func (s *Store) HasReservation(ctx context.Context, dossierID string) (bool, err
 	return ledgerStepDone(s.db.WithContext(ctx), dossierID, models.LedgerReserve)
 }
 
-// Release gives a dossier's reservation back to its envelope (a lapsed or withdrawn grant)
-// and takes it off any waiting list. Releasing twice, or with nothing reserved, is a no-op.
-// It returns the envelope, for promoting waiting laureates.
+// Release gives a dossier's reservation back to its envelope (a lapsed or withdrawn grant),
+// takes it off any waiting list and frees its guichet funding slot. Releasing twice, or
+// with nothing reserved, is a no-op. It returns the envelope, for promoting waiting laureates.
 func (s *Store) Release(ctx context.Context, dossierID string) (string, error) {
 	envelope := ""
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Where("dossier_id = ? AND funded_at IS NULL", dossierID).Delete(&waitingRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM guichet_grants WHERE dossier_id = ?", dossierID).Error; err != nil {
 			return err
 		}
 		var reserve ledgerRow

@@ -267,6 +267,13 @@ func (s *Store) MarkTaskAlert(ctx context.Context, id string, escalation bool) e
 	return s.db.WithContext(ctx).Model(&taskRow{}).Where("id = ? AND "+col+" IS NULL", id).Update(col, s.now()).Error
 }
 
+// CancelOpenTasks cancels every task of a dossier still open or claimed.
+func (s *Store) CancelOpenTasks(ctx context.Context, dossierID string) error {
+	return s.db.WithContext(ctx).Model(&taskRow{}).
+		Where("dossier_id = ? AND status IN ?", dossierID, []string{string(models.TaskOpen), string(models.TaskClaimed)}).
+		Updates(map[string]any{"status": string(models.TaskCancelled), "closed_at": s.now()}).Error
+}
+
 // CancelTask closes a task nobody needs any more. Cancelling it again changes nothing.
 func (s *Store) CancelTask(ctx context.Context, id string) error {
 	return s.db.WithContext(ctx).Model(&taskRow{}).

@@ -89,12 +89,7 @@ func AAPWorkflow(ctx workflow.Context, in AAPInput) (Result, error) {
 	if a.tasks, err = newTaskBoard(ctx, a.dossierProcess); err != nil {
 		return Result{}, err
 	}
-	result, err := a.run(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	err = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-	return result, err
+	return runProcess(ctx, a.dossierProcess, a.tasks, a.run)
 }
 
 func (a *aap) run(ctx workflow.Context) (Result, error) {
@@ -382,20 +377,9 @@ func (a *aap) reserve(ctx workflow.Context, outcome models.JuryOutcome) error {
 			return err
 		}
 		a.reserved = check.Reserved
-		a.wake(ctx, check.Promoted)
+		wakeLaureates(ctx, a.id, check.Promoted)
 	}
 	return nil
-}
-
-// wake tells laureates funded from the waiting list that their money is reserved.
-func (a *aap) wake(ctx workflow.Context, promoted []string) {
-	for _, id := range promoted {
-		if id == a.id {
-			continue
-		}
-		// A dossier that closed meanwhile has nothing to wake; its own recheck covers the rest.
-		_ = workflow.SignalExternalWorkflow(ctx, models.DossierWorkflowID(id), "", SignalGrantReserved, nil).Get(ctx, nil)
-	}
 }
 
 // sign waits for both signatures of the financing agreement before its deadline. Unsigned
@@ -454,7 +438,7 @@ func (a *aap) lapse(ctx workflow.Context, open []*openTask) error {
 	if err := workflow.ExecuteLocalActivity(ctx, acts.ReleaseGrant, a.id).Get(ctx, &promoted); err != nil {
 		return err
 	}
-	a.wake(ctx, promoted)
+	wakeLaureates(ctx, a.id, promoted)
 	_, err := a.close(ctx, models.StatusLapsed, "the financing agreement was not signed before its deadline; the grant went back to the envelope", "lapsed")
 	return err
 }

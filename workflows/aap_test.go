@@ -364,3 +364,44 @@ func TestTaskClaimGuardsCompletion(t *testing.T) {
 	require.Equal(t, models.EConflict, errorType(releasedByOther.rejected))
 	require.NoError(t, released.rejected)
 }
+
+// TestAAPWithdrawnGivesBackItsMoney: an administrator withdraws a laureate waiting for its
+// signatures: the process stops there, the money goes back (funding a waiting laureate),
+// and a signature arriving with the withdrawal is answered.
+func TestAAPWithdrawnGivesBackItsMoney(t *testing.T) {
+	s := newAAPEnv(t, 1, chair)
+	admin := models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}}
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
+	s.complete(2*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteGrant), "favorable", grant(aapRequested))
+	s.env.OnActivity(acts.ReserveGrant, mock.Anything, mock.Anything).Return(true, nil).Once()
+	s.env.OnActivity(acts.WithdrawDossier, mock.Anything, mock.MatchedBy(func(in activities.WithdrawInput) bool {
+		return in.Actor == "admin" && in.Reason == "the collectivité gave the project up"
+	})).Return([]string{"next-laureate"}, nil).Once()
+	s.env.OnSignalExternalWorkflow(mock.Anything, models.DossierWorkflowID("next-laureate"), "", SignalGrantReserved, nil).Return(nil).Once()
+	notAdmin := s.update(24*time.Hour, UpdateWithdraw, WithdrawRequest{Actor: instructorDINUM, Reason: "the collectivité gave the project up"})
+	noReason := s.update(25*time.Hour, UpdateWithdraw, WithdrawRequest{Actor: admin, Reason: ""})
+	withdrawn := s.update(48*time.Hour, UpdateWithdraw, WithdrawRequest{Actor: admin, Reason: "the collectivité gave the project up"})
+	s.start()
+
+	r := s.result(t)
+	require.Equal(t, models.StatusWithdrawn, r.Status)
+	require.Equal(t, models.EForbidden, errorType(notAdmin.rejected))
+	require.Equal(t, models.EInvalid, errorType(noReason.rejected))
+	require.NoError(t, withdrawn.rejected)
+	require.NoError(t, withdrawn.err)
+	require.Equal(t, models.StatusWithdrawn, withdrawn.result)
+}
+
+// TestAAPCancelledInTemporalCompensates: an administrator cancelling the workflow in the
+// Temporal UI gets the same clean-up as a withdrawal.
+func TestAAPCancelledInTemporalCompensates(t *testing.T) {
+	s := newAAPEnv(t, 2, chair, member2, member3)
+	s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomePreselect, "", nil)
+	s.env.OnActivity(acts.WithdrawDossier, mock.Anything, mock.MatchedBy(func(in activities.WithdrawInput) bool {
+		return in.Reason == "cancelled in Temporal"
+	})).Return([]string(nil), nil).Once()
+	s.env.RegisterDelayedCallback(s.env.CancelWorkflow, 5*time.Hour)
+	s.start()
+
+	require.Equal(t, models.StatusWithdrawn, s.result(t).Status)
+}

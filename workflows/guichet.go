@@ -82,13 +82,7 @@ func GuichetWorkflow(ctx workflow.Context, in GuichetInput) (Result, error) {
 		workflow.UpdateHandlerOptions{Validator: g.validateAmend}); err != nil {
 		return Result{}, err
 	}
-	result, err := g.run(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	// Let every Update handler return its answer before the workflow closes.
-	err = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-	return result, err
+	return runProcess(ctx, g.dossierProcess, g.tasks, g.run)
 }
 
 func (g *guichet) run(ctx workflow.Context) (Result, error) {

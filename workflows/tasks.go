@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -54,12 +56,14 @@ type openTask struct {
 type taskBoard struct {
 	process *dossierProcess
 	open    map[string]*openTask
+	// unanswered are completed tasks whose person waits for the workflow to act on them.
+	unanswered map[string]*openTask
 	// overdue counts open tasks past their due date, for the OverdueTask search attribute.
 	overdue int
 }
 
 func newTaskBoard(ctx workflow.Context, p *dossierProcess) (*taskBoard, error) {
-	b := &taskBoard{process: p, open: map[string]*openTask{}}
+	b := &taskBoard{process: p, open: map[string]*openTask{}, unanswered: map[string]*openTask{}}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCompleteTask, b.complete,
 		workflow.UpdateHandlerOptions{Validator: b.validate}); err != nil {
 		return nil, err
@@ -262,7 +266,8 @@ func (b *taskBoard) next(ctx workflow.Context, timeout time.Duration, tasks ...*
 	if err := b.forget(ctx, done); err != nil {
 		return nil, CompleteTaskRequest{}, nil, err
 	}
-	answer := func() { done.result = &CompleteTaskResult{DossierID: b.process.id, Status: b.process.status} }
+	b.unanswered[done.task.ID] = done
+	answer := func() { b.answer(done) }
 	return done, req, answer, nil
 }
 
@@ -293,6 +298,33 @@ func (b *taskBoard) cancel(ctx workflow.Context, reason string, tasks ...*openTa
 		}
 	}
 	return nil
+}
+
+// answer tells the person who completed t where the dossier now stands.
+func (b *taskBoard) answer(t *openTask) {
+	t.result = &CompleteTaskResult{DossierID: b.process.id, Status: b.process.status}
+	delete(b.unanswered, t.task.ID)
+}
+
+// answerAll answers everyone still waiting, once the process has stopped.
+func (b *taskBoard) answerAll() {
+	for _, id := range slices.Sorted(maps.Keys(b.unanswered)) {
+		b.answer(b.unanswered[id])
+	}
+}
+
+// abandon closes every open task at once, answering a completion in flight with the
+// reason: the process stopped (the rows are cancelled by the withdrawal's activity).
+func (b *taskBoard) abandon(reason string) {
+	// In ID order: stopping timers issues commands, which must come in the same order on replay.
+	for _, id := range slices.Sorted(maps.Keys(b.open)) {
+		t := b.open[id]
+		t.cancelled = reason
+		if t.stopTimers != nil {
+			t.stopTimers()
+		}
+		delete(b.open, id)
+	}
 }
 
 // forget stops a closed task's timers and clears the search attributes it set.
