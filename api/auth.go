@@ -202,10 +202,13 @@ func (j *jwksCache) refresh(ctx context.Context) error {
 				keys[k.Kid] = &rsa.PublicKey{N: n, E: int(e.Int64())}
 			}
 		case "EC":
-			x, errX := b64int(k.X)
-			y, errY := b64int(k.Y)
-			if k.Crv == "P-256" && errX == nil && errY == nil {
-				keys[k.Kid] = &ecdsa.PublicKey{Curve: elliptic.P256(), X: x, Y: y}
+			x, errX := base64.RawURLEncoding.DecodeString(k.X)
+			y, errY := base64.RawURLEncoding.DecodeString(k.Y)
+			if k.Crv == "P-256" && errX == nil && errY == nil && len(x) == 32 && len(y) == 32 {
+				// The uncompressed point: 0x04, then X and Y.
+				if key, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), append(append([]byte{4}, x...), y...)); err == nil {
+					keys[k.Kid] = key
+				}
 			}
 		}
 	}

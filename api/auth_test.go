@@ -2,6 +2,8 @@ package api
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/base64"
@@ -22,9 +24,15 @@ import (
 func TestJWKSVerification(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	require.NoError(t, err)
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	point, err := ecKey.PublicKey.Bytes() // 0x04 || X || Y
+	require.NoError(t, err)
 	jwks := map[string]any{"keys": []map[string]string{{"kid": "k1", "kty": "RSA",
 		"n": base64.RawURLEncoding.EncodeToString(key.N.Bytes()),
-		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes())}}}
+		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes())},
+		{"kid": "ec1", "kty": "EC", "crv": "P-256",
+			"x": base64.RawURLEncoding.EncodeToString(point[1:33]), "y": base64.RawURLEncoding.EncodeToString(point[33:])}}}
 	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _ = json.NewEncoder(w).Encode(jwks) }))
 	defer provider.Close()
 
@@ -42,6 +50,15 @@ func TestJWKSVerification(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "marie", p.Subject)
 	require.Equal(t, []string{"35"}, p.Departements)
+
+	ec := jwt.NewWithClaims(jwt.SigningMethodES256, claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "paul", Issuer: "https://idp.example",
+		ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}, Roles: []models.Role{models.RoleFinance}})
+	ec.Header["kid"] = "ec1"
+	ecToken, err := ec.SignedString(ecKey)
+	require.NoError(t, err)
+	p, err = auth.Verify(context.Background(), ecToken)
+	require.NoError(t, err, "an ES256 token of the provider")
+	require.Equal(t, "paul", p.Subject)
 
 	_, err = auth.Verify(context.Background(), sign("k1", "https://other.example"))
 	require.Equal(t, models.EUnauthorized, models.ErrorCode(err), "another issuer")

@@ -133,7 +133,7 @@ func (s *Server) startWorkflow(c echo.Context, d models.Dossier, workflowName, w
 func (s *Server) startedAnyway(c echo.Context, d models.Dossier) bool {
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	_, err := s.Temporal.DescribeWorkflowExecution(ctx, d.WorkflowID(), "")
+	_, err := s.Temporal.DescribeWorkflow(ctx, d.WorkflowID(), "")
 	return err == nil
 }
 
@@ -178,6 +178,21 @@ func withoutDeliberations(tasks []models.Task, audit []models.AuditEvent) ([]mod
 	return tasks, audit
 }
 
+// dossierFilterErrors checks the dossier filters that the dossier list and the task inbox share.
+func dossierFilterErrors(kind, status, departement string) map[string]string {
+	fields := map[string]string{}
+	if kind != "" && !slices.Contains(models.Kinds, models.DossierKind(kind)) {
+		fields["kind"] = "must be guichet or aap"
+	}
+	if status != "" && !slices.Contains(models.Statuses, models.Status(status)) {
+		fields["status"] = "is not a dossier status"
+	}
+	if departement != "" && !departementCode.MatchString(departement) {
+		fields["departement"] = "must be a département code such as 01, 2A or 974"
+	}
+	return fields
+}
+
 // visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
 // it belongs to another applicant or département.
 func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, error) {
@@ -208,18 +223,9 @@ func (s *Server) listDossiers(c echo.Context) error {
 	}
 	f := store.DossierFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), Applicant: c.QueryParam("applicant"),
 		Departement: c.QueryParam("departement"), Region: c.QueryParam("region"), Call: c.QueryParam("call"), After: after, Limit: limit}
-	fields := map[string]string{}
-	if f.Kind != "" && !slices.Contains(models.Kinds, models.DossierKind(f.Kind)) {
-		fields["kind"] = "must be guichet or aap"
-	}
-	if f.Status != "" && !slices.Contains(models.Statuses, models.Status(f.Status)) {
-		fields["status"] = "is not a dossier status"
-	}
+	fields := dossierFilterErrors(f.Kind, f.Status, f.Departement)
 	if f.Applicant != "" && !models.ValidSiren(f.Applicant) {
 		fields["applicant"] = "must be a SIREN"
-	}
-	if f.Departement != "" && !departementCode.MatchString(f.Departement) {
-		fields["departement"] = "must be a département code such as 01, 2A or 974"
 	}
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)

@@ -25,18 +25,9 @@ func (s *Server) listTasks(c echo.Context) error {
 	}
 	f := store.TaskFilter{Type: c.QueryParam("type"), DossierKind: c.QueryParam("kind"), DossierStatus: c.QueryParam("status"),
 		Departement: c.QueryParam("departement"), Assigned: c.QueryParam("assigned"), Limit: limit}
-	fields := map[string]string{}
+	fields := dossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement)
 	if f.Type != "" && !slices.Contains(models.TaskTypes, models.TaskType(f.Type)) {
 		fields["type"] = "is not a task type"
-	}
-	if f.DossierKind != "" && !slices.Contains(models.Kinds, models.DossierKind(f.DossierKind)) {
-		fields["kind"] = "must be guichet or aap"
-	}
-	if f.DossierStatus != "" && !slices.Contains(models.Statuses, models.Status(f.DossierStatus)) {
-		fields["status"] = "is not a dossier status"
-	}
-	if f.Departement != "" && !departementCode.MatchString(f.Departement) {
-		fields["departement"] = "must be a département code such as 01, 2A or 974"
 	}
 	if f.Assigned != "" && f.Assigned != "me" && f.Assigned != "unassigned" {
 		fields["assigned"] = `must be "me" or "unassigned"`
