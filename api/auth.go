@@ -115,6 +115,24 @@ func (a *Authenticator) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// authenticate is the Authenticator's check, then the calls whose jury the person sits on:
+// the calls say it, not the token, and the access policy needs it (a juror reads, and
+// lists, the dossiers its jury judges). Resolved once, so one request sees one answer.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return s.Auth.authenticate(func(c echo.Context) error {
+		p := principal(c)
+		if p.HasRole(models.RoleJury) {
+			calls, err := s.Store.JuryCalls(c.Request().Context(), p.Subject)
+			if err != nil {
+				return err
+			}
+			p.JuryOf = calls
+			c.Set(principalKey, p)
+		}
+		return next(c)
+	})
+}
+
 func principal(c echo.Context) models.Principal {
 	p, _ := c.Get(principalKey).(models.Principal)
 	return p

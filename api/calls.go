@@ -148,14 +148,11 @@ func (s *Server) juryView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
-	nationalInstructor := p.HasRole(models.RoleInstructor) && p.CoversDepartement(models.AllDepartements)
-	if !p.HasRole(models.RoleAdmin) && !nationalInstructor && !call.IsMember(p.Subject) {
-		return models.Errorf(models.EForbidden, "only the call's jury, its national instructors and administrators see its session")
+	if !principal(c).CanSeeJurySession(call) {
+		return models.Errorf(models.EForbidden, "only the call's jury and the national roles (administrators, finance, national instructors) see its session")
 	}
 	ctx := c.Request().Context()
-	dossiers, err := s.Store.CallDossiers(ctx, call.ID, models.StatusJury, models.StatusWaitingList, models.StatusAwaitingSignature,
-		models.StatusAwaitingPayment, models.StatusPaid, models.StatusLapsed, models.StatusRefused)
+	dossiers, err := s.Store.CallDossiers(ctx, call.ID, models.JuryStatuses...)
 	if err != nil {
 		return err
 	}
@@ -253,7 +250,7 @@ func (s *Server) ownApplication(c echo.Context) (models.Dossier, models.Call, er
 	if d.Kind != models.KindAAP {
 		return d, models.Call{}, models.Errorf(models.EConflict, "dossier %s is not an application to a call", d.ID)
 	}
-	if d.ApplicantSiren != principal(c).Siren {
+	if !principal(c).ActsFor(d.ApplicantSiren) {
 		return d, models.Call{}, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
 	}
 	call, err := s.Store.Call(c.Request().Context(), d.CallID)

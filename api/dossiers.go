@@ -161,21 +161,11 @@ func (s *Server) getDossier(c echo.Context) error {
 	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
 		return err
 	}
-	if principal(c).OnlyApplicant() {
-		v.Tasks, v.Audit = withoutDeliberations(v.Tasks, v.Audit)
-	}
+	p := principal(c)
+	v.Tasks = slices.DeleteFunc(v.Tasks, func(t models.Task) bool { return !p.CanSeeTask(d, t) })
+	v.Audit = slices.DeleteFunc(v.Audit, func(e models.AuditEvent) bool { return !p.CanSeeAuditEvent(d, e) })
 	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
 	return c.JSON(http.StatusOK, v)
-}
-
-// withoutDeliberations hides the jury's individual votes, comments and recusals from an
-// applicant, who sees the jury's decision only.
-func withoutDeliberations(tasks []models.Task, audit []models.AuditEvent) ([]models.Task, []models.AuditEvent) {
-	tasks = slices.DeleteFunc(tasks, func(t models.Task) bool { return t.Type == models.TaskJuryDecision })
-	audit = slices.DeleteFunc(audit, func(e models.AuditEvent) bool {
-		return e.Action == "voted" || e.Action == "recused" || strings.Contains(e.Detail, string(models.TaskJuryDecision))
-	})
-	return tasks, audit
 }
 
 // dossierFilterErrors checks the dossier filters that the dossier list and the task inbox share.
@@ -194,7 +184,7 @@ func dossierFilterErrors(kind, status, departement string) map[string]string {
 }
 
 // visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
-// it belongs to another applicant or département.
+// the policy keeps it from the caller.
 func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return models.Dossier{}, models.Errorf(models.ENotFound, "no dossier %q", id)
@@ -203,17 +193,10 @@ func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, erro
 	if err != nil {
 		return d, err
 	}
-	p := principal(c)
-	if p.CanSeeDossier(d) {
-		return d, nil
+	if !principal(c).CanSeeDossier(d) {
+		return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
 	}
-	if p.HasRole(models.RoleJury) && d.CallID != "" && models.ReachedJury(d.Status) {
-		// A jury member sees the dossiers its call's session judges.
-		if call, err := s.Store.Call(c.Request().Context(), d.CallID); err == nil && call.IsMember(p.Subject) {
-			return d, nil
-		}
-	}
-	return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
+	return d, nil
 }
 
 func (s *Server) listDossiers(c echo.Context) error {
@@ -230,7 +213,7 @@ func (s *Server) listDossiers(c echo.Context) error {
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
 	}
-	items, err := s.Store.ListDossiers(c.Request().Context(), store.VisibilityOf(principal(c)), f)
+	items, err := s.Store.ListDossiers(c.Request().Context(), principal(c), f)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func (s *Server) Handler() *echo.Echo {
 	// Authentication is per route, not group middleware: a group's middleware would make
 	// Echo answer an unknown method on a known path with 404 instead of 405.
 	v1 := e.Group("/api/v1")
-	auth := s.Auth.authenticate
+	auth := s.authenticate
 	v1.GET("/collectivites", s.listCollectivites, auth)
 	v1.GET("/collectivites/:siren", s.getCollectivite, auth)
 	v1.GET("/envelopes", s.listEnvelopes, auth)

@@ -78,21 +78,26 @@ func parseDateOrTime(v string) (time.Time, error) {
 	return time.Parse(time.RFC3339, v)
 }
 
-// visibleTask loads a task the caller may act on or see through its dossier.
+// visibleTask loads a task the caller may see: one it may act on, or one of a dossier it
+// reads (a jury member's vote only for those who see the deliberations).
 func (s *Server) visibleTask(c echo.Context) (models.Task, error) {
-	t, err := s.Store.Task(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	t, err := s.Store.Task(ctx, c.Param("id"))
+	if err != nil {
+		return t, err
+	}
+	d, err := s.Store.Dossier(ctx, t.DossierID)
 	if err != nil {
 		return t, err
 	}
 	p := principal(c)
-	if p.CanAct(t) {
+	switch {
+	case p.CanSeeTask(d, t):
 		return t, nil
+	case p.CanSeeDossier(d):
+		return t, models.Errorf(models.EForbidden, "task %s is a jury member's vote: its applicant sees the jury's decision, not the votes", t.ID)
 	}
-	if t.Type == models.TaskJuryDecision && p.OnlyApplicant() {
-		return t, models.Errorf(models.EForbidden, "a jury member's vote is the jury's")
-	}
-	_, err = s.visibleDossier(c, t.DossierID)
-	return t, err
+	return t, models.Errorf(models.EForbidden, "dossier %s is outside your scope", d.ID)
 }
 
 func (s *Server) getTask(c echo.Context) error {
@@ -129,7 +134,7 @@ func (s *Server) sendClaim(c echo.Context, release bool) error {
 		return err
 	}
 	p := principal(c)
-	if !p.CanAct(t) && !(release && p.HasRole(models.RoleAdmin)) {
+	if !p.CanAct(t) && !(release && p.CanReleaseAnyClaim()) {
 		return models.NotYourTask(t)
 	}
 	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {

@@ -134,13 +134,13 @@ func runCallBench(b *testing.B, concurrency, total int) {
 	var mu sync.Mutex
 	var whole, completions []time.Duration
 	// step completes the dossier's open task of a type, timing the call.
-	step := func(token, dossierID string, typ models.TaskType, outcome string, data any, assignee string) {
+	step := func(token, dossierID string, typ models.TaskType, outcome string, data any, scope models.Scope) {
 		var task string
 		for task == "" {
 			var d dossierView
 			s.call(b, http.MethodGet, "/api/v1/dossiers/"+dossierID, token, nil).decode(b, &d)
 			for _, t := range d.Tasks {
-				if t.Type == typ && t.Status == models.TaskOpen && (assignee == "" || t.Scope == assignee) {
+				if t.Type == typ && t.Status == models.TaskOpen && (scope.IsZero() || t.Scope == scope) {
 					task = t.ID
 				}
 			}
@@ -172,11 +172,11 @@ func runCallBench(b *testing.B, concurrency, total int) {
 				require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
 				var d models.Dossier
 				r.decode(b, &d)
-				step(instr, d.ID, models.TaskPreselection, "preselect", nil, "")
-				step(chair, d.ID, models.TaskJuryDecision, "grant", map[string]any{"amount_cents": 1_000_000}, "")
-				step(paris, d.ID, models.TaskConventionSignature, "signed", signed, sirenParis)
+				step(instr, d.ID, models.TaskPreselection, "preselect", nil, models.Scope{})
+				step(chair, d.ID, models.TaskJuryDecision, "grant", map[string]any{"amount_cents": 1_000_000}, models.Scope{})
+				step(paris, d.ID, models.TaskConventionSignature, "signed", signed, models.CollectiviteScope(sirenParis))
 				step(finance, d.ID, models.TaskConventionSignature, "signed", signed, models.ScopeNational)
-				step(finance, d.ID, models.TaskDisbursement, "paid", map[string]string{"paid_on": today(), "reference": "VIR-" + d.ID[:8]}, "")
+				step(finance, d.ID, models.TaskDisbursement, "paid", map[string]string{"paid_on": today(), "reference": "VIR-" + d.ID[:8]}, models.Scope{})
 				mu.Lock()
 				whole = append(whole, time.Since(t0))
 				mu.Unlock()

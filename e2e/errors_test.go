@@ -202,7 +202,7 @@ func TestTemporalUnreachableIs503(t *testing.T) {
 	require.Equal(t, http.StatusServiceUnavailable, r.Status, string(r.Body))
 	code, _ := r.errorCode(t)
 	require.Equal(t, models.EUnavailable, code)
-	list, err := st.ListDossiers(ctx, store.Visibility{All: true}, store.DossierFilter{Limit: 10})
+	list, err := st.ListDossiers(ctx, administrator, store.DossierFilter{Limit: 10})
 	require.NoError(t, err)
 	require.Empty(t, list, "nothing half-written")
 	require.Equal(t, http.StatusServiceUnavailable, s.call(t, http.MethodGet, "/readyz", "", nil).Status)

@@ -112,7 +112,7 @@ func (c Call) AcceptsApplications(now time.Time) bool {
 }
 
 // JuryScope is the task scope of a call's jury.
-func (c Call) JuryScope() string { return "jury:" + c.ID }
+func (c Call) JuryScope() Scope { return JuryScope(c.ID) }
 
 // AAPApplication is an application to a call for projects (appel à projets).
 type AAPApplication struct {

@@ -169,8 +169,8 @@ func TestCallAcceptsApplications(t *testing.T) {
 }
 
 func TestCallJuryScope(t *testing.T) {
-	require.Equal(t, "jury:call-dem-1", validCall().JuryScope())
-	require.Equal(t, "jury:abc", models.Call{ID: "abc"}.JuryScope())
+	require.Equal(t, "jury:call-dem-1", validCall().JuryScope().String())
+	require.Equal(t, models.JuryScope("abc"), models.Call{ID: "abc"}.JuryScope())
 	require.NotEqual(t, models.Call{ID: "a"}.JuryScope(), models.Call{ID: "b"}.JuryScope())
 }
 

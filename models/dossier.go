@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -110,12 +111,10 @@ type LedgerEntry struct {
 	At           time.Time `json:"at"`
 }
 
-// ReachedJury reports whether a dossier in status s is, or was, before a jury: what a jury
+// JuryStatuses are the statuses of a dossier that is, or was, before a jury: what a jury
 // member may read of its call.
-func ReachedJury(s Status) bool {
-	switch s {
-	case StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed, StatusAwaitingPayment, StatusPaid, StatusRefused:
-		return true
-	}
-	return false
-}
+var JuryStatuses = []Status{StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed, StatusAwaitingPayment,
+	StatusPaid, StatusRefused}
+
+// ReachedJury reports whether a dossier in status s is, or was, before a jury.
+func ReachedJury(s Status) bool { return slices.Contains(JuryStatuses, s) }

@@ -22,7 +22,7 @@ func (r Role) Valid() bool {
 	return false
 }
 
-// AllDepartements is the instructor scope of a national service (DINUM, ANCT).
+// AllDepartements, in a token's département list, is the national scope (DINUM, ANCT).
 const AllDepartements = "*"
 
 // Principal is the person behind a request, as the identity provider vouched for it.
@@ -34,29 +34,15 @@ type Principal struct {
 	Siren string `json:"siren,omitempty"`
 	// Departements are the départements an instructor covers ("*" for all).
 	Departements []string `json:"departements,omitempty"`
+	// Regions are the régions an instructor covers.
+	Regions []string `json:"regions,omitempty"`
+	// JuryOf lists the calls whose jury the person sits on. It is no claim: the calls say
+	// who sits on their jury, and the API resolves it once per request for the policy.
+	JuryOf []string `json:"-"`
 }
 
 // HasRole reports whether p holds role r.
 func (p Principal) HasRole(r Role) bool { return slices.Contains(p.Roles, r) }
-
-// CoversDepartement reports whether p's instructor scope includes département code.
-func (p Principal) CoversDepartement(code string) bool {
-	return slices.Contains(p.Departements, AllDepartements) || (code != "" && slices.Contains(p.Departements, code))
-}
-
-// CanSeeDossier reports whether p may read the dossier: its own applicant, an instructor
-// covering its département, or the national roles (finance, admin).
-func (p Principal) CanSeeDossier(d Dossier) bool {
-	switch {
-	case p.HasRole(RoleAdmin), p.HasRole(RoleFinance):
-		return true
-	case p.HasRole(RoleInstructor) && p.CoversDepartement(d.Departement):
-		return true
-	case p.HasRole(RoleApplicant) && p.Siren != "" && p.Siren == d.ApplicantSiren:
-		return true
-	}
-	return false
-}
 
 // Validate checks the claims make sense together.
 func (p Principal) Validate() error {
@@ -74,12 +60,17 @@ func (p Principal) Validate() error {
 	if p.HasRole(RoleApplicant) && !ValidSiren(p.Siren) {
 		return Errorf(EUnauthorized, "applicant token must carry a valid siren")
 	}
+	// A scope that does not parse is the identity provider's mistake: refused, never
+	// guessed at (a "national" département is no national scope, and no département).
+	for _, d := range p.Departements {
+		if d != AllDepartements && !ValidDepartement(d) {
+			return Errorf(EUnauthorized, "token has an invalid département %q (a département code, or %q for national scope)", d, AllDepartements)
+		}
+	}
+	for _, r := range p.Regions {
+		if !ValidRegion(r) {
+			return Errorf(EUnauthorized, "token has an invalid région %q (a two-digit INSEE code)", r)
+		}
+	}
 	return nil
-}
-
-// OnlyApplicant reports whether p acts for its collectivité alone, holding no role that
-// sees inside the instruction (the jury's deliberations, say).
-func (p Principal) OnlyApplicant() bool {
-	return slices.ContainsFunc(p.Roles, func(r Role) bool { return r == RoleApplicant }) &&
-		!slices.ContainsFunc(p.Roles, func(r Role) bool { return r != RoleApplicant })
 }

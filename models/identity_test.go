@@ -42,6 +42,14 @@ func TestPrincipalValidate(t *testing.T) {
 		{"applicant without siren", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleApplicant}}, false},
 		{"applicant with bad checksum", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleApplicant}, Siren: "217500017"}, false},
 		{"applicant with short siren", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleApplicant}, Siren: "12345678"}, false},
+		{"national instructor", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}, true},
+		{"corsica and overseas", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"2A", "2B", "974"}}, true},
+		{"national spelled out", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"national"}}, false},
+		{"national spelled out among others", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35", "national"}}, false},
+		{"old corsica code", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"20"}}, false},
+		{"empty département", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Departements: []string{""}}, false},
+		{"région", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"53"}}, true},
+		{"bad région", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"Bretagne"}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,100 +75,6 @@ func TestPrincipalHasRole(t *testing.T) {
 	require.False(t, p.HasRole(models.RoleAdmin))
 	require.False(t, p.HasRole(""))
 	require.False(t, models.Principal{}.HasRole(models.RoleApplicant))
-}
-
-func TestPrincipalCoversDepartement(t *testing.T) {
-	tests := []struct {
-		name  string
-		deps  []string
-		code  string
-		cover bool
-	}{
-		{"all covers any", []string{"*"}, "35", true},
-		{"all covers corsica", []string{"*"}, "2A", true},
-		{"all covers empty code", []string{"*"}, "", true},
-		{"all among others", []string{"35", "*"}, "69", true},
-		{"specific covered", []string{"35", "69"}, "69", true},
-		{"specific not covered", []string{"35", "69"}, "75", false},
-		{"specific empty code", []string{"35"}, "", false},
-		{"empty listed, empty code", []string{""}, "", false},
-		{"no departements", nil, "35", false},
-		{"no departements empty code", nil, "", false},
-		{"prefix is not covered", []string{"3"}, "35", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: tt.deps}
-			require.Equal(t, tt.cover, p.CoversDepartement(tt.code))
-		})
-	}
-}
-
-func TestPrincipalCanSeeDossier(t *testing.T) {
-	d := models.Dossier{ID: "d1", ApplicantSiren: sirenRennes, Departement: "35"}
-	noDep := models.Dossier{ID: "d2", ApplicantSiren: sirenRennes}
-	tests := []struct {
-		name    string
-		p       models.Principal
-		dossier models.Dossier
-		see     bool
-	}{
-		{"admin", models.Principal{Roles: []models.Role{models.RoleAdmin}}, d, true},
-		{"finance", models.Principal{Roles: []models.Role{models.RoleFinance}}, d, true},
-		{"finance without departement", models.Principal{Roles: []models.Role{models.RoleFinance}}, noDep, true},
-		{"instructor of the departement", models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}, d, true},
-		{"instructor of all", models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}, d, true},
-		{"instructor of another departement", models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"69"}}, d, false},
-		{"instructor without scope", models.Principal{Roles: []models.Role{models.RoleInstructor}}, d, false},
-		{"instructor, dossier without departement", models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}, noDep, false},
-		{"departements without instructor role", models.Principal{Roles: []models.Role{models.RoleJury}, Departements: []string{"*"}}, d, false},
-		{"applicant of the dossier", models.Principal{Roles: []models.Role{models.RoleApplicant}, Siren: sirenRennes}, d, true},
-		{"applicant of another siren", models.Principal{Roles: []models.Role{models.RoleApplicant}, Siren: sirenParis}, d, false},
-		{"applicant without siren", models.Principal{Roles: []models.Role{models.RoleApplicant}}, models.Dossier{ApplicantSiren: ""}, false},
-		{"siren without applicant role", models.Principal{Roles: []models.Role{models.RoleJury}, Siren: sirenRennes}, d, false},
-		{"jury", models.Principal{Roles: []models.Role{models.RoleJury}}, d, false},
-		{"no roles", models.Principal{}, d, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			require.Equal(t, tt.see, tt.p.CanSeeDossier(tt.dossier))
-		})
-	}
-}
-
-func TestPrincipalCanAct(t *testing.T) {
-	finance := models.Principal{Roles: []models.Role{models.RoleFinance}}
-	admin := models.Principal{Roles: []models.Role{models.RoleAdmin}}
-	instr35 := models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}
-	instrAll := models.Principal{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}
-
-	financeTask := models.Task{Role: models.RoleFinance, Scope: "national"}
-	instrTask35 := models.Task{Role: models.RoleInstructor, Scope: "35"}
-	instrTask69 := models.Task{Role: models.RoleInstructor, Scope: "69"}
-	instrTaskNoScope := models.Task{Role: models.RoleInstructor}
-
-	tests := []struct {
-		name string
-		p    models.Principal
-		t    models.Task
-		can  bool
-	}{
-		{"finance on finance task", finance, financeTask, true},
-		{"finance task scope is not a departement", finance, models.Task{Role: models.RoleFinance, Scope: "69"}, true},
-		{"admin is not finance", admin, financeTask, false},
-		{"instructor on finance task", instrAll, financeTask, false},
-		{"instructor in scope", instr35, instrTask35, true},
-		{"instructor out of scope", instr35, instrTask69, false},
-		{"national instructor", instrAll, instrTask69, true},
-		{"instructor, task without scope", instr35, instrTaskNoScope, false},
-		{"finance on instructor task", finance, instrTask35, false},
-		{"no roles", models.Principal{}, financeTask, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			require.Equal(t, tt.can, tt.p.CanAct(tt.t))
-		})
-	}
 }
 
 func TestTaskID(t *testing.T) {

@@ -20,9 +20,6 @@ const (
 // TaskTypes lists every task type, for validating filters.
 var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement}
 
-// ScopeNational is the scope of a task any holder of its role may act on (finance).
-const ScopeNational = "national"
-
 // TaskStatus is the life of a task row.
 type TaskStatus string
 
@@ -34,13 +31,14 @@ const (
 )
 
 // Task is a piece of work a person must do for a workflow to go on.
-// Role and Scope say who may act on it (e.g. finance for "national", an instructor for a département).
+// Role and Scope say who may act on it (e.g. finance nationally, an applicant for its
+// collectivité, a jury member on their own vote): see Principal.CanAct.
 type Task struct {
 	ID        string          `json:"id"`
 	DossierID string          `json:"dossier_id"`
 	Type      TaskType        `json:"type"`
 	Role      Role            `json:"role"`
-	Scope     string          `json:"scope,omitempty"`
+	Scope     Scope           `json:"scope,omitzero"`
 	Status    TaskStatus      `json:"status"`
 	Assignee  string          `json:"assignee,omitempty"`
 	DueAt     *time.Time      `json:"due_at,omitempty"`
@@ -59,23 +57,6 @@ type Task struct {
 // the same task, never a second one.
 func TaskID(dossierID string, t TaskType, attempt int) string {
 	return dossierID + "." + string(t) + "." + strconv.Itoa(attempt)
-}
-
-// CanAct reports whether p holds the role and scope to act on task t. A personal task (a
-// jury member's vote) is its assignee's alone; an applicant's task is its collectivité's;
-// an instructor's follows the départements the instructor covers.
-func (p Principal) CanAct(t Task) bool {
-	switch {
-	case !p.HasRole(t.Role):
-		return false
-	case t.Role == RoleJury:
-		return t.Assignee == p.Subject
-	case t.Role == RoleApplicant:
-		return p.Siren == t.Scope
-	case t.Role == RoleInstructor:
-		return p.CoversDepartement(t.Scope)
-	}
-	return true
 }
 
 // Payment is what a finance officer records on a disbursement task.
@@ -121,7 +102,7 @@ func (t Task) Recipient() string {
 	if t.Assignee != "" {
 		return "user:" + t.Assignee
 	}
-	return "role:" + string(t.Role) + ":" + t.Scope
+	return "role:" + string(t.Role) + ":" + t.Scope.String()
 }
 
 // NotYourTask is the refusal of someone who may not act on t.

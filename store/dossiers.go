@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -145,42 +146,31 @@ func (s *Store) SetDossierStatus(ctx context.Context, id string, c StatusChange)
 	return nil
 }
 
-// Visibility restricts what a principal may list. All wins; otherwise a dossier is
-// visible when its département is covered or its applicant is the principal's SIREN.
-type Visibility struct {
-	All          bool
-	Departements []string
-	Siren        string
-}
-
-// VisibilityOf derives the listing scope of a principal.
-func VisibilityOf(p models.Principal) Visibility {
-	if p.HasRole(models.RoleAdmin) || p.HasRole(models.RoleFinance) ||
-		(p.HasRole(models.RoleInstructor) && p.CoversDepartement(models.AllDepartements)) {
-		return Visibility{All: true}
+// dossierAccessSQL is the SQL condition of the policy's dossier set, on the dossiers table:
+// the one place it is turned into SQL.
+func dossierAccessSQL(a models.DossierAccess) clause.Expr {
+	if a.All {
+		return clause.Expr{SQL: "1 = 1"}
 	}
-	var v Visibility
-	if p.HasRole(models.RoleInstructor) {
-		v.Departements = p.Departements
+	var conds []string
+	var args []any
+	add := func(cond string, vals ...any) { conds, args = append(conds, cond), append(args, vals...) }
+	if len(a.Departements) > 0 {
+		add("dossiers.departement IN ?", a.Departements)
 	}
-	if p.HasRole(models.RoleApplicant) {
-		v.Siren = p.Siren
+	if len(a.Regions) > 0 {
+		add("dossiers.region IN ?", a.Regions)
 	}
-	return v
-}
-
-func (v Visibility) apply(q *gorm.DB) *gorm.DB {
-	switch {
-	case v.All:
-		return q
-	case len(v.Departements) > 0 && v.Siren != "":
-		return q.Where("departement IN ? OR applicant_siren = ?", v.Departements, v.Siren)
-	case len(v.Departements) > 0:
-		return q.Where("departement IN ?", v.Departements)
-	case v.Siren != "":
-		return q.Where("applicant_siren = ?", v.Siren)
+	if len(a.Sirens) > 0 {
+		add("dossiers.applicant_siren IN ?", a.Sirens)
 	}
-	return q.Where("1 = 0")
+	if len(a.JuryCalls) > 0 {
+		add("(dossiers.call_id IN ? AND dossiers.status IN ?)", a.JuryCalls, models.JuryStatuses)
+	}
+	if len(conds) == 0 {
+		return clause.Expr{SQL: "1 = 0"}
+	}
+	return clause.Expr{SQL: "(" + strings.Join(conds, " OR ") + ")", Vars: args}
 }
 
 // DossierFilter narrows a dossier list.
@@ -192,9 +182,9 @@ type DossierFilter struct {
 	Limit int
 }
 
-// ListDossiers lists the dossiers visible to v matching f, newest first.
-func (s *Store) ListDossiers(ctx context.Context, v Visibility, f DossierFilter) ([]models.Dossier, error) {
-	q := v.apply(s.db.WithContext(ctx).Model(&dossierRow{}))
+// ListDossiers lists the dossiers p may read (as the policy says) matching f, newest first.
+func (s *Store) ListDossiers(ctx context.Context, p models.Principal, f DossierFilter) ([]models.Dossier, error) {
+	q := s.db.WithContext(ctx).Model(&dossierRow{}).Where(dossierAccessSQL(p.DossierAccess()))
 	for col, val := range map[string]string{"kind": f.Kind, "status": f.Status, "applicant_siren": f.Applicant,
 		"departement": f.Departement, "region": f.Region, "call_id": f.Call} {
 		if val != "" {

@@ -99,10 +99,10 @@ func TestInboxFiltersClaimsAndCalls(t *testing.T) {
 			d := newDossier(t, st, fmt.Sprintf("d%d", i), "217500016", dept)
 			due := now.Add(time.Duration(3-i) * 24 * time.Hour)
 			require.NoError(t, st.CreateTask(ctx, models.Task{ID: d.ID + ".preselection.0", DossierID: d.ID, Type: models.TaskPreselection,
-				Role: models.RoleInstructor, Scope: dept, DueAt: &due}))
+				Role: models.RoleInstructor, Scope: models.DepartementScope(dept), DueAt: &due}))
 		}
 		require.NoError(t, st.CreateTask(ctx, models.Task{ID: "d0.jury_decision.0", DossierID: "d0", Type: models.TaskJuryDecision,
-			Role: models.RoleJury, Scope: "jury:call-1", Assignee: "chair"}))
+			Role: models.RoleJury, Scope: models.JuryScope("call-1"), Assignee: "chair"}))
 		national := models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}
 		paris := models.Principal{Subject: "p", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"75"}}
 		ids := func(p models.Principal, f TaskFilter) []string {

@@ -193,6 +193,10 @@ CREATE TABLE notifications (
 CREATE UNIQUE INDEX notifications_step ON notifications (step_key);
 CREATE INDEX notifications_pending ON notifications (status, id);
 `},
+	{4, "typed task scopes", `
+-- Scopes name their kind: an applicant task's bare SIREN becomes collectivite:<SIREN>.
+UPDATE tasks SET scope = 'collectivite:' || scope WHERE role = 'applicant' AND scope <> '' AND scope NOT LIKE '%:%';
+`},
 }
 
 // Migrate applies every migration not yet applied, each in its own transaction.

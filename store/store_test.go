@@ -215,27 +215,28 @@ func TestDossiersIdempotencyVisibilityAndPages(t *testing.T) {
 		newDossier(t, st, "0003", "213502388", "35")
 		newDossier(t, st, "0004", "213502388", "35")
 
-		paris := Visibility{Siren: "217500016"}
+		paris := models.Principal{Subject: "p", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"}
+		admin := models.Principal{Subject: "a", Roles: []models.Role{models.RoleAdmin}}
 		list, err := st.ListDossiers(ctx, paris, DossierFilter{Limit: 10})
 		require.NoError(t, err)
 		require.Len(t, list, 1)
-		list, err = st.ListDossiers(ctx, Visibility{Departements: []string{"35"}}, DossierFilter{Limit: 10})
+		list, err = st.ListDossiers(ctx, models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}, DossierFilter{Limit: 10})
 		require.NoError(t, err)
 		require.Len(t, list, 2)
 		require.Equal(t, "0004", list[0].ID, "newest first")
-		page, err := st.ListDossiers(ctx, Visibility{All: true}, DossierFilter{Limit: 2})
+		page, err := st.ListDossiers(ctx, admin, DossierFilter{Limit: 2})
 		require.NoError(t, err)
 		require.Equal(t, []string{"0004", "0003"}, []string{page[0].ID, page[1].ID})
-		page, err = st.ListDossiers(ctx, Visibility{All: true}, DossierFilter{Limit: 2, After: "0003"})
+		page, err = st.ListDossiers(ctx, admin, DossierFilter{Limit: 2, After: "0003"})
 		require.NoError(t, err)
 		require.Len(t, page, 1)
-		list, err = st.ListDossiers(ctx, Visibility{}, DossierFilter{Limit: 10})
+		list, err = st.ListDossiers(ctx, models.Principal{Subject: "j", Roles: []models.Role{models.RoleJury}}, DossierFilter{Limit: 10})
 		require.NoError(t, err)
 		require.Empty(t, list, "no scope sees nothing")
 
 		require.NoError(t, st.SetDossierStatus(ctx, "0003", StatusChange{Status: models.StatusIncomplete,
 			MissingItems: []models.ChecklistItem{{Key: "k", Label: "l"}}}))
-		list, err = st.ListDossiers(ctx, Visibility{All: true}, DossierFilter{Status: string(models.StatusIncomplete), Limit: 10})
+		list, err = st.ListDossiers(ctx, admin, DossierFilter{Status: string(models.StatusIncomplete), Limit: 10})
 		require.NoError(t, err)
 		require.Len(t, list, 1)
 		require.Equal(t, "k", list[0].MissingItems[0].Key)
@@ -256,7 +257,7 @@ func TestTasksInboxAndAudit(t *testing.T) {
 		ctx := context.Background()
 		d := newDossier(t, st, "d1", "217500016", "75")
 		task := models.Task{ID: models.TaskID(d.ID, models.TaskDisbursement, 0), DossierID: d.ID, Type: models.TaskDisbursement,
-			Role: models.RoleFinance, Scope: "national"}
+			Role: models.RoleFinance, Scope: models.ScopeNational}
 		require.NoError(t, st.CreateTask(ctx, task))
 		require.NoError(t, st.CreateTask(ctx, task), "a retried creation changes nothing")
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm/clause"
@@ -33,8 +34,10 @@ type taskRow struct {
 func (taskRow) TableName() string { return "tasks" }
 
 func (r taskRow) model() models.Task {
+	// A scope that does not parse stays empty: nobody acts on it by its scope.
+	scope, _ := models.ParseScope(r.Scope)
 	t := models.Task{ID: r.ID, DossierID: r.DossierID, Type: models.TaskType(r.Type), Role: models.Role(r.Role),
-		Scope: r.Scope, Status: models.TaskStatus(r.Status), Assignee: r.Assignee, DueAt: r.DueAt, Outcome: r.Outcome,
+		Scope: scope, Status: models.TaskStatus(r.Status), Assignee: r.Assignee, DueAt: r.DueAt, Outcome: r.Outcome,
 		Comment: r.Comment, ClosedBy: r.ClosedBy, CreatedAt: r.CreatedAt, ClosedAt: r.ClosedAt, RemindedAt: r.RemindedAt,
 		EscalatedAt: r.EscalatedAt}
 	if r.Data != "" {
@@ -46,7 +49,7 @@ func (r taskRow) model() models.Task {
 // CreateTask inserts an open task. Its ID is derived from dossier and step, so a retried
 // activity finds the row already there and changes nothing.
 func (s *Store) CreateTask(ctx context.Context, t models.Task) error {
-	row := taskRow{ID: t.ID, DossierID: t.DossierID, Type: string(t.Type), Role: string(t.Role), Scope: t.Scope,
+	row := taskRow{ID: t.ID, DossierID: t.DossierID, Type: string(t.Type), Role: string(t.Role), Scope: t.Scope.String(),
 		Assignee: t.Assignee, Status: string(models.TaskOpen), DueAt: t.DueAt, CreatedAt: s.now()}
 	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 }
@@ -120,29 +123,36 @@ func (f TaskFilter) SortKey(t models.Task) time.Time {
 	return *t.DueAt
 }
 
-// Inbox lists the open tasks p may act on: its roles' tasks within its scopes (an
-// instructor's départements, an applicant's collectivité, a jury member's own votes).
+// taskAccessSQL is the SQL condition of the policy's task set, on the tasks table: the one
+// place it is turned into SQL.
+func taskAccessSQL(a models.TaskAccess) clause.Expr {
+	var conds []string
+	var args []any
+	for _, c := range a {
+		switch {
+		case c.Assignee != "":
+			conds, args = append(conds, "(tasks.role = ? AND tasks.assignee = ?)"), append(args, string(c.Role), c.Assignee)
+		case c.AnyScope:
+			conds, args = append(conds, "tasks.role = ?"), append(args, string(c.Role))
+		case len(c.Scopes) > 0:
+			scopes := make([]string, len(c.Scopes))
+			for i, sc := range c.Scopes {
+				scopes[i] = sc.String()
+			}
+			conds, args = append(conds, "(tasks.role = ? AND tasks.scope IN ?)"), append(args, string(c.Role), scopes)
+		}
+	}
+	if len(conds) == 0 {
+		return clause.Expr{SQL: "1 = 0"}
+	}
+	return clause.Expr{SQL: "(" + strings.Join(conds, " OR ") + ")", Vars: args}
+}
+
+// Inbox lists the open tasks p may act on, as the policy says.
 func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]models.Task, error) {
 	q := s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Joins("JOIN dossiers ON dossiers.id = tasks.dossier_id").
 		Where("tasks.status IN ?", []string{string(models.TaskOpen), string(models.TaskClaimed)})
-	scope := s.db.Where("1 = 0")
-	for _, r := range p.Roles {
-		switch r {
-		case models.RoleFinance:
-			scope = scope.Or("tasks.role = ?", string(r))
-		case models.RoleApplicant:
-			scope = scope.Or("tasks.role = ? AND tasks.scope = ?", string(r), p.Siren)
-		case models.RoleJury:
-			scope = scope.Or("tasks.role = ? AND tasks.assignee = ?", string(r), p.Subject)
-		case models.RoleInstructor:
-			if p.CoversDepartement(models.AllDepartements) {
-				scope = scope.Or("tasks.role = ?", string(r))
-			} else if len(p.Departements) > 0 {
-				scope = scope.Or("tasks.role = ? AND tasks.scope IN ?", string(r), p.Departements)
-			}
-		}
-	}
-	q = q.Where(scope)
+	q = q.Where(taskAccessSQL(p.TaskAccess()))
 	for col, val := range map[string]string{"tasks.type": f.Type, "dossiers.kind": f.DossierKind,
 		"dossiers.status": f.DossierStatus, "dossiers.departement": f.Departement} {
 		if val != "" {

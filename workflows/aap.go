@@ -175,7 +175,7 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 		// A request for information: an applicant's task, with a due date and reminders; the
 		// dossier goes back to preselection on the answer, or closes without one.
 		info, err := a.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(a.id, models.TaskInformation, attempt),
-			DossierID: a.id, Type: models.TaskInformation, Role: models.RoleApplicant, Scope: a.in.Siren},
+			DossierID: a.id, Type: models.TaskInformation, Role: models.RoleApplicant, Scope: models.CollectiviteScope(a.in.Siren)},
 			due: a.in.Deadlines.infoAnswer(), remindBefore: a.in.Deadlines.reminder(), validate: validateAnswer})
 		if err == nil {
 			err = a.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
@@ -387,7 +387,7 @@ func (a *aap) reserve(ctx workflow.Context, outcome models.JuryOutcome) error {
 func (a *aap) sign(ctx workflow.Context, granted models.Cents) (bool, error) {
 	parties := []models.Task{
 		{ID: models.TaskID(a.id, models.TaskConventionSignature, 0), DossierID: a.id, Type: models.TaskConventionSignature,
-			Role: models.RoleApplicant, Scope: a.in.Siren},
+			Role: models.RoleApplicant, Scope: models.CollectiviteScope(a.in.Siren)},
 		{ID: models.TaskID(a.id, models.TaskConventionSignature, 1), DossierID: a.id, Type: models.TaskConventionSignature,
 			Role: models.RoleFinance, Scope: models.ScopeNational},
 	}

@@ -179,7 +179,7 @@ func (g *guichet) validateAmend(ctx workflow.Context, req AmendRequest) error {
 	switch {
 	case g.status != models.StatusIncomplete || g.amending || g.settled != g.amendments:
 		return temporal.NewApplicationError(fmt.Sprintf("dossier is %s: only an incomplete dossier can be amended", g.status), models.EConflict)
-	case !req.Actor.HasRole(models.RoleApplicant) || req.Actor.Siren != g.in.Siren:
+	case !req.Actor.ActsFor(g.in.Siren):
 		return temporal.NewApplicationError("only the applicant collectivité can amend its dossier", models.EForbidden)
 	}
 	if req.Checklist == nil {

@@ -118,7 +118,7 @@ type ClaimTaskRequest struct {
 
 func (b *taskBoard) validateClaim(_ workflow.Context, req ClaimTaskRequest) error {
 	t, ok := b.open[req.TaskID]
-	admin := req.Actor.HasRole(models.RoleAdmin)
+	admin := req.Actor.CanReleaseAnyClaim()
 	switch {
 	case !ok || t.completion != nil:
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is not open on this dossier", req.TaskID), models.EConflict)

@@ -1,0 +1,202 @@
+package models
+
+import (
+	"slices"
+	"strings"
+)
+
+// The access policy, written once: who sees which dossier, task, vote and audit event, and
+// who acts on which task. A principal's claims become grants (a role over a typed scope);
+// each question about one object is a predicate over them, and each list is an access value
+// (plain data) that the store turns into SQL. The predicates evaluate those same values in
+// Go, and the store's tests check that its SQL agrees with them on every combination.
+
+// Grant is a role held over a scope.
+type Grant struct {
+	Role  Role
+	Scope Scope
+}
+
+// Grants lists what p's claims, and the juries it sits on, grant. A claim that does not
+// parse grants nothing (Validate refuses such a token): nothing widens a scope.
+func (p Principal) Grants() []Grant {
+	var out []Grant
+	add := func(r Role, s Scope) {
+		if s.Valid() {
+			out = append(out, Grant{r, s})
+		}
+	}
+	for _, r := range p.Roles {
+		switch r {
+		case RoleAdmin, RoleFinance:
+			add(r, ScopeNational)
+		case RoleInstructor:
+			for _, code := range p.Departements {
+				if code == AllDepartements {
+					add(r, ScopeNational)
+				} else {
+					add(r, DepartementScope(code))
+				}
+			}
+			for _, code := range p.Regions {
+				add(r, RegionScope(code))
+			}
+		case RoleApplicant:
+			add(r, CollectiviteScope(p.Siren))
+		case RoleJury:
+			add(r, PersonScope(p.Subject))
+			for _, id := range p.JuryOf {
+				add(r, JuryScope(id))
+			}
+		}
+	}
+	return out
+}
+
+// DossierAccess is a set of dossiers, as plain data the store turns into SQL: every dossier
+// (All), or those of the listed départements, régions and applicant SIRENs, and those of the
+// listed calls once before their jury (JuryStatuses).
+type DossierAccess struct {
+	All          bool
+	Departements []string
+	Regions      []string
+	Sirens       []string
+	JuryCalls    []string
+}
+
+// Allows reports whether d is in the set.
+func (a DossierAccess) Allows(d Dossier) bool {
+	return a.All || slices.Contains(a.Departements, d.Departement) || slices.Contains(a.Regions, d.Region) ||
+		slices.Contains(a.Sirens, d.ApplicantSiren) || (slices.Contains(a.JuryCalls, d.CallID) && ReachedJury(d.Status))
+}
+
+func dossierAccess(grants []Grant) DossierAccess {
+	var a DossierAccess
+	for _, g := range grants {
+		switch g.Scope.Kind {
+		case ScopeKindNational:
+			return DossierAccess{All: true}
+		case ScopeKindDepartement:
+			a.Departements = append(a.Departements, g.Scope.Value)
+		case ScopeKindRegion:
+			a.Regions = append(a.Regions, g.Scope.Value)
+		case ScopeKindCollectivite:
+			a.Sirens = append(a.Sirens, g.Scope.Value)
+		case ScopeKindJury:
+			a.JuryCalls = append(a.JuryCalls, g.Scope.Value)
+		}
+		// A person scope reaches that person's own tasks, not dossiers.
+	}
+	return a
+}
+
+// DossierAccess is the set of dossiers p may read: all of them for the national roles
+// (admin, finance, a national instructor); an instructor's départements and régions; an
+// applicant's own; and a jury member's calls' dossiers once they reach the jury.
+func (p Principal) DossierAccess() DossierAccess { return dossierAccess(p.Grants()) }
+
+// CanSeeDossier reports whether p may read d.
+func (p Principal) CanSeeDossier(d Dossier) bool { return p.DossierAccess().Allows(d) }
+
+// SeesDeliberations reports whether p may read the jury's deliberations on d (each member's
+// vote, comment and recusal): whoever reads d through a grant other than an applicant's.
+// Who reads a dossier only as its applicant sees the jury's decision, not how each member
+// voted, whatever roles they hold elsewhere.
+func (p Principal) SeesDeliberations(d Dossier) bool {
+	return dossierAccess(slices.DeleteFunc(p.Grants(), func(g Grant) bool { return g.Role == RoleApplicant })).Allows(d)
+}
+
+// CanSeeJurySession reports whether p may read a call's jury session, every vote of it:
+// its jury members and the national roles, who see the deliberations of every dossier it judges.
+func (p Principal) CanSeeJurySession(call Call) bool {
+	return slices.ContainsFunc(p.Grants(), func(g Grant) bool {
+		return g.Role != RoleApplicant && (g.Scope == ScopeNational || g.Scope == call.JuryScope())
+	})
+}
+
+// IsDeliberation reports whether t is a jury member's vote.
+func (t Task) IsDeliberation() bool { return t.Type == TaskJuryDecision }
+
+// IsDeliberation reports whether e records a jury member's vote, comment or recusal.
+func (e AuditEvent) IsDeliberation() bool {
+	return e.Action == "voted" || e.Action == "recused" || strings.Contains(e.Detail, string(TaskJuryDecision))
+}
+
+// CanSeeTask reports whether p may read task t of dossier d: a task it may act on, or one
+// of a dossier it reads, deliberations only for those who see them.
+func (p Principal) CanSeeTask(d Dossier, t Task) bool {
+	return p.CanAct(t) || (p.CanSeeDossier(d) && (!t.IsDeliberation() || p.SeesDeliberations(d)))
+}
+
+// CanSeeAuditEvent reports whether p may read event e of dossier d's audit trail.
+func (p Principal) CanSeeAuditEvent(d Dossier, e AuditEvent) bool {
+	return p.CanSeeDossier(d) && (!e.IsDeliberation() || p.SeesDeliberations(d))
+}
+
+// TaskAccess is a set of tasks, as plain data the store turns into SQL: a task is in it
+// when one of its clauses matches.
+type TaskAccess []TaskClause
+
+// TaskClause matches the tasks of Role: every one (AnyScope), those whose scope is one of
+// Scopes, or, when Assignee is set, those assigned to that person.
+type TaskClause struct {
+	Role     Role
+	AnyScope bool
+	Scopes   []Scope
+	Assignee string
+}
+
+// Allows reports whether t is in the set.
+func (a TaskAccess) Allows(t Task) bool {
+	return slices.ContainsFunc(a, func(c TaskClause) bool {
+		switch {
+		case c.Role != t.Role:
+			return false
+		case c.Assignee != "":
+			return t.Assignee == c.Assignee
+		}
+		return c.AnyScope || slices.Contains(c.Scopes, t.Scope)
+	})
+}
+
+// TaskAccess is the set of tasks p may act on. A jury member's vote is that member's alone
+// (a person scope; sitting on a call's jury lets one read its dossiers, not cast others'
+// votes); a national grant acts on every task of its role (a national instructor on a
+// département's too); any other grant on the tasks of its own scope. A département, even
+// one spelled "national", never reaches a national task.
+func (p Principal) TaskAccess() TaskAccess {
+	var a TaskAccess
+	scoped := map[Role]int{} // a role's clause of scopes, by index in a
+	for _, g := range p.Grants() {
+		switch g.Scope.Kind {
+		case ScopeKindPerson:
+			a = append(a, TaskClause{Role: g.Role, Assignee: g.Scope.Value})
+		case ScopeKindJury:
+		case ScopeKindNational:
+			a = append(a, TaskClause{Role: g.Role, AnyScope: true})
+		default:
+			i, ok := scoped[g.Role]
+			if !ok {
+				i, scoped[g.Role] = len(a), len(a)
+				a = append(a, TaskClause{Role: g.Role})
+			}
+			a[i].Scopes = append(a[i].Scopes, g.Scope)
+		}
+	}
+	return a
+}
+
+// CanAct reports whether p may act on (claim, complete) task t.
+func (p Principal) CanAct(t Task) bool { return p.TaskAccess().Allows(t) }
+
+// ActsFor reports whether p acts as the applicant collectivité with this SIREN (to amend
+// or submit its application).
+func (p Principal) ActsFor(siren string) bool {
+	return slices.Contains(p.Grants(), Grant{RoleApplicant, CollectiviteScope(siren)})
+}
+
+// CanReleaseAnyClaim reports whether p may give back a task whoever claimed it, even one it
+// may not act on: an administrator, to free the work of someone absent.
+func (p Principal) CanReleaseAnyClaim() bool {
+	return slices.Contains(p.Grants(), Grant{RoleAdmin, ScopeNational})
+}

@@ -1,0 +1,281 @@
+package models_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+)
+
+func TestParseScope(t *testing.T) {
+	valid := []struct {
+		text string
+		want models.Scope
+	}{
+		{"national", models.ScopeNational},
+		{"departement:35", models.DepartementScope("35")},
+		{"departement:2A", models.DepartementScope("2A")},
+		{"departement:974", models.DepartementScope("974")},
+		{"region:53", models.RegionScope("53")},
+		{"collectivite:" + sirenRennes, models.CollectiviteScope(sirenRennes)},
+		{sirenRennes, models.CollectiviteScope(sirenRennes)}, // as applicant tasks were stored before scopes had kinds
+		{"person:juror.2", models.PersonScope("juror.2")},
+		{"jury:0190c2a4-0000-7000-8000-000000000001", models.JuryScope("0190c2a4-0000-7000-8000-000000000001")},
+		{"", models.Scope{}},
+	}
+	for _, tt := range valid {
+		got, err := models.ParseScope(tt.text)
+		require.NoError(t, err, tt.text)
+		require.Equal(t, tt.want, got, tt.text)
+		if tt.text != sirenRennes {
+			require.Equal(t, tt.text, got.String(), "the text form round-trips")
+		}
+	}
+	for _, text := range []string{"35", "*", "National", "national:x", "departement:national", "departement:20", "departement:",
+		"region:5", "collectivite:217500017", "person:", "person: x", "jury:", "planet:earth", "213502389"} {
+		_, err := models.ParseScope(text)
+		require.Error(t, err, text)
+	}
+}
+
+func TestTaskScopeJSON(t *testing.T) {
+	b, err := json.Marshal(models.Task{ID: "t", Scope: models.CollectiviteScope(sirenRennes)})
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"scope":"collectivite:`+sirenRennes+`"`)
+	b, err = json.Marshal(models.Task{ID: "t"})
+	require.NoError(t, err)
+	require.NotContains(t, string(b), "scope", "no scope, no field")
+
+	var task models.Task
+	require.NoError(t, json.Unmarshal([]byte(`{"scope":"`+sirenRennes+`"}`), &task), "workflow histories hold the old form")
+	require.Equal(t, models.CollectiviteScope(sirenRennes), task.Scope)
+	require.NoError(t, json.Unmarshal([]byte(`{"scope":"national"}`), &task))
+	require.Equal(t, models.ScopeNational, task.Scope)
+	require.Error(t, json.Unmarshal([]byte(`{"scope":"departement:national"}`), &task))
+}
+
+func TestGrants(t *testing.T) {
+	p := models.Principal{Subject: "u", Roles: []models.Role{models.RoleInstructor, models.RoleJury, models.RoleApplicant},
+		Siren: sirenRennes, Departements: []string{"35", "*", "national"}, Regions: []string{"53"}, JuryOf: []string{"c1"}}
+	require.ElementsMatch(t, []models.Grant{
+		{Role: models.RoleInstructor, Scope: models.DepartementScope("35")},
+		{Role: models.RoleInstructor, Scope: models.ScopeNational},
+		{Role: models.RoleInstructor, Scope: models.RegionScope("53")},
+		{Role: models.RoleJury, Scope: models.PersonScope("u")},
+		{Role: models.RoleJury, Scope: models.JuryScope("c1")},
+		{Role: models.RoleApplicant, Scope: models.CollectiviteScope(sirenRennes)},
+	}, p.Grants(), `"national" in the département list grants nothing`)
+	require.Empty(t, models.Principal{Subject: "u", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"national"}}.Grants())
+	require.Empty(t, models.Principal{Roles: []models.Role{models.RoleApplicant}, Siren: "217500017"}.Grants())
+}
+
+// Principals and dossiers for the policy tables: every role, with each kind of scope.
+var (
+	callA, callB = "0190c2a4-0000-7000-8000-00000000000a", "0190c2a4-0000-7000-8000-00000000000b"
+
+	policyPrincipals = []struct {
+		name string
+		p    models.Principal
+	}{
+		{"admin", models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}}},
+		{"finance", models.Principal{Subject: "fin", Roles: []models.Role{models.RoleFinance}}},
+		{"national instructor", models.Principal{Subject: "i0", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}},
+		{"instructor 35", models.Principal{Subject: "i35", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}},
+		{"instructor 69 and 75", models.Principal{Subject: "i69", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"69", "75"}}},
+		{"instructor of Bretagne", models.Principal{Subject: "i53", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"53"}}},
+		{`instructor of "national"`, models.Principal{Subject: "ix", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"national"}}},
+		{"instructor without scope", models.Principal{Subject: "in", Roles: []models.Role{models.RoleInstructor}}},
+		{"applicant Rennes", models.Principal{Subject: "maire.rennes", Roles: []models.Role{models.RoleApplicant}, Siren: sirenRennes}},
+		{"applicant Paris", models.Principal{Subject: "maire.paris", Roles: []models.Role{models.RoleApplicant}, Siren: sirenParis}},
+		{"juror of call A", models.Principal{Subject: "j1", Roles: []models.Role{models.RoleJury}, JuryOf: []string{callA}}},
+		{"juror of no call", models.Principal{Subject: "j2", Roles: []models.Role{models.RoleJury}}},
+		{"applicant Rennes, juror of call B", models.Principal{Subject: "rj", Roles: []models.Role{models.RoleApplicant, models.RoleJury}, Siren: sirenRennes, JuryOf: []string{callB}}},
+		{"applicant Rennes, juror of call A", models.Principal{Subject: "ra", Roles: []models.Role{models.RoleApplicant, models.RoleJury}, Siren: sirenRennes, JuryOf: []string{callA}}},
+		{"applicant Rennes, instructor 35", models.Principal{Subject: "r35", Roles: []models.Role{models.RoleApplicant, models.RoleInstructor}, Siren: sirenRennes, Departements: []string{"35"}}},
+		{"siren and départements without the roles", models.Principal{Subject: "x", Roles: []models.Role{models.RoleJury}, Siren: sirenRennes, Departements: []string{"*"}}},
+		{"no roles", models.Principal{Subject: "nobody"}},
+	}
+
+	policyDossiers = []models.Dossier{
+		{ID: "guichet-rennes", Kind: models.KindGuichet, Status: models.StatusSubmitted, ApplicantSiren: sirenRennes, Departement: "35", Region: "53"},
+		{ID: "aap-rennes-A-jury", Kind: models.KindAAP, Status: models.StatusJury, ApplicantSiren: sirenRennes, Departement: "35", Region: "53", CallID: callA},
+		{ID: "aap-rennes-A-preselection", Kind: models.KindAAP, Status: models.StatusPreselection, ApplicantSiren: sirenRennes, Departement: "35", Region: "53", CallID: callA},
+		{ID: "aap-paris-A-paid", Kind: models.KindAAP, Status: models.StatusPaid, ApplicantSiren: sirenParis, Departement: "75", Region: "11", CallID: callA},
+		{ID: "aap-paris-B-jury", Kind: models.KindAAP, Status: models.StatusJury, ApplicantSiren: sirenParis, Departement: "75", Region: "11", CallID: callB},
+		{ID: "aap-paris-B-draft", Kind: models.KindAAP, Status: models.StatusDraft, ApplicantSiren: sirenParis, Departement: "75", Region: "11", CallID: callB},
+		{ID: "unplaced", Kind: models.KindGuichet, Status: models.StatusSubmitted, ApplicantSiren: "200058014"},
+	}
+)
+
+// TestDossierPolicy: for every principal and dossier, whether it is read, and whether the
+// jury's deliberations on it are: D reads it with them, A reads it as its applicant only
+// (without them), - does not read it. The access value agrees with the predicate.
+func TestDossierPolicy(t *testing.T) {
+	want := map[string]string{
+		"admin":                                    "DDDDDDD",
+		"finance":                                  "DDDDDDD",
+		"national instructor":                      "DDDDDDD",
+		"instructor 35":                            "DDD----",
+		"instructor 69 and 75":                     "---DDD-",
+		"instructor of Bretagne":                   "DDD----",
+		`instructor of "national"`:                 "-------",
+		"instructor without scope":                 "-------",
+		"applicant Rennes":                         "AAA----",
+		"applicant Paris":                          "---AAA-",
+		"juror of call A":                          "-D-D---",
+		"juror of no call":                         "-------",
+		"applicant Rennes, juror of call B":        "AAA-D--",
+		"applicant Rennes, juror of call A":        "ADAD---",
+		"applicant Rennes, instructor 35":          "DDD----",
+		"siren and départements without the roles": "-------",
+		"no roles":                                 "-------",
+	}
+	require.Len(t, want, len(policyPrincipals))
+	for _, pp := range policyPrincipals {
+		t.Run(pp.name, func(t *testing.T) {
+			access := pp.p.DossierAccess()
+			got := make([]byte, len(policyDossiers))
+			for i, d := range policyDossiers {
+				see, deliberations := pp.p.CanSeeDossier(d), pp.p.SeesDeliberations(d)
+				require.Equal(t, see, access.Allows(d), d.ID)
+				switch {
+				case deliberations:
+					require.True(t, see, "deliberations of a dossier one does not read: %s", d.ID)
+					got[i] = 'D'
+				case see:
+					got[i] = 'A'
+				default:
+					got[i] = '-'
+				}
+			}
+			require.Equal(t, want[pp.name], string(got), "dossiers in order: %v", dossierIDs(policyDossiers))
+		})
+	}
+}
+
+func dossierIDs(ds []models.Dossier) []string {
+	out := make([]string, len(ds))
+	for i, d := range ds {
+		out[i] = d.ID
+	}
+	return out
+}
+
+var policyTasks = []models.Task{
+	{ID: "preselection", Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.ScopeNational},
+	{ID: "instruction-35", Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.DepartementScope("35")},
+	{ID: "instruction-bretagne", Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.RegionScope("53")},
+	{ID: "information-rennes", Type: models.TaskInformation, Role: models.RoleApplicant, Scope: models.CollectiviteScope(sirenRennes)},
+	{ID: "signature-paris", Type: models.TaskConventionSignature, Role: models.RoleApplicant, Scope: models.CollectiviteScope(sirenParis)},
+	{ID: "signature-finance", Type: models.TaskConventionSignature, Role: models.RoleFinance, Scope: models.ScopeNational},
+	{ID: "vote-j1", Type: models.TaskJuryDecision, Role: models.RoleJury, Scope: models.JuryScope(callA), Assignee: "j1"},
+	{ID: "vote-rj", Type: models.TaskJuryDecision, Role: models.RoleJury, Scope: models.JuryScope(callB), Assignee: "rj"},
+	// A claimed instructor task carries its claimant as assignee: the scope still decides.
+	{ID: "claimed-by-i35", Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.ScopeNational, Assignee: "i35"},
+}
+
+// TestTaskPolicy: for every principal and task, whether it may act on it (X) or not (-).
+// The access value agrees with the predicate.
+func TestTaskPolicy(t *testing.T) {
+	want := map[string]string{
+		"admin":                                    "---------",
+		"finance":                                  "-----X---",
+		"national instructor":                      "XXX-----X",
+		"instructor 35":                            "-X-------",
+		"instructor 69 and 75":                     "---------",
+		"instructor of Bretagne":                   "--X------",
+		`instructor of "national"`:                 "---------",
+		"instructor without scope":                 "---------",
+		"applicant Rennes":                         "---X-----",
+		"applicant Paris":                          "----X----",
+		"juror of call A":                          "------X--",
+		"juror of no call":                         "---------",
+		"applicant Rennes, juror of call B":        "---X---X-",
+		"applicant Rennes, juror of call A":        "---X-----",
+		"applicant Rennes, instructor 35":          "-X-X-----",
+		"siren and départements without the roles": "---------",
+		"no roles":                                 "---------",
+	}
+	require.Len(t, want, len(policyPrincipals))
+	for _, pp := range policyPrincipals {
+		t.Run(pp.name, func(t *testing.T) {
+			access := pp.p.TaskAccess()
+			got := make([]byte, len(policyTasks))
+			for i, task := range policyTasks {
+				can := pp.p.CanAct(task)
+				require.Equal(t, can, access.Allows(task), task.ID)
+				got[i] = map[bool]byte{true: 'X', false: '-'}[can]
+			}
+			require.Equal(t, want[pp.name], string(got), "tasks in order")
+		})
+	}
+	// A vote is its member's, whatever jury they sit on.
+	j1 := models.Principal{Subject: "j1", Roles: []models.Role{models.RoleJury}}
+	require.True(t, j1.CanAct(policyTasks[6]))
+	require.False(t, models.Principal{Subject: "j2", Roles: []models.Role{models.RoleJury}, JuryOf: []string{callA}}.CanAct(policyTasks[6]))
+	require.False(t, models.Principal{Subject: "j1", Roles: []models.Role{models.RoleFinance}}.CanAct(policyTasks[6]), "the subject without the role")
+}
+
+// TestDeliberationsHiddenFromApplicants: who is an applicant and a juror elsewhere reads its
+// own dossier as its applicant: no individual vote, in its tasks or its audit trail.
+func TestDeliberationsHiddenFromApplicants(t *testing.T) {
+	own := policyDossiers[1] // Rennes, before the jury of call A
+	vote := models.Task{ID: "v", DossierID: own.ID, Type: models.TaskJuryDecision, Role: models.RoleJury, Scope: models.JuryScope(callA), Assignee: "j1"}
+	signature := models.Task{ID: "s", DossierID: own.ID, Type: models.TaskConventionSignature, Role: models.RoleFinance, Scope: models.ScopeNational}
+	voted := models.AuditEvent{DossierID: own.ID, Actor: "j1", Action: "voted", Detail: "grant"}
+	recused := models.AuditEvent{DossierID: own.ID, Actor: "j3", Action: "recused"}
+	completed := models.AuditEvent{DossierID: own.ID, Actor: "j1", Action: "task_completed", Detail: "jury_decision: grant Favorable"}
+	opened := models.AuditEvent{DossierID: own.ID, Actor: "system", Action: "task_opened", Detail: "convention_signature task for the finance role"}
+	decided := models.AuditEvent{DossierID: own.ID, Actor: "system", Action: "jury_decided", Detail: "laureate"}
+
+	for _, name := range []string{"applicant Rennes", "applicant Rennes, juror of call B"} {
+		p := principalNamed(t, name)
+		require.True(t, p.CanSeeDossier(own), name)
+		require.False(t, p.CanSeeTask(own, vote), name)
+		require.True(t, p.CanSeeTask(own, signature), name)
+		for _, e := range []models.AuditEvent{voted, recused, completed} {
+			require.False(t, p.CanSeeAuditEvent(own, e), "%s sees %s", name, e.Action)
+		}
+		require.True(t, p.CanSeeAuditEvent(own, opened), name)
+		require.True(t, p.CanSeeAuditEvent(own, decided), "%s sees the jury's decision", name)
+	}
+	for _, name := range []string{"juror of call A", "applicant Rennes, juror of call A", "admin", "finance", "instructor 35"} {
+		p := principalNamed(t, name)
+		require.True(t, p.CanSeeTask(own, vote), name)
+		require.True(t, p.CanSeeAuditEvent(own, voted), name)
+	}
+	// Its own vote a person sees, even on a dossier it does not read.
+	require.True(t, models.Principal{Subject: "j1", Roles: []models.Role{models.RoleJury}}.CanSeeTask(own, vote))
+	outsider := principalNamed(t, "applicant Paris")
+	require.False(t, outsider.CanSeeTask(own, signature))
+	require.False(t, outsider.CanSeeAuditEvent(own, opened))
+}
+
+func TestCanSeeJurySession(t *testing.T) {
+	call := models.Call{ID: callA}
+	for name, see := range map[string]bool{"admin": true, "finance": true, "national instructor": true, "instructor 35": false,
+		"juror of call A": true, "juror of no call": false, "applicant Rennes, juror of call B": false,
+		"applicant Rennes, juror of call A": true, "applicant Rennes": false, `instructor of "national"`: false} {
+		require.Equal(t, see, principalNamed(t, name).CanSeeJurySession(call), name)
+	}
+}
+
+func TestActsFor(t *testing.T) {
+	require.True(t, principalNamed(t, "applicant Rennes").ActsFor(sirenRennes))
+	require.False(t, principalNamed(t, "applicant Rennes").ActsFor(sirenParis))
+	require.False(t, principalNamed(t, "siren and départements without the roles").ActsFor(sirenRennes), "a SIREN without the role")
+	require.False(t, principalNamed(t, "admin").ActsFor(sirenRennes))
+}
+
+func principalNamed(t *testing.T, name string) models.Principal {
+	t.Helper()
+	for _, pp := range policyPrincipals {
+		if pp.name == name {
+			return pp.p
+		}
+	}
+	t.Fatalf("no principal %q", name)
+	return models.Principal{}
+}
