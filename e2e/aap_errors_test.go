@@ -22,11 +22,15 @@ func TestCallEndpointsBadInput(t *testing.T) {
 	chair, j3 := s.token(t, juryChair), s.token(t, juror3)
 	outsider := s.token(t, models.Principal{Subject: "juror.other", Roles: []models.Role{models.RoleJury}})
 	finance := s.token(t, financeOfficer)
+	// "*" is the national scope; a département list saying "national" is a malformed token.
+	spelledNational := s.token(t, models.Principal{Subject: "instr.x", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"national"}})
+	// The mayor of Paris sits on the jury of another call.
+	parisJuror := s.token(t, models.Principal{Subject: "maire.paris", Roles: []models.Role{models.RoleApplicant, models.RoleJury}, Siren: sirenParis})
 
 	call := createCall(t, s, admin, 2)
 	closed := s.call(t, http.MethodPost, "/api/v1/calls", admin, map[string]any{"strand": "cooperation", "round": 1, "title": "Closed call",
 		"opens_at": time.Now().Add(-48 * time.Hour), "closes_at": time.Now().Add(-24 * time.Hour),
-		"jury": []models.JuryMember{{Subject: juryChair.Subject}}, "chair": juryChair.Subject, "quorum": 1})
+		"jury": []models.JuryMember{{Subject: juryChair.Subject}, {Subject: "maire.paris"}}, "chair": juryChair.Subject, "quorum": 1})
 	require.Equal(t, http.StatusCreated, closed.Status, string(closed.Body))
 	var closedCall models.Call
 	closed.decode(t, &closedCall)
@@ -56,6 +60,8 @@ func TestCallEndpointsBadInput(t *testing.T) {
 	}
 	s.expectAll(t, []badRequest{
 		{"calls without token", "GET", "/api/v1/calls", "", nil, 401, models.EUnauthorized, ""},
+		{`a département list saying "national"`, "GET", "/api/v1/dossiers", spelledNational, nil, 401, models.EUnauthorized, ""},
+		{`"national" completes no national task`, "POST", "/api/v1/tasks/" + task + "/complete", spelledNational, map[string]any{"outcome": "preselect"}, 401, models.EUnauthorized, ""},
 		{"create a call without admin", "POST", "/api/v1/calls", instr, validCall(func(map[string]any) {}), 403, models.EForbidden, ""},
 		{"create a call, malformed", "POST", "/api/v1/calls", admin, []byte(`{"round":`), 400, models.EMalformed, ""},
 		{"create a call, bad date", "POST", "/api/v1/calls", admin, []byte(`{"opens_at":"tomorrow"}`), 400, models.EMalformed, ""},
@@ -117,6 +123,19 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		s.waitStatus(t, paris, app.ID, models.StatusJury)
 		mine := juryTask(t, s, chair, app.ID)
 		require.Equal(t, http.StatusOK, s.call(t, http.MethodGet, "/api/v1/dossiers/"+app.ID, j3, nil).Status, "the jury sees the dossiers it judges")
+		listed := func(token string) []string {
+			var list struct{ Items []models.Dossier }
+			r := s.call(t, http.MethodGet, "/api/v1/dossiers?call="+call.ID, token, nil)
+			require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+			r.decode(t, &list)
+			ids := []string{}
+			for _, d := range list.Items {
+				ids = append(ids, d.ID)
+			}
+			return ids
+		}
+		require.Equal(t, []string{app.ID}, listed(j3), "a juror finds in the list the dossiers it reads, not the call's drafts")
+		require.Empty(t, listed(outsider), "nor another jury's")
 		require.Equal(t, http.StatusForbidden, s.call(t, http.MethodGet, "/api/v1/tasks/"+mine, paris, nil).Status, "a vote is the jury's")
 		r := s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", j3, map[string]any{"outcome": "refuse"})
 		require.Equal(t, http.StatusForbidden, r.Status, "another member's vote")
@@ -133,6 +152,20 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		for _, e := range seen.Audit {
 			require.NotEqual(t, "voted", e.Action)
 		}
+		// Nor does it when the same person also sits on another call's jury.
+		r = s.call(t, http.MethodGet, "/api/v1/dossiers/"+app.ID, parisJuror, nil)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		var both dossierView
+		r.decode(t, &both)
+		require.NotEmpty(t, both.Tasks)
+		for _, task := range both.Tasks {
+			require.NotEqual(t, models.TaskJuryDecision, task.Type, "an applicant who is a juror elsewhere does not see the jury's votes")
+		}
+		for _, e := range both.Audit {
+			require.NotEqual(t, "voted", e.Action)
+			require.NotContains(t, e.Detail, string(models.TaskJuryDecision))
+		}
+		require.Equal(t, http.StatusForbidden, s.call(t, http.MethodGet, "/api/v1/tasks/"+mine, parisJuror, nil).Status, "a vote is the jury's")
 		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+mine+"/complete", chair, map[string]any{"outcome": "grant", "comment": "encore", "data": map[string]any{"amount_cents": 1}})
 		require.Equal(t, http.StatusConflict, r.Status, "a vote is cast once")
 	})

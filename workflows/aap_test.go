@@ -84,6 +84,9 @@ func TestAAPPreselectionRefused(t *testing.T) {
 	short := s.complete(time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomeReject, "no", nil)
 	wrongScope := s.complete(2*time.Hour, taskOf(models.TaskPreselection, 0),
 		models.Principal{Subject: "i13", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"13"}}, OutcomePreselect, "", nil)
+	// "national" spelled as a département is no national scope, even if a token so made reached the workflow.
+	spelledNational := s.complete(150*time.Minute, taskOf(models.TaskPreselection, 0),
+		models.Principal{Subject: "ix", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"national"}}, OutcomePreselect, "", nil)
 	s.complete(3*time.Hour, taskOf(models.TaskPreselection, 0), instructorDINUM, OutcomeReject, "the project does not fit the strand", nil)
 	s.start()
 
@@ -92,6 +95,7 @@ func TestAAPPreselectionRefused(t *testing.T) {
 	require.Contains(t, r.Reason, "does not fit the strand")
 	require.Equal(t, models.EInvalid, errorType(short.rejected), "a rejection needs a motivation")
 	require.Equal(t, models.EForbidden, errorType(wrongScope.rejected), "a départemental instructor cannot act on a national call")
+	require.Equal(t, models.EForbidden, errorType(spelledNational.rejected), `a département list saying "national" cannot act on a national call`)
 	require.Equal(t, []models.Status{models.StatusChecking, models.StatusPreselection, models.StatusRefused}, s.statuses)
 }
 
