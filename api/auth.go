@@ -28,6 +28,7 @@ type claims struct {
 	Roles        []models.Role `json:"roles"`
 	Siren        string        `json:"siren,omitempty"`
 	Departements []string      `json:"departements,omitempty"`
+	Regions      []string      `json:"regions,omitempty"`
 }
 
 // Authenticator checks bearer tokens: HS256 with a shared secret (development), or
@@ -55,7 +56,7 @@ func (a *Authenticator) Mint(p models.Principal, ttl time.Duration) (string, err
 	c := claims{
 		RegisteredClaims: jwt.RegisteredClaims{Subject: p.Subject, IssuedAt: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)), Issuer: a.issuer},
-		Name: p.Name, Roles: p.Roles, Siren: p.Siren, Departements: p.Departements,
+		Name: p.Name, Roles: p.Roles, Siren: p.Siren, Departements: p.Departements, Regions: p.Regions,
 	}
 	if a.audience != "" {
 		c.Audience = jwt.ClaimStrings{a.audience}
@@ -90,7 +91,7 @@ func (a *Authenticator) Verify(ctx context.Context, token string) (models.Princi
 		}
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid token: %v", err)
 	}
-	p := models.Principal{Subject: c.Subject, Name: c.Name, Roles: c.Roles, Siren: c.Siren, Departements: c.Departements}
+	p := models.Principal{Subject: c.Subject, Name: c.Name, Roles: c.Roles, Siren: c.Siren, Departements: c.Departements, Regions: c.Regions}
 	return p, p.Validate()
 }
 

@@ -74,3 +74,24 @@ func TestJWKSVerification(t *testing.T) {
 	_, err = down.Verify(context.Background(), sign("k1", "https://idp.example"))
 	require.Equal(t, models.EUnavailable, models.ErrorCode(err), "the provider's outage is not the token's fault")
 }
+
+// TestScopeClaims: the département and région claims become typed scopes; "*" is national,
+// and a département list saying "national" is a malformed token, refused with a 401.
+func TestScopeClaims(t *testing.T) {
+	auth := NewAuthenticator("a-shared-secret-a-shared-secret-!!", "", "", "")
+	verify := func(p models.Principal) (models.Principal, error) {
+		tok, err := auth.Mint(p, time.Hour)
+		require.NoError(t, err)
+		return auth.Verify(context.Background(), tok)
+	}
+	p, err := verify(models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}, Regions: []string{"53"}})
+	require.NoError(t, err)
+	require.ElementsMatch(t, []models.Grant{{Role: models.RoleInstructor, Scope: models.ScopeNational},
+		{Role: models.RoleInstructor, Scope: models.RegionScope("53")}}, p.Grants())
+
+	_, err = verify(models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"national"}})
+	require.Equal(t, models.EUnauthorized, models.ErrorCode(err))
+	require.ErrorContains(t, err, `invalid département "national"`)
+	_, err = verify(models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"Bretagne"}})
+	require.Equal(t, models.EUnauthorized, models.ErrorCode(err))
+}

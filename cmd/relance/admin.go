@@ -95,6 +95,7 @@ func tokenCmd() *cobra.Command {
 	cmd.Flags().StringSliceVar(&roles, "role", nil, "role: applicant, instructor, jury, finance, admin (repeatable)")
 	cmd.Flags().StringVar(&p.Siren, "siren", "", "SIREN the applicant acts for")
 	cmd.Flags().StringSliceVar(&p.Departements, "departement", nil, "département an instructor covers, * for all (repeatable)")
+	cmd.Flags().StringSliceVar(&p.Regions, "region", nil, "région (INSEE code) an instructor covers (repeatable)")
 	cmd.Flags().DurationVar(&ttl, "ttl", 24*time.Hour, "validity")
 	return cmd
 }
