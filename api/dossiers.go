@@ -161,9 +161,11 @@ func (s *Server) getDossier(c echo.Context) error {
 	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
 		return err
 	}
-	if principal(c).OnlyApplicant() {
+	p := principal(c)
+	if p.OnlyApplicant() {
 		v.Tasks, v.Audit = withoutDeliberations(v.Tasks, v.Audit)
 	}
+	v.Audit = slices.DeleteFunc(v.Audit, func(e models.AuditEvent) bool { return !models.AuditVisibleTo(p, e) })
 	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
 	return c.JSON(http.StatusOK, v)
 }
@@ -173,7 +175,7 @@ func (s *Server) getDossier(c echo.Context) error {
 func withoutDeliberations(tasks []models.Task, audit []models.AuditEvent) ([]models.Task, []models.AuditEvent) {
 	tasks = slices.DeleteFunc(tasks, func(t models.Task) bool { return t.Type == models.TaskJuryDecision })
 	audit = slices.DeleteFunc(audit, func(e models.AuditEvent) bool {
-		return e.Action == "voted" || e.Action == "recused" || strings.Contains(e.Detail, string(models.TaskJuryDecision))
+		return e.Action == models.AuditVoted || e.Action == models.AuditRecused || strings.Contains(e.Detail, string(models.TaskJuryDecision))
 	})
 	return tasks, audit
 }
