@@ -61,7 +61,7 @@ func (s *Server) auditRefusal(ctx context.Context, c echo.Context, dossierOf fun
 	detail := fmt.Sprintf("%s %s by %s [%s] refused with %d %s: %s", c.Request().Method, c.Request().URL.Path, p.Subject,
 		strings.Join(roles, ","), status, why.Code, why.Message)
 	return s.Store.Audit(ctx, "refused/"+uuid.NewString(),
-		models.AuditEvent{DossierID: dossierID, Actor: p.Subject, Action: models.AuditRefused, Detail: detail})
+		models.AuditEvent{DossierID: dossierID, Actor: p.Subject, Action: models.AuditRefusedAttempt, Detail: detail})
 }
 
 // dossierParam is the dossier of a /dossiers/{id} route, when it exists.

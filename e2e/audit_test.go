@@ -19,7 +19,7 @@ func refusals(t *testing.T, s *stack, token, id string) []models.AuditEvent {
 	r.decode(t, &d)
 	var out []models.AuditEvent
 	for _, e := range d.Audit {
-		if e.Action == models.AuditRefused {
+		if e.Action == models.AuditRefusedAttempt {
 			out = append(out, e)
 		}
 	}

@@ -8,7 +8,7 @@ const (
 	AuditIncomplete      = "incomplete"
 	AuditAmended         = "amended"
 	AuditFunded          = "funded"
-	AuditRefusedDossier  = "refused"
+	AuditRefused         = "refused"
 	AuditLapsed          = "lapsed"
 	AuditPreselection    = "preselection"
 	AuditPreselected     = "preselected"
@@ -30,16 +30,16 @@ const (
 	AuditTaskUnclaimed   = "task_unclaimed"
 	AuditTaskReminded    = "task_reminded"
 	AuditTaskEscalated   = "task_escalated"
-	// AuditRefused is an act on the dossier the system refused (403, 409, 422): who tried
+	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
-	AuditRefused = "refused_attempt"
+	AuditRefusedAttempt = "refused_attempt"
 )
 
 // AuditVisibleTo reports whether p, who may read a dossier, may read event e of its trail.
 // Refused attempts are internal: administrators and instructors, who answer for the
 // process, see them; applicants, jury members and finance officers do not.
 func AuditVisibleTo(p Principal, e AuditEvent) bool {
-	if e.Action == AuditRefused {
+	if e.Action == AuditRefusedAttempt {
 		return p.HasRole(RoleAdmin) || p.HasRole(RoleInstructor)
 	}
 	return true
