@@ -70,7 +70,11 @@ func (s *Server) dossierParam(ctx context.Context, c echo.Context) (string, erro
 	if _, err := uuid.Parse(id); err != nil {
 		return "", nil
 	}
-	return existing(s.Store.Dossier(ctx, id))
+	d, err := s.Store.Dossier(ctx, id)
+	if models.ErrorCode(err) == models.ENotFound {
+		return "", nil
+	}
+	return d.ID, err
 }
 
 // taskDossier is the dossier of a /tasks/{id} route's task, when the task exists.
@@ -80,11 +84,4 @@ func (s *Server) taskDossier(ctx context.Context, c echo.Context) (string, error
 		return "", nil
 	}
 	return t.DossierID, err
-}
-
-func existing(d models.Dossier, err error) (string, error) {
-	if models.ErrorCode(err) == models.ENotFound {
-		return "", nil
-	}
-	return d.ID, err
 }
