@@ -146,8 +146,8 @@ func (a *Activities) WithdrawDossier(ctx context.Context, in WithdrawInput) ([]s
 			return nil, classify(err)
 		}
 	}
-	if err := a.Store.SetDossierStatus(ctx, in.DossierID, store.StatusChange{Status: models.StatusWithdrawn, Reason: in.Reason}); err != nil {
-		return nil, classify(err)
-	}
-	return promoted, a.audit(ctx, in.DossierID, Audit{Key: "withdrawn", Actor: in.Actor, Action: "withdrawn", Detail: detail})
+	audit := Audit{Key: "withdrawn", Actor: in.Actor, Action: models.AuditWithdrawn, Detail: detail}
+	err = a.Store.SetDossierStatus(ctx, in.DossierID, store.StatusChange{Status: models.StatusWithdrawn, Reason: in.Reason,
+		StepKey: stepKey(in.DossierID, audit), Audit: audit.event(in.DossierID), Notice: models.DecisionNotice})
+	return promoted, classify(err)
 }

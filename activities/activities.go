@@ -32,7 +32,14 @@ func (a *Activities) audit(ctx context.Context, dossierID string, e Audit) error
 	if e.Action == "" {
 		return nil
 	}
-	return a.Store.Audit(ctx, dossierID+"/"+e.Key, models.AuditEvent{DossierID: dossierID, Actor: e.Actor, Action: e.Action, Detail: e.Detail})
+	return a.Store.Audit(ctx, stepKey(dossierID, e), e.event(dossierID))
+}
+
+// stepKey is the idempotency key of a dossier's step: its audit event and its message.
+func stepKey(dossierID string, e Audit) string { return dossierID + "/" + e.Key }
+
+func (e Audit) event(dossierID string) models.AuditEvent {
+	return models.AuditEvent{DossierID: dossierID, Actor: e.Actor, Action: e.Action, Detail: e.Detail}
 }
 
 // RegistryCheck says whether a SIREN is a known collectivité.
@@ -63,14 +70,12 @@ type StatusInput struct {
 	Audit        Audit
 }
 
-// RecordStatus writes a dossier's new status and its audit event.
+// RecordStatus writes a dossier's new status, its audit event and, at a decision, the
+// message telling the applicant, all at once: a retried step sends one message.
 func (a *Activities) RecordStatus(ctx context.Context, in StatusInput) error {
-	err := a.Store.SetDossierStatus(ctx, in.DossierID, store.StatusChange{
-		Status: in.Status, Reason: in.Reason, MissingItems: in.MissingItems, GrantedCents: in.GrantedCents})
-	if err != nil {
-		return classify(err)
-	}
-	return a.audit(ctx, in.DossierID, in.Audit)
+	return classify(a.Store.SetDossierStatus(ctx, in.DossierID, store.StatusChange{
+		Status: in.Status, Reason: in.Reason, MissingItems: in.MissingItems, GrantedCents: in.GrantedCents,
+		StepKey: stepKey(in.DossierID, in.Audit), Audit: in.Audit.event(in.DossierID), Notice: models.DecisionNotice}))
 }
 
 // OpenTaskInput is a human task to create.

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -101,4 +102,107 @@ func TestAlertTaskWritesOnce(t *testing.T) {
 	got, err := st.Task(ctx, task.ID)
 	require.NoError(t, err)
 	require.NotNil(t, got.EscalatedAt)
+}
+
+func TestEveryDecisionTellsTheApplicantOnce(t *testing.T) {
+	a, st := newActivities(t)
+	ctx := context.Background()
+	granted := models.Cents(4_000_000)
+	missing := []models.ChecklistItem{{Key: "rgpd", Label: "Registre RGPD tenu à jour"}}
+	cases := []struct {
+		name   string
+		before models.Status
+		in     StatusInput
+		want   []string // in the subject, then in the body
+	}{
+		{"funded", models.StatusChecking, StatusInput{Status: models.StatusAwaitingPayment, GrantedCents: &granted,
+			Audit: Audit{Key: "funded", Actor: "system", Action: models.AuditFunded}}, []string{"subvention accordée", "40 000,00 €"}},
+		{"incomplete", models.StatusChecking, StatusInput{Status: models.StatusIncomplete, MissingItems: missing, Reason: "1 item(s)",
+			Audit: Audit{Key: "incomplete/0", Actor: "system", Action: models.AuditIncomplete}}, []string{"dossier incomplet", "Registre RGPD tenu à jour (rgpd)"}},
+		{"refused", models.StatusChecking, StatusInput{Status: models.StatusRefused, Reason: "SIREN 123 is not a collectivité",
+			Audit: Audit{Key: "closed/refused", Actor: "system", Action: models.AuditRefused}}, []string{"demande refusée", "Motif : SIREN 123 is not a collectivité"}},
+		{"not preselected", models.StatusPreselection, StatusInput{Status: models.StatusRefused, Reason: "not preselected: hors sujet",
+			Audit: Audit{Key: "closed/refused", Actor: "system", Action: models.AuditRefused}}, []string{"non présélectionné", "hors sujet"}},
+		{"info requested", models.StatusPreselection, StatusInput{Status: models.StatusInfoRequested, Reason: "Quel est le calendrier ?",
+			Audit: Audit{Key: "info-requested/0", Actor: "instructeur", Action: models.AuditInfoRequested}}, []string{"demande d'informations", "Quel est le calendrier ?"}},
+		{"preselected", models.StatusPreselection, StatusInput{Status: models.StatusPreselected,
+			Audit: Audit{Key: "preselected", Actor: "instructeur", Action: models.AuditPreselected}}, []string{"dossier présélectionné", "jury"}},
+		{"not laureate", models.StatusJury, StatusInput{Status: models.StatusRefused, Reason: "the jury refused: 0 vote(s) to grant",
+			Audit: Audit{Key: "closed/refused", Actor: "system", Action: models.AuditRefused}}, []string{"non retenu par le jury", "0 vote(s) to grant"}},
+		{"waiting list", models.StatusJury, StatusInput{Status: models.StatusWaitingList, GrantedCents: &granted,
+			Audit: Audit{Key: "waiting-list", Actor: "system", Action: models.AuditWaitingList}}, []string{"liste d'attente", "40 000,00 €"}},
+		{"laureate", models.StatusJury, StatusInput{Status: models.StatusAwaitingSignature, GrantedCents: &granted,
+			Audit: Audit{Key: "laureate", Actor: "system", Action: models.AuditLaureate}}, []string{"convention à signer", "40 000,00 €"}},
+		{"lapsed", models.StatusAwaitingSignature, StatusInput{Status: models.StatusLapsed, Reason: "not signed before its deadline",
+			Audit: Audit{Key: "closed/lapsed", Actor: "system", Action: models.AuditLapsed}}, []string{"subvention caduque", "not signed before its deadline"}},
+		{"closed without action", models.StatusIncomplete, StatusInput{Status: models.StatusClosedWithoutAction, Reason: "no amendment within 720h",
+			Audit: Audit{Key: "closed/closed_without_action", Actor: "system", Action: models.AuditLapsed}}, []string{"classé sans suite", "no amendment within 720h"}},
+		{"paid", models.StatusAwaitingPayment, StatusInput{Status: models.StatusPaid, GrantedCents: &granted,
+			Audit: Audit{Key: "closed/paid", Actor: "system", Action: "paid"}}, []string{"subvention versée", "40 000,00 €"}},
+	}
+	for i, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			id := fmt.Sprintf("d%d", i)
+			dossier(t, st, id, "217500016", models.KindGuichet, models.GuichetApplication{})
+			require.NoError(t, st.SetDossierStatus(ctx, id, store.StatusChange{Status: tc.before}))
+			tc.in.DossierID = id
+			for range 3 { // a retried activity
+				require.NoError(t, a.RecordStatus(ctx, tc.in))
+			}
+			outbox, err := st.Notifications(ctx, id, 0, 10)
+			require.NoError(t, err)
+			require.Len(t, outbox, 1, "one message per decision, however often the step runs")
+			n := outbox[0]
+			require.Equal(t, "role:applicant:217500016", n.Recipient, "the applicant's mailbox: the filer's subject is no address")
+			require.Contains(t, n.Subject, id)
+			require.Contains(t, n.Subject, tc.want[0])
+			require.Contains(t, n.Body, tc.want[1])
+			trail, err := st.AuditTrail(ctx, id)
+			require.NoError(t, err)
+			require.Len(t, trail, 1)
+			require.Equal(t, tc.in.Audit.Action, trail[0].Action)
+		})
+	}
+
+	// A step that is no decision tells nobody; a second round of the same decision tells again.
+	dossier(t, st, "steps", "217500016", models.KindGuichet, models.GuichetApplication{})
+	require.NoError(t, a.RecordStatus(ctx, StatusInput{DossierID: "steps", Status: models.StatusChecking,
+		Audit: Audit{Key: "submitted", Actor: "t", Action: models.AuditSubmitted}}))
+	for round := range 2 {
+		require.NoError(t, a.RecordStatus(ctx, StatusInput{DossierID: "steps", Status: models.StatusIncomplete, MissingItems: missing,
+			Audit: Audit{Key: fmt.Sprintf("incomplete/%d", round), Actor: "system", Action: models.AuditIncomplete}}))
+	}
+	outbox, err := st.Notifications(ctx, "steps", 0, 10)
+	require.NoError(t, err)
+	require.Len(t, outbox, 2)
+}
+
+func TestDecisionGoesToTheFilerWhenAnAddressAndNamesTheDeadline(t *testing.T) {
+	a, st := newActivities(t)
+	ctx := context.Background()
+	b, err := json.Marshal(models.AAPApplication{})
+	require.NoError(t, err)
+	_, _, err = st.CreateDossier(ctx, models.Dossier{ID: "d1", Kind: models.KindAAP, Status: models.StatusSubmitted,
+		ApplicantSiren: "217500016", ApplicantName: "Paris", EnvelopeCode: "axe2.donnees", Payload: b, CreatedBy: "maire@paris.fr"}, "t", "")
+	require.NoError(t, err)
+	due := time.Date(2027, 3, 14, 12, 0, 0, 0, time.UTC)
+	require.NoError(t, st.CreateTask(ctx, models.Task{ID: "d1.information.0", DossierID: "d1", Type: models.TaskInformation,
+		Role: models.RoleApplicant, Scope: "217500016", DueAt: &due}))
+	require.NoError(t, a.RecordStatus(ctx, StatusInput{DossierID: "d1", Status: models.StatusInfoRequested, Reason: "Quel calendrier ?",
+		Audit: Audit{Key: "info-requested/0", Actor: "i", Action: models.AuditInfoRequested}}))
+	promoted, err := a.WithdrawDossier(ctx, WithdrawInput{DossierID: "d1", Actor: "admin", Reason: "doublon"})
+	require.NoError(t, err)
+	require.Empty(t, promoted)
+	_, err = a.WithdrawDossier(ctx, WithdrawInput{DossierID: "d1", Actor: "admin", Reason: "doublon"})
+	require.NoError(t, err)
+
+	outbox, err := st.Notifications(ctx, "d1", 0, 10)
+	require.NoError(t, err)
+	require.Len(t, outbox, 2, "the request for information, then the withdrawal, once each")
+	withdrawn, info := outbox[0], outbox[1]
+	require.Equal(t, "user:maire@paris.fr", info.Recipient)
+	require.Contains(t, info.Subject, "Paris")
+	require.Contains(t, info.Body, "Répondez avant le 14/03/2027")
+	require.Contains(t, withdrawn.Subject, "dossier retiré")
+	require.Contains(t, withdrawn.Body, "Motif : doublon")
 }

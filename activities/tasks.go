@@ -34,10 +34,10 @@ func (a *Activities) AlertTask(ctx context.Context, in TaskAlert) error {
 		due = t.DueAt.Format("2006-01-02")
 	}
 	subject := fmt.Sprintf("Reminder: %s task due %s (dossier %s)", t.Type, due, t.DossierID)
-	action := "task_reminded"
+	action := models.AuditTaskReminded
 	if escalation {
 		subject = fmt.Sprintf("Overdue: %s task was due %s (dossier %s)", t.Type, due, t.DossierID)
-		action = "task_escalated"
+		action = models.AuditTaskEscalated
 	}
 	if err := a.audit(ctx, t.DossierID, Audit{Key: in.Kind + "/" + t.ID, Actor: "system", Action: action, Detail: subject}); err != nil {
 		return err
@@ -78,10 +78,10 @@ func (a *Activities) ClaimTask(ctx context.Context, in ClaimInput) (models.Task,
 		t   models.Task
 		err error
 	)
-	action, detail := "task_claimed", "claimed by "+in.Subject
+	action, detail := models.AuditTaskClaimed, "claimed by "+in.Subject
 	if in.Subject == "" {
 		t, err = a.Store.ReleaseTask(ctx, in.TaskID)
-		action, detail = "task_unclaimed", "released by "+in.Actor
+		action, detail = models.AuditTaskUnclaimed, "released by "+in.Actor
 	} else {
 		t, err = a.Store.AssignTask(ctx, in.TaskID, in.Subject)
 	}

@@ -30,7 +30,7 @@ func TestCallEndpointsBadInput(t *testing.T) {
 	call := createCall(t, s, admin, 2)
 	closed := s.call(t, http.MethodPost, "/api/v1/calls", admin, map[string]any{"strand": "cooperation", "round": 1, "title": "Closed call",
 		"opens_at": time.Now().Add(-48 * time.Hour), "closes_at": time.Now().Add(-24 * time.Hour),
-		"jury": []models.JuryMember{{Subject: juryChair.Subject}, {Subject: "maire.paris"}}, "chair": juryChair.Subject, "quorum": 1})
+		"jury": []models.JuryMember{{Subject: juryChair.Subject, State: true}, {Subject: "maire.paris"}}, "chair": juryChair.Subject, "quorum": 1})
 	require.Equal(t, http.StatusCreated, closed.Status, string(closed.Body))
 	var closedCall models.Call
 	closed.decode(t, &closedCall)
@@ -49,7 +49,7 @@ func TestCallEndpointsBadInput(t *testing.T) {
 
 	validCall := func(mut func(m map[string]any)) map[string]any {
 		m := map[string]any{"strand": "dematerialisation", "round": 3, "title": "Démat 3", "opens_at": time.Now(),
-			"closes_at": time.Now().Add(time.Hour), "jury": []models.JuryMember{{Subject: "a"}, {Subject: "b"}}, "chair": "a", "quorum": 2}
+			"closes_at": time.Now().Add(time.Hour), "jury": []models.JuryMember{{Subject: "a", State: true}, {Subject: "b"}}, "chair": "a", "quorum": 2}
 		mut(m)
 		return m
 	}
@@ -70,6 +70,7 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		{"create a call, closing before opening", "POST", "/api/v1/calls", admin,
 			validCall(func(m map[string]any) { m["closes_at"] = time.Now().Add(-time.Hour) }), 422, models.EInvalid, "closes_at"},
 		{"create a call, chair not on the jury", "POST", "/api/v1/calls", admin, validCall(func(m map[string]any) { m["chair"] = "z" }), 422, models.EInvalid, "chair"},
+		{"create a call, chair not of the State", "POST", "/api/v1/calls", admin, validCall(func(m map[string]any) { m["chair"] = "b" }), 422, models.EInvalid, "chair"},
 		{"create a call, quorum too high", "POST", "/api/v1/calls", admin, validCall(func(m map[string]any) { m["quorum"] = 3 }), 422, models.EInvalid, "quorum"},
 		{"create a call, parent envelope", "POST", "/api/v1/calls", admin, validCall(func(m map[string]any) { m["envelope_code"] = "axe2" }), 422, models.EInvalid, "envelope_code"},
 		{"unknown call", "GET", "/api/v1/calls/01a21400-0000-7000-8000-000000000000", paris, nil, 404, models.ENotFound, ""},

@@ -34,7 +34,7 @@ func createCall(t *testing.T, s *stack, admin string, round int) models.Call {
 	r := s.call(t, http.MethodPost, "/api/v1/calls", admin, map[string]any{
 		"strand": "donnees", "round": round, "title": "Cycle de vie de la donnée — vague " + string(rune('0'+round)),
 		"opens_at": time.Now().Add(-time.Hour), "closes_at": time.Now().Add(time.Hour),
-		"jury":  []models.JuryMember{{Subject: juryChair.Subject, Name: juryChair.Name}, {Subject: juror2.Subject}, {Subject: juror3.Subject}},
+		"jury":  []models.JuryMember{{Subject: juryChair.Subject, Name: juryChair.Name, State: true}, {Subject: juror2.Subject}, {Subject: juror3.Subject}},
 		"chair": juryChair.Subject, "quorum": 2,
 	})
 	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
@@ -57,7 +57,7 @@ func TestCallForProjectsEndToEnd(t *testing.T) {
 	call := createCall(t, s, admin, 1)
 	require.Equal(t, "axe2.donnees", call.EnvelopeCode)
 	r := s.call(t, http.MethodPost, "/api/v1/calls", admin, map[string]any{"strand": "donnees", "round": 1, "title": "again",
-		"opens_at": time.Now(), "closes_at": time.Now().Add(time.Hour), "jury": []models.JuryMember{{Subject: "x"}}, "chair": "x", "quorum": 1})
+		"opens_at": time.Now(), "closes_at": time.Now().Add(time.Hour), "jury": []models.JuryMember{{Subject: "x", State: true}}, "chair": "x", "quorum": 1})
 	require.Equal(t, http.StatusConflict, r.Status, "one call per strand and round")
 
 	// Rennes saves a draft, edits it, then submits: alone it covers neither a whole

@@ -124,7 +124,7 @@ func runCallBench(b *testing.B, concurrency, total int) {
 	instr, finance, chair := s.token(b, instructor), s.token(b, financeOfficer), s.token(b, juryChair)
 	r := s.call(b, http.MethodPost, "/api/v1/calls", admin, map[string]any{
 		"strand": "donnees", "round": 1, "title": "Benchmark", "opens_at": time.Now().Add(-time.Hour), "closes_at": time.Now().Add(time.Hour),
-		"jury": []models.JuryMember{{Subject: juryChair.Subject}}, "chair": juryChair.Subject, "quorum": 1})
+		"jury": []models.JuryMember{{Subject: juryChair.Subject, State: true}}, "chair": juryChair.Subject, "quorum": 1})
 	require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
 	var call models.Call
 	r.decode(b, &call)

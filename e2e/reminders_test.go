@@ -32,11 +32,12 @@ func TestOverdueTaskIsRemindedEscalatedAndFound(t *testing.T) {
 	var outbox struct{ Items []models.Notification }
 	require.Eventually(t, func() bool {
 		s.call(t, http.MethodGet, "/api/v1/notifications?dossier="+d.ID, admin, nil).decode(t, &outbox)
-		return len(outbox.Items) == 2 && outbox.Items[0].Status == "sent" && outbox.Items[1].Status == "sent"
-	}, 20*time.Second, 100*time.Millisecond, "a reminder, then an escalation, both delivered by the outbox's dispatcher")
+		return len(outbox.Items) == 3 && outbox.Items[0].Status == "sent" && outbox.Items[1].Status == "sent" && outbox.Items[2].Status == "sent"
+	}, 20*time.Second, 100*time.Millisecond, "the applicant's news of the funding, a reminder, then an escalation, all delivered by the outbox's dispatcher")
 	require.Contains(t, outbox.Items[0].Subject, "Overdue")
 	require.Contains(t, outbox.Items[1].Subject, "Reminder")
 	require.Equal(t, "role:finance:national", outbox.Items[0].Recipient)
+	require.Contains(t, outbox.Items[2].Subject, "subvention accordée")
 
 	var overdue struct{ Items []models.Task }
 	s.call(t, http.MethodGet, "/api/v1/tasks?overdue=true", finance, nil).decode(t, &overdue)

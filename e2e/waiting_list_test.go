@@ -19,7 +19,7 @@ func TestWaitingListFundedWhenMoneyArrives(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	r = s.call(t, http.MethodPost, "/api/v1/calls", admin, map[string]any{"strand": "cooperation", "round": 1, "title": "Coopération",
 		"opens_at": time.Now().Add(-time.Hour), "closes_at": time.Now().Add(time.Hour),
-		"jury": []models.JuryMember{{Subject: juryChair.Subject}}, "chair": juryChair.Subject, "quorum": 1})
+		"jury": []models.JuryMember{{Subject: juryChair.Subject, State: true}}, "chair": juryChair.Subject, "quorum": 1})
 	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 	var call models.Call
 	r.decode(t, &call)

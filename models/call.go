@@ -34,6 +34,9 @@ func StrandFields(s Strand) []string { return strandFields[s] }
 type JuryMember struct {
 	Subject string `json:"subject"`
 	Name    string `json:"name"`
+	// State marks a representative of the State (préfecture, ministry, DINUM): the jury is
+	// chaired by one.
+	State bool `json:"state"`
 }
 
 // Call is a call for projects of one strand and round, with its jury.
@@ -86,11 +89,10 @@ func (c Call) Validate() error {
 		}
 		seen[m.Subject] = true
 	}
-	switch {
-	case len(c.Jury) == 0:
+	if len(c.Jury) == 0 {
 		fields["jury"] = "needs at least one member"
-	case !seen[c.Chair]:
-		fields["chair"] = "must be one of the jury's members"
+	} else if msg := chairRule(c.Jury, c.Chair); msg != "" {
+		fields["chair"] = msg
 	}
 	if c.Quorum < 1 || c.Quorum > len(c.Jury) {
 		fields["quorum"] = fmt.Sprintf("must be between 1 and the number of members (%d)", len(c.Jury))
@@ -99,6 +101,19 @@ func (c Call) Validate() error {
 		return FieldErrors(fields)
 	}
 	return nil
+}
+
+// chairRule says what is wrong with the jury's chair, "" when nothing: the jury is
+// "présidé par l'État", so its chair is a member representing the State.
+func chairRule(jury []JuryMember, chair string) string {
+	i := slices.IndexFunc(jury, func(m JuryMember) bool { return m.Subject == chair })
+	switch {
+	case strings.TrimSpace(chair) == "" || i < 0:
+		return "must be one of the jury's members"
+	case !jury[i].State:
+		return fmt.Sprintf("must be a State representative: the jury is chaired by the State, and %s is not marked \"state\": true", chair)
+	}
+	return ""
 }
 
 // IsMember reports whether subject sits on the call's jury.

@@ -53,7 +53,7 @@ func validCall() models.Call {
 		ClosesAt:     callCloses,
 		EnvelopeCode: "axe2-dematerialisation",
 		Jury: []models.JuryMember{
-			{Subject: "prefet", Name: "Préfet"},
+			{Subject: "prefet", Name: "Préfet", State: true},
 			{Subject: "expert-1", Name: "Experte 1"},
 			{Subject: "expert-2", Name: "Expert 2"},
 		},
@@ -99,6 +99,10 @@ func TestCallValidate(t *testing.T) {
 		{"blank subject", func(c *models.Call) { c.Jury[1].Subject = "   " }, []string{"jury[1].subject"}},
 		{"chair not a member", func(c *models.Call) { c.Chair = "ministre" }, []string{"chair"}},
 		{"chair missing", func(c *models.Call) { c.Chair = "" }, []string{"chair"}},
+		{"chair not of the State", func(c *models.Call) { c.Chair = "expert-1" }, []string{"chair"}},
+		{"no State member at all", func(c *models.Call) { c.Jury[0].State = false }, []string{"chair"}},
+		{"valid State chair among State members", func(c *models.Call) { c.Jury[1].State, c.Jury[2].State = true, true }, nil},
+		{"valid State chair not listed first", func(c *models.Call) { c.Jury[0].State, c.Jury[2].State, c.Chair = false, true, "expert-2" }, nil},
 		{"quorum 0", func(c *models.Call) { c.Quorum = 0 }, []string{"quorum"}},
 		{"quorum negative", func(c *models.Call) { c.Quorum = -1 }, []string{"quorum"}},
 		{"quorum above the members", func(c *models.Call) { c.Quorum = 4 }, []string{"quorum"}},
@@ -132,6 +136,11 @@ func TestCallValidateMessages(t *testing.T) {
 	c.Quorum = 4
 	require.ErrorAs(t, c.Validate(), &e)
 	require.Contains(t, e.Fields["quorum"], "(3)")
+
+	c = validCall()
+	c.Chair = "expert-1"
+	require.ErrorAs(t, c.Validate(), &e)
+	require.Equal(t, `chair: must be a State representative: the jury is chaired by the State, and expert-1 is not marked "state": true`, e.Message)
 }
 
 func TestCallIsMember(t *testing.T) {

@@ -129,7 +129,13 @@ func (p Principal) CanSeeTask(d Dossier, t Task) bool {
 }
 
 // CanSeeAuditEvent reports whether p may read event e of dossier d's audit trail.
+//
+// Refused attempts are internal: administrators and instructors, who answer for the
+// process, see them; applicants, jury members and finance officers do not.
 func (p Principal) CanSeeAuditEvent(d Dossier, e AuditEvent) bool {
+	if e.Action == AuditRefusedAttempt && !p.HasRole(RoleAdmin) && !p.HasRole(RoleInstructor) {
+		return false
+	}
 	return p.CanSeeDossier(d) && (!e.IsDeliberation() || p.SeesDeliberations(d))
 }
 

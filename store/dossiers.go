@@ -113,16 +113,24 @@ func (s *Store) Dossier(ctx context.Context, id string) (models.Dossier, error) 
 	return row.model(), nil
 }
 
-// StatusChange is what a workflow step writes to a dossier's read model.
+// StatusChange is what a workflow step writes to a dossier's read model, with its audit
+// event and, when the applicant must hear of it, their message.
 type StatusChange struct {
 	Status       models.Status
 	Reason       string
 	MissingItems []models.ChecklistItem
 	// GrantedCents, when not nil, records the amount granted.
 	GrantedCents *models.Cents
+	// StepKey makes the audit event and the message idempotent: a retried step writes each once.
+	StepKey string
+	// Audit, when its Action is set, is the step's audit event.
+	Audit models.AuditEvent
+	// Notice composes the applicant's message from the change; false when there is none.
+	Notice func(models.Decision) (models.Notification, bool)
 }
 
-// SetDossierStatus records a status in the read model. Writing the same change twice is harmless.
+// SetDossierStatus records a status in the read model, its audit event and its message in
+// the outbox, in one transaction. Writing the same change twice is harmless.
 func (s *Store) SetDossierStatus(ctx context.Context, id string, c StatusChange) error {
 	missing := ""
 	if len(c.MissingItems) > 0 {
@@ -136,14 +144,44 @@ func (s *Store) SetDossierStatus(ctx context.Context, id string, c StatusChange)
 	if c.GrantedCents != nil {
 		updates["granted_cents"] = *c.GrantedCents
 	}
-	res := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ?", id).Updates(updates)
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return models.Errorf(models.ENotFound, "no dossier %s", id)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		var before dossierRow
+		if err := tx.Take(&before, "id = ?", id).Error; err != nil {
+			return notFound(err, "no dossier %s", id)
+		}
+		if err := tx.Model(&dossierRow{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+			return err
+		}
+		if c.Audit.Action != "" {
+			c.Audit.DossierID = id
+			if err := s.auditTx(tx, c.StepKey, c.Audit); err != nil {
+				return err
+			}
+		}
+		if c.Notice == nil {
+			return nil
+		}
+		var after dossierRow
+		if err := tx.Take(&after, "id = ?", id).Error; err != nil {
+			return err
+		}
+		dec := models.Decision{Before: before.model(), After: after.model()}
+		// The applicant's open task (an answer, a signature) opened just before this step.
+		var due []taskRow
+		err := tx.Where("dossier_id = ? AND role = ? AND status IN ? AND due_at IS NOT NULL", id, string(models.RoleApplicant),
+			[]string{string(models.TaskOpen), string(models.TaskClaimed)}).Order("due_at").Limit(1).Find(&due).Error
+		if err != nil {
+			return err
+		}
+		if len(due) > 0 {
+			dec.Deadline = due[0].DueAt
+		}
+		n, ok := c.Notice(dec)
+		if !ok {
+			return nil
+		}
+		return s.queueTx(tx, c.StepKey, n)
+	})
 }
 
 // dossierAccessSQL is the SQL condition of the policy's dossier set, on the dossiers table:

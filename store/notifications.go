@@ -39,9 +39,13 @@ const (
 // QueueNotification writes a message to the outbox, once per step key; the dispatcher
 // delivers it.
 func (s *Store) QueueNotification(ctx context.Context, stepKey string, n models.Notification) error {
+	return s.queueTx(s.db.WithContext(ctx), stepKey, n)
+}
+
+func (s *Store) queueTx(tx *gorm.DB, stepKey string, n models.Notification) error {
 	row := notificationRow{StepKey: stepKey, DossierID: n.DossierID, TaskID: n.TaskID, Recipient: n.Recipient,
 		Subject: n.Subject, Body: n.Body, Status: NotificationPending, CreatedAt: s.now()}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 }
 
 // MaxDeliveryAttempts is how often the outbox tries a message before marking it failed.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"github.com/relance/relance/models"
@@ -247,12 +248,16 @@ func (auditRow) TableName() string { return "audit_events" }
 // Audit appends an event to a dossier's trail. stepKey makes it idempotent: a retried
 // activity writes the event once.
 func (s *Store) Audit(ctx context.Context, stepKey string, e models.AuditEvent) error {
+	return s.auditTx(s.db.WithContext(ctx), stepKey, e)
+}
+
+func (s *Store) auditTx(tx *gorm.DB, stepKey string, e models.AuditEvent) error {
 	at := e.At
 	if at.IsZero() {
 		at = s.now()
 	}
 	row := auditRow{DossierID: e.DossierID, StepKey: stepKey, At: at.UTC(), Actor: e.Actor, Action: e.Action, Detail: e.Detail}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 }
 
 // AuditTrail returns a dossier's events, oldest first.

@@ -98,7 +98,7 @@ func (a *aap) run(ctx workflow.Context) (Result, error) {
 		return Result{}, err
 	}
 	if err := a.record(ctx, activities.StatusInput{Status: models.StatusChecking,
-		Audit: activities.Audit{Key: "submitted", Actor: a.in.SubmittedBy, Action: "submitted",
+		Audit: activities.Audit{Key: "submitted", Actor: a.in.SubmittedBy, Action: models.AuditSubmitted,
 			Detail: fmt.Sprintf("application to call %s, %s requested", a.in.CallID, models.FormatEuros(a.in.RequestedCents))}},
 		"Checking eligibility"); err != nil {
 		return Result{}, err
@@ -111,7 +111,7 @@ func (a *aap) run(ctx workflow.Context) (Result, error) {
 		return a.refuse(ctx, "not eligible: "+strings.Join(elig.Reasons, "; "))
 	}
 	if err := workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
-		Audit: activities.Audit{Key: "eligible", Actor: "system", Action: "eligible", Detail: strings.Join(elig.Reasons, "; ")}}).Get(ctx, nil); err != nil {
+		Audit: activities.Audit{Key: "eligible", Actor: "system", Action: models.AuditEligible, Detail: strings.Join(elig.Reasons, "; ")}}).Get(ctx, nil); err != nil {
 		return Result{}, err
 	}
 
@@ -136,7 +136,7 @@ func (a *aap) run(ctx workflow.Context) (Result, error) {
 	}
 	return a.tasks.disburse(ctx, outcome.AmountCents, a.in.Deadlines.disbursement(), a.in.Deadlines.reminder(),
 		fmt.Sprintf("Agreement signed: waiting for the payment of %s", models.FormatEuros(outcome.AmountCents)),
-		activities.Audit{Key: "committed", Actor: "system", Action: "agreement_signed",
+		activities.Audit{Key: "committed", Actor: "system", Action: models.AuditAgreementSigned,
 			Detail: fmt.Sprintf("%s committed on %s", models.FormatEuros(outcome.AmountCents), a.in.EnvelopeCode)})
 }
 
@@ -152,7 +152,7 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 			return Result{}, true, err
 		}
 		if err := a.record(ctx, activities.StatusInput{Status: models.StatusPreselection,
-			Audit: activities.Audit{Key: fmt.Sprintf("preselection/%d", attempt), Actor: "system", Action: "preselection",
+			Audit: activities.Audit{Key: fmt.Sprintf("preselection/%d", attempt), Actor: "system", Action: models.AuditPreselection,
 				Detail: "waiting for the instructor's preselection"}}, "Waiting for the instructor's preselection"); err != nil {
 			return Result{}, true, err
 		}
@@ -167,7 +167,7 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 			return result, true, err
 		case OutcomePreselect:
 			err := a.record(ctx, activities.StatusInput{Status: models.StatusPreselected,
-				Audit: activities.Audit{Key: "preselected", Actor: req.Actor.Subject, Action: "preselected", Detail: req.Comment}},
+				Audit: activities.Audit{Key: "preselected", Actor: req.Actor.Subject, Action: models.AuditPreselected, Detail: req.Comment}},
 				"Preselected: waiting for the jury session")
 			answer()
 			return Result{}, false, err
@@ -179,7 +179,7 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 			due: a.in.Deadlines.infoAnswer(), remindBefore: a.in.Deadlines.reminder(), validate: validateAnswer})
 		if err == nil {
 			err = a.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
-				Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: "info_requested", Detail: req.Comment}},
+				Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: models.AuditInfoRequested, Detail: req.Comment}},
 				"Waiting for the applicant's answer: "+req.Comment)
 		}
 		answer()
@@ -195,11 +195,11 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 				return Result{}, true, err
 			}
 			result, err := a.close(ctx, models.StatusClosedWithoutAction,
-				fmt.Sprintf("no answer to the request for information within %s", a.in.Deadlines.infoAnswer()), "lapsed")
+				fmt.Sprintf("no answer to the request for information within %s", a.in.Deadlines.infoAnswer()), models.AuditLapsed)
 			return result, true, err
 		}
 		err = workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
-			Audit: activities.Audit{Key: fmt.Sprintf("info-provided/%d", attempt), Actor: reply.Actor.Subject, Action: "info_provided", Detail: reply.Comment}}).Get(ctx, nil)
+			Audit: activities.Audit{Key: fmt.Sprintf("info-provided/%d", attempt), Actor: reply.Actor.Subject, Action: models.AuditInfoProvided, Detail: reply.Comment}}).Get(ctx, nil)
 		if err != nil {
 			return Result{}, true, err
 		}
@@ -267,7 +267,7 @@ func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 		tasks[i] = t
 	}
 	if err := a.record(ctx, activities.StatusInput{Status: models.StatusJury,
-		Audit: activities.Audit{Key: "jury", Actor: "system", Action: "jury", Detail: fmt.Sprintf("%d member(s), quorum %d", len(call.Jury), call.Quorum)}},
+		Audit: activities.Audit{Key: "jury", Actor: "system", Action: models.AuditJury, Detail: fmt.Sprintf("%d member(s), quorum %d", len(call.Jury), call.Quorum)}},
 		fmt.Sprintf("Before the jury: %d member(s), quorum %d", len(call.Jury), call.Quorum)); err != nil {
 		return models.JuryOutcome{}, err
 	}
@@ -283,9 +283,9 @@ func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 			_ = decodeData(req.Data, &data) // the validator has parsed it already
 			vote.AmountCents = data.AmountCents
 		}
-		action := "voted"
+		action := models.AuditVoted
 		if vote.Choice == models.VoteRecuse {
-			action = "recused"
+			action = models.AuditRecused
 		}
 		err = workflow.ExecuteLocalActivity(ctx, acts.RecordVote, activities.VoteInput{Vote: vote,
 			Audit: activities.Audit{Key: "vote/" + task.task.ID, Actor: vote.Member, Action: action,
@@ -304,7 +304,7 @@ func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 			return models.JuryOutcome{}, err
 		}
 		err = workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
-			Audit: activities.Audit{Key: "jury-decision", Actor: "jury", Action: "jury_decided", Detail: decisionDetail(outcome)}}).Get(ctx, nil)
+			Audit: activities.Audit{Key: "jury-decision", Actor: "jury", Action: models.AuditJuryDecided, Detail: decisionDetail(outcome)}}).Get(ctx, nil)
 		if err != nil {
 			return models.JuryOutcome{}, err
 		}
@@ -357,7 +357,7 @@ func (a *aap) reserve(ctx workflow.Context, outcome models.JuryOutcome) error {
 		return err
 	}
 	if err := a.record(ctx, activities.StatusInput{Status: models.StatusWaitingList, GrantedCents: &granted,
-		Audit: activities.Audit{Key: "waiting-list", Actor: "system", Action: "waiting_list",
+		Audit: activities.Audit{Key: "waiting-list", Actor: "system", Action: models.AuditWaitingList,
 			Detail: fmt.Sprintf("the envelope cannot cover %s yet", models.FormatEuros(granted))}},
 		fmt.Sprintf("Laureate on the waiting list for %s", models.FormatEuros(granted))); err != nil {
 		return err
@@ -402,7 +402,7 @@ func (a *aap) sign(ctx workflow.Context, granted models.Cents) (bool, error) {
 		open = append(open, t)
 	}
 	if err := a.record(ctx, activities.StatusInput{Status: models.StatusAwaitingSignature, GrantedCents: &granted,
-		Audit: activities.Audit{Key: "laureate", Actor: "system", Action: "laureate",
+		Audit: activities.Audit{Key: "laureate", Actor: "system", Action: models.AuditLaureate,
 			Detail: fmt.Sprintf("%s reserved on %s; agreement to sign by %s", models.FormatEuros(granted), a.in.EnvelopeCode, deadline.Format(time.DateOnly))}},
 		fmt.Sprintf("Laureate for %s: waiting for both signatures by %s", models.FormatEuros(granted), deadline.Format(time.DateOnly))); err != nil {
 		return false, err
@@ -439,7 +439,7 @@ func (a *aap) lapse(ctx workflow.Context, open []*openTask) error {
 		return err
 	}
 	wakeLaureates(ctx, a.id, promoted)
-	_, err := a.close(ctx, models.StatusLapsed, "the financing agreement was not signed before its deadline; the grant went back to the envelope", "lapsed")
+	_, err := a.close(ctx, models.StatusLapsed, "the financing agreement was not signed before its deadline; the grant went back to the envelope", models.AuditLapsed)
 	return err
 }
 

@@ -31,7 +31,7 @@ func (b *taskBoard) disburse(ctx workflow.Context, granted models.Cents, due, re
 	var payment models.Payment
 	_ = decodeData(completion.Data, &payment) // the validator has parsed it already
 	err = workflow.ExecuteLocalActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: p.id, Reference: payment.Reference,
-		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: "payment_recorded",
+		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: models.AuditPaymentRecorded,
 			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, nil)
 	if err != nil {
 		return Result{}, err

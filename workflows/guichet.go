@@ -91,7 +91,7 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 		return Result{}, err
 	}
 	if err := g.record(ctx, activities.StatusInput{Status: models.StatusChecking,
-		Audit: activities.Audit{Key: "submitted", Actor: g.in.SubmittedBy, Action: "submitted",
+		Audit: activities.Audit{Key: "submitted", Actor: g.in.SubmittedBy, Action: models.AuditSubmitted,
 			Detail: fmt.Sprintf("%s application filed for SIREN %s", g.in.Kind, g.in.Siren)}},
 		"Checking registry, cap and compliance"); err != nil {
 		return Result{}, err
@@ -130,7 +130,7 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 		seen := g.amendments // an amendment accepted from here on wakes the wait below
 		if err := g.record(ctx, activities.StatusInput{Status: models.StatusIncomplete, MissingItems: compliance.Missing,
 			Reason: fmt.Sprintf("%d item(s) of specification %s not met", len(compliance.Missing), compliance.Version),
-			Audit: activities.Audit{Key: fmt.Sprintf("incomplete/%d", g.amendments), Actor: "system", Action: "incomplete",
+			Audit: activities.Audit{Key: fmt.Sprintf("incomplete/%d", g.amendments), Actor: "system", Action: models.AuditIncomplete,
 				Detail: fmt.Sprintf("%d item(s) missing", len(compliance.Missing))}},
 			fmt.Sprintf("Incomplete: waiting for the applicant to amend %d item(s)", len(compliance.Missing))); err != nil {
 			return Result{}, err
@@ -147,7 +147,7 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 		}
 		if g.amendments == seen {
 			return g.close(ctx, models.StatusClosedWithoutAction,
-				fmt.Sprintf("no amendment within %s: closed without action", g.in.AmendWindow), "lapsed")
+				fmt.Sprintf("no amendment within %s: closed without action", g.in.AmendWindow), models.AuditLapsed)
 		}
 	}
 
@@ -171,7 +171,7 @@ func (g *guichet) disburse(ctx workflow.Context, granted models.Cents) (Result, 
 	}
 	return g.tasks.disburse(ctx, granted, due, remind,
 		fmt.Sprintf("Funded %s: waiting for the finance officer's payment", models.FormatEuros(granted)),
-		activities.Audit{Key: "funded", Actor: "system", Action: "funded",
+		activities.Audit{Key: "funded", Actor: "system", Action: models.AuditFunded,
 			Detail: fmt.Sprintf("%s reserved on %s", models.FormatEuros(granted), models.EnvelopeGuichet)})
 }
 
@@ -203,7 +203,7 @@ func (g *guichet) amend(ctx workflow.Context, req AmendRequest) (models.Status, 
 	g.amending = true // no second amendment until this one is re-checked
 	defer func() { g.amending = false }()
 	err := workflow.ExecuteLocalActivity(ctx, acts.SaveGuichetChecklist, activities.AmendInput{DossierID: g.id, Checklist: req.Checklist,
-		Audit: activities.Audit{Key: fmt.Sprintf("amended/%d", g.amendments+1), Actor: req.Actor.Subject, Action: "amended",
+		Audit: activities.Audit{Key: fmt.Sprintf("amended/%d", g.amendments+1), Actor: req.Actor.Subject, Action: models.AuditAmended,
 			Detail: "checklist amended"}}).Get(ctx, nil)
 	if err != nil {
 		return "", err

@@ -176,7 +176,7 @@ func (b *taskBoard) openTask(ctx workflow.Context, spec taskSpec) (*openTask, er
 		task.DueAt = &due
 	}
 	err := workflow.ExecuteLocalActivity(ctx, acts.OpenTask, activities.OpenTaskInput{Task: task,
-		Audit: activities.Audit{Key: "task-opened/" + task.ID, Actor: "system", Action: "task_opened",
+		Audit: activities.Audit{Key: "task-opened/" + task.ID, Actor: "system", Action: models.AuditTaskOpened,
 			Detail: taskDetail(task)}}).Get(ctx, nil)
 	if err != nil {
 		return nil, err
@@ -258,7 +258,7 @@ func (b *taskBoard) next(ctx workflow.Context, timeout time.Duration, tasks ...*
 	req := *done.completion
 	err := workflow.ExecuteLocalActivity(ctx, acts.CloseTask, activities.CloseTaskInput{DossierID: done.task.DossierID, TaskID: done.task.ID,
 		Actor: req.Actor.Subject, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data,
-		Audit: activities.Audit{Key: "task-done/" + done.task.ID, Actor: req.Actor.Subject, Action: "task_completed",
+		Audit: activities.Audit{Key: "task-done/" + done.task.ID, Actor: req.Actor.Subject, Action: models.AuditTaskCompleted,
 			Detail: fmt.Sprintf("%s: %s %s", done.task.Type, req.Outcome, req.Comment)}}).Get(ctx, nil)
 	if err != nil {
 		return nil, CompleteTaskRequest{}, nil, err
@@ -288,7 +288,7 @@ func (b *taskBoard) cancel(ctx workflow.Context, reason string, tasks ...*openTa
 		t.cancelled = reason
 		delete(b.open, t.task.ID)
 		err := workflow.ExecuteLocalActivity(ctx, acts.CancelTask, activities.CancelTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
-			Audit: activities.Audit{Key: "task-cancelled/" + t.task.ID, Actor: "system", Action: "task_cancelled",
+			Audit: activities.Audit{Key: "task-cancelled/" + t.task.ID, Actor: "system", Action: models.AuditTaskCancelled,
 				Detail: fmt.Sprintf("%s: %s", t.task.Type, reason)}}).Get(ctx, nil)
 		if err != nil {
 			return err

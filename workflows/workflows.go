@@ -75,7 +75,7 @@ func newProcess(id string) *dossierProcess {
 }
 
 func (p *dossierProcess) refuse(ctx workflow.Context, reason string) (Result, error) {
-	return p.close(ctx, models.StatusRefused, reason, "refused")
+	return p.close(ctx, models.StatusRefused, reason, models.AuditRefused)
 }
 
 // close records a final status. action names the audit event ("" for the status itself).

@@ -123,7 +123,7 @@ func (c demoClient) callForProjects() error {
 	if err := c.do("ADMIN", http.MethodPost, "/api/v1/calls", map[string]any{
 		"strand": models.StrandDonnees, "round": 1, "title": "Cycle de vie de la donnée — première vague",
 		"opens_at": now.Add(-24 * time.Hour), "closes_at": now.Add(45 * 24 * time.Hour),
-		"jury": []models.JuryMember{{Subject: "presidente.dinum", Name: "Présidente du jury (DINUM)"},
+		"jury": []models.JuryMember{{Subject: "presidente.dinum", Name: "Présidente du jury (DINUM)", State: true},
 			{Subject: "jure.amf", Name: "Juré — AMF"}, {Subject: "jure.adf", Name: "Juré — ADF"}},
 		"chair": "presidente.dinum", "quorum": 2,
 	}, &call); err != nil {

@@ -1,0 +1,36 @@
+package models
+
+// Audit actions: what each event of a dossier's trail records. The values are stored and
+// travel in workflow histories, so they never change.
+const (
+	AuditSubmitted       = "submitted"
+	AuditEligible        = "eligible"
+	AuditIncomplete      = "incomplete"
+	AuditAmended         = "amended"
+	AuditFunded          = "funded"
+	AuditRefused         = "refused"
+	AuditLapsed          = "lapsed"
+	AuditPreselection    = "preselection"
+	AuditPreselected     = "preselected"
+	AuditInfoRequested   = "info_requested"
+	AuditInfoProvided    = "info_provided"
+	AuditJury            = "jury"
+	AuditVoted           = "voted"
+	AuditRecused         = "recused"
+	AuditJuryDecided     = "jury_decided"
+	AuditWaitingList     = "waiting_list"
+	AuditLaureate        = "laureate"
+	AuditAgreementSigned = "agreement_signed"
+	AuditPaymentRecorded = "payment_recorded"
+	AuditWithdrawn       = "withdrawn"
+	AuditTaskOpened      = "task_opened"
+	AuditTaskCompleted   = "task_completed"
+	AuditTaskCancelled   = "task_cancelled"
+	AuditTaskClaimed     = "task_claimed"
+	AuditTaskUnclaimed   = "task_unclaimed"
+	AuditTaskReminded    = "task_reminded"
+	AuditTaskEscalated   = "task_escalated"
+	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
+	// what, and why it was refused.
+	AuditRefusedAttempt = "refused_attempt"
+)
