@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -63,6 +64,11 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 }
 
 func describe(err error) (int, errorBody) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge, errorBody{errorDetail{Code: models.EMalformed,
+			Message: fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit)}}
+	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		code := models.EInvalid
@@ -131,6 +137,10 @@ func bindJSON(c echo.Context, v any) error {
 		return models.Errorf(models.EMalformed, "Content-Type must be application/json, not %q", ct)
 	}
 	body, err := io.ReadAll(c.Request().Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return err
+	}
 	if err != nil {
 		return models.Errorf(models.EMalformed, "unreadable request body: %v", err)
 	}

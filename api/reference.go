@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -12,8 +11,6 @@ import (
 	"github.com/relance/relance/store"
 	"github.com/relance/relance/workflows"
 )
-
-var departementCode = regexp.MustCompile(`^(\d{2}|2A|2B|97\d)$`)
 
 func (s *Server) listCollectivites(c echo.Context) error {
 	limit, after, err := pagination(c)
@@ -26,7 +23,7 @@ func (s *Server) listCollectivites(c echo.Context) error {
 	if f.Type != "" && !f.Type.Valid() {
 		fields["type"] = "must be one of commune, epci, departement, region"
 	}
-	if f.Departement != "" && !departementCode.MatchString(f.Departement) {
+	if f.Departement != "" && !models.ValidDepartement(f.Departement) {
 		fields["departement"] = "must be a département code such as 01, 2A or 974"
 	}
 	if len(f.Query) > 100 {
@@ -77,7 +74,7 @@ func (s *Server) listEnvelopes(c echo.Context) error {
 }
 
 type patchEnvelopeRequest struct {
-	AllocatedCents *models.Cents `json:"allocated_cents"`
+	AllocatedCents *models.Cents `json:"allocated_cents" validate:"required,cents"`
 }
 
 func (s *Server) patchEnvelope(c echo.Context) error {
@@ -85,8 +82,8 @@ func (s *Server) patchEnvelope(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if req.AllocatedCents == nil {
-		return models.FieldErrors(map[string]string{"allocated_cents": "is required"})
+	if err := c.Validate(&req); err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	env, err := s.Store.SetAllocation(ctx, c.Param("code"), *req.AllocatedCents)

@@ -1,5 +1,7 @@
 package models
 
+import "regexp"
+
 // CollectiviteType is the kind of local authority in the registry.
 type CollectiviteType string
 
@@ -58,3 +60,8 @@ func ValidSiren(s string) bool {
 	}
 	return sum%10 == 0
 }
+
+var departementCode = regexp.MustCompile(`^(\d{2}|2A|2B|97\d)$`)
+
+// ValidDepartement reports whether s has the form of a département code: 01, 2A, 974.
+func ValidDepartement(s string) bool { return departementCode.MatchString(s) }
