@@ -118,7 +118,7 @@ func (c Completion) Payload(t TaskType) (any, error) {
 		for j, o := range outcomes {
 			names[j] = o.name
 		}
-		return nil, FieldErrors(map[string]string{"outcome": fmt.Sprintf("must be %s for a %s task", quotedChoice(names), t)})
+		return nil, FieldErrors(map[string]string{"outcome": fmt.Sprintf("must be %s for a task of type %s", quotedChoice(names), t)})
 	}
 	o := outcomes[i]
 	body := map[string]any{"comment": c.Comment}

@@ -47,11 +47,6 @@ func newFieldRules() *validator.Validate {
 // field at fault by its JSON path ("data.amount_cents", "checklist.x", "partner_sirens[0]").
 // Rules that tie fields to each other or to a dossier's state are the types' own functions.
 func Validate(v any) error {
-	return ValidateAt("", v)
-}
-
-// ValidateAt is Validate for a value nested in a request at path prefix (e.g. "data").
-func ValidateAt(prefix string, v any) error {
 	err := fieldRules.Struct(v)
 	var invalid validator.ValidationErrors
 	if err == nil || !errors.As(err, &invalid) {
@@ -60,9 +55,6 @@ func ValidateAt(prefix string, v any) error {
 	fields := make(map[string]string, len(invalid))
 	for _, fe := range invalid {
 		path := jsonPath(fe.Namespace())
-		if prefix != "" {
-			path = prefix + "." + path
-		}
 		if _, seen := fields[path]; !seen {
 			fields[path] = fieldMessage(fe)
 		}
