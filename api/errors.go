@@ -11,7 +11,6 @@ import (
 	"mime"
 	"net/http"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -152,7 +151,7 @@ func bindJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			field := jsonFieldPath(typeErr.Field)
+			field := models.JSONPath(typeErr.Field)
 			return &models.Error{Code: models.EMalformed, Message: "malformed JSON: field " + field + " must be " + typeErr.Type.String(),
 				Fields: map[string]string{field: "must be " + typeErr.Type.String()}}
 		}
@@ -193,16 +192,6 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
-}
-
-// jsonFieldPath drops the Go names of embedded structs ("AAPApplication.title" → "title"):
-// JSON field names are lower case, Go type names are not.
-func jsonFieldPath(path string) string {
-	parts := strings.Split(path, ".")
-	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
-		parts = parts[1:]
-	}
-	return strings.Join(parts, ".")
 }
 
 func isJSON(ct string) bool {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -26,7 +27,7 @@ func (s *Server) listCollectivites(c echo.Context) error {
 	if f.Departement != "" && !models.ValidDepartement(f.Departement) {
 		fields["departement"] = "must be a département code such as 01, 2A or 974"
 	}
-	if len(f.Query) > 100 {
+	if utf8.RuneCountInString(f.Query) > 100 {
 		fields["q"] = "must be at most 100 characters"
 	}
 	if after != "" {

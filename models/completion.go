@@ -138,7 +138,7 @@ func (c Completion) Payload(t TaskType) (any, error) {
 	if err := dec.Decode(payload); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return nil, FieldErrors(map[string]string{typeErr.Field: "must be " + typeErr.Type.String()})
+			return nil, FieldErrors(map[string]string{JSONPath(typeErr.Field): "must be " + typeErr.Type.String()})
 		}
 		return nil, FieldErrors(map[string]string{"data": "is invalid for outcome " + o.name + ": " + err.Error()})
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/go-playground/validator/v10"
 	"github.com/go-playground/validator/v10/non-standard/validators"
@@ -54,7 +55,8 @@ func Validate(v any) error {
 	}
 	fields := make(map[string]string, len(invalid))
 	for _, fe := range invalid {
-		path := jsonPath(fe.Namespace())
+		_, path, _ := strings.Cut(fe.Namespace(), ".") // without the validated type's name
+		path = JSONPath(path)
 		if _, seen := fields[path]; !seen {
 			fields[path] = fieldMessage(fe)
 		}
@@ -64,21 +66,20 @@ func Validate(v any) error {
 
 var indexOrKey = regexp.MustCompile(`\[([^\]]*)\]`)
 
-// jsonPath turns the validator's namespace ("applicationRequest.AAPApplication.strand_fields[x]")
-// into the request's JSON path ("strand_fields.x"): without the top type's name nor those
-// of embedded structs (Go names are capitalised, JSON names are not), map keys after a dot,
-// list indexes in brackets.
-func jsonPath(namespace string) string {
-	_, rest, _ := strings.Cut(namespace, ".")
-	rest = indexOrKey.ReplaceAllStringFunc(rest, func(m string) string {
+// JSONPath turns the path to a field that the JSON decoder or the validator gives into
+// the request's JSON path: without the Go names of embedded structs ("AAPApplication.title"
+// → "title": JSON names are lower case, Go type names are not), map keys after a dot
+// ("strand_fields[x]" → "strand_fields.x"), list indexes in brackets.
+func JSONPath(path string) string {
+	path = indexOrKey.ReplaceAllStringFunc(path, func(m string) string {
 		key := m[1 : len(m)-1]
-		if strings.Trim(key, "0123456789") == "" && key != "" {
+		if key != "" && strings.Trim(key, "0123456789") == "" {
 			return m
 		}
 		return "." + key
 	})
-	parts := strings.Split(rest, ".")
-	for len(parts) > 1 && parts[0] != "" && parts[0][0] >= 'A' && parts[0][0] <= 'Z' {
+	parts := strings.Split(path, ".")
+	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
 		parts = parts[1:]
 	}
 	return strings.Join(parts, ".")

@@ -199,3 +199,27 @@ func TestRequestRules(t *testing.T) {
 		})
 	}
 }
+
+func TestJSONPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"title":                       "title",
+		"AAPApplication.title":        "title",
+		"strand_fields[procedures]":   "strand_fields.procedures",
+		"partner_sirens[12]":          "partner_sirens[12]",
+		"jury[0].subject":             "jury[0].subject",
+		"data.amount_cents":           "data.amount_cents",
+		"AAPApplication.checklist[x]": "checklist.x",
+	} {
+		require.Equal(t, want, models.JSONPath(in), in)
+	}
+}
+
+// TestEveryTaskTypeHasOutcomes: a task nobody could complete would block its dossier.
+func TestEveryTaskTypeHasOutcomes(t *testing.T) {
+	for _, typ := range models.TaskTypes {
+		_, err := models.Completion{Outcome: "?"}.Payload(typ)
+		var e *models.Error
+		require.ErrorAs(t, err, &e, typ)
+		require.Contains(t, e.Fields["outcome"], `"`, "task type %s lists its outcomes", typ)
+	}
+}
