@@ -91,7 +91,7 @@ func limitBody(limit int64) echo.MiddlewareFunc {
 			if req.ContentLength > limit {
 				return &http.MaxBytesError{Limit: limit}
 			}
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+			req.Body = http.MaxBytesReader(c.Response().Writer, req.Body, limit)
 			return next(c)
 		}
 	}

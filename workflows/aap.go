@@ -21,7 +21,7 @@ const (
 	SignalGrantReserved = "grant_reserved"
 )
 
-// Outcomes of the tasks of a call-for-projects application.
+// Outcomes of the tasks of a call-for-projects application (models names every task's outcomes).
 const (
 	OutcomePreselect   = models.OutcomePreselect
 	OutcomeReject      = models.OutcomeReject
