@@ -241,7 +241,7 @@ func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 		vote := models.Vote{DossierID: a.id, Member: req.Actor.Subject, Choice: models.VoteChoice(req.Outcome), Comment: req.Comment}
 		if vote.Choice == models.VoteGrant {
 			var data models.VoteData
-			_ = decodeData(req.Data, &data) // the validator has parsed it already
+			decodeData(req.Data, &data)
 			vote.AmountCents = data.AmountCents
 		}
 		action := "voted"

@@ -29,7 +29,7 @@ func (b *taskBoard) disburse(ctx workflow.Context, granted models.Cents, due, re
 		return Result{}, err
 	}
 	var payment models.Payment
-	_ = decodeData(completion.Data, &payment) // the validator has parsed it already
+	decodeData(completion.Data, &payment)
 	err = workflow.ExecuteLocalActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: p.id, Reference: payment.Reference,
 		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: "payment_recorded",
 			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, nil)
