@@ -187,7 +187,7 @@ func TestDecisionGoesToTheFilerWhenAnAddressAndNamesTheDeadline(t *testing.T) {
 	require.NoError(t, err)
 	due := time.Date(2027, 3, 14, 12, 0, 0, 0, time.UTC)
 	require.NoError(t, st.CreateTask(ctx, models.Task{ID: "d1.information.0", DossierID: "d1", Type: models.TaskInformation,
-		Role: models.RoleApplicant, Scope: "217500016", DueAt: &due}))
+		Role: models.RoleApplicant, Scope: models.CollectiviteScope("217500016"), DueAt: &due}))
 	require.NoError(t, a.RecordStatus(ctx, StatusInput{DossierID: "d1", Status: models.StatusInfoRequested, Reason: "Quel calendrier ?",
 		Audit: Audit{Key: "info-requested/0", Actor: "i", Action: models.AuditInfoRequested}}))
 	promoted, err := a.WithdrawDossier(ctx, WithdrawInput{DossierID: "d1", Actor: "admin", Reason: "doublon"})

@@ -316,8 +316,10 @@ func (s *Server) submitDraft(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
+// informationRequest answers a request for information, under the rule ("answer") of an
+// "answered" completion of the information task.
 type informationRequest struct {
-	Answer string `json:"answer"`
+	Answer string `json:"answer" validate:"answer"`
 }
 
 // provideInformation answers the instructor's request for information: it completes the
@@ -334,11 +336,8 @@ func (s *Server) provideInformation(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Answer) == "" {
-		return models.FieldErrors(map[string]string{"answer": "is required"})
-	}
-	if len(req.Answer) > 10000 {
-		return models.FieldErrors(map[string]string{"answer": "must be at most 10000 characters"})
+	if err := c.Validate(&req); err != nil {
+		return err
 	}
 	tasks, err := s.Store.DossierTasks(c.Request().Context(), d.ID)
 	if err != nil {
@@ -363,10 +362,6 @@ func (s *Server) provideInformation(c echo.Context) error {
 	return s.getDossier(c)
 }
 
-type withdrawRequest struct {
-	Reason string `json:"reason"`
-}
-
 // withdrawDossier stops a dossier's process wherever it waits: its open tasks are
 // cancelled, the money it reserved goes back to its envelope (and to waiting laureates).
 func (s *Server) withdrawDossier(c echo.Context) error {
@@ -374,12 +369,12 @@ func (s *Server) withdrawDossier(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req withdrawRequest
+	var req models.Withdrawal
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if len(strings.TrimSpace(req.Reason)) < 5 {
-		return models.FieldErrors(map[string]string{"reason": "must explain the withdrawal (at least 5 characters)"})
+	if err := c.Validate(&req); err != nil {
+		return err
 	}
 	if !models.Withdrawable(d.Status) {
 		return models.Errorf(models.EConflict, "dossier %s is %s: it can no longer be withdrawn", d.ID, d.Status)

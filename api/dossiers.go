@@ -177,7 +177,7 @@ func dossierFilterErrors(kind, status, departement string) map[string]string {
 	if status != "" && !slices.Contains(models.Statuses, models.Status(status)) {
 		fields["status"] = "is not a dossier status"
 	}
-	if departement != "" && !departementCode.MatchString(departement) {
+	if departement != "" && !models.ValidDepartement(departement) {
 		fields["departement"] = "must be a département code such as 01, 2A or 974"
 	}
 	return fields
@@ -220,10 +220,6 @@ func (s *Server) listDossiers(c echo.Context) error {
 	return c.JSON(http.StatusOK, pageOf(items, limit, func(d models.Dossier) string { return d.ID }))
 }
 
-type amendRequest struct {
-	Checklist map[string]bool `json:"checklist"`
-}
-
 // amendChecklist sends an incomplete dossier's new checklist to its workflow, which
 // re-checks it; the answer carries the dossier as the re-check left it.
 func (s *Server) amendChecklist(c echo.Context) error {
@@ -234,12 +230,12 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	if d.Kind != models.KindGuichet {
 		return models.Errorf(models.EConflict, "dossier %s is not a guichet application: it has no checklist", d.ID)
 	}
-	var req amendRequest
+	var req models.ChecklistAmendment
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if req.Checklist == nil {
-		return models.FieldErrors(map[string]string{"checklist": "is required"})
+	if err := c.Validate(&req); err != nil {
+		return err
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()

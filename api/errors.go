@@ -5,12 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -63,6 +63,11 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 }
 
 func describe(err error) (int, errorBody) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge, errorBody{errorDetail{Code: models.EMalformed,
+			Message: fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit)}}
+	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		code := models.EInvalid
@@ -131,6 +136,10 @@ func bindJSON(c echo.Context, v any) error {
 		return models.Errorf(models.EMalformed, "Content-Type must be application/json, not %q", ct)
 	}
 	body, err := io.ReadAll(c.Request().Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return err
+	}
 	if err != nil {
 		return models.Errorf(models.EMalformed, "unreadable request body: %v", err)
 	}
@@ -142,7 +151,7 @@ func bindJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			field := jsonFieldPath(typeErr.Field)
+			field := models.JSONPath(typeErr.Field)
 			return &models.Error{Code: models.EMalformed, Message: "malformed JSON: field " + field + " must be " + typeErr.Type.String(),
 				Fields: map[string]string{field: "must be " + typeErr.Type.String()}}
 		}
@@ -183,16 +192,6 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
-}
-
-// jsonFieldPath drops the Go names of embedded structs ("AAPApplication.title" → "title"):
-// JSON field names are lower case, Go type names are not.
-func jsonFieldPath(path string) string {
-	parts := strings.Split(path, ".")
-	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
-		parts = parts[1:]
-	}
-	return strings.Join(parts, ".")
 }
 
 func isJSON(ct string) bool {

@@ -2,9 +2,9 @@ package api
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -12,8 +12,6 @@ import (
 	"github.com/relance/relance/store"
 	"github.com/relance/relance/workflows"
 )
-
-var departementCode = regexp.MustCompile(`^(\d{2}|2A|2B|97\d)$`)
 
 func (s *Server) listCollectivites(c echo.Context) error {
 	limit, after, err := pagination(c)
@@ -26,10 +24,10 @@ func (s *Server) listCollectivites(c echo.Context) error {
 	if f.Type != "" && !f.Type.Valid() {
 		fields["type"] = "must be one of commune, epci, departement, region"
 	}
-	if f.Departement != "" && !departementCode.MatchString(f.Departement) {
+	if f.Departement != "" && !models.ValidDepartement(f.Departement) {
 		fields["departement"] = "must be a département code such as 01, 2A or 974"
 	}
-	if len(f.Query) > 100 {
+	if utf8.RuneCountInString(f.Query) > 100 {
 		fields["q"] = "must be at most 100 characters"
 	}
 	if after != "" {
@@ -77,7 +75,7 @@ func (s *Server) listEnvelopes(c echo.Context) error {
 }
 
 type patchEnvelopeRequest struct {
-	AllocatedCents *models.Cents `json:"allocated_cents"`
+	AllocatedCents *models.Cents `json:"allocated_cents" validate:"required,cents"`
 }
 
 func (s *Server) patchEnvelope(c echo.Context) error {
@@ -85,8 +83,8 @@ func (s *Server) patchEnvelope(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if req.AllocatedCents == nil {
-		return models.FieldErrors(map[string]string{"allocated_cents": "is required"})
+	if err := c.Validate(&req); err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	env, err := s.Store.SetAllocation(ctx, c.Param("code"), *req.AllocatedCents)

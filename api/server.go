@@ -39,7 +39,8 @@ func (s *Server) Handler() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.Logger)
-	e.Use(middleware.Recover(), middleware.BodyLimit("1M"), middleware.RequestID(), s.accessLog, rejectBadText)
+	e.Validator = fieldValidator{}
+	e.Use(middleware.Recover(), limitBody(maxBodyBytes), middleware.RequestID(), s.accessLog, rejectBadText)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -79,6 +80,29 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
 	return e
 }
+
+// maxBodyBytes bounds a request body: the largest application is well under it.
+const maxBodyBytes = 1 << 20
+
+// limitBody answers 413 to a body over limit bytes, whether it announces its length or
+// comes in chunks (read through http.MaxBytesReader, whose error describe maps to 413).
+func limitBody(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			if req.ContentLength > limit {
+				return &http.MaxBytesError{Limit: limit}
+			}
+			req.Body = http.MaxBytesReader(c.Response().Writer, req.Body, limit)
+			return next(c)
+		}
+	}
+}
+
+// fieldValidator is Echo's Validator: the field rules declared as tags on request types.
+type fieldValidator struct{}
+
+func (fieldValidator) Validate(i any) error { return models.Validate(i) }
 
 func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {

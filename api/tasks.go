@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
@@ -149,12 +148,6 @@ func (s *Server) sendClaim(c echo.Context, release bool) error {
 	return c.JSON(http.StatusOK, t)
 }
 
-type completeTaskRequest struct {
-	Outcome string          `json:"outcome"`
-	Comment string          `json:"comment"`
-	Data    json.RawMessage `json:"data"`
-}
-
 // completeTaskResponse is the task as closed and the dossier's status after the workflow acted.
 type completeTaskResponse struct {
 	Task          models.Task   `json:"task"`
@@ -169,19 +162,13 @@ func (s *Server) completeTask(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
-	var req completeTaskRequest
+	var req models.Completion
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	fields := map[string]string{}
-	if req.Outcome == "" {
-		fields["outcome"] = "is required"
-	}
-	if len(req.Comment) > 2000 {
-		fields["comment"] = "must be at most 2000 characters"
-	}
-	if len(fields) > 0 {
-		return models.FieldErrors(fields)
+	// The outcome's rules, as the workflow's Update validator applies them.
+	if _, err := req.Payload(t.Type); err != nil {
+		return err
 	}
 	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Strand is one of the three strands of Axe 2's calls for projects.
@@ -32,7 +31,7 @@ func StrandFields(s Strand) []string { return strandFields[s] }
 
 // JuryMember is a person sitting on a call's jury.
 type JuryMember struct {
-	Subject string `json:"subject"`
+	Subject string `json:"subject" validate:"notblank"`
 	Name    string `json:"name"`
 	// State marks a representative of the State (préfecture, ministry, DINUM): the jury is
 	// chaired by one.
@@ -42,65 +41,45 @@ type JuryMember struct {
 // Call is a call for projects of one strand and round, with its jury.
 type Call struct {
 	ID           string       `json:"id"`
-	Strand       Strand       `json:"strand"`
-	Round        int          `json:"round"`
-	Title        string       `json:"title"`
-	OpensAt      time.Time    `json:"opens_at"`
-	ClosesAt     time.Time    `json:"closes_at"`
-	EnvelopeCode string       `json:"envelope_code"`
-	Jury         []JuryMember `json:"jury"`
+	Strand       Strand       `json:"strand" validate:"strand"`
+	Round        int          `json:"round" validate:"min=1,max=3"`
+	Title        string       `json:"title" validate:"notblank,min=3,max=200"`
+	OpensAt      time.Time    `json:"opens_at" validate:"required"`
+	ClosesAt     time.Time    `json:"closes_at" validate:"required"`
+	EnvelopeCode string       `json:"envelope_code" validate:"required"`
+	Jury         []JuryMember `json:"jury" validate:"min=1,dive"`
 	// Chair is the subject of the jury member who chairs for the State and decides ties.
-	Chair        string     `json:"chair"`
-	Quorum       int        `json:"quorum"`
+	Chair        string     `json:"chair" validate:"required"`
+	Quorum       int        `json:"quorum" validate:"min=1"`
 	JuryOpenedAt *time.Time `json:"jury_opened_at,omitempty"`
 	CreatedBy    string     `json:"created_by"`
 	CreatedAt    time.Time  `json:"created_at"`
 }
 
-// Validate checks a call as an administrator defines it.
+// Validate checks a call as an administrator defines it: each field's rules (its tags),
+// then the rules that tie fields together: it closes after it opens; its jury names each
+// member once, and its chair and quorum fit the jury.
 func (c Call) Validate() error {
 	fields := map[string]string{}
-	if !slices.Contains(Strands, c.Strand) {
-		fields["strand"] = "must be one of dematerialisation, donnees, cooperation"
-	}
-	if c.Round < 1 || c.Round > 3 {
-		fields["round"] = "must be 1, 2 or 3"
-	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(c.Title)); n < 3 || n > 200 {
-		fields["title"] = "must be 3 to 200 characters"
-	}
-	if c.OpensAt.IsZero() {
-		fields["opens_at"] = "is required (RFC 3339)"
-	}
-	if c.ClosesAt.IsZero() {
-		fields["closes_at"] = "is required (RFC 3339)"
-	} else if !c.ClosesAt.After(c.OpensAt) {
+	if !c.ClosesAt.After(c.OpensAt) {
 		fields["closes_at"] = "must be after opens_at"
-	}
-	if c.EnvelopeCode == "" {
-		fields["envelope_code"] = "is required"
 	}
 	seen := map[string]bool{}
 	for i, m := range c.Jury {
-		if strings.TrimSpace(m.Subject) == "" {
-			fields[fmt.Sprintf("jury[%d].subject", i)] = "is required"
-		} else if seen[m.Subject] {
+		if seen[m.Subject] {
 			fields[fmt.Sprintf("jury[%d].subject", i)] = "appears twice"
 		}
 		seen[m.Subject] = true
 	}
-	if len(c.Jury) == 0 {
-		fields["jury"] = "needs at least one member"
-	} else if msg := chairRule(c.Jury, c.Chair); msg != "" {
-		fields["chair"] = msg
+	if len(c.Jury) > 0 {
+		if msg := chairRule(c.Jury, c.Chair); msg != "" {
+			fields["chair"] = msg
+		}
 	}
-	if c.Quorum < 1 || c.Quorum > len(c.Jury) {
+	if c.Quorum > len(c.Jury) {
 		fields["quorum"] = fmt.Sprintf("must be between 1 and the number of members (%d)", len(c.Jury))
 	}
-	if len(fields) > 0 {
-		return FieldErrors(fields)
-	}
-	return nil
+	return joinFieldErrors(Validate(c), fields)
 }
 
 // chairRule says what is wrong with the jury's chair, "" when nothing: the jury is
@@ -130,35 +109,39 @@ func (c Call) AcceptsApplications(now time.Time) bool {
 func (c Call) JuryScope() Scope { return JuryScope(c.ID) }
 
 // AAPApplication is an application to a call for projects (appel à projets).
+// A draft may leave fields empty; those it fills follow the same rules. A project's
+// eligible cost is at most 100 M€.
 type AAPApplication struct {
-	Title             string            `json:"title"`
-	Summary           string            `json:"summary"`
-	StrandFields      map[string]string `json:"strand_fields"`
-	EligibleCostCents Cents             `json:"eligible_cost_cents"`
-	RequestedCents    Cents             `json:"requested_cents"`
+	Title             string            `json:"title" validate:"omitempty,notblank,min=3,max=200"`
+	Summary           string            `json:"summary" validate:"omitempty,notblank,min=20,max=5000"`
+	StrandFields      map[string]string `json:"strand_fields" validate:"dive,max=5000"`
+	EligibleCostCents Cents             `json:"eligible_cost_cents" validate:"min=0,max=10000000000"`
+	RequestedCents    Cents             `json:"requested_cents" validate:"cents"`
 	// PartnerSirens are the collectivités carrying the project with the applicant.
-	PartnerSirens []string `json:"partner_sirens"`
+	PartnerSirens []string `json:"partner_sirens" validate:"max=200,dive,siren"`
 }
 
 // AAPFundingRate is the share of a project's eligible cost the fund pays: 50%.
 const AAPFundingRate = 50
 
-// Validate checks an application's form for a strand. A draft may be incomplete; a
-// submitted application may not (complete says which).
+// Validate checks an application's form for a strand: each field's rules (its tags), then
+// those that tie it to its call and applicant: the strand's own fields, the 50 % rate,
+// partners other than the applicant and each named once, and, for a submission
+// (complete), every field filled. A draft may be incomplete.
 func (a AAPApplication) Validate(strand Strand, applicantSiren string, complete bool) error {
 	fields := map[string]string{}
-	if n := utf8.RuneCountInString(strings.TrimSpace(a.Title)); (complete || n > 0) && (n < 3 || n > 200) {
-		fields["title"] = "must be 3 to 200 characters"
-	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(a.Summary)); (complete || n > 0) && (n < 20 || n > 5000) {
-		fields["summary"] = "must be 20 to 5000 characters"
+	if complete {
+		for field, empty := range map[string]bool{"title": a.Title == "", "summary": a.Summary == "",
+			"eligible_cost_cents": a.EligibleCostCents == 0, "requested_cents": a.RequestedCents == 0} {
+			if empty {
+				fields[field] = "is required to submit"
+			}
+		}
 	}
 	wanted := StrandFields(strand)
-	for key, v := range a.StrandFields {
+	for key := range a.StrandFields {
 		if !slices.Contains(wanted, key) {
 			fields["strand_fields."+key] = fmt.Sprintf("is not a field of strand %s (%s)", strand, strings.Join(wanted, ", "))
-		} else if utf8.RuneCountInString(v) > 5000 {
-			fields["strand_fields."+key] = "must be at most 5000 characters"
 		}
 	}
 	if complete {
@@ -168,13 +151,7 @@ func (a AAPApplication) Validate(strand Strand, applicantSiren string, complete 
 			}
 		}
 	}
-	if a.EligibleCostCents < 0 || a.EligibleCostCents > maxProjectCostCents*10 || (complete && a.EligibleCostCents == 0) {
-		fields["eligible_cost_cents"] = fmt.Sprintf("must be between 1 and %d cents", maxProjectCostCents*10)
-	}
-	switch {
-	case a.RequestedCents < 0 || (complete && a.RequestedCents == 0):
-		fields["requested_cents"] = "must be positive"
-	case a.RequestedCents > a.EligibleCostCents*AAPFundingRate/100 && (complete || a.EligibleCostCents > 0):
+	if a.RequestedCents > a.EligibleCostCents*AAPFundingRate/100 && (complete || a.EligibleCostCents > 0) {
 		fields["requested_cents"] = fmt.Sprintf("must be at most %d%% of the eligible cost (%s)", AAPFundingRate,
 			FormatEuros(a.EligibleCostCents*AAPFundingRate/100))
 	}
@@ -182,8 +159,6 @@ func (a AAPApplication) Validate(strand Strand, applicantSiren string, complete 
 	for i, s := range a.PartnerSirens {
 		key := fmt.Sprintf("partner_sirens[%d]", i)
 		switch {
-		case !ValidSiren(s):
-			fields[key] = "must be a SIREN (9 digits with a valid check digit)"
 		case s == applicantSiren:
 			fields[key] = "is the applicant itself"
 		case seen[s]:
@@ -191,11 +166,5 @@ func (a AAPApplication) Validate(strand Strand, applicantSiren string, complete 
 		}
 		seen[s] = true
 	}
-	if len(a.PartnerSirens) > 200 {
-		fields["partner_sirens"] = "must list at most 200 partners"
-	}
-	if len(fields) > 0 {
-		return FieldErrors(fields)
-	}
-	return nil
+	return joinFieldErrors(Validate(a), fields)
 }

@@ -82,7 +82,8 @@ func TestCallValidate(t *testing.T) {
 		{"round 4", func(c *models.Call) { c.Round = 4 }, []string{"round"}},
 		{"negative round", func(c *models.Call) { c.Round = -1 }, []string{"round"}},
 		{"title too short", func(c *models.Call) { c.Title = "ab" }, []string{"title"}},
-		{"title too short once trimmed", func(c *models.Call) { c.Title = "   ab   " }, []string{"title"}},
+		{"title blank", func(c *models.Call) { c.Title = "     " }, []string{"title"}},
+		{"title of 2 accented characters (4 bytes)", func(c *models.Call) { c.Title = "éé" }, []string{"title"}},
 		{"title empty", func(c *models.Call) { c.Title = "" }, []string{"title"}},
 		{"title too long", func(c *models.Call) { c.Title = strings.Repeat("é", 201) }, []string{"title"}},
 		{"opens_at missing", func(c *models.Call) { c.OpensAt = time.Time{} }, []string{"opens_at"}},
@@ -108,7 +109,7 @@ func TestCallValidate(t *testing.T) {
 		{"quorum above the members", func(c *models.Call) { c.Quorum = 4 }, []string{"quorum"}},
 		{"everything wrong", func(c *models.Call) {
 			*c = models.Call{Round: 9, Title: "x", Quorum: 1}
-		}, []string{"strand", "round", "title", "opens_at", "closes_at", "envelope_code", "jury", "quorum"}},
+		}, []string{"strand", "round", "title", "opens_at", "closes_at", "envelope_code", "jury", "chair", "quorum"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -236,7 +237,8 @@ func TestAAPApplicationValidateComplete(t *testing.T) {
 		{"valid title of 3", func(a *models.AAPApplication, k []string) { a.Title = "été" }, nil},
 		{"valid summary of 20", func(a *models.AAPApplication, k []string) { a.Summary = strings.Repeat("é", 20) }, nil},
 		{"title empty", func(a *models.AAPApplication, k []string) { a.Title = "" }, []string{"title"}},
-		{"title too short", func(a *models.AAPApplication, k []string) { a.Title = " ab " }, []string{"title"}},
+		{"title too short", func(a *models.AAPApplication, k []string) { a.Title = "ab" }, []string{"title"}},
+		{"title blank", func(a *models.AAPApplication, k []string) { a.Title = "    " }, []string{"title"}},
 		{"title too long", func(a *models.AAPApplication, k []string) { a.Title = strings.Repeat("a", 201) }, []string{"title"}},
 		{"summary empty", func(a *models.AAPApplication, k []string) { a.Summary = "" }, []string{"summary"}},
 		{"summary too short", func(a *models.AAPApplication, k []string) { a.Summary = strings.Repeat("é", 19) }, []string{"summary"}},
@@ -347,7 +349,7 @@ func TestAAPApplicationValidateDraft(t *testing.T) {
 	}{
 		{"empty draft", models.AAPApplication{}, nil},
 		{"title only", models.AAPApplication{Title: "Portail"}, nil},
-		{"blank title and summary", models.AAPApplication{Title: "   ", Summary: "  "}, nil},
+		{"blank title and summary", models.AAPApplication{Title: "   ", Summary: "  "}, []string{"title", "summary"}},
 		{"one strand field only", models.AAPApplication{StrandFields: map[string]string{"procedures": "x"}}, nil},
 		{"requested without eligible cost", models.AAPApplication{RequestedCents: 900_000}, nil},
 		{"eligible cost without request", models.AAPApplication{EligibleCostCents: 1_000_000}, nil},

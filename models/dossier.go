@@ -48,6 +48,12 @@ var Statuses = []Status{StatusDraft, StatusSubmitted, StatusChecking, StatusInco
 	StatusInfoRequested, StatusPreselected, StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed,
 	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction, StatusWithdrawn}
 
+// Withdrawal is an administrator's withdrawal of a dossier, as the API receives it and the
+// workflow's Update validator checks it.
+type Withdrawal struct {
+	Reason string `json:"reason" validate:"notblank,min=5,max=2000"`
+}
+
 // Withdrawable reports whether a dossier in status s may still be withdrawn: once its
 // grant is committed by a signed agreement, it must be paid.
 func Withdrawable(s Status) bool {

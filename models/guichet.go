@@ -1,7 +1,6 @@
 package models
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -18,9 +17,6 @@ const (
 // GuichetGrantCapCents is the most one connection is funded: 5,000 €.
 const GuichetGrantCapCents Cents = 500_000
 
-// maxProjectCostCents bounds input to something a collectivité could mean (10 M€).
-const maxProjectCostCents Cents = 1_000_000_000
-
 // GuichetAPIs are the national APIs the window funds a connection to, by slug.
 var GuichetAPIs = map[string]string{
 	"api_entreprise":        "API Entreprise",
@@ -29,17 +25,20 @@ var GuichetAPIs = map[string]string{
 	"api_droits_cnam":       "API Droits CNAM",
 }
 
-// GuichetApplication is what an applicant files at the FranceConnect/API window.
+// GuichetApplication is what an applicant files at the FranceConnect/API window. A
+// project costs at most 10 M€, what a collectivité could mean.
 type GuichetApplication struct {
-	Kind             GuichetKind     `json:"kind"`
+	Kind             GuichetKind     `json:"kind" validate:"oneof=franceconnect api"`
 	APIName          string          `json:"api_name,omitempty"`
-	ProjectCostCents Cents           `json:"project_cost_cents"`
-	Checklist        map[string]bool `json:"checklist"`
+	ProjectCostCents Cents           `json:"project_cost_cents" validate:"min=1,max=1000000000"`
+	Checklist        map[string]bool `json:"checklist" validate:"required"`
 	// ChecklistVersion is the specification the checklist answers, set by the server.
 	ChecklistVersion string `json:"checklist_version"`
 }
 
-// Validate checks the application's form (not its compliance, which the workflow decides).
+// Validate checks the application's form: each field's rules (its tags), then the rules
+// that tie fields together: the API named for its kind, the checklist's items in its
+// kind's specification. Compliance is the workflow's to decide.
 func (a GuichetApplication) Validate() error {
 	fields := map[string]string{}
 	switch a.Kind {
@@ -51,21 +50,18 @@ func (a GuichetApplication) Validate() error {
 		if _, ok := GuichetAPIs[a.APIName]; !ok {
 			fields["api_name"] = "must be one of " + strings.Join(sortedKeys(GuichetAPIs), ", ")
 		}
-	default:
-		fields["kind"] = `must be "franceconnect" or "api"`
 	}
-	if a.ProjectCostCents <= 0 || a.ProjectCostCents > maxProjectCostCents {
-		fields["project_cost_cents"] = fmt.Sprintf("must be between 1 and %d cents", maxProjectCostCents)
-	}
-	if a.Checklist == nil {
-		fields["checklist"] = "is required"
-	} else if spec, ok := ChecklistFor(a.Kind); ok {
+	if spec, ok := ChecklistFor(a.Kind); ok {
 		maps.Copy(fields, spec.unknownItems(a.Checklist))
 	}
-	if len(fields) > 0 {
-		return FieldErrors(fields)
-	}
-	return nil
+	return joinFieldErrors(Validate(a), fields)
+}
+
+// ChecklistAmendment is an applicant's new checklist for an incomplete dossier, as the API
+// receives it and the workflow's Update validator checks it (against the dossier's
+// specification with ChecklistSpec.UnknownItems).
+type ChecklistAmendment struct {
+	Checklist map[string]bool `json:"checklist" validate:"required"`
 }
 
 // GrantCents is what a compliant application receives: its cost, at most 5,000 €.

@@ -1,6 +1,7 @@
 package models_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -99,22 +100,22 @@ func TestPaymentValidate(t *testing.T) {
 		{"valid tomorrow (within 24h)", models.Payment{PaidOn: "2021-03-16", Reference: "abc"}, now, nil},
 		{"tomorrow exactly 24h ahead", models.Payment{PaidOn: "2021-03-16", Reference: "abc"}, time.Date(2021, 3, 15, 0, 0, 0, 0, time.UTC), nil},
 		{"reference of 64", models.Payment{PaidOn: "2021-03-15", Reference: strings.Repeat("r", 64)}, now, nil},
-		{"two days ahead", models.Payment{PaidOn: "2021-03-17", Reference: "abc"}, now, []string{"paid_on"}},
-		{"just beyond 24h", models.Payment{PaidOn: "2021-03-16", Reference: "abc"}, time.Date(2021, 3, 14, 23, 59, 59, 0, time.UTC), []string{"paid_on"}},
-		{"next year", models.Payment{PaidOn: "2022-03-15", Reference: "abc"}, now, []string{"paid_on"}},
-		{"french date", models.Payment{PaidOn: "15/03/2021", Reference: "abc"}, now, []string{"paid_on"}},
-		{"unpadded date", models.Payment{PaidOn: "2021-3-15", Reference: "abc"}, now, []string{"paid_on"}},
-		{"timestamp", models.Payment{PaidOn: "2021-03-15T00:00:00Z", Reference: "abc"}, now, []string{"paid_on"}},
-		{"impossible date", models.Payment{PaidOn: "2021-02-30", Reference: "abc"}, now, []string{"paid_on"}},
-		{"empty date", models.Payment{Reference: "abc"}, now, []string{"paid_on"}},
-		{"reference too short", models.Payment{PaidOn: "2021-03-15", Reference: "ab"}, now, []string{"reference"}},
-		{"reference empty", models.Payment{PaidOn: "2021-03-15"}, now, []string{"reference"}},
-		{"reference too long", models.Payment{PaidOn: "2021-03-15", Reference: strings.Repeat("r", 65)}, now, []string{"reference"}},
-		{"both wrong", models.Payment{PaidOn: "soon", Reference: "x"}, now, []string{"paid_on", "reference"}},
+		{"two days ahead", models.Payment{PaidOn: "2021-03-17", Reference: "abc"}, now, []string{"data.paid_on"}},
+		{"just beyond 24h", models.Payment{PaidOn: "2021-03-16", Reference: "abc"}, time.Date(2021, 3, 14, 23, 59, 59, 0, time.UTC), []string{"data.paid_on"}},
+		{"next year", models.Payment{PaidOn: "2022-03-15", Reference: "abc"}, now, []string{"data.paid_on"}},
+		{"french date", models.Payment{PaidOn: "15/03/2021", Reference: "abc"}, now, []string{"data.paid_on"}},
+		{"unpadded date", models.Payment{PaidOn: "2021-3-15", Reference: "abc"}, now, []string{"data.paid_on"}},
+		{"timestamp", models.Payment{PaidOn: "2021-03-15T00:00:00Z", Reference: "abc"}, now, []string{"data.paid_on"}},
+		{"impossible date", models.Payment{PaidOn: "2021-02-30", Reference: "abc"}, now, []string{"data.paid_on"}},
+		{"empty date", models.Payment{Reference: "abc"}, now, []string{"data.paid_on"}},
+		{"reference too short", models.Payment{PaidOn: "2021-03-15", Reference: "ab"}, now, []string{"data.reference"}},
+		{"reference empty", models.Payment{PaidOn: "2021-03-15"}, now, []string{"data.reference"}},
+		{"reference too long", models.Payment{PaidOn: "2021-03-15", Reference: strings.Repeat("r", 65)}, now, []string{"data.reference"}},
+		{"both wrong", models.Payment{PaidOn: "soon", Reference: "x"}, now, []string{"data.paid_on", "data.reference"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.p.Validate(tt.now)
+			err := validatePayment(tt.p, tt.now)
 			if tt.fields == nil {
 				require.NoError(t, err)
 				return
@@ -130,8 +131,21 @@ func TestPaymentValidate(t *testing.T) {
 		})
 	}
 
-	err := models.Payment{PaidOn: "2021-03-17", Reference: "abc"}.Validate(now)
+	err := validatePayment(models.Payment{PaidOn: "2021-03-17", Reference: "abc"}, now)
 	var e *models.Error
 	require.ErrorAs(t, err, &e)
-	require.Equal(t, "must not be in the future", e.Fields["paid_on"])
+	require.Equal(t, "must not be in the future", e.Fields["data.paid_on"])
+}
+
+// validatePayment checks p as the disbursement task's completion does: its fields, then its date.
+func validatePayment(p models.Payment, now time.Time) error {
+	data, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	payload, err := models.Completion{Outcome: models.OutcomePaid, Data: data}.Payload(models.TaskDisbursement)
+	if err != nil {
+		return err
+	}
+	return payload.(*models.PaymentCompletion).Data.Check(now)
 }

@@ -25,3 +25,10 @@ func FormatEuros(c Cents) string {
 	}
 	return fmt.Sprintf("%s%s,%02d €", sign, out, cents)
 }
+
+// MaxCents bounds any amount of money given as input: 10^13 euros, far below what
+// int64 holds, so sums of amounts cannot overflow.
+const MaxCents Cents = 1_000_000_000_000_000
+
+// ValidCents reports whether c is an amount the fund can mean: not negative, within MaxCents.
+func ValidCents(c Cents) bool { return c >= 0 && c <= MaxCents }

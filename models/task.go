@@ -61,25 +61,8 @@ func TaskID(dossierID string, t TaskType, attempt int) string {
 
 // Payment is what a finance officer records on a disbursement task.
 type Payment struct {
-	PaidOn    string `json:"paid_on"`   // YYYY-MM-DD
-	Reference string `json:"reference"` // the payment's reference in the accounting system
-}
-
-// Validate checks a payment record, naming each faulty field.
-func (p Payment) Validate(now time.Time) error {
-	fields := map[string]string{}
-	if d, err := time.Parse(time.DateOnly, p.PaidOn); err != nil {
-		fields["paid_on"] = "must be a date as YYYY-MM-DD"
-	} else if d.After(now.Add(24 * time.Hour)) {
-		fields["paid_on"] = "must not be in the future"
-	}
-	if n := len(p.Reference); n < 3 || n > 64 {
-		fields["reference"] = "must be 3 to 64 characters"
-	}
-	if len(fields) > 0 {
-		return FieldErrors(fields)
-	}
-	return nil
+	PaidOn    string `json:"paid_on" validate:"required,datetime=2006-01-02"`
+	Reference string `json:"reference" validate:"notblank,min=3,max=64"` // the payment's reference in the accounting system
 }
 
 // Notification is a reminder or escalation in the outbox.

@@ -21,13 +21,13 @@ const (
 	SignalGrantReserved = "grant_reserved"
 )
 
-// Outcomes of the tasks of a call-for-projects application.
+// Outcomes of the tasks of a call-for-projects application (models names every task's outcomes).
 const (
-	OutcomePreselect   = "preselect"
-	OutcomeReject      = "reject"
-	OutcomeRequestInfo = "request_info"
-	OutcomeSigned      = "signed"
-	OutcomeAnswered    = "answered"
+	OutcomePreselect   = models.OutcomePreselect
+	OutcomeReject      = models.OutcomeReject
+	OutcomeRequestInfo = models.OutcomeRequestInfo
+	OutcomeSigned      = models.OutcomeSigned
+	OutcomeAnswered    = models.OutcomeAnswered
 )
 
 // AAPInput starts a call-for-projects application's process.
@@ -41,16 +41,6 @@ type AAPInput struct {
 	EnvelopeCode   string
 	RequestedCents models.Cents
 	Deadlines      Deadlines
-}
-
-// voteData is what a jury member adds to a vote: the amount to grant, at most the request.
-type voteData struct {
-	AmountCents models.Cents `json:"amount_cents"`
-}
-
-// signatureData is the date a party signed the financing agreement.
-type signatureData struct {
-	SignedOn string `json:"signed_on"`
 }
 
 // aap is the state of one application's process.
@@ -147,7 +137,7 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 	for attempt := 0; ; attempt++ {
 		task, err := a.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(a.id, models.TaskPreselection, attempt),
 			DossierID: a.id, Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.ScopeNational},
-			due: a.in.Deadlines.preselection(), remindBefore: a.in.Deadlines.reminder(), validate: validatePreselection})
+			due: a.in.Deadlines.preselection(), remindBefore: a.in.Deadlines.reminder()})
 		if err != nil {
 			return Result{}, true, err
 		}
@@ -176,7 +166,7 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 		// dossier goes back to preselection on the answer, or closes without one.
 		info, err := a.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(a.id, models.TaskInformation, attempt),
 			DossierID: a.id, Type: models.TaskInformation, Role: models.RoleApplicant, Scope: models.CollectiviteScope(a.in.Siren)},
-			due: a.in.Deadlines.infoAnswer(), remindBefore: a.in.Deadlines.reminder(), validate: validateAnswer})
+			due: a.in.Deadlines.infoAnswer(), remindBefore: a.in.Deadlines.reminder()})
 		if err == nil {
 			err = a.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
 				Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: models.AuditInfoRequested, Detail: req.Comment}},
@@ -205,35 +195,6 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 		}
 		a.pending = append(a.pending, answerApplicant) // the applicant sees the dossier back in preselection
 	}
-}
-
-func validatePreselection(_ workflow.Context, req CompleteTaskRequest) error {
-	switch req.Outcome {
-	case OutcomePreselect:
-		return nil
-	case OutcomeReject, OutcomeRequestInfo:
-		if n := len(strings.TrimSpace(req.Comment)); n < 10 {
-			what := "a motivation"
-			if req.Outcome == OutcomeRequestInfo {
-				what = "the question for the applicant"
-			}
-			return models.FieldErrors(map[string]string{"comment": "must give " + what + " (at least 10 characters)"})
-		}
-		return nil
-	}
-	return models.FieldErrors(map[string]string{"outcome": `must be "preselect", "reject" or "request_info"`})
-}
-
-// validateAnswer checks an applicant's answer to a request for information, given as the
-// completion's comment.
-func validateAnswer(_ workflow.Context, req CompleteTaskRequest) error {
-	if req.Outcome != OutcomeAnswered {
-		return models.FieldErrors(map[string]string{"outcome": `must be "answered"`})
-	}
-	if n := len(strings.TrimSpace(req.Comment)); n < 3 {
-		return models.FieldErrors(map[string]string{"comment": "must hold the answer (at least 3 characters)"})
-	}
-	return nil
 }
 
 // jury waits for the call's jury session, then for the members' votes until the
@@ -279,8 +240,8 @@ func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 		}
 		vote := models.Vote{DossierID: a.id, Member: req.Actor.Subject, Choice: models.VoteChoice(req.Outcome), Comment: req.Comment}
 		if vote.Choice == models.VoteGrant {
-			var data voteData
-			_ = decodeData(req.Data, &data) // the validator has parsed it already
+			var data models.VoteData
+			decodeData(req.Data, &data)
 			vote.AmountCents = data.AmountCents
 		}
 		action := models.AuditVoted
@@ -320,29 +281,10 @@ func decisionDetail(o models.JuryOutcome) string {
 	return "refused (" + o.Reason + ")"
 }
 
-// validateVote checks a jury member's vote, which always comes with a comment: grant with
-// an amount up to the request, refuse, or recuse stating the conflict of interest.
-func (a *aap) validateVote(_ workflow.Context, req CompleteTaskRequest) error {
-	if len(strings.TrimSpace(req.Comment)) < 3 {
-		what := "a comment on the vote"
-		if req.Outcome == string(models.VoteRecuse) {
-			what = "the conflict of interest"
-		}
-		return models.FieldErrors(map[string]string{"comment": "must state " + what})
-	}
-	switch models.VoteChoice(req.Outcome) {
-	case models.VoteGrant:
-		var data voteData
-		if err := decodeData(req.Data, &data); err != nil {
-			return err
-		}
-		if data.AmountCents <= 0 || data.AmountCents > a.in.RequestedCents {
-			return models.FieldErrors(map[string]string{"data.amount_cents": fmt.Sprintf("must be between 1 and the %d cents requested", a.in.RequestedCents)})
-		}
-	case models.VoteRefuse:
-	case models.VoteRecuse:
-	default:
-		return models.FieldErrors(map[string]string{"outcome": `must be "grant", "refuse" or "recuse"`})
+// validateVote checks a vote to grant against the amount the dossier requests.
+func (a *aap) validateVote(_ workflow.Context, payload any) error {
+	if grant, ok := payload.(*models.GrantCompletion); ok {
+		return grant.Data.Check(a.in.RequestedCents)
 	}
 	return nil
 }
@@ -443,20 +385,10 @@ func (a *aap) lapse(ctx workflow.Context, open []*openTask) error {
 	return err
 }
 
-func validateSignature(ctx workflow.Context, req CompleteTaskRequest) error {
-	if req.Outcome != OutcomeSigned {
-		return models.FieldErrors(map[string]string{"outcome": `must be "signed"`})
-	}
-	var data signatureData
-	if err := decodeData(req.Data, &data); err != nil {
-		return err
-	}
-	d, err := time.Parse(time.DateOnly, data.SignedOn)
-	switch {
-	case err != nil:
-		return models.FieldErrors(map[string]string{"data.signed_on": "must be a date as YYYY-MM-DD"})
-	case d.After(workflow.Now(ctx).Add(24 * time.Hour)):
-		return models.FieldErrors(map[string]string{"data.signed_on": "must not be in the future"})
+// validateSignature refuses a signature dated in the future.
+func validateSignature(ctx workflow.Context, payload any) error {
+	if signed, ok := payload.(*models.SignatureCompletion); ok {
+		return signed.Data.Check(workflow.Now(ctx))
 	}
 	return nil
 }

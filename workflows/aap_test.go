@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,7 +117,9 @@ func TestAAPInformationAskedAndAnswered(t *testing.T) {
 	info := taskOf(models.TaskInformation, 0)
 	stranger := s.complete(2*time.Hour, info, models.Principal{Subject: "x", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}, OutcomeAnswered, "hosted", nil)
 	empty := s.complete(3*time.Hour, info, applicant, OutcomeAnswered, "", nil)
-	answered := s.complete(10*24*time.Hour, info, applicant, OutcomeAnswered, "Hosted by the département's SecNumCloud provider.", nil)
+	// The API's rule for an answer: at most 10,000 characters, counted as characters.
+	tooLong := s.complete(4*time.Hour, info, applicant, OutcomeAnswered, strings.Repeat("é", 10_001), nil)
+	answered := s.complete(10*24*time.Hour, info, applicant, OutcomeAnswered, strings.Repeat("é", 10_000), nil)
 	again := s.complete(11*24*time.Hour, info, applicant, OutcomeAnswered, "more", nil)
 	s.complete(12*24*time.Hour, taskOf(models.TaskPreselection, 1), instructorDINUM, OutcomePreselect, "", nil)
 	s.complete(13*24*time.Hour, taskOf(models.TaskJuryDecision, 0), chair, string(models.VoteRefuse), "avis motivé", nil)
@@ -125,6 +128,7 @@ func TestAAPInformationAskedAndAnswered(t *testing.T) {
 	require.Equal(t, models.StatusRefused, s.result(t).Status)
 	require.Equal(t, models.EForbidden, errorType(stranger.rejected))
 	require.Equal(t, models.EInvalid, errorType(empty.rejected))
+	require.Equal(t, map[string]string{"comment": "must be at most 10000 characters"}, rejectedFields(t, tooLong.rejected))
 	require.NoError(t, answered.rejected)
 	require.Equal(t, CompleteTaskResult{DossierID: aapDossier, Status: models.StatusPreselection}, answered.result,
 		"the answer hands the dossier back to preselection")
@@ -384,6 +388,7 @@ func TestAAPWithdrawnGivesBackItsMoney(t *testing.T) {
 	s.env.OnSignalExternalWorkflow(mock.Anything, models.DossierWorkflowID("next-laureate"), "", SignalGrantReserved, nil).Return(nil).Once()
 	notAdmin := s.update(24*time.Hour, UpdateWithdraw, WithdrawRequest{Actor: instructorDINUM, Reason: "the collectivité gave the project up"})
 	noReason := s.update(25*time.Hour, UpdateWithdraw, WithdrawRequest{Actor: admin, Reason: ""})
+	shortReason := s.update(26*time.Hour, UpdateWithdraw, WithdrawRequest{Actor: admin, Reason: "abcd"})
 	withdrawn := s.update(48*time.Hour, UpdateWithdraw, WithdrawRequest{Actor: admin, Reason: "the collectivité gave the project up"})
 	s.start()
 
@@ -391,6 +396,7 @@ func TestAAPWithdrawnGivesBackItsMoney(t *testing.T) {
 	require.Equal(t, models.StatusWithdrawn, r.Status)
 	require.Equal(t, models.EForbidden, errorType(notAdmin.rejected))
 	require.Equal(t, models.EInvalid, errorType(noReason.rejected))
+	require.Equal(t, map[string]string{"reason": "must be at least 5 characters"}, rejectedFields(t, shortReason.rejected))
 	require.NoError(t, withdrawn.rejected)
 	require.NoError(t, withdrawn.err)
 	require.Equal(t, models.StatusWithdrawn, withdrawn.result)

@@ -29,7 +29,7 @@ func (b *taskBoard) disburse(ctx workflow.Context, granted models.Cents, due, re
 		return Result{}, err
 	}
 	var payment models.Payment
-	_ = decodeData(completion.Data, &payment) // the validator has parsed it already
+	decodeData(completion.Data, &payment)
 	err = workflow.ExecuteLocalActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: p.id, Reference: payment.Reference,
 		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: models.AuditPaymentRecorded,
 			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, nil)
@@ -41,13 +41,10 @@ func (b *taskBoard) disburse(ctx workflow.Context, granted models.Cents, due, re
 	return result, err
 }
 
-func validatePayment(ctx workflow.Context, req CompleteTaskRequest) error {
-	if req.Outcome != "paid" {
-		return models.FieldErrors(map[string]string{"outcome": `must be "paid" for a disbursement task`})
+// validatePayment refuses a payment dated in the future.
+func validatePayment(ctx workflow.Context, payload any) error {
+	if paid, ok := payload.(*models.PaymentCompletion); ok {
+		return paid.Data.Check(workflow.Now(ctx))
 	}
-	var p models.Payment
-	if err := decodeData(req.Data, &p); err != nil {
-		return err
-	}
-	return p.Validate(workflow.Now(ctx))
+	return nil
 }

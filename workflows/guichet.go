@@ -182,8 +182,8 @@ func (g *guichet) validateAmend(ctx workflow.Context, req AmendRequest) error {
 	case !req.Actor.ActsFor(g.in.Siren):
 		return temporal.NewApplicationError("only the applicant collectivité can amend its dossier", models.EForbidden)
 	}
-	if req.Checklist == nil {
-		return asApplicationError(models.FieldErrors(map[string]string{"checklist": "is required"}))
+	if err := models.Validate(models.ChecklistAmendment{Checklist: req.Checklist}); err != nil {
+		return asApplicationError(err)
 	}
 	spec, ok := models.ChecklistByVersion(g.in.ChecklistVersion)
 	if !ok {

@@ -118,6 +118,7 @@ func TestGuichetIncompleteAmendedThenFunded(t *testing.T) {
 	stranger := models.Principal{Subject: "agent.rennes", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}
 	byStranger := s.update(24*time.Hour, UpdateAmendChecklist, AmendRequest{Actor: stranger, Checklist: map[string]bool{"deconnexion": true}})
 	unknownItem := s.update(25*time.Hour, UpdateAmendChecklist, AmendRequest{Actor: applicant, Checklist: map[string]bool{"bogus": true}})
+	noChecklist := s.update(26*time.Hour, UpdateAmendChecklist, AmendRequest{Actor: applicant})
 	amended := s.update(10*24*time.Hour, UpdateAmendChecklist, AmendRequest{Actor: applicant, Checklist: map[string]bool{"deconnexion": true}})
 	tooLate := s.update(11*24*time.Hour, UpdateAmendChecklist, AmendRequest{Actor: applicant, Checklist: map[string]bool{"deconnexion": true}})
 	s.update(12*24*time.Hour, UpdateCompleteTask, CompleteTaskRequest{TaskID: models.TaskID(testDossier, models.TaskDisbursement, 0),
@@ -127,6 +128,7 @@ func TestGuichetIncompleteAmendedThenFunded(t *testing.T) {
 	require.Equal(t, models.StatusPaid, s.result(t).Status)
 	require.Equal(t, models.EForbidden, errorType(byStranger.rejected))
 	require.Equal(t, models.EInvalid, errorType(unknownItem.rejected))
+	require.Equal(t, map[string]string{"checklist": "is required"}, rejectedFields(t, noChecklist.rejected))
 	require.NoError(t, amended.rejected)
 	require.Equal(t, models.StatusAwaitingPayment, amended.result, "the amend Update answers with the re-check's outcome")
 	require.Equal(t, models.EConflict, errorType(tooLate.rejected), "a funded dossier cannot be amended")

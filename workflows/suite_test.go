@@ -100,3 +100,13 @@ func errorType(err error) string {
 	}
 	return ""
 }
+
+// rejectedFields returns the fields at fault that an Update validator's refusal names.
+func rejectedFields(t *testing.T, err error) map[string]string {
+	t.Helper()
+	var app *temporal.ApplicationError
+	require.ErrorAs(t, err, &app)
+	var fields map[string]string
+	require.NoError(t, app.Details(&fields))
+	return fields
+}

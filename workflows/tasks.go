@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,8 +36,8 @@ type CompleteTaskResult struct {
 // openTask is a task the workflow waits on.
 type openTask struct {
 	task models.Task
-	// validate checks the task-type-specific payload of a completion.
-	validate   func(ctx workflow.Context, req CompleteTaskRequest) error
+	// validate checks a completion's payload against the dossier (its field rules are checked first).
+	validate   func(ctx workflow.Context, payload any) error
 	completion *CompleteTaskRequest
 	result     *CompleteTaskResult
 	// stopTimers ends the reminder and escalation timers once the task is closed.
@@ -84,7 +83,12 @@ func (b *taskBoard) validate(ctx workflow.Context, req CompleteTaskRequest) erro
 	case t.claimedBy != "" && t.claimedBy != req.Actor.Subject:
 		return temporal.NewApplicationError(fmt.Sprintf("task %s is claimed by %s", req.TaskID, t.claimedBy), models.EConflict)
 	}
-	return asApplicationError(t.validate(ctx, req))
+	// The same field rules as the API's, by outcome; then the rules that need the dossier.
+	payload, err := models.Completion{Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}.Payload(t.task.Type)
+	if err != nil || t.validate == nil {
+		return asApplicationError(err)
+	}
+	return asApplicationError(t.validate(ctx, payload))
 }
 
 // complete hands the completion to the waiting workflow and returns the dossier's status
@@ -164,7 +168,8 @@ type taskSpec struct {
 	// due, when set, starts a reminder (remindBefore the due date) and an escalation at it.
 	due          time.Duration
 	remindBefore time.Duration
-	validate     func(ctx workflow.Context, req CompleteTaskRequest) error
+	// validate, when set, checks a completion's decoded payload against the dossier.
+	validate func(ctx workflow.Context, payload any) error
 }
 
 // openTask creates a task (row, audit, search attribute), starts its timers, and starts
@@ -362,15 +367,8 @@ func asApplicationError(err error) error {
 	return err
 }
 
-// decodeData parses a completion's payload strictly, naming the problem for the person.
-func decodeData(data json.RawMessage, v any) error {
-	if len(data) == 0 {
-		return models.FieldErrors(map[string]string{"data": "is required for this task"})
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return models.FieldErrors(map[string]string{"data": "is invalid for this task: " + err.Error()})
-	}
-	return nil
+// decodeData reads the payload of a completion, which the Update validator has checked
+// with the outcome's rules (models.Completion.Payload).
+func decodeData(data json.RawMessage, v any) {
+	_ = json.Unmarshal(data, v)
 }

@@ -3,7 +3,6 @@ package workflows
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -50,10 +49,8 @@ func runProcess(ctx workflow.Context, p *dossierProcess, tasks *taskBoard, run f
 				return temporal.NewApplicationError("only an administrator can withdraw a dossier", models.EForbidden)
 			case withdrawal != nil || finished || !models.Withdrawable(p.status):
 				return temporal.NewApplicationError(fmt.Sprintf("dossier is %s: it can no longer be withdrawn", p.status), models.EConflict)
-			case len(strings.TrimSpace(req.Reason)) < 5:
-				return asApplicationError(models.FieldErrors(map[string]string{"reason": "must explain the withdrawal (at least 5 characters)"}))
 			}
-			return nil
+			return asApplicationError(models.Validate(models.Withdrawal{Reason: req.Reason}))
 		}})
 	if err != nil {
 		return Result{}, err

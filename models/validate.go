@@ -1,0 +1,167 @@
+package models
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/go-playground/validator/v10/non-standard/validators"
+)
+
+// fieldRules is the one validator of request fields: the API's (as Echo's Validator) and
+// the workflows' Update validators. Strings are measured in characters (runes), never bytes.
+var fieldRules = newFieldRules()
+
+func newFieldRules() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	// Errors name fields by their JSON path, as the client wrote them.
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	must := func(err error) {
+		if err != nil {
+			panic(err) // a rule registered twice or misnamed: a programming error, found at start
+		}
+	}
+	must(v.RegisterValidation("notblank", validators.NotBlank))
+	must(v.RegisterValidation("siren", func(fl validator.FieldLevel) bool { return ValidSiren(fl.Field().String()) }))
+	must(v.RegisterValidation("cents", func(fl validator.FieldLevel) bool { return ValidCents(fl.Field().Int()) }))
+	must(v.RegisterValidation("departement", func(fl validator.FieldLevel) bool { return ValidDepartement(fl.Field().String()) }))
+	must(v.RegisterValidation("strand", func(fl validator.FieldLevel) bool {
+		return slices.Contains(Strands, Strand(fl.Field().String()))
+	}))
+	// An applicant's answer to a request for information, whichever way it comes.
+	v.RegisterAlias("answer", "notblank,min=3,max=10000")
+	return v
+}
+
+// Validate checks v's field rules, declared as `validate` tags on its type, and names each
+// field at fault by its JSON path ("data.amount_cents", "checklist.x", "partner_sirens[0]").
+// Rules that tie fields to each other or to a dossier's state are the types' own functions.
+func Validate(v any) error {
+	err := fieldRules.Struct(v)
+	var invalid validator.ValidationErrors
+	if err == nil || !errors.As(err, &invalid) {
+		return err
+	}
+	fields := make(map[string]string, len(invalid))
+	for _, fe := range invalid {
+		_, path, _ := strings.Cut(fe.Namespace(), ".") // without the validated type's name
+		path = JSONPath(path)
+		if _, seen := fields[path]; !seen {
+			fields[path] = fieldMessage(fe)
+		}
+	}
+	return FieldErrors(fields)
+}
+
+var indexOrKey = regexp.MustCompile(`\[([^\]]*)\]`)
+
+// JSONPath turns the path to a field that the JSON decoder or the validator gives into
+// the request's JSON path: without the Go names of embedded structs ("AAPApplication.title"
+// → "title": JSON names are lower case, Go type names are not), map keys after a dot
+// ("strand_fields[x]" → "strand_fields.x"), list indexes in brackets.
+func JSONPath(path string) string {
+	path = indexOrKey.ReplaceAllStringFunc(path, func(m string) string {
+		key := m[1 : len(m)-1]
+		if key != "" && strings.Trim(key, "0123456789") == "" {
+			return m
+		}
+		return "." + key
+	})
+	parts := strings.Split(path, ".")
+	for len(parts) > 1 && parts[0] != "" && unicode.IsUpper(rune(parts[0][0])) {
+		parts = parts[1:]
+	}
+	return strings.Join(parts, ".")
+}
+
+// fieldMessage says what a failed rule asks for, in the API's words.
+func fieldMessage(fe validator.FieldError) string {
+	param := fe.Param()
+	switch fe.ActualTag() {
+	case "required":
+		return "is required"
+	case "notblank":
+		return "must not be blank"
+	case "min", "gte":
+		return "must be at least " + param + unit(fe.Kind(), param)
+	case "max", "lte":
+		return "must be at most " + param + unit(fe.Kind(), param)
+	case "len":
+		return "must be exactly " + param + unit(fe.Kind(), param)
+	case "oneof":
+		return "must be " + quotedChoice(strings.Fields(param))
+	case "siren":
+		return "must be a SIREN (9 digits with a valid check digit)"
+	case "cents":
+		return fmt.Sprintf("must be an amount in cents from 0 to %d", MaxCents)
+	case "departement":
+		return "must be a département code such as 01, 2A or 974"
+	case "strand":
+		return "must be " + quotedChoice(Strands)
+	case "datetime":
+		if param == "2006-01-02" {
+			return "must be a date as YYYY-MM-DD"
+		}
+		return "must be a time as " + param
+	case "unique":
+		return "must not name the same value twice"
+	}
+	return "does not satisfy the rule " + fe.ActualTag()
+}
+
+// unit names what a length bound counts: characters of a string, items of a list.
+func unit(k reflect.Kind, n string) string {
+	plural := "s"
+	if n == "1" {
+		plural = ""
+	}
+	switch k {
+	case reflect.String:
+		return " character" + plural
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return " item" + plural
+	}
+	return ""
+}
+
+// quotedChoice renders choices as `"a", "b" or "c"`.
+func quotedChoice[S ~string](choices []S) string {
+	quoted := make([]string, len(choices))
+	for i, c := range choices {
+		quoted[i] = fmt.Sprintf("%q", c)
+	}
+	if len(quoted) < 2 {
+		return strings.Join(quoted, "")
+	}
+	return strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+}
+
+// joinFieldErrors merges an invalid-input error from the field rules with the fields a
+// type's own rules found at fault: one message a field, the field rule's first. An error
+// of another kind is returned as it is.
+func joinFieldErrors(err error, fields map[string]string) error {
+	var e *Error
+	if err != nil && (!errors.As(err, &e) || e.Code != EInvalid) {
+		return err
+	}
+	if e != nil {
+		for f, msg := range e.Fields {
+			fields[f] = msg
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return FieldErrors(fields)
+}
