@@ -70,7 +70,7 @@ func TestFieldRulesAnswer422ByJSONPath(t *testing.T) {
 	admin, err := auth.Mint(models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}}, time.Hour)
 	require.NoError(t, err)
 	status, body := post(t, srv, admin, "/api/v1/calls", strings.NewReader(`{"strand":"culture","round":1,"title":"Démat",
-		"opens_at":"2021-03-01T00:00:00Z","closes_at":"2021-04-01T00:00:00Z","jury":[{"subject":"a"},{"subject":" "}],"chair":"a","quorum":3}`))
+		"opens_at":"2021-03-01T00:00:00Z","closes_at":"2021-04-01T00:00:00Z","jury":[{"subject":"a","state":true},{"subject":" "}],"chair":"a","quorum":3}`))
 	require.Equal(t, http.StatusUnprocessableEntity, status)
 	require.Equal(t, models.EInvalid, body.Error.Code)
 	require.Equal(t, map[string]string{
