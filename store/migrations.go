@@ -193,6 +193,11 @@ CREATE TABLE notifications (
 CREATE UNIQUE INDEX notifications_step ON notifications (step_key);
 CREATE INDEX notifications_pending ON notifications (status, id);
 `},
+	{4, "structures: legal forms and declared territories", `
+-- The administrator's entries: the INSEE legal form, and a structure's territory as JSON.
+ALTER TABLE collectivites ADD COLUMN legal_form TEXT NOT NULL DEFAULT '';
+ALTER TABLE collectivites ADD COLUMN territory TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // Migrate applies every migration not yet applied, each in its own transaction.
