@@ -187,7 +187,7 @@ func dossierFilterErrors(kind, status, departement string) map[string]string {
 	if status != "" && !slices.Contains(models.Statuses, models.Status(status)) {
 		fields["status"] = "is not a dossier status"
 	}
-	if departement != "" && !departementCode.MatchString(departement) {
+	if departement != "" && !models.ValidDepartementCode(departement) {
 		fields["departement"] = "must be a département code such as 01, 2A or 974"
 	}
 	return fields

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -13,8 +12,6 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
-var departementCode = regexp.MustCompile(`^(\d{2}|2A|2B|97\d)$`)
-
 func (s *Server) listCollectivites(c echo.Context) error {
 	limit, after, err := pagination(c)
 	if err != nil {
@@ -24,9 +21,9 @@ func (s *Server) listCollectivites(c echo.Context) error {
 		Departement: c.QueryParam("departement"), Limit: limit}
 	fields := map[string]string{}
 	if f.Type != "" && !f.Type.Valid() {
-		fields["type"] = "must be one of commune, epci, departement, region"
+		fields["type"] = "must be one of commune, epci, departement, region, structure"
 	}
-	if f.Departement != "" && !departementCode.MatchString(f.Departement) {
+	if f.Departement != "" && !models.ValidDepartementCode(f.Departement) {
 		fields["departement"] = "must be a département code such as 01, 2A or 974"
 	}
 	if len(f.Query) > 100 {

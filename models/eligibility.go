@@ -30,7 +30,7 @@ type Eligibility struct {
 // in each département. Entries of another type than commune are ignored: an EPCI's
 // population would count its members twice.
 func CheckEligibility(covered []Collectivite, communesPerDepartement map[string]int) Eligibility {
-	cov := CoverageOf(covered, communesPerDepartement)
+	cov, perDept := coverageOf(covered, communesPerDepartement)
 	e := Eligibility{Population: cov.Population, WholeDepartements: cov.WholeDepartements, Reasons: []string{}}
 	if cov.Communes == 0 {
 		e.Reasons = append(e.Reasons, fmt.Sprintf("the applicant and its partners cover no commune of the registry, "+
@@ -39,7 +39,6 @@ func CheckEligibility(covered []Collectivite, communesPerDepartement map[string]
 	}
 
 	// closest is the département with the highest covered share, ties going to the lower code.
-	perDept := cov.perDept
 	var closest string
 	for _, d := range slices.Sorted(maps.Keys(perDept)) {
 		total := communesPerDepartement[d]

@@ -162,15 +162,19 @@ type Coverage struct {
 	// (ties going to the lower code): where an entry covering them belongs.
 	Departement string `json:"departement,omitempty"`
 	Region      string `json:"region,omitempty"`
-
-	perDept map[string]int // communes covered in each département
 }
 
 // CoverageOf sums up covered communes (each counted once; entries of another type are
 // ignored, since an EPCI's population would count its members twice) against
 // communesPerDepartement, the registry's number of communes in each département.
 func CoverageOf(covered []Collectivite, communesPerDepartement map[string]int) Coverage {
-	cov := Coverage{WholeDepartements: []string{}, perDept: map[string]int{}}
+	cov, _ := coverageOf(covered, communesPerDepartement)
+	return cov
+}
+
+// coverageOf is CoverageOf, with the number of communes covered in each département.
+func coverageOf(covered []Collectivite, communesPerDepartement map[string]int) (Coverage, map[string]int) {
+	cov, perDept := Coverage{WholeDepartements: []string{}}, map[string]int{}
 	seen := map[string]bool{}
 	popDept := map[string]int64{}
 	regionOf := map[string]string{}
@@ -188,14 +192,14 @@ func CoverageOf(covered []Collectivite, communesPerDepartement map[string]int) C
 		seen[key] = true
 		cov.Population += c.Population
 		if c.Departement != "" {
-			cov.perDept[c.Departement]++
+			perDept[c.Departement]++
 			popDept[c.Departement] += c.Population
 			regionOf[c.Departement] = c.Region
 		}
 	}
 	cov.Communes = len(seen)
-	for _, d := range slices.Sorted(maps.Keys(cov.perDept)) {
-		if total := communesPerDepartement[d]; total > 0 && cov.perDept[d] >= total {
+	for _, d := range slices.Sorted(maps.Keys(perDept)) {
+		if total := communesPerDepartement[d]; total > 0 && perDept[d] >= total {
 			cov.WholeDepartements = append(cov.WholeDepartements, d)
 		}
 		if cov.Departement == "" || popDept[d] > popDept[cov.Departement] {
@@ -203,5 +207,5 @@ func CoverageOf(covered []Collectivite, communesPerDepartement map[string]int) C
 		}
 	}
 	cov.Region = regionOf[cov.Departement]
-	return cov
+	return cov, perDept
 }

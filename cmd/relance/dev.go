@@ -63,6 +63,10 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
+	// The demo's départements, régions and structures; a real deployment imports the administrator's file.
+	if err := app.ImportStructuresFixture(ctx, st); err != nil {
+		return fmt.Errorf("load the demo's structures: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
