@@ -1,7 +1,7 @@
 package registry
 
 import (
-	"bytes"
+	"bufio"
 	_ "embed"
 	"encoding/csv"
 	"errors"
@@ -56,7 +56,11 @@ func (e *LineError) Unwrap() error { return e.Err }
 // ReadStructures parses a structures file: CSV with a header line, UTF-8 (a leading BOM is
 // skipped), lines starting with # ignored. It checks the file's shape, not the entries.
 func ReadStructures(r io.Reader) ([]StructureLine, error) {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
+		_, _ = br.Discard(3) // spreadsheets write one
+	}
+	cr := csv.NewReader(br)
 	cr.Comment = '#'
 	cr.FieldsPerRecord = 0 // every line has the header's number of fields
 	header, err := cr.Read()
@@ -68,7 +72,7 @@ func ReadStructures(r io.Reader) ([]StructureLine, error) {
 	}
 	col := map[string]int{}
 	for i, name := range header {
-		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\uFEFF")))
+		name = strings.ToLower(strings.TrimSpace(name))
 		if !slices.Contains(StructureColumns, name) {
 			line, _ := cr.FieldPos(i)
 			return nil, fmt.Errorf("line %d: unknown column %q; the columns are %s", line, name, strings.Join(StructureColumns, ", "))
@@ -122,9 +126,4 @@ func csvError(err error) error {
 		return fmt.Errorf("line %d, character %d: %v", pe.Line, pe.Column, pe.Err)
 	}
 	return err
-}
-
-// ReadStructuresFixture parses StructuresFixture.
-func ReadStructuresFixture() ([]StructureLine, error) {
-	return ReadStructures(bytes.NewReader(StructuresFixture))
 }
