@@ -21,18 +21,19 @@ import (
 // PostgreSQL when TEST_DATABASE_URL is set.
 func registryStores(t *testing.T) map[string]*store.Store {
 	t.Helper()
-	urls := map[string]string{"sqlite": filepath.Join(t.TempDir(), "relance.db")}
+	out := map[string]*store.Store{"sqlite": registryStore(t, filepath.Join(t.TempDir(), "relance.db"))}
 	if pg := testdb.PostgresURL(t); pg != "" {
-		urls["postgres"] = pg
-	}
-	out := map[string]*store.Store{}
-	for name, url := range urls {
-		st, err := PrepareStore(context.Background(), url, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		require.NoError(t, err)
-		t.Cleanup(func() { st.Close() })
-		out[name] = st
+		out["postgres"] = registryStore(t, pg)
 	}
 	return out
+}
+
+func registryStore(t *testing.T, url string) *store.Store {
+	t.Helper()
+	st, err := PrepareStore(context.Background(), url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func TestImportStructuresFixture(t *testing.T) {
@@ -93,7 +94,7 @@ func TestImportStructuresFixture(t *testing.T) {
 }
 
 func TestImportStructuresErrorsNameLineAndColumn(t *testing.T) {
-	st := registryStores(t)["sqlite"]
+	st := registryStore(t, filepath.Join(t.TempDir(), "relance.db"))
 	ctx := context.Background()
 	file := `siren,name,legal_form,communes,epcis,departements,regions
 221300015,Bouches-du-Rhône,7220,,,13,
@@ -132,4 +133,22 @@ func TestImportStructuresErrorsNameLineAndColumn(t *testing.T) {
 		err := ImportStructures(ctx, st, strings.NewReader(tt.file), nil)
 		require.ErrorContains(t, err, tt.want, tt.file)
 	}
+}
+
+func TestDemoLoadsTheFixtureOnce(t *testing.T) {
+	st := registryStore(t, filepath.Join(t.TempDir(), "first.db"))
+	ctx := context.Background()
+	require.NoError(t, ImportStructuresFixture(ctx, st))
+	d, err := st.CollectiviteBySiren(ctx, "221300015")
+	require.NoError(t, err)
+	require.Equal(t, "13", d.Code)
+
+	// An administrator's own entries are left alone: the fixture is not loaded over them.
+	st = registryStore(t, filepath.Join(t.TempDir(), "own.db"))
+	_, _, err = st.SaveStructure(ctx, models.StructureEntry{Siren: "223500018", Name: "Ille-et-Vilaine", LegalForm: "7220",
+		Territory: models.Territory{Departements: []string{"35"}}})
+	require.NoError(t, err)
+	require.NoError(t, ImportStructuresFixture(ctx, st))
+	_, err = st.CollectiviteBySiren(ctx, "221300015")
+	require.Equal(t, models.ENotFound, models.ErrorCode(err))
 }
