@@ -61,7 +61,7 @@ func ImportStructures(ctx context.Context, st *store.Store, r io.Reader, progres
 	for i, l := range lines {
 		entry, cov, err := st.SaveStructure(ctx, l.Entry)
 		if err != nil {
-			return fmt.Errorf("lines before %d imported, the rest not:\n%w", l.Line, &registry.LineError{Line: l.Line, Err: err})
+			return fmt.Errorf("stopped at line %d, %d of %d entries imported:\n%w", l.Line, i, len(lines), &registry.LineError{Line: l.Line, Err: err})
 		}
 		if progress != nil {
 			progress(StructureSaved{Line: l.Line, Done: i + 1, Total: len(lines), Entry: entry, Coverage: cov})

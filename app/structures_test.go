@@ -119,7 +119,7 @@ func TestImportStructuresErrorsNameLineAndColumn(t *testing.T) {
 253514491,Mégalis,7355,"22;29;35;56;99",
 `
 	err = ImportStructures(ctx, st, strings.NewReader(file), nil)
-	require.ErrorContains(t, err, "line 3, column departements: unknown to the registry: 99")
+	require.EqualError(t, err, "stopped at line 3, 1 of 2 entries imported:\nline 3, column departements: unknown to the registry: 99")
 	_, err = st.CollectiviteBySiren(ctx, "221300015")
 	require.NoError(t, err, "the lines before are saved")
 

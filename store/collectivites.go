@@ -42,6 +42,7 @@ func (r collectiviteRow) model() models.Collectivite {
 	}
 	c.LegalForm = r.LegalForm
 	if r.Territory != "" {
+		// SaveStructure wrote it from a models.Territory; one that no longer decodes covers nothing.
 		var t models.Territory
 		if err := json.Unmarshal([]byte(r.Territory), &t); err == nil {
 			c.Territory = &t

@@ -20,7 +20,8 @@ func importStructuresCmd() *cobra.Command {
 
   siren         the SIREN (9 digits with a valid Luhn key); an entry is upserted by SIREN
   name          the structure's name (départements and régions keep the registry's)
-  legal_form    the INSEE catégorie juridique: ` + legalFormList() + `
+  legal_form    the INSEE catégorie juridique, one of:
+` + legalFormList() + `
   communes      INSEE codes of the communes covered, separated by ";"
   epcis         SIRENs of the EPCI covered (each covers its member communes)
   departements  codes of the départements covered (each covers all its communes)
@@ -29,7 +30,8 @@ func importStructuresCmd() *cobra.Command {
 A département (7220) names its own code alone in departements, a région (7230) in regions:
 the row gives the registry's entry its SIREN. A structure's population and whole
 départements are computed from the communes it covers, each counted once.
-Every line is checked before anything is written; an error names its line and column.`,
+Every line is checked before anything is written; an error names its line and column.
+The database is migrated and the Etalab registry loaded first if it holds none.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, err := os.Open(args[0])
@@ -55,13 +57,10 @@ Every line is checked before anything is written; an error names its line and co
 
 func legalFormList() string {
 	var b strings.Builder
-	for i, c := range models.LegalForms {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		fmt.Fprintf(&b, "%s %s", c.Code, c.Label)
+	for _, f := range models.LegalForms {
+		fmt.Fprintf(&b, "                  %s  %s\n", f.Code, f.Label)
 	}
-	return b.String()
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // printSaved says what one line became, as "[3/12] line 4: 221300015 Bouches-du-Rhône ...".
