@@ -33,7 +33,7 @@ func (a *Activities) CheckAAPEligibility(ctx context.Context, dossierID string) 
 	e := models.CheckEligibility(covered, counts)
 	for _, s := range unknown {
 		e.Eligible = false
-		e.Reasons = append(e.Reasons, fmt.Sprintf("SIREN %s is not a commune or EPCI of the registry", s))
+		e.Reasons = append(e.Reasons, fmt.Sprintf("SIREN %s is not a collectivité or structure of the registry", s))
 	}
 	return e, nil
 }

@@ -77,7 +77,7 @@ func TestCheckAAPEligibilityExplains(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, e.Eligible)
 	require.EqualValues(t, 249_000, e.Population, "the partners count with the applicant")
-	require.Contains(t, e.Reasons, "SIREN 123456782 is not a commune or EPCI of the registry")
+	require.Contains(t, e.Reasons, "SIREN 123456782 is not a collectivité or structure of the registry")
 }
 
 func TestAlertTaskWritesOnce(t *testing.T) {

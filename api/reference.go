@@ -22,7 +22,7 @@ func (s *Server) listCollectivites(c echo.Context) error {
 		Departement: c.QueryParam("departement"), Limit: limit}
 	fields := map[string]string{}
 	if f.Type != "" && !f.Type.Valid() {
-		fields["type"] = "must be one of commune, epci, departement, region"
+		fields["type"] = "must be one of commune, epci, departement, region, structure"
 	}
 	if f.Departement != "" && !models.ValidDepartement(f.Departement) {
 		fields["departement"] = "must be a département code such as 01, 2A or 974"

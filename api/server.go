@@ -52,6 +52,7 @@ func (s *Server) Handler() *echo.Echo {
 	auth := s.authenticate
 	v1.GET("/collectivites", s.listCollectivites, auth)
 	v1.GET("/collectivites/:siren", s.getCollectivite, auth)
+	v1.PUT("/collectivites/:siren", s.putStructure, auth, requireRole(models.RoleAdmin))
 	v1.GET("/envelopes", s.listEnvelopes, auth)
 	v1.PATCH("/envelopes/:code", s.patchEnvelope, auth, requireRole(models.RoleAdmin))
 	v1.GET("/ledger", s.listLedger, auth, requireRole(models.RoleAdmin, models.RoleFinance))

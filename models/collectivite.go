@@ -8,22 +8,26 @@ const (
 	TypeEPCI        CollectiviteType = "epci"
 	TypeDepartement CollectiviteType = "departement"
 	TypeRegion      CollectiviteType = "region"
+	// TypeStructure is a collectivité or grouping the Etalab data lacks (syndicat mixte, GIP,
+	// SPL, PETR, pôle métropolitain...), entered by an administrator with its territory.
+	TypeStructure CollectiviteType = "structure"
 )
 
 // Valid reports whether t is a known collectivité type.
 func (t CollectiviteType) Valid() bool {
 	switch t {
-	case TypeCommune, TypeEPCI, TypeDepartement, TypeRegion:
+	case TypeCommune, TypeEPCI, TypeDepartement, TypeRegion, TypeStructure:
 		return true
 	}
 	return false
 }
 
-// Collectivite is one entry of the official registry (Etalab's découpage administratif).
-// Code is the INSEE code (commune, département, région) or the SIREN (EPCI).
-// Communes and EPCI carry a SIREN; the source data gives none for départements and
-// régions, so theirs is empty. Departement and Region are the codes the entry belongs to
-// (for an EPCI, those of the member communes holding most of its population).
+// Collectivite is one entry of the registry: Etalab's découpage administratif, completed by
+// the administrator's structures. Code is the INSEE code (commune, département, région) or
+// the SIREN (EPCI, structure). Communes and EPCI carry a SIREN; the source data gives none
+// for départements and régions, so theirs is empty until the administrator gives it.
+// Departement and Region are the codes the entry belongs to (a département belongs to
+// itself; for an EPCI or a structure, those of the communes holding most of its population).
 type Collectivite struct {
 	Type        CollectiviteType `json:"type"`
 	Code        string           `json:"code"`
@@ -34,6 +38,47 @@ type Collectivite struct {
 	Population  int64            `json:"population"`
 	// Members lists the SIRENs of an EPCI's member communes.
 	Members []string `json:"members,omitempty"`
+	// LegalForm is the INSEE catégorie juridique the administrator gave (see LegalForms).
+	LegalForm string `json:"legal_form,omitempty"`
+	// Territory is what a structure declares it covers; other entries cover their own territory.
+	Territory *Territory `json:"territory,omitempty"`
+}
+
+// Territory names what an entry covers, as the registry's codes: a structure's declared
+// territory, or what a commune, EPCI, département or région covers by itself.
+type Territory struct {
+	// Communes are INSEE codes of communes.
+	Communes []string `json:"communes,omitempty"`
+	// EPCIs are SIRENs of EPCI, each covering its member communes.
+	EPCIs []string `json:"epcis,omitempty"`
+	// Departements and Regions are codes, each covering all its communes.
+	Departements []string `json:"departements,omitempty"`
+	Regions      []string `json:"regions,omitempty"`
+}
+
+// Empty reports whether t names nothing.
+func (t Territory) Empty() bool {
+	return len(t.Communes)+len(t.EPCIs)+len(t.Departements)+len(t.Regions) == 0
+}
+
+// Covers returns the territory c covers: a commune itself, an EPCI its members, a
+// département or a région all its communes, a structure what it declared.
+func (c Collectivite) Covers() Territory {
+	switch c.Type {
+	case TypeCommune:
+		return Territory{Communes: []string{c.Code}}
+	case TypeEPCI:
+		return Territory{EPCIs: []string{c.Code}}
+	case TypeDepartement:
+		return Territory{Departements: []string{c.Code}}
+	case TypeRegion:
+		return Territory{Regions: []string{c.Code}}
+	case TypeStructure:
+		if c.Territory != nil {
+			return *c.Territory
+		}
+	}
+	return Territory{}
 }
 
 // ValidSiren reports whether s has the form of a SIREN: nine digits passing the Luhn check.

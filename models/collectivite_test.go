@@ -43,6 +43,7 @@ func TestCollectiviteTypeValid(t *testing.T) {
 		{models.TypeEPCI, true},
 		{models.TypeDepartement, true},
 		{models.TypeRegion, true},
+		{models.TypeStructure, true},
 		{"", false},
 		{"Commune", false},
 		{"metropole", false},

@@ -30,27 +30,9 @@ type Eligibility struct {
 // in each département. Entries of another type than commune are ignored: an EPCI's
 // population would count its members twice.
 func CheckEligibility(covered []Collectivite, communesPerDepartement map[string]int) Eligibility {
-	e := Eligibility{WholeDepartements: []string{}, Reasons: []string{}}
-	seen := map[string]bool{}
-	perDept := map[string]int{}
-	for _, c := range covered {
-		if c.Type != "" && c.Type != TypeCommune {
-			continue
-		}
-		key := c.Siren
-		if key == "" {
-			key = "insee:" + c.Code // a SIREN-less entry is still one commune
-		}
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		e.Population += c.Population
-		if c.Departement != "" {
-			perDept[c.Departement]++
-		}
-	}
-	if len(seen) == 0 {
+	cov, perDept := coverageOf(covered, communesPerDepartement)
+	e := Eligibility{Population: cov.Population, WholeDepartements: cov.WholeDepartements, Reasons: []string{}}
+	if cov.Communes == 0 {
 		e.Reasons = append(e.Reasons, fmt.Sprintf("the applicant and its partners cover no commune of the registry, "+
 			"so neither %s inhabitants nor a whole département", groupDigits(EligibilityPopulation)))
 		return e
@@ -62,9 +44,6 @@ func CheckEligibility(covered []Collectivite, communesPerDepartement map[string]
 		total := communesPerDepartement[d]
 		if total <= 0 {
 			continue // unknown to the registry's counts: cannot be whole
-		}
-		if perDept[d] >= total {
-			e.WholeDepartements = append(e.WholeDepartements, d)
 		}
 		// perDept[d]/total > perDept[closest]/communesPerDepartement[closest], without division.
 		if closest == "" || perDept[d]*communesPerDepartement[closest] > perDept[closest]*total {

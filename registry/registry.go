@@ -20,7 +20,8 @@ const Source = "@etalab/decoupage-administratif 6.0.0"
 var data []byte
 
 // Load decodes the embedded registry, sorted by type (région, département,
-// EPCI, commune) then code. Each call returns a fresh slice the caller owns.
+// EPCI, commune) then code. A département belongs to itself: its Departement is its
+// code, so a dossier it files is scoped to it. Each call returns a fresh slice the caller owns.
 func Load() ([]models.Collectivite, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
@@ -30,6 +31,11 @@ func Load() ([]models.Collectivite, error) {
 	var list []models.Collectivite
 	if err := json.NewDecoder(zr).Decode(&list); err != nil {
 		return nil, fmt.Errorf("registry: %w", err)
+	}
+	for i := range list {
+		if list[i].Type == models.TypeDepartement {
+			list[i].Departement = list[i].Code
+		}
 	}
 	return list, nil
 }

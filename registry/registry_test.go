@@ -76,6 +76,9 @@ func TestKnownEntries(t *testing.T) {
 	if dep75.Region != "11" {
 		t.Errorf("département 75 région = %q, want 11", dep75.Region)
 	}
+	if dep75.Departement != "75" {
+		t.Errorf("département 75 belongs to département %q, want itself", dep75.Departement)
+	}
 
 	idf, ok := idx[models.TypeRegion]["11"]
 	if !ok {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"unicode"
 
@@ -24,6 +25,8 @@ type collectiviteRow struct {
 	Region      string
 	Population  int64
 	Members     string
+	LegalForm   string
+	Territory   string // a structure's models.Territory, as JSON
 }
 
 func (collectiviteRow) TableName() string { return "collectivites" }
@@ -36,6 +39,14 @@ func (r collectiviteRow) model() models.Collectivite {
 	}
 	if r.Members != "" {
 		c.Members = strings.Split(r.Members, ",")
+	}
+	c.LegalForm = r.LegalForm
+	if r.Territory != "" {
+		// SaveStructure wrote it from a models.Territory; one that no longer decodes covers nothing.
+		var t models.Territory
+		if err := json.Unmarshal([]byte(r.Territory), &t); err == nil {
+			c.Territory = &t
+		}
 	}
 	return c
 }
@@ -51,7 +62,8 @@ func searchKey(s string) string {
 }
 
 // ImportRegistry upserts the registry in batches, calling progress after each batch.
-// Running it again with the same data changes nothing.
+// Running it again with the same data changes nothing, and keeps what the administrator
+// added: the SIRENs of départements and régions (absent from the data), legal forms and structures.
 func (s *Store) ImportRegistry(ctx context.Context, all []models.Collectivite, progress func(done, total int)) error {
 	const batch = 500
 	for start := 0; start < len(all); start += batch {
@@ -66,9 +78,12 @@ func (s *Store) ImportRegistry(ctx context.Context, all []models.Collectivite, p
 			}
 			rows = append(rows, r)
 		}
+		updates := clause.AssignmentColumns([]string{"name", "search_name", "departement", "region", "population", "members"})
+		updates = append(updates, clause.Assignment{Column: clause.Column{Name: "siren"},
+			Value: gorm.Expr("COALESCE(excluded.siren, collectivites.siren)")})
 		err := s.db.WithContext(ctx).Clauses(clause.OnConflict{
 			Columns:   []clause.Column{{Name: "type"}, {Name: "code"}},
-			DoUpdates: clause.AssignmentColumns([]string{"siren", "name", "search_name", "departement", "region", "population", "members"}),
+			DoUpdates: updates,
 		}).Create(&rows).Error
 		if err != nil {
 			return err

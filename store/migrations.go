@@ -197,6 +197,11 @@ CREATE INDEX notifications_pending ON notifications (status, id);
 -- Scopes name their kind: an applicant task's bare SIREN becomes collectivite:<SIREN>.
 UPDATE tasks SET scope = 'collectivite:' || scope WHERE role = 'applicant' AND scope <> '' AND scope NOT LIKE '%:%';
 `},
+	{5, "structures: legal forms and declared territories", `
+-- The administrator's entries: the INSEE legal form, and a structure's territory as JSON.
+ALTER TABLE collectivites ADD COLUMN legal_form TEXT NOT NULL DEFAULT '';
+ALTER TABLE collectivites ADD COLUMN territory TEXT NOT NULL DEFAULT '';
+`},
 }
 
 // Migrate applies every migration not yet applied, each in its own transaction.

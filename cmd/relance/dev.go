@@ -63,6 +63,10 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
+	// The demo's départements, régions and structures; a real deployment imports the administrator's file.
+	if err := app.ImportStructuresFixture(ctx, st); err != nil {
+		return fmt.Errorf("load the demo's structures: %w", err)
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -99,7 +103,8 @@ func hostPort(a net.Addr) string {
 	return a.String()
 }
 
-// demoPrincipals are the people of the demo, acting for real collectivités of the registry.
+// demoPrincipals are the people of the demo, acting for real collectivités of the registry
+// and of the structures fixture.
 var demoPrincipals = []struct {
 	env, label string
 	p          models.Principal
@@ -109,6 +114,7 @@ var demoPrincipals = []struct {
 	{"INSTRUCTOR", "instructor (DINUM, national)", models.Principal{Subject: "instructeur.dinum", Name: "Instructeur DINUM", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}},
 	{"APPLICANT_MARSEILLE", "applicant (Ville de Marseille)", models.Principal{Subject: "agent.marseille", Name: "Agent de la Ville de Marseille", Roles: []models.Role{models.RoleApplicant}, Siren: "211300553"}},
 	{"APPLICANT_LYON", "applicant (Ville de Lyon)", models.Principal{Subject: "agent.lyon", Name: "Agent de la Ville de Lyon", Roles: []models.Role{models.RoleApplicant}, Siren: "216901231"}},
+	{"APPLICANT_BDR", "applicant (Département des Bouches-du-Rhône, from the structures fixture)", models.Principal{Subject: "agent.cd13", Name: "Agent du Département des Bouches-du-Rhône", Roles: []models.Role{models.RoleApplicant}, Siren: "221300015"}},
 	{"JURY_CHAIR", "jury chair (State)", models.Principal{Subject: "presidente.dinum", Name: "Présidente du jury (DINUM)", Roles: []models.Role{models.RoleJury}}},
 	{"JURY_AMF", "jury member (AMF)", models.Principal{Subject: "jure.amf", Name: "Juré — Association des maires de France", Roles: []models.Role{models.RoleJury}}},
 	{"JURY_ADF", "jury member (ADF)", models.Principal{Subject: "jure.adf", Name: "Juré — Départements de France", Roles: []models.Role{models.RoleJury}}},
