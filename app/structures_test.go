@@ -116,10 +116,10 @@ func TestImportStructuresErrorsNameLineAndColumn(t *testing.T) {
 	// Codes the registry lacks stop the import at their line.
 	file = `siren,name,legal_form,departements,communes
 221300015,Bouches-du-Rhône,7220,13,
-253514491,Mégalis,7355,"22;29;35;56;99",
+253514491,Mégalis,7355,"22;29;35;56;975",
 `
 	err = ImportStructures(ctx, st, strings.NewReader(file), nil)
-	require.EqualError(t, err, "stopped at line 3, 1 of 2 entries imported:\nline 3, column departements: unknown to the registry: 99")
+	require.EqualError(t, err, "stopped at line 3, 1 of 2 entries imported:\nline 3, column departements: unknown to the registry: 975")
 	_, err = st.CollectiviteBySiren(ctx, "221300015")
 	require.NoError(t, err, "the lines before are saved")
 

@@ -71,7 +71,7 @@ func TestGuichetEndToEnd(t *testing.T) {
 		require.Equal(t, http.StatusUnprocessableEntity, r.Status, string(r.Body))
 		code, fields := r.errorCode(t)
 		require.Equal(t, models.EInvalid, code)
-		require.Contains(t, fields, "paid_on")
+		require.Contains(t, fields, "data.paid_on")
 
 		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+task.ID+"/complete", finance,
 			map[string]any{"outcome": "paid", "comment": "virement", "data": map[string]string{"paid_on": today(), "reference": "VIR-2021-0042"}})
