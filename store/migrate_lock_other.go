@@ -11,7 +11,7 @@ import (
 
 // newFileLocker takes no lock where flock is missing: SQLite serves one process in
 // development; two runners meeting on an empty file may fail, then pass when restarted.
-func newFileLocker(string) lock.SessionLocker { return noLocker{} }
+func newFileLocker(string, string) lock.SessionLocker { return noLocker{} }
 
 type noLocker struct{}
 

@@ -15,28 +15,28 @@ import (
 	"github.com/pressly/goose/v3/lock"
 )
 
-// fileLocker is SQLite's migration lock: SQLite has no advisory locks, so runners on one
-// machine (the only ones that share a SQLite file) take an exclusive flock on a file next
-// to the database. The system drops it if the process dies.
+// fileLocker is a lock on a SQLite database: SQLite has no advisory locks, so runners on
+// one machine (the only ones that share a SQLite file) take an exclusive flock on a file
+// next to the database. The system drops it if the process dies.
 type fileLocker struct {
 	path string
 	f    *os.File
 }
 
-func newFileLocker(dbPath string) lock.SessionLocker {
+func newFileLocker(dbPath, name string) lock.SessionLocker {
 	if dbPath == "" || strings.Contains(dbPath, ":memory:") {
 		// An in-memory database belongs to one process: nobody to wait for.
 		return noLocker{}
 	}
-	return &fileLocker{path: dbPath + ".migrate-lock"}
+	return &fileLocker{path: dbPath + "." + name + "-lock"}
 }
 
 func (l *fileLocker) SessionLock(ctx context.Context, _ *sql.Conn) error {
 	f, err := os.OpenFile(l.path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return fmt.Errorf("open the migration lock: %w", err)
+		return fmt.Errorf("open the lock file: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, migrationLockWait)
+	ctx, cancel := context.WithTimeout(ctx, lockWait)
 	defer cancel()
 	for {
 		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
@@ -46,12 +46,12 @@ func (l *fileLocker) SessionLock(ctx context.Context, _ *sql.Conn) error {
 		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
 			f.Close()
-			return fmt.Errorf("take the migration lock %s: %w", l.path, err)
+			return fmt.Errorf("lock %s: %w", l.path, err)
 		}
 		select {
 		case <-ctx.Done():
 			f.Close()
-			return fmt.Errorf("wait for the migration lock %s: %w", l.path, ctx.Err())
+			return fmt.Errorf("wait for the lock %s: %w", l.path, ctx.Err())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -29,13 +29,13 @@ var migrationFiles embed.FS
 // legacyTable is where the runner before goose recorded the versions it applied.
 const legacyTable = "schema_migrations"
 
-// migrationLockWait bounds how long a runner waits for another to finish migrating.
-const migrationLockWait = 10 * time.Minute
+// lockWait bounds how long a runner waits for a lock another holds.
+const lockWait = 10 * time.Minute
 
 // Migration is one version of the schema and whether this database has it.
 type Migration struct {
 	Version   int64
-	Name      string
+	Name      string // the file's name without its version and extension
 	Applied   bool
 	AppliedAt time.Time // zero while pending
 }
@@ -68,8 +68,8 @@ func (s *Store) Migrations(ctx context.Context) ([]Migration, error) {
 	}
 	out := make([]Migration, len(status))
 	for i, m := range status {
-		out[i] = Migration{Version: m.Source.Version, Name: strings.TrimSuffix(path.Base(m.Source.Path), ".sql"),
-			Applied: m.State == goose.StateApplied, AppliedAt: m.AppliedAt}
+		_, name, _ := strings.Cut(strings.TrimSuffix(path.Base(m.Source.Path), ".sql"), "_")
+		out[i] = Migration{Version: m.Source.Version, Name: name, Applied: m.State == goose.StateApplied, AppliedAt: m.AppliedAt}
 	}
 	return out, nil
 }
@@ -83,34 +83,61 @@ func (s *Store) migrationProvider(ctx context.Context) (*goose.Provider, error) 
 	if err != nil {
 		return nil, err
 	}
-	dialect, locker := goose.DialectSQLite3, lock.SessionLocker(nil)
-	if s.sqlite {
-		locker = newFileLocker(s.path)
-	} else {
-		if locker, err = s.postgresLocker(ctx); err != nil {
-			return nil, err
-		}
-		dialect = goose.DialectPostgres
+	locker, err := s.locker(ctx, "migrations")
+	if err != nil {
+		return nil, err
 	}
-	locker = adoptingLocker{SessionLocker: locker, adopt: s.adoptLegacyVersions}
+	dialect := goose.DialectPostgres
+	if s.sqlite {
+		dialect = goose.DialectSQLite3
+	}
 	// The provider is not closed: Close would close the store's pool.
 	return goose.NewProvider(dialect, sqlDB, dialectFS{fsys, s.dialectTypes()},
-		goose.WithSessionLocker(locker), goose.WithDisableGlobalRegistry(true))
+		goose.WithSessionLocker(adoptingLocker{SessionLocker: locker, adopt: s.adoptLegacyVersions}),
+		goose.WithDisableGlobalRegistry(true))
 }
 
-// postgresLocker returns a session-level advisory lock named after the database and the
-// schema (the search_path), so that each schema migrates on its own: the tests give each
-// test a schema of its own in one database.
-func (s *Store) postgresLocker(ctx context.Context) (lock.SessionLocker, error) {
+// Exclusively runs fn holding the lock called name in this database, which every process
+// and store using the database takes in turn (waiting up to 10 minutes for it).
+func (s *Store) Exclusively(ctx context.Context, name string, fn func(context.Context) error) error {
+	locker, err := s.locker(ctx, name)
+	if err != nil {
+		return err
+	}
+	var conn *sql.Conn // a PostgreSQL session lock belongs to one connection
+	if !s.sqlite {
+		sqlDB, err := s.db.DB()
+		if err != nil {
+			return err
+		}
+		if conn, err = sqlDB.Conn(ctx); err != nil {
+			return err
+		}
+		defer conn.Close()
+	}
+	if err := locker.SessionLock(ctx, conn); err != nil {
+		return fmt.Errorf("take the %s lock: %w", name, err)
+	}
+	err = fn(ctx)
+	return errors.Join(err, locker.SessionUnlock(context.WithoutCancel(ctx), conn))
+}
+
+// locker returns the lock called name in this database. On PostgreSQL it is a
+// session-level advisory lock named after the database and the schema (the search_path),
+// so that each schema has its own: the tests give each test a schema in one database.
+func (s *Store) locker(ctx context.Context, name string) (lock.SessionLocker, error) {
+	if s.sqlite {
+		return newFileLocker(s.path, name), nil
+	}
 	var where string
 	if err := s.db.WithContext(ctx).Raw("SELECT current_database() || '.' || current_schema()").Scan(&where).Error; err != nil {
-		return nil, fmt.Errorf("name the migration lock: %w", err)
+		return nil, fmt.Errorf("name the %s lock: %w", name, err)
 	}
 	h := fnv.New64a()
-	h.Write([]byte("relance migrations " + where))
+	h.Write([]byte("relance " + name + " " + where))
 	return lock.NewPostgresSessionLocker(
 		lock.WithLockID(int64(h.Sum64())),
-		lock.WithLockTimeout(1, uint64(migrationLockWait/time.Second)))
+		lock.WithLockTimeout(1, uint64(lockWait/time.Second)))
 }
 
 // dialectTypes replaces the placeholders of the migration files with the dialect's types.

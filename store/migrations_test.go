@@ -83,7 +83,7 @@ func TestMigrateFromEmptyThenAgainIsANoOp(t *testing.T) {
 				require.False(t, m.Applied, "version %d on an empty database", m.Version)
 				require.True(t, m.AppliedAt.IsZero())
 			}
-			require.Equal(t, "00001_registry_envelopes_ledger", before[0].Name)
+			require.Equal(t, "registry_envelopes_ledger", before[0].Name)
 
 			require.NoError(t, st.Migrate(ctx))
 			requireAllAppliedOnce(t, st)
@@ -211,6 +211,50 @@ func TestConcurrentMigrationsTakeTurns(t *testing.T) {
 				require.NoError(t, err, fmt.Sprintf("runner %d", i))
 			}
 			requireAllAppliedOnce(t, stores[0])
+		})
+	}
+}
+
+// TestExclusivelyTakesTurns runs work under one named lock from many stores at once:
+// never two at a time.
+func TestExclusivelyTakesTurns(t *testing.T) {
+	const runners = 6
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			var (
+				mu           sync.Mutex
+				inside, most int
+				wg           sync.WaitGroup
+				errs         = make([]error, runners)
+				stores       = make([]*Store, runners)
+				start        = make(chan struct{})
+				holdFor      = 30 * time.Millisecond
+			)
+			for i := range stores {
+				stores[i] = openEmpty(t, url)
+			}
+			for i, st := range stores {
+				wg.Go(func() {
+					<-start
+					errs[i] = st.Exclusively(context.Background(), "test", func(context.Context) error {
+						mu.Lock()
+						inside++
+						most = max(most, inside)
+						mu.Unlock()
+						time.Sleep(holdFor)
+						mu.Lock()
+						inside--
+						mu.Unlock()
+						return nil
+					})
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				require.NoError(t, err, "runner %d", i)
+			}
+			require.Equal(t, 1, most, "runners inside the lock at once")
 		})
 	}
 }
