@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,8 +21,10 @@ import (
 
 // migrationFiles are the schema's versions, NNNNN_name.sql, applied in order by goose. Each
 // is written once for SQLite and PostgreSQL: {{id}} and {{ts}} stand for the types that
-// differ, and are replaced for the dialect in use when goose reads the file. Never edit
-// one that has shipped: add another.
+// differ, and are replaced for the dialect in use when goose reads the file. A version
+// whose SQL must differ further comes as two files, NNNNN_name.postgres.sql and
+// NNNNN_name.sqlite.sql, and each dialect sees its own. Never edit one that has shipped:
+// add another.
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -41,9 +44,10 @@ type Migration struct {
 }
 
 // Migrate applies every pending migration, each in its own transaction, holding the
-// migration lock: a PostgreSQL session-level advisory lock, so runners started together
-// take turns and the later ones find nothing left to do. A database migrated by the runner
-// before goose has its versions adopted first, so they are not applied again.
+// migration lock (on PostgreSQL a session-level advisory lock, on SQLite an flock on a file
+// next to the database): runners started together take turns, and the later ones find
+// nothing left to do. A database migrated by the runner before goose has its versions
+// adopted first, so they are not applied again.
 func (s *Store) Migrate(ctx context.Context) error {
 	p, err := s.migrationProvider(ctx)
 	if err != nil {
@@ -62,6 +66,10 @@ func (s *Store) Migrations(ctx context.Context) ([]Migration, error) {
 	if err != nil {
 		return nil, err
 	}
+	return migrationList(ctx, p)
+}
+
+func migrationList(ctx context.Context, p *goose.Provider) ([]Migration, error) {
 	status, err := p.Status(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migration status: %w", err)
@@ -69,17 +77,23 @@ func (s *Store) Migrations(ctx context.Context) ([]Migration, error) {
 	out := make([]Migration, len(status))
 	for i, m := range status {
 		_, name, _ := strings.Cut(strings.TrimSuffix(path.Base(m.Source.Path), ".sql"), "_")
+		name = strings.TrimSuffix(strings.TrimSuffix(name, ".postgres"), ".sqlite")
 		out[i] = Migration{Version: m.Source.Version, Name: name, Applied: m.State == goose.StateApplied, AppliedAt: m.AppliedAt}
 	}
 	return out, nil
 }
 
 func (s *Store) migrationProvider(ctx context.Context) (*goose.Provider, error) {
-	sqlDB, err := s.db.DB()
+	fsys, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	fsys, err := fs.Sub(migrationFiles, "migrations")
+	return s.provider(ctx, fsys)
+}
+
+// provider runs the migrations of fsys on this database under the migration lock.
+func (s *Store) provider(ctx context.Context, fsys fs.FS) (*goose.Provider, error) {
+	sqlDB, err := s.db.DB()
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +106,7 @@ func (s *Store) migrationProvider(ctx context.Context) (*goose.Provider, error) 
 		dialect = goose.DialectSQLite3
 	}
 	// The provider is not closed: Close would close the store's pool.
-	return goose.NewProvider(dialect, sqlDB, dialectFS{fsys, s.dialectTypes()},
+	return goose.NewProvider(dialect, sqlDB, s.dialectFS(fsys),
 		goose.WithSessionLocker(adoptingLocker{SessionLocker: locker, adopt: s.adoptLegacyVersions}),
 		goose.WithDisableGlobalRegistry(true))
 }
@@ -140,23 +154,28 @@ func (s *Store) locker(ctx context.Context, name string) (lock.SessionLocker, er
 		lock.WithLockTimeout(1, uint64(lockWait/time.Second)))
 }
 
-// dialectTypes replaces the placeholders of the migration files with the dialect's types.
-func (s *Store) dialectTypes() *strings.Replacer {
-	id, ts := "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"
+// dialectFS shows goose the migration files of fsys as this database's dialect reads them.
+func (s *Store) dialectFS(fsys fs.FS) dialectFS {
+	id, ts, other := "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "sqlite"
 	if s.sqlite {
 		// TIMESTAMP (not TIMESTAMPTZ) is the declared type the SQLite driver reads back as time.
-		id, ts = "INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMP"
+		id, ts, other = "INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMP", "postgres"
 	}
-	return strings.NewReplacer("{{id}}", id, "{{ts}}", ts)
+	return dialectFS{fsys: fsys, types: strings.NewReplacer("{{id}}", id, "{{ts}}", ts), hidden: "." + other + ".sql"}
 }
 
-// dialectFS serves the migration files with their placeholders replaced.
+// dialectFS serves the migration files with their placeholders replaced, and hides the
+// files written for the other dialect.
 type dialectFS struct {
-	fsys  fs.FS
-	types *strings.Replacer
+	fsys   fs.FS
+	types  *strings.Replacer
+	hidden string // the other dialect's file suffix
 }
 
 func (d dialectFS) Open(name string) (fs.File, error) {
+	if strings.HasSuffix(name, d.hidden) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
 	f, err := d.fsys.Open(name)
 	if err != nil || !strings.HasSuffix(name, ".sql") {
 		return f, err
@@ -171,6 +190,11 @@ func (d dialectFS) Open(name string) (fs.File, error) {
 		return nil, err
 	}
 	return &renderedFile{Reader: strings.NewReader(d.types.Replace(string(b))), info: info}, nil
+}
+
+func (d dialectFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(d.fsys, name)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return strings.HasSuffix(e.Name(), d.hidden) }), err
 }
 
 type renderedFile struct {

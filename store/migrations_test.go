@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/require"
@@ -40,8 +42,13 @@ func migrationFileCount(t *testing.T) int {
 	t.Helper()
 	files, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	return len(files)
+	versions := map[string]bool{}
+	for _, f := range files {
+		v, _, _ := strings.Cut(path.Base(f), "_")
+		versions[v] = true
+	}
+	require.NotEmpty(t, versions)
+	return len(versions)
 }
 
 // recordedVersions counts goose's records of each applied version.
@@ -110,14 +117,14 @@ func legacyMigrate(t *testing.T, st *Store, upTo int, appliedAt time.Time) {
 	t.Helper()
 	fsys, err := fs.Sub(migrationFiles, "migrations")
 	require.NoError(t, err)
-	require.NoError(t, st.db.Exec(st.dialectTypes().Replace(`CREATE TABLE schema_migrations (
+	require.NoError(t, st.db.Exec(st.dialectFS(fsys).types.Replace(`CREATE TABLE schema_migrations (
 	version    INTEGER PRIMARY KEY,
 	name       TEXT NOT NULL,
 	applied_at {{ts}} NOT NULL)`)).Error)
-	files, err := fs.Glob(fsys, "*.sql")
+	files, err := fs.Glob(st.dialectFS(fsys), "*.sql")
 	require.NoError(t, err)
 	for i, name := range files[:upTo] {
-		b, err := fs.ReadFile(dialectFS{fsys, st.dialectTypes()}, name)
+		b, err := fs.ReadFile(st.dialectFS(fsys), name)
 		require.NoError(t, err)
 		for stmt := range strings.SplitSeq(string(b), ";\n") {
 			if strings.TrimSpace(stripSQLComments(stmt)) != "" {
@@ -255,6 +262,42 @@ func TestExclusivelyTakesTurns(t *testing.T) {
 				require.NoError(t, err, "runner %d", i)
 			}
 			require.Equal(t, 1, most, "runners inside the lock at once")
+		})
+	}
+}
+
+// TestDialectFiles runs a version written once with the type placeholders and a version
+// written per dialect: each database gets the common one and its own.
+func TestDialectFiles(t *testing.T) {
+	fsys := fstest.MapFS{
+		"00001_common.sql":           {Data: []byte("-- +goose Up\nCREATE TABLE common (id {{id}}, at {{ts}} NOT NULL);\n")},
+		"00002_differs.postgres.sql": {Data: []byte("-- +goose Up\nCREATE TABLE only_postgres (x INTEGER);\n")},
+		"00002_differs.sqlite.sql":   {Data: []byte("-- +goose Up\nCREATE TABLE only_sqlite (x INTEGER);\n")},
+	}
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openEmpty(t, url)
+			p, err := st.provider(ctx, fsys)
+			require.NoError(t, err)
+			results, err := p.Up(ctx)
+			require.NoError(t, err)
+			require.Len(t, results, 2)
+			require.Equal(t, "00002_differs."+st.Dialect()+".sql", results[1].Source.Path)
+			list, err := migrationList(ctx, p)
+			require.NoError(t, err)
+			require.Len(t, list, 2)
+			require.Equal(t, []string{"common", "differs"}, []string{list[0].Name, list[1].Name})
+			require.True(t, list[0].Applied && list[1].Applied)
+
+			require.NoError(t, st.db.Exec("INSERT INTO common (at) VALUES (?)", time.Now()).Error)
+			var at time.Time
+			require.NoError(t, st.db.Raw("SELECT at FROM common WHERE id = 1").Scan(&at).Error, "an id and a time column")
+			require.WithinDuration(t, time.Now(), at, time.Minute)
+			var n int64
+			require.NoError(t, st.db.Table("only_"+st.Dialect()).Count(&n).Error)
+			other := map[string]string{"sqlite": "only_postgres", "postgres": "only_sqlite"}[st.Dialect()]
+			require.Error(t, st.db.Table(other).Count(&n).Error, "the other dialect's file is not applied")
 		})
 	}
 }
