@@ -33,7 +33,8 @@ import (
 )
 
 // PrepareStore opens the database, migrates it, creates missing envelopes and loads the
-// registry on first start.
+// registry on first start. Roles starting together take turns (see store.Migrate): the
+// later ones wait for the first, then find nothing left to do.
 func PrepareStore(ctx context.Context, databaseURL string, logger *slog.Logger) (*store.Store, error) {
 	st, err := store.Open(databaseURL)
 	if err != nil {
@@ -43,23 +44,27 @@ func PrepareStore(ctx context.Context, databaseURL string, logger *slog.Logger) 
 		st.Close()
 		return nil, err
 	}
-	if err := st.SeedEnvelopes(ctx, models.DefaultEnvelopes()); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("seed envelopes: %w", err)
-	}
-	n, err := st.CountCollectivites(ctx)
-	if err != nil {
+	if err := st.Exclusively(ctx, "setup", func(ctx context.Context) error { return loadFirstData(ctx, st, logger) }); err != nil {
 		st.Close()
 		return nil, err
 	}
+	return st, nil
+}
+
+// loadFirstData creates missing envelopes and loads the registry into an empty database.
+func loadFirstData(ctx context.Context, st *store.Store, logger *slog.Logger) error {
+	if err := st.SeedEnvelopes(ctx, models.DefaultEnvelopes()); err != nil {
+		return fmt.Errorf("seed envelopes: %w", err)
+	}
+	n, err := st.CountCollectivites(ctx)
+	if err != nil {
+		return err
+	}
 	if n == 0 {
 		logger.Info("loading the registry of collectivités", "source", registry.Source)
-		if err := ImportRegistry(ctx, st, nil); err != nil {
-			st.Close()
-			return nil, err
-		}
+		return ImportRegistry(ctx, st, nil)
 	}
-	return st, nil
+	return nil
 }
 
 // ImportRegistry loads the embedded registry into the database (idempotent).

@@ -2,258 +2,304 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"embed"
+	"errors"
 	"fmt"
+	"hash/fnv"
+	"io"
+	"io/fs"
+	"path"
+	"slices"
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+	"github.com/pressly/goose/v3/lock"
 )
 
-// migration is one versioned schema change. Its SQL is written once for both
-// SQLite and PostgreSQL: {{id}} and {{ts}} stand for the types that differ.
-type migration struct {
-	version int
-	name    string
-	sql     string
+// migrationFiles are the schema's versions, NNNNN_name.sql, applied in order by goose. Each
+// is written once for SQLite and PostgreSQL: {{id}} and {{ts}} stand for the types that
+// differ, and are replaced for the dialect in use when goose reads the file. A version
+// whose SQL must differ further comes as two files, NNNNN_name.postgres.sql and
+// NNNNN_name.sqlite.sql, and each dialect sees its own. Never edit one that has shipped:
+// add another.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// legacyTable is where the runner before goose recorded the versions it applied.
+const legacyTable = "schema_migrations"
+
+// lockWait bounds how long a runner waits for a lock another holds.
+const lockWait = 10 * time.Minute
+
+// Migration is one version of the schema and whether this database has it.
+type Migration struct {
+	Version   int64
+	Name      string // the file's name without its version and extension
+	Applied   bool
+	AppliedAt time.Time // zero while pending
 }
 
-// migrations are applied in order, each once. Never edit one that has shipped: add another.
-var migrations = []migration{
-	{1, "registry, envelopes and ledger", `
-CREATE TABLE collectivites (
-	type        TEXT NOT NULL,
-	code        TEXT NOT NULL,
-	siren       TEXT,
-	name        TEXT NOT NULL,
-	search_name TEXT NOT NULL,
-	departement TEXT NOT NULL DEFAULT '',
-	region      TEXT NOT NULL DEFAULT '',
-	population  BIGINT NOT NULL DEFAULT 0,
-	members     TEXT NOT NULL DEFAULT '',
-	PRIMARY KEY (type, code)
-);
-CREATE UNIQUE INDEX collectivites_siren ON collectivites (siren);
-CREATE INDEX collectivites_departement ON collectivites (departement, type);
-
-CREATE TABLE envelopes (
-	code            TEXT PRIMARY KEY,
-	parent_code     TEXT NOT NULL DEFAULT '',
-	label           TEXT NOT NULL,
-	allocated_cents BIGINT NOT NULL CHECK (allocated_cents >= 0),
-	reserved_cents  BIGINT NOT NULL DEFAULT 0 CHECK (reserved_cents >= 0),
-	committed_cents BIGINT NOT NULL DEFAULT 0 CHECK (committed_cents >= 0),
-	paid_cents      BIGINT NOT NULL DEFAULT 0 CHECK (paid_cents >= 0),
-	updated_at      {{ts}} NOT NULL
-);
-
-CREATE TABLE ledger_entries (
-	id            {{id}},
-	envelope_code TEXT NOT NULL REFERENCES envelopes (code),
-	dossier_id    TEXT NOT NULL,
-	kind          TEXT NOT NULL,
-	amount_cents  BIGINT NOT NULL CHECK (amount_cents > 0),
-	reference     TEXT NOT NULL DEFAULT '',
-	at            {{ts}} NOT NULL
-);
-CREATE UNIQUE INDEX ledger_entries_step ON ledger_entries (dossier_id, kind);
-CREATE INDEX ledger_entries_envelope ON ledger_entries (envelope_code, id);
-`},
-	{2, "dossiers, tasks and audit trail", `
-CREATE TABLE dossiers (
-	id              TEXT PRIMARY KEY,
-	kind            TEXT NOT NULL,
-	status          TEXT NOT NULL,
-	applicant_siren TEXT NOT NULL,
-	applicant_name  TEXT NOT NULL DEFAULT '',
-	departement     TEXT NOT NULL DEFAULT '',
-	region          TEXT NOT NULL DEFAULT '',
-	envelope_code   TEXT NOT NULL,
-	requested_cents BIGINT NOT NULL DEFAULT 0,
-	granted_cents   BIGINT NOT NULL DEFAULT 0,
-	reason          TEXT NOT NULL DEFAULT '',
-	missing_items   TEXT NOT NULL DEFAULT '',
-	payload         TEXT NOT NULL,
-	created_by      TEXT NOT NULL,
-	created_at      {{ts}} NOT NULL,
-	updated_at      {{ts}} NOT NULL
-);
-CREATE INDEX dossiers_status ON dossiers (status, id);
-CREATE INDEX dossiers_applicant ON dossiers (applicant_siren, id);
-CREATE INDEX dossiers_departement ON dossiers (departement, id);
-
-CREATE TABLE idempotency_keys (
-	principal  TEXT NOT NULL,
-	key        TEXT NOT NULL,
-	dossier_id TEXT NOT NULL,
-	created_at {{ts}} NOT NULL,
-	PRIMARY KEY (principal, key)
-);
-
--- One row per funded guichet connection: the primary key is the cap itself.
-CREATE TABLE guichet_grants (
-	siren      TEXT NOT NULL,
-	kind       TEXT NOT NULL,
-	dossier_id TEXT NOT NULL,
-	PRIMARY KEY (siren, kind)
-);
-
-CREATE TABLE tasks (
-	id         TEXT PRIMARY KEY,
-	dossier_id TEXT NOT NULL REFERENCES dossiers (id),
-	type       TEXT NOT NULL,
-	role       TEXT NOT NULL,
-	scope      TEXT NOT NULL DEFAULT '',
-	status     TEXT NOT NULL,
-	assignee   TEXT NOT NULL DEFAULT '',
-	due_at     {{ts}},
-	outcome    TEXT NOT NULL DEFAULT '',
-	comment    TEXT NOT NULL DEFAULT '',
-	data       TEXT NOT NULL DEFAULT '',
-	closed_by  TEXT NOT NULL DEFAULT '',
-	created_at {{ts}} NOT NULL,
-	closed_at  {{ts}}
-);
-CREATE INDEX tasks_inbox ON tasks (status, role, scope, created_at);
-CREATE INDEX tasks_dossier ON tasks (dossier_id);
-
-CREATE TABLE audit_events (
-	id         {{id}},
-	dossier_id TEXT NOT NULL,
-	step_key   TEXT NOT NULL,
-	at         {{ts}} NOT NULL,
-	actor      TEXT NOT NULL,
-	action     TEXT NOT NULL,
-	detail     TEXT NOT NULL DEFAULT ''
-);
-CREATE UNIQUE INDEX audit_events_step ON audit_events (step_key);
-CREATE INDEX audit_events_dossier ON audit_events (dossier_id, id);
-`},
-	{3, "calls for projects, juries, waiting lists, task deadlines, notifications", `
-CREATE TABLE calls (
-	id             TEXT PRIMARY KEY,
-	strand         TEXT NOT NULL,
-	round          INTEGER NOT NULL,
-	title          TEXT NOT NULL,
-	opens_at       {{ts}} NOT NULL,
-	closes_at      {{ts}} NOT NULL,
-	envelope_code  TEXT NOT NULL REFERENCES envelopes (code),
-	jury           TEXT NOT NULL,
-	chair          TEXT NOT NULL,
-	quorum         INTEGER NOT NULL,
-	jury_opened_at {{ts}},
-	created_by     TEXT NOT NULL,
-	created_at     {{ts}} NOT NULL
-);
-CREATE UNIQUE INDEX calls_strand_round ON calls (strand, round);
-
-ALTER TABLE dossiers ADD COLUMN call_id TEXT NOT NULL DEFAULT '';
-CREATE INDEX dossiers_call ON dossiers (call_id, status);
-
-ALTER TABLE tasks ADD COLUMN reminded_at {{ts}};
-ALTER TABLE tasks ADD COLUMN escalated_at {{ts}};
-
--- The read model of a jury's work: one row per member and dossier.
-CREATE TABLE jury_votes (
-	dossier_id   TEXT NOT NULL REFERENCES dossiers (id),
-	member       TEXT NOT NULL,
-	vote         TEXT NOT NULL,
-	amount_cents BIGINT NOT NULL DEFAULT 0,
-	comment      TEXT NOT NULL DEFAULT '',
-	at           {{ts}} NOT NULL,
-	PRIMARY KEY (dossier_id, member)
-);
-
--- Laureates the envelope could not cover yet, served in the jury's ranking order.
-CREATE TABLE waiting_list (
-	dossier_id    TEXT PRIMARY KEY REFERENCES dossiers (id),
-	envelope_code TEXT NOT NULL REFERENCES envelopes (code),
-	amount_cents  BIGINT NOT NULL CHECK (amount_cents > 0),
-	score         INTEGER NOT NULL,
-	decided_at    {{ts}} NOT NULL,
-	funded_at     {{ts}}
-);
-CREATE INDEX waiting_list_order ON waiting_list (envelope_code, funded_at, score, decided_at);
-
--- The outbox of reminders and escalations: written once per step, then delivered.
-CREATE TABLE notifications (
-	id         {{id}},
-	step_key   TEXT NOT NULL,
-	dossier_id TEXT NOT NULL,
-	task_id    TEXT NOT NULL DEFAULT '',
-	recipient  TEXT NOT NULL,
-	subject    TEXT NOT NULL,
-	body       TEXT NOT NULL,
-	status     TEXT NOT NULL,
-	attempts   INTEGER NOT NULL DEFAULT 0,
-	claimed_at {{ts}},
-	error      TEXT NOT NULL DEFAULT '',
-	created_at {{ts}} NOT NULL,
-	sent_at    {{ts}}
-);
-CREATE UNIQUE INDEX notifications_step ON notifications (step_key);
-CREATE INDEX notifications_pending ON notifications (status, id);
-`},
-	{4, "typed task scopes", `
--- Scopes name their kind: an applicant task's bare SIREN becomes collectivite:<SIREN>.
-UPDATE tasks SET scope = 'collectivite:' || scope WHERE role = 'applicant' AND scope <> '' AND scope NOT LIKE '%:%';
-`},
-	{5, "structures: legal forms and declared territories", `
--- The administrator's entries: the INSEE legal form, and a structure's territory as JSON.
-ALTER TABLE collectivites ADD COLUMN legal_form TEXT NOT NULL DEFAULT '';
-ALTER TABLE collectivites ADD COLUMN territory TEXT NOT NULL DEFAULT '';
-`},
-}
-
-// Migrate applies every migration not yet applied, each in its own transaction.
+// Migrate applies every pending migration, each in its own transaction, holding the
+// migration lock (on PostgreSQL a session-level advisory lock, on SQLite an flock on a file
+// next to the database): runners started together take turns, and the later ones find
+// nothing left to do. A database migrated by the runner before goose has its versions
+// adopted first, so they are not applied again.
 func (s *Store) Migrate(ctx context.Context) error {
-	db := s.db.WithContext(ctx)
-	if err := db.Exec(s.dialectSQL(`CREATE TABLE IF NOT EXISTS schema_migrations (
-	version    INTEGER PRIMARY KEY,
-	name       TEXT NOT NULL,
-	applied_at {{ts}} NOT NULL)`)).Error; err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+	p, err := s.migrationProvider(ctx)
+	if err != nil {
+		return err
 	}
-	for _, m := range migrations {
-		err := db.Transaction(func(tx *gorm.DB) error {
-			var n int64
-			if err := tx.Table("schema_migrations").Where("version = ?", m.version).Count(&n).Error; err != nil {
-				return err
-			}
-			if n > 0 {
-				return nil
-			}
-			for _, stmt := range strings.Split(s.dialectSQL(m.sql), ";") {
-				if strings.TrimSpace(stripComments(stmt)) == "" {
-					continue
-				}
-				if err := tx.Exec(stmt).Error; err != nil {
-					return err
-				}
-			}
-			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-				m.version, m.name, time.Now().UTC()).Error
-		})
-		if err != nil {
-			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
-		}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }
 
-func (s *Store) dialectSQL(sql string) string {
-	id, ts := "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"
-	if s.sqlite {
-		id, ts = "INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMP"
+// Migrations lists every migration with its state in this database, taking the migration
+// lock like Migrate (and adopting the versions of the runner before goose likewise).
+func (s *Store) Migrations(ctx context.Context) ([]Migration, error) {
+	p, err := s.migrationProvider(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return strings.NewReplacer("{{id}}", id, "{{ts}}", ts).Replace(sql)
+	return migrationList(ctx, p)
 }
 
-func stripComments(stmt string) string {
-	var b strings.Builder
-	for line := range strings.SplitSeq(stmt, "\n") {
-		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-			b.WriteString(line)
+func migrationList(ctx context.Context, p *goose.Provider) ([]Migration, error) {
+	status, err := p.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migration status: %w", err)
+	}
+	out := make([]Migration, len(status))
+	for i, m := range status {
+		_, name, _ := strings.Cut(strings.TrimSuffix(path.Base(m.Source.Path), ".sql"), "_")
+		name = strings.TrimSuffix(strings.TrimSuffix(name, ".postgres"), ".sqlite")
+		out[i] = Migration{Version: m.Source.Version, Name: name, Applied: m.State == goose.StateApplied, AppliedAt: m.AppliedAt}
+	}
+	return out, nil
+}
+
+func (s *Store) migrationProvider(ctx context.Context) (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	return s.provider(ctx, fsys)
+}
+
+// provider runs the migrations of fsys on this database under the migration lock.
+func (s *Store) provider(ctx context.Context, fsys fs.FS) (*goose.Provider, error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	locker, err := s.locker(ctx, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectPostgres
+	if s.sqlite {
+		dialect = goose.DialectSQLite3
+	}
+	// The provider is not closed: Close would close the store's pool.
+	return goose.NewProvider(dialect, sqlDB, s.dialectFS(fsys),
+		goose.WithSessionLocker(adoptingLocker{SessionLocker: locker, adopt: s.adoptLegacyVersions}),
+		goose.WithDisableGlobalRegistry(true))
+}
+
+// Exclusively runs fn holding the lock called name in this database, which every process
+// and store using the database takes in turn (waiting up to 10 minutes for it).
+func (s *Store) Exclusively(ctx context.Context, name string, fn func(context.Context) error) error {
+	locker, err := s.locker(ctx, name)
+	if err != nil {
+		return err
+	}
+	var conn *sql.Conn // a PostgreSQL session lock belongs to one connection
+	if !s.sqlite {
+		sqlDB, err := s.db.DB()
+		if err != nil {
+			return err
+		}
+		if conn, err = sqlDB.Conn(ctx); err != nil {
+			return err
+		}
+		defer conn.Close()
+	}
+	if err := locker.SessionLock(ctx, conn); err != nil {
+		return fmt.Errorf("take the %s lock: %w", name, err)
+	}
+	err = fn(ctx)
+	return errors.Join(err, locker.SessionUnlock(context.WithoutCancel(ctx), conn))
+}
+
+// locker returns the lock called name in this database. On PostgreSQL it is a
+// session-level advisory lock named after the database and the schema (the search_path),
+// so that each schema has its own: the tests give each test a schema in one database.
+func (s *Store) locker(ctx context.Context, name string) (lock.SessionLocker, error) {
+	if s.sqlite {
+		return newFileLocker(s.path, name), nil
+	}
+	var where string
+	if err := s.db.WithContext(ctx).Raw("SELECT current_database() || '.' || current_schema()").Scan(&where).Error; err != nil {
+		return nil, fmt.Errorf("name the %s lock: %w", name, err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("relance " + name + " " + where))
+	return lock.NewPostgresSessionLocker(
+		lock.WithLockID(int64(h.Sum64())),
+		lock.WithLockTimeout(1, uint64(lockWait/time.Second)))
+}
+
+// dialectFS shows goose the migration files of fsys as this database's dialect reads them.
+func (s *Store) dialectFS(fsys fs.FS) dialectFS {
+	id, ts, other := "BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ", "sqlite"
+	if s.sqlite {
+		// TIMESTAMP (not TIMESTAMPTZ) is the declared type the SQLite driver reads back as time.
+		id, ts, other = "INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMP", "postgres"
+	}
+	return dialectFS{fsys: fsys, types: strings.NewReplacer("{{id}}", id, "{{ts}}", ts), hidden: "." + other + ".sql"}
+}
+
+// dialectFS serves the migration files with their placeholders replaced, and hides the
+// files written for the other dialect.
+type dialectFS struct {
+	fsys   fs.FS
+	types  *strings.Replacer
+	hidden string // the other dialect's file suffix
+}
+
+func (d dialectFS) Open(name string) (fs.File, error) {
+	if strings.HasSuffix(name, d.hidden) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	f, err := d.fsys.Open(name)
+	if err != nil || !strings.HasSuffix(name, ".sql") {
+		return f, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
+	}
+	return &renderedFile{Reader: strings.NewReader(d.types.Replace(string(b))), info: info}, nil
+}
+
+func (d dialectFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(d.fsys, name)
+	return slices.DeleteFunc(entries, func(e fs.DirEntry) bool { return strings.HasSuffix(e.Name(), d.hidden) }), err
+}
+
+type renderedFile struct {
+	*strings.Reader
+	info fs.FileInfo
+}
+
+func (f *renderedFile) Stat() (fs.FileInfo, error) { return f.info, nil }
+func (f *renderedFile) Close() error               { return nil }
+
+// adoptingLocker takes the migration lock, then adopts the versions of the runner before
+// goose while holding it, before goose reads its own version table.
+type adoptingLocker struct {
+	lock.SessionLocker
+	adopt func(ctx context.Context, conn *sql.Conn) error
+}
+
+func (l adoptingLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
+	if err := l.SessionLocker.SessionLock(ctx, conn); err != nil {
+		return err
+	}
+	if err := l.adopt(ctx, conn); err != nil {
+		// goose does not unlock when locking fails, and the pool would keep the lock.
+		return errors.Join(fmt.Errorf("adopt the versions of %s: %w", legacyTable, err),
+			l.SessionUnlock(context.WithoutCancel(ctx), conn))
+	}
+	return nil
+}
+
+// adoptLegacyVersions records in goose's version table the versions that the runner before
+// goose applied (with the time it applied them), once: when schema_migrations exists and
+// goose has recorded no version yet. The old table is left as it was.
+func (s *Store) adoptLegacyVersions(ctx context.Context, conn *sql.Conn) error {
+	legacy, err := s.tableExists(ctx, conn, legacyTable)
+	if err != nil || !legacy {
+		return err
+	}
+	versioned, err := s.tableExists(ctx, conn, goose.DefaultTablename)
+	if err != nil {
+		return err
+	}
+	if versioned {
+		var latest sql.NullInt64
+		if err := conn.QueryRowContext(ctx, "SELECT MAX(version_id) FROM "+goose.DefaultTablename).Scan(&latest); err != nil {
+			return err
+		}
+		if latest.Int64 > 0 {
+			return nil
 		}
 	}
-	return b.String()
+	dialect, insert := database.DialectSQLite3, "INSERT INTO "+goose.DefaultTablename+" (version_id, is_applied, tstamp) VALUES (?, ?, ?)"
+	if !s.sqlite {
+		dialect, insert = database.DialectPostgres, "INSERT INTO "+goose.DefaultTablename+" (version_id, is_applied, tstamp) VALUES ($1, $2, $3)"
+	}
+	versions, err := database.NewStore(dialect, goose.DefaultTablename)
+	if err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if !versioned {
+		if err := versions.CreateVersionTable(ctx, tx); err != nil {
+			return err
+		}
+		if err := versions.Insert(ctx, tx, database.InsertRequest{Version: 0}); err != nil {
+			return err
+		}
+	}
+	rows, err := tx.QueryContext(ctx, "SELECT version, applied_at FROM "+legacyTable+" ORDER BY version")
+	if err != nil {
+		return err
+	}
+	type applied struct {
+		version int64
+		at      time.Time
+	}
+	var done []applied
+	for rows.Next() {
+		var a applied
+		if err := rows.Scan(&a.version, &a.at); err != nil {
+			rows.Close()
+			return err
+		}
+		done = append(done, a)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for _, a := range done {
+		if _, err := tx.ExecContext(ctx, insert, a.version, true, a.at.UTC()); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func (s *Store) tableExists(ctx context.Context, conn *sql.Conn, table string) (bool, error) {
+	q := "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?)"
+	if !s.sqlite {
+		q = "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1)"
+	}
+	var exists bool
+	err := conn.QueryRowContext(ctx, q, table).Scan(&exists)
+	return exists, err
 }

@@ -24,6 +24,7 @@ import (
 type Store struct {
 	db     *gorm.DB
 	sqlite bool
+	path   string // the SQLite file
 	now    func() time.Time
 }
 
@@ -33,12 +34,13 @@ func Open(databaseURL string) (*Store, error) {
 	var (
 		dialector gorm.Dialector
 		isSQLite  bool
+		path      string
 	)
 	switch {
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
 		dialector = postgres.Open(databaseURL)
 	default:
-		path := strings.TrimPrefix(databaseURL, "sqlite://")
+		path = strings.TrimPrefix(databaseURL, "sqlite://")
 		if dir := filepath.Dir(path); dir != "." {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return nil, fmt.Errorf("create database folder: %w", err)
@@ -67,7 +69,7 @@ func Open(databaseURL string) (*Store, error) {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(20)
 	}
-	return &Store{db: db, sqlite: isSQLite, now: func() time.Time { return time.Now().UTC() }}, nil
+	return &Store{db: db, sqlite: isSQLite, path: path, now: func() time.Time { return time.Now().UTC() }}, nil
 }
 
 // Close releases the connections.

@@ -62,15 +62,6 @@ func newDossier(t *testing.T, st *Store, id, siren, dept string) models.Dossier 
 	return d
 }
 
-func TestMigrateTwiceIsHarmless(t *testing.T) {
-	forEachStore(t, func(t *testing.T, st *Store) {
-		require.NoError(t, st.Migrate(context.Background()))
-		var n int64
-		require.NoError(t, st.db.Table("schema_migrations").Count(&n).Error)
-		require.EqualValues(t, len(migrations), n)
-	})
-}
-
 func TestRegistryImportAndSearch(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *Store) {
 		ctx := context.Background()

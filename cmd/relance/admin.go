@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,23 +16,64 @@ import (
 )
 
 func migrateCmd() *cobra.Command {
-	return &cobra.Command{
+	up := func(cmd *cobra.Command, _ []string) error {
+		cfg, err := loadConfig()
+		if err != nil {
+			return err
+		}
+		st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger())
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		fmt.Printf("database %s is up to date\n", st.Dialect())
+		return nil
+	}
+	cmd := &cobra.Command{
 		Use:   "migrate",
-		Short: "Apply database migrations, create missing envelopes and load the registry on first run",
+		Short: "Apply pending database migrations (same as migrate up)",
+		Long: `Apply pending database migrations, create missing envelopes and load the registry on
+first run. Runners started together take turns: on PostgreSQL they hold a session-level
+advisory lock while migrating; the later ones wait, then find nothing left to do.`,
+		Args: cobra.NoArgs,
+		RunE: up,
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "up",
+		Short: "Apply pending database migrations, create missing envelopes and load the registry on first run",
+		Args:  cobra.NoArgs,
+		RunE:  up,
+	}, &cobra.Command{
+		Use:   "status",
+		Short: "List the migrations: version, name, applied or pending, and when applied",
+		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig()
 			if err != nil {
 				return err
 			}
-			st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger())
+			st, err := store.Open(cfg.Database())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
-			fmt.Printf("database %s is up to date\n", st.Dialect())
-			return nil
+			migrations, err := st.Migrations(cmd.Context())
+			if err != nil {
+				return err
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "VERSION\tNAME\tSTATE\tAPPLIED AT")
+			for _, m := range migrations {
+				state, at := "pending", ""
+				if m.Applied {
+					state, at = "applied", m.AppliedAt.UTC().Format(time.RFC3339)
+				}
+				fmt.Fprintf(w, "%d\t%s\t%s\t%s\n", m.Version, m.Name, state, at)
+			}
+			return w.Flush()
 		},
-	}
+	})
+	return cmd
 }
 
 func importRegistryCmd() *cobra.Command {

@@ -1,0 +1,303 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/internal/testdb"
+	"github.com/relance/relance/models"
+)
+
+// emptyStores returns an unmigrated SQLite store and, when configured, an unmigrated
+// PostgreSQL one in a schema of its own, with the URL each was opened with.
+func emptyStores(t *testing.T) map[string]string {
+	t.Helper()
+	urls := map[string]string{"sqlite": filepath.Join(t.TempDir(), "test.db")}
+	if pg := testdb.PostgresURL(t); pg != "" {
+		urls["postgres"] = pg
+	}
+	return urls
+}
+
+func openEmpty(t *testing.T, url string) *Store {
+	t.Helper()
+	st, err := Open(url)
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// migrationFileCount is the number of versions shipped.
+func migrationFileCount(t *testing.T) int {
+	t.Helper()
+	files, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	require.NoError(t, err)
+	versions := map[string]bool{}
+	for _, f := range files {
+		v, _, _ := strings.Cut(path.Base(f), "_")
+		versions[v] = true
+	}
+	require.NotEmpty(t, versions)
+	return len(versions)
+}
+
+// recordedVersions counts goose's records of each applied version.
+func recordedVersions(t *testing.T, st *Store) map[int64]int {
+	t.Helper()
+	var rows []struct {
+		VersionID int64
+		N         int
+	}
+	require.NoError(t, st.db.Raw("SELECT version_id, COUNT(*) AS n FROM goose_db_version WHERE version_id > 0 AND is_applied GROUP BY version_id").Scan(&rows).Error)
+	out := map[int64]int{}
+	for _, r := range rows {
+		out[r.VersionID] = r.N
+	}
+	return out
+}
+
+// requireAllAppliedOnce checks that goose recorded each shipped version exactly once.
+func requireAllAppliedOnce(t *testing.T, st *Store) {
+	t.Helper()
+	want := map[int64]int{}
+	for v := 1; v <= migrationFileCount(t); v++ {
+		want[int64(v)] = 1
+	}
+	require.Equal(t, want, recordedVersions(t, st))
+}
+
+func TestMigrateFromEmptyThenAgainIsANoOp(t *testing.T) {
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openEmpty(t, url)
+
+			before, err := st.Migrations(ctx)
+			require.NoError(t, err)
+			require.Len(t, before, migrationFileCount(t))
+			for i, m := range before {
+				require.EqualValues(t, i+1, m.Version)
+				require.False(t, m.Applied, "version %d on an empty database", m.Version)
+				require.True(t, m.AppliedAt.IsZero())
+			}
+			require.Equal(t, "registry_envelopes_ledger", before[0].Name)
+
+			require.NoError(t, st.Migrate(ctx))
+			requireAllAppliedOnce(t, st)
+			after, err := st.Migrations(ctx)
+			require.NoError(t, err)
+			for _, m := range after {
+				require.True(t, m.Applied, "version %d", m.Version)
+				require.WithinDuration(t, time.Now(), m.AppliedAt, 24*time.Hour, "version %d applied at", m.Version)
+			}
+			// The schema works: the dialect's types were substituted.
+			require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+			var n int64
+			require.NoError(t, st.db.Table("notifications").Count(&n).Error)
+
+			require.NoError(t, st.Migrate(ctx))
+			requireAllAppliedOnce(t, st)
+		})
+	}
+}
+
+// legacyMigrate does what the runner before goose did: record each version it applies,
+// up to upTo, in schema_migrations, running the same SQL statement by statement.
+func legacyMigrate(t *testing.T, st *Store, upTo int, appliedAt time.Time) {
+	t.Helper()
+	fsys, err := fs.Sub(migrationFiles, "migrations")
+	require.NoError(t, err)
+	require.NoError(t, st.db.Exec(st.dialectFS(fsys).types.Replace(`CREATE TABLE schema_migrations (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at {{ts}} NOT NULL)`)).Error)
+	files, err := fs.Glob(st.dialectFS(fsys), "*.sql")
+	require.NoError(t, err)
+	for i, name := range files[:upTo] {
+		b, err := fs.ReadFile(st.dialectFS(fsys), name)
+		require.NoError(t, err)
+		for stmt := range strings.SplitSeq(string(b), ";\n") {
+			if strings.TrimSpace(stripSQLComments(stmt)) != "" {
+				require.NoError(t, st.db.Exec(stmt).Error, "%s: %s", name, stmt)
+			}
+		}
+		require.NoError(t, st.db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			i+1, name, appliedAt).Error)
+	}
+}
+
+func stripSQLComments(stmt string) string {
+	var b strings.Builder
+	for line := range strings.SplitSeq(stmt, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			b.WriteString(line)
+		}
+	}
+	return b.String()
+}
+
+// TestMigrateAdoptsTheOldRunner upgrades databases that the runner before goose migrated:
+// what it applied is not applied again (it would fail: the tables exist), the rows are
+// kept, and the later versions are applied.
+func TestMigrateAdoptsTheOldRunner(t *testing.T) {
+	appliedAt := time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openEmpty(t, url)
+			legacyMigrate(t, st, 2, appliedAt)
+			require.NoError(t, st.db.Exec("INSERT INTO envelopes (code, label, allocated_cents, updated_at) VALUES ('fund', 'Fonds', 100, ?)", appliedAt).Error)
+
+			status, err := st.Migrations(ctx)
+			require.NoError(t, err)
+			for _, m := range status {
+				require.Equal(t, m.Version <= 2, m.Applied, "version %d", m.Version)
+				if m.Applied {
+					require.True(t, appliedAt.Equal(m.AppliedAt), "version %d applied at %v, the old runner said %v", m.Version, m.AppliedAt, appliedAt)
+				}
+			}
+
+			require.NoError(t, st.Migrate(ctx))
+			requireAllAppliedOnce(t, st)
+			var label string
+			require.NoError(t, st.db.Raw("SELECT label FROM envelopes WHERE code = 'fund'").Scan(&label).Error)
+			require.Equal(t, "Fonds", label)
+			var n int64
+			require.NoError(t, st.db.Table("calls").Count(&n).Error, "version 3 applied")
+			require.NoError(t, st.Migrate(ctx))
+			requireAllAppliedOnce(t, st)
+		})
+	}
+}
+
+func TestMigrateAdoptsAFullyMigratedOldDatabase(t *testing.T) {
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			st := openEmpty(t, url)
+			legacyMigrate(t, st, migrationFileCount(t), time.Now().UTC())
+			require.NoError(t, st.Migrate(context.Background()))
+			requireAllAppliedOnce(t, st)
+		})
+	}
+}
+
+// TestConcurrentMigrationsTakeTurns opens many stores on one empty database and migrates
+// them all at once, as api and worker replicas starting together do: every one succeeds
+// and each version is applied once. Without the migration lock they fail on the tables
+// and types another runner is creating.
+func TestConcurrentMigrationsTakeTurns(t *testing.T) {
+	const runners = 8
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			stores := make([]*Store, runners)
+			for i := range stores {
+				stores[i] = openEmpty(t, url)
+			}
+			errs := make([]error, runners)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, st := range stores {
+				wg.Go(func() {
+					<-start
+					errs[i] = st.Migrate(context.Background())
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				require.NoError(t, err, fmt.Sprintf("runner %d", i))
+			}
+			requireAllAppliedOnce(t, stores[0])
+		})
+	}
+}
+
+// TestExclusivelyTakesTurns runs work under one named lock from many stores at once:
+// never two at a time.
+func TestExclusivelyTakesTurns(t *testing.T) {
+	const runners = 6
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			var (
+				mu           sync.Mutex
+				inside, most int
+				wg           sync.WaitGroup
+				errs         = make([]error, runners)
+				stores       = make([]*Store, runners)
+				start        = make(chan struct{})
+				holdFor      = 30 * time.Millisecond
+			)
+			for i := range stores {
+				stores[i] = openEmpty(t, url)
+			}
+			for i, st := range stores {
+				wg.Go(func() {
+					<-start
+					errs[i] = st.Exclusively(context.Background(), "test", func(context.Context) error {
+						mu.Lock()
+						inside++
+						most = max(most, inside)
+						mu.Unlock()
+						time.Sleep(holdFor)
+						mu.Lock()
+						inside--
+						mu.Unlock()
+						return nil
+					})
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				require.NoError(t, err, "runner %d", i)
+			}
+			require.Equal(t, 1, most, "runners inside the lock at once")
+		})
+	}
+}
+
+// TestDialectFiles runs a version written once with the type placeholders and a version
+// written per dialect: each database gets the common one and its own.
+func TestDialectFiles(t *testing.T) {
+	fsys := fstest.MapFS{
+		"00001_common.sql":           {Data: []byte("-- +goose Up\nCREATE TABLE common (id {{id}}, at {{ts}} NOT NULL);\n")},
+		"00002_differs.postgres.sql": {Data: []byte("-- +goose Up\nCREATE TABLE only_postgres (x INTEGER);\n")},
+		"00002_differs.sqlite.sql":   {Data: []byte("-- +goose Up\nCREATE TABLE only_sqlite (x INTEGER);\n")},
+	}
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			st := openEmpty(t, url)
+			p, err := st.provider(ctx, fsys)
+			require.NoError(t, err)
+			results, err := p.Up(ctx)
+			require.NoError(t, err)
+			require.Len(t, results, 2)
+			require.Equal(t, "00002_differs."+st.Dialect()+".sql", results[1].Source.Path)
+			list, err := migrationList(ctx, p)
+			require.NoError(t, err)
+			require.Len(t, list, 2)
+			require.Equal(t, []string{"common", "differs"}, []string{list[0].Name, list[1].Name})
+			require.True(t, list[0].Applied && list[1].Applied)
+
+			require.NoError(t, st.db.Exec("INSERT INTO common (at) VALUES (?)", time.Now()).Error)
+			var at time.Time
+			require.NoError(t, st.db.Raw("SELECT at FROM common WHERE id = 1").Scan(&at).Error, "an id and a time column")
+			require.WithinDuration(t, time.Now(), at, time.Minute)
+			var n int64
+			require.NoError(t, st.db.Table("only_"+st.Dialect()).Count(&n).Error)
+			other := map[string]string{"sqlite": "only_postgres", "postgres": "only_sqlite"}[st.Dialect()]
+			require.Error(t, st.db.Table(other).Count(&n).Error, "the other dialect's file is not applied")
+		})
+	}
+}
