@@ -206,3 +206,44 @@ func TestSQLiteBusyIsUnavailable(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, st.SetDossierStatus(ctx, d.ID, StatusChange{Status: models.StatusChecking}))
 }
+
+// TestSilentDatabaseTimesOut points the store at a server that accepts connections and
+// never answers, as a host behind a dropped route or a hung PostgreSQL would: connecting
+// gives up after the default connect timeout instead of waiting for ever.
+func TestSilentDatabaseTimesOut(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer ln.Close()
+	go func() {
+		var held []net.Conn
+		defer func() {
+			for _, c := range held {
+				c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c)
+		}
+	}()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		st, err := Open("postgres://relance:secret@" + ln.Addr().String() + "/relance?sslmode=disable")
+		if err == nil {
+			st.Close()
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		require.Error(t, err)
+		require.NotContains(t, err.Error(), "secret")
+		t.Logf("a silent database was given up after %v: %v", time.Since(start).Round(100*time.Millisecond), err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("connecting to a silent database hangs")
+	}
+}
