@@ -42,7 +42,8 @@ func Open(databaseURL string) (*Store, error) {
 			return nil, errors.New("DATABASE_URL is not a valid URL") // the error would quote the password
 		}
 		// Without a connect timeout, a database host that drops packets holds each request
-		// for the kernel's (about two minutes) instead of answering 503 at once.
+		// for the kernel's TCP timeout (about two minutes), and one that accepts but never
+		// answers holds it for ever, instead of answering 503.
 		if q := u.Query(); q.Get("connect_timeout") == "" {
 			q.Set("connect_timeout", "5")
 			u.RawQuery = q.Encode()
