@@ -15,17 +15,20 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/relance/relance/internal/testdb"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
+	"github.com/relance/relance/workflows"
 )
 
 // TestDatabaseOutageIs503 runs the stack on PostgreSQL behind a TCP proxy and cuts it for
 // 12 s while clients read and file dossiers: every answer is a 503 with Retry-After naming
 // the database (none a 500), /readyz says the database is down, and once the proxy is
 // restored the same processes serve again, the dossiers filed before the cut are decided,
-// and the applications refused during the cut are filed once when retried.
+// a payment accepted by Temporal during the cut is recorded once, and the applications
+// refused during the cut are filed once when retried.
 func TestDatabaseOutageIs503(t *testing.T) {
 	dsn := testdb.PostgresURL(t)
 	if dsn == "" {
@@ -49,9 +52,18 @@ func TestDatabaseOutageIs503(t *testing.T) {
 	guichetBefore := envelope(t, s, admin, models.EnvelopeGuichet)
 	app := models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 650_000, Checklist: completeChecklist(models.GuichetFranceConnect)}
 
-	// Dossiers filed just before the cut: their workflows run into it.
+	// A dossier awaiting its payment, which the finance officer records during the cut.
+	r := s.call(t, http.MethodPost, "/api/v1/guichet/applications", tokens[communes[0].Siren], app)
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var paid dossierView
+	r.decode(t, &paid)
+	require.Eventually(t, func() bool {
+		r := s.try(http.MethodGet, "/api/v1/dossiers/"+paid.ID, admin, nil)
+		return r.err == nil && json.Unmarshal(r.body, &paid) == nil && paid.Status == models.StatusAwaitingPayment && len(paid.Tasks) == 1
+	}, 15*time.Second, 20*time.Millisecond, "the disbursement task opens")
+	// Dossiers filed just before the cut: their workflows may run into it.
 	var ids []string
-	for _, c := range communes[:8] {
+	for _, c := range communes[1:8] {
 		r := s.call(t, http.MethodPost, "/api/v1/guichet/applications", tokens[c.Siren], app, "Idempotency-Key", "before-"+c.Siren)
 		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 		var d models.Dossier
@@ -61,6 +73,26 @@ func TestDatabaseOutageIs503(t *testing.T) {
 
 	proxy.Cut()
 	cutAt := time.Now()
+	// Temporal is up: the payment reaches the workflow, which must wait out the cut to record it.
+	type paymentResult struct {
+		workflows.CompleteTaskResult
+		err error
+	}
+	payment := make(chan paymentResult, 1)
+	go func() {
+		updateCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		var res paymentResult
+		handle, err := s.Temporal.UpdateWorkflow(updateCtx, client.UpdateWorkflowOptions{
+			WorkflowID: models.DossierWorkflowID(paid.ID), UpdateName: workflows.UpdateCompleteTask, WaitForStage: client.WorkflowUpdateStageCompleted,
+			Args: []any{workflows.CompleteTaskRequest{TaskID: paid.Tasks[0].ID, Actor: financeOfficer, Outcome: "paid",
+				Data: json.RawMessage(`{"paid_on": "` + today() + `", "reference": "VIR-DURING-CUT"}`)}},
+		})
+		if res.err = err; err == nil {
+			res.err = handle.Get(updateCtx, &res.CompleteTaskResult)
+		}
+		payment <- res
+	}()
 	var (
 		mu       sync.Mutex
 		statuses = map[int]int{}
@@ -176,11 +208,20 @@ func TestDatabaseOutageIs503(t *testing.T) {
 		require.Len(t, d.Ledger, 1, "one reservation, however many retries")
 	}
 	t.Logf("all %d dossiers decided %v after the restore", len(ids), time.Since(restoredAt).Round(100*time.Millisecond))
+	// The payment accepted during the cut is recorded once, however long the workflow retried.
+	result := <-payment
+	require.NoError(t, result.err)
+	require.Equal(t, models.StatusPaid, result.Status)
+	paid = s.waitStatus(t, admin, paid.ID, models.StatusPaid)
+	require.Len(t, paid.Ledger, 2, "the reservation and its payment: %+v", paid.Ledger)
+	require.Equal(t, "VIR-DURING-CUT", paid.Ledger[0].Reference)
+
 	list, err := s.Store.ListDossiers(ctx, store.Visibility{All: true}, store.DossierFilter{Limit: 100})
 	require.NoError(t, err)
-	require.Len(t, list, len(ids), "no dossier besides those answered 201")
+	require.Len(t, list, 1+len(ids), "no dossier besides those answered 201")
 	guichet := envelope(t, s, admin, models.EnvelopeGuichet)
 	require.Equal(t, guichetBefore.ReservedCents+models.Cents(len(ids))*models.GuichetGrantCapCents, guichet.ReservedCents)
+	require.Equal(t, guichetBefore.PaidCents+models.GuichetGrantCapCents, guichet.PaidCents)
 }
 
 // answer is what a request got, for requests sent from goroutines, where the test cannot fail.
