@@ -1,11 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -222,46 +220,6 @@ func TestDatabaseOutageIs503(t *testing.T) {
 	guichet := envelope(t, s, admin, models.EnvelopeGuichet)
 	require.Equal(t, guichetBefore.ReservedCents+models.Cents(len(ids))*models.GuichetGrantCapCents, guichet.ReservedCents)
 	require.Equal(t, guichetBefore.PaidCents+models.GuichetGrantCapCents, guichet.PaidCents)
-}
-
-// answer is what a request got, for requests sent from goroutines, where the test cannot fail.
-type answer struct {
-	status     int
-	retryAfter string
-	body       []byte
-	err        error
-}
-
-// try sends a request like call, but reports a transport error instead of failing the test.
-func (s *stack) try(method, path, token string, body any, headers ...string) answer {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return answer{err: err}
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequest(method, s.URL+path, rd)
-	if err != nil {
-		return answer{err: err}
-	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return answer{err: err}
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: out, err: err}
 }
 
 // outageProblem says how the answer differs from a database outage's, or "" when it does not.
