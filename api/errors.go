@@ -32,6 +32,11 @@ var statusOf = map[string]int{
 	models.EInternal:     http.StatusInternalServerError,
 }
 
+// retryAfterSeconds is the Retry-After of every 503: a database or Temporal restart or
+// failover takes seconds, and a client coming back after 5 s neither waits long once the
+// service is back nor hammers it while it is down.
+const retryAfterSeconds = "5"
+
 // errorBody is the JSON every error answers with.
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -51,7 +56,11 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		status, body := describe(err)
-		if status >= 500 && status != http.StatusServiceUnavailable {
+		switch {
+		case status == http.StatusServiceUnavailable:
+			c.Response().Header().Set("Retry-After", retryAfterSeconds)
+			logger.Warn("dependency unavailable", "method", c.Request().Method, "path", c.Path(), "err", err)
+		case status >= 500:
 			logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "err", err)
 		}
 		if c.Request().Method == http.MethodHead {
@@ -103,6 +112,10 @@ func describe(err error) (int, errorBody) {
 // refusal carries its code as the application error's type; an unreachable or slow
 // server is unavailable; a closed or missing workflow is a state conflict.
 func fromTemporal(err error) error {
+	var domain *models.Error
+	if errors.As(err, &domain) {
+		return err // already classified, e.g. a database outage whose cause is a deadline
+	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		if _, known := statusOf[appErr.Type()]; known {

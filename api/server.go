@@ -130,7 +130,8 @@ func (s *Server) readyz(c echo.Context) error {
 	checks := map[string]string{"database": "ok", "temporal": "ok"}
 	ready := true
 	if err := s.Store.Ping(ctx); err != nil {
-		checks["database"], ready = err.Error(), false
+		s.Logger.Warn("database not ready", "err", err)
+		checks["database"], ready = models.ErrorMessage(err), false // the cause could name hosts and users
 	}
 	if _, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{}); err != nil {
 		checks["temporal"], ready = err.Error(), false

@@ -141,6 +141,21 @@ func (r response) errorCode(t testing.TB) (string, map[string]string) {
 // call sends a request; body may be a value to encode as JSON, raw []byte, or nil.
 func (s *stack) call(t testing.TB, method, path, token string, body any, headers ...string) response {
 	t.Helper()
+	a := s.try(method, path, token, body, headers...)
+	require.NoError(t, a.err)
+	return response{a.status, a.body}
+}
+
+// answer is what a request got, for requests sent from goroutines, where a test cannot fail.
+type answer struct {
+	status     int
+	retryAfter string
+	body       []byte
+	err        error
+}
+
+// try sends a request like call, but reports a failure to send it instead of failing the test.
+func (s *stack) try(method, path, token string, body any, headers ...string) answer {
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -148,11 +163,15 @@ func (s *stack) call(t testing.TB, method, path, token string, body any, headers
 		rd = bytes.NewReader(b)
 	default:
 		enc, err := json.Marshal(b)
-		require.NoError(t, err)
+		if err != nil {
+			return answer{err: err}
+		}
 		rd = bytes.NewReader(enc)
 	}
 	req, err := http.NewRequest(method, s.URL+path, rd)
-	require.NoError(t, err)
+	if err != nil {
+		return answer{err: err}
+	}
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -163,11 +182,12 @@ func (s *stack) call(t testing.TB, method, path, token string, body any, headers
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		return answer{err: err}
+	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return response{resp.StatusCode, out}
+	return answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: out, err: err}
 }
 
 // dossierView is the part of GET /dossiers/{id} the tests read.

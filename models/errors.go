@@ -68,4 +68,7 @@ func ErrorMessage(err error) string {
 var (
 	ErrEnvelopeExhausted = Errorf(EConflict, "the envelope cannot cover this amount")
 	ErrCapReached        = Errorf(EConflict, "this collectivité already holds its funding of this kind")
+	// ErrDatabaseUnavailable wraps a failure to reach the database (connection refused or
+	// lost, server shutting down, busy): the request may succeed once it is back.
+	ErrDatabaseUnavailable = Errorf(EUnavailable, "the database is unavailable, retry shortly")
 )

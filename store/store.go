@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +39,18 @@ func Open(databaseURL string) (*Store, error) {
 	)
 	switch {
 	case strings.HasPrefix(databaseURL, "postgres://"), strings.HasPrefix(databaseURL, "postgresql://"):
-		dialector = postgres.Open(databaseURL)
+		u, err := url.Parse(databaseURL)
+		if err != nil {
+			return nil, errors.New("DATABASE_URL is not a valid URL") // the error would quote the password
+		}
+		// Without a connect timeout, a database host that drops packets holds each request
+		// for the kernel's TCP timeout (about two minutes), and one that accepts but never
+		// answers holds it for ever, instead of answering 503.
+		if q := u.Query(); q.Get("connect_timeout") == "" {
+			q.Set("connect_timeout", "5")
+			u.RawQuery = q.Encode()
+		}
+		dialector = postgres.Open(u.String())
 	default:
 		path = strings.TrimPrefix(databaseURL, "sqlite://")
 		if dir := filepath.Dir(path); dir != "." {
@@ -50,9 +62,10 @@ func Open(databaseURL string) (*Store, error) {
 		dialector = sqlite.Open(path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 		isSQLite = true
 	}
-	db, err := gorm.Open(dialector, &gorm.Config{
+	db, err := gorm.Open(classifyingDialector{dialector}, &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
 		SkipDefaultTransaction: true,
+		TranslateError:         true, // through classify, so that an outage is told from a bug
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
@@ -68,6 +81,11 @@ func Open(databaseURL string) (*Store, error) {
 	} else {
 		sqlDB.SetMaxOpenConns(20)
 		sqlDB.SetMaxIdleConns(20)
+		// Connections broken by a restart or a failover are dropped when next used (pgx
+		// pings one idle for over a second); these bound how long the pool keeps any, so
+		// that it follows the database's address after a failover.
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 	}
 	return &Store{db: db, sqlite: isSQLite, path: path, now: func() time.Time { return time.Now().UTC() }}, nil
 }
@@ -81,13 +99,16 @@ func (s *Store) Close() error {
 	return sqlDB.Close()
 }
 
-// Ping checks the database answers.
+// Ping checks the database answers; any failure is models.ErrDatabaseUnavailable.
 func (s *Store) Ping(ctx context.Context) error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
-	return sqlDB.PingContext(ctx)
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("%w: %w", models.ErrDatabaseUnavailable, err)
+	}
+	return nil
 }
 
 // Dialect names the database in use, for logs.

@@ -48,8 +48,12 @@ var acts *activities.Activities
 func withActivityOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
 		StartToCloseTimeout: 10 * time.Second,
-		// A database outage must not fail a dossier: retry until it comes back.
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+		// A database outage must not fail a dossier: retry until it comes back. Unset, the
+		// retries of a local activity stop at its StartToCloseTimeout, so an outage of over
+		// about 6 s failed every dossier in flight. A day of retries once a minute keeps the
+		// history well under Temporal's limits; a longer outage needs an operator anyway.
+		ScheduleToCloseTimeout: 24 * time.Hour,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
 }
 
