@@ -214,7 +214,7 @@ func TestDatabaseOutageIs503(t *testing.T) {
 	require.Len(t, paid.Ledger, 2, "the reservation and its payment: %+v", paid.Ledger)
 	require.Equal(t, "VIR-DURING-CUT", paid.Ledger[0].Reference)
 
-	list, err := s.Store.ListDossiers(ctx, store.Visibility{All: true}, store.DossierFilter{Limit: 100})
+	list, err := s.Store.ListDossiers(ctx, models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}}, store.DossierFilter{Limit: 100})
 	require.NoError(t, err)
 	require.Len(t, list, 1+len(ids), "no dossier besides those answered 201")
 	guichet := envelope(t, s, admin, models.EnvelopeGuichet)

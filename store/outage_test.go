@@ -95,7 +95,7 @@ func TestPostgresOutageIsUnavailableThenRecovers(t *testing.T) {
 	require.NoError(t, st.Migrate(ctx))
 	d := newDossier(t, st, "d-outage", "217500016", "75")
 	dossiers := func() int {
-		list, err := st.ListDossiers(ctx, Visibility{All: true}, DossierFilter{Limit: 100})
+		list, err := st.ListDossiers(ctx, models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}}, DossierFilter{Limit: 100})
 		require.NoError(t, err)
 		return len(list)
 	}
@@ -107,7 +107,7 @@ func TestPostgresOutageIsUnavailableThenRecovers(t *testing.T) {
 		{"ping", func(int) error { return st.Ping(ctx) }},
 		{"read", func(int) error { _, err := st.Dossier(ctx, d.ID); return err }},
 		{"list", func(int) error {
-			_, err := st.ListDossiers(ctx, Visibility{All: true}, DossierFilter{Limit: 10})
+			_, err := st.ListDossiers(ctx, models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}}, DossierFilter{Limit: 10})
 			return err
 		}},
 		{"write", func(int) error { return st.SetDossierStatus(ctx, d.ID, StatusChange{Status: models.StatusChecking}) }},
