@@ -15,9 +15,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.temporal.io/sdk/client"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
-	"github.com/relance/relance/workflows"
 )
 
 // Server holds what the handlers need.
@@ -28,10 +28,8 @@ type Server struct {
 	Logger   *slog.Logger
 	// TemporalTimeout bounds every call into Temporal.
 	TemporalTimeout time.Duration
-	// GuichetAmendWindow is passed to new guichet workflows.
-	GuichetAmendWindow time.Duration
-	// Deadlines are the human tasks' due dates given to new workflows.
-	Deadlines workflows.Deadlines
+	// Filing files dossiers and starts their processes.
+	Filing *filing.Service
 }
 
 // Handler builds the Echo router with every route.
