@@ -39,8 +39,10 @@ type stack struct {
 	URL      string
 	Temporal client.Client
 	Store    *store.Store
-	auth     *api.Authenticator
-	stop     func()
+	// API is the running server, for tests that change its filing service.
+	API  *api.Server
+	auth *api.Authenticator
+	stop func()
 }
 
 // stackFiles is where a stack keeps its state, so a second stack can reuse it.
@@ -91,7 +93,7 @@ func startStack(t testing.TB, files stackFiles) *stack {
 		return app.RunWorker(gctx, cfg, dev.Client(), st, notify.LogSender{Logger: logger}, logger)
 	})
 	g.Go(func() error { return app.Serve(gctx, ln, srv) })
-	s := &stack{URL: "http://" + ln.Addr().String(), Temporal: dev.Client(), Store: st, auth: srv.Auth}
+	s := &stack{URL: "http://" + ln.Addr().String(), Temporal: dev.Client(), Store: st, API: srv, auth: srv.Auth}
 	stopped := false
 	s.stop = func() {
 		if stopped {
