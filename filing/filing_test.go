@@ -57,7 +57,9 @@ func (f *fakeTemporal) DescribeWorkflow(_ context.Context, id, _ string) (*clien
 	return &client.WorkflowExecutionDescription{}, nil
 }
 
-func (f *fakeTemporal) WorkflowService() workflowservice.WorkflowServiceClient { return probeService{f: f} }
+func (f *fakeTemporal) WorkflowService() workflowservice.WorkflowServiceClient {
+	return probeService{f: f}
+}
 
 // probeService answers the raw describe call; other calls panic.
 type probeService struct {
