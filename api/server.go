@@ -1,6 +1,7 @@
-// Package api is relance's HTTP API: thin Echo handlers that bind, validate, call the store
-// or Temporal, and map errors to statuses in one table. The API never writes a dossier's
-// status itself: it starts workflows, sends them Updates, and reads the read model.
+// Package api is relance's HTTP API: thin Echo handlers that bind, validate, call the store,
+// the filing service or Temporal, and map errors to statuses in one table. The API never
+// writes a dossier's status itself: it starts workflows (through the filing service), sends
+// them Updates, and reads the read model.
 package api
 
 import (

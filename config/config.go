@@ -41,7 +41,8 @@ type Config struct {
 	// JWTAudience, when set, must appear in the token's aud claim.
 	JWTAudience string
 
-	// TemporalTimeout bounds every call the API makes into Temporal.
+	// TemporalTimeout bounds every call the API makes into Temporal, and a whole filing
+	// (insert, start and clean-up) as one deadline.
 	TemporalTimeout time.Duration
 	// GuichetAmendWindow is how long an incomplete guichet dossier waits for its applicant.
 	GuichetAmendWindow time.Duration

@@ -119,7 +119,8 @@ func (s *Store) MarkProcessStarted(ctx context.Context, id string) error {
 // work list, read through a partial index that holds only such rows.
 func (s *Store) UnstartedDossiers(ctx context.Context, before time.Time, limit int) ([]models.Dossier, error) {
 	var rows []dossierRow
-	err := s.db.WithContext(ctx).Where("process_started_at IS NULL AND status <> ? AND updated_at < ?", string(models.StatusDraft), before).
+	// The literal matches the partial index's predicate: a bound parameter could not use it.
+	err := s.db.WithContext(ctx).Where("process_started_at IS NULL AND status <> 'draft' AND updated_at < ?", before).
 		Order("updated_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, err
