@@ -275,3 +275,38 @@ func TestReconcilerStartsWhatTheAPILeft(t *testing.T) {
 		require.Equal(t, "process started by the reconciler", trail[0].Detail)
 	}
 }
+
+func TestApplicationDraftSubmittedAndStarted(t *testing.T) {
+	tc := newFake()
+	s := newService(t, tc)
+	ctx := context.Background()
+	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	call, err := s.Store.CreateCall(ctx, models.Call{ID: "c1", Strand: models.StrandDonnees, Round: 1, Title: "Données",
+		OpensAt: time.Now().Add(-time.Hour), ClosesAt: time.Now().Add(time.Hour), EnvelopeCode: "axe2.donnees", Chair: "j1", Quorum: 1,
+		Jury: []models.JuryMember{{Subject: "j1"}}, CreatedBy: "admin"})
+	require.NoError(t, err)
+	application := models.AAPApplication{Title: "Ouverture", RequestedCents: 1_000_000}
+	filed, err := s.FileApplication(ctx, paris, "k", call, application, true)
+	require.NoError(t, err)
+	require.Equal(t, models.StatusDraft, filed.Dossier.Status)
+	require.Empty(t, tc.inputs, "a draft has no process yet")
+
+	// A start the server refuses puts the application back to draft.
+	tc.start = func(context.Context) error { return serviceerror.NewInvalidArgument("bad") }
+	_, err = s.SubmitDraft(ctx, filed.Dossier)
+	require.Error(t, err)
+	d, err := s.Store.Dossier(ctx, filed.Dossier.ID)
+	require.NoError(t, err)
+	require.Equal(t, models.StatusDraft, d.Status)
+
+	tc.start = nil
+	d, err = s.SubmitDraft(ctx, d)
+	require.NoError(t, err)
+	require.Equal(t, models.StatusSubmitted, d.Status)
+	in := tc.inputs[0].(workflows.AAPInput)
+	require.Equal(t, workflows.AAPInput{DossierID: d.ID, CallID: "c1", Siren: paris.Siren, SubmittedBy: paris.Subject,
+		EnvelopeCode: "axe2.donnees", RequestedCents: 1_000_000}, in)
+	d, err = s.Store.Dossier(ctx, d.ID)
+	require.NoError(t, err)
+	require.NotNil(t, d.ProcessStartedAt)
+}
