@@ -36,7 +36,7 @@ func dossier(t *testing.T, st *store.Store, id, siren string, kind models.Dossie
 	b, err := json.Marshal(payload)
 	require.NoError(t, err)
 	_, _, err = st.CreateDossier(context.Background(), models.Dossier{ID: id, Kind: kind, Status: models.StatusSubmitted,
-		ApplicantSiren: siren, EnvelopeCode: models.EnvelopeGuichet, Payload: b, CreatedBy: "t"}, store.IdempotencyKey{})
+		ApplicantSiren: siren, EnvelopeCode: models.EnvelopeGuichet, Payload: b, CreatedBy: "t"}, store.IdempotencyKey{}, nil)
 	require.NoError(t, err)
 }
 

@@ -65,10 +65,9 @@ func (s *Service) now() time.Time {
 }
 
 // FileGuichet files a guichet application whose form is valid, for the collectivité p acts for.
+// After the guichet's closing date, a new application is refused; a retry gets the
+// dossier it filed before.
 func (s *Service) FileGuichet(ctx context.Context, p models.Principal, idemKey string, app models.GuichetApplication) (Filed, error) {
-	if err := models.GuichetOpen(s.GuichetClosesAt, s.now()); err != nil {
-		return Filed{}, err
-	}
 	hash, err := requestHash(app)
 	if err != nil {
 		return Filed{}, err
@@ -79,8 +78,9 @@ func (s *Service) FileGuichet(ctx context.Context, p models.Principal, idemKey s
 	if err != nil {
 		return Filed{}, err
 	}
+	stillOpen := func() error { return models.GuichetOpen(s.GuichetClosesAt, s.now()) }
 	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindGuichet, Status: models.StatusSubmitted,
-		ApplicantSiren: p.Siren, EnvelopeCode: models.EnvelopeGuichet, RequestedCents: app.GrantCents(), Payload: payload})
+		ApplicantSiren: p.Siren, EnvelopeCode: models.EnvelopeGuichet, RequestedCents: app.GrantCents(), Payload: payload}, stillOpen)
 }
 
 // FileApplication files an application to a call, or saves it as a draft. The caller has
@@ -102,7 +102,7 @@ func (s *Service) FileApplication(ctx context.Context, p models.Principal, idemK
 		status = models.StatusDraft
 	}
 	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindAAP, Status: status, ApplicantSiren: p.Siren,
-		EnvelopeCode: call.EnvelopeCode, RequestedCents: app.RequestedCents, Payload: payload, CallID: call.ID})
+		EnvelopeCode: call.EnvelopeCode, RequestedCents: app.RequestedCents, Payload: payload, CallID: call.ID}, nil)
 }
 
 // requestHash is the fingerprint of a request stored with its Idempotency-Key: the JSON of
@@ -118,7 +118,8 @@ func requestHash(req any) (string, error) {
 
 // file records d, or finds the dossier filed under the same key, and starts its process
 // unless it is a draft, all within one deadline that the client's going away does not cut.
-func (s *Service) file(ctx context.Context, p models.Principal, idemKey, hash string, d models.Dossier) (Filed, error) {
+// admit, when not nil, may refuse a new dossier.
+func (s *Service) file(ctx context.Context, p models.Principal, idemKey, hash string, d models.Dossier, admit func() error) (Filed, error) {
 	ctx, cancel := s.detach(ctx)
 	defer cancel()
 	id, err := uuid.NewV7()
@@ -135,7 +136,7 @@ func (s *Service) file(ctx context.Context, p models.Principal, idemKey, hash st
 	// A key is its author's, acting for one collectivité, for one kind of request: the same
 	// key for another commune or on another call files anew.
 	key := store.IdempotencyKey{Scope: strings.Join([]string{p.Subject, p.Siren, string(d.Kind), d.CallID}, " "), Key: idemKey, RequestHash: hash}
-	d, created, err := s.Store.CreateDossier(ctx, d, key)
+	d, created, err := s.Store.CreateDossier(ctx, d, key, admit)
 	if err != nil {
 		return Filed{}, err
 	}

@@ -217,8 +217,16 @@ func TestGuichetClosingDate(t *testing.T) {
 	require.Empty(t, tc.inputs)
 
 	s.Now = func() time.Time { return closes.Add(-time.Minute) }
-	_, err = s.FileGuichet(context.Background(), paris, "k", app)
+	filed, err := s.FileGuichet(context.Background(), paris, "k", app)
 	require.NoError(t, err)
+	require.True(t, filed.Created, "the refused request left its key free")
+
+	s.Now = func() time.Time { return closes.Add(time.Minute) }
+	retry, err := s.FileGuichet(context.Background(), paris, "k", app)
+	require.NoError(t, err, "a retry after the closing date gets the dossier filed before it")
+	require.Equal(t, filed.Dossier.ID, retry.Dossier.ID)
+	_, err = s.FileGuichet(context.Background(), paris, "k2", app)
+	require.Equal(t, models.EConflict, models.ErrorCode(err))
 }
 
 func TestReconcilerStartsWhatTheAPILeft(t *testing.T) {

@@ -67,8 +67,9 @@ type IdempotencyKey struct {
 
 // CreateDossier inserts a new dossier. With an idempotency key, the dossier already created
 // under the same scope and key is returned instead (created reports which happened); the
-// same key with another request is models.EIdempotencyKeyReused.
-func (s *Store) CreateDossier(ctx context.Context, d models.Dossier, key IdempotencyKey) (out models.Dossier, created bool, err error) {
+// same key with another request is models.EIdempotencyKeyReused. admit, when not nil,
+// may refuse a new dossier: a retry still gets the dossier it filed.
+func (s *Store) CreateDossier(ctx context.Context, d models.Dossier, key IdempotencyKey, admit func() error) (out models.Dossier, created bool, err error) {
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		if key.Key != "" {
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).
@@ -92,6 +93,11 @@ func (s *Store) CreateDossier(ctx context.Context, d models.Dossier, key Idempot
 				}
 				out = row.model()
 				return nil
+			}
+		}
+		if admit != nil {
+			if err := admit(); err != nil {
+				return err
 			}
 		}
 		now := s.now()

@@ -57,7 +57,7 @@ func newDossier(t *testing.T, st *Store, id, siren, dept string) models.Dossier 
 	t.Helper()
 	payload, _ := json.Marshal(models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100})
 	d, created, err := st.CreateDossier(context.Background(), models.Dossier{ID: id, Kind: models.KindGuichet, Status: models.StatusSubmitted,
-		ApplicantSiren: siren, Departement: dept, EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "test"}, IdempotencyKey{})
+		ApplicantSiren: siren, Departement: dept, EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "test"}, IdempotencyKey{}, nil)
 	require.NoError(t, err)
 	require.True(t, created)
 	return d
@@ -205,11 +205,11 @@ func TestDossiersIdempotencyVisibilityAndPages(t *testing.T) {
 		ctx := context.Background()
 		payload := json.RawMessage(`{}`)
 		first, created, err := st.CreateDossier(ctx, models.Dossier{ID: "0001", Kind: models.KindGuichet, Status: models.StatusSubmitted,
-			ApplicantSiren: "217500016", Departement: "75", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"})
+			ApplicantSiren: "217500016", Departement: "75", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"}, nil)
 		require.NoError(t, err)
 		require.True(t, created)
 		again, created, err := st.CreateDossier(ctx, models.Dossier{ID: "0002", Kind: models.KindGuichet, Status: models.StatusSubmitted,
-			ApplicantSiren: "217500016", Departement: "75", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"})
+			ApplicantSiren: "217500016", Departement: "75", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"}, nil)
 		require.NoError(t, err)
 		require.False(t, created)
 		require.Equal(t, first.ID, again.ID)
@@ -245,7 +245,7 @@ func TestDossiersIdempotencyVisibilityAndPages(t *testing.T) {
 		_, err = st.Dossier(ctx, first.ID)
 		require.Equal(t, models.ENotFound, models.ErrorCode(err))
 		reused, created, err := st.CreateDossier(ctx, models.Dossier{ID: "0005", Kind: models.KindGuichet, Status: models.StatusSubmitted,
-			ApplicantSiren: "217500016", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"})
+			ApplicantSiren: "217500016", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"}, nil)
 		require.NoError(t, err)
 		require.True(t, created, "a deleted dossier frees its idempotency key")
 		require.Equal(t, "0005", reused.ID)
@@ -295,14 +295,14 @@ func TestIdempotencyKeyWithAnotherRequest(t *testing.T) {
 		ctx := context.Background()
 		d := models.Dossier{ID: "0001", Kind: models.KindGuichet, Status: models.StatusSubmitted, ApplicantSiren: "217500016",
 			EnvelopeCode: models.EnvelopeGuichet, Payload: json.RawMessage(`{}`), CreatedBy: "u"}
-		_, created, err := st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 217500016", Key: "k", RequestHash: "h1"})
+		_, created, err := st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 217500016", Key: "k", RequestHash: "h1"}, nil)
 		require.NoError(t, err)
 		require.True(t, created)
 		d.ID = "0002"
-		_, _, err = st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 217500016", Key: "k", RequestHash: "h2"})
+		_, _, err = st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 217500016", Key: "k", RequestHash: "h2"}, nil)
 		require.Equal(t, models.EIdempotencyKeyReused, models.ErrorCode(err))
 		require.Contains(t, err.Error(), `"k"`)
-		other, created, err := st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 213502388", Key: "k", RequestHash: "h2"})
+		other, created, err := st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 213502388", Key: "k", RequestHash: "h2"}, nil)
 		require.NoError(t, err)
 		require.True(t, created, "the same key in another scope files anew")
 		require.Equal(t, "0002", other.ID)
@@ -320,7 +320,7 @@ func TestUnstartedDossiers(t *testing.T) {
 		require.NoError(t, st.MarkProcessStarted(ctx, "started"))
 		require.NoError(t, st.MarkProcessStarted(ctx, "started"), "marking twice is harmless")
 		_, _, err := st.CreateDossier(ctx, models.Dossier{ID: "draft", Kind: models.KindAAP, Status: models.StatusDraft, ApplicantSiren: "217500016",
-			EnvelopeCode: models.EnvelopeGuichet, Payload: json.RawMessage(`{}`), CreatedBy: "u"}, IdempotencyKey{})
+			EnvelopeCode: models.EnvelopeGuichet, Payload: json.RawMessage(`{}`), CreatedBy: "u"}, IdempotencyKey{}, nil)
 		require.NoError(t, err)
 		clock = t0.Add(time.Minute)
 		newDossier(t, st, "recent", "217500016", "75")
