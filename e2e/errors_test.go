@@ -233,6 +233,7 @@ func TestTemporalUnreachableIs503(t *testing.T) {
 			require.Equal(t, http.StatusServiceUnavailable, r.Status, string(r.Body))
 			code, _ := r.errorCode(t)
 			require.Equal(t, models.EUnavailable, code)
+			t.Logf("answered %d in %s (TEMPORAL_TIMEOUT %s)", r.Status, elapsed.Round(time.Millisecond), timeout)
 			require.LessOrEqual(t, elapsed, timeout+500*time.Millisecond, "one deadline for the whole filing")
 			list, err := st.ListDossiers(ctx, store.Visibility{All: true}, store.DossierFilter{Limit: 10})
 			require.NoError(t, err)
