@@ -66,11 +66,17 @@ func TestClientsGivingUpLeaveNoDossierWithoutProcess(t *testing.T) {
 	all, err := s.Store.ListDossiers(ctx, store.Visibility{All: true}, store.DossierFilter{Limit: 1000})
 	require.NoError(t, err)
 	require.NotEmpty(t, all)
+	mended := 0
 	for _, d := range all {
 		_, err := s.Temporal.DescribeWorkflow(ctx, d.WorkflowID(), "")
 		require.NoError(t, err, "dossier %s has no workflow", d.ID)
+		trail, err := s.Store.AuditTrail(ctx, d.ID)
+		require.NoError(t, err)
+		if hasAudit(trail, filing.ReconcilerActor, "process started by the reconciler") {
+			mended++
+		}
 	}
-	t.Logf("%d of 100 applications filed; every one has its workflow", len(all))
+	t.Logf("%d of 100 applications filed, %d started by the reconciler; every one has its workflow", len(all), mended)
 }
 
 // TestAPIDyingBetweenInsertAndStartIsMended stands in for the API process dying after it
