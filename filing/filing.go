@@ -188,16 +188,20 @@ func (s *Service) detach(ctx context.Context) (context.Context, context.CancelFu
 // failed, undo removes the submission and the error is returned; when Temporal cannot
 // say, the dossier is left for the reconciler and the answer is unavailable.
 func (s *Service) startOrUndo(ctx context.Context, d models.Dossier, undo func(context.Context) error) error {
+	// The start gets most of the deadline, the probe that tells a failed start from a slow
+	// one the next part, and recording the outcome the last.
 	deadline, _ := ctx.Deadline()
-	// The start gets most of the deadline; the rest tells a failed start from a slow one.
-	startCtx, cancel := context.WithDeadline(ctx, deadline.Add(-time.Until(deadline)*3/10))
+	budget := time.Until(deadline)
+	startCtx, cancelStart := context.WithDeadline(ctx, deadline.Add(-budget*4/10))
+	defer cancelStart()
 	err := s.Start(startCtx, d)
-	cancel()
 	if err == nil {
 		s.markStarted(ctx, d)
 		return nil
 	}
-	switch s.probe(ctx, d, err) {
+	probeCtx, cancelProbe := context.WithDeadline(ctx, deadline.Add(-budget*2/10))
+	defer cancelProbe()
+	switch s.probe(probeCtx, d, err) {
 	case started:
 		s.markStarted(ctx, d)
 		return nil
