@@ -214,7 +214,7 @@ func (s *Service) startOrUndo(ctx context.Context, d models.Dossier, undo func(c
 	}
 	s.Logger.Warn("the start of a dossier's process is uncertain: the reconciler will see to it", "dossier", d.ID, "err", err)
 	return models.Errorf(models.EUnavailable,
-		"the workflow service did not answer in time: dossier %s will be started shortly; retry with the same Idempotency-Key to get it", d.ID)
+		"the workflow service did not answer in time: dossier %s will be started shortly, and a retry (with the same Idempotency-Key) finds it", d.ID)
 }
 
 type startOutcome int
