@@ -37,7 +37,7 @@ func dossier(t *testing.T, st *store.Store, id, siren string, kind models.Dossie
 	b, err := json.Marshal(payload)
 	require.NoError(t, err)
 	_, _, err = st.CreateDossier(context.Background(), models.Dossier{ID: id, Kind: kind, Status: models.StatusSubmitted,
-		ApplicantSiren: siren, EnvelopeCode: models.EnvelopeGuichet, Payload: b, CreatedBy: "t"}, "t", "")
+		ApplicantSiren: siren, EnvelopeCode: models.EnvelopeGuichet, Payload: b, CreatedBy: "t"}, store.IdempotencyKey{}, nil)
 	require.NoError(t, err)
 }
 
@@ -183,7 +183,7 @@ func TestDecisionGoesToTheFilerWhenAnAddressAndNamesTheDeadline(t *testing.T) {
 	b, err := json.Marshal(models.AAPApplication{})
 	require.NoError(t, err)
 	_, _, err = st.CreateDossier(ctx, models.Dossier{ID: "d1", Kind: models.KindAAP, Status: models.StatusSubmitted,
-		ApplicantSiren: "217500016", ApplicantName: "Paris", EnvelopeCode: "axe2.donnees", Payload: b, CreatedBy: "maire@paris.fr"}, "t", "")
+		ApplicantSiren: "217500016", ApplicantName: "Paris", EnvelopeCode: "axe2.donnees", Payload: b, CreatedBy: "maire@paris.fr"}, store.IdempotencyKey{}, nil)
 	require.NoError(t, err)
 	due := time.Date(2027, 3, 14, 12, 0, 0, 0, time.UTC)
 	require.NoError(t, st.CreateTask(ctx, models.Task{ID: "d1.information.0", DossierID: "d1", Type: models.TaskInformation,

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -207,6 +206,10 @@ func (s *Server) createApplication(c echo.Context) error {
 		return err
 	}
 	p := principal(c)
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	var req applicationRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
@@ -221,24 +224,11 @@ func (s *Server) createApplication(c echo.Context) error {
 	if err := req.Validate(call.Strand, p.Siren, !req.Draft); err != nil {
 		return err
 	}
-	payload, err := json.Marshal(req.AAPApplication)
+	filed, err := s.Filing.FileApplication(c.Request().Context(), p, key, call, req.AAPApplication, req.Draft)
 	if err != nil {
 		return err
 	}
-	status := models.StatusSubmitted
-	if req.Draft {
-		status = models.StatusDraft
-	}
-	d := models.Dossier{Kind: models.KindAAP, Status: status, ApplicantSiren: p.Siren, EnvelopeCode: call.EnvelopeCode,
-		RequestedCents: req.RequestedCents, Payload: payload, CreatedBy: p.Subject, CallID: call.ID}
-	return s.fileDossier(c, d, func(d models.Dossier) error { return s.startAAP(c, d, call) })
-}
-
-func (s *Server) startAAP(c echo.Context, d models.Dossier, call models.Call) error {
-	return s.startWorkflow(c, d, workflows.AAPWorkflowName, fmt.Sprintf("AAP %s round %d", call.Strand, call.Round),
-		"Call: "+call.Title,
-		workflows.AAPInput{DossierID: d.ID, CallID: call.ID, Siren: d.ApplicantSiren, Departement: d.Departement, Region: d.Region,
-			SubmittedBy: d.CreatedBy, EnvelopeCode: d.EnvelopeCode, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines})
+	return answerFiled(c, filed)
 }
 
 // ownApplication loads an application of the caller's collectivité, with its call.
@@ -300,17 +290,7 @@ func (s *Server) submitDraft(c echo.Context) error {
 		return models.Errorf(models.EConflict, "call %s is not open: it runs from %s to %s", call.ID,
 			call.OpensAt.Format(time.RFC3339), call.ClosesAt.Format(time.RFC3339))
 	}
-	ctx := c.Request().Context()
-	// A dossier still "submitted" is one whose start went unanswered: submitting again starts it.
-	if d.Status == models.StatusDraft {
-		if d, err = s.Store.SubmitDraft(ctx, d.ID); err != nil {
-			return err
-		}
-	}
-	if err := s.startAAP(c, d, call); err != nil && !s.startedAnyway(c, d) {
-		if undoErr := s.Store.ReturnToDraft(ctx, d.ID); undoErr != nil {
-			s.Logger.Error("could not return a dossier to draft after a failed start", "dossier", d.ID, "err", undoErr)
-		}
+	if d, err = s.Filing.SubmitDraft(c.Request().Context(), d); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)

@@ -1,31 +1,30 @@
 package api
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 	"github.com/relance/relance/workflows"
 )
 
-const maxIdempotencyKey = 128
+// maxIdempotencyKey is the longest Idempotency-Key accepted, in bytes.
+const maxIdempotencyKey = 255
 
 // createGuichetApplication files a FranceConnect/API window application and starts its
 // workflow. A retried POST with the same Idempotency-Key returns the same dossier.
 func (s *Server) createGuichetApplication(c echo.Context) error {
-	p := principal(c)
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
 	var app models.GuichetApplication
 	if err := bindJSON(c, &app); err != nil {
 		return err
@@ -33,108 +32,35 @@ func (s *Server) createGuichetApplication(c echo.Context) error {
 	if err := app.Validate(); err != nil {
 		return err
 	}
-	spec, _ := models.ChecklistFor(app.Kind)
-	app.ChecklistVersion = spec.Version
-	payload, err := json.Marshal(app)
+	filed, err := s.Filing.FileGuichet(c.Request().Context(), principal(c), key, app)
 	if err != nil {
 		return err
 	}
-	d := models.Dossier{Kind: models.KindGuichet, Status: models.StatusSubmitted, ApplicantSiren: p.Siren,
-		EnvelopeCode: models.EnvelopeGuichet, RequestedCents: app.GrantCents(), Payload: payload, CreatedBy: p.Subject}
-	return s.fileDossier(c, d, func(d models.Dossier) error { return s.startGuichet(c, d, app) })
+	return answerFiled(c, filed)
 }
 
-// fileDossier records a new dossier, or finds the one its author filed under the same
-// Idempotency-Key, starts its workflow unless it is a draft, and answers 201 (200 for a
-// retried request). A workflow that did not start leaves nothing behind.
-func (s *Server) fileDossier(c echo.Context, d models.Dossier, start func(models.Dossier) error) error {
+// idempotencyKey reads the optional Idempotency-Key header.
+func idempotencyKey(c echo.Context) (string, error) {
 	key := c.Request().Header.Get("Idempotency-Key")
-	if len(key) > maxIdempotencyKey {
-		return models.FieldErrors(map[string]string{"Idempotency-Key": fmt.Sprintf("must be at most %d characters", maxIdempotencyKey)})
+	switch {
+	case !utf8.ValidString(key):
+		return "", &models.Error{Code: models.EMalformed, Message: "the Idempotency-Key header is not valid UTF-8",
+			Fields: map[string]string{"Idempotency-Key": "must be valid UTF-8"}}
+	case len(key) > maxIdempotencyKey:
+		msg := fmt.Sprintf("must be at most %d bytes", maxIdempotencyKey)
+		return "", &models.Error{Code: models.EMalformed, Message: "the Idempotency-Key header " + msg,
+			Fields: map[string]string{"Idempotency-Key": msg}}
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
-	d.ID = id.String()
-	ctx := c.Request().Context()
-	// The registry names the applicant and places it for scoping; the workflow decides what an unknown SIREN means.
-	if col, err := s.Store.CollectiviteBySiren(ctx, d.ApplicantSiren); err == nil {
-		d.ApplicantName, d.Departement, d.Region = col.Name, col.Departement, col.Region
-	} else if models.ErrorCode(err) != models.ENotFound {
-		return err
-	}
-	// A key is its author's, for one kind of request: the same key on another call files anew.
-	d, created, err := s.Store.CreateDossier(ctx, d, strings.Join([]string{d.CreatedBy, string(d.Kind), d.CallID}, " "), key)
-	if err != nil {
-		return err
-	}
-	if d.Status != models.StatusDraft {
-		if err := start(d); err != nil && !s.startedAnyway(c, d) {
-			if created {
-				if delErr := s.Store.DeleteDossier(ctx, d.ID); delErr != nil {
-					s.Logger.Error("could not remove a dossier whose workflow did not start", "dossier", d.ID, "err", delErr)
-				}
-			}
-			return err
-		}
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/dossiers/"+d.ID)
-	if !created {
-		return c.JSON(http.StatusOK, d)
-	}
-	return c.JSON(http.StatusCreated, d)
+	return key, nil
 }
 
-// startGuichet starts a guichet dossier's workflow.
-func (s *Server) startGuichet(c echo.Context, d models.Dossier, app models.GuichetApplication) error {
-	what := string(app.Kind)
-	if app.Kind == models.GuichetAPI {
-		what = models.GuichetAPIs[app.APIName]
+// answerFiled answers 201 with a new dossier, 200 with the one a retried request filed.
+func answerFiled(c echo.Context, filed filing.Filed) error {
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/dossiers/"+filed.Dossier.ID)
+	if !filed.Created {
+		return c.JSON(http.StatusOK, filed.Dossier)
 	}
-	return s.startWorkflow(c, d, workflows.GuichetWorkflowName, "Guichet "+what,
-		"Project cost: "+models.FormatEuros(app.ProjectCostCents),
-		workflows.GuichetInput{DossierID: d.ID, Siren: d.ApplicantSiren, Kind: app.Kind, SubmittedBy: d.CreatedBy, ChecklistVersion: app.ChecklistVersion, AmendWindow: s.GuichetAmendWindow,
-			Deadlines: s.Deadlines})
-}
-
-// startWorkflow starts a dossier's workflow, summarised for the Temporal UI. Starting it
-// again is harmless, so a retried request mends a start that failed halfway.
-func (s *Server) startWorkflow(c echo.Context, d models.Dossier, workflowName, what, details string, input any) error {
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	applicant := d.ApplicantName
-	if applicant == "" {
-		applicant = "SIREN " + d.ApplicantSiren
-	}
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       d.WorkflowID(),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary:            fmt.Sprintf("%s — %s", what, applicant),
-		StaticDetails: fmt.Sprintf("Dossier %s\n\nApplicant: %s (SIREN %s), département %s\n\n%s, grant requested: %s",
-			d.ID, applicant, d.ApplicantSiren, d.Departement, details, models.FormatEuros(d.RequestedCents)),
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchKind.ValueSet(string(d.Kind)), workflows.SearchStatus.ValueSet(string(models.StatusSubmitted)),
-			workflows.SearchSiren.ValueSet(d.ApplicantSiren), workflows.SearchDepartement.ValueSet(d.Departement),
-			workflows.SearchRegion.ValueSet(d.Region)),
-	}, workflowName, input)
-	var started *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &started) {
-		return nil // it ran already and has closed
-	}
-	return fromTemporal(err)
-}
-
-// startedAnyway tells whether a workflow whose start failed, by a timeout say, did start
-// on the server. When Temporal cannot even say, it is taken as not started: a workflow
-// that did start then fails at its first step on the missing dossier, moving no money.
-func (s *Server) startedAnyway(c echo.Context, d models.Dossier) bool {
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	_, err := s.Temporal.DescribeWorkflow(ctx, d.WorkflowID(), "")
-	return err == nil
+	return c.JSON(http.StatusCreated, filed.Dossier)
 }
 
 // dossierView is a dossier with its tasks, audit trail and money movements.

@@ -22,14 +22,15 @@ import (
 
 // statusOf is the one table from domain error codes to HTTP statuses.
 var statusOf = map[string]int{
-	models.EMalformed:    http.StatusBadRequest,
-	models.EInvalid:      http.StatusUnprocessableEntity,
-	models.ENotFound:     http.StatusNotFound,
-	models.EConflict:     http.StatusConflict,
-	models.EForbidden:    http.StatusForbidden,
-	models.EUnauthorized: http.StatusUnauthorized,
-	models.EUnavailable:  http.StatusServiceUnavailable,
-	models.EInternal:     http.StatusInternalServerError,
+	models.EMalformed:            http.StatusBadRequest,
+	models.EInvalid:              http.StatusUnprocessableEntity,
+	models.ENotFound:             http.StatusNotFound,
+	models.EConflict:             http.StatusConflict,
+	models.EForbidden:            http.StatusForbidden,
+	models.EUnauthorized:         http.StatusUnauthorized,
+	models.EUnavailable:          http.StatusServiceUnavailable,
+	models.EIdempotencyKeyReused: http.StatusUnprocessableEntity,
+	models.EInternal:             http.StatusInternalServerError,
 }
 
 // retryAfterSeconds is the Retry-After of every 503: a database or Temporal restart or

@@ -29,7 +29,7 @@ func TestRefusalsAreAuditedWithoutChangingTheAnswer(t *testing.T) {
 	require.NoError(t, st.Migrate(ctx))
 	id := uuid.NewString()
 	_, _, err = st.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindGuichet, Status: models.StatusChecking,
-		ApplicantSiren: "217500016", EnvelopeCode: models.EnvelopeGuichet, Payload: []byte(`{}`), CreatedBy: "agent"}, "agent", "")
+		ApplicantSiren: "217500016", EnvelopeCode: models.EnvelopeGuichet, Payload: []byte(`{}`), CreatedBy: "agent"}, store.IdempotencyKey{}, nil)
 	require.NoError(t, err)
 	var logs bytes.Buffer
 	s := &Server{Store: st, Auth: NewAuthenticator(openAPITestSecret, "", "", ""), Logger: slog.New(slog.NewTextHandler(&logs, nil))}

@@ -1,6 +1,7 @@
-// Package api is relance's HTTP API: thin Echo handlers that bind, validate, call the store
-// or Temporal, and map errors to statuses in one table. The API never writes a dossier's
-// status itself: it starts workflows, sends them Updates, and reads the read model.
+// Package api is relance's HTTP API: thin Echo handlers that bind, validate, call the store,
+// the filing service or Temporal, and map errors to statuses in one table. The API never
+// writes a dossier's status itself: it starts workflows (through the filing service), sends
+// them Updates, and reads the read model.
 package api
 
 import (
@@ -15,9 +16,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"go.temporal.io/sdk/client"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
-	"github.com/relance/relance/workflows"
 )
 
 // Server holds what the handlers need.
@@ -28,10 +29,8 @@ type Server struct {
 	Logger   *slog.Logger
 	// TemporalTimeout bounds every call into Temporal.
 	TemporalTimeout time.Duration
-	// GuichetAmendWindow is passed to new guichet workflows.
-	GuichetAmendWindow time.Duration
-	// Deadlines are the human tasks' due dates given to new workflows.
-	Deadlines workflows.Deadlines
+	// Filing files dossiers and starts their processes.
+	Filing *filing.Service
 }
 
 // Handler builds the Echo router with every route.

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -24,6 +25,7 @@ import (
 	"github.com/relance/relance/activities"
 	"github.com/relance/relance/api"
 	"github.com/relance/relance/config"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/notify"
 	"github.com/relance/relance/registry"
@@ -143,15 +145,32 @@ func StartDevTemporal(ctx context.Context, d DevTemporal, logger *slog.Logger) (
 	return testsuite.StartDevServer(ctx, opts)
 }
 
+// NewFiling returns the service that files dossiers and starts their processes.
+func NewFiling(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *filing.Service {
+	return &filing.Service{
+		Store: st, Temporal: tc, Logger: logger, Namespace: cfg.TemporalNamespace,
+		Timeout:         cfg.TemporalTimeout,
+		AmendWindow:     cfg.GuichetAmendWindow,
+		GuichetClosesAt: cfg.GuichetClosesAt,
+		Deadlines: workflows.Deadlines{Preselection: cfg.DuePreselection, InfoAnswer: cfg.DueInfoAnswer, JuryVote: cfg.DueJuryVote,
+			Signature: cfg.DueSignature, Disbursement: cfg.DueDisbursement, ReminderLead: cfg.ReminderLead},
+	}
+}
+
+// NewReconciler returns the worker's reconciler, which starts the process of any dossier
+// whose filing was interrupted.
+func NewReconciler(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *filing.Reconciler {
+	return &filing.Reconciler{Service: NewFiling(cfg, st, tc, logger), Period: cfg.ReconcilePeriod, Grace: cfg.ReconcileGrace,
+		Batch: cfg.ReconcileBatch}
+}
+
 // NewAPIServer returns the HTTP API over st and tc.
 func NewAPIServer(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *api.Server {
 	return &api.Server{
 		Store: st, Temporal: tc, Logger: logger,
-		Auth:               api.NewAuthenticator(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWKSURL, cfg.JWTAudience),
-		TemporalTimeout:    cfg.TemporalTimeout,
-		GuichetAmendWindow: cfg.GuichetAmendWindow,
-		Deadlines: workflows.Deadlines{Preselection: cfg.DuePreselection, InfoAnswer: cfg.DueInfoAnswer, JuryVote: cfg.DueJuryVote,
-			Signature: cfg.DueSignature, Disbursement: cfg.DueDisbursement, ReminderLead: cfg.ReminderLead},
+		Auth:            api.NewAuthenticator(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWKSURL, cfg.JWTAudience),
+		TemporalTimeout: cfg.TemporalTimeout,
+		Filing:          NewFiling(cfg, st, tc, logger),
 	}
 }
 
@@ -175,16 +194,21 @@ func NewWorker(tc client.Client, st *store.Store) sdkworker.Worker {
 	return worker.New(tc, &activities.Activities{Store: st})
 }
 
-// RunWorker runs the worker and the outbox's dispatcher, which delivers reminders and
-// escalations through sender, until ctx ends.
-func RunWorker(ctx context.Context, tc client.Client, st *store.Store, sender notify.Sender, logger *slog.Logger) error {
-	done := make(chan struct{})
+// RunWorker runs the worker, the outbox's dispatcher, which delivers reminders and
+// escalations through sender, and the filing reconciler, until ctx ends.
+func RunWorker(ctx context.Context, cfg config.Config, tc client.Client, st *store.Store, sender notify.Sender, logger *slog.Logger) error {
+	var wg sync.WaitGroup
+	wg.Add(2)
 	go func() {
-		defer close(done)
+		defer wg.Done()
 		notify.Dispatch(ctx, st, sender, 5*time.Second, logger)
 	}()
+	go func() {
+		defer wg.Done()
+		NewReconciler(cfg, st, tc, logger).Run(ctx)
+	}()
 	err := NewWorker(tc, st).Run(InterruptOn(ctx))
-	<-done
+	wg.Wait()
 	return err
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // the closing date's time zone, wherever the program runs
 )
 
 // Config is every setting of the program.
@@ -40,10 +41,18 @@ type Config struct {
 	// JWTAudience, when set, must appear in the token's aud claim.
 	JWTAudience string
 
-	// TemporalTimeout bounds every call the API makes into Temporal.
+	// TemporalTimeout bounds every call the API makes into Temporal, and a whole filing
+	// (insert, start and clean-up) as one deadline.
 	TemporalTimeout time.Duration
 	// GuichetAmendWindow is how long an incomplete guichet dossier waits for its applicant.
 	GuichetAmendWindow time.Duration
+	// GuichetClosesAt is when the guichet stops accepting applications; zero: it never closes.
+	GuichetClosesAt time.Time
+	// ReconcilePeriod is the time between the reconciler's passes; ReconcileGrace how long a
+	// filing is left to the API before the reconciler starts its process; ReconcileBatch
+	// the most dossiers a pass handles.
+	ReconcilePeriod, ReconcileGrace time.Duration
+	ReconcileBatch                  int
 	// Task due dates, counted from when each task opens, and the reminder before each.
 	DuePreselection, DueInfoAnswer, DueJuryVote, DueSignature, DueDisbursement, ReminderLead time.Duration
 
@@ -87,6 +96,14 @@ func Load() (Config, error) {
 	if c.GuichetAmendWindow, err = time.ParseDuration(env("GUICHET_AMEND_WINDOW", "720h")); err != nil || c.GuichetAmendWindow <= 0 {
 		errs = append(errs, "GUICHET_AMEND_WINDOW must be a positive duration such as 720h")
 	}
+	if v := os.Getenv("GUICHET_CLOSES_AT"); v != "" {
+		if c.GuichetClosesAt, err = parseClosingDate(v); err != nil {
+			errs = append(errs, "GUICHET_CLOSES_AT must be a date (2026-12-31: applications close at the end of that day, Paris time) or an RFC 3339 time")
+		}
+	}
+	if c.ReconcileBatch, err = strconv.Atoi(env("RECONCILE_BATCH", "100")); err != nil || c.ReconcileBatch <= 0 {
+		errs = append(errs, "RECONCILE_BATCH must be a positive whole number")
+	}
 	for _, d := range []struct {
 		key, def string
 		dst      *time.Duration
@@ -94,6 +111,7 @@ func Load() (Config, error) {
 		{"TASK_DUE_PRESELECTION", "720h", &c.DuePreselection}, {"TASK_DUE_INFO_ANSWER", "720h", &c.DueInfoAnswer},
 		{"TASK_DUE_JURY_VOTE", "360h", &c.DueJuryVote}, {"TASK_DUE_SIGNATURE", "1440h", &c.DueSignature},
 		{"TASK_DUE_DISBURSEMENT", "720h", &c.DueDisbursement}, {"TASK_REMINDER_LEAD", "72h", &c.ReminderLead},
+		{"RECONCILE_PERIOD", "10s", &c.ReconcilePeriod}, {"RECONCILE_GRACE", "30s", &c.ReconcileGrace},
 	} {
 		if *d.dst, err = time.ParseDuration(env(d.key, d.def)); err != nil || *d.dst <= 0 {
 			errs = append(errs, d.key+" must be a positive duration such as "+d.def)
@@ -127,6 +145,28 @@ func (c Config) Database() string {
 		return c.DatabaseURL
 	}
 	return filepath.Join(c.DataDir, "relance.db")
+}
+
+// paris is the fund's time zone, in which a closing date ends.
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(err) // time/tzdata is embedded
+	}
+	return loc
+}()
+
+// parseClosingDate reads an RFC 3339 time, or a date whose whole day is still open: it
+// closes at the next midnight in Paris.
+func parseClosingDate(v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	day, err := time.ParseInLocation(time.DateOnly, v, paris)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return day.AddDate(0, 0, 1), nil
 }
 
 func env(key, def string) string {

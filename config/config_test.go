@@ -19,6 +19,7 @@ var envKeys = []string{
 	"JWT_SECRET", "JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE",
 	"TASK_DUE_PRESELECTION", "TASK_DUE_INFO_ANSWER", "TASK_DUE_JURY_VOTE", "TASK_DUE_SIGNATURE", "TASK_DUE_DISBURSEMENT",
 	"TASK_REMINDER_LEAD", "NOTIFY_SMTP_ADDR", "NOTIFY_FROM", "NOTIFY_ROLE_MAILBOXES",
+	"GUICHET_CLOSES_AT", "RECONCILE_PERIOD", "RECONCILE_GRACE", "RECONCILE_BATCH",
 }
 
 // cleanEnv empties every variable Load reads for the duration of the test; Load treats
@@ -49,8 +50,12 @@ func TestLoadDefaults(t *testing.T) {
 		DueSignature:       60 * 24 * time.Hour,
 		DueDisbursement:    30 * 24 * time.Hour,
 		ReminderLead:       3 * 24 * time.Hour,
+		ReconcilePeriod:    10 * time.Second,
+		ReconcileGrace:     30 * time.Second,
+		ReconcileBatch:     100,
 		NotifyFrom:         "relance@localhost",
 	}, c)
+	require.True(t, c.GuichetClosesAt.IsZero(), "the guichet has no closing date by default")
 	require.GreaterOrEqual(t, len(config.DevJWTSecret), 32)
 	require.Equal(t, filepath.Join("./data", "relance.db"), c.Database())
 }
@@ -116,6 +121,11 @@ func TestLoadInvalid(t *testing.T) {
 		{"short secret", map[string]string{"JWT_SECRET": strings.Repeat("s", 31)}, []string{"JWT_SECRET"}},
 		// JWKS_URL alone lifts the secret requirement but still needs an issuer.
 		{"jwks without issuer", map[string]string{"JWKS_URL": "https://auth.example/jwks", "JWT_SECRET": "x"}, []string{"JWT_ISSUER and JWKS_URL"}},
+		{"closing date garbage", map[string]string{"GUICHET_CLOSES_AT": "next year"}, []string{"GUICHET_CLOSES_AT"}},
+		{"closing date not a day", map[string]string{"GUICHET_CLOSES_AT": "2026-02-30"}, []string{"GUICHET_CLOSES_AT"}},
+		{"reconcile grace zero", map[string]string{"RECONCILE_GRACE": "0s"}, []string{"RECONCILE_GRACE"}},
+		{"reconcile period garbage", map[string]string{"RECONCILE_PERIOD": "often"}, []string{"RECONCILE_PERIOD"}},
+		{"reconcile batch zero", map[string]string{"RECONCILE_BATCH": "0"}, []string{"RECONCILE_BATCH"}},
 		{"several at once", map[string]string{"TEMPORAL_UI_PORT": "x", "TEMPORAL_TIMEOUT": "x", "DATABASE_URL": "sqlite://x", "JWT_SECRET": "x"},
 			[]string{"TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "DATABASE_URL", "JWT_SECRET"}},
 	}
@@ -156,6 +166,23 @@ func TestLoadValidEdges(t *testing.T) {
 			_, err := config.Load()
 			require.NoError(t, err)
 		})
+	}
+}
+
+func TestGuichetClosingDate(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	require.NoError(t, err)
+	for v, want := range map[string]time.Time{
+		// A date is open all day long, Paris time.
+		"2026-12-31":                time.Date(2027, 1, 1, 0, 0, 0, 0, paris),
+		"2026-06-30":                time.Date(2026, 7, 1, 0, 0, 0, 0, paris),
+		"2026-12-31T18:00:00+01:00": time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC),
+	} {
+		cleanEnv(t)
+		t.Setenv("GUICHET_CLOSES_AT", v)
+		c, err := config.Load()
+		require.NoError(t, err, v)
+		require.True(t, want.Equal(c.GuichetClosesAt), "%s: got %s, want %s", v, c.GuichetClosesAt, want)
 	}
 }
 

@@ -171,39 +171,81 @@ func historyLength(t *testing.T, s *stack, dossierID string) int {
 	return n
 }
 
-// TestTemporalUnreachableIs503 points the API at a Temporal frontend that is not there:
-// submitting answers 503 and leaves no dossier behind.
+// TestTemporalUnreachableIs503 points the API at a Temporal frontend that is not there
+// (connection refused), then at one that accepts connections and never answers: submitting
+// answers 503 within the configured timeout, not one timeout per call. Refused, nothing is
+// left behind; silent, the start is uncertain and the dossier is left, recorded as not
+// started, for the reconciler.
 func TestTemporalUnreachableIs503(t *testing.T) {
-	ctx := context.Background()
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := store.Open(filepath.Join(t.TempDir(), "relance.db"))
-	require.NoError(t, err)
-	defer st.Close()
-	require.NoError(t, st.Migrate(ctx))
-	dead, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := dead.Addr().String()
-	dead.Close()
-	tc, err := client.NewLazyClient(client.Options{HostPort: addr})
-	require.NoError(t, err)
-	defer tc.Close()
-	srv := app.NewAPIServer(config.Config{JWTSecret: testSecret, TemporalTimeout: 2 * time.Second}, st, tc, logger)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	sctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go app.Serve(sctx, ln, srv)
-	s := &stack{URL: "http://" + ln.Addr().String(), Store: st, auth: srv.Auth}
+	const timeout = 2 * time.Second
+	for _, tc := range []struct {
+		name       string
+		frontend   func(t *testing.T) string
+		leftBehind bool
+	}{
+		{"refused", func(t *testing.T) string {
+			dead, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			addr := dead.Addr().String()
+			dead.Close()
+			return addr
+		}, false},
+		{"silent", func(t *testing.T) string {
+			silent, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			t.Cleanup(func() { silent.Close() })
+			go func() {
+				for {
+					conn, err := silent.Accept()
+					if err != nil {
+						return
+					}
+					t.Cleanup(func() { conn.Close() })
+				}
+			}()
+			return silent.Addr().String()
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+			st, err := store.Open(filepath.Join(t.TempDir(), "relance.db"))
+			require.NoError(t, err)
+			defer st.Close()
+			require.NoError(t, st.Migrate(ctx))
+			temporal, err := client.NewLazyClient(client.Options{HostPort: tc.frontend(t)})
+			require.NoError(t, err)
+			defer temporal.Close()
+			srv := app.NewAPIServer(config.Config{JWTSecret: testSecret, TemporalTimeout: timeout}, st, temporal, logger)
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			sctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			go app.Serve(sctx, ln, srv)
+			s := &stack{URL: "http://" + ln.Addr().String(), Store: st, auth: srv.Auth}
 
-	paris := s.token(t, applicantOf(sirenParis))
-	r := s.call(t, http.MethodPost, "/api/v1/guichet/applications", paris,
-		models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100_000, Checklist: completeChecklist(models.GuichetFranceConnect)},
-		"Idempotency-Key", "k1")
-	require.Equal(t, http.StatusServiceUnavailable, r.Status, string(r.Body))
-	code, _ := r.errorCode(t)
-	require.Equal(t, models.EUnavailable, code)
-	list, err := st.ListDossiers(ctx, administrator, store.DossierFilter{Limit: 10})
-	require.NoError(t, err)
-	require.Empty(t, list, "nothing half-written")
-	require.Equal(t, http.StatusServiceUnavailable, s.call(t, http.MethodGet, "/readyz", "", nil).Status)
+			paris := s.token(t, applicantOf(sirenParis))
+			start := time.Now()
+			r := s.call(t, http.MethodPost, "/api/v1/guichet/applications", paris,
+				models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100_000, Checklist: completeChecklist(models.GuichetFranceConnect)},
+				"Idempotency-Key", "k1")
+			elapsed := time.Since(start)
+			require.Equal(t, http.StatusServiceUnavailable, r.Status, string(r.Body))
+			code, _ := r.errorCode(t)
+			require.Equal(t, models.EUnavailable, code)
+			t.Logf("answered %d in %s (TEMPORAL_TIMEOUT %s)", r.Status, elapsed.Round(time.Millisecond), timeout)
+			require.LessOrEqual(t, elapsed, timeout+500*time.Millisecond, "one deadline for the whole filing")
+			list, err := st.ListDossiers(ctx, administrator, store.DossierFilter{Limit: 10})
+			require.NoError(t, err)
+			unstarted, err := st.UnstartedDossiers(ctx, time.Now().Add(time.Hour), 10)
+			require.NoError(t, err)
+			if !tc.leftBehind {
+				require.Empty(t, list, "nothing half-written")
+			} else {
+				require.Len(t, list, 1)
+				require.Equal(t, list, unstarted, "an uncertain start is left for the reconciler")
+			}
+			require.Equal(t, http.StatusServiceUnavailable, s.call(t, http.MethodGet, "/readyz", "", nil).Status)
+		})
+	}
 }

@@ -39,8 +39,10 @@ type stack struct {
 	URL      string
 	Temporal client.Client
 	Store    *store.Store
-	auth     *api.Authenticator
-	stop     func()
+	// API is the running server, for tests that change its filing service.
+	API  *api.Server
+	auth *api.Authenticator
+	stop func()
 }
 
 // stackFiles is where a stack keeps its state, so a second stack can reuse it.
@@ -78,7 +80,8 @@ func startStack(t testing.TB, files stackFiles) *stack {
 	require.NoError(t, err)
 	st, err := app.PrepareStore(ctx, files.databaseURL, logger)
 	require.NoError(t, err)
-	cfg := config.Config{JWTSecret: testSecret, TemporalTimeout: 10 * time.Second, GuichetAmendWindow: 720 * time.Hour}
+	cfg := config.Config{JWTSecret: testSecret, TemporalTimeout: 10 * time.Second, GuichetAmendWindow: 720 * time.Hour,
+		ReconcilePeriod: 10 * time.Second, ReconcileGrace: 30 * time.Second, ReconcileBatch: 100}
 	if files.tune != nil {
 		files.tune(&cfg)
 	}
@@ -87,10 +90,10 @@ func startStack(t testing.TB, files stackFiles) *stack {
 	require.NoError(t, err)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		return app.RunWorker(gctx, dev.Client(), st, notify.LogSender{Logger: logger}, logger)
+		return app.RunWorker(gctx, cfg, dev.Client(), st, notify.LogSender{Logger: logger}, logger)
 	})
 	g.Go(func() error { return app.Serve(gctx, ln, srv) })
-	s := &stack{URL: "http://" + ln.Addr().String(), Temporal: dev.Client(), Store: st, auth: srv.Auth}
+	s := &stack{URL: "http://" + ln.Addr().String(), Temporal: dev.Client(), Store: st, API: srv, auth: srv.Auth}
 	stopped := false
 	s.stop = func() {
 		if stopped {

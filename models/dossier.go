@@ -88,6 +88,9 @@ type Dossier struct {
 	CallID    string    `json:"call_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// ProcessStartedAt is when its workflow was known to run; nil for a draft, or for a
+	// dossier whose start is not confirmed yet (the reconciler's work).
+	ProcessStartedAt *time.Time `json:"-"`
 }
 
 // WorkflowID is the Temporal workflow that runs the dossier's process.

@@ -14,7 +14,9 @@ const (
 	EForbidden    = "forbidden"    // authenticated, but lacking role or scope (403)
 	EUnauthorized = "unauthorized" // no or bad credentials (401)
 	EUnavailable  = "unavailable"  // a dependency such as Temporal cannot be reached (503)
-	EInternal     = "internal"     // a bug or an unexpected failure (500)
+	// EIdempotencyKeyReused is an Idempotency-Key sent again with a different request (422).
+	EIdempotencyKeyReused = "idempotency_key_reused"
+	EInternal             = "internal" // a bug or an unexpected failure (500)
 )
 
 // Error is the one error type of the domain: a code, a message meant for the

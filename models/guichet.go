@@ -4,6 +4,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // GuichetKind is what a guichet application funds: a FranceConnect or a national API connection.
@@ -167,4 +168,13 @@ func ChecklistByVersion(version string) (ChecklistSpec, bool) {
 		return ChecklistSpec{}, false
 	}
 	return ChecklistSpecs[i], true
+}
+
+// GuichetOpen refuses an application filed at or after the guichet's closing date: the
+// window is one of the fund's, and the fund has an end. A zero closesAt never closes.
+func GuichetOpen(closesAt, now time.Time) error {
+	if closesAt.IsZero() || now.Before(closesAt) {
+		return nil
+	}
+	return Errorf(EConflict, "the guichet closed on %s: it accepts no more applications", closesAt.Format(time.RFC3339))
 }

@@ -3,6 +3,7 @@ package models_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -204,4 +205,15 @@ func TestChecklistSpecMissing(t *testing.T) {
 	got := fc.Missing(m)
 	require.Equal(t, []string{"service_en_ligne", "deconnexion"}, keys(got))
 	require.Equal(t, fc.Items[0], got[0])
+}
+
+func TestGuichetOpen(t *testing.T) {
+	closes := time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)
+	require.NoError(t, models.GuichetOpen(time.Time{}, closes.Add(100*24*time.Hour)), "no closing date: always open")
+	require.NoError(t, models.GuichetOpen(closes, closes.Add(-time.Second)))
+	for _, at := range []time.Time{closes, closes.Add(time.Hour)} {
+		err := models.GuichetOpen(closes, at)
+		require.Equal(t, models.EConflict, models.ErrorCode(err))
+		require.Contains(t, err.Error(), "2026-12-31T23:00:00Z", "the refusal gives the date")
+	}
 }

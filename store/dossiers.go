@@ -32,6 +32,8 @@ type dossierRow struct {
 	CallID         string
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	// ProcessStartedAt is set once the dossier's workflow is known to run.
+	ProcessStartedAt *time.Time
 }
 
 func (dossierRow) TableName() string { return "dossiers" }
@@ -40,7 +42,8 @@ func (r dossierRow) model() models.Dossier {
 	d := models.Dossier{ID: r.ID, Kind: models.DossierKind(r.Kind), Status: models.Status(r.Status),
 		ApplicantSiren: r.ApplicantSiren, ApplicantName: r.ApplicantName, Departement: r.Departement, Region: r.Region,
 		EnvelopeCode: r.EnvelopeCode, RequestedCents: r.RequestedCents, GrantedCents: r.GrantedCents, Reason: r.Reason,
-		Payload: json.RawMessage(r.Payload), CreatedBy: r.CreatedBy, CallID: r.CallID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Payload: json.RawMessage(r.Payload), CreatedBy: r.CreatedBy, CallID: r.CallID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+		ProcessStartedAt: r.ProcessStartedAt}
 	if r.MissingItems != "" {
 		_ = json.Unmarshal([]byte(r.MissingItems), &d.MissingItems) // written by us from the same type
 	}
@@ -48,35 +51,54 @@ func (r dossierRow) model() models.Dossier {
 }
 
 type idempotencyRow struct {
-	Principal string `gorm:"primaryKey"`
-	Key       string `gorm:"primaryKey"`
-	DossierID string
-	CreatedAt time.Time
+	Principal   string `gorm:"primaryKey"`
+	Key         string `gorm:"primaryKey"`
+	DossierID   string
+	RequestHash string
+	CreatedAt   time.Time
 }
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-// CreateDossier inserts a new dossier. With an idempotency key, a dossier already created
-// under the same principal and key is returned instead (created reports which happened).
-func (s *Store) CreateDossier(ctx context.Context, d models.Dossier, principal, idemKey string) (out models.Dossier, created bool, err error) {
+// IdempotencyKey is a client's Idempotency-Key in its scope (who, for whom, what kind of
+// request), with the hash of the request it first came with.
+type IdempotencyKey struct {
+	Scope, Key, RequestHash string
+}
+
+// CreateDossier inserts a new dossier. With an idempotency key, the dossier already created
+// under the same scope and key is returned instead (created reports which happened); the
+// same key with another request is models.EIdempotencyKeyReused. admit, when not nil,
+// may refuse a new dossier: a retry still gets the dossier it filed.
+func (s *Store) CreateDossier(ctx context.Context, d models.Dossier, key IdempotencyKey, admit func() error) (out models.Dossier, created bool, err error) {
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		if idemKey != "" {
+		if key.Key != "" {
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).
-				Create(&idempotencyRow{Principal: principal, Key: idemKey, DossierID: d.ID, CreatedAt: s.now()})
+				Create(&idempotencyRow{Principal: key.Scope, Key: key.Key, DossierID: d.ID, RequestHash: key.RequestHash, CreatedAt: s.now()})
 			if res.Error != nil {
 				return res.Error
 			}
 			if res.RowsAffected == 0 {
-				var key idempotencyRow
-				if err := tx.Where("principal = ? AND key = ?", principal, idemKey).Take(&key).Error; err != nil {
+				var prior idempotencyRow
+				if err := tx.Where("principal = ? AND key = ?", key.Scope, key.Key).Take(&prior).Error; err != nil {
 					return err
 				}
+				// Keys stored before request hashes were kept have none: they match any request.
+				if prior.RequestHash != "" && prior.RequestHash != key.RequestHash {
+					return models.Errorf(models.EIdempotencyKeyReused,
+						"Idempotency-Key %q was used for a different request: use a new key for a new request", key.Key)
+				}
 				var row dossierRow
-				if err := tx.Take(&row, "id = ?", key.DossierID).Error; err != nil {
+				if err := tx.Take(&row, "id = ?", prior.DossierID).Error; err != nil {
 					return err
 				}
 				out = row.model()
 				return nil
+			}
+		}
+		if admit != nil {
+			if err := admit(); err != nil {
+				return err
 			}
 		}
 		now := s.now()
@@ -91,6 +113,30 @@ func (s *Store) CreateDossier(ctx context.Context, d models.Dossier, principal, 
 		return nil
 	})
 	return out, created, err
+}
+
+// MarkProcessStarted records that a dossier's workflow runs. Marking it twice is harmless.
+func (s *Store) MarkProcessStarted(ctx context.Context, id string) error {
+	return s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ? AND process_started_at IS NULL", id).
+		Update("process_started_at", s.now()).Error
+}
+
+// UnstartedDossiers returns, oldest first, up to limit submitted dossiers whose workflow
+// is not recorded as started and that have not changed since before: the reconciler's
+// work list, read through a partial index that holds only such rows.
+func (s *Store) UnstartedDossiers(ctx context.Context, before time.Time, limit int) ([]models.Dossier, error) {
+	var rows []dossierRow
+	// The literal matches the partial index's predicate: a bound parameter could not use it.
+	err := s.db.WithContext(ctx).Where("process_started_at IS NULL AND status <> 'draft' AND updated_at < ?", before).
+		Order("updated_at").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]models.Dossier, len(rows))
+	for i, r := range rows {
+		out[i] = r.model()
+	}
+	return out, nil
 }
 
 // DeleteDossier removes a dossier whose workflow could not be started, with its idempotency key,

@@ -113,7 +113,7 @@ func TestPostgresOutageIsUnavailableThenRecovers(t *testing.T) {
 		{"write", func(int) error { return st.SetDossierStatus(ctx, d.ID, StatusChange{Status: models.StatusChecking}) }},
 		{"transaction", func(attempt int) error {
 			_, created, err := st.CreateDossier(ctx, models.Dossier{ID: fmt.Sprintf("d-tx-%d", attempt), Kind: models.KindGuichet,
-				Status: models.StatusSubmitted, ApplicantSiren: "213502388", EnvelopeCode: models.EnvelopeGuichet, CreatedBy: "test"}, "test", "key-during-cut")
+				Status: models.StatusSubmitted, ApplicantSiren: "213502388", EnvelopeCode: models.EnvelopeGuichet, CreatedBy: "test"}, IdempotencyKey{Scope: "test", Key: "key-during-cut"}, nil)
 			if err == nil && !created {
 				return errors.New("the key was recorded during the cut")
 			}
@@ -198,7 +198,7 @@ func TestSQLiteBusyIsUnavailable(t *testing.T) {
 	require.ErrorIs(t, err, models.ErrDatabaseUnavailable, "a statement: %v", err)
 	require.True(t, strings.Contains(err.Error(), "locked") || strings.Contains(err.Error(), "busy"), err.Error())
 	_, _, err = st.CreateDossier(ctx, models.Dossier{ID: "d-busy-2", Kind: models.KindGuichet, Status: models.StatusSubmitted,
-		ApplicantSiren: "213502388", EnvelopeCode: models.EnvelopeGuichet, CreatedBy: "test"}, "test", "k")
+		ApplicantSiren: "213502388", EnvelopeCode: models.EnvelopeGuichet, CreatedBy: "test"}, IdempotencyKey{Scope: "test", Key: "k"}, nil)
 	require.ErrorIs(t, err, models.ErrDatabaseUnavailable, "a transaction: %v", err)
 	t.Logf("while another connection holds the write lock: %v", err)
 

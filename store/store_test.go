@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -56,7 +57,7 @@ func newDossier(t *testing.T, st *Store, id, siren, dept string) models.Dossier 
 	t.Helper()
 	payload, _ := json.Marshal(models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100})
 	d, created, err := st.CreateDossier(context.Background(), models.Dossier{ID: id, Kind: models.KindGuichet, Status: models.StatusSubmitted,
-		ApplicantSiren: siren, Departement: dept, EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "test"}, "test", "")
+		ApplicantSiren: siren, Departement: dept, EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "test"}, IdempotencyKey{}, nil)
 	require.NoError(t, err)
 	require.True(t, created)
 	return d
@@ -195,11 +196,11 @@ func TestDossiersIdempotencyVisibilityAndPages(t *testing.T) {
 		ctx := context.Background()
 		payload := json.RawMessage(`{}`)
 		first, created, err := st.CreateDossier(ctx, models.Dossier{ID: "0001", Kind: models.KindGuichet, Status: models.StatusSubmitted,
-			ApplicantSiren: "217500016", Departement: "75", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, "u", "key-1")
+			ApplicantSiren: "217500016", Departement: "75", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"}, nil)
 		require.NoError(t, err)
 		require.True(t, created)
 		again, created, err := st.CreateDossier(ctx, models.Dossier{ID: "0002", Kind: models.KindGuichet, Status: models.StatusSubmitted,
-			ApplicantSiren: "217500016", Departement: "75", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, "u", "key-1")
+			ApplicantSiren: "217500016", Departement: "75", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"}, nil)
 		require.NoError(t, err)
 		require.False(t, created)
 		require.Equal(t, first.ID, again.ID)
@@ -236,7 +237,7 @@ func TestDossiersIdempotencyVisibilityAndPages(t *testing.T) {
 		_, err = st.Dossier(ctx, first.ID)
 		require.Equal(t, models.ENotFound, models.ErrorCode(err))
 		reused, created, err := st.CreateDossier(ctx, models.Dossier{ID: "0005", Kind: models.KindGuichet, Status: models.StatusSubmitted,
-			ApplicantSiren: "217500016", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, "u", "key-1")
+			ApplicantSiren: "217500016", EnvelopeCode: models.EnvelopeGuichet, Payload: payload, CreatedBy: "u"}, IdempotencyKey{Scope: "u", Key: "key-1", RequestHash: "h1"}, nil)
 		require.NoError(t, err)
 		require.True(t, created, "a deleted dossier frees its idempotency key")
 		require.Equal(t, "0005", reused.ID)
@@ -278,5 +279,66 @@ func TestTasksInboxAndAudit(t *testing.T) {
 		trail, err := st.AuditTrail(ctx, d.ID)
 		require.NoError(t, err)
 		require.Len(t, trail, 1)
+	})
+}
+
+func TestIdempotencyKeyWithAnotherRequest(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		d := models.Dossier{ID: "0001", Kind: models.KindGuichet, Status: models.StatusSubmitted, ApplicantSiren: "217500016",
+			EnvelopeCode: models.EnvelopeGuichet, Payload: json.RawMessage(`{}`), CreatedBy: "u"}
+		_, created, err := st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 217500016", Key: "k", RequestHash: "h1"}, nil)
+		require.NoError(t, err)
+		require.True(t, created)
+		d.ID = "0002"
+		_, _, err = st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 217500016", Key: "k", RequestHash: "h2"}, nil)
+		require.Equal(t, models.EIdempotencyKeyReused, models.ErrorCode(err))
+		require.Contains(t, err.Error(), `"k"`)
+		other, created, err := st.CreateDossier(ctx, d, IdempotencyKey{Scope: "u 213502388", Key: "k", RequestHash: "h2"}, nil)
+		require.NoError(t, err)
+		require.True(t, created, "the same key in another scope files anew")
+		require.Equal(t, "0002", other.ID)
+	})
+}
+
+func TestUnstartedDossiers(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		clock := t0
+		st.now = func() time.Time { return clock }
+		newDossier(t, st, "old", "217500016", "75")
+		newDossier(t, st, "started", "217500016", "75")
+		require.NoError(t, st.MarkProcessStarted(ctx, "started"))
+		require.NoError(t, st.MarkProcessStarted(ctx, "started"), "marking twice is harmless")
+		_, _, err := st.CreateDossier(ctx, models.Dossier{ID: "draft", Kind: models.KindAAP, Status: models.StatusDraft, ApplicantSiren: "217500016",
+			EnvelopeCode: models.EnvelopeGuichet, Payload: json.RawMessage(`{}`), CreatedBy: "u"}, IdempotencyKey{}, nil)
+		require.NoError(t, err)
+		clock = t0.Add(time.Minute)
+		newDossier(t, st, "recent", "217500016", "75")
+
+		ids := func(before time.Time, limit int) []string {
+			list, err := st.UnstartedDossiers(ctx, before, limit)
+			require.NoError(t, err)
+			out := []string{}
+			for _, d := range list {
+				require.Nil(t, d.ProcessStartedAt)
+				out = append(out, d.ID)
+			}
+			return out
+		}
+		require.Equal(t, []string{"old"}, ids(t0.Add(30*time.Second), 10), "neither started, nor a draft, nor within the grace period")
+		require.Equal(t, []string{"old", "recent"}, ids(t0.Add(2*time.Minute), 10), "oldest first")
+		require.Equal(t, []string{"old"}, ids(t0.Add(2*time.Minute), 1), "a bounded batch")
+
+		d, err := st.Dossier(ctx, "started")
+		require.NoError(t, err)
+		require.Equal(t, t0, d.ProcessStartedAt.UTC())
+		// A submitted draft waits its grace period from its submission.
+		clock = t0.Add(time.Hour)
+		_, err = st.SubmitDraft(ctx, "draft")
+		require.NoError(t, err)
+		require.NotContains(t, ids(t0.Add(time.Hour), 10), "draft")
+		require.Contains(t, ids(t0.Add(time.Hour+time.Second), 10), "draft")
 	})
 }

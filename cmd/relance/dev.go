@@ -78,7 +78,7 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	g.Go(func() error { return app.RunWorker(gctx, tc, st, sender, logger) })
+	g.Go(func() error { return app.RunWorker(gctx, cfg, tc, st, sender, logger) })
 	g.Go(func() error { return app.Serve(gctx, ln, srv) })
 
 	apiURL := "http://" + hostPort(ln.Addr())

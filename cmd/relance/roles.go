@@ -79,7 +79,7 @@ func workerCmd() *cobra.Command {
 				return err
 			}
 			r.logger.Info("worker polling", "task_queue", workflows.TaskQueue)
-			return app.RunWorker(cmd.Context(), r.tc, r.store, sender, r.logger)
+			return app.RunWorker(cmd.Context(), r.cfg, r.tc, r.store, sender, r.logger)
 		},
 	}
 }
