@@ -153,13 +153,16 @@ func (a AAPApplication) Validate(strand Strand, applicantSiren string, complete 
 			}
 		}
 	}
-	if a.EligibleCostCents < 0 || a.EligibleCostCents > maxProjectCostCents*10 || (complete && a.EligibleCostCents == 0) {
+	eligibleValid := ValidCents(a.EligibleCostCents) && a.EligibleCostCents <= maxProjectCostCents*10
+	if !eligibleValid || (complete && a.EligibleCostCents == 0) {
 		fields["eligible_cost_cents"] = fmt.Sprintf("must be between 1 and %d cents", maxProjectCostCents*10)
 	}
 	switch {
 	case a.RequestedCents < 0 || (complete && a.RequestedCents == 0):
 		fields["requested_cents"] = "must be positive"
-	case a.RequestedCents > a.EligibleCostCents*AAPFundingRate/100 && (complete || a.EligibleCostCents > 0):
+	case !ValidCents(a.RequestedCents):
+		fields["requested_cents"] = CentsRange
+	case eligibleValid && a.RequestedCents > a.EligibleCostCents*AAPFundingRate/100 && (complete || a.EligibleCostCents > 0):
 		fields["requested_cents"] = fmt.Sprintf("must be at most %d%% of the eligible cost (%s)", AAPFundingRate,
 			FormatEuros(a.EligibleCostCents*AAPFundingRate/100))
 	}

@@ -54,7 +54,7 @@ func (a GuichetApplication) Validate() error {
 	default:
 		fields["kind"] = `must be "franceconnect" or "api"`
 	}
-	if a.ProjectCostCents <= 0 || a.ProjectCostCents > maxProjectCostCents {
+	if !ValidCents(a.ProjectCostCents) || a.ProjectCostCents == 0 || a.ProjectCostCents > maxProjectCostCents {
 		fields["project_cost_cents"] = fmt.Sprintf("must be between 1 and %d cents", maxProjectCostCents)
 	}
 	if a.Checklist == nil {

@@ -23,7 +23,7 @@ func testStores(t *testing.T) map[string]*Store {
 	return stores
 }
 
-func openSQLite(t *testing.T) *Store {
+func openSQLite(t testing.TB) *Store {
 	t.Helper()
 	st, err := Open(filepath.Join(t.TempDir(), "test.db"))
 	require.NoError(t, err)
@@ -146,7 +146,7 @@ func TestEnvelopeTreeAndReallocation(t *testing.T) {
 		require.Equal(t, models.ENotFound, models.ErrorCode(err))
 		g, err = st.SetAllocation(ctx, models.EnvelopeGuichet, 400_000)
 		require.NoError(t, err)
-		require.EqualValues(t, 0, g.AvailableCents())
+		require.EqualValues(t, 0, available(t, g))
 	})
 }
 
