@@ -1,9 +1,11 @@
 package models_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"testing"
 
@@ -289,4 +291,74 @@ func TestFieldErrors(t *testing.T) {
 	none := models.FieldErrors(map[string]string{})
 	require.Equal(t, "invalid input", none.Message)
 	require.Equal(t, models.EInvalid, models.ErrorCode(fmt.Errorf("w: %w", two)))
+}
+
+// FuzzReallocation applies sequences of reallocations with arbitrary amounts to the default
+// tree (with money engaged on two leaves) and checks each decision against the rules
+// computed in exact arithmetic, and that the tree stays consistent and adds up.
+func FuzzReallocation(f *testing.F) {
+	f.Add([]byte{3, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) // issue 6: axe2.guichet ← int64's max
+	f.Add([]byte{0, 0, 0, 0x09, 0x18, 0x4e, 0x72, 0xa0, 0x00, 2, 0, 0, 0x09, 0x18, 0x4e, 0x72, 0xa0, 0x00})
+	f.Add([]byte{0, 0x80, 0, 0, 0, 0, 0, 0, 0, 9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tree := models.DefaultEnvelopes()
+		tree[3].ReservedCents = models.Euros(1_000_000) // axe2.guichet
+		tree[9].PaidCents = models.Euros(500_000)       // axe3.lab
+		for ; len(data) >= 9; data = data[9:] {
+			i := int(data[0]) % len(tree)
+			amount := int64(binary.BigEndian.Uint64(data[1:9]))
+			err := models.CheckReallocation(tree, tree[i].Code, amount)
+			want := allowedReallocation(tree, i, amount)
+			require.Equal(t, want == "", err == nil, "%s ← %d: want %q, got %v", tree[i].Code, amount, want, err)
+			if err != nil {
+				require.Contains(t, []string{models.EInvalid, models.EConflict}, models.ErrorCode(err))
+				continue
+			}
+			tree[i].AllocatedCents = amount
+			rolled, err := models.RollUp(tree)
+			require.NoError(t, err)
+			for _, e := range rolled {
+				require.True(t, models.ValidCents(e.AllocatedCents))
+				a, err := e.AvailableCents()
+				require.NoError(t, err)
+				require.GreaterOrEqual(t, a, models.Cents(0), e.Code)
+			}
+		}
+	})
+}
+
+// allowedReallocation says, in exact arithmetic, why tree[i] may not be given amount ("" if it may).
+func allowedReallocation(tree []models.Envelope, i int, amount int64) string {
+	e := tree[i]
+	var root models.Envelope
+	children, siblings := new(big.Int), new(big.Int)
+	for _, x := range tree {
+		switch {
+		case x.ParentCode == "":
+			root = x
+		case x.ParentCode == e.Code:
+			children.Add(children, big.NewInt(x.AllocatedCents))
+		case x.ParentCode == e.ParentCode && x.Code != e.Code:
+			siblings.Add(siblings, big.NewInt(x.AllocatedCents))
+		}
+	}
+	a := big.NewInt(amount)
+	engaged := new(big.Int).Add(big.NewInt(e.ReservedCents), big.NewInt(e.CommittedCents))
+	engaged.Add(engaged, big.NewInt(e.PaidCents))
+	switch {
+	case amount < 0 || amount > models.MaxCents:
+		return "out of range"
+	case e.ParentCode != "" && amount > root.AllocatedCents:
+		return "above the fund's total"
+	case a.Cmp(engaged) < 0:
+		return "below engaged"
+	case a.Cmp(children) < 0:
+		return "below children"
+	}
+	for _, p := range tree {
+		if p.Code == e.ParentCode && amount > e.AllocatedCents && new(big.Int).Add(siblings, a).Cmp(big.NewInt(p.AllocatedCents)) > 0 {
+			return "above the parent"
+		}
+	}
+	return ""
 }
