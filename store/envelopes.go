@@ -120,8 +120,8 @@ func lockForUpdate(tx *gorm.DB, sqlite bool) *gorm.DB {
 // guarantees the envelope never goes below zero, whatever runs concurrently, and that only
 // leaves hold money (a parent's figures are its children's sums).
 func (s *Store) reserveTx(tx *gorm.DB, dossierID, envelope string, amount models.Cents) error {
-	if amount <= 0 || !models.ValidCents(amount) {
-		return models.Errorf(models.EInvalid, "cannot reserve %s: an amount must be positive and at most %s", models.FormatEuros(amount), models.FormatEuros(models.MaxCents))
+	if err := checkGrant(amount); err != nil {
+		return err
 	}
 	done, err := ledgerStepDone(tx, dossierID, models.LedgerReserve)
 	if err != nil || done {
@@ -148,6 +148,14 @@ func (s *Store) reserveTx(tx *gorm.DB, dossierID, envelope string, amount models
 		return fmt.Errorf("envelope %s, %s: %w", envelope, models.FormatEuros(amount), models.ErrEnvelopeExhausted)
 	}
 	return tx.Create(&ledgerRow{EnvelopeCode: envelope, DossierID: dossierID, Kind: models.LedgerReserve, AmountCents: amount, At: s.now()}).Error
+}
+
+// checkGrant refuses an amount no grant can be: money moves in positive, bounded amounts.
+func checkGrant(amount models.Cents) error {
+	if amount <= 0 || !models.ValidCents(amount) {
+		return models.Errorf(models.EInvalid, "cannot reserve %s: a grant must be positive and at most %s", models.FormatEuros(amount), models.FormatEuros(models.MaxCents))
+	}
+	return nil
 }
 
 func ledgerStepDone(tx *gorm.DB, dossierID, kind string) (bool, error) {

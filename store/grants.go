@@ -27,6 +27,9 @@ func (waitingRow) TableName() string { return "waiting_list" }
 // list is served in the jury's ranking order. It reports whether the money is reserved.
 // Keyed by dossier.
 func (s *Store) ReserveOrWait(ctx context.Context, dossierID, envelope string, amount models.Cents, score int, decidedAt time.Time) (bool, error) {
+	if err := checkGrant(amount); err != nil {
+		return false, err // not even on the waiting list
+	}
 	reserved := false
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		if done, err := ledgerStepDone(tx, dossierID, models.LedgerReserve); err != nil || done {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
@@ -83,6 +84,39 @@ func TestAmountsCannotOverflow(t *testing.T) {
 		}
 		_, err = st.Envelopes(ctx)
 		require.NoError(t, err)
+	})
+}
+
+// TestGrantsAreBounded: a grant out of range is refused before the waiting list, where it
+// would block every laureate behind it.
+func TestGrantsAreBounded(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		_, err := st.SetAllocation(ctx, "axe2.donnees", 1_000_000)
+		require.NoError(t, err)
+		for _, id := range []string{"first", "waiting", "huge", "next"} {
+			newDossier(t, st, id, "217500016", "75")
+		}
+		at := time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)
+		ok, err := st.ReserveOrWait(ctx, "first", "axe2.donnees", 800_000, 500, at)
+		require.NoError(t, err)
+		require.True(t, ok)
+		ok, err = st.ReserveOrWait(ctx, "waiting", "axe2.donnees", 600_000, 500, at)
+		require.NoError(t, err)
+		require.False(t, ok)
+		for _, amount := range []models.Cents{math.MaxInt64, models.MaxCents + 1, 0, -1, math.MinInt64} {
+			_, err = st.ReserveOrWait(ctx, "huge", "axe2.donnees", amount, 1000, at)
+			require.Equal(t, models.EInvalid, models.ErrorCode(err), "grant of %d", amount)
+		}
+		ok, err = st.ReserveOrWait(ctx, "next", "axe2.donnees", 100_000, 10, at)
+		require.NoError(t, err)
+		require.False(t, ok)
+		_, err = st.Release(ctx, "first")
+		require.NoError(t, err)
+		promoted, err := st.PromoteWaiting(ctx, "axe2.donnees")
+		require.NoError(t, err)
+		require.Equal(t, []string{"waiting", "next"}, promoted, "nothing out of range waits ahead of them")
 	})
 }
 
