@@ -127,6 +127,15 @@ func (s *Store) reserveTx(tx *gorm.DB, dossierID, envelope string, amount models
 	if err != nil || done {
 		return err
 	}
+	var env envelopeRow
+	if err := tx.Take(&env, "code = ?", envelope).Error; err != nil {
+		return notFound(err, "no envelope %q", envelope)
+	}
+	// Figures that do not add up in int64 (stored corrupted) would overflow the SQL below:
+	// PostgreSQL fails, SQLite silently computes in floating point.
+	if _, err := env.model().AvailableCents(); err != nil {
+		return fmt.Errorf("envelope %s: %w", envelope, err)
+	}
 	res := tx.Model(&envelopeRow{}).
 		Where("code = ? AND allocated_cents - reserved_cents - committed_cents - paid_cents >= ?", envelope, amount).
 		Where("NOT EXISTS (SELECT 1 FROM envelopes sub WHERE sub.parent_code = envelopes.code)").
@@ -135,9 +144,6 @@ func (s *Store) reserveTx(tx *gorm.DB, dossierID, envelope string, amount models
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		if err := tx.Take(&envelopeRow{}, "code = ?", envelope).Error; err != nil {
-			return notFound(err, "no envelope %q", envelope)
-		}
 		var children int64
 		if err := tx.Model(&envelopeRow{}).Where("parent_code = ?", envelope).Count(&children).Error; err != nil {
 			return err

@@ -120,6 +120,37 @@ func TestGrantsAreBounded(t *testing.T) {
 	})
 }
 
+// TestCorruptedFiguresAreRefusedNotWrapped: an envelope whose stored figures would overflow
+// the SQL of a money movement refuses it with a 409 and keeps its figures; before, PostgreSQL
+// answered "bigint out of range" (a 500) and SQLite stored a float no read could scan.
+func TestCorruptedFiguresAreRefusedNotWrapped(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		g := models.EnvelopeGuichet
+		require.NoError(t, st.db.Exec("UPDATE envelopes SET allocated_cents = ? WHERE code = ?", int64(math.MaxInt64), g).Error)
+		require.NoError(t, st.FundGuichet(ctx, "d1", "217500016", models.GuichetAPI, g, 100))
+		require.NoError(t, st.FundGuichet(ctx, "d2", "217500016", models.GuichetFranceConnect, g, 100))
+		require.NoError(t, st.db.Exec("UPDATE envelopes SET committed_cents = ?, paid_cents = ? WHERE code = ?",
+			int64(math.MaxInt64-50), int64(math.MaxInt64-50), g).Error)
+		before := moneySnapshot(t, st)
+
+		err := st.Commit(ctx, "d1") // committed + 100 would pass int64's max
+		require.Equal(t, models.EConflict, models.ErrorCode(err), "%v", err)
+		require.Contains(t, models.ErrorMessage(err), "the ledger and the envelope disagree")
+		_, err = st.Pay(ctx, "d2", "VIR-1") // paid + 100 likewise
+		require.Equal(t, models.EConflict, models.ErrorCode(err), "%v", err)
+		err = st.FundGuichet(ctx, "d3", "213502388", models.GuichetAPI, g, 100) // allocated - reserved - committed - paid
+		require.ErrorIs(t, err, models.ErrCentsOverflow)
+		require.Equal(t, before, moneySnapshot(t, st), "nothing refused changed anything")
+
+		e, err := st.Envelope(ctx, g)
+		require.NoError(t, err)
+		_, err = e.AvailableCents()
+		require.ErrorIs(t, err, models.ErrCentsOverflow, "figures that do not add up are an error, not a wrapped total")
+	})
+}
+
 // requireField checks err is a 422 naming field.
 func requireField(t *testing.T, err error, field string) {
 	t.Helper()
