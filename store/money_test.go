@@ -221,8 +221,25 @@ func allocate(code string, amount int64) envelopeOp {
 // and paid figures are what its ledger says, and that a refused operation changed nothing
 // and answered a domain error, never an internal one.
 func FuzzEnvelopeOperations(f *testing.F) {
+	for _, ops := range envelopeOpSeeds() {
+		f.Add(encodeOps(ops...))
+	}
+	st := openSQLite(f)
+	f.Fuzz(func(t *testing.T, data []byte) { runEnvelopeOps(t, st, decodeOps(data)) })
+}
+
+// TestEnvelopeOperationSeeds runs the fuzz seeds on PostgreSQL too.
+func TestEnvelopeOperationSeeds(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		for i, ops := range envelopeOpSeeds() {
+			t.Run(fmt.Sprint(i), func(t *testing.T) { runEnvelopeOps(t, st, ops) })
+		}
+	})
+}
+
+func envelopeOpSeeds() [][]envelopeOp {
 	g := models.EnvelopeGuichet
-	seeds := [][]envelopeOp{
+	return [][]envelopeOp{
 		// Issue 6: the sibling sum overflowed and passed the parent check.
 		{allocate(g, math.MaxInt64)},
 		{allocate(g, math.MinInt64), allocate(models.EnvelopeFund, -1), allocate(models.EnvelopeFund, models.MaxCents+1)},
@@ -243,47 +260,45 @@ func FuzzEnvelopeOperations(f *testing.F) {
 		{allocate(models.EnvelopeAxe1, models.Euros(88_000_000)+1), allocate(models.EnvelopeAxe2, models.Euros(17_999_999)),
 			allocate(models.EnvelopeAxe3, models.Euros(35_000_000)), allocate(models.EnvelopeFund, models.Euros(87_999_999))},
 	}
-	for _, ops := range seeds {
-		f.Add(encodeOps(ops...))
-	}
-	st := openSQLite(f)
+}
+
+// runEnvelopeOps applies ops to the default tree, checking the invariants after each.
+func runEnvelopeOps(t *testing.T, st *Store, ops []envelopeOp) {
 	ctx := context.Background()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		require.NoError(t, st.db.Exec("DELETE FROM ledger_entries").Error)
-		require.NoError(t, st.db.Exec("DELETE FROM envelopes").Error)
-		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
-		before := checkMoneyInvariants(t, st)
-		for i, op := range decodeOps(data) {
-			dossier := fmt.Sprintf("d%d", op.target%8)
-			var err error
-			switch op.kind {
-			case opAllocate:
-				code := fuzzEnvelopeCodes[int(op.target)%len(fuzzEnvelopeCodes)]
-				var e models.Envelope
-				if e, err = st.SetAllocation(ctx, code, op.amount); err == nil {
-					require.Equal(t, op.amount, e.AllocatedCents)
-				}
-			case opReserve:
-				code := fuzzEnvelopeCodes[int(op.target/8)%len(fuzzEnvelopeCodes)]
-				err = st.inTx(ctx, func(tx *gorm.DB) error { return st.reserveTx(tx, dossier, code, op.amount) })
-			case opRelease:
-				_, err = st.Release(ctx, dossier)
-			case opCommit:
-				err = st.Commit(ctx, dossier)
-			case opPay:
-				_, err = st.Pay(ctx, dossier, "VIR-FUZZ")
+	require.NoError(t, st.db.Exec("DELETE FROM ledger_entries").Error)
+	require.NoError(t, st.db.Exec("DELETE FROM envelopes").Error)
+	require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	before := checkMoneyInvariants(t, st)
+	for i, op := range ops {
+		dossier := fmt.Sprintf("d%d", op.target%8)
+		var err error
+		switch op.kind {
+		case opAllocate:
+			code := fuzzEnvelopeCodes[int(op.target)%len(fuzzEnvelopeCodes)]
+			var e models.Envelope
+			if e, err = st.SetAllocation(ctx, code, op.amount); err == nil {
+				require.Equal(t, op.amount, e.AllocatedCents)
 			}
-			if err != nil {
-				require.Contains(t, []string{models.EInvalid, models.EConflict, models.ENotFound}, models.ErrorCode(err),
-					"step %d %+v: %v", i, op, err)
-			}
-			after := checkMoneyInvariants(t, st)
-			if err != nil {
-				require.Equal(t, before, after, "step %d %+v was refused (%v) yet changed something", i, op, err)
-			}
-			before = after
+		case opReserve:
+			code := fuzzEnvelopeCodes[int(op.target/8)%len(fuzzEnvelopeCodes)]
+			err = st.inTx(ctx, func(tx *gorm.DB) error { return st.reserveTx(tx, dossier, code, op.amount) })
+		case opRelease:
+			_, err = st.Release(ctx, dossier)
+		case opCommit:
+			err = st.Commit(ctx, dossier)
+		case opPay:
+			_, err = st.Pay(ctx, dossier, "VIR-FUZZ")
 		}
-	})
+		if err != nil {
+			require.Contains(t, []string{models.EInvalid, models.EConflict, models.ENotFound}, models.ErrorCode(err),
+				"step %d %+v: %v", i, op, err)
+		}
+		after := checkMoneyInvariants(t, st)
+		if err != nil {
+			require.Equal(t, before, after, "step %d %+v was refused (%v) yet changed something", i, op, err)
+		}
+		before = after
+	}
 }
 
 type moneyState struct {
