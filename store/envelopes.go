@@ -158,7 +158,7 @@ func (s *Store) reserveTx(tx *gorm.DB, dossierID, envelope string, amount models
 
 // checkGrant refuses an amount no grant can be: money moves in positive, bounded amounts.
 func checkGrant(amount models.Cents) error {
-	if amount <= 0 || !models.ValidCents(amount) {
+	if amount == 0 || !models.ValidCents(amount) {
 		return models.Errorf(models.EInvalid, "cannot reserve %s: a grant must be positive and at most %s", models.FormatEuros(amount), models.FormatEuros(models.MaxCents))
 	}
 	return nil
