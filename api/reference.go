@@ -69,7 +69,11 @@ func (s *Server) listEnvelopes(c echo.Context) error {
 	}
 	out := make([]envelopeView, len(envs))
 	for i, e := range envs {
-		out[i] = envelopeView{e, e.AvailableCents()}
+		available, err := e.AvailableCents()
+		if err != nil {
+			return err
+		}
+		out[i] = envelopeView{e, available}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": out})
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"math"
 	"net/http"
 	"testing"
 	"time"
@@ -78,6 +79,8 @@ func TestCallEndpointsBadInput(t *testing.T) {
 		{"apply, malformed", "POST", "/api/v1/calls/" + call.ID + "/applications", paris, []byte(`{"title":1}`), 400, models.EMalformed, "title"},
 		{"apply, asking more than half", "POST", "/api/v1/calls/" + call.ID + "/applications", paris,
 			validApp(func(m map[string]any) { m["requested_cents"] = 1_000_001 }), 422, models.EInvalid, "requested_cents"},
+		{"a draft asking int64's max", "POST", "/api/v1/calls/" + call.ID + "/applications", paris,
+			map[string]any{"draft": true, "requested_cents": int64(math.MaxInt64)}, 422, models.EInvalid, "requested_cents"},
 		{"apply, missing strand field", "POST", "/api/v1/calls/" + call.ID + "/applications", paris,
 			validApp(func(m map[string]any) { m["strand_fields"] = map[string]string{"datasets": "x"} }), 422, models.EInvalid, "strand_fields.data_governance"},
 		{"apply, another strand's field", "POST", "/api/v1/calls/" + call.ID + "/applications", paris,

@@ -151,7 +151,7 @@ func (a AAPApplication) Validate(strand Strand, applicantSiren string, complete 
 			}
 		}
 	}
-	if a.RequestedCents > a.EligibleCostCents*AAPFundingRate/100 && (complete || a.EligibleCostCents > 0) {
+	if ValidCents(a.EligibleCostCents) && a.RequestedCents > a.EligibleCostCents*AAPFundingRate/100 && (complete || a.EligibleCostCents > 0) {
 		fields["requested_cents"] = fmt.Sprintf("must be at most %d%% of the eligible cost (%s)", AAPFundingRate,
 			FormatEuros(a.EligibleCostCents*AAPFundingRate/100))
 	}

@@ -3,6 +3,7 @@ package models_test
 import (
 	"errors"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -251,7 +252,11 @@ func TestAAPApplicationValidateComplete(t *testing.T) {
 		// Fields of the other strands: TestAAPApplicationValidateEachStrandField.
 		{"unknown field", func(a *models.AAPApplication, k []string) { a.StrandFields["budget"] = "x" }, []string{"strand_fields.budget"}},
 		{"eligible cost zero", func(a *models.AAPApplication, k []string) { a.EligibleCostCents = 0 }, []string{"eligible_cost_cents", "requested_cents"}},
-		{"eligible cost negative", func(a *models.AAPApplication, k []string) { a.EligibleCostCents = -1 }, []string{"eligible_cost_cents", "requested_cents"}},
+		// A cost out of range makes "50% of the cost" meaningless: only the cost is named.
+		{"eligible cost negative", func(a *models.AAPApplication, k []string) { a.EligibleCostCents = -1 }, []string{"eligible_cost_cents"}},
+		{"eligible cost of int64's max", func(a *models.AAPApplication, k []string) { a.EligibleCostCents = math.MaxInt64 }, []string{"eligible_cost_cents"}},
+		{"eligible cost of int64's min", func(a *models.AAPApplication, k []string) { a.EligibleCostCents = math.MinInt64 }, []string{"eligible_cost_cents"}},
+		{"requested of int64's max", func(a *models.AAPApplication, k []string) { a.RequestedCents = math.MaxInt64 }, []string{"requested_cents"}},
 		{"eligible cost above 100 M€", func(a *models.AAPApplication, k []string) { a.EligibleCostCents = 10_000_000_001 }, []string{"eligible_cost_cents"}},
 		{"requested zero", func(a *models.AAPApplication, k []string) { a.RequestedCents = 0 }, []string{"requested_cents"}},
 		{"requested negative", func(a *models.AAPApplication, k []string) { a.RequestedCents = -100 }, []string{"requested_cents"}},
@@ -362,6 +367,9 @@ func TestAAPApplicationValidateDraft(t *testing.T) {
 		{"strand field too long", models.AAPApplication{StrandFields: map[string]string{"accessibility": strings.Repeat("a", 5001)}}, []string{"strand_fields.accessibility"}},
 		{"eligible cost negative", models.AAPApplication{EligibleCostCents: -1}, []string{"eligible_cost_cents"}},
 		{"requested negative", models.AAPApplication{RequestedCents: -1}, []string{"requested_cents"}},
+		{"requested above the bound of amounts", models.AAPApplication{RequestedCents: models.MaxCents + 1}, []string{"requested_cents"}},
+		{"requested of int64's max", models.AAPApplication{RequestedCents: math.MaxInt64}, []string{"requested_cents"}},
+		{"eligible cost of int64's max", models.AAPApplication{EligibleCostCents: math.MaxInt64, RequestedCents: 1}, []string{"eligible_cost_cents"}},
 		{"requested above 50%", models.AAPApplication{EligibleCostCents: 1_000_000, RequestedCents: 500_001}, []string{"requested_cents"}},
 		{"invalid partner", models.AAPApplication{PartnerSirens: []string{callSirenInvalid}}, []string{"partner_sirens[0]"}},
 		{"partner is the applicant", models.AAPApplication{PartnerSirens: []string{callSirenRennes, callSirenParis}}, []string{"partner_sirens[1]"}},
@@ -380,6 +388,10 @@ func TestAAPApplicationValidateMessages(t *testing.T) {
 	var e *models.Error
 	require.ErrorAs(t, a.Validate(models.StrandDonnees, callSirenParis, true), &e)
 	require.Equal(t, "must be at most 50% of the eligible cost (500,00 €)", e.Fields["requested_cents"])
+
+	a = models.AAPApplication{RequestedCents: math.MaxInt64}
+	require.ErrorAs(t, a.Validate(models.StrandDonnees, callSirenParis, false), &e)
+	require.Equal(t, models.CentsRange, e.Fields["requested_cents"])
 
 	a = validAAP(models.StrandDonnees)
 	a.PartnerSirens = []string{callSirenParis}

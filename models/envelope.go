@@ -1,5 +1,7 @@
 package models
 
+import "slices"
+
 // Envelope is one node of the fund's budget tree (fund → axe → strand, plus the Axe 3
 // lab reserve). Only leaves hold money movements; a parent's figures are the sums of its
 // children's. Available money is what is allocated and not yet reserved, committed or paid.
@@ -14,10 +16,18 @@ type Envelope struct {
 }
 
 // Engaged is the money no longer available: reserved, committed or paid.
-func (e Envelope) Engaged() Cents { return e.ReservedCents + e.CommittedCents + e.PaidCents }
+func (e Envelope) Engaged() (Cents, error) {
+	return SumCents(e.ReservedCents, e.CommittedCents, e.PaidCents)
+}
 
 // AvailableCents is what can still be reserved.
-func (e Envelope) AvailableCents() Cents { return e.AllocatedCents - e.Engaged() }
+func (e Envelope) AvailableCents() (Cents, error) {
+	engaged, err := e.Engaged()
+	if err != nil {
+		return 0, err
+	}
+	return SubCents(e.AllocatedCents, engaged)
+}
 
 // Envelope codes used by the workflows.
 const (
@@ -47,21 +57,113 @@ func DefaultEnvelopes() []Envelope {
 	}
 }
 
-// CheckReallocation tells whether an envelope may be given newAllocated, given its own
-// engaged money, the allocations of its children, its parent's allocation and its
-// siblings' allocations. A tree stays consistent: a node never holds less than it has
-// engaged or given to its children, and children never hold more than their parent.
-func CheckReallocation(e Envelope, newAllocated, childrenAllocated Cents, parent *Envelope, siblingsAllocated Cents) error {
+// RollUp returns the tree with each parent's reserved, committed and paid figures summed
+// from its descendants', in the order given. Sums are checked: figures too large to add
+// up are an error, never a wrapped total.
+func RollUp(tree []Envelope) ([]Envelope, error) {
+	out := slices.Clone(tree)
+	index := make(map[string]int, len(out))
+	for i, e := range out {
+		index[e.Code] = i
+	}
+	depth := make([]int, len(out))
+	for i := range out {
+		// Bounded by the tree's size, should a corrupted tree hold a cycle.
+		for p, ok := index[out[i].ParentCode]; ok && depth[i] < len(out); p, ok = index[out[p].ParentCode] {
+			depth[i]++
+		}
+	}
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	// Deepest first: a node adds its totals to its parent once its children have added theirs.
+	slices.SortStableFunc(order, func(a, b int) int { return depth[b] - depth[a] })
+	for _, i := range order {
+		p, ok := index[out[i].ParentCode]
+		if !ok {
+			continue
+		}
+		var err error
+		if out[p].ReservedCents, err = AddCents(out[p].ReservedCents, out[i].ReservedCents); err != nil {
+			return nil, err
+		}
+		if out[p].CommittedCents, err = AddCents(out[p].CommittedCents, out[i].CommittedCents); err != nil {
+			return nil, err
+		}
+		if out[p].PaidCents, err = AddCents(out[p].PaidCents, out[i].PaidCents); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// CheckReallocation tells whether the envelope code of tree (as stored: only leaves hold
+// money movements) may be given newAllocated. The amount must be a valid one and, below
+// the root, at most the fund's total (422 naming allocated_cents). A tree stays consistent
+// (409): a node never holds less than it has engaged or given to its children, and
+// children never get more than their parent holds. Every sum is checked against overflow.
+func CheckReallocation(tree []Envelope, code string, newAllocated Cents) error {
+	if !ValidCents(newAllocated) {
+		return FieldErrors(map[string]string{"allocated_cents": CentsRange})
+	}
+	byCode := make(map[string]Envelope, len(tree))
+	for _, e := range tree {
+		byCode[e.Code] = e
+	}
+	e, ok := byCode[code]
+	if !ok {
+		return Errorf(ENotFound, "no envelope %q", code)
+	}
+	root := e
+	for range tree { // bounded, should a corrupted tree hold a cycle
+		p, ok := byCode[root.ParentCode]
+		if !ok {
+			break
+		}
+		root = p
+	}
+	if root.Code != code && newAllocated > root.AllocatedCents {
+		return FieldErrors(map[string]string{"allocated_cents": "must not exceed the fund's total, " + FormatEuros(root.AllocatedCents)})
+	}
+	var children, siblings []Cents
+	for _, x := range tree {
+		switch {
+		case x.ParentCode == code:
+			children = append(children, x.AllocatedCents)
+		case x.ParentCode == e.ParentCode && x.Code != code && e.ParentCode != "":
+			siblings = append(siblings, x.AllocatedCents)
+		}
+	}
+	engaged, err := e.Engaged()
+	if err != nil {
+		return err
+	}
+	childrenAllocated, err := SumCents(children...)
+	if err != nil {
+		return err
+	}
 	switch {
-	case newAllocated < 0:
-		return FieldErrors(map[string]string{"allocated_cents": "must not be negative"})
-	case newAllocated < e.Engaged():
-		return Errorf(EConflict, "envelope %s has %s engaged: it cannot be allocated less", e.Code, FormatEuros(e.Engaged()))
+	case newAllocated < engaged:
+		return Errorf(EConflict, "envelope %s has %s engaged: it cannot be allocated less", code, FormatEuros(engaged))
 	case newAllocated < childrenAllocated:
-		return Errorf(EConflict, "envelope %s has %s allocated to its sub-envelopes: it cannot be allocated less", e.Code, FormatEuros(childrenAllocated))
-	case parent != nil && siblingsAllocated+newAllocated > parent.AllocatedCents:
+		return Errorf(EConflict, "envelope %s has %s allocated to its sub-envelopes: it cannot be allocated less", code, FormatEuros(childrenAllocated))
+	}
+	parent, ok := byCode[e.ParentCode]
+	if !ok || newAllocated <= e.AllocatedCents {
+		return nil // less money only brings the children further within their parent
+	}
+	siblingsAllocated, err := SumCents(siblings...)
+	if err != nil {
+		return err
+	}
+	together, err := AddCents(siblingsAllocated, newAllocated)
+	if err != nil {
+		return err
+	}
+	if together > parent.AllocatedCents {
 		return Errorf(EConflict, "envelope %s would exceed its parent %s (%s allocated, %s to the other sub-envelopes)",
-			e.Code, parent.Code, FormatEuros(parent.AllocatedCents), FormatEuros(siblingsAllocated))
+			code, parent.Code, FormatEuros(parent.AllocatedCents), FormatEuros(siblingsAllocated))
 	}
 	return nil
 }

@@ -1,8 +1,12 @@
 package models_test
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"math/big"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -22,59 +26,155 @@ func TestEnvelopeEngagedAvailable(t *testing.T) {
 		{"all movements", models.Envelope{AllocatedCents: 1_000, ReservedCents: 100, CommittedCents: 200, PaidCents: 300}, 600, 400},
 		{"exhausted", models.Envelope{AllocatedCents: 600, ReservedCents: 100, CommittedCents: 200, PaidCents: 300}, 600, 0},
 		{"overdrawn", models.Envelope{AllocatedCents: 500, PaidCents: 600}, 600, -100},
+		{"at the bound", models.Envelope{AllocatedCents: models.MaxCents, ReservedCents: models.MaxCents, CommittedCents: models.MaxCents, PaidCents: models.MaxCents},
+			3 * models.MaxCents, -2 * models.MaxCents},
+		{"largest engaged", models.Envelope{AllocatedCents: math.MaxInt64, ReservedCents: math.MaxInt64 - 2, CommittedCents: 1, PaidCents: 1}, math.MaxInt64, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			require.Equal(t, tt.engaged, tt.e.Engaged())
-			require.Equal(t, tt.available, tt.e.AvailableCents())
+			engaged, err := tt.e.Engaged()
+			require.NoError(t, err)
+			require.Equal(t, tt.engaged, engaged)
+			available, err := tt.e.AvailableCents()
+			require.NoError(t, err)
+			require.Equal(t, tt.available, available)
+		})
+	}
+
+	// Figures too large to add up are an error, never a wrapped (negative) total.
+	for name, e := range map[string]models.Envelope{
+		"engaged wraps":         {ReservedCents: math.MaxInt64, CommittedCents: 1},
+		"engaged wraps at paid": {ReservedCents: math.MaxInt64 / 2, CommittedCents: math.MaxInt64 / 2, PaidCents: 2},
+		"available wraps":       {AllocatedCents: math.MinInt64, PaidCents: 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := e.AvailableCents()
+			require.ErrorIs(t, err, models.ErrCentsOverflow)
+			require.Equal(t, models.EConflict, models.ErrorCode(err))
 		})
 	}
 }
 
+// reallocationTree is a small fund: fund 100 € → axe1 20 €, axe2 10 € → guichet 4 € (1 €
+// engaged) and other 5 €.
+func reallocationTree() []models.Envelope {
+	return []models.Envelope{
+		{Code: "axe1", ParentCode: "fund", AllocatedCents: 2_000},
+		{Code: "axe2", ParentCode: "fund", AllocatedCents: 1_000},
+		{Code: "axe2.guichet", ParentCode: "axe2", AllocatedCents: 400, ReservedCents: 50, CommittedCents: 25, PaidCents: 25},
+		{Code: "axe2.other", ParentCode: "axe2", AllocatedCents: 500},
+		{Code: "fund", AllocatedCents: 10_000},
+	}
+}
+
 func TestCheckReallocation(t *testing.T) {
-	parent := &models.Envelope{Code: "axe2", AllocatedCents: 1_000}
-	leaf := models.Envelope{Code: "axe2.guichet", ParentCode: "axe2", AllocatedCents: 400, ReservedCents: 50, CommittedCents: 25, PaidCents: 25} // engaged 100
 	tests := []struct {
 		name        string
-		e           models.Envelope
+		tweak       func(tree []models.Envelope) // corrupts the stored tree, for figures stored before they were bounded
+		code        string
 		newAlloc    models.Cents
-		children    models.Cents
-		parent      *models.Envelope
-		siblings    models.Cents
-		code        string // "" means allowed
+		errCode     string // "" means allowed
 		wantField   string
 		msgContains string
 	}{
-		{"valid increase", leaf, 500, 0, parent, 500, "", "", ""},
-		{"valid decrease", leaf, 100, 0, parent, 0, "", "", ""},
-		{"valid root", models.Envelope{Code: "fund"}, 5_000, 4_000, nil, 0, "", "", ""},
-		{"valid to zero", models.Envelope{Code: "x"}, 0, 0, parent, 1_000, "", "", ""},
-		{"exactly fills parent", leaf, 600, 0, parent, 400, "", "", ""},
-		{"exactly children", models.Envelope{Code: "axe2"}, 700, 700, nil, 0, "", "", ""},
-		{"negative", leaf, -1, 0, parent, 0, models.EInvalid, "allocated_cents", ""},
-		{"negative root", models.Envelope{Code: "fund"}, -100, 0, nil, 0, models.EInvalid, "allocated_cents", ""},
-		{"below engaged", leaf, 99, 0, parent, 0, models.EConflict, "", "1,00 € engaged"},
-		{"below children", models.Envelope{Code: "axe2"}, 699, 700, nil, 0, models.EConflict, "", "7,00 € allocated to its sub-envelopes"},
-		{"siblings plus new exceed parent", leaf, 601, 0, parent, 400, models.EConflict, "", "would exceed its parent axe2"},
-		{"siblings alone exceed parent", models.Envelope{Code: "x"}, 0, 0, &models.Envelope{Code: "p", AllocatedCents: 10}, 11, models.EConflict, "", "exceed its parent p"},
+		{"valid increase", nil, "axe2.guichet", 450, "", "", ""},
+		{"exactly fills parent", nil, "axe2.guichet", 500, "", "", ""},
+		{"valid decrease", nil, "axe2.guichet", 100, "", "", ""},
+		{"exactly engaged", nil, "axe2.guichet", 100, "", "", ""},
+		{"valid root", nil, "fund", 5_000, "", "", ""},
+		{"root exactly its children", nil, "fund", 3_000, "", "", ""},
+		{"root at the bound", nil, "fund", models.MaxCents, "", "", ""},
+		{"parent exactly its children", nil, "axe2", 900, "", "", ""},
+		{"valid to zero", nil, "axe2.other", 0, "", "", ""},
+		{"unknown envelope", nil, "axe9", 1, models.ENotFound, "", `no envelope "axe9"`},
+		{"negative", nil, "axe2.guichet", -1, models.EInvalid, "allocated_cents", "between 0 and 10000000000000 cents"},
+		{"negative root", nil, "fund", -100, models.EInvalid, "allocated_cents", ""},
+		{"the overflow of issue 6", nil, "axe2.guichet", math.MaxInt64, models.EInvalid, "allocated_cents", "100 000 000 000,00 €"},
+		{"smallest int64", nil, "axe2.guichet", math.MinInt64, models.EInvalid, "allocated_cents", ""},
+		{"root above the bound", nil, "fund", models.MaxCents + 1, models.EInvalid, "allocated_cents", ""},
+		{"above the fund's total", nil, "axe2", 10_001, models.EInvalid, "allocated_cents", "must not exceed the fund's total, 100,00 €"},
+		{"a leaf above the fund's total", nil, "axe2.guichet", 10_001, models.EInvalid, "allocated_cents", "fund's total"},
+		{"exactly the fund's total, but siblings", nil, "axe2", 10_000, models.EConflict, "", "would exceed its parent fund"},
+		{"below engaged", nil, "axe2.guichet", 99, models.EConflict, "", "1,00 € engaged"},
+		{"root below children", nil, "fund", 2_999, models.EConflict, "", "30,00 € allocated to its sub-envelopes"},
+		{"parent below children", nil, "axe2", 899, models.EConflict, "", "9,00 € allocated to its sub-envelopes"},
+		{"siblings plus new exceed parent", nil, "axe2.guichet", 501, models.EConflict, "", "would exceed its parent axe2"},
+		{"siblings alone exceed parent", func(tree []models.Envelope) { tree[2].AllocatedCents = 1_001 }, "axe2.other", 501, models.EConflict, "", "exceed its parent axe2"},
+		{"a decrease mends a parent exceeded", func(tree []models.Envelope) { tree[2].AllocatedCents = 1_001 }, "axe2.other", 400, "", "", ""},
+		{"a decrease mends a stored sibling near int64", func(tree []models.Envelope) { tree[3].AllocatedCents = math.MaxInt64 }, "axe2.other", 500, "", "", ""},
+		{"stored sibling near int64", func(tree []models.Envelope) { tree[3].AllocatedCents = math.MaxInt64 - 100 }, "axe2.guichet", 401,
+			models.EConflict, "", "too large to add up"},
+		{"stored sibling plus new past int64", func(tree []models.Envelope) { tree[0].AllocatedCents = math.MaxInt64 - 1_000 },
+			"axe2", 1_001, models.EConflict, "", "too large to add up"}, // wrapped, the sum would be negative and pass
+		{"stored children summing past int64", func(tree []models.Envelope) { tree[2].AllocatedCents, tree[3].AllocatedCents = math.MaxInt64, 1 },
+			"axe2", 1_000, models.EConflict, "", "too large to add up"},
+		{"stored engaged past int64", func(tree []models.Envelope) { tree[2].ReservedCents, tree[2].PaidCents = math.MaxInt64, 1 },
+			"axe2.guichet", 400, models.EConflict, "", "too large to add up"},
+		{"a corrupted stored fund does not widen the bound", func(tree []models.Envelope) { tree[4].AllocatedCents = math.MaxInt64 },
+			"axe1", models.MaxCents + 1, models.EInvalid, "allocated_cents", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := models.CheckReallocation(tt.e, tt.newAlloc, tt.children, tt.parent, tt.siblings)
-			if tt.code == "" {
+			tree := reallocationTree()
+			if tt.tweak != nil {
+				tt.tweak(tree)
+			}
+			before := slices.Clone(tree)
+			err := models.CheckReallocation(tree, tt.code, tt.newAlloc)
+			require.Equal(t, before, tree, "a check changes nothing")
+			if tt.errCode == "" {
 				require.NoError(t, err)
 				return
 			}
 			var e *models.Error
 			require.ErrorAs(t, err, &e)
-			require.Equal(t, tt.code, e.Code)
+			require.Equal(t, tt.errCode, e.Code)
 			if tt.wantField != "" {
 				require.Contains(t, e.Fields, tt.wantField)
 				require.Len(t, e.Fields, 1)
+				require.Contains(t, e.Fields[tt.wantField], tt.msgContains)
 			} else {
 				require.Empty(t, e.Fields)
+				require.Contains(t, e.Message, tt.msgContains)
 			}
-			require.Contains(t, e.Message, tt.msgContains)
+		})
+	}
+}
+
+func TestRollUp(t *testing.T) {
+	tree := []models.Envelope{
+		{Code: "a", ParentCode: "root", AllocatedCents: 60},
+		{Code: "a.x", ParentCode: "a", AllocatedCents: 30, ReservedCents: 1, CommittedCents: 2, PaidCents: 3},
+		{Code: "a.y", ParentCode: "a", AllocatedCents: 30, ReservedCents: 10, CommittedCents: 20, PaidCents: 0},
+		{Code: "b", ParentCode: "root", AllocatedCents: 40, PaidCents: 7},
+		{Code: "root", AllocatedCents: 100},
+	}
+	before := slices.Clone(tree)
+	got, err := models.RollUp(tree)
+	require.NoError(t, err)
+	require.Equal(t, before, tree, "the input is left as it was")
+	codes := make([]string, len(got))
+	for i, e := range got {
+		codes[i] = e.Code
+	}
+	require.Equal(t, []string{"a", "a.x", "a.y", "b", "root"}, codes, "the order is kept")
+	require.Equal(t, models.Envelope{Code: "a", ParentCode: "root", AllocatedCents: 60, ReservedCents: 11, CommittedCents: 22, PaidCents: 3}, got[0])
+	require.Equal(t, tree[1], got[1], "a leaf keeps its own figures")
+	require.Equal(t, models.Envelope{Code: "root", AllocatedCents: 100, ReservedCents: 11, CommittedCents: 22, PaidCents: 10}, got[4],
+		"the root sums its grandchildren once")
+
+	for name, tweak := range map[string]func([]models.Envelope){
+		"reserved": func(tree []models.Envelope) { tree[1].ReservedCents = math.MaxInt64 },
+		"committed": func(tree []models.Envelope) {
+			tree[1].CommittedCents, tree[3].CommittedCents = math.MaxInt64/2+1, math.MaxInt64/2+1
+		},
+		"paid at the root": func(tree []models.Envelope) { tree[3].PaidCents = math.MaxInt64 - 2 },
+	} {
+		t.Run(name, func(t *testing.T) {
+			corrupt := slices.Clone(tree)
+			tweak(corrupt)
+			_, err := models.RollUp(corrupt)
+			require.ErrorIs(t, err, models.ErrCentsOverflow)
 		})
 	}
 }
@@ -87,7 +187,9 @@ func TestDefaultEnvelopes(t *testing.T) {
 		_, dup := byCode[e.Code]
 		require.False(t, dup, "duplicate code %s", e.Code)
 		require.NotEmpty(t, e.Label, e.Code)
-		require.Zero(t, e.Engaged(), e.Code)
+		engaged, err := e.Engaged()
+		require.NoError(t, err)
+		require.Zero(t, engaged, e.Code)
 		byCode[e.Code] = e
 		index[e.Code] = i
 	}
@@ -142,10 +244,8 @@ func TestDefaultEnvelopes(t *testing.T) {
 	require.Equal(t, models.Euros(88_000_000), models.DefaultEnvelopes()[0].AllocatedCents)
 
 	// The default tree passes its own reallocation check for every node.
-	for _, e := range envs[1:] {
-		p := byCode[e.ParentCode]
-		siblings := sums[e.ParentCode] - e.AllocatedCents
-		require.NoError(t, models.CheckReallocation(e, e.AllocatedCents, sums[e.Code], &p, siblings), e.Code)
+	for _, e := range models.DefaultEnvelopes() {
+		require.NoError(t, models.CheckReallocation(models.DefaultEnvelopes(), e.Code, e.AllocatedCents), e.Code)
 	}
 }
 
@@ -191,4 +291,74 @@ func TestFieldErrors(t *testing.T) {
 	none := models.FieldErrors(map[string]string{})
 	require.Equal(t, "invalid input", none.Message)
 	require.Equal(t, models.EInvalid, models.ErrorCode(fmt.Errorf("w: %w", two)))
+}
+
+// FuzzReallocation applies sequences of reallocations with arbitrary amounts to the default
+// tree (with money engaged on two leaves) and checks each decision against the rules
+// computed in exact arithmetic, and that the tree stays consistent and adds up.
+func FuzzReallocation(f *testing.F) {
+	f.Add([]byte{3, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}) // issue 6: axe2.guichet ← int64's max
+	f.Add([]byte{0, 0, 0, 0x09, 0x18, 0x4e, 0x72, 0xa0, 0x00, 2, 0, 0, 0x09, 0x18, 0x4e, 0x72, 0xa0, 0x00})
+	f.Add([]byte{0, 0x80, 0, 0, 0, 0, 0, 0, 0, 9, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tree := models.DefaultEnvelopes()
+		tree[3].ReservedCents = models.Euros(1_000_000) // axe2.guichet
+		tree[9].PaidCents = models.Euros(500_000)       // axe3.lab
+		for ; len(data) >= 9; data = data[9:] {
+			i := int(data[0]) % len(tree)
+			amount := int64(binary.BigEndian.Uint64(data[1:9]))
+			err := models.CheckReallocation(tree, tree[i].Code, amount)
+			want := allowedReallocation(tree, i, amount)
+			require.Equal(t, want == "", err == nil, "%s ← %d: want %q, got %v", tree[i].Code, amount, want, err)
+			if err != nil {
+				require.Contains(t, []string{models.EInvalid, models.EConflict}, models.ErrorCode(err))
+				continue
+			}
+			tree[i].AllocatedCents = amount
+			rolled, err := models.RollUp(tree)
+			require.NoError(t, err)
+			for _, e := range rolled {
+				require.True(t, models.ValidCents(e.AllocatedCents))
+				a, err := e.AvailableCents()
+				require.NoError(t, err)
+				require.GreaterOrEqual(t, a, models.Cents(0), e.Code)
+			}
+		}
+	})
+}
+
+// allowedReallocation says, in exact arithmetic, why tree[i] may not be given amount ("" if it may).
+func allowedReallocation(tree []models.Envelope, i int, amount int64) string {
+	e := tree[i]
+	var root models.Envelope
+	children, siblings := new(big.Int), new(big.Int)
+	for _, x := range tree {
+		switch {
+		case x.ParentCode == "":
+			root = x
+		case x.ParentCode == e.Code:
+			children.Add(children, big.NewInt(x.AllocatedCents))
+		case x.ParentCode == e.ParentCode && x.Code != e.Code:
+			siblings.Add(siblings, big.NewInt(x.AllocatedCents))
+		}
+	}
+	a := big.NewInt(amount)
+	engaged := new(big.Int).Add(big.NewInt(e.ReservedCents), big.NewInt(e.CommittedCents))
+	engaged.Add(engaged, big.NewInt(e.PaidCents))
+	switch {
+	case amount < 0 || amount > models.MaxCents:
+		return "out of range"
+	case e.ParentCode != "" && amount > root.AllocatedCents:
+		return "above the fund's total"
+	case a.Cmp(engaged) < 0:
+		return "below engaged"
+	case a.Cmp(children) < 0:
+		return "below children"
+	}
+	for _, p := range tree {
+		if p.Code == e.ParentCode && amount > e.AllocatedCents && new(big.Int).Add(siblings, a).Cmp(big.NewInt(p.AllocatedCents)) > 0 {
+			return "above the parent"
+		}
+	}
+	return ""
 }

@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"errors"
+	"math"
 	"testing"
 	"time"
 
@@ -42,6 +43,8 @@ func TestGuichetApplicationValidate(t *testing.T) {
 		{"zero cost", models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 0, Checklist: fc}, []string{"project_cost_cents"}},
 		{"negative cost", models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: -1, Checklist: fc}, []string{"project_cost_cents"}},
 		{"cost over max", models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 1_000_000_001, Checklist: fc}, []string{"project_cost_cents"}},
+		{"cost of int64's max", models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: math.MaxInt64, Checklist: fc}, []string{"project_cost_cents"}},
+		{"cost of int64's min", models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: math.MinInt64, Checklist: fc}, []string{"project_cost_cents"}},
 		{"nil checklist", models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100}, []string{"checklist"}},
 		{"unknown checklist key", models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100, Checklist: map[string]bool{"bouton_charte": true, "foo": true}}, []string{"checklist.foo"}},
 		// An item of the other kind's specification is not an item of this one.

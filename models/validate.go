@@ -104,7 +104,7 @@ func fieldMessage(fe validator.FieldError) string {
 	case "siren":
 		return "must be a SIREN (9 digits with a valid check digit)"
 	case "cents":
-		return fmt.Sprintf("must be an amount in cents from 0 to %d", MaxCents)
+		return CentsRange
 	case "departement":
 		return "must be a département code such as 01, 2A or 974"
 	case "strand":

@@ -92,12 +92,12 @@ func TestEnvelopeHoldsUnderConcurrency(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, fundedSum, g.ReservedCents, "the envelope holds exactly what was funded")
 		require.LessOrEqual(t, g.ReservedCents, allocated)
-		require.GreaterOrEqual(t, g.AvailableCents(), models.Cents(0))
+		require.GreaterOrEqual(t, available(t, g), models.Cents(0))
 		require.Equal(t, n, funded+refused)
 		require.Positive(t, refused, "the envelope was meant to run out")
 		// Availability only falls while reserving, so every refusal saw at least what is left:
 		// nothing that would still fit was refused.
-		require.Less(t, g.AvailableCents(), smallestRefused)
+		require.Less(t, available(t, g), smallestRefused)
 
 		ledger, err := st.Ledger(ctx, "", models.EnvelopeGuichet, 0, 1000)
 		require.NoError(t, err)

@@ -63,23 +63,15 @@ func (s *Store) Envelopes(ctx context.Context) ([]models.Envelope, error) {
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, err
 	}
+	return models.RollUp(envelopeModels(rows))
+}
+
+func envelopeModels(rows []envelopeRow) []models.Envelope {
 	envs := make([]models.Envelope, len(rows))
-	index := make(map[string]int, len(rows))
 	for i, r := range rows {
 		envs[i] = r.model()
-		index[r.Code] = i
 	}
-	// A child's code extends its parent's ("axe2" < "axe2.guichet"), and the root "fund"
-	// sorts after the axes, which are its only children: walking backwards adds each node's
-	// totals to its parent after the node has its own children's.
-	for i := len(envs) - 1; i >= 0; i-- {
-		if p, ok := index[envs[i].ParentCode]; ok {
-			envs[p].ReservedCents += envs[i].ReservedCents
-			envs[p].CommittedCents += envs[i].CommittedCents
-			envs[p].PaidCents += envs[i].PaidCents
-		}
-	}
-	return envs, nil
+	return envs
 }
 
 // Envelope returns one envelope with its descendants' figures summed in.
@@ -104,33 +96,7 @@ func (s *Store) SetAllocation(ctx context.Context, code string, allocated models
 		if err := lockForUpdate(tx, s.sqlite).Order("code").Find(&rows).Error; err != nil {
 			return err
 		}
-		var self, parent *envelopeRow
-		var children, siblings models.Cents
-		for i := range rows {
-			if rows[i].Code == code {
-				self = &rows[i]
-			}
-		}
-		if self == nil {
-			return models.Errorf(models.ENotFound, "no envelope %q", code)
-		}
-		for i := range rows {
-			r := &rows[i]
-			switch {
-			case r.Code == self.ParentCode:
-				parent = r
-			case r.ParentCode == code:
-				children += r.AllocatedCents
-			case r.ParentCode == self.ParentCode && r.Code != code && self.ParentCode != "":
-				siblings += r.AllocatedCents
-			}
-		}
-		var parentModel *models.Envelope
-		if parent != nil {
-			p := parent.model()
-			parentModel = &p
-		}
-		if err := models.CheckReallocation(self.model(), allocated, children, parentModel, siblings); err != nil {
+		if err := models.CheckReallocation(envelopeModels(rows), code, allocated); err != nil {
 			return err
 		}
 		return tx.Model(&envelopeRow{}).Where("code = ?", code).
@@ -151,28 +117,51 @@ func lockForUpdate(tx *gorm.DB, sqlite bool) *gorm.DB {
 
 // reserveTx sets amount aside on an envelope for a dossier, in tx. It is keyed by
 // dossier: a second call for the same dossier changes nothing. One conditional update
-// guarantees the envelope never goes below zero, whatever runs concurrently.
+// guarantees the envelope never goes below zero, whatever runs concurrently, and that only
+// leaves hold money (a parent's figures are its children's sums).
 func (s *Store) reserveTx(tx *gorm.DB, dossierID, envelope string, amount models.Cents) error {
-	if amount <= 0 {
-		return models.Errorf(models.EInvalid, "cannot reserve a non-positive amount")
+	if err := checkGrant(amount); err != nil {
+		return err
 	}
 	done, err := ledgerStepDone(tx, dossierID, models.LedgerReserve)
 	if err != nil || done {
 		return err
 	}
+	var env envelopeRow
+	if err := tx.Take(&env, "code = ?", envelope).Error; err != nil {
+		return notFound(err, "no envelope %q", envelope)
+	}
+	// Figures that do not add up in int64 (stored corrupted) would overflow the SQL below:
+	// PostgreSQL fails, SQLite silently computes in floating point.
+	if _, err := env.model().AvailableCents(); err != nil {
+		return fmt.Errorf("envelope %s: %w", envelope, err)
+	}
 	res := tx.Model(&envelopeRow{}).
 		Where("code = ? AND allocated_cents - reserved_cents - committed_cents - paid_cents >= ?", envelope, amount).
+		Where("NOT EXISTS (SELECT 1 FROM envelopes sub WHERE sub.parent_code = envelopes.code)").
 		Updates(map[string]any{"reserved_cents": gorm.Expr("reserved_cents + ?", amount), "updated_at": s.now()})
 	if res.Error != nil {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
-		if err := tx.Take(&envelopeRow{}, "code = ?", envelope).Error; err != nil {
-			return notFound(err, "no envelope %q", envelope)
+		var children int64
+		if err := tx.Model(&envelopeRow{}).Where("parent_code = ?", envelope).Count(&children).Error; err != nil {
+			return err
+		}
+		if children > 0 {
+			return models.Errorf(models.EConflict, "envelope %s has sub-envelopes: money is reserved on one of them", envelope)
 		}
 		return fmt.Errorf("envelope %s, %s: %w", envelope, models.FormatEuros(amount), models.ErrEnvelopeExhausted)
 	}
 	return tx.Create(&ledgerRow{EnvelopeCode: envelope, DossierID: dossierID, Kind: models.LedgerReserve, AmountCents: amount, At: s.now()}).Error
+}
+
+// checkGrant refuses an amount no grant can be: money moves in positive, bounded amounts.
+func checkGrant(amount models.Cents) error {
+	if amount == 0 || !models.ValidCents(amount) {
+		return models.Errorf(models.EInvalid, "cannot reserve %s: a grant must be positive and at most %s", models.FormatEuros(amount), models.FormatEuros(models.MaxCents))
+	}
+	return nil
 }
 
 func ledgerStepDone(tx *gorm.DB, dossierID, kind string) (bool, error) {

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"time"
 
@@ -27,6 +29,9 @@ func (waitingRow) TableName() string { return "waiting_list" }
 // list is served in the jury's ranking order. It reports whether the money is reserved.
 // Keyed by dossier.
 func (s *Store) ReserveOrWait(ctx context.Context, dossierID, envelope string, amount models.Cents, score int, decidedAt time.Time) (bool, error) {
+	if err := checkGrant(amount); err != nil {
+		return false, err // not even on the waiting list
+	}
 	reserved := false
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		if done, err := ledgerStepDone(tx, dossierID, models.LedgerReserve); err != nil || done {
@@ -193,21 +198,24 @@ func liveReservation(tx *gorm.DB, dossierID string) (ledgerRow, error) {
 }
 
 // move shifts a reservation's amount from one envelope column to another ("" to give it
-// back) in one conditional update that never takes a column below zero, and writes the
+// back) in one conditional update that never takes a column below zero nor beyond int64
+// (where PostgreSQL would fail and SQLite compute in floating point), and writes the
 // ledger entry.
 func (s *Store) move(tx *gorm.DB, dossierID string, reserve ledgerRow, from, to, kind, reference string) error {
 	updates := map[string]any{from: gorm.Expr(from+" - ?", reserve.AmountCents), "updated_at": s.now()}
+	q := tx.Model(&envelopeRow{}).Where("code = ? AND "+from+" >= ?", reserve.EnvelopeCode, reserve.AmountCents)
 	if to != "" {
 		updates[to] = gorm.Expr(to+" + ?", reserve.AmountCents)
+		q = q.Where(to+" <= ?", int64(math.MaxInt64)-reserve.AmountCents)
 	}
-	res := tx.Model(&envelopeRow{}).Where("code = ? AND "+from+" >= ?", reserve.EnvelopeCode, reserve.AmountCents).Updates(updates)
+	res := q.Updates(updates)
 	if res.Error != nil {
 		return res.Error
 	}
 	if res.RowsAffected == 0 {
 		// The ledger and the envelope disagree: no retry mends that, a person must look.
-		return models.Errorf(models.EConflict, "envelope %s holds less %s than dossier %s's grant: the ledger and the envelope disagree",
-			reserve.EnvelopeCode, from, dossierID)
+		return models.Errorf(models.EConflict, "envelope %s cannot move dossier %s's grant from %s to %s: the ledger and the envelope disagree",
+			reserve.EnvelopeCode, dossierID, from, cmp.Or(to, "available money"))
 	}
 	return tx.Create(&ledgerRow{EnvelopeCode: reserve.EnvelopeCode, DossierID: dossierID, Kind: kind,
 		AmountCents: reserve.AmountCents, Reference: reference, At: s.now()}).Error

@@ -71,7 +71,7 @@ func TestWaitingListServedInRankOrder(t *testing.T) {
 		require.EqualValues(t, 0, e.ReservedCents)
 		require.EqualValues(t, 0, e.CommittedCents)
 		require.EqualValues(t, 700_000, e.PaidCents)
-		require.EqualValues(t, 300_000, e.AvailableCents())
+		require.EqualValues(t, 300_000, available(t, e))
 		require.Equal(t, models.EConflict, models.ErrorCode(st.Commit(ctx, "first")), "a released reservation cannot be committed")
 	})
 }

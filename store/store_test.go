@@ -24,7 +24,7 @@ func testStores(t *testing.T) map[string]*Store {
 	return stores
 }
 
-func openSQLite(t *testing.T) *Store {
+func openSQLite(t testing.TB) *Store {
 	t.Helper()
 	st, err := Open(filepath.Join(t.TempDir(), "test.db"))
 	require.NoError(t, err)
@@ -138,7 +138,7 @@ func TestEnvelopeTreeAndReallocation(t *testing.T) {
 		require.Equal(t, models.ENotFound, models.ErrorCode(err))
 		g, err = st.SetAllocation(ctx, models.EnvelopeGuichet, 400_000)
 		require.NoError(t, err)
-		require.EqualValues(t, 0, g.AvailableCents())
+		require.EqualValues(t, 0, available(t, g))
 	})
 }
 
