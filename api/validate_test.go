@@ -97,9 +97,9 @@ func TestAPIRequestRules(t *testing.T) {
 		{"allocation", &patchEnvelopeRequest{AllocatedCents: cents(0)}, nil},
 		{"allocation missing", &patchEnvelopeRequest{}, map[string]string{"allocated_cents": "is required"}},
 		{"allocation negative", &patchEnvelopeRequest{AllocatedCents: cents(-1)},
-			map[string]string{"allocated_cents": "must be an amount in cents from 0 to 1000000000000000"}},
+			map[string]string{"allocated_cents": models.CentsRange}},
 		{"allocation of the largest int64", &patchEnvelopeRequest{AllocatedCents: cents(9223372036854775807)},
-			map[string]string{"allocated_cents": "must be an amount in cents from 0 to 1000000000000000"}},
+			map[string]string{"allocated_cents": models.CentsRange}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
