@@ -106,7 +106,7 @@ func TestImportStructuresErrorsNameLineAndColumn(t *testing.T) {
 	require.Error(t, err)
 	msg := err.Error()
 	require.Contains(t, msg, "nothing imported")
-	require.Contains(t, msg, "line 3, column siren: must be 9 digits with a valid check digit (Luhn)")
+	require.Contains(t, msg, "line 3, column siren: must be a SIREN (9 digits with a valid check digit)")
 	require.Contains(t, msg, `line 4, column legal_form: "7999" is not an accepted INSEE legal form`)
 	require.Contains(t, msg, `line 4, column communes: must be commune INSEE codes such as 35238 or 2A004, not "1300"`)
 	require.Contains(t, msg, "line 5, column siren: SIREN 221300015 is already on line 2")

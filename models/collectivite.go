@@ -48,12 +48,12 @@ type Collectivite struct {
 // territory, or what a commune, EPCI, département or région covers by itself.
 type Territory struct {
 	// Communes are INSEE codes of communes.
-	Communes []string `json:"communes,omitempty"`
+	Communes []string `json:"communes,omitempty" validate:"max=40000,commune_codes"`
 	// EPCIs are SIRENs of EPCI, each covering its member communes.
-	EPCIs []string `json:"epcis,omitempty"`
+	EPCIs []string `json:"epcis,omitempty" validate:"max=40000,siren_codes"`
 	// Departements and Regions are codes, each covering all its communes.
-	Departements []string `json:"departements,omitempty"`
-	Regions      []string `json:"regions,omitempty"`
+	Departements []string `json:"departements,omitempty" validate:"max=40000,departement_codes"`
+	Regions      []string `json:"regions,omitempty" validate:"max=40000,region_codes"`
 }
 
 // Empty reports whether t names nothing.

@@ -1,12 +1,10 @@
 package models
 
 import (
-	"fmt"
 	"maps"
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 )
 
 // LegalForm is an INSEE catégorie juridique (niveau III) the administrator may enter.
@@ -52,17 +50,14 @@ var (
 	communeCode = regexp.MustCompile(`^(\d{5}|2[AB]\d{3})$`)
 )
 
-// MaxTerritoryCodes bounds each list of a structure's territory (France has about 35,000 communes).
-const MaxTerritoryCodes = 40_000
-
 // StructureEntry is the administrator's entry for one collectivité or grouping, keyed by
 // SIREN: a département or a région of the registry (its territory is its own, given as its
 // code alone in Departements or Regions), or a structure and the territory it covers. Its
 // JSON and CSV names are the same, so an error names the field or column at fault.
 type StructureEntry struct {
-	Siren     string `json:"siren"`
-	Name      string `json:"name"`
-	LegalForm string `json:"legal_form"`
+	Siren     string `json:"siren" validate:"siren"`
+	Name      string `json:"name" validate:"notblank,max=200"`
+	LegalForm string `json:"legal_form" validate:"legal_form"`
 	Territory
 }
 
@@ -86,51 +81,12 @@ func (e StructureEntry) Type() CollectiviteType {
 	return form.Type
 }
 
-// Validate checks e's fields (after Normalize), naming each field at fault. Whether the
-// codes exist is the registry's to say.
+// Validate checks e's fields (after Normalize), naming each field at fault: its field
+// rules (tags here and on Territory's lists), then what ties its legal form to its
+// territory. Whether the codes exist is the registry's to say.
 func (e StructureEntry) Validate() error {
 	fields := map[string]string{}
-	if !ValidSiren(e.Siren) {
-		fields["siren"] = "must be 9 digits with a valid check digit (Luhn)"
-	}
-	if e.Name == "" || utf8.RuneCountInString(e.Name) > 200 {
-		fields["name"] = "is required, at most 200 characters"
-	}
 	form, ok := LegalFormOf(e.LegalForm)
-	if !ok {
-		accepted := make([]string, len(LegalForms))
-		for i, f := range LegalForms {
-			accepted[i] = f.Code
-		}
-		fields["legal_form"] = fmt.Sprintf("%q is not an accepted INSEE legal form; accepted: %s (communes and EPCI come from the Etalab registry)",
-			e.LegalForm, strings.Join(accepted, ", "))
-	}
-	checks := []struct {
-		field string
-		codes []string
-		valid func(string) bool
-		what  string
-	}{
-		{"communes", e.Communes, communeCode.MatchString, "commune INSEE codes such as 35238 or 2A004"},
-		{"epcis", e.EPCIs, ValidSiren, "EPCI SIRENs (9 digits with a valid check digit)"},
-		{"departements", e.Departements, ValidDepartement, "département codes such as 01, 2A or 974"},
-		{"regions", e.Regions, ValidRegion, "région codes such as 53"},
-	}
-	for _, c := range checks {
-		if len(c.codes) > MaxTerritoryCodes {
-			fields[c.field] = fmt.Sprintf("must list at most %d codes", MaxTerritoryCodes)
-			continue
-		}
-		var bad []string
-		for _, code := range c.codes {
-			if !c.valid(code) {
-				bad = append(bad, fmt.Sprintf("%q", code))
-			}
-		}
-		if len(bad) > 0 {
-			fields[c.field] = fmt.Sprintf("must be %s, not %s", c.what, strings.Join(bad, ", "))
-		}
-	}
 	switch {
 	case !ok:
 	case form.Type == TypeDepartement && (len(e.Departements) != 1 || len(e.Communes)+len(e.EPCIs)+len(e.Regions) > 0):
@@ -140,10 +96,17 @@ func (e StructureEntry) Validate() error {
 	case e.Territory.Empty():
 		fields["communes"] = "the structure covers nothing: give communes, epcis, departements and/or regions"
 	}
-	if len(fields) > 0 {
-		return FieldErrors(fields)
+	// A list's malformed codes say more than its shape: the tags' messages win.
+	return joinFieldErrors(Validate(e), fields)
+}
+
+// acceptedLegalForms lists the codes LegalForms accepts, for the message that refuses another.
+func acceptedLegalForms() string {
+	accepted := make([]string, len(LegalForms))
+	for i, f := range LegalForms {
+		accepted[i] = f.Code
 	}
-	return nil
+	return strings.Join(accepted, ", ")
 }
 
 // Coverage is what a set of communes covers, computed from the registry.

@@ -41,7 +41,7 @@ func TestStructureEntryValidate(t *testing.T) {
 		msg   string
 	}{
 		{"SIREN with a wrong Luhn key", valid(func(e *models.StructureEntry) { e.Siren = "253514492" }), "siren",
-			"must be 9 digits with a valid check digit (Luhn)"},
+			"must be a SIREN (9 digits with a valid check digit)"},
 		{"SIREN too short", valid(func(e *models.StructureEntry) { e.Siren = "25351449" }), "siren", ""},
 		{"no name", valid(func(e *models.StructureEntry) { e.Name = "  " }), "name", ""},
 		{"commune legal form", valid(func(e *models.StructureEntry) { e.LegalForm = "7210" }), "legal_form", ""},

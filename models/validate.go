@@ -39,6 +39,16 @@ func newFieldRules() *validator.Validate {
 	must(v.RegisterValidation("strand", func(fl validator.FieldLevel) bool {
 		return slices.Contains(Strands, Strand(fl.Field().String()))
 	}))
+	must(v.RegisterValidation("legal_form", func(fl validator.FieldLevel) bool {
+		_, ok := LegalFormOf(fl.Field().String())
+		return ok
+	}))
+	for tag, codes := range territoryCodes {
+		must(v.RegisterValidation(tag, func(fl validator.FieldLevel) bool {
+			list, _ := fl.Field().Interface().([]string)
+			return len(codes.malformed(list)) == 0
+		}))
+	}
 	// An applicant's answer to a request for information, whichever way it comes.
 	v.RegisterAlias("answer", "notblank,min=3,max=10000")
 	return v
@@ -114,10 +124,42 @@ func fieldMessage(fe validator.FieldError) string {
 			return "must be a date as YYYY-MM-DD"
 		}
 		return "must be a time as " + param
+	case "legal_form":
+		return fmt.Sprintf("%q is not an accepted INSEE legal form; accepted: %s (communes and EPCI come from the Etalab registry)",
+			fe.Value(), acceptedLegalForms())
+	case "commune_codes", "siren_codes", "departement_codes", "region_codes":
+		codes := territoryCodes[fe.ActualTag()]
+		list, _ := fe.Value().([]string)
+		return fmt.Sprintf("must be %s, not %s", codes.what, strings.Join(codes.malformed(list), ", "))
 	case "unique":
 		return "must not name the same value twice"
 	}
 	return "does not satisfy the rule " + fe.ActualTag()
+}
+
+// codeList is a rule for every code of a list, and what it asks for.
+type codeList struct {
+	valid func(string) bool
+	what  string
+}
+
+// malformed quotes the codes of list that break the rule.
+func (c codeList) malformed(list []string) []string {
+	var bad []string
+	for _, code := range list {
+		if !c.valid(code) {
+			bad = append(bad, fmt.Sprintf("%q", code))
+		}
+	}
+	return bad
+}
+
+// territoryCodes are the rules of a territory's lists, by their tag.
+var territoryCodes = map[string]codeList{
+	"commune_codes":     {func(s string) bool { return communeCode.MatchString(s) }, "commune INSEE codes such as 35238 or 2A004"},
+	"siren_codes":       {ValidSiren, "EPCI SIRENs (9 digits with a valid check digit)"},
+	"departement_codes": {ValidDepartement, "département codes such as 01, 2A or 974"},
+	"region_codes":      {ValidRegion, "région codes such as 53"},
 }
 
 // unit names what a length bound counts: characters of a string, items of a list.

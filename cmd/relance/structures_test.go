@@ -49,7 +49,7 @@ func TestImportStructuresCommand(t *testing.T) {
 	bad := filepath.Join(dir, "bad.csv")
 	require.NoError(t, os.WriteFile(bad, []byte("siren,name,legal_form,communes\n130029994,GIP,7410,13022\n130029995,GIP bis,7410,13022\n"), 0o600))
 	_, err = runImportStructures(t, dir, bad)
-	require.ErrorContains(t, err, "line 3, column siren: must be 9 digits with a valid check digit (Luhn)")
+	require.ErrorContains(t, err, "line 3, column siren: must be a SIREN (9 digits with a valid check digit)")
 
 	_, err = runImportStructures(t, dir, filepath.Join(dir, "missing.csv"))
 	require.ErrorContains(t, err, "missing.csv")
