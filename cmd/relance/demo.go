@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/relance/relance/apiclient"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -24,73 +23,47 @@ func seedDemo(ctx context.Context, apiURL string, tokens []demoToken, st *store.
 	if err != nil || len(existing) > 0 {
 		return err
 	}
-	c := demoClient{ctx: ctx, url: apiURL, tokens: tokens}
+	c := newDemoClient(ctx, apiURL, tokens)
 	if err := c.guichet(); err != nil {
 		return err
 	}
 	return c.callForProjects()
 }
 
-// demoClient speaks to the API as the demo's people.
+// demoClient speaks to the API as the demo's people, by their environment variable.
 type demoClient struct {
-	ctx    context.Context
-	url    string
-	tokens []demoToken
+	ctx context.Context
+	as  map[string]*apiclient.Client
+}
+
+func newDemoClient(ctx context.Context, apiURL string, tokens []demoToken) demoClient {
+	c := demoClient{ctx: ctx, as: map[string]*apiclient.Client{}}
+	for _, t := range tokens {
+		c.as[t.env] = apiclient.New(apiURL, t.token)
+	}
+	return c
 }
 
 func (c demoClient) do(who, method, path string, body, out any) error {
-	var rd *bytes.Reader
-	if body == nil {
-		rd = bytes.NewReader(nil)
-	} else {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
+	if err := c.as[who].Call(c.ctx, method, path, body, out); err != nil {
+		return fmt.Errorf("demo: as %s: %w", who, err)
 	}
-	req, err := http.NewRequestWithContext(c.ctx, method, c.url+path, rd)
+	return nil
+}
+
+// waitFor waits for a dossier to reach status, and returns it with its tasks.
+func (c demoClient) waitFor(who, id string, status models.Status) (apiclient.Dossier, error) {
+	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+	defer cancel()
+	d, err := c.as[who].WaitStatus(ctx, id, status)
 	if err != nil {
-		return err
+		return d, fmt.Errorf("demo: as %s: %w", who, err)
 	}
-	i := slices.IndexFunc(c.tokens, func(t demoToken) bool { return t.env == who })
-	req.Header.Set("Authorization", "Bearer "+c.tokens[i].token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("demo: %s %s as %s: status %d", method, path, who, resp.StatusCode)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return d, nil
 }
 
-// waitFor polls a dossier until it reaches status, and returns it with its tasks.
-func (c demoClient) waitFor(who, id string, status models.Status) (demoDossier, error) {
-	var d demoDossier
-	for range 200 {
-		if err := c.do(who, http.MethodGet, "/api/v1/dossiers/"+id, nil, &d); err != nil {
-			return d, err
-		}
-		if d.Status == status {
-			return d, nil
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	return d, fmt.Errorf("demo: dossier %s stayed %s, not %s", id, d.Status, status)
-}
-
-type demoDossier struct {
-	models.Dossier
-	Tasks []models.Task `json:"tasks"`
-}
-
-func (d demoDossier) openTask(typ models.TaskType, assignee string) string {
+// openTask is the dossier's open task of a type for assignee ("" for anyone in the role).
+func openTask(d apiclient.Dossier, typ models.TaskType, assignee string) string {
 	for _, t := range d.Tasks {
 		if t.Type == typ && t.Status == models.TaskOpen && t.Assignee == assignee {
 			return t.ID
@@ -149,19 +122,22 @@ func (c demoClient) callForProjects() error {
 		return err
 	}
 	complete := func(who, task, outcome, comment string, data any) error {
-		return c.do(who, http.MethodPost, "/api/v1/tasks/"+task+"/complete", map[string]any{"outcome": outcome, "comment": comment, "data": data}, nil)
+		if _, err := c.as[who].CompleteTask(c.ctx, task, outcome, comment, data); err != nil {
+			return fmt.Errorf("demo: as %s: %w", who, err)
+		}
+		return nil
 	}
 	d, err := c.waitFor("INSTRUCTOR", lyon, models.StatusPreselection)
 	if err != nil {
 		return err
 	}
-	if err := complete("INSTRUCTOR", d.openTask(models.TaskPreselection, ""), "request_info", "Merci de préciser le plan de financement pluriannuel.", nil); err != nil {
+	if err := complete("INSTRUCTOR", openTask(d, models.TaskPreselection, ""), "request_info", "Merci de préciser le plan de financement pluriannuel.", nil); err != nil {
 		return err
 	}
 	if d, err = c.waitFor("INSTRUCTOR", marseille, models.StatusPreselection); err != nil {
 		return err
 	}
-	if err := complete("INSTRUCTOR", d.openTask(models.TaskPreselection, ""), "preselect", "Projet mûr, partenaires engagés.", nil); err != nil {
+	if err := complete("INSTRUCTOR", openTask(d, models.TaskPreselection, ""), "preselect", "Projet mûr, partenaires engagés.", nil); err != nil {
 		return err
 	}
 	if _, err := c.waitFor("INSTRUCTOR", marseille, models.StatusPreselected); err != nil {
@@ -173,6 +149,6 @@ func (c demoClient) callForProjects() error {
 	if d, err = c.waitFor("INSTRUCTOR", marseille, models.StatusJury); err != nil {
 		return err
 	}
-	return complete("JURY_CHAIR", d.openTask(models.TaskJuryDecision, "presidente.dinum"), "grant", "Intérêt fort pour le territoire.",
+	return complete("JURY_CHAIR", openTask(d, models.TaskJuryDecision, "presidente.dinum"), "grant", "Intérêt fort pour le territoire.",
 		map[string]any{"amount_cents": 25_000_000})
 }
