@@ -70,3 +70,9 @@ func TestUnknownStatusHasNoFlag(t *testing.T) {
 	require.False(t, Withdrawable("archived") || ReachedJury("archived") || AwaitsSomeone("archived"))
 	require.NotContains(t, Statuses, Status("archived"))
 }
+
+func TestOpenTaskStatuses(t *testing.T) {
+	for s, open := range map[TaskStatus]bool{TaskOpen: true, TaskClaimed: true, TaskDone: false, TaskCancelled: false, "": false} {
+		require.Equal(t, open, s.Open(), s)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -15,13 +16,19 @@ import (
 	"github.com/relance/relance/store"
 )
 
+// preparedStore opens the configured database, migrated, with its envelopes and the
+// registry (app.PrepareStore).
+func preparedStore(ctx context.Context) (*store.Store, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return app.PrepareStore(ctx, cfg.Database(), newLogger())
+}
+
 func migrateCmd() *cobra.Command {
 	up := func(cmd *cobra.Command, _ []string) error {
-		cfg, err := loadConfig()
-		if err != nil {
-			return err
-		}
-		st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger())
+		st, err := preparedStore(cmd.Context())
 		if err != nil {
 			return err
 		}

@@ -52,18 +52,20 @@ func (c demoClient) do(who, method, path string, body, out any) error {
 }
 
 // waitFor waits for a dossier to reach status, and returns it with its tasks.
-func (c demoClient) waitFor(who, id string, status models.Status) (apiclient.Dossier, error) {
+func (c demoClient) waitFor(who, id string, status models.Status) (demoDossier, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
 	defer cancel()
 	d, err := c.as[who].WaitStatus(ctx, id, status)
 	if err != nil {
-		return d, fmt.Errorf("demo: as %s: %w", who, err)
+		return demoDossier{d}, fmt.Errorf("demo: as %s: %w", who, err)
 	}
-	return d, nil
+	return demoDossier{d}, nil
 }
 
+type demoDossier struct{ apiclient.Dossier }
+
 // openTask is the dossier's open task of a type for assignee ("" for anyone in the role).
-func openTask(d apiclient.Dossier, typ models.TaskType, assignee string) string {
+func (d demoDossier) openTask(typ models.TaskType, assignee string) string {
 	for _, t := range d.Tasks {
 		if t.Type == typ && t.Status == models.TaskOpen && t.Assignee == assignee {
 			return t.ID
@@ -131,13 +133,13 @@ func (c demoClient) callForProjects() error {
 	if err != nil {
 		return err
 	}
-	if err := complete("INSTRUCTOR", openTask(d, models.TaskPreselection, ""), "request_info", "Merci de préciser le plan de financement pluriannuel.", nil); err != nil {
+	if err := complete("INSTRUCTOR", d.openTask(models.TaskPreselection, ""), "request_info", "Merci de préciser le plan de financement pluriannuel.", nil); err != nil {
 		return err
 	}
 	if d, err = c.waitFor("INSTRUCTOR", marseille, models.StatusPreselection); err != nil {
 		return err
 	}
-	if err := complete("INSTRUCTOR", openTask(d, models.TaskPreselection, ""), "preselect", "Projet mûr, partenaires engagés.", nil); err != nil {
+	if err := complete("INSTRUCTOR", d.openTask(models.TaskPreselection, ""), "preselect", "Projet mûr, partenaires engagés.", nil); err != nil {
 		return err
 	}
 	if _, err := c.waitFor("INSTRUCTOR", marseille, models.StatusPreselected); err != nil {
@@ -149,6 +151,6 @@ func (c demoClient) callForProjects() error {
 	if d, err = c.waitFor("INSTRUCTOR", marseille, models.StatusJury); err != nil {
 		return err
 	}
-	return complete("JURY_CHAIR", openTask(d, models.TaskJuryDecision, "presidente.dinum"), "grant", "Intérêt fort pour le territoire.",
+	return complete("JURY_CHAIR", d.openTask(models.TaskJuryDecision, "presidente.dinum"), "grant", "Intérêt fort pour le territoire.",
 		map[string]any{"amount_cents": 25_000_000})
 }
