@@ -26,6 +26,15 @@ func preparedStore(ctx context.Context) (*store.Store, error) {
 	return app.PrepareStore(ctx, cfg.Database(), newLogger())
 }
 
+// openStore opens the configured database as it is.
+func openStore() (*store.Store, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(cfg.Database())
+}
+
 func migrateCmd() *cobra.Command {
 	up := func(cmd *cobra.Command, _ []string) error {
 		st, err := preparedStore(cmd.Context())
@@ -55,11 +64,7 @@ advisory lock while migrating; the later ones wait, then find nothing left to do
 		Short: "List the migrations: version, name, applied or pending, and when applied",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(cfg.Database())
+			st, err := openStore()
 			if err != nil {
 				return err
 			}
@@ -88,11 +93,7 @@ func importRegistryCmd() *cobra.Command {
 		Use:   "import-registry",
 		Short: "Load the embedded registry of collectivités (" + registry.Source + "); safe to run again",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(cfg.Database())
+			st, err := openStore()
 			if err != nil {
 				return err
 			}
