@@ -324,7 +324,7 @@ func (s *Server) provideInformation(c echo.Context) error {
 		return err
 	}
 	i := slices.IndexFunc(tasks, func(t models.Task) bool {
-		return t.Type == models.TaskInformation && (t.Status == models.TaskOpen || t.Status == models.TaskClaimed)
+		return t.Type == models.TaskInformation && t.Status.Open()
 	})
 	if i < 0 {
 		return models.Errorf(models.EConflict, "dossier %s is %s: no request for information awaits an answer", d.ID, d.Status)

@@ -13,6 +13,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/relance/relance/models"
 )
 
 const openAPITestSecret = "test-secret-test-secret-test-secret"
@@ -338,5 +340,25 @@ func TestOpenAPISecurityMatchesAuth(t *testing.T) {
 	body, _ := io.ReadAll(rec.Body)
 	if rec.Code != http.StatusOK || string(body) != string(OpenAPI) {
 		t.Errorf("GET /api/v1/openapi.yaml without a token answered %d and %d bytes, want 200 and the embedded document", rec.Code, len(body))
+	}
+}
+
+// TestOpenAPIDossierStatusesMatchModels checks that the document's DossierStatus enum is
+// models.Statuses, in its order.
+func TestOpenAPIDossierStatusesMatchModels(t *testing.T) {
+	components, _ := asMap(openAPIDoc(t)["components"])
+	schemas, _ := asMap(components["schemas"])
+	schema, _ := asMap(schemas["DossierStatus"])
+	enum, _ := schema["enum"].([]any)
+	var documented []string
+	for _, v := range enum {
+		documented = append(documented, fmt.Sprint(v))
+	}
+	var statuses []string
+	for _, s := range models.Statuses {
+		statuses = append(statuses, string(s))
+	}
+	if !slices.Equal(documented, statuses) {
+		t.Errorf("DossierStatus enum is %v, models.Statuses %v", documented, statuses)
 	}
 }

@@ -136,7 +136,7 @@ func (s *Server) sendClaim(c echo.Context, release bool) error {
 	if !p.CanAct(t) && !(release && p.CanReleaseAnyClaim()) {
 		return models.NotYourTask(t)
 	}
-	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
+	if !t.Status.Open() {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
 	}
 	ctx, cancel := s.temporalCtx(c)
@@ -170,7 +170,7 @@ func (s *Server) completeTask(c echo.Context) error {
 	if _, err := req.Payload(t.Type); err != nil {
 		return err
 	}
-	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
+	if !t.Status.Open() {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
 	}
 	ctx, cancel := s.temporalCtx(c)

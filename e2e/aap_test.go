@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -204,16 +205,8 @@ func juryTask(t *testing.T, s *stack, token, dossierID string) string {
 // complete completes a task and checks the dossier's status the person sees in the answer.
 func complete(t *testing.T, s *stack, token, taskID, outcome, comment string, data any, want models.Status) {
 	t.Helper()
-	body := map[string]any{"outcome": outcome, "comment": comment}
-	if data != nil {
-		body["data"] = data
-	}
-	r := s.call(t, http.MethodPost, "/api/v1/tasks/"+taskID+"/complete", token, body)
-	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-	var done struct {
-		DossierStatus models.Status `json:"dossier_status"`
-	}
-	r.decode(t, &done)
+	done, err := s.client(token).CompleteTask(context.Background(), taskID, outcome, comment, data)
+	require.NoError(t, err)
 	require.Equal(t, want, done.DossierStatus)
 }
 

@@ -32,10 +32,11 @@ func BenchmarkGuichet(b *testing.B) {
 func runGuichetBench(b *testing.B, concurrency, total int) {
 	b.StopTimer()
 	s := startStack(b, newStackFiles(b))
-	communes, err := s.Store.SearchCollectivites(context.Background(), store.CollectiviteFilter{Type: models.TypeCommune, Limit: total})
+	ctx := context.Background()
+	communes, err := s.Store.SearchCollectivites(ctx, store.CollectiviteFilter{Type: models.TypeCommune, Limit: total})
 	require.NoError(b, err)
 	require.Len(b, communes, total)
-	finance := s.token(b, financeOfficer)
+	finance := s.client(s.token(b, financeOfficer))
 	app := models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 650_000, Checklist: completeChecklist(models.GuichetFranceConnect)}
 
 	var mu sync.Mutex
@@ -52,22 +53,24 @@ func runGuichetBench(b *testing.B, concurrency, total int) {
 	for range concurrency {
 		wg.Go(func() {
 			for c := range jobs {
-				token := s.token(b, applicantOf(c.Siren))
+				applicant := s.client(s.token(b, applicantOf(c.Siren)))
 				t0 := time.Now()
-				r := s.call(b, http.MethodPost, "/api/v1/guichet/applications", token, app)
+				r := s.call(b, http.MethodPost, "/api/v1/guichet/applications", applicant.Token, app)
 				require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
 				var d dossierView
 				r.decode(b, &d)
 				for d.Status == models.StatusSubmitted || d.Status == models.StatusChecking || len(d.Tasks) == 0 && d.Status == models.StatusAwaitingPayment {
 					time.Sleep(5 * time.Millisecond)
-					s.call(b, http.MethodGet, "/api/v1/dossiers/"+d.ID, token, nil).decode(b, &d)
+					next, err := applicant.Dossier(ctx, d.ID)
+					require.NoError(b, err)
+					d = next
 				}
 				decided := time.Since(t0)
 				require.Equal(b, models.StatusAwaitingPayment, d.Status, d.Reason)
 				t1 := time.Now()
-				r = s.call(b, http.MethodPost, "/api/v1/tasks/"+d.Tasks[0].ID+"/complete", finance,
-					map[string]any{"outcome": "paid", "data": map[string]string{"paid_on": today(), "reference": "VIR-" + c.Siren}})
-				require.Equal(b, http.StatusOK, r.Status, string(r.Body))
+				_, err := finance.CompleteTask(ctx, d.Tasks[0].ID, models.OutcomePaid, "",
+					map[string]string{"paid_on": today(), "reference": "VIR-" + c.Siren})
+				require.NoError(b, err)
 				completed := time.Since(t1)
 				mu.Lock()
 				decisions = append(decisions, decided)
@@ -135,10 +138,11 @@ func runCallBench(b *testing.B, concurrency, total int) {
 	var whole, completions []time.Duration
 	// step completes the dossier's open task of a type, timing the call.
 	step := func(token, dossierID string, typ models.TaskType, outcome string, data any, scope models.Scope) {
+		c := s.client(token)
 		var task string
 		for task == "" {
-			var d dossierView
-			s.call(b, http.MethodGet, "/api/v1/dossiers/"+dossierID, token, nil).decode(b, &d)
+			d, err := c.Dossier(context.Background(), dossierID)
+			require.NoError(b, err)
 			for _, t := range d.Tasks {
 				if t.Type == typ && t.Status == models.TaskOpen && (scope.IsZero() || t.Scope == scope) {
 					task = t.ID
@@ -149,8 +153,8 @@ func runCallBench(b *testing.B, concurrency, total int) {
 			}
 		}
 		t0 := time.Now()
-		r := s.call(b, http.MethodPost, "/api/v1/tasks/"+task+"/complete", token, map[string]any{"outcome": outcome, "comment": "benchmark", "data": data})
-		require.Equal(b, http.StatusOK, r.Status, string(r.Body))
+		_, err := c.CompleteTask(context.Background(), task, outcome, "benchmark", data)
+		require.NoError(b, err)
 		mu.Lock()
 		completions = append(completions, time.Since(t0))
 		mu.Unlock()

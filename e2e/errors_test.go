@@ -109,13 +109,8 @@ func TestBadInputGetsClearAnswers(t *testing.T) {
 	})
 
 	t.Run("wrong content type", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/api/v1/guichet/applications", nil)
-		req.Header.Set("Authorization", "Bearer "+paris)
-		req.Header.Set("Content-Type", "text/plain")
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		resp.Body.Close()
-		require.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		r := s.call(t, http.MethodPost, "/api/v1/guichet/applications", paris, nil, "Content-Type", "text/plain")
+		require.Equal(t, http.StatusBadRequest, r.Status)
 	})
 
 	t.Run("a refused completion leaves nothing in history", func(t *testing.T) {

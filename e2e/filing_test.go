@@ -1,10 +1,9 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"strings"
@@ -50,18 +49,14 @@ func TestClientsGivingUpLeaveNoDossierWithoutProcess(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			body, _ := json.Marshal(models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100_000,
-				Checklist: completeChecklist(models.GuichetFranceConnect)})
+			app := models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100_000,
+				Checklist: completeChecklist(models.GuichetFranceConnect)}
 			rctx, cancel := context.WithTimeout(ctx, time.Duration(20+rand.IntN(31))*time.Millisecond)
 			defer cancel()
-			req, _ := http.NewRequestWithContext(rctx, http.MethodPost, s.URL+"/api/v1/guichet/applications", bytes.NewReader(body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+s.token(t, applicantOf(c.Siren)))
-			req.Header.Set("Idempotency-Key", "give-up-"+string(rune('a'+i%26))+c.Siren)
 			outcome := "gave up"
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				resp.Body.Close()
-				outcome = resp.Status
+			if r, err := s.client(s.token(t, applicantOf(c.Siren))).Do(rctx, http.MethodPost, "/api/v1/guichet/applications", app,
+				"Idempotency-Key", "give-up-"+string(rune('a'+i%26))+c.Siren); err == nil {
+				outcome = fmt.Sprintf("%d %s", r.Status, http.StatusText(r.Status))
 			}
 			mu.Lock()
 			outcomes[outcome]++

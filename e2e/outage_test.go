@@ -233,13 +233,7 @@ func (a answer) outageProblem() string {
 	if a.retryAfter != "5" {
 		return fmt.Sprintf("Retry-After %q", a.retryAfter)
 	}
-	var body struct {
-		Error struct{ Code, Message string }
-	}
-	if err := json.Unmarshal(a.body, &body); err != nil {
-		return fmt.Sprintf("body %s: %v", a.body, err)
-	}
-	if body.Error.Code != models.EUnavailable || !strings.Contains(body.Error.Message, "database") {
+	if e := apiError(a.status, a.body); e.Code != models.EUnavailable || !strings.Contains(e.Message, "database") {
 		return fmt.Sprintf("body %s", a.body)
 	}
 	return ""

@@ -4,14 +4,12 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -24,6 +22,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/apiclient"
 	"github.com/relance/relance/app"
 	"github.com/relance/relance/config"
 	"github.com/relance/relance/internal/testdb"
@@ -116,6 +115,9 @@ func (s *stack) token(t testing.TB, p models.Principal) string {
 	return tok
 }
 
+// client is the API as the bearer of token ("" for nobody).
+func (s *stack) client(token string) *apiclient.Client { return apiclient.New(s.URL, token) }
+
 type response struct {
 	Status int
 	Body   []byte
@@ -129,16 +131,14 @@ func (r response) decode(t testing.TB, v any) {
 // errorCode returns the error body's code and fields.
 func (r response) errorCode(t testing.TB) (string, map[string]string) {
 	t.Helper()
-	var body struct {
-		Error struct {
-			Code    string            `json:"code"`
-			Message string            `json:"message"`
-			Fields  map[string]string `json:"fields"`
-		} `json:"error"`
-	}
-	r.decode(t, &body)
-	require.NotEmpty(t, body.Error.Message, "every error names the problem")
-	return body.Error.Code, body.Error.Fields
+	e := apiError(r.Status, r.Body)
+	require.NotEmpty(t, e.Message, "every error names the problem: %s", r.Body)
+	return e.Code, e.Fields
+}
+
+// apiError reads an answer's error body.
+func apiError(status int, body []byte) *apiclient.Error {
+	return (&apiclient.Response{Status: status, Body: body}).APIError()
 }
 
 // call sends a request; body may be a value to encode as JSON, raw []byte, or nil.
@@ -159,65 +159,23 @@ type answer struct {
 
 // try sends a request like call, but reports a failure to send it instead of failing the test.
 func (s *stack) try(method, path, token string, body any, headers ...string) answer {
-	var rd io.Reader
-	switch b := body.(type) {
-	case nil:
-	case []byte:
-		rd = bytes.NewReader(b)
-	default:
-		enc, err := json.Marshal(b)
-		if err != nil {
-			return answer{err: err}
-		}
-		rd = bytes.NewReader(enc)
-	}
-	req, err := http.NewRequest(method, s.URL+path, rd)
+	r, err := s.client(token).Do(context.Background(), method, path, body, headers...)
 	if err != nil {
 		return answer{err: err}
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return answer{err: err}
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	return answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), body: out, err: err}
+	return answer{status: r.Status, retryAfter: r.Header.Get("Retry-After"), body: r.Body}
 }
 
-// dossierView is the part of GET /dossiers/{id} the tests read.
-type dossierView struct {
-	models.Dossier
-	Tasks  []models.Task        `json:"tasks"`
-	Audit  []models.AuditEvent  `json:"audit"`
-	Ledger []models.LedgerEntry `json:"ledger"`
-}
+// dossierView is GET /dossiers/{id}, as the tests read it.
+type dossierView = apiclient.Dossier
 
 // waitStatus polls a dossier until its status is one of want, or fails after 15 s.
 func (s *stack) waitStatus(t testing.TB, token, id string, want ...models.Status) dossierView {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	var d dossierView
-	for time.Now().Before(deadline) {
-		r := s.call(t, http.MethodGet, "/api/v1/dossiers/"+id, token, nil)
-		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-		r.decode(t, &d)
-		for _, w := range want {
-			if d.Status == w {
-				return d
-			}
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("dossier %s stayed %s, wanted %v", id, d.Status, want)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	d, err := s.client(token).WaitStatus(ctx, id, want...)
+	require.NoError(t, err)
 	return d
 }
 

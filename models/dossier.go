@@ -2,7 +2,6 @@ package models
 
 import (
 	"encoding/json"
-	"slices"
 	"time"
 )
 
@@ -43,26 +42,10 @@ const (
 	StatusWithdrawn Status = "withdrawn"
 )
 
-// Statuses lists every status, for validating filters.
-var Statuses = []Status{StatusDraft, StatusSubmitted, StatusChecking, StatusIncomplete, StatusPreselection,
-	StatusInfoRequested, StatusPreselected, StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed,
-	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction, StatusWithdrawn}
-
 // Withdrawal is an administrator's withdrawal of a dossier, as the API receives it and the
 // workflow's Update validator checks it.
 type Withdrawal struct {
 	Reason string `json:"reason" validate:"notblank,min=5,max=2000"`
-}
-
-// Withdrawable reports whether a dossier in status s may still be withdrawn: once its
-// grant is committed by a signed agreement, it must be paid.
-func Withdrawable(s Status) bool {
-	switch s {
-	case StatusSubmitted, StatusChecking, StatusIncomplete, StatusPreselection, StatusInfoRequested, StatusPreselected,
-		StatusJury, StatusWaitingList, StatusAwaitingSignature:
-		return true
-	}
-	return false
 }
 
 // Dossier is a case filed by a collectivité.
@@ -119,11 +102,3 @@ type LedgerEntry struct {
 	Reference    string    `json:"reference,omitempty"`
 	At           time.Time `json:"at"`
 }
-
-// JuryStatuses are the statuses of a dossier that is, or was, before a jury: what a jury
-// member may read of its call.
-var JuryStatuses = []Status{StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed, StatusAwaitingPayment,
-	StatusPaid, StatusRefused}
-
-// ReachedJury reports whether a dossier in status s is, or was, before a jury.
-func ReachedJury(s Status) bool { return slices.Contains(JuryStatuses, s) }

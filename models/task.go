@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -29,6 +30,12 @@ const (
 	TaskDone      TaskStatus = "done"
 	TaskCancelled TaskStatus = "cancelled"
 )
+
+// OpenTaskStatuses are the statuses of a task still to be done: open, or claimed by someone.
+var OpenTaskStatuses = []TaskStatus{TaskOpen, TaskClaimed}
+
+// Open reports whether a task in status s is still to be done.
+func (s TaskStatus) Open() bool { return slices.Contains(OpenTaskStatuses, s) }
 
 // Task is a piece of work a person must do for a workflow to go on.
 // Role and Scope say who may act on it (e.g. finance nationally, an applicant for its

@@ -215,7 +215,7 @@ func (s *Store) SetDossierStatus(ctx context.Context, id string, c StatusChange)
 		// The applicant's open task (an answer, a signature) opened just before this step.
 		var due []taskRow
 		err := tx.Where("dossier_id = ? AND role = ? AND status IN ? AND due_at IS NOT NULL", id, string(models.RoleApplicant),
-			[]string{string(models.TaskOpen), string(models.TaskClaimed)}).Order("due_at").Limit(1).Find(&due).Error
+			models.OpenTaskStatuses).Order("due_at").Limit(1).Find(&due).Error
 		if err != nil {
 			return err
 		}

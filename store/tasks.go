@@ -58,7 +58,7 @@ func (s *Store) CreateTask(ctx context.Context, t models.Task) error {
 // CloseTask marks a task done with its outcome. Closing it again changes nothing.
 func (s *Store) CloseTask(ctx context.Context, id, actor, outcome, comment string, data json.RawMessage) error {
 	now := s.now()
-	res := s.db.WithContext(ctx).Model(&taskRow{}).Where("id = ? AND status IN ?", id, []string{string(models.TaskOpen), string(models.TaskClaimed)}).
+	res := s.db.WithContext(ctx).Model(&taskRow{}).Where("id = ? AND status IN ?", id, models.OpenTaskStatuses).
 		Updates(map[string]any{"status": string(models.TaskDone), "outcome": outcome, "comment": comment,
 			"data": string(data), "closed_by": actor, "closed_at": now})
 	if res.Error != nil || res.RowsAffected > 0 {
@@ -152,7 +152,7 @@ func taskAccessSQL(a models.TaskAccess) clause.Expr {
 // Inbox lists the open tasks p may act on, as the policy says.
 func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]models.Task, error) {
 	q := s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Joins("JOIN dossiers ON dossiers.id = tasks.dossier_id").
-		Where("tasks.status IN ?", []string{string(models.TaskOpen), string(models.TaskClaimed)})
+		Where("tasks.status IN ?", models.OpenTaskStatuses)
 	q = q.Where(taskAccessSQL(p.TaskAccess()))
 	for col, val := range map[string]string{"tasks.type": f.Type, "dossiers.kind": f.DossierKind,
 		"dossiers.status": f.DossierStatus, "dossiers.departement": f.Departement} {
@@ -213,7 +213,7 @@ func (s *Store) ReleaseTask(ctx context.Context, id string) (models.Task, error)
 
 func (s *Store) setClaim(ctx context.Context, id string, status models.TaskStatus, assignee string) (models.Task, error) {
 	res := s.db.WithContext(ctx).Model(&taskRow{}).
-		Where("id = ? AND status IN ?", id, []string{string(models.TaskOpen), string(models.TaskClaimed)}).
+		Where("id = ? AND status IN ?", id, models.OpenTaskStatuses).
 		Updates(map[string]any{"status": string(status), "assignee": assignee})
 	if res.Error != nil {
 		return models.Task{}, res.Error
@@ -285,13 +285,13 @@ func (s *Store) MarkTaskAlert(ctx context.Context, id string, escalation bool) e
 // CancelOpenTasks cancels every task of a dossier still open or claimed.
 func (s *Store) CancelOpenTasks(ctx context.Context, dossierID string) error {
 	return s.db.WithContext(ctx).Model(&taskRow{}).
-		Where("dossier_id = ? AND status IN ?", dossierID, []string{string(models.TaskOpen), string(models.TaskClaimed)}).
+		Where("dossier_id = ? AND status IN ?", dossierID, models.OpenTaskStatuses).
 		Updates(map[string]any{"status": string(models.TaskCancelled), "closed_at": s.now()}).Error
 }
 
 // CancelTask closes a task nobody needs any more. Cancelling it again changes nothing.
 func (s *Store) CancelTask(ctx context.Context, id string) error {
 	return s.db.WithContext(ctx).Model(&taskRow{}).
-		Where("id = ? AND status IN ?", id, []string{string(models.TaskOpen), string(models.TaskClaimed)}).
+		Where("id = ? AND status IN ?", id, models.OpenTaskStatuses).
 		Updates(map[string]any{"status": string(models.TaskCancelled), "closed_at": s.now()}).Error
 }

@@ -104,7 +104,7 @@ func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInp
 		return err
 	}
 	updates := []temporal.SearchAttributeUpdate{SearchStatus.ValueSet(string(in.Status))}
-	if awaitsSomeone(in.Status) {
+	if models.AwaitsSomeone(in.Status) {
 		updates = append(updates, SearchAwaitingSince.ValueSet(workflow.Now(ctx)))
 	} else {
 		updates = append(updates, SearchAwaitingSince.ValueUnset())
@@ -114,17 +114,6 @@ func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInp
 	}
 	workflow.SetCurrentDetails(ctx, details)
 	return nil
-}
-
-// awaitsSomeone reports whether a dossier in status s waits on a person (or on money), so
-// that AwaitingSince tells an administrator how long it has been stuck.
-func awaitsSomeone(s models.Status) bool {
-	switch s {
-	case models.StatusIncomplete, models.StatusPreselection, models.StatusInfoRequested, models.StatusPreselected, models.StatusJury,
-		models.StatusWaitingList, models.StatusAwaitingSignature, models.StatusAwaitingPayment:
-		return true
-	}
-	return false
 }
 
 // Deadlines are the due dates of human tasks, counted from when each task opens, and how

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"text/tabwriter"
@@ -15,13 +16,28 @@ import (
 	"github.com/relance/relance/store"
 )
 
+// preparedStore opens the configured database, migrated, with its envelopes and the
+// registry (app.PrepareStore).
+func preparedStore(ctx context.Context) (*store.Store, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return app.PrepareStore(ctx, cfg.Database(), newLogger())
+}
+
+// openStore opens the configured database as it is.
+func openStore() (*store.Store, error) {
+	cfg, err := loadConfig()
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(cfg.Database())
+}
+
 func migrateCmd() *cobra.Command {
 	up := func(cmd *cobra.Command, _ []string) error {
-		cfg, err := loadConfig()
-		if err != nil {
-			return err
-		}
-		st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger())
+		st, err := preparedStore(cmd.Context())
 		if err != nil {
 			return err
 		}
@@ -48,11 +64,7 @@ advisory lock while migrating; the later ones wait, then find nothing left to do
 		Short: "List the migrations: version, name, applied or pending, and when applied",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(cfg.Database())
+			st, err := openStore()
 			if err != nil {
 				return err
 			}
@@ -81,11 +93,7 @@ func importRegistryCmd() *cobra.Command {
 		Use:   "import-registry",
 		Short: "Load the embedded registry of collectivités (" + registry.Source + "); safe to run again",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(cfg.Database())
+			st, err := openStore()
 			if err != nil {
 				return err
 			}

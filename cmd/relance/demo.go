@@ -1,14 +1,13 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
+	"github.com/relance/relance/apiclient"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -24,72 +23,48 @@ func seedDemo(ctx context.Context, apiURL string, tokens []demoToken, st *store.
 	if err != nil || len(existing) > 0 {
 		return err
 	}
-	c := demoClient{ctx: ctx, url: apiURL, tokens: tokens}
+	c := newDemoClient(ctx, apiURL, tokens)
 	if err := c.guichet(); err != nil {
 		return err
 	}
 	return c.callForProjects()
 }
 
-// demoClient speaks to the API as the demo's people.
+// demoClient speaks to the API as the demo's people, by their environment variable.
 type demoClient struct {
-	ctx    context.Context
-	url    string
-	tokens []demoToken
+	ctx context.Context
+	as  map[string]*apiclient.Client
+}
+
+func newDemoClient(ctx context.Context, apiURL string, tokens []demoToken) demoClient {
+	c := demoClient{ctx: ctx, as: map[string]*apiclient.Client{}}
+	for _, t := range tokens {
+		c.as[t.env] = apiclient.New(apiURL, t.token)
+	}
+	return c
 }
 
 func (c demoClient) do(who, method, path string, body, out any) error {
-	var rd *bytes.Reader
-	if body == nil {
-		rd = bytes.NewReader(nil)
-	} else {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
+	if err := c.as[who].Call(c.ctx, method, path, body, out); err != nil {
+		return fmt.Errorf("demo: as %s: %w", who, err)
 	}
-	req, err := http.NewRequestWithContext(c.ctx, method, c.url+path, rd)
-	if err != nil {
-		return err
-	}
-	i := slices.IndexFunc(c.tokens, func(t demoToken) bool { return t.env == who })
-	req.Header.Set("Authorization", "Bearer "+c.tokens[i].token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("demo: %s %s as %s: status %d", method, path, who, resp.StatusCode)
-	}
-	if out == nil {
-		return nil
-	}
-	return json.NewDecoder(resp.Body).Decode(out)
+	return nil
 }
 
-// waitFor polls a dossier until it reaches status, and returns it with its tasks.
+// waitFor waits for a dossier to reach status, and returns it with its tasks.
 func (c demoClient) waitFor(who, id string, status models.Status) (demoDossier, error) {
-	var d demoDossier
-	for range 200 {
-		if err := c.do(who, http.MethodGet, "/api/v1/dossiers/"+id, nil, &d); err != nil {
-			return d, err
-		}
-		if d.Status == status {
-			return d, nil
-		}
-		time.Sleep(25 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(c.ctx, 5*time.Second)
+	defer cancel()
+	d, err := c.as[who].WaitStatus(ctx, id, status)
+	if err != nil {
+		return demoDossier{d}, fmt.Errorf("demo: as %s: %w", who, err)
 	}
-	return d, fmt.Errorf("demo: dossier %s stayed %s, not %s", id, d.Status, status)
+	return demoDossier{d}, nil
 }
 
-type demoDossier struct {
-	models.Dossier
-	Tasks []models.Task `json:"tasks"`
-}
+type demoDossier struct{ apiclient.Dossier }
 
+// openTask is the dossier's open task of a type for assignee ("" for anyone in the role).
 func (d demoDossier) openTask(typ models.TaskType, assignee string) string {
 	for _, t := range d.Tasks {
 		if t.Type == typ && t.Status == models.TaskOpen && t.Assignee == assignee {
@@ -149,7 +124,10 @@ func (c demoClient) callForProjects() error {
 		return err
 	}
 	complete := func(who, task, outcome, comment string, data any) error {
-		return c.do(who, http.MethodPost, "/api/v1/tasks/"+task+"/complete", map[string]any{"outcome": outcome, "comment": comment, "data": data}, nil)
+		if _, err := c.as[who].CompleteTask(c.ctx, task, outcome, comment, data); err != nil {
+			return fmt.Errorf("demo: as %s: %w", who, err)
+		}
+		return nil
 	}
 	d, err := c.waitFor("INSTRUCTOR", lyon, models.StatusPreselection)
 	if err != nil {

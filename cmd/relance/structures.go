@@ -39,11 +39,7 @@ The database is migrated and the Etalab registry loaded first if it holds none.`
 				return err
 			}
 			defer f.Close()
-			cfg, err := loadConfig()
-			if err != nil {
-				return err
-			}
-			st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger())
+			st, err := preparedStore(cmd.Context())
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,83 @@
+package models
+
+import "slices"
+
+// StatusInfo is what a dossier status means to the rules that read it. Each status has one
+// row in statusTable; the lists and predicates below derive from it, so a new status is
+// added in one place.
+type StatusInfo struct {
+	Status Status
+	// Label is the status as French readers see it (notices, the workspace's tags).
+	Label string
+	// Terminal statuses end the process: nothing changes the dossier any more.
+	Terminal bool
+	// AwaitsSomeone is a status where the dossier waits on a person (or on money) rather
+	// than on a step the workflow runs by itself, so AwaitingSince tells how long it has
+	// been stuck.
+	AwaitsSomeone bool
+	// HoldsMoney is a status where the dossier holds money of its envelope, reserved or
+	// committed: money it gives back if it ends otherwise than paid.
+	HoldsMoney bool
+	// Withdrawable statuses may still be withdrawn by an administrator: once a grant is
+	// committed by a signed agreement, it must be paid.
+	Withdrawable bool
+	// JuryVisible is a status of a dossier that is, or was, before a jury: what a jury
+	// member may read of its call.
+	JuryVisible bool
+}
+
+// statusTable is every status with its flags, in the order of a dossier's life. The string
+// values are recorded in workflow histories and the database: they never change.
+var statusTable = []StatusInfo{
+	{Status: StatusDraft, Label: "brouillon"},
+	{Status: StatusSubmitted, Label: "déposé", Withdrawable: true},
+	{Status: StatusChecking, Label: "en vérification", Withdrawable: true},
+	{Status: StatusIncomplete, Label: "incomplet", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusPreselection, Label: "en présélection", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusInfoRequested, Label: "informations demandées", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusPreselected, Label: "présélectionné", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusJury, Label: "devant le jury", AwaitsSomeone: true, Withdrawable: true, JuryVisible: true},
+	{Status: StatusWaitingList, Label: "sur liste d'attente", AwaitsSomeone: true, Withdrawable: true, JuryVisible: true},
+	{Status: StatusAwaitingSignature, Label: "convention à signer", AwaitsSomeone: true, HoldsMoney: true, Withdrawable: true, JuryVisible: true},
+	{Status: StatusLapsed, Label: "caduc", Terminal: true, JuryVisible: true},
+	{Status: StatusRefused, Label: "refusé", Terminal: true, JuryVisible: true},
+	{Status: StatusAwaitingPayment, Label: "en attente de versement", AwaitsSomeone: true, HoldsMoney: true, JuryVisible: true},
+	{Status: StatusPaid, Label: "versé", Terminal: true, JuryVisible: true},
+	{Status: StatusClosedWithoutAction, Label: "classé sans suite", Terminal: true},
+	{Status: StatusWithdrawn, Label: "retiré", Terminal: true},
+}
+
+// statusesWhere lists the statuses whose row satisfies keep, in the table's order.
+func statusesWhere(keep func(StatusInfo) bool) []Status {
+	var out []Status
+	for _, i := range statusTable {
+		if keep(i) {
+			out = append(out, i.Status)
+		}
+	}
+	return out
+}
+
+var (
+	// Statuses lists every status, for validating filters.
+	Statuses = statusesWhere(func(StatusInfo) bool { return true })
+	// JuryStatuses are the statuses of a dossier that is, or was, before a jury.
+	JuryStatuses = statusesWhere(func(i StatusInfo) bool { return i.JuryVisible })
+)
+
+// StatusOf returns the row of status s; an unknown status has every flag false.
+func StatusOf(s Status) StatusInfo {
+	if i := slices.IndexFunc(statusTable, func(i StatusInfo) bool { return i.Status == s }); i >= 0 {
+		return statusTable[i]
+	}
+	return StatusInfo{Status: s}
+}
+
+// Withdrawable reports whether a dossier in status s may still be withdrawn.
+func Withdrawable(s Status) bool { return StatusOf(s).Withdrawable }
+
+// ReachedJury reports whether a dossier in status s is, or was, before a jury.
+func ReachedJury(s Status) bool { return StatusOf(s).JuryVisible }
+
+// AwaitsSomeone reports whether a dossier in status s waits on a person or on money.
+func AwaitsSomeone(s Status) bool { return StatusOf(s).AwaitsSomeone }
