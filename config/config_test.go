@@ -13,7 +13,7 @@ import (
 
 // envKeys are every variable Load reads.
 var envKeys = []string{
-	"RELANCE_DATA_DIR", "DATABASE_URL", "HTTP_ADDR",
+	"RELANCE_DATA_DIR", "DATABASE_URL", "HTTP_ADDR", "METRICS_ADDR", "LOG_FORMAT", "LOG_LEVEL",
 	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA",
 	"TEMPORAL_API_KEY", "TEMPORAL_CLI", "TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "GUICHET_AMEND_WINDOW",
 	"JWT_SECRET", "JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE",
@@ -38,6 +38,9 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, config.Config{
 		DataDir:            "./data",
 		HTTPAddr:           ":8080",
+		MetricsAddr:        ":9090",
+		LogFormat:          "text",
+		LogLevel:           "info",
 		TemporalAddress:    "127.0.0.1:7233",
 		TemporalNamespace:  "default",
 		TemporalUIPort:     8233,
@@ -125,6 +128,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"closing date not a day", map[string]string{"GUICHET_CLOSES_AT": "2026-02-30"}, []string{"GUICHET_CLOSES_AT"}},
 		{"reconcile grace zero", map[string]string{"RECONCILE_GRACE": "0s"}, []string{"RECONCILE_GRACE"}},
 		{"reconcile period garbage", map[string]string{"RECONCILE_PERIOD": "often"}, []string{"RECONCILE_PERIOD"}},
+		{"log format unknown", map[string]string{"LOG_FORMAT": "logfmt"}, []string{"LOG_FORMAT"}},
+		{"log level unknown", map[string]string{"LOG_LEVEL": "verbose"}, []string{"LOG_LEVEL"}},
 		{"reconcile batch zero", map[string]string{"RECONCILE_BATCH": "0"}, []string{"RECONCILE_BATCH"}},
 		{"several at once", map[string]string{"TEMPORAL_UI_PORT": "x", "TEMPORAL_TIMEOUT": "x", "DATABASE_URL": "sqlite://x", "JWT_SECRET": "x"},
 			[]string{"TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "DATABASE_URL", "JWT_SECRET"}},

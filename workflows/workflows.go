@@ -97,6 +97,8 @@ func (p *dossierProcess) close(ctx workflow.Context, status models.Status, reaso
 // search attributes and the UI's current details.
 func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInput, details string) error {
 	in.DossierID = p.id
+	// The SDK's workflow logger is silent on replay: each change is logged once.
+	workflow.GetLogger(ctx).Info("dossier status", "dossier", p.id, "from", p.status, "to", in.Status, "reason", in.Reason)
 	// The new status holds in the workflow before the read model shows it, so an Update
 	// sent by someone who just read it is never refused as too early.
 	p.status = in.Status

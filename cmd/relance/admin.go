@@ -21,7 +21,7 @@ func migrateCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger())
+		st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger(cfg))
 		if err != nil {
 			return err
 		}

@@ -32,12 +32,15 @@ func main() {
 	}
 }
 
-func newLogger() *slog.Logger {
-	level := slog.LevelInfo
-	if os.Getenv("LOG_LEVEL") == "debug" {
-		level = slog.LevelDebug
+// newLogger logs to stderr at LOG_LEVEL, as text or, with LOG_FORMAT=json, as one JSON
+// object a line for a log collector.
+func newLogger(cfg config.Config) *slog.Logger {
+	level, _ := cfg.SlogLevel() // checked by config.Load
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
 func loadConfig() (config.Config, error) { return config.Load() }

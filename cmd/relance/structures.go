@@ -43,7 +43,7 @@ The database is migrated and the Etalab registry loaded first if it holds none.`
 			if err != nil {
 				return err
 			}
-			st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger())
+			st, err := app.PrepareStore(cmd.Context(), cfg.Database(), newLogger(cfg))
 			if err != nil {
 				return err
 			}
