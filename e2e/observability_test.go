@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strings"
@@ -8,12 +9,15 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/workflows"
 )
 
 // TestObservability takes a guichet dossier to its disbursement task on the real stack,
-// then reads it as an operator would: the API's /metrics (HTTP, the SDK's own, business).
+// then reads it as an operator would: the API's /metrics (HTTP, the SDK's own, business),
+// the event history's summaries, and the open_tasks query.
 func TestObservability(t *testing.T) {
 	s := startStack(t, newStackFiles(t))
 	paris := s.token(t, applicantOf(sirenParis))
@@ -23,6 +27,40 @@ func TestObservability(t *testing.T) {
 	var created models.Dossier
 	r.decode(t, &created)
 	s.waitStatus(t, paris, created.ID, models.StatusAwaitingPayment)
+
+	t.Run("open_tasks query", func(t *testing.T) {
+		v, err := s.Temporal.QueryWorkflow(context.Background(), models.DossierWorkflowID(created.ID), "", workflows.QueryOpenTasks)
+		require.NoError(t, err)
+		var tasks []workflows.OpenTaskView
+		require.NoError(t, v.Get(&tasks))
+		require.Len(t, tasks, 1)
+		require.Equal(t, models.TaskID(created.ID, models.TaskDisbursement, 0), tasks[0].ID)
+		require.Equal(t, models.TaskDisbursement, tasks[0].Type)
+		require.Equal(t, models.RoleFinance, tasks[0].Role)
+		require.Equal(t, "national", tasks[0].Scope)
+		require.NotNil(t, tasks[0].DueAt)
+		require.WithinDuration(t, time.Now().Add(30*24*time.Hour), *tasks[0].DueAt, time.Minute)
+		require.False(t, tasks[0].Overdue)
+	})
+
+	t.Run("history reads as the business", func(t *testing.T) {
+		iter := s.Temporal.GetWorkflowHistory(context.Background(), models.DossierWorkflowID(created.ID), "", false, 0)
+		var summaries []string
+		for iter.HasNext() {
+			ev, err := iter.Next()
+			require.NoError(t, err)
+			if p := ev.GetUserMetadata().GetSummary(); p != nil {
+				var text string
+				require.NoError(t, converter.GetDefaultDataConverter().FromPayload(p, &text))
+				summaries = append(summaries, text)
+			}
+		}
+		for _, want := range []string{"Record the status checking", "Find SIREN " + sirenParis + " in the registry",
+			"Check the cap for SIREN " + sirenParis, "Check the checklist against the specification", "Reserve the grant on axe2.guichet",
+			"Open the disbursement task", "Record the status awaiting_payment", "Reminder of the disbursement"} {
+			require.Contains(t, summaries, want)
+		}
+	})
 
 	t.Run("metrics", func(t *testing.T) {
 		want := []string{
