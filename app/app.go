@@ -118,17 +118,10 @@ type DevTemporal struct {
 // registered. SQLite in WAL mode with more shard I/O concurrency doubles its throughput
 // over the defaults on a small machine.
 func StartDevTemporal(ctx context.Context, d DevTemporal, logger *slog.Logger) (*testsuite.DevServer, error) {
-	args := []string{
+	args := append([]string{
 		"--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL",
 		"--dynamic-config-value", "history.shardIOConcurrency=8",
-	}
-	for _, sa := range workflows.SearchAttributes {
-		kind := "Keyword"
-		if sa == workflows.SearchAwaitingSince {
-			kind = "Datetime"
-		}
-		args = append(args, "--search-attribute", sa.GetName()+"="+kind)
-	}
+	}, searchAttributeArgs()...)
 	opts := testsuite.DevServerOptions{
 		ExistingPath: d.CLI,
 		ClientOptions: &client.Options{HostPort: d.HostPort, Namespace: d.Namespace, Logger: log.NewStructuredLogger(logger),
