@@ -15,6 +15,7 @@ RUN go build -trimpath -ldflags "-s -w" -o /out/relance ./cmd/relance
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/relance /relance
 USER nonroot:nonroot
-EXPOSE 8080
+# The API (with its /metrics) on 8080; a worker serves its /metrics on METRICS_ADDR (9090).
+EXPOSE 8080 9090
 ENTRYPOINT ["/relance"]
 CMD ["api"]

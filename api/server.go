@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 
 	"github.com/relance/relance/filing"
@@ -31,6 +32,9 @@ type Server struct {
 	TemporalTimeout time.Duration
 	// Filing files dossiers and starts their processes.
 	Filing *filing.Service
+	// Metrics is the registry served on /metrics, where the API counts its requests; nil: a
+	// registry of the API's own.
+	Metrics *prometheus.Registry
 }
 
 // Handler builds the Echo router with every route.
@@ -39,9 +43,14 @@ func (s *Server) Handler() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(s.Logger)
 	e.Validator = fieldValidator{}
-	e.Use(middleware.Recover(), limitBody(maxBodyBytes), middleware.RequestID(), s.accessLog, rejectBadText)
+	if s.Metrics == nil {
+		s.Metrics = prometheus.NewRegistry()
+	}
+	routes := map[string]bool{}
+	e.Use(middleware.Recover(), limitBody(maxBodyBytes), middleware.RequestID(), s.observe(newHTTPMetrics(s.Metrics), routes), rejectBadText)
 
 	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", s.serveMetrics)
 	e.GET("/readyz", s.readyz)
 	e.GET("/api/v1/openapi.yaml", serveOpenAPI)
 
@@ -78,6 +87,9 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/tasks/:id/unclaim", s.unclaimTask, auth, onTask)
 	v1.POST("/tasks/:id/complete", s.completeTask, auth, onTask)
 	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
+	for _, r := range e.Routes() {
+		routes[r.Method+" "+r.Path] = true
+	}
 	return e
 }
 
@@ -103,20 +115,6 @@ func limitBody(limit int64) echo.MiddlewareFunc {
 type fieldValidator struct{}
 
 func (fieldValidator) Validate(i any) error { return models.Validate(i) }
-
-func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		status := c.Response().Status
-		if err != nil {
-			status, _ = describe(err)
-		}
-		s.Logger.Debug("http", "method", c.Request().Method, "path", c.Request().URL.Path, "status", status,
-			"duration", time.Since(start), "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
-		return err
-	}
-}
 
 func (s *Server) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
@@ -26,6 +27,7 @@ import (
 	"github.com/relance/relance/api"
 	"github.com/relance/relance/config"
 	"github.com/relance/relance/filing"
+	"github.com/relance/relance/metrics"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/notify"
 	"github.com/relance/relance/registry"
@@ -108,31 +110,27 @@ type DevTemporal struct {
 	DBFile    string // "" keeps history in memory
 	UIPort    int    // 0 runs headless
 	Log       io.Writer
+	// MetricsHandler receives the client's SDK metrics (nil: none).
+	MetricsHandler client.MetricsHandler
 }
 
 // StartDevTemporal runs the Temporal CLI's dev server with relance's search attributes
 // registered. SQLite in WAL mode with more shard I/O concurrency doubles its throughput
 // over the defaults on a small machine.
 func StartDevTemporal(ctx context.Context, d DevTemporal, logger *slog.Logger) (*testsuite.DevServer, error) {
-	args := []string{
+	args := append([]string{
 		"--sqlite-pragma", "journal_mode=WAL", "--sqlite-pragma", "synchronous=NORMAL",
 		"--dynamic-config-value", "history.shardIOConcurrency=8",
-	}
-	for _, sa := range workflows.SearchAttributes {
-		kind := "Keyword"
-		if sa == workflows.SearchAwaitingSince {
-			kind = "Datetime"
-		}
-		args = append(args, "--search-attribute", sa.GetName()+"="+kind)
-	}
+	}, searchAttributeArgs()...)
 	opts := testsuite.DevServerOptions{
-		ExistingPath:  d.CLI,
-		ClientOptions: &client.Options{HostPort: d.HostPort, Namespace: d.Namespace, Logger: log.NewStructuredLogger(logger)},
-		DBFilename:    d.DBFile,
-		LogLevel:      "warn",
-		ExtraArgs:     args,
-		Stdout:        d.Log,
-		Stderr:        d.Log,
+		ExistingPath: d.CLI,
+		ClientOptions: &client.Options{HostPort: d.HostPort, Namespace: d.Namespace, Logger: log.NewStructuredLogger(logger),
+			MetricsHandler: d.MetricsHandler},
+		DBFilename: d.DBFile,
+		LogLevel:   "warn",
+		ExtraArgs:  args,
+		Stdout:     d.Log,
+		Stderr:     d.Log,
 	}
 	if d.UIPort > 0 {
 		opts.EnableUI, opts.UIPort = true, strconv.Itoa(d.UIPort)
@@ -162,6 +160,18 @@ func NewFiling(cfg config.Config, st *store.Store, tc client.Client, logger *slo
 func NewReconciler(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *filing.Reconciler {
 	return &filing.Reconciler{Service: NewFiling(cfg, st, tc, logger), Period: cfg.ReconcilePeriod, Grace: cfg.ReconcileGrace,
 		Batch: cfg.ReconcileBatch}
+}
+
+// NewMetrics returns the registry a process serves on /metrics, with the business gauges
+// of st when st is not nil, and the handler through which a Temporal client writes the
+// SDK's metrics into it; close the closer after the client.
+func NewMetrics(st *store.Store, logger *slog.Logger) (*prometheus.Registry, client.MetricsHandler, io.Closer) {
+	reg := metrics.NewRegistry()
+	if st != nil {
+		reg.MustRegister(metrics.NewBusiness(st, metrics.BusinessTTL, logger))
+	}
+	handler, closer := metrics.NewTemporalHandler(reg, logger)
+	return reg, handler, closer
 }
 
 // NewAPIServer returns the HTTP API over st and tc.

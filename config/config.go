@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -19,8 +20,12 @@ type Config struct {
 	DataDir string
 	// DatabaseURL is a postgres:// URL; empty means SQLite under DataDir.
 	DatabaseURL string
-	// HTTPAddr is where the API listens.
+	// HTTPAddr is where the API listens (its /metrics too).
 	HTTPAddr string
+	// MetricsAddr is where `relance worker` serves /metrics.
+	MetricsAddr string
+	// LogFormat is "text" or "json"; LogLevel "debug", "info", "warn" or "error".
+	LogFormat, LogLevel string
 
 	TemporalAddress   string
 	TemporalNamespace string
@@ -73,6 +78,9 @@ func Load() (Config, error) {
 		DataDir:           env("RELANCE_DATA_DIR", "./data"),
 		DatabaseURL:       os.Getenv("DATABASE_URL"),
 		HTTPAddr:          env("HTTP_ADDR", ":8080"),
+		MetricsAddr:       env("METRICS_ADDR", ":9090"),
+		LogFormat:         env("LOG_FORMAT", "text"),
+		LogLevel:          env("LOG_LEVEL", "info"),
 		TemporalAddress:   env("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
 		TemporalNamespace: env("TEMPORAL_NAMESPACE", "default"),
 		TemporalTLSCert:   os.Getenv("TEMPORAL_TLS_CERT"),
@@ -119,6 +127,12 @@ func Load() (Config, error) {
 	}
 	c.NotifySMTPAddr, c.NotifyFrom = os.Getenv("NOTIFY_SMTP_ADDR"), env("NOTIFY_FROM", "relance@localhost")
 	c.NotifyRoleMailboxes = os.Getenv("NOTIFY_ROLE_MAILBOXES")
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, "LOG_FORMAT must be text or json")
+	}
+	if _, err := c.SlogLevel(); err != nil {
+		errs = append(errs, "LOG_LEVEL must be debug, info, warn or error")
+	}
 	if c.DatabaseURL != "" {
 		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 			errs = append(errs, "DATABASE_URL must be a postgres:// URL")
@@ -137,6 +151,13 @@ func Load() (Config, error) {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
 	}
 	return c, nil
+}
+
+// SlogLevel is LogLevel as a log/slog level.
+func (c Config) SlogLevel() (slog.Level, error) {
+	var l slog.Level
+	err := l.UnmarshalText([]byte(c.LogLevel))
+	return l, err
 }
 
 // Database returns the database to open: DATABASE_URL, or the SQLite file under DataDir.

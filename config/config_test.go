@@ -1,19 +1,24 @@
 package config_test
 
 import (
+	"maps"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/relance/relance/config"
 )
 
 // envKeys are every variable Load reads.
 var envKeys = []string{
-	"RELANCE_DATA_DIR", "DATABASE_URL", "HTTP_ADDR",
+	"RELANCE_DATA_DIR", "DATABASE_URL", "HTTP_ADDR", "METRICS_ADDR", "LOG_FORMAT", "LOG_LEVEL",
 	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TLS_CERT", "TEMPORAL_TLS_KEY", "TEMPORAL_TLS_CA",
 	"TEMPORAL_API_KEY", "TEMPORAL_CLI", "TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "GUICHET_AMEND_WINDOW",
 	"JWT_SECRET", "JWT_ISSUER", "JWKS_URL", "JWT_AUDIENCE",
@@ -38,6 +43,9 @@ func TestLoadDefaults(t *testing.T) {
 	require.Equal(t, config.Config{
 		DataDir:            "./data",
 		HTTPAddr:           ":8080",
+		MetricsAddr:        ":9090",
+		LogFormat:          "text",
+		LogLevel:           "info",
 		TemporalAddress:    "127.0.0.1:7233",
 		TemporalNamespace:  "default",
 		TemporalUIPort:     8233,
@@ -125,6 +133,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"closing date not a day", map[string]string{"GUICHET_CLOSES_AT": "2026-02-30"}, []string{"GUICHET_CLOSES_AT"}},
 		{"reconcile grace zero", map[string]string{"RECONCILE_GRACE": "0s"}, []string{"RECONCILE_GRACE"}},
 		{"reconcile period garbage", map[string]string{"RECONCILE_PERIOD": "often"}, []string{"RECONCILE_PERIOD"}},
+		{"log format unknown", map[string]string{"LOG_FORMAT": "logfmt"}, []string{"LOG_FORMAT"}},
+		{"log level unknown", map[string]string{"LOG_LEVEL": "verbose"}, []string{"LOG_LEVEL"}},
 		{"reconcile batch zero", map[string]string{"RECONCILE_BATCH": "0"}, []string{"RECONCILE_BATCH"}},
 		{"several at once", map[string]string{"TEMPORAL_UI_PORT": "x", "TEMPORAL_TIMEOUT": "x", "DATABASE_URL": "sqlite://x", "JWT_SECRET": "x"},
 			[]string{"TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "DATABASE_URL", "JWT_SECRET"}},
@@ -201,4 +211,56 @@ func TestDatabase(t *testing.T) {
 			require.Equal(t, tt.want, tt.c.Database())
 		})
 	}
+}
+
+// TestEnvKeysAreWhatLoadReads keeps envKeys honest: every quoted setting name in config.go
+// is in it, and nothing else.
+func TestEnvKeysAreWhatLoadReads(t *testing.T) {
+	src, err := os.ReadFile("config.go")
+	require.NoError(t, err)
+	read := map[string]bool{}
+	for _, m := range regexp.MustCompile(`"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"`).FindAllStringSubmatch(string(src), -1) {
+		read[m[1]] = true
+	}
+	require.ElementsMatch(t, envKeys, slices.Collect(maps.Keys(read)))
+}
+
+// devOnlyKeys are the settings of `relance dev` alone (its embedded databases, its
+// Temporal CLI and UI): the production shape has no use for them.
+var devOnlyKeys = []string{"RELANCE_DATA_DIR", "TEMPORAL_CLI", "TEMPORAL_UI_PORT"}
+
+// TestComposePassesEverySetting checks that docker-compose.yml gives every relance
+// container every setting Load reads, so none is silently left at a development default.
+func TestComposePassesEverySetting(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "docker-compose.yml"))
+	require.NoError(t, err)
+	var compose struct {
+		RelanceEnv map[string]string `yaml:"x-relance-env"`
+		Services   map[string]struct {
+			Image       string         `yaml:"image"`
+			Environment map[string]any `yaml:"environment"`
+		} `yaml:"services"`
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &compose))
+	for _, k := range envKeys {
+		if slices.Contains(devOnlyKeys, k) {
+			require.NotContains(t, compose.RelanceEnv, k, "%s is for relance dev only", k)
+			continue
+		}
+		require.Contains(t, compose.RelanceEnv, k, "docker-compose.yml's x-relance-env must pass %s", k)
+	}
+	relance := 0
+	for name, svc := range compose.Services {
+		if svc.Image != "relance:latest" {
+			continue
+		}
+		relance++
+		// The anchor merged in: every key of x-relance-env reaches the container.
+		for k := range compose.RelanceEnv {
+			require.Contains(t, svc.Environment, k, "service %s lacks %s", name, k)
+		}
+	}
+	require.Equal(t, 4, relance, "migrate, temporal-setup, api, worker")
+	require.NotContains(t, string(raw), "temporalio/auto-setup", "the deprecated image is gone")
+	require.NotContains(t, string(raw), "search-attribute create", "temporal-setup registers the search attributes")
 }

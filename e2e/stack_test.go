@@ -75,9 +75,12 @@ func startStack(t testing.TB, files stackFiles) *stack {
 		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	dev, err := app.StartDevTemporal(ctx, app.DevTemporal{CLI: cli, Namespace: "default", DBFile: files.temporalDB, Log: io.Discard}, logger)
-	require.NoError(t, err)
 	st, err := app.PrepareStore(ctx, files.databaseURL, logger)
+	require.NoError(t, err)
+	// Wired as `relance dev` is: the API's /metrics serves the worker's SDK metrics too.
+	reg, handler, stopMetrics := app.NewMetrics(st, logger)
+	dev, err := app.StartDevTemporal(ctx, app.DevTemporal{CLI: cli, Namespace: "default", DBFile: files.temporalDB, Log: io.Discard,
+		MetricsHandler: handler}, logger)
 	require.NoError(t, err)
 	cfg := config.Config{JWTSecret: testSecret, TemporalTimeout: 10 * time.Second, GuichetAmendWindow: 720 * time.Hour,
 		ReconcilePeriod: 10 * time.Second, ReconcileGrace: 30 * time.Second, ReconcileBatch: 100}
@@ -85,6 +88,7 @@ func startStack(t testing.TB, files stackFiles) *stack {
 		files.tune(&cfg)
 	}
 	srv := app.NewAPIServer(cfg, st, dev.Client(), logger)
+	srv.Metrics = reg
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	g, gctx := errgroup.WithContext(ctx)
@@ -102,6 +106,7 @@ func startStack(t testing.TB, files stackFiles) *stack {
 		cancel()
 		_ = g.Wait()
 		_ = dev.Stop()
+		_ = stopMetrics.Close()
 		_ = st.Close()
 	}
 	t.Cleanup(s.stop)

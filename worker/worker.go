@@ -35,12 +35,14 @@ func Register(r interface {
 	r.RegisterActivity(acts)
 }
 
-// Dial connects to the Temporal frontend named by the configuration, with TLS when set.
-func Dial(cfg config.Config, logger *slog.Logger) (client.Client, error) {
+// Dial connects to the Temporal frontend named by the configuration, with TLS when set;
+// the SDK reports its metrics to handler (nil: nowhere).
+func Dial(cfg config.Config, logger *slog.Logger, handler client.MetricsHandler) (client.Client, error) {
 	opts := client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    log.NewStructuredLogger(logger),
+		HostPort:       cfg.TemporalAddress,
+		Namespace:      cfg.TemporalNamespace,
+		Logger:         log.NewStructuredLogger(logger),
+		MetricsHandler: handler,
 	}
 	if cfg.TemporalTLSCert != "" || cfg.TemporalTLSCA != "" || cfg.TemporalAPIKey != "" {
 		tlsCfg := &tls.Config{MinVersion: tls.VersionTLS12}

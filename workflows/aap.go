@@ -94,13 +94,13 @@ func (a *aap) run(ctx workflow.Context) (Result, error) {
 		return Result{}, err
 	}
 	var elig models.Eligibility
-	if err := workflow.ExecuteLocalActivity(ctx, acts.CheckAAPEligibility, a.id).Get(ctx, &elig); err != nil {
+	if err := local(ctx, "Check eligibility to call "+a.in.CallID, acts.CheckAAPEligibility, a.id).Get(ctx, &elig); err != nil {
 		return Result{}, err
 	}
 	if !elig.Eligible {
 		return a.refuse(ctx, "not eligible: "+strings.Join(elig.Reasons, "; "))
 	}
-	if err := workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
+	if err := local(ctx, "Record: eligible", acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
 		Audit: activities.Audit{Key: "eligible", Actor: "system", Action: models.AuditEligible, Detail: strings.Join(elig.Reasons, "; ")}}).Get(ctx, nil); err != nil {
 		return Result{}, err
 	}
@@ -188,7 +188,7 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 				fmt.Sprintf("no answer to the request for information within %s", a.in.Deadlines.infoAnswer()), models.AuditLapsed)
 			return result, true, err
 		}
-		err = workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
+		err = local(ctx, "Record: information provided", acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
 			Audit: activities.Audit{Key: fmt.Sprintf("info-provided/%d", attempt), Actor: reply.Actor.Subject, Action: models.AuditInfoProvided, Detail: reply.Comment}}).Get(ctx, nil)
 		if err != nil {
 			return Result{}, true, err
@@ -201,19 +201,19 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 // decision stands.
 func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 	var call models.Call
-	if err := workflow.ExecuteLocalActivity(ctx, acts.CallJury, a.in.CallID).Get(ctx, &call); err != nil {
+	if err := local(ctx, "Read the jury of call "+a.in.CallID, acts.CallJury, a.in.CallID).Get(ctx, &call); err != nil {
 		return models.JuryOutcome{}, err
 	}
 	signals := workflow.GetSignalChannel(ctx, SignalJuryOpened)
 	for call.JuryOpenedAt == nil {
 		// Opening the session signals every preselected dossier; the periodic check covers
 		// a dossier the signal missed.
-		if ok, err := workflow.AwaitWithTimeout(ctx, a.in.Deadlines.waitingRecheck(), func() bool { return signals.Len() > 0 }); err != nil {
+		if ok, err := awaitUntil(ctx, a.in.Deadlines.waitingRecheck(), "Next check for the jury session", func() bool { return signals.Len() > 0 }); err != nil {
 			return models.JuryOutcome{}, err
 		} else if ok {
 			signals.Receive(ctx, nil)
 		}
-		if err := workflow.ExecuteLocalActivity(ctx, acts.CallJury, a.in.CallID).Get(ctx, &call); err != nil {
+		if err := local(ctx, "Check whether the jury of call "+a.in.CallID+" sits", acts.CallJury, a.in.CallID).Get(ctx, &call); err != nil {
 			return models.JuryOutcome{}, err
 		}
 	}
@@ -248,7 +248,7 @@ func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 		if vote.Choice == models.VoteRecuse {
 			action = models.AuditRecused
 		}
-		err = workflow.ExecuteLocalActivity(ctx, acts.RecordVote, activities.VoteInput{Vote: vote,
+		err = local(ctx, "Record the vote of "+vote.Member, acts.RecordVote, activities.VoteInput{Vote: vote,
 			Audit: activities.Audit{Key: "vote/" + task.task.ID, Actor: vote.Member, Action: action,
 				Detail: fmt.Sprintf("%s %s", vote.Choice, req.Comment)}}).Get(ctx, nil)
 		if err != nil {
@@ -264,7 +264,7 @@ func (a *aap) jury(ctx workflow.Context) (models.JuryOutcome, error) {
 		if err := a.tasks.cancel(ctx, "the jury has decided", tasks...); err != nil {
 			return models.JuryOutcome{}, err
 		}
-		err = workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
+		err = local(ctx, "Record the jury's decision", acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
 			Audit: activities.Audit{Key: "jury-decision", Actor: "jury", Action: models.AuditJuryDecided, Detail: decisionDetail(outcome)}}).Get(ctx, nil)
 		if err != nil {
 			return models.JuryOutcome{}, err
@@ -293,7 +293,7 @@ func (a *aap) validateVote(_ workflow.Context, payload any) error {
 // it when the envelope cannot.
 func (a *aap) reserve(ctx workflow.Context, outcome models.JuryOutcome) error {
 	granted := outcome.AmountCents
-	err := workflow.ExecuteLocalActivity(ctx, acts.ReserveGrant, activities.ReserveInput{DossierID: a.id, Envelope: a.in.EnvelopeCode,
+	err := local(ctx, fmt.Sprintf("Reserve %s on %s", models.FormatEuros(granted), a.in.EnvelopeCode), acts.ReserveGrant, activities.ReserveInput{DossierID: a.id, Envelope: a.in.EnvelopeCode,
 		AmountCents: granted, Score: outcome.Score, DecidedAt: workflow.Now(ctx)}).Get(ctx, &a.reserved)
 	if err != nil || a.reserved {
 		return err
@@ -308,13 +308,13 @@ func (a *aap) reserve(ctx workflow.Context, outcome models.JuryOutcome) error {
 	for !a.reserved {
 		// The signal comes from whoever released the money; the periodic check covers a
 		// sender that failed between releasing and signalling.
-		if ok, err := workflow.AwaitWithTimeout(ctx, a.in.Deadlines.waitingRecheck(), func() bool { return signals.Len() > 0 }); err != nil {
+		if ok, err := awaitUntil(ctx, a.in.Deadlines.waitingRecheck(), "Next check of the waiting list", func() bool { return signals.Len() > 0 }); err != nil {
 			return err
 		} else if ok {
 			signals.Receive(ctx, nil)
 		}
 		var check activities.WaitingCheck
-		if err := workflow.ExecuteLocalActivity(ctx, acts.RecheckWaitingList, activities.ReserveInput{DossierID: a.id,
+		if err := local(ctx, "Check the waiting list of "+a.in.EnvelopeCode, acts.RecheckWaitingList, activities.ReserveInput{DossierID: a.id,
 			Envelope: a.in.EnvelopeCode}).Get(ctx, &check); err != nil {
 			return err
 		}
@@ -362,7 +362,7 @@ func (a *aap) sign(ctx workflow.Context, granted models.Cents) (bool, error) {
 			answer()
 			continue
 		}
-		if err := workflow.ExecuteLocalActivity(ctx, acts.CommitGrant, a.id).Get(ctx, nil); err != nil {
+		if err := local(ctx, "Commit the grant (agreement signed)", acts.CommitGrant, a.id).Get(ctx, nil); err != nil {
 			return false, err
 		}
 		a.pending = append(a.pending, answer) // the last signatory sees the dossier move on to payment
@@ -377,7 +377,7 @@ func (a *aap) lapse(ctx workflow.Context, open []*openTask) error {
 		return err
 	}
 	var promoted []string
-	if err := workflow.ExecuteLocalActivity(ctx, acts.ReleaseGrant, a.id).Get(ctx, &promoted); err != nil {
+	if err := local(ctx, "Release the grant (agreement lapsed)", acts.ReleaseGrant, a.id).Get(ctx, &promoted); err != nil {
 		return err
 	}
 	wakeLaureates(ctx, a.id, promoted)

@@ -30,7 +30,7 @@ func (b *taskBoard) disburse(ctx workflow.Context, granted models.Cents, due, re
 	}
 	var payment models.Payment
 	decodeData(completion.Data, &payment)
-	err = workflow.ExecuteLocalActivity(ctx, acts.PayGrant, activities.PayInput{DossierID: p.id, Reference: payment.Reference,
+	err = local(ctx, "Record the payment "+payment.Reference, acts.PayGrant, activities.PayInput{DossierID: p.id, Reference: payment.Reference,
 		Audit: activities.Audit{Key: "payment", Actor: completion.Actor.Subject, Action: models.AuditPaymentRecorded,
 			Detail: fmt.Sprintf("%s paid on %s, reference %s", models.FormatEuros(granted), payment.PaidOn, payment.Reference)}}).Get(ctx, nil)
 	if err != nil {

@@ -98,7 +98,7 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 	}
 
 	var reg activities.RegistryCheck
-	if err := workflow.ExecuteLocalActivity(ctx, acts.CheckRegistry, g.in.Siren).Get(ctx, &reg); err != nil {
+	if err := local(ctx, "Find SIREN "+g.in.Siren+" in the registry", acts.CheckRegistry, g.in.Siren).Get(ctx, &reg); err != nil {
 		return Result{}, err
 	}
 	if !reg.Found {
@@ -111,7 +111,7 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 
 	for {
 		var holder string
-		err := workflow.ExecuteLocalActivity(ctx, acts.GuichetCapHolder,
+		err := local(ctx, "Check the cap for SIREN "+g.in.Siren, acts.GuichetCapHolder,
 			activities.GuichetCapInput{DossierID: g.id, Siren: g.in.Siren, Kind: g.in.Kind}).Get(ctx, &holder)
 		if err != nil {
 			return Result{}, err
@@ -121,7 +121,7 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 		}
 
 		var compliance activities.Compliance
-		if err := workflow.ExecuteLocalActivity(ctx, acts.CheckGuichetCompliance, g.id).Get(ctx, &compliance); err != nil {
+		if err := local(ctx, "Check the checklist against the specification", acts.CheckGuichetCompliance, g.id).Get(ctx, &compliance); err != nil {
 			return Result{}, err
 		}
 		if len(compliance.Missing) == 0 {
@@ -135,7 +135,7 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 			fmt.Sprintf("Incomplete: waiting for the applicant to amend %d item(s)", len(compliance.Missing))); err != nil {
 			return Result{}, err
 		}
-		amended, err := workflow.AwaitWithTimeout(ctx, g.in.AmendWindow, func() bool { return g.amendments > seen })
+		amended, err := awaitUntil(ctx, g.in.AmendWindow, "End of the amendment window", func() bool { return g.amendments > seen })
 		if err != nil {
 			return Result{}, err
 		}
@@ -152,7 +152,7 @@ func (g *guichet) run(ctx workflow.Context) (Result, error) {
 	}
 
 	var funding activities.Funding
-	if err := workflow.ExecuteLocalActivity(ctx, acts.FundGuichet, g.id).Get(ctx, &funding); err != nil {
+	if err := local(ctx, "Reserve the grant on "+models.EnvelopeGuichet, acts.FundGuichet, g.id).Get(ctx, &funding); err != nil {
 		return Result{}, err
 	}
 	if !funding.Funded {
@@ -202,7 +202,7 @@ func (g *guichet) amend(ctx workflow.Context, req AmendRequest) (models.Status, 
 	ctx = withActivityOptions(ctx)
 	g.amending = true // no second amendment until this one is re-checked
 	defer func() { g.amending = false }()
-	err := workflow.ExecuteLocalActivity(ctx, acts.SaveGuichetChecklist, activities.AmendInput{DossierID: g.id, Checklist: req.Checklist,
+	err := local(ctx, "Save the amended checklist", acts.SaveGuichetChecklist, activities.AmendInput{DossierID: g.id, Checklist: req.Checklist,
 		Audit: activities.Audit{Key: fmt.Sprintf("amended/%d", g.amendments+1), Actor: req.Actor.Subject, Action: models.AuditAmended,
 			Detail: "checklist amended"}}).Get(ctx, nil)
 	if err != nil {

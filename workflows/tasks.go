@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -68,7 +69,42 @@ func newTaskBoard(ctx workflow.Context, p *dossierProcess) (*taskBoard, error) {
 		return nil, err
 	}
 	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateClaimTask, b.claim, workflow.UpdateHandlerOptions{Validator: b.validateClaim})
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	// A query handler is no command: histories recorded before it replay unchanged.
+	return b, workflow.SetQueryHandler(ctx, QueryOpenTasks, b.openTasks)
+}
+
+// QueryOpenTasks is the query that answers what a dossier waits for (the Temporal UI's
+// Queries tab, or client.QueryWorkflow).
+const QueryOpenTasks = "open_tasks"
+
+// OpenTaskView is an open task as the open_tasks query describes it.
+type OpenTaskView struct {
+	ID    string          `json:"id"`
+	Type  models.TaskType `json:"type"`
+	Role  models.Role     `json:"role"`
+	Scope string          `json:"scope"`
+	// Assignee is the one person the task is for (a jury member's vote); ClaimedBy who works on it.
+	Assignee  string     `json:"assignee,omitempty"`
+	ClaimedBy string     `json:"claimed_by,omitempty"`
+	DueAt     *time.Time `json:"due_at,omitempty"`
+	Overdue   bool       `json:"overdue"`
+}
+
+// openTasks lists the tasks still waiting for a person, in ID order.
+func (b *taskBoard) openTasks() ([]OpenTaskView, error) {
+	views := []OpenTaskView{}
+	for _, id := range slices.Sorted(maps.Keys(b.open)) {
+		t := b.open[id]
+		if !b.isOpen(t) {
+			continue // completed, being closed
+		}
+		views = append(views, OpenTaskView{ID: t.task.ID, Type: t.task.Type, Role: t.task.Role, Scope: t.task.Scope.String(),
+			Assignee: t.task.Assignee, ClaimedBy: t.claimedBy, DueAt: t.task.DueAt, Overdue: t.escalated})
+	}
+	return views, nil
 }
 
 func (b *taskBoard) validate(ctx workflow.Context, req CompleteTaskRequest) error {
@@ -154,7 +190,7 @@ func (b *taskBoard) claim(ctx workflow.Context, req ClaimTaskRequest) (models.Ta
 		t.claimedBy = req.Actor.Subject
 	}
 	var row models.Task
-	err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), acts.ClaimTask, activities.ClaimInput{TaskID: t.task.ID,
+	err := local(withActivityOptions(ctx), claimSummary(req, t.task.Type), acts.ClaimTask, activities.ClaimInput{TaskID: t.task.ID,
 		DossierID: t.task.DossierID, Subject: t.claimedBy, Actor: req.Actor.Subject}).Get(ctx, &row)
 	if err != nil {
 		t.claimedBy = previous
@@ -180,7 +216,7 @@ func (b *taskBoard) openTask(ctx workflow.Context, spec taskSpec) (*openTask, er
 		due := workflow.Now(ctx).Add(spec.due).UTC()
 		task.DueAt = &due
 	}
-	err := workflow.ExecuteLocalActivity(ctx, acts.OpenTask, activities.OpenTaskInput{Task: task,
+	err := local(ctx, "Open the "+string(task.Type)+" task", acts.OpenTask, activities.OpenTaskInput{Task: task,
 		Audit: activities.Audit{Key: "task-opened/" + task.ID, Actor: "system", Action: models.AuditTaskOpened,
 			Detail: taskDetail(task)}}).Get(ctx, nil)
 	if err != nil {
@@ -211,19 +247,42 @@ func taskDetail(t models.Task) string {
 // runs beside the workflow and never blocks it; closing the task cancels it.
 func (b *taskBoard) watch(ctx workflow.Context, t *openTask, due, remindBefore time.Duration) {
 	if remindBefore > 0 && remindBefore < due {
-		if workflow.Sleep(ctx, due-remindBefore) != nil || !b.isOpen(t) {
+		if sleep(ctx, due-remindBefore, "Reminder of the "+string(t.task.Type)) != nil || !b.isOpen(t) {
 			return
 		}
 		b.alert(ctx, t, activities.AlertReminder)
 		due = remindBefore
 	}
-	if workflow.Sleep(ctx, due) != nil || !b.isOpen(t) {
+	if sleep(ctx, due, "Due date of the "+string(t.task.Type)) != nil || !b.isOpen(t) {
 		return
 	}
 	t.escalated = true
 	b.overdue++
 	_ = workflow.UpsertTypedSearchAttributes(ctx, SearchOverdueTask.ValueSet(string(t.task.Type)))
 	b.alert(ctx, t, activities.AlertEscalation)
+}
+
+// sleep is workflow.Sleep whose timer reads as summary in the event history.
+func sleep(ctx workflow.Context, d time.Duration, summary string) error {
+	return workflow.NewTimerWithOptions(ctx, d, workflow.TimerOptions{Summary: summary}).Get(ctx, nil)
+}
+
+func claimSummary(req ClaimTaskRequest, typ models.TaskType) string {
+	if req.Release {
+		return fmt.Sprintf("Release the %s task", typ)
+	}
+	return fmt.Sprintf("Claim the %s task for %s", typ, req.Actor.Subject)
+}
+
+// taskTypes names the types of tasks, once each, for a summary ("signature task").
+func taskTypes(tasks []*openTask) string {
+	var names []string
+	for _, t := range tasks {
+		if !slices.Contains(names, string(t.task.Type)) {
+			names = append(names, string(t.task.Type))
+		}
+	}
+	return strings.Join(names, ", ") + " task"
 }
 
 // isOpen reports whether t still waits for a person (its timer may fire in the same
@@ -235,7 +294,7 @@ func (b *taskBoard) isOpen(t *openTask) bool {
 
 func (b *taskBoard) alert(ctx workflow.Context, t *openTask, kind string) {
 	// A failed notification is in the outbox and the audit trail; the process goes on.
-	_ = workflow.ExecuteLocalActivity(ctx, acts.AlertTask, activities.TaskAlert{Kind: kind, Task: t.task}).Get(ctx, nil)
+	_ = local(ctx, "Send the "+kind+" of the "+string(t.task.Type), acts.AlertTask, activities.TaskAlert{Kind: kind, Task: t.task}).Get(ctx, nil)
 }
 
 // next waits until a person completes one of tasks, or timeout passes (0: no timeout),
@@ -253,7 +312,7 @@ func (b *taskBoard) next(ctx workflow.Context, timeout time.Duration, tasks ...*
 		return false
 	}
 	if timeout > 0 {
-		ok, err := workflow.AwaitWithTimeout(ctx, timeout, ready)
+		ok, err := awaitUntil(ctx, timeout, "Time limit of the "+taskTypes(tasks), ready)
 		if err != nil || !ok {
 			return nil, CompleteTaskRequest{}, nil, err
 		}
@@ -261,7 +320,7 @@ func (b *taskBoard) next(ctx workflow.Context, timeout time.Duration, tasks ...*
 		return nil, CompleteTaskRequest{}, nil, err
 	}
 	req := *done.completion
-	err := workflow.ExecuteLocalActivity(ctx, acts.CloseTask, activities.CloseTaskInput{DossierID: done.task.DossierID, TaskID: done.task.ID,
+	err := local(ctx, fmt.Sprintf("Close the %s task: %s", done.task.Type, req.Outcome), acts.CloseTask, activities.CloseTaskInput{DossierID: done.task.DossierID, TaskID: done.task.ID,
 		Actor: req.Actor.Subject, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data,
 		Audit: activities.Audit{Key: "task-done/" + done.task.ID, Actor: req.Actor.Subject, Action: models.AuditTaskCompleted,
 			Detail: fmt.Sprintf("%s: %s %s", done.task.Type, req.Outcome, req.Comment)}}).Get(ctx, nil)
@@ -292,7 +351,7 @@ func (b *taskBoard) cancel(ctx workflow.Context, reason string, tasks ...*openTa
 		// and one accepted just before is answered with the reason.
 		t.cancelled = reason
 		delete(b.open, t.task.ID)
-		err := workflow.ExecuteLocalActivity(ctx, acts.CancelTask, activities.CancelTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
+		err := local(ctx, "Cancel the "+string(t.task.Type)+" task", acts.CancelTask, activities.CancelTaskInput{DossierID: t.task.DossierID, TaskID: t.task.ID,
 			Audit: activities.Audit{Key: "task-cancelled/" + t.task.ID, Actor: "system", Action: models.AuditTaskCancelled,
 				Detail: fmt.Sprintf("%s: %s", t.task.Type, reason)}}).Get(ctx, nil)
 		if err != nil {

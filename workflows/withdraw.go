@@ -79,7 +79,7 @@ func runProcess(ctx workflow.Context, p *dossierProcess, tasks *taskBoard, run f
 // withdraw gives back what the dossier held and closes it as withdrawn.
 func (p *dossierProcess) withdraw(ctx workflow.Context, actor, reason string) (Result, error) {
 	var promoted []string
-	err := workflow.ExecuteLocalActivity(ctx, acts.WithdrawDossier, activities.WithdrawInput{DossierID: p.id, Actor: actor, Reason: reason}).Get(ctx, &promoted)
+	err := local(ctx, "Withdraw the dossier", acts.WithdrawDossier, activities.WithdrawInput{DossierID: p.id, Actor: actor, Reason: reason}).Get(ctx, &promoted)
 	if err != nil {
 		return Result{}, err
 	}

@@ -57,6 +57,20 @@ func withActivityOptions(ctx workflow.Context) workflow.Context {
 	})
 }
 
+// local runs a local activity whose marker reads as summary in the Temporal UI's event
+// history ("Check the cap for SIREN 217500016"). A summary is metadata: it adds no command,
+// so histories recorded without one replay unchanged.
+func local(ctx workflow.Context, summary string, activity any, args ...any) workflow.Future {
+	opts := workflow.GetLocalActivityOptions(ctx)
+	opts.Summary = summary
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, opts), activity, args...)
+}
+
+// awaitUntil is workflow.AwaitWithTimeout whose timer reads as summary in the event history.
+func awaitUntil(ctx workflow.Context, timeout time.Duration, summary string, condition func() bool) (bool, error) {
+	return workflow.AwaitWithOptions(ctx, workflow.AwaitOptions{Timeout: timeout, TimerOptions: workflow.TimerOptions{Summary: summary}}, condition)
+}
+
 // dossierProcess is the state every dossier workflow keeps: where it stands, and the
 // calls that record it in the read model and the search attributes.
 type dossierProcess struct {
@@ -97,10 +111,12 @@ func (p *dossierProcess) close(ctx workflow.Context, status models.Status, reaso
 // search attributes and the UI's current details.
 func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInput, details string) error {
 	in.DossierID = p.id
+	// The SDK's workflow logger is silent on replay: each change is logged once.
+	workflow.GetLogger(ctx).Info("dossier status", "dossier", p.id, "from", p.status, "to", in.Status, "reason", in.Reason)
 	// The new status holds in the workflow before the read model shows it, so an Update
 	// sent by someone who just read it is never refused as too early.
 	p.status = in.Status
-	if err := workflow.ExecuteLocalActivity(ctx, acts.RecordStatus, in).Get(ctx, nil); err != nil {
+	if err := local(ctx, "Record the status "+string(in.Status), acts.RecordStatus, in).Get(ctx, nil); err != nil {
 		return err
 	}
 	updates := []temporal.SearchAttributeUpdate{SearchStatus.ValueSet(string(in.Status))}

@@ -23,7 +23,7 @@ func preparedStore(ctx context.Context) (*store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return app.PrepareStore(ctx, cfg.Database(), newLogger())
+	return app.PrepareStore(ctx, cfg.Database(), newLogger(cfg))
 }
 
 // openStore opens the configured database as it is.

@@ -27,7 +27,7 @@ func devCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runDev(cmd.Context(), cfg, newLogger())
+			return runDev(cmd.Context(), cfg, newLogger(cfg))
 		},
 	}
 }
@@ -45,9 +45,17 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	defer temporalLog.Close()
+	st, err := app.PrepareStore(ctx, cfg.Database(), logger)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// One process, one registry: the API's /metrics serves the worker's metrics too.
+	reg, handler, stopMetrics := app.NewMetrics(st, logger)
+	defer stopMetrics.Close()
 	logger.Info("starting the Temporal dev server", "cli", cli, "history", filepath.Join(cfg.DataDir, "temporal.db"))
 	dev, err := app.StartDevTemporal(ctx, app.DevTemporal{CLI: cli, HostPort: cfg.TemporalAddress, Namespace: cfg.TemporalNamespace,
-		DBFile: filepath.Join(cfg.DataDir, "temporal.db"), UIPort: cfg.TemporalUIPort, Log: temporalLog}, logger)
+		DBFile: filepath.Join(cfg.DataDir, "temporal.db"), UIPort: cfg.TemporalUIPort, Log: temporalLog, MetricsHandler: handler}, logger)
 	if err != nil {
 		return fmt.Errorf("start Temporal dev server: %w", err)
 	}
@@ -58,11 +66,6 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}()
 	tc := dev.Client()
 
-	st, err := app.PrepareStore(ctx, cfg.Database(), logger)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	// The demo's départements, régions and structures; a real deployment imports the administrator's file.
 	if err := app.ImportStructuresFixture(ctx, st); err != nil {
 		return fmt.Errorf("load the demo's structures: %w", err)
@@ -73,6 +76,7 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	srv := app.NewAPIServer(cfg, st, tc, logger)
+	srv.Metrics = reg
 	g, gctx := errgroup.WithContext(ctx)
 	sender, err := app.NewSender(cfg, logger)
 	if err != nil {
@@ -141,11 +145,12 @@ func printBanner(cfg config.Config, apiURL string, tokens []demoToken, dialect s
 relance is running (Ctrl-C to stop; data kept in %s, database: %s)
 
   API          %s/api/v1   (OpenAPI: %s/api/v1/openapi.yaml)
+  Metrics      %s/metrics   (API and worker)
   Temporal UI  http://localhost:%d
   Temporal     %s, namespace %s
 
 Demo tokens (valid 30 days):
-`, cfg.DataDir, dialect, apiURL, apiURL, cfg.TemporalUIPort, cfg.TemporalAddress, cfg.TemporalNamespace)
+`, cfg.DataDir, dialect, apiURL, apiURL, apiURL, cfg.TemporalUIPort, cfg.TemporalAddress, cfg.TemporalNamespace)
 	for _, t := range tokens {
 		fmt.Printf("  # %s\n  export %s=%s\n", t.label, t.env, t.token)
 	}

@@ -23,7 +23,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devCmd(), apiCmd(), workerCmd(), migrateCmd(), importRegistryCmd(), importStructuresCmd(), tokenCmd())
+	root.AddCommand(devCmd(), apiCmd(), workerCmd(), temporalSetupCmd(), migrateCmd(), importRegistryCmd(), importStructuresCmd(), tokenCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {
@@ -32,12 +32,15 @@ func main() {
 	}
 }
 
-func newLogger() *slog.Logger {
-	level := slog.LevelInfo
-	if os.Getenv("LOG_LEVEL") == "debug" {
-		level = slog.LevelDebug
+// newLogger logs to stderr at LOG_LEVEL, as text or, with LOG_FORMAT=json, as one JSON
+// object a line for a log collector.
+func newLogger(cfg config.Config) *slog.Logger {
+	level, _ := cfg.SlogLevel() // checked by config.Load
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }
 
 func loadConfig() (config.Config, error) { return config.Load() }

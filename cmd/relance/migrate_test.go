@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -184,7 +185,7 @@ func TestAPIAndWorkerStartTogether(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	env := []string{"DATABASE_URL=" + pg, "TEMPORAL_ADDRESS=" + dev.FrontendHostPort(), "HTTP_ADDR=" + addr,
-		"JWT_SECRET=migrate-test-secret-migrate-test-secret", "RELANCE_DATA_DIR=" + t.TempDir()}
+		"JWT_SECRET=migrate-test-secret-migrate-test-secret", "RELANCE_DATA_DIR=" + t.TempDir(), "METRICS_ADDR=127.0.0.1:0"}
 	api, worker := start(t, env, "api"), start(t, env, "worker")
 
 	deadline := time.Now().Add(2 * time.Minute)
@@ -203,6 +204,18 @@ func TestAPIAndWorkerStartTogether(t *testing.T) {
 			apiUp = r.StatusCode == http.StatusOK
 		}
 		workerUp = strings.Contains(worker.stderr.String(), "worker polling")
+	}
+	// Each serves its /metrics: the API on its port, the worker on METRICS_ADDR.
+	metricsAddr := regexp.MustCompile(`metrics=(\S+)`).FindStringSubmatch(worker.stderr.String())
+	require.NotNil(t, metricsAddr, worker.stderr.String())
+	for _, u := range []string{"http://" + addr + "/metrics", "http://" + metricsAddr[1] + "/metrics"} {
+		r, err := http.Get(u)
+		require.NoError(t, err)
+		body, err := io.ReadAll(r.Body)
+		r.Body.Close()
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, r.StatusCode, u)
+		require.Contains(t, string(body), "temporal_request", "the SDK's metrics on %s", u)
 	}
 	for _, p := range []*process{api, worker} {
 		require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
