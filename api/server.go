@@ -31,6 +31,8 @@ type Server struct {
 	TemporalTimeout time.Duration
 	// Filing files dossiers and starts their processes.
 	Filing *filing.Service
+	// Stuck lists the dossiers an administrator should look at.
+	Stuck *filing.StuckFinder
 }
 
 // Handler builds the Echo router with every route.
@@ -78,6 +80,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/tasks/:id/unclaim", s.unclaimTask, auth, onTask)
 	v1.POST("/tasks/:id/complete", s.completeTask, auth, onTask)
 	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
+	v1.GET("/admin/stuck", s.listStuck, auth, requireRole(models.RoleAdmin))
 	return e
 }
 

@@ -1,0 +1,47 @@
+package api
+
+import (
+	"encoding/base64"
+	"net/http"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/relance/relance/filing"
+	"github.com/relance/relance/models"
+)
+
+// listStuck is the administrator's list of stuck dossiers: overdue tasks first, then a
+// scan of the dossiers in process against their workflows. A page of the scan may be
+// short, or empty, with a cursor: the list ends when no cursor comes back.
+func (s *Server) listStuck(c echo.Context) error {
+	limit, after, err := pagination(c)
+	if err != nil {
+		return err
+	}
+	q := filing.StuckQuery{Trouble: models.Trouble(c.QueryParam("trouble")), Limit: limit}
+	fields := map[string]string{}
+	if q.Trouble != "" && !slices.Contains(models.Troubles, q.Trouble) {
+		fields["trouble"] = "must be overdue_task, retrying, status_mismatch or no_workflow"
+	}
+	if after != "" {
+		var ok bool
+		if q.Cursor, ok = filing.ParseStuckCursor(after); !ok {
+			fields["cursor"] = "is not a cursor this API returned"
+		}
+	}
+	if len(fields) > 0 {
+		return models.FieldErrors(fields)
+	}
+	ctx, cancel := s.temporalCtx(c)
+	defer cancel()
+	p, err := s.Stuck.Page(ctx, q)
+	if err != nil {
+		return fromTemporal(err)
+	}
+	out := page[models.StuckDossier]{Items: p.Items}
+	if p.Next != nil {
+		out.NextCursor = base64.RawURLEncoding.EncodeToString([]byte(p.Next.String()))
+	}
+	return c.JSON(http.StatusOK, out)
+}
