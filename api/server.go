@@ -79,6 +79,8 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/tasks/:id/claim", s.claimTask, auth, onTask)
 	v1.POST("/tasks/:id/unclaim", s.unclaimTask, auth, onTask)
 	v1.POST("/tasks/:id/complete", s.completeTask, auth, onTask)
+	v1.POST("/tasks/:id/reassign", s.reassignTask, auth, onTask, requireRole(models.RoleAdmin))
+	v1.POST("/tasks/:id/extend", s.extendTask, auth, onTask, requireRole(models.RoleAdmin))
 	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
 	v1.GET("/admin/stuck", s.listStuck, auth, requireRole(models.RoleAdmin))
 	return e

@@ -64,3 +64,14 @@ type Extension struct {
 func DueDateExtendable(t TaskType) bool {
 	return t != TaskInformation && t != TaskConventionSignature
 }
+
+// CheckExtension checks a task's new due date against its current one, at now.
+func CheckExtension(current, due, now time.Time) error {
+	switch {
+	case !due.After(now):
+		return FieldErrors(map[string]string{"due_at": "must be in the future"})
+	case !due.After(current):
+		return FieldErrors(map[string]string{"due_at": "must be after the current due date " + current.UTC().Format(time.RFC3339)})
+	}
+	return nil
+}
