@@ -97,8 +97,9 @@ func (s *Server) adminTaskUpdate(c echo.Context, req any, build func(models.Task
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	if err := s.update(ctx, models.DossierWorkflowID(t.DossierID), name, &t, arg); err != nil {
+	var row models.Task // fresh: the answer's omitted fields are cleared ones
+	if err := s.update(ctx, models.DossierWorkflowID(t.DossierID), name, &row, arg); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, t)
+	return c.JSON(http.StatusOK, row)
 }

@@ -1,0 +1,260 @@
+package e2e
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/relance/relance/config"
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+// stuckList follows every page of GET /admin/stuck (with query, e.g. "trouble=no_workflow").
+func (s *stack) stuckList(t *testing.T, token, query string) []models.StuckDossier {
+	t.Helper()
+	var all []models.StuckDossier
+	cursor := ""
+	for pages := 0; ; pages++ {
+		require.Less(t, pages, 100, "the list ends")
+		path := "/api/v1/admin/stuck?limit=2&" + query
+		if cursor != "" {
+			path += "&cursor=" + url.QueryEscape(cursor)
+		}
+		r := s.call(t, http.MethodGet, path, token, nil)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		var page struct {
+			Items      []models.StuckDossier `json:"items"`
+			NextCursor string                `json:"next_cursor"`
+		}
+		r.decode(t, &page)
+		require.LessOrEqual(t, len(page.Items), 4, "a page is bounded by its limit (a dossier may have two troubles)")
+		all = append(all, page.Items...)
+		if page.NextCursor == "" {
+			return all
+		}
+		cursor = page.NextCursor
+	}
+}
+
+// cursorOf encodes a cursor as the API does, to forge one.
+func cursorOf(raw string) string { return base64.RawURLEncoding.EncodeToString([]byte(raw)) }
+
+// troubleOf returns the row of the dossier with that trouble, if listed.
+func troubleOf(rows []models.StuckDossier, dossierID string, trouble models.Trouble) (models.StuckDossier, bool) {
+	for _, r := range rows {
+		if r.DossierID == dossierID && r.Trouble == trouble {
+			return r, true
+		}
+	}
+	return models.StuckDossier{}, false
+}
+
+// fileGuichet files a guichet application and waits for its workflow to reach want.
+func fileGuichet(t *testing.T, s *stack, siren string, app models.GuichetApplication, want models.Status) dossierView {
+	t.Helper()
+	token := s.token(t, applicantOf(siren))
+	r := s.call(t, http.MethodPost, "/api/v1/guichet/applications", token, app)
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var d models.Dossier
+	r.decode(t, &d)
+	return s.waitStatus(t, token, d.ID, want)
+}
+
+// TestStuckDossiersFoundAndUnstuck makes a dossier of each kind of trouble the real stack
+// can make: two overdue disbursements (due in 2 s), a dossier whose workflow an operator
+// terminated while its row says it awaits payment, and a dossier whose row was written
+// behind its workflow's back. /admin/stuck finds each, with a link to its workflow; the
+// administrator's actions unstick them: reassign and extend, reset, withdraw.
+func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
+	files := newStackFiles(t)
+	files.tune = func(c *config.Config) {
+		c.DueDisbursement, c.ReminderLead = 2*time.Second, time.Second
+		c.TemporalUIURL, c.StuckGrace = "https://temporal.example.fr", 0
+	}
+	s := startStack(t, files)
+	ctx := context.Background()
+	admin, finance := s.token(t, administrator), s.token(t, financeOfficer)
+	financeBis := models.Principal{Subject: "finance.bis", Name: "Finance bis", Roles: []models.Role{models.RoleFinance}}
+
+	funded := models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 200_000, Checklist: completeChecklist(models.GuichetFranceConnect)}
+	overdue := fileGuichet(t, s, sirenParis, funded, models.StatusAwaitingPayment)
+	terminated := fileGuichet(t, s, sirenRennes, funded, models.StatusAwaitingPayment)
+	tampered := fileGuichet(t, s, sirenLyon, models.GuichetApplication{Kind: models.GuichetAPI, APIName: "api_entreprise", ProjectCostCents: 300_000,
+		Checklist: completeChecklist(models.GuichetAPI, "cadre_juridique")}, models.StatusIncomplete)
+
+	// An operator terminates a workflow; someone writes a row by hand.
+	require.NoError(t, s.Temporal.TerminateWorkflow(ctx, terminated.WorkflowID(), "", "operator error"))
+	require.NoError(t, s.Store.SetDossierStatus(ctx, tampered.ID, store.StatusChange{Status: models.StatusPreselection}))
+
+	// Each is found, with its details and a link to its workflow.
+	var rows []models.StuckDossier
+	require.Eventually(t, func() bool {
+		rows = s.stuckList(t, admin, "")
+		_, a := troubleOf(rows, overdue.ID, models.TroubleOverdueTask)
+		_, b := troubleOf(rows, terminated.ID, models.TroubleNoWorkflow)
+		_, c := troubleOf(rows, tampered.ID, models.TroubleStatusMismatch)
+		return a && b && c
+	}, 20*time.Second, 200*time.Millisecond, "every stuck dossier is listed")
+	late, _ := troubleOf(rows, overdue.ID, models.TroubleOverdueTask)
+	require.Equal(t, overdue.Tasks[0].ID, late.TaskID)
+	require.Contains(t, late.Details, "disbursement task for the finance role was due")
+	require.Equal(t, "https://temporal.example.fr/namespaces/default/workflows?query="+url.QueryEscape(fmt.Sprintf("WorkflowId=%q", overdue.WorkflowID())),
+		late.WorkflowURL)
+	gone, _ := troubleOf(rows, terminated.ID, models.TroubleNoWorkflow)
+	require.Equal(t, "terminated", gone.WorkflowState)
+	require.Equal(t, models.StatusAwaitingPayment, gone.WorkflowStatus)
+	require.Contains(t, gone.WorkflowURL, "https://temporal.example.fr/namespaces/default/workflows/"+terminated.WorkflowID()+"/")
+	mismatch, _ := troubleOf(rows, tampered.ID, models.TroubleStatusMismatch)
+	require.Equal(t, models.StatusPreselection, mismatch.Status)
+	require.Equal(t, models.StatusIncomplete, mismatch.WorkflowStatus)
+	require.Equal(t, "running", mismatch.WorkflowState)
+	_, listed := troubleOf(rows, overdue.ID, models.TroubleStatusMismatch)
+	require.False(t, listed, "a dossier whose row and workflow agree is no mismatch")
+	for _, trouble := range models.Troubles {
+		for _, r := range s.stuckList(t, admin, "trouble="+string(trouble)) {
+			require.Equal(t, trouble, r.Trouble, "the filter keeps its trouble only")
+		}
+	}
+
+	t.Run("overdue: reassigned, then extended", func(t *testing.T) {
+		task := overdue.Tasks[0].ID
+		r := s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/reassign", finance, map[string]string{"assignee": financeBis.Subject, "reason": "on leave"})
+		require.Equal(t, http.StatusForbidden, r.Status, "an administrator's act")
+		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/reassign", admin, map[string]string{"assignee": financeBis.Subject})
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status)
+		_, fields := r.errorCode(t)
+		require.Contains(t, fields, "reason")
+		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/reassign", admin, map[string]string{"assignee": financeBis.Subject, "reason": "finance.anct is on leave"})
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		var reassigned models.Task
+		r.decode(t, &reassigned)
+		require.Equal(t, models.TaskClaimed, reassigned.Status)
+		require.Equal(t, financeBis.Subject, reassigned.Assignee)
+		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/complete", finance,
+			map[string]any{"outcome": "paid", "data": map[string]string{"paid_on": today(), "reference": "VIR-NOT-MINE"}})
+		require.Equal(t, http.StatusConflict, r.Status, "the task is finance.bis's now")
+
+		for body, field := range map[string]string{
+			`{"due_at": "2020-01-01T00:00:00Z", "reason": "on leave"}`:                                    "due_at",
+			`{"due_at": "` + time.Now().Add(time.Hour).Format(time.RFC3339) + `", "reason": ""}`:          "reason",
+			`{"reason": "no date at all"}`:                                                                "due_at",
+			`{"due_at": "` + time.Now().Add(time.Hour).Format(time.RFC3339) + `", "reason": "x", "y": 1}`: "",
+		} {
+			r = s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/extend", admin, []byte(body))
+			if field == "" {
+				require.Equal(t, http.StatusBadRequest, r.Status, "an unknown field: %s", r.Body)
+				continue
+			}
+			require.Equal(t, http.StatusUnprocessableEntity, r.Status, string(r.Body))
+			_, fields := r.errorCode(t)
+			require.Contains(t, fields, field, body)
+		}
+		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/extend", admin, []byte(`{"due_at": "tomorrow", "reason": "on leave"}`))
+		require.Equal(t, http.StatusBadRequest, r.Status, string(r.Body))
+
+		newDue := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/extend", admin, map[string]any{"due_at": newDue, "reason": "the payment run is next week"})
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		var extended models.Task
+		r.decode(t, &extended)
+		require.True(t, newDue.Equal(*extended.DueAt))
+		require.Nil(t, extended.EscalatedAt, "overdue no more")
+		_, listed := troubleOf(s.stuckList(t, admin, "trouble=overdue_task"), overdue.ID, models.TroubleOverdueTask)
+		require.False(t, listed)
+		require.Eventually(t, func() bool {
+			resp, err := s.Temporal.ListWorkflow(ctx, visibilityQuery(fmt.Sprintf(`WorkflowId = %q AND OverdueTask IS NULL`, overdue.WorkflowID())))
+			return err == nil && len(resp.Executions) == 1
+		}, 10*time.Second, 100*time.Millisecond, "the workflow's OverdueTask search attribute is cleared")
+
+		complete(t, s, s.token(t, financeBis), task, "paid", "", map[string]string{"paid_on": today(), "reference": "VIR-BIS"}, models.StatusPaid)
+		view := s.waitStatus(t, admin, overdue.ID, models.StatusPaid)
+		details := map[string]string{}
+		for _, a := range view.Audit {
+			details[a.Action] += a.Detail + "|"
+		}
+		require.Contains(t, details[models.AuditTaskReassigned], "reassigned from nobody to finance.bis by admin: finance.anct is on leave")
+		require.Contains(t, details[models.AuditTaskExtended], "moved by admin: the payment run is next week")
+		require.Contains(t, details[models.AuditRefusedAttempt], "/reassign by finance.anct", "the refused attempt is audited")
+		r = s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/extend", admin, map[string]any{"due_at": newDue.Add(time.Hour), "reason": "too late"})
+		require.Equal(t, http.StatusConflict, r.Status, "a done task keeps its due date")
+	})
+
+	t.Run("no workflow: reset in Temporal", func(t *testing.T) {
+		// The runbook's action: reset the workflow to its last completed workflow task.
+		var last int64
+		it := s.Temporal.GetWorkflowHistory(ctx, terminated.WorkflowID(), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		for it.HasNext() {
+			e, err := it.Next()
+			require.NoError(t, err)
+			if e.EventType == enumspb.EVENT_TYPE_WORKFLOW_TASK_COMPLETED {
+				last = e.EventId
+			}
+		}
+		_, err := s.Temporal.ResetWorkflowExecution(ctx, &workflowservice.ResetWorkflowExecutionRequest{Namespace: "default",
+			WorkflowExecution: &commonpb.WorkflowExecution{WorkflowId: terminated.WorkflowID()}, Reason: "terminated by mistake",
+			WorkflowTaskFinishEventId: last, RequestId: uuid.NewString()})
+		require.NoError(t, err)
+		require.Eventually(t, func() bool {
+			_, listed := troubleOf(s.stuckList(t, admin, "trouble=no_workflow"), terminated.ID, models.TroubleNoWorkflow)
+			return !listed
+		}, 10*time.Second, 200*time.Millisecond, "running again")
+		complete(t, s, finance, terminated.Tasks[0].ID, "paid", "", map[string]string{"paid_on": today(), "reference": "VIR-RESET"}, models.StatusPaid)
+	})
+
+	t.Run("status mismatch: withdrawn", func(t *testing.T) {
+		r := s.call(t, http.MethodPost, "/api/v1/dossiers/"+tampered.ID+"/withdraw", admin, map[string]string{"reason": "its row was edited by hand"})
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		s.waitStatus(t, admin, tampered.ID, models.StatusWithdrawn)
+		require.Eventually(t, func() bool {
+			for _, r := range s.stuckList(t, admin, "") {
+				if r.DossierID == tampered.ID {
+					return false
+				}
+			}
+			return true
+		}, 10*time.Second, 200*time.Millisecond, "a withdrawn dossier is stuck no more")
+	})
+}
+
+// TestStuckListBadInputAndRoles: the list is an administrator's, and names what is wrong
+// with its parameters.
+func TestStuckListBadInputAndRoles(t *testing.T) {
+	s := startStack(t, newStackFiles(t))
+	admin := s.token(t, administrator)
+	for _, p := range []models.Principal{financeOfficer, applicantOf(sirenParis),
+		{Subject: "instr", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}} {
+		r := s.call(t, http.MethodGet, "/api/v1/admin/stuck", s.token(t, p), nil)
+		require.Equal(t, http.StatusForbidden, r.Status, p.Subject)
+	}
+	require.Equal(t, http.StatusUnauthorized, s.call(t, http.MethodGet, "/api/v1/admin/stuck", "", nil).Status)
+	for query, field := range map[string]string{
+		"trouble=stalled":                   "trouble",
+		"limit=0":                           "limit",
+		"limit=101":                         "limit",
+		"cursor=%25%25":                     "cursor",
+		"cursor=" + cursorOf("elsewhere|x"): "cursor",
+		"cursor=" + cursorOf("tasks|not-a-time|x"): "cursor",
+	} {
+		r := s.call(t, http.MethodGet, "/api/v1/admin/stuck?"+query, admin, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, r.Status, query)
+		_, fields := r.errorCode(t)
+		require.Contains(t, fields, field, query)
+	}
+	r := s.call(t, http.MethodGet, "/api/v1/admin/stuck", admin, nil)
+	require.Equal(t, http.StatusOK, r.Status)
+	var page map[string]json.RawMessage
+	r.decode(t, &page)
+	require.JSONEq(t, "[]", string(page["items"]), "nothing is stuck on a fresh stack")
+}
