@@ -2,15 +2,18 @@ package e2e
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	_ "github.com/jackc/pgx/v5/stdlib" // the test's own connection, for its trigger
 	"github.com/stretchr/testify/require"
 	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -257,4 +260,78 @@ func TestStuckListBadInputAndRoles(t *testing.T) {
 	var page map[string]json.RawMessage
 	r.decode(t, &page)
 	require.JSONEq(t, "[]", string(page["items"]), "nothing is stuck on a fresh stack")
+}
+
+// TestRetryingLocalActivityIsFound makes the database refuse to close one task (a trigger
+// raises on its row), then has the finance officer pay it: the workflow's CloseTask local
+// activity retries. Its attempts stay in the worker at first (the workflow task is kept
+// open by heartbeats); once its backoff outgrows the workflow task timeout, the SDK records
+// the failed attempt in a marker and waits on a timer, where /admin/stuck reads the attempt
+// and the failure. Once the trigger goes, the dossier is paid and stuck no more.
+func TestRetryingLocalActivityIsFound(t *testing.T) {
+	files := newStackFiles(t)
+	if !strings.HasPrefix(files.databaseURL, "postgres") {
+		t.Skip("the trigger that fails the activity is PostgreSQL's: set TEST_DATABASE_URL")
+	}
+	files.tune = func(c *config.Config) { c.StuckGrace = 0 }
+	s := startStack(t, files)
+	admin, finance := s.token(t, administrator), s.token(t, financeOfficer)
+	d := fileGuichet(t, s, sirenMarseille, models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 200_000,
+		Checklist: completeChecklist(models.GuichetFranceConnect)}, models.StatusAwaitingPayment)
+	task := d.Tasks[0].ID
+
+	db, err := sql.Open("pgx", files.databaseURL)
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.Exec(`CREATE FUNCTION refuse_close() RETURNS trigger AS $$
+		BEGIN RAISE EXCEPTION 'task % is locked by the test', OLD.id; END $$ LANGUAGE plpgsql`)
+	require.NoError(t, err)
+	_, err = db.Exec(fmt.Sprintf(`CREATE TRIGGER refuse_close BEFORE UPDATE ON tasks FOR EACH ROW WHEN (OLD.id = '%s')
+		EXECUTE FUNCTION refuse_close()`, task))
+	require.NoError(t, err)
+
+	// The Update waits for a workflow that cannot go on: the API answers 503 at its timeout.
+	paid := make(chan answer, 1)
+	go func() {
+		paid <- s.try(http.MethodPost, "/api/v1/tasks/"+task+"/complete", finance, map[string]any{"outcome": "paid",
+			"data": map[string]string{"paid_on": today(), "reference": "VIR-RETRY"}})
+	}()
+	var row models.StuckDossier
+	var held []string
+	require.Eventually(t, func() bool {
+		for _, r := range s.stuckList(t, admin, "trouble=retrying") {
+			switch {
+			case r.DossierID != d.ID:
+			case r.Attempt > 1:
+				row = r
+				return true
+			default:
+				held = append(held, r.Details)
+			}
+		}
+		return false
+	}, 45*time.Second, 500*time.Millisecond, "the retrying local activity is found")
+	require.NotEmpty(t, held, "first seen as a workflow task the worker holds (from 5 s until its heartbeat at 8 s)")
+	require.Contains(t, held[0], "the worker has held the workflow task for")
+	require.Contains(t, row.LastFailure, "is locked by the test")
+	require.Contains(t, row.Details, "local activity CloseTask failed on attempt")
+	require.Equal(t, models.StatusAwaitingPayment, row.Status)
+	require.Contains(t, row.WorkflowURL, "/workflows/"+d.WorkflowID()+"/")
+	require.Equal(t, http.StatusServiceUnavailable, (<-paid).status)
+
+	_, err = db.Exec(`DROP TRIGGER refuse_close ON tasks`)
+	require.NoError(t, err)
+	deadline := time.Now().Add(90 * time.Second) // the next attempt comes after a backoff of up to a minute
+	for {
+		var v dossierView
+		s.call(t, http.MethodGet, "/api/v1/dossiers/"+d.ID, admin, nil).decode(t, &v)
+		if v.Status == models.StatusPaid {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "paid once the database accepts the write")
+		time.Sleep(time.Second)
+	}
+	for _, r := range s.stuckList(t, admin, "trouble=retrying") {
+		require.NotEqual(t, d.ID, r.DossierID, "stuck no more")
+	}
 }

@@ -97,9 +97,10 @@ type localActivityMarkerData struct {
 	Backoff      time.Duration
 }
 
-// heartbeatThreshold is how long a workflow task may be kept open by heartbeats before a
-// local activity counts as stuck: a healthy one takes milliseconds.
-const heartbeatThreshold = 30 * time.Second
+// heartbeatThreshold is how long a worker may hold a workflow task before a local activity
+// counts as stuck: a healthy one takes milliseconds. It is under 8 s, when the SDK
+// heartbeats the task (80% of the 10 s workflow task timeout) and the server starts a new one.
+const heartbeatThreshold = 5 * time.Second
 
 // historyTail is how many of a workflow's latest events are read for failures.
 const historyTail = 30
@@ -303,8 +304,9 @@ func (f *StuckFinder) retrying(ctx context.Context, running []models.Dossier, ru
 
 // failures finds what keeps failing in a running workflow: an activity retrying (in its
 // description), a workflow task failing or held open by a local activity (in its
-// description), a local activity retrying after a backoff (in its latest events: the SDK
-// records the failed attempt in a marker and waits on a timer).
+// description: a local activity never shows among the pending activities), a local
+// activity retrying after a backoff (in its latest events: the SDK records the failed
+// attempt in a marker and waits on a timer).
 func (f *StuckFinder) failures(ctx context.Context, d models.Dossier, r run) ([]models.StuckDossier, error) {
 	desc, err := f.Temporal.DescribeWorkflowExecution(ctx, r.exec.GetWorkflowId(), r.exec.GetRunId())
 	var notFound *serviceerror.NotFound
@@ -333,14 +335,16 @@ func (f *StuckFinder) failures(ctx context.Context, d models.Dossier, r run) ([]
 	}
 	events := hist.GetHistory().GetEvents()
 	if wt := desc.PendingWorkflowTask; wt != nil {
-		switch held := wt.GetScheduledTime().AsTime().Sub(wt.GetOriginalScheduledTime().AsTime()); {
+		held := f.now().Sub(wt.GetStartedTime().AsTime())
+		switch {
 		case wt.Attempt > 1:
 			out = append(out, row(wt.Attempt, lastWorkflowTaskFailure(events),
 				fmt.Sprintf("the workflow task is failing (attempt %d): the worker cannot run this workflow's code", wt.Attempt)))
-		case held > heartbeatThreshold:
-			// A local activity retrying within the workflow task keeps it open by heartbeats:
-			// its attempts and failures stay in the worker until it succeeds or backs off.
-			out = append(out, row(0, "", fmt.Sprintf("a local activity has kept the workflow task open for %s (retrying in the worker)",
+		case wt.State == enumspb.PENDING_WORKFLOW_TASK_STATE_STARTED && held > heartbeatThreshold:
+			// A local activity running or retrying within the workflow task keeps it open
+			// (the SDK heartbeats it every 8 s): its attempts stay in the worker until it
+			// succeeds or its backoff outgrows the workflow task timeout.
+			out = append(out, row(0, "", fmt.Sprintf("the worker has held the workflow task for %s: a local activity is slow or retrying",
 				held.Round(time.Second))))
 		}
 	}
