@@ -68,11 +68,13 @@ func (c StuckCursor) String() string {
 
 // ParseStuckCursor reads a cursor String wrote.
 func ParseStuckCursor(s string) (StuckCursor, bool) {
-	phase, rest, _ := strings.Cut(s, "|")
-	switch phase {
-	case "scan":
+	phase, rest, found := strings.Cut(s, "|")
+	switch {
+	case !found:
+		return StuckCursor{}, false
+	case phase == "scan":
 		return StuckCursor{Scan: true, DossierID: rest}, true
-	case "tasks":
+	case phase == "tasks":
 		at, id, ok := strings.Cut(rest, "|")
 		due, err := time.Parse(time.RFC3339Nano, at)
 		return StuckCursor{DueAt: due, TaskID: id}, ok && err == nil && id != ""
