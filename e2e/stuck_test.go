@@ -183,6 +183,7 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 
 		complete(t, s, s.token(t, financeBis), task, "paid", "", map[string]string{"paid_on": today(), "reference": "VIR-BIS"}, models.StatusPaid)
 		view := s.waitStatus(t, admin, overdue.ID, models.StatusPaid)
+		recordHistory(t, s, overdue.ID, "guichet_reassigned_extended_paid.json")
 		details := map[string]string{}
 		for _, a := range view.Audit {
 			details[a.Action] += a.Detail + "|"
@@ -214,6 +215,7 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 			return !listed
 		}, 10*time.Second, 200*time.Millisecond, "running again")
 		complete(t, s, finance, terminated.Tasks[0].ID, "paid", "", map[string]string{"paid_on": today(), "reference": "VIR-RESET"}, models.StatusPaid)
+		recordHistory(t, s, terminated.ID, "guichet_reset_paid.json")
 	})
 
 	t.Run("status mismatch: withdrawn", func(t *testing.T) {
