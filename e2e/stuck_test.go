@@ -233,35 +233,61 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 	})
 }
 
-// TestStuckListBadInputAndRoles: the list is an administrator's, and names what is wrong
-// with its parameters.
-func TestStuckListBadInputAndRoles(t *testing.T) {
+// TestStuckBadInputAndRoles: the list and the actions are an administrator's, and name
+// what is wrong with their input.
+func TestStuckBadInputAndRoles(t *testing.T) {
 	s := startStack(t, newStackFiles(t))
-	admin := s.token(t, administrator)
-	for _, p := range []models.Principal{financeOfficer, applicantOf(sirenParis),
-		{Subject: "instr", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}} {
-		r := s.call(t, http.MethodGet, "/api/v1/admin/stuck", s.token(t, p), nil)
-		require.Equal(t, http.StatusForbidden, r.Status, p.Subject)
-	}
-	require.Equal(t, http.StatusUnauthorized, s.call(t, http.MethodGet, "/api/v1/admin/stuck", "", nil).Status)
-	for query, field := range map[string]string{
-		"trouble=stalled":                   "trouble",
-		"limit=0":                           "limit",
-		"limit=101":                         "limit",
-		"cursor=%25%25":                     "cursor",
-		"cursor=" + cursorOf("elsewhere|x"): "cursor",
-		"cursor=" + cursorOf("tasks|not-a-time|x"): "cursor",
-	} {
-		r := s.call(t, http.MethodGet, "/api/v1/admin/stuck?"+query, admin, nil)
-		require.Equal(t, http.StatusUnprocessableEntity, r.Status, query)
-		_, fields := r.errorCode(t)
-		require.Contains(t, fields, field, query)
-	}
+	admin, finance := s.token(t, administrator), s.token(t, financeOfficer)
+	instr := s.token(t, models.Principal{Subject: "instr", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}})
 	r := s.call(t, http.MethodGet, "/api/v1/admin/stuck", admin, nil)
 	require.Equal(t, http.StatusOK, r.Status)
-	var page map[string]json.RawMessage
-	r.decode(t, &page)
-	require.JSONEq(t, "[]", string(page["items"]), "nothing is stuck on a fresh stack")
+	var first map[string]json.RawMessage
+	r.decode(t, &first)
+	require.JSONEq(t, "[]", string(first["items"]), "nothing is stuck on a fresh stack")
+
+	d := fileGuichet(t, s, sirenParis, models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 200_000,
+		Checklist: completeChecklist(models.GuichetFranceConnect)}, models.StatusAwaitingPayment)
+	task := "/api/v1/tasks/" + d.Tasks[0].ID
+	inAWeek := time.Now().Add(7 * 24 * time.Hour).UTC().Format(time.RFC3339) // before the 30-day due date
+	inTwoMonths := time.Now().Add(60 * 24 * time.Hour).UTC().Format(time.RFC3339)
+	s.expectAll(t, []badRequest{
+		{"stuck without admin (finance)", "GET", "/api/v1/admin/stuck", finance, nil, 403, models.EForbidden, ""},
+		{"stuck without admin (applicant)", "GET", "/api/v1/admin/stuck", s.token(t, applicantOf(sirenParis)), nil, 403, models.EForbidden, ""},
+		{"stuck without admin (instructor)", "GET", "/api/v1/admin/stuck", instr, nil, 403, models.EForbidden, ""},
+		{"stuck without token", "GET", "/api/v1/admin/stuck", "", nil, 401, models.EUnauthorized, ""},
+		{"stuck, unknown trouble", "GET", "/api/v1/admin/stuck?trouble=stalled", admin, nil, 422, models.EInvalid, "trouble"},
+		{"stuck, limit 0", "GET", "/api/v1/admin/stuck?limit=0", admin, nil, 422, models.EInvalid, "limit"},
+		{"stuck, limit 101", "GET", "/api/v1/admin/stuck?limit=101", admin, nil, 422, models.EInvalid, "limit"},
+		{"stuck, cursor not base64", "GET", "/api/v1/admin/stuck?cursor=%25%25", admin, nil, 422, models.EInvalid, "cursor"},
+		{"stuck, forged phase", "GET", "/api/v1/admin/stuck?cursor=" + cursorOf("elsewhere|x"), admin, nil, 422, models.EInvalid, "cursor"},
+		{"stuck, forged due date", "GET", "/api/v1/admin/stuck?cursor=" + cursorOf("tasks|not-a-time|x"), admin, nil, 422, models.EInvalid, "cursor"},
+		{"reassign without admin", "POST", task + "/reassign", finance, map[string]string{"assignee": "x", "reason": "on leave"}, 403, models.EForbidden, ""},
+		{"reassign an unknown task", "POST", "/api/v1/tasks/nope/reassign", admin, map[string]string{"assignee": "x", "reason": "on leave"}, 404, models.ENotFound, ""},
+		{"reassign, malformed", "POST", task + "/reassign", admin, []byte(`{"assignee":`), 400, models.EMalformed, ""},
+		{"reassign, unknown field", "POST", task + "/reassign", admin, []byte(`{"assignee":"x","reason":"on leave","when":"now"}`), 400, models.EMalformed, ""},
+		{"reassign, no assignee", "POST", task + "/reassign", admin, map[string]string{"reason": "on leave"}, 422, models.EInvalid, "assignee"},
+		{"reassign, blank assignee", "POST", task + "/reassign", admin, map[string]string{"assignee": "  ", "reason": "on leave"}, 422, models.EInvalid, "assignee"},
+		{"reassign, short reason", "POST", task + "/reassign", admin, map[string]string{"assignee": "x", "reason": "no"}, 422, models.EInvalid, "reason"},
+		{"extend without admin", "POST", task + "/extend", instr, map[string]string{"due_at": inTwoMonths, "reason": "on leave"}, 403, models.EForbidden, ""},
+		{"extend an unknown task", "POST", "/api/v1/tasks/nope/extend", admin, map[string]string{"due_at": inTwoMonths, "reason": "on leave"}, 404, models.ENotFound, ""},
+		{"extend, bad date", "POST", task + "/extend", admin, map[string]string{"due_at": "next month", "reason": "on leave"}, 400, models.EMalformed, ""},
+		{"extend, no date", "POST", task + "/extend", admin, map[string]string{"reason": "on leave"}, 422, models.EInvalid, "due_at"},
+		{"extend into the past", "POST", task + "/extend", admin, map[string]string{"due_at": "2020-01-01T00:00:00Z", "reason": "on leave"}, 422, models.EInvalid, "due_at"},
+		{"extend to before the due date", "POST", task + "/extend", admin, map[string]string{"due_at": inAWeek, "reason": "on leave"}, 422, models.EInvalid, "due_at"},
+		{"extend, no reason", "POST", task + "/extend", admin, map[string]string{"due_at": inTwoMonths}, 422, models.EInvalid, "reason"},
+		{"extend: an administrator may", "POST", task + "/extend", admin, map[string]string{"due_at": inTwoMonths, "reason": "the payment run moved"}, 200, "", ""},
+		{"reassign: an administrator may", "POST", task + "/reassign", admin, map[string]string{"assignee": "finance.bis", "reason": "on leave"}, 200, "", ""},
+		{"reassign to the same person", "POST", task + "/reassign", admin, map[string]string{"assignee": "finance.bis", "reason": "on leave"}, 409, models.EConflict, ""},
+	})
+	var trail dossierView
+	s.call(t, http.MethodGet, "/api/v1/dossiers/"+d.ID, admin, nil).decode(t, &trail)
+	refused := 0
+	for _, e := range trail.Audit {
+		if e.Action == models.AuditRefusedAttempt {
+			refused++
+		}
+	}
+	require.Equal(t, 10, refused, "every refused act on the task (two 403, seven 422, one 409) is in its dossier's trail: %v", trail.Audit)
 }
 
 // TestRetryingLocalActivityIsFound makes the database refuse to close one task (a trigger
