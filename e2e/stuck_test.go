@@ -85,6 +85,7 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 	files.tune = func(c *config.Config) {
 		c.DueDisbursement, c.ReminderLead = 2*time.Second, time.Second
 		c.TemporalUIURL, c.StuckGrace = "https://temporal.example.fr", 0
+		c.ReconcilePeriod, c.ReconcileGrace = time.Second, 8*time.Second
 	}
 	s := startStack(t, files)
 	ctx := context.Background()
@@ -100,6 +101,15 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 	// An operator terminates a workflow; someone writes a row by hand.
 	require.NoError(t, s.Temporal.TerminateWorkflow(ctx, terminated.WorkflowID(), "", "operator error"))
 	require.NoError(t, s.Store.SetDossierStatus(ctx, tampered.ID, store.StatusChange{Status: models.StatusPreselection}))
+	// A filing whose API died between the insert and the start: the reconciler's work.
+	var filed models.GuichetApplication
+	require.NoError(t, json.Unmarshal(overdue.Payload, &filed))
+	payload, err := json.Marshal(filed)
+	require.NoError(t, err)
+	unstarted, _, err := s.Store.CreateDossier(ctx, models.Dossier{ID: uuid.NewString(), Kind: models.KindGuichet, Status: models.StatusSubmitted,
+		ApplicantSiren: sirenMarseille, Departement: "13", Region: "93", EnvelopeCode: models.EnvelopeGuichet, Payload: payload,
+		CreatedBy: applicantOf(sirenMarseille).Subject}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
 
 	// Each is found, with its details and a link to its workflow.
 	var rows []models.StuckDossier
@@ -108,7 +118,8 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 		_, a := troubleOf(rows, overdue.ID, models.TroubleOverdueTask)
 		_, b := troubleOf(rows, terminated.ID, models.TroubleNoWorkflow)
 		_, c := troubleOf(rows, tampered.ID, models.TroubleStatusMismatch)
-		return a && b && c
+		_, e := troubleOf(rows, unstarted.ID, models.TroubleNoWorkflow)
+		return a && b && c && e
 	}, 20*time.Second, 200*time.Millisecond, "every stuck dossier is listed")
 	late, _ := troubleOf(rows, overdue.ID, models.TroubleOverdueTask)
 	require.Equal(t, overdue.Tasks[0].ID, late.TaskID)
@@ -119,6 +130,8 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 	require.Equal(t, "terminated", gone.WorkflowState)
 	require.Equal(t, models.StatusAwaitingPayment, gone.WorkflowStatus)
 	require.Contains(t, gone.WorkflowURL, "https://temporal.example.fr/namespaces/default/workflows/"+terminated.WorkflowID()+"/")
+	never, _ := troubleOf(rows, unstarted.ID, models.TroubleNoWorkflow)
+	require.Contains(t, never.Details, "its process was never started, which the reconciler does")
 	mismatch, _ := troubleOf(rows, tampered.ID, models.TroubleStatusMismatch)
 	require.Equal(t, models.StatusPreselection, mismatch.Status)
 	require.Equal(t, models.StatusIncomplete, mismatch.WorkflowStatus)
@@ -216,6 +229,14 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 		}, 10*time.Second, 200*time.Millisecond, "running again")
 		complete(t, s, finance, terminated.Tasks[0].ID, "paid", "", map[string]string{"paid_on": today(), "reference": "VIR-RESET"}, models.StatusPaid)
 		recordHistory(t, s, terminated.ID, "guichet_reset_paid.json")
+	})
+
+	t.Run("never started: started by the reconciler", func(t *testing.T) {
+		require.Eventually(t, func() bool {
+			_, listed := troubleOf(s.stuckList(t, admin, "trouble=no_workflow"), unstarted.ID, models.TroubleNoWorkflow)
+			return !listed
+		}, 30*time.Second, 500*time.Millisecond, "the reconciler starts its process after RECONCILE_GRACE")
+		s.waitStatus(t, admin, unstarted.ID, models.StatusAwaitingPayment)
 	})
 
 	t.Run("status mismatch: withdrawn", func(t *testing.T) {

@@ -206,6 +206,9 @@ func (f *StuckFinder) scan(ctx context.Context, q StuckQuery) (StuckPage, error)
 			if want(models.TroubleNoWorkflow) {
 				row.Trouble, row.WorkflowURL = models.TroubleNoWorkflow, f.workflowURL(d.WorkflowID(), "")
 				row.Details = fmt.Sprintf("the dossier is %s but Temporal has no workflow %s", d.Status, d.WorkflowID())
+				if d.ProcessStartedAt == nil {
+					row.Details += ": its process was never started, which the reconciler does on its next pass (see its log if it stays)"
+				}
 				page.Items = append(page.Items, row)
 			}
 		case r.state != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
