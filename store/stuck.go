@@ -20,7 +20,8 @@ func (s *Store) OverdueTasks(ctx context.Context, now time.Time, after *TaskCurs
 	// The literals match the partial index's predicate: bound parameters could not use it.
 	q := s.db.WithContext(ctx).Where("status IN ('open', 'claimed') AND due_at IS NOT NULL AND due_at < ?", now.UTC())
 	if after != nil {
-		q = q.Where("due_at > ? OR (due_at = ? AND id > ?)", after.Key.UTC(), after.Key.UTC(), after.ID)
+		// A row comparison: the index's keys, so the cursor is an index condition.
+		q = q.Where("(due_at, id) > (?, ?)", after.Key.UTC(), after.ID)
 	}
 	var rows []taskRow
 	if err := q.Order("due_at, id").Limit(limit).Find(&rows).Error; err != nil {
