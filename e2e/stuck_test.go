@@ -300,6 +300,13 @@ func TestStuckBadInputAndRoles(t *testing.T) {
 		{"reassign: an administrator may", "POST", task + "/reassign", admin, map[string]string{"assignee": "finance.bis", "reason": "on leave"}, 200, "", ""},
 		{"reassign to the same person", "POST", task + "/reassign", admin, map[string]string{"assignee": "finance.bis", "reason": "on leave"}, 409, models.EConflict, ""},
 	})
+	r = s.call(t, http.MethodPost, task+"/unclaim", admin, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	var released models.Task
+	r.decode(t, &released)
+	require.Equal(t, models.TaskOpen, released.Status)
+	require.Empty(t, released.Assignee, "an administrator frees a reassigned task: the answer names nobody")
+
 	var trail dossierView
 	s.call(t, http.MethodGet, "/api/v1/dossiers/"+d.ID, admin, nil).decode(t, &trail)
 	refused := 0
