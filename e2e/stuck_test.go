@@ -123,6 +123,8 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 	}, 20*time.Second, 200*time.Millisecond, "every stuck dossier is listed")
 	late, _ := troubleOf(rows, overdue.ID, models.TroubleOverdueTask)
 	require.Equal(t, overdue.Tasks[0].ID, late.TaskID)
+	require.Equal(t, []string{"POST /api/v1/tasks/" + late.TaskID + "/reassign", "POST /api/v1/tasks/" + late.TaskID + "/extend"}, late.Actions,
+		"a dossier awaiting payment is no longer withdrawn")
 	require.Contains(t, late.Details, "disbursement task for the finance role was due")
 	require.Equal(t, "https://temporal.example.fr/namespaces/default/workflows?query="+url.QueryEscape(fmt.Sprintf("WorkflowId=%q", overdue.WorkflowID())),
 		late.WorkflowURL)
@@ -136,6 +138,8 @@ func TestStuckDossiersFoundAndUnstuck(t *testing.T) {
 	require.Equal(t, models.StatusPreselection, mismatch.Status)
 	require.Equal(t, models.StatusIncomplete, mismatch.WorkflowStatus)
 	require.Equal(t, "running", mismatch.WorkflowState)
+	require.Equal(t, []string{"POST /api/v1/dossiers/" + tampered.ID + "/withdraw"}, mismatch.Actions)
+	require.Empty(t, gone.Actions, "a terminated workflow is reset in Temporal")
 	_, listed := troubleOf(rows, overdue.ID, models.TroubleStatusMismatch)
 	require.False(t, listed, "a dossier whose row and workflow agree is no mismatch")
 	for _, trouble := range models.Troubles {

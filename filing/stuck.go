@@ -158,6 +158,7 @@ func (f *StuckFinder) overdue(ctx context.Context, q StuckQuery) (StuckPage, err
 			TaskID: t.ID, DueAt: t.DueAt, WorkflowURL: f.workflowURL(d.WorkflowID(), ""),
 			Details: fmt.Sprintf("%s task for %s was due %s (%s ago)", t.Type, who, t.DueAt.UTC().Format(time.RFC3339),
 				f.now().Sub(*t.DueAt).Round(time.Minute))}
+		page.Items[i].Actions = models.StuckActions(page.Items[i], &t)
 	}
 	switch {
 	case len(rows) == q.Limit:
@@ -223,6 +224,7 @@ func (f *StuckFinder) scan(ctx context.Context, q StuckQuery) (StuckPage, error)
 				row.Trouble, row.WorkflowURL = models.TroubleStatusMismatch, f.workflowURL(d.WorkflowID(), r.exec.GetRunId())
 				row.WorkflowState, row.WorkflowStatus = stateName(r.state), r.status
 				row.Details = fmt.Sprintf("the dossier's row says %s, its workflow's DossierStatus says %q", d.Status, r.status)
+				row.Actions = models.StuckActions(row, nil)
 				page.Items = append(page.Items, row)
 			}
 			running = append(running, d)

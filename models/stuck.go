@@ -43,6 +43,33 @@ type StuckDossier struct {
 	// WorkflowStatus is the workflow's DossierStatus search attribute.
 	WorkflowStatus Status `json:"workflow_status,omitempty"`
 	WorkflowURL    string `json:"workflow_url"`
+	// Actions are the API's acts that may unstick it ("POST /api/v1/…").
+	Actions []string `json:"actions,omitempty"`
+}
+
+// StuckActions lists the acts of the API that may unstick a row about dossier status s
+// (and, for an overdue task, about task t): reassigning the task (not a jury member's
+// vote), extending its due date (not a process deadline), withdrawing the dossier (while
+// both its row and its workflow allow it). A workflow that is gone or keeps failing is
+// fixed in Temporal or at the cause, not through the API.
+func StuckActions(row StuckDossier, t *Task) []string {
+	var out []string
+	switch {
+	case row.Trouble == TroubleOverdueTask && t != nil:
+		if !(t.Role == RoleJury && t.Assignee != "") {
+			out = append(out, "POST /api/v1/tasks/"+t.ID+"/reassign")
+		}
+		if DueDateExtendable(t.Type) {
+			out = append(out, "POST /api/v1/tasks/"+t.ID+"/extend")
+		}
+	case row.Trouble == TroubleStatusMismatch && Withdrawable(row.WorkflowStatus):
+	default:
+		return nil
+	}
+	if Withdrawable(row.Status) {
+		out = append(out, "POST /api/v1/dossiers/"+row.DossierID+"/withdraw")
+	}
+	return out
 }
 
 // Reassignment is an administrator's handing of a task to someone else.
