@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/relance/relance/activities"
 	"github.com/relance/relance/models"
@@ -165,4 +166,21 @@ func TestJuryVoteIsNotReassigned(t *testing.T) {
 
 	require.Equal(t, models.StatusRefused, s.result(t).Status)
 	require.Equal(t, models.EConflict, errorType(refused.rejected))
+}
+
+// TestFailedExtensionKeepsTheDueDate: when the new due date cannot be written (the row
+// says the task is closed), the task keeps its reminder and escalation at the old date.
+func TestFailedExtensionKeepsTheDueDate(t *testing.T) {
+	s := newAAPEnv(t, 1, chair)
+	base := s.env.Now()
+	task := taskOf(models.TaskPreselection, 0)
+	s.env.OnActivity(acts.ExtendTask, mock.Anything, mock.Anything).Return(models.Task{},
+		temporal.NewNonRetryableApplicationError("task is done", models.EConflict, nil))
+	failed := s.update(10*day, UpdateExtendTask, ExtendTaskRequest{TaskID: task, Actor: admin, DueAt: base.Add(40 * day), Reason: "a complex dossier"})
+	s.complete(35*day, task, instructorDINUM, OutcomeReject, "out of the strand's scope", nil)
+	s.start()
+
+	require.Equal(t, models.StatusRefused, s.result(t).Status)
+	require.Equal(t, models.EConflict, errorType(failed.err))
+	require.Equal(t, []alert{{activities.AlertReminder, task, 27 * day}, {activities.AlertEscalation, task, 30 * day}}, s.alerts)
 }

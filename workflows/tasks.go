@@ -267,20 +267,24 @@ func (b *taskBoard) extend(ctx workflow.Context, req ExtendTaskRequest) (models.
 	if !ok || t.completion != nil {
 		return models.Task{}, temporal.NewApplicationError(fmt.Sprintf("task %s is no longer open", req.TaskID), models.EConflict)
 	}
-	due := req.DueAt.UTC()
+	due, previous := req.DueAt.UTC(), *t.task.DueAt
+	// Stopped first, so that the old due date escalates nothing while the new one is written.
+	t.stopTimers()
 	var row models.Task
 	err := workflow.ExecuteLocalActivity(withActivityOptions(ctx), acts.ExtendTask, activities.ExtendInput{TaskID: t.task.ID,
-		DossierID: t.task.DossierID, DueAt: due, Previous: *t.task.DueAt, Actor: req.Actor.Subject, Reason: req.Reason,
+		DossierID: t.task.DossierID, DueAt: due, Previous: previous, Actor: req.Actor.Subject, Reason: req.Reason,
 		Extension: t.extensions + 1}).Get(ctx, &row)
-	if err != nil {
-		return row, err
-	}
 	if !b.isOpen(t) {
-		return row, nil // completed or cancelled meanwhile: its timers are stopped already
+		return row, err // completed or cancelled meanwhile: nothing left to time
+	}
+	if err != nil {
+		if !t.escalated { // back to the old due date (its alerts' keys make them go out once)
+			b.startTimers(t, max(previous.Sub(workflow.Now(ctx)), time.Millisecond))
+		}
+		return row, err
 	}
 	t.extensions++
 	t.task.DueAt = &due
-	t.stopTimers()
 	if t.escalated {
 		t.escalated = false
 		if b.overdue--; b.overdue == 0 {
