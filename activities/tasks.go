@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 
@@ -19,6 +20,9 @@ const (
 type TaskAlert struct {
 	Kind string
 	Task models.Task
+	// Extension counts the times the task's due date was moved: each due date has its own
+	// reminder and escalation.
+	Extension int `json:",omitempty"`
 }
 
 // AlertTask records a reminder or an escalation: on the task row, in the audit trail and
@@ -39,11 +43,15 @@ func (a *Activities) AlertTask(ctx context.Context, in TaskAlert) error {
 		subject = fmt.Sprintf("Overdue: %s task was due %s (dossier %s)", t.Type, due, t.DossierID)
 		action = models.AuditTaskEscalated
 	}
-	if err := a.audit(ctx, t.DossierID, Audit{Key: in.Kind + "/" + t.ID, Actor: "system", Action: action, Detail: subject}); err != nil {
+	key := in.Kind + "/" + t.ID
+	if in.Extension > 0 {
+		key = fmt.Sprintf("%s/%d", key, in.Extension)
+	}
+	if err := a.audit(ctx, t.DossierID, Audit{Key: key, Actor: "system", Action: action, Detail: subject}); err != nil {
 		return err
 	}
 	// The outbox's dispatcher delivers it: a slow mail relay never holds the workflow up.
-	return a.Store.QueueNotification(ctx, in.Kind+"/"+t.ID, models.Notification{DossierID: t.DossierID, TaskID: t.ID,
+	return a.Store.QueueNotification(ctx, key, models.Notification{DossierID: t.DossierID, TaskID: t.ID,
 		Recipient: t.Recipient(), Subject: subject,
 		Body: fmt.Sprintf("The %s task %s of dossier %s is due %s. Open relance to act on it.", t.Type, t.ID, t.DossierID, due)})
 }
@@ -69,6 +77,9 @@ type ClaimInput struct {
 	DossierID string
 	Subject   string
 	Actor     string
+	// Reason, set when an administrator reassigns the task, is audited with who had it before.
+	Reason   string `json:",omitempty"`
+	Previous string `json:",omitempty"`
 }
 
 // ClaimTask records a claim or its release on the task row and in the audit trail. The
@@ -79,6 +90,13 @@ func (a *Activities) ClaimTask(ctx context.Context, in ClaimInput) (models.Task,
 		err error
 	)
 	action, detail := models.AuditTaskClaimed, "claimed by "+in.Subject
+	if in.Reason != "" {
+		was := in.Previous
+		if was == "" {
+			was = "nobody"
+		}
+		action, detail = models.AuditTaskReassigned, fmt.Sprintf("reassigned from %s to %s by %s: %s", was, in.Subject, in.Actor, in.Reason)
+	}
 	if in.Subject == "" {
 		t, err = a.Store.ReleaseTask(ctx, in.TaskID)
 		action, detail = models.AuditTaskUnclaimed, "released by "+in.Actor
@@ -91,4 +109,30 @@ func (a *Activities) ClaimTask(ctx context.Context, in ClaimInput) (models.Task,
 	info := activity.GetInfo(ctx)
 	key := fmt.Sprintf("%s/%s/%s", action, in.TaskID, info.ActivityID)
 	return t, a.audit(ctx, in.DossierID, Audit{Key: key, Actor: in.Actor, Action: action, Detail: detail})
+}
+
+// ExtendInput is an administrator's new due date for a task, with the reason.
+type ExtendInput struct {
+	TaskID    string
+	DossierID string
+	DueAt     time.Time
+	// Previous is the due date it replaces.
+	Previous time.Time
+	Actor    string
+	Reason   string
+	// Extension numbers the moves of the task's due date, for the audit event's key.
+	Extension int
+}
+
+// ExtendTask records a task's new due date (clearing its reminder and escalation) and
+// audits who moved it, from when, and why.
+func (a *Activities) ExtendTask(ctx context.Context, in ExtendInput) (models.Task, error) {
+	t, err := a.Store.ExtendTask(ctx, in.TaskID, in.DueAt)
+	if err != nil {
+		return t, classify(err)
+	}
+	detail := fmt.Sprintf("%s task due %s (was %s), moved by %s: %s", t.Type, in.DueAt.UTC().Format(time.RFC3339),
+		in.Previous.UTC().Format(time.RFC3339), in.Actor, in.Reason)
+	return t, a.audit(ctx, in.DossierID, Audit{Key: fmt.Sprintf("%s/%s/%d", models.AuditTaskExtended, in.TaskID, in.Extension),
+		Actor: in.Actor, Action: models.AuditTaskExtended, Detail: detail})
 }

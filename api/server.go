@@ -35,6 +35,8 @@ type Server struct {
 	// Metrics is the registry served on /metrics, where the API counts its requests; nil: a
 	// registry of the API's own.
 	Metrics *prometheus.Registry
+	// Stuck lists the dossiers an administrator should look at.
+	Stuck *filing.StuckFinder
 }
 
 // Handler builds the Echo router with every route.
@@ -86,7 +88,10 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/tasks/:id/claim", s.claimTask, auth, onTask)
 	v1.POST("/tasks/:id/unclaim", s.unclaimTask, auth, onTask)
 	v1.POST("/tasks/:id/complete", s.completeTask, auth, onTask)
+	v1.POST("/tasks/:id/reassign", s.reassignTask, auth, onTask, requireRole(models.RoleAdmin))
+	v1.POST("/tasks/:id/extend", s.extendTask, auth, onTask, requireRole(models.RoleAdmin))
 	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
+	v1.GET("/admin/stuck", s.listStuck, auth, requireRole(models.RoleAdmin))
 	for _, r := range e.Routes() {
 		routes[r.Method+" "+r.Path] = true
 	}

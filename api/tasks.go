@@ -141,11 +141,12 @@ func (s *Server) sendClaim(c echo.Context, release bool) error {
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
-	if err := s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateClaimTask, &t,
+	var row models.Task // fresh: a released task's assignee is omitted from the workflow's answer
+	if err := s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateClaimTask, &row,
 		workflows.ClaimTaskRequest{TaskID: t.ID, Actor: p, Release: release}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, t)
+	return c.JSON(http.StatusOK, row)
 }
 
 // completeTaskResponse is the task as closed and the dossier's status after the workflow acted.

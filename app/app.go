@@ -181,6 +181,8 @@ func NewAPIServer(cfg config.Config, st *store.Store, tc client.Client, logger *
 		Auth:            api.NewAuthenticator(cfg.JWTSecret, cfg.JWTIssuer, cfg.JWKSURL, cfg.JWTAudience),
 		TemporalTimeout: cfg.TemporalTimeout,
 		Filing:          NewFiling(cfg, st, tc, logger),
+		Stuck: &filing.StuckFinder{Store: st, Temporal: tc, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL,
+			Grace: cfg.StuckGrace},
 	}
 }
 

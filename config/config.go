@@ -35,6 +35,12 @@ type Config struct {
 	TemporalAPIKey    string // Temporal Cloud API key, optional
 	// TemporalUIPort is where `relance dev` serves the Temporal Web UI.
 	TemporalUIPort int
+	// TemporalUIURL is the Temporal UI's base URL, for links to workflows (default: the
+	// dev server's UI on TemporalUIPort).
+	TemporalUIURL string
+	// StuckGrace is how long a dossier is left alone after a change before the list of
+	// stuck dossiers compares it with its workflow (visibility lags behind).
+	StuckGrace time.Duration
 	// TemporalCLI is the temporal binary `relance dev` runs; found on PATH or in ./bin when empty.
 	TemporalCLI string
 
@@ -98,6 +104,13 @@ func Load() (Config, error) {
 	if c.TemporalUIPort, err = strconv.Atoi(env("TEMPORAL_UI_PORT", "8233")); err != nil || c.TemporalUIPort <= 0 || c.TemporalUIPort > 65535 {
 		errs = append(errs, "TEMPORAL_UI_PORT must be a port number")
 	}
+	c.TemporalUIURL = fmt.Sprintf("http://localhost:%d", c.TemporalUIPort)
+	if v := os.Getenv("TEMPORAL_UI_URL"); v != "" {
+		c.TemporalUIURL = v
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, "TEMPORAL_UI_URL must be an http(s):// URL")
+		}
+	}
 	if c.TemporalTimeout, err = time.ParseDuration(env("TEMPORAL_TIMEOUT", "10s")); err != nil || c.TemporalTimeout <= 0 {
 		errs = append(errs, "TEMPORAL_TIMEOUT must be a positive duration such as 10s")
 	}
@@ -120,6 +133,7 @@ func Load() (Config, error) {
 		{"TASK_DUE_JURY_VOTE", "360h", &c.DueJuryVote}, {"TASK_DUE_SIGNATURE", "1440h", &c.DueSignature},
 		{"TASK_DUE_DISBURSEMENT", "720h", &c.DueDisbursement}, {"TASK_REMINDER_LEAD", "72h", &c.ReminderLead},
 		{"RECONCILE_PERIOD", "10s", &c.ReconcilePeriod}, {"RECONCILE_GRACE", "30s", &c.ReconcileGrace},
+		{"STUCK_GRACE", "1m", &c.StuckGrace},
 	} {
 		if *d.dst, err = time.ParseDuration(env(d.key, d.def)); err != nil || *d.dst <= 0 {
 			errs = append(errs, d.key+" must be a positive duration such as "+d.def)

@@ -25,6 +25,7 @@ var envKeys = []string{
 	"TASK_DUE_PRESELECTION", "TASK_DUE_INFO_ANSWER", "TASK_DUE_JURY_VOTE", "TASK_DUE_SIGNATURE", "TASK_DUE_DISBURSEMENT",
 	"TASK_REMINDER_LEAD", "NOTIFY_SMTP_ADDR", "NOTIFY_FROM", "NOTIFY_ROLE_MAILBOXES",
 	"GUICHET_CLOSES_AT", "RECONCILE_PERIOD", "RECONCILE_GRACE", "RECONCILE_BATCH",
+	"TEMPORAL_UI_URL", "STUCK_GRACE",
 }
 
 // cleanEnv empties every variable Load reads for the duration of the test; Load treats
@@ -49,6 +50,8 @@ func TestLoadDefaults(t *testing.T) {
 		TemporalAddress:    "127.0.0.1:7233",
 		TemporalNamespace:  "default",
 		TemporalUIPort:     8233,
+		TemporalUIURL:      "http://localhost:8233",
+		StuckGrace:         time.Minute,
 		JWTSecret:          config.DevJWTSecret,
 		TemporalTimeout:    10 * time.Second,
 		GuichetAmendWindow: 720 * time.Hour,
@@ -114,6 +117,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"port zero", map[string]string{"TEMPORAL_UI_PORT": "0"}, []string{"TEMPORAL_UI_PORT"}},
 		{"port negative", map[string]string{"TEMPORAL_UI_PORT": "-1"}, []string{"TEMPORAL_UI_PORT"}},
 		{"port too big", map[string]string{"TEMPORAL_UI_PORT": "65536"}, []string{"TEMPORAL_UI_PORT"}},
+		{"UI URL without scheme", map[string]string{"TEMPORAL_UI_URL": "temporal-ui:8080"}, []string{"TEMPORAL_UI_URL"}},
+		{"stuck grace not a duration", map[string]string{"STUCK_GRACE": "soon"}, []string{"STUCK_GRACE"}},
 		{"timeout without unit", map[string]string{"TEMPORAL_TIMEOUT": "10"}, []string{"TEMPORAL_TIMEOUT"}},
 		{"timeout garbage", map[string]string{"TEMPORAL_TIMEOUT": "soon"}, []string{"TEMPORAL_TIMEOUT"}},
 		{"timeout zero", map[string]string{"TEMPORAL_TIMEOUT": "0s"}, []string{"TEMPORAL_TIMEOUT"}},

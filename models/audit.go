@@ -30,6 +30,10 @@ const (
 	AuditTaskUnclaimed   = "task_unclaimed"
 	AuditTaskReminded    = "task_reminded"
 	AuditTaskEscalated   = "task_escalated"
+	// AuditTaskReassigned and AuditTaskExtended are an administrator's unsticking of a task,
+	// with the reason.
+	AuditTaskReassigned = "task_reassigned"
+	AuditTaskExtended   = "task_extended"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"

@@ -48,6 +48,11 @@ type openTask struct {
 	claimedBy string
 	// cancelled says why the task was cancelled, to answer a completion it overtook.
 	cancelled string
+	// parent and remindBefore restart the timers when an administrator moves the due date;
+	// extensions counts those moves.
+	parent       workflow.Context
+	remindBefore time.Duration
+	extensions   int
 }
 
 // taskBoard holds a workflow's open human tasks and answers the complete_task Update.
@@ -68,11 +73,20 @@ func newTaskBoard(ctx workflow.Context, p *dossierProcess) (*taskBoard, error) {
 		workflow.UpdateHandlerOptions{Validator: b.validate}); err != nil {
 		return nil, err
 	}
-	err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateClaimTask, b.claim, workflow.UpdateHandlerOptions{Validator: b.validateClaim})
-	if err != nil {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateClaimTask, b.claim, workflow.UpdateHandlerOptions{Validator: b.validateClaim}); err != nil {
 		return nil, err
 	}
-	// A query handler is no command: histories recorded before it replay unchanged.
+	// The administrator's Updates need no workflow.GetVersion: registering a handler adds
+	// no command, and their code (timers included) runs only inside those Updates, which
+	// no history recorded before them holds.
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateReassignTask, b.reassign,
+		workflow.UpdateHandlerOptions{Validator: b.validateReassign}); err != nil {
+		return nil, err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateExtendTask, b.extend, workflow.UpdateHandlerOptions{Validator: b.validateExtend}); err != nil {
+		return nil, err
+	}
+	// A query handler is no command either.
 	return b, workflow.SetQueryHandler(ctx, QueryOpenTasks, b.openTasks)
 }
 
@@ -198,6 +212,126 @@ func (b *taskBoard) claim(ctx workflow.Context, req ClaimTaskRequest) (models.Ta
 	return row, err
 }
 
+// UpdateReassignTask is the Workflow Update through which an administrator hands a task
+// to someone else: it becomes theirs, as if they had claimed it.
+const UpdateReassignTask = "reassign_task"
+
+// ReassignTaskRequest hands a task to Assignee, for Reason.
+type ReassignTaskRequest struct {
+	TaskID   string
+	Actor    models.Principal
+	Assignee string
+	Reason   string
+}
+
+// adminTask checks that an administrator acts on an open task.
+func (b *taskBoard) adminTask(id string, actor models.Principal) (*openTask, error) {
+	t, ok := b.open[id]
+	switch {
+	case !actor.HasRole(models.RoleAdmin):
+		return nil, temporal.NewApplicationError("only an administrator can do this", models.EForbidden)
+	case !ok || t.completion != nil:
+		return nil, temporal.NewApplicationError(fmt.Sprintf("task %s is not open on this dossier", id), models.EConflict)
+	}
+	return t, nil
+}
+
+func (b *taskBoard) validateReassign(_ workflow.Context, req ReassignTaskRequest) error {
+	t, err := b.adminTask(req.TaskID, req.Actor)
+	switch {
+	case err != nil:
+		return err
+	case t.task.Assignee != "":
+		return temporal.NewApplicationError("a jury member's vote is personal: it cannot be reassigned", models.EConflict)
+	case t.claimedBy == req.Assignee:
+		return temporal.NewApplicationError(fmt.Sprintf("task %s is already %s's", req.TaskID, req.Assignee), models.EConflict)
+	}
+	return asApplicationError(models.Validate(models.Reassignment{Assignee: req.Assignee, Reason: req.Reason}))
+}
+
+// reassign records the new assignee as the task's claim: they alone may complete it (with
+// the task's role and scope), and they or an administrator may release it.
+func (b *taskBoard) reassign(ctx workflow.Context, req ReassignTaskRequest) (models.Task, error) {
+	t, ok := b.open[req.TaskID]
+	if !ok || t.completion != nil {
+		return models.Task{}, temporal.NewApplicationError(fmt.Sprintf("task %s is no longer open", req.TaskID), models.EConflict)
+	}
+	previous := t.claimedBy
+	t.claimedBy = req.Assignee
+	var row models.Task
+	err := local(withActivityOptions(ctx), fmt.Sprintf("Reassign the %s task to %s", t.task.Type, req.Assignee), acts.ClaimTask, activities.ClaimInput{TaskID: t.task.ID,
+		DossierID: t.task.DossierID, Subject: req.Assignee, Actor: req.Actor.Subject, Reason: req.Reason, Previous: previous}).Get(ctx, &row)
+	if err != nil {
+		t.claimedBy = previous
+	}
+	return row, err
+}
+
+// UpdateExtendTask is the Workflow Update through which an administrator moves a task's
+// due date later: its reminder and escalation follow the new date.
+const UpdateExtendTask = "extend_task"
+
+// ExtendTaskRequest moves a task's due date to DueAt, for Reason.
+type ExtendTaskRequest struct {
+	TaskID string
+	Actor  models.Principal
+	DueAt  time.Time
+	Reason string
+}
+
+func (b *taskBoard) validateExtend(ctx workflow.Context, req ExtendTaskRequest) error {
+	t, err := b.adminTask(req.TaskID, req.Actor)
+	switch {
+	case err != nil:
+		return err
+	case !models.DueDateExtendable(t.task.Type):
+		return temporal.NewApplicationError(fmt.Sprintf("the due date of a %s task is the process's deadline: it cannot be moved", t.task.Type), models.EConflict)
+	case t.task.DueAt == nil || t.stopTimers == nil:
+		return temporal.NewApplicationError(fmt.Sprintf("task %s has no due date", req.TaskID), models.EConflict)
+	}
+	if err := models.Validate(models.Extension{DueAt: req.DueAt, Reason: req.Reason}); err != nil {
+		return asApplicationError(err)
+	}
+	return asApplicationError(models.CheckExtension(*t.task.DueAt, req.DueAt, workflow.Now(ctx)))
+}
+
+// extend records the new due date, then restarts the task's reminder and escalation
+// timers for it; a task already escalated is overdue no more.
+func (b *taskBoard) extend(ctx workflow.Context, req ExtendTaskRequest) (models.Task, error) {
+	t, ok := b.open[req.TaskID]
+	if !ok || t.completion != nil {
+		return models.Task{}, temporal.NewApplicationError(fmt.Sprintf("task %s is no longer open", req.TaskID), models.EConflict)
+	}
+	due, previous := req.DueAt.UTC(), *t.task.DueAt
+	// Stopped first, so that the old due date escalates nothing while the new one is written.
+	t.stopTimers()
+	var row models.Task
+	err := local(withActivityOptions(ctx), fmt.Sprintf("Move the due date of the %s to %s", t.task.Type, due.Format(time.DateOnly)), acts.ExtendTask, activities.ExtendInput{TaskID: t.task.ID,
+		DossierID: t.task.DossierID, DueAt: due, Previous: previous, Actor: req.Actor.Subject, Reason: req.Reason,
+		Extension: t.extensions + 1}).Get(ctx, &row)
+	if !b.isOpen(t) {
+		return row, err // completed or cancelled meanwhile: nothing left to time
+	}
+	if err != nil {
+		if !t.escalated { // back to the old due date (its alerts' keys make them go out once)
+			b.startTimers(t, max(previous.Sub(workflow.Now(ctx)), time.Millisecond))
+		}
+		return row, err
+	}
+	t.extensions++
+	t.task.DueAt = &due
+	if t.escalated {
+		t.escalated = false
+		if b.overdue--; b.overdue == 0 {
+			if err := workflow.UpsertTypedSearchAttributes(ctx, SearchOverdueTask.ValueUnset()); err != nil {
+				return row, err
+			}
+		}
+	}
+	b.startTimers(t, due.Sub(workflow.Now(ctx)))
+	return row, nil
+}
+
 // taskSpec is a task to open: the row, how long it may take, and how to check a completion.
 type taskSpec struct {
 	task models.Task
@@ -222,14 +356,19 @@ func (b *taskBoard) openTask(ctx workflow.Context, spec taskSpec) (*openTask, er
 	if err != nil {
 		return nil, err
 	}
-	t := &openTask{task: task, validate: spec.validate}
+	t := &openTask{task: task, validate: spec.validate, parent: ctx, remindBefore: spec.remindBefore}
 	b.open[task.ID] = t
 	if spec.due > 0 {
-		timerCtx, stop := workflow.WithCancel(ctx)
-		t.stopTimers = stop
-		workflow.Go(timerCtx, func(ctx workflow.Context) { b.watch(ctx, t, spec.due, spec.remindBefore) })
+		b.startTimers(t, spec.due)
 	}
 	return t, workflow.UpsertTypedSearchAttributes(ctx, SearchPendingTask.ValueSet(string(task.Type)))
+}
+
+// startTimers starts the reminder and escalation of t, due in due.
+func (b *taskBoard) startTimers(t *openTask, due time.Duration) {
+	timerCtx, stop := workflow.WithCancel(t.parent)
+	t.stopTimers = stop
+	workflow.Go(timerCtx, func(ctx workflow.Context) { b.watch(ctx, t, due, t.remindBefore) })
 }
 
 func taskDetail(t models.Task) string {
@@ -294,7 +433,7 @@ func (b *taskBoard) isOpen(t *openTask) bool {
 
 func (b *taskBoard) alert(ctx workflow.Context, t *openTask, kind string) {
 	// A failed notification is in the outbox and the audit trail; the process goes on.
-	_ = local(ctx, "Send the "+kind+" of the "+string(t.task.Type), acts.AlertTask, activities.TaskAlert{Kind: kind, Task: t.task}).Get(ctx, nil)
+	_ = local(ctx, "Send the "+kind+" of the "+string(t.task.Type), acts.AlertTask, activities.TaskAlert{Kind: kind, Task: t.task, Extension: t.extensions}).Get(ctx, nil)
 }
 
 // next waits until a person completes one of tasks, or timeout passes (0: no timeout),
