@@ -1,0 +1,37 @@
+-- Axe 3: the audited acts on its envelopes, the labs, the CRTE and each territory's rules.
+-- +goose Up
+CREATE TABLE envelope_acts (
+	id            {{id}},
+	envelope_code TEXT NOT NULL,
+	action        TEXT NOT NULL,
+	actor         TEXT NOT NULL,
+	from_cents    BIGINT NOT NULL,
+	to_cents      BIGINT NOT NULL,
+	at            {{ts}} NOT NULL
+);
+CREATE INDEX envelope_acts_code ON envelope_acts (envelope_code, id);
+
+CREATE TABLE axe3_labs (
+	id     TEXT PRIMARY KEY,
+	name   TEXT NOT NULL,
+	region TEXT NOT NULL
+);
+
+-- EPCI and communes are comma-separated SIRENs.
+CREATE TABLE axe3_crtes (
+	id        TEXT PRIMARY KEY,
+	name      TEXT NOT NULL,
+	epcis     TEXT NOT NULL DEFAULT '',
+	communes  TEXT NOT NULL DEFAULT '',
+	signed_on {{ts}} NOT NULL
+);
+
+-- One row per département or région that set its rules; weights are comma-separated.
+CREATE TABLE axe3_rules (
+	scope                   TEXT PRIMARY KEY,
+	population_cap          BIGINT NOT NULL,
+	max_public_rate_percent INTEGER NOT NULL,
+	weights                 TEXT NOT NULL,
+	updated_by              TEXT NOT NULL,
+	updated_at              {{ts}} NOT NULL
+);
