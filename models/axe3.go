@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"maps"
 	"math/big"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -135,6 +136,13 @@ type Lab struct {
 	Name   string `json:"name"`
 	Region string `json:"region"`
 }
+
+// referenceID is the form of the IDs an administrator gives labs and CRTE: lower-case
+// letters, digits and dashes, as they appear in URLs.
+var referenceID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// ValidReferenceID reports whether id may name a lab or a CRTE.
+func ValidReferenceID(id string) bool { return referenceID.MatchString(id) }
 
 // FundingEnvelopes lists, in order, the envelopes a granted Axe 3 dossier draws on: the lab
 // reserve first when it involves a lab, then (unless the fallback is off) its territorial

@@ -227,9 +227,28 @@ type labRow struct {
 
 func (labRow) TableName() string { return "axe3_labs" }
 
-// PutLab creates or replaces a territorial innovation lab.
+// PutLab creates or replaces a territorial innovation lab of a région the registry knows.
 func (s *Store) PutLab(ctx context.Context, l models.Lab) error {
-	return s.db.WithContext(ctx).Save(&labRow{ID: l.ID, Name: l.Name, Region: l.Region}).Error
+	db := s.db.WithContext(ctx)
+	if missing, err := missingCodes(db, models.TypeRegion, "code", []string{l.Region}); err != nil || len(missing) > 0 {
+		if err != nil {
+			return err
+		}
+		return models.FieldErrors(map[string]string{"region": "unknown to the registry: " + l.Region})
+	}
+	return db.Save(&labRow{ID: l.ID, Name: l.Name, Region: l.Region}).Error
+}
+
+// missingCodes returns those of codes no registry entry of type typ holds in column.
+func missingCodes(db *gorm.DB, typ models.CollectiviteType, column string, codes []string) ([]string, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	var found []string
+	if err := db.Model(&collectiviteRow{}).Where("type = ? AND "+column+" IN ?", string(typ), codes).Pluck(column, &found).Error; err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(slices.Clone(codes), func(c string) bool { return slices.Contains(found, c) }), nil
 }
 
 // Labs lists the labs, by ID.
@@ -271,9 +290,26 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// PutCRTE creates or replaces a CRTE.
+// PutCRTE creates or replaces a CRTE covering EPCI and communes the registry knows.
 func (s *Store) PutCRTE(ctx context.Context, c models.CRTE) error {
-	return s.db.WithContext(ctx).Save(&crteRow{ID: c.ID, Name: c.Name, EPCIs: strings.Join(c.EPCIs, ","),
+	db := s.db.WithContext(ctx)
+	fields := map[string]string{}
+	for field, list := range map[string]struct {
+		typ    models.CollectiviteType
+		sirens []string
+	}{"epcis": {models.TypeEPCI, c.EPCIs}, "communes": {models.TypeCommune, c.Communes}} {
+		missing, err := missingCodes(db, list.typ, "siren", list.sirens)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			fields[field] = "unknown to the registry as " + string(list.typ) + ": " + strings.Join(missing, ", ")
+		}
+	}
+	if len(fields) > 0 {
+		return models.FieldErrors(fields)
+	}
+	return db.Save(&crteRow{ID: c.ID, Name: c.Name, EPCIs: strings.Join(c.EPCIs, ","),
 		Communes: strings.Join(c.Communes, ","), SignedOn: c.SignedOn.UTC()}).Error
 }
 
