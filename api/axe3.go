@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -289,4 +290,117 @@ func (s *Server) putRules(c echo.Context, scope models.Scope, allowed bool) erro
 		return err
 	}
 	return c.JSON(http.StatusOK, rules)
+}
+
+// prefectoralRequest is an Axe 3 application; Draft saves it without submitting.
+type prefectoralRequest struct {
+	models.PrefectoralApplication
+	Draft bool `json:"draft"`
+}
+
+// createPrefectoral files an Axe 3 application for the caller's collectivité, or saves a
+// draft of it.
+func (s *Server) createPrefectoral(c echo.Context) error {
+	p := principal(c)
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var req prefectoralRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	if err := req.Validate(!req.Draft); err != nil {
+		return err
+	}
+	if err := s.checkPrefectoralReferences(c, p.Siren, req.PrefectoralApplication); err != nil {
+		return err
+	}
+	filed, err := s.Filing.FilePrefectoral(c.Request().Context(), p, key, req.PrefectoralApplication, req.Draft)
+	if err != nil {
+		return err
+	}
+	return answerFiled(c, filed)
+}
+
+// checkPrefectoralReferences checks the lab and CRTE an application names, against the
+// applicant's région.
+func (s *Server) checkPrefectoralReferences(c echo.Context, siren string, app models.PrefectoralApplication) error {
+	if app.LabID == "" && app.CRTEID == "" {
+		return nil
+	}
+	ctx := c.Request().Context()
+	col, err := s.Store.CollectiviteBySiren(ctx, siren)
+	if err != nil {
+		return err
+	}
+	return s.Store.CheckPrefectoralReferences(ctx, app, col.Region)
+}
+
+// ownPrefectoral loads an Axe 3 application of the caller's collectivité.
+func (s *Server) ownPrefectoral(c echo.Context) (models.Dossier, error) {
+	d, err := s.prefectoralDossier(c)
+	if err != nil {
+		return d, err
+	}
+	if !principal(c).ActsFor(d.ApplicantSiren) {
+		return d, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
+	}
+	return d, nil
+}
+
+// prefectoralDossier loads an Axe 3 dossier the caller may read.
+func (s *Server) prefectoralDossier(c echo.Context) (models.Dossier, error) {
+	d, err := s.visibleDossier(c, c.Param("id"))
+	if err != nil {
+		return d, err
+	}
+	if d.Kind != models.KindPrefectoral {
+		return d, models.Errorf(models.EConflict, "dossier %s is not an Axe 3 application", d.ID)
+	}
+	return d, nil
+}
+
+// updatePrefectoralDraft replaces a draft's application.
+func (s *Server) updatePrefectoralDraft(c echo.Context) error {
+	d, err := s.ownPrefectoral(c)
+	if err != nil {
+		return err
+	}
+	var app models.PrefectoralApplication
+	if err := bindJSON(c, &app); err != nil {
+		return err
+	}
+	if err := app.Validate(false); err != nil {
+		return err
+	}
+	if err := s.checkPrefectoralReferences(c, d.ApplicantSiren, app); err != nil {
+		return err
+	}
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return err
+	}
+	if d, err = s.Store.UpdateDraft(c.Request().Context(), d.ID, payload, app.RequestedCents); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// prefectoralEligibility computes and explains an Axe 3 application's eligibility as it
+// stands, for whoever reads the dossier (a draft's applicant, before submitting).
+func (s *Server) prefectoralEligibility(c echo.Context) error {
+	d, err := s.prefectoralDossier(c)
+	if err != nil {
+		return err
+	}
+	var app models.PrefectoralApplication
+	if err := json.Unmarshal(d.Payload, &app); err != nil {
+		return err
+	}
+	e, err := s.Store.PrefectoralEligibility(c.Request().Context(), d.ApplicantSiren, app)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, e)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -39,7 +40,9 @@ func axe3Server(t *testing.T) (http.Handler, func(models.Principal) string) {
 			Population: 450_000, Members: []string{"213502388"}},
 	}, nil))
 	auth := NewAuthenticator(openAPITestSecret, "", "", "")
-	srv := &Server{Store: st, Auth: auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TemporalTimeout: time.Second}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := &Server{Store: st, Auth: auth, Logger: logger, TemporalTimeout: time.Second,
+		Filing: &filing.Service{Store: st, Logger: logger, Timeout: time.Second}}
 	return srv.Handler(), func(p models.Principal) string {
 		tok, err := auth.Mint(p, time.Hour)
 		require.NoError(t, err)
@@ -195,4 +198,78 @@ func TestAxe3EnvelopesAPI(t *testing.T) {
 	status, body = call(t, h, applicant, http.MethodGet, "/api/v1/axe3/labs", "")
 	require.Equal(t, http.StatusOK, status, body)
 	require.Equal(t, []any{map[string]any{"id": "fabrique", "name": "La Fabrique", "region": "53"}}, body["items"])
+}
+
+func TestPrefectoralDraftsAPI(t *testing.T) {
+	h, mint := axe3Server(t)
+	admin := mint(models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}})
+	rennes := mint(models.Principal{Subject: "maire", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"})
+	metropole := mint(models.Principal{Subject: "pdt", Roles: []models.Role{models.RoleApplicant}, Siren: "243500139"})
+	unknown := mint(models.Principal{Subject: "x", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"})
+	i35 := mint(models.Principal{Subject: "i35", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}})
+	i75 := mint(models.Principal{Subject: "i75", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"75"}})
+	p35 := mint(models.Principal{Subject: "p35", Roles: []models.Role{models.RolePrefet}, Departements: []string{"35"}})
+	p75 := mint(models.Principal{Subject: "p75", Roles: []models.Role{models.RolePrefet}, Departements: []string{"75"}})
+	p53 := mint(models.Principal{Subject: "p53", Roles: []models.Role{models.RolePrefet}, Regions: []string{"53"}})
+
+	const draft = `{"draft":true,"title":"Portail famille","requested_cents":2000000,
+		"expenses":[{"category":"support","label":"Design de service","amount_cents":3000000},{"category":"equipment","label":"Bornes","amount_cents":1000000}]}`
+	status, body := call(t, h, rennes, http.MethodPost, "/api/v1/axe3/applications", draft)
+	require.Equal(t, http.StatusConflict, status, "before the regional split: %v", body)
+
+	status, body = call(t, h, admin, http.MethodPut, "/api/v1/axe3/regional-split", `{"allocations":{"53":750000000,"11":2250000000}}`)
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = call(t, h, admin, http.MethodPut, "/api/v1/axe3/labs/fabrique", `{"name":"La Fabrique","region":"53"}`)
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = call(t, h, admin, http.MethodPut, "/api/v1/axe3/labs/paris-lab", `{"name":"Lab Paris","region":"11"}`)
+	require.Equal(t, http.StatusOK, status, body)
+
+	status, body = call(t, h, rennes, http.MethodPost, "/api/v1/axe3/applications", draft)
+	require.Equal(t, http.StatusCreated, status, body)
+	require.Equal(t, "prefectoral", body["kind"])
+	require.Equal(t, "draft", body["status"])
+	require.Equal(t, models.KeptEnvelope("53"), body["envelope_code"], "Bretagne has delegated nothing to Ille-et-Vilaine")
+	id := body["id"].(string)
+	path := "/api/v1/axe3/applications/" + id
+
+	runAPICases(t, h, []apiCase{
+		{"create: not an applicant", i35, http.MethodPost, "/api/v1/axe3/applications", draft, http.StatusForbidden, nil},
+		{"create: unknown to the registry", unknown, http.MethodPost, "/api/v1/axe3/applications", draft, http.StatusConflict, nil},
+		{"create: malformed", rennes, http.MethodPost, "/api/v1/axe3/applications", `{"draft":true,`, http.StatusBadRequest, nil},
+		{"create: unknown field", rennes, http.MethodPost, "/api/v1/axe3/applications", `{"draft":true,"amount":1}`, http.StatusBadRequest, nil},
+		{"create: incomplete submission", rennes, http.MethodPost, "/api/v1/axe3/applications", `{"title":"Portail famille"}`, http.StatusUnprocessableEntity,
+			[]string{"description", "project_type", "expenses", "requested_cents", "backing.deliberation", "backing.deliberation_date", "team",
+				"target_users", "economic_model", "impact", "indicators"}},
+		{"create: field rules", rennes, http.MethodPost, "/api/v1/axe3/applications",
+			`{"draft":true,"project_type":"website","expenses":[{"category":"travel","label":"","amount_cents":0}],"requested_cents":-1}`,
+			http.StatusUnprocessableEntity, []string{"project_type", "expenses[0].category", "expenses[0].label", "expenses[0].amount_cents", "requested_cents"}},
+		{"create: unknown lab", rennes, http.MethodPost, "/api/v1/axe3/applications", `{"draft":true,"lab_id":"nowhere"}`, http.StatusUnprocessableEntity, []string{"lab_id"}},
+		{"create: a lab of another région", rennes, http.MethodPost, "/api/v1/axe3/applications", `{"draft":true,"lab_id":"paris-lab"}`, http.StatusUnprocessableEntity, []string{"lab_id"}},
+		{"create: unknown CRTE", rennes, http.MethodPost, "/api/v1/axe3/applications", `{"draft":true,"crte_id":"nowhere"}`, http.StatusUnprocessableEntity, []string{"crte_id"}},
+
+		{"update: another SIREN", metropole, http.MethodPut, path, `{"title":"Autre"}`, http.StatusForbidden, nil},
+		{"update: not an applicant", p35, http.MethodPut, path, `{"title":"Autre"}`, http.StatusForbidden, nil},
+		{"update: not a dossier", rennes, http.MethodPut, "/api/v1/axe3/applications/nope", `{"title":"Autre"}`, http.StatusNotFound, nil},
+		{"update: field rules", rennes, http.MethodPut, path, `{"title":"x","requested_cents":5000000,"expenses":[{"category":"studies","label":"Étude","amount_cents":1000000}]}`,
+			http.StatusUnprocessableEntity, []string{"title", "requested_cents"}},
+		{"update: the lab", rennes, http.MethodPut, path, `{"title":"Portail famille","lab_id":"fabrique","requested_cents":2000000,
+			"expenses":[{"category":"support","label":"Design de service","amount_cents":3000000},{"category":"equipment","label":"Bornes","amount_cents":1000000}]}`,
+			http.StatusOK, nil},
+
+		{"eligibility: instructor of another département", i75, http.MethodGet, path + "/eligibility", "", http.StatusForbidden, nil},
+		{"eligibility: préfet of another département", p75, http.MethodGet, path + "/eligibility", "", http.StatusForbidden, nil},
+		{"eligibility: applicant of another SIREN", metropole, http.MethodGet, path + "/eligibility", "", http.StatusForbidden, nil},
+		{"eligibility: instructor 35", i35, http.MethodGet, path + "/eligibility", "", http.StatusOK, nil},
+		{"eligibility: préfet 35", p35, http.MethodGet, path + "/eligibility", "", http.StatusOK, nil},
+		{"eligibility: préfet of Bretagne", p53, http.MethodGet, path + "/eligibility", "", http.StatusOK, nil},
+	})
+
+	status, body = call(t, h, rennes, http.MethodGet, path+"/eligibility", "")
+	require.Equal(t, http.StatusOK, status, body)
+	require.Equal(t, false, body["eligible"])
+	require.EqualValues(t, 220_000, body["population"])
+	require.EqualValues(t, 3_000_000, body["eligible_cost_cents"], "the equipment line is not eligible")
+	require.EqualValues(t, 2_000_000, body["max_grant_cents"], "80 % of 30 000 € covers the 20 000 € asked")
+	require.Len(t, body["reasons"], 1)
+	require.Contains(t, body["reasons"].([]any)[0], "line 2 (equipment, 10 000,00 €)")
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -390,4 +391,85 @@ func (s *Store) Axe3Rules(ctx context.Context) ([]models.Axe3Rules, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// ApplicantPopulation is the population of a collectivité, from the registry: an EPCI's is
+// its member communes'; any other entry's its own (a structure's was computed from the
+// territory it declared).
+func (s *Store) ApplicantPopulation(ctx context.Context, col models.Collectivite) (int64, error) {
+	if col.Type != models.TypeEPCI {
+		return col.Population, nil
+	}
+	if len(col.Members) == 0 {
+		return 0, nil
+	}
+	var sum int64
+	err := s.db.WithContext(ctx).Model(&collectiviteRow{}).Where("type = ? AND siren IN ?", string(models.TypeCommune), col.Members).
+		Select("COALESCE(SUM(population), 0)").Scan(&sum).Error
+	return sum, err
+}
+
+// PrefectoralEligibility computes and explains the eligibility of an Axe 3 application of
+// the collectivité with this SIREN, under the rules of its territory.
+func (s *Store) PrefectoralEligibility(ctx context.Context, siren string, app models.PrefectoralApplication) (models.PrefectoralEligibility, error) {
+	col, err := s.CollectiviteBySiren(ctx, siren)
+	if err != nil {
+		return models.PrefectoralEligibility{}, err
+	}
+	population, err := s.ApplicantPopulation(ctx, col)
+	if err != nil {
+		return models.PrefectoralEligibility{}, err
+	}
+	rules, err := s.Axe3Rules(ctx)
+	if err != nil {
+		return models.PrefectoralEligibility{}, err
+	}
+	return models.CheckPrefectoralEligibility(app, population, models.ApplicableRules(rules, col.Departement, col.Region)), nil
+}
+
+// TerritorialEnvelope is the envelope an Axe 3 dossier of département dep, in région, draws
+// on: the département's when its région delegated it one, else the région's kept part.
+func (s *Store) TerritorialEnvelope(ctx context.Context, region, dep string) (string, error) {
+	var codes []string
+	if err := s.db.WithContext(ctx).Model(&envelopeRow{}).Where("code IN ?", []string{models.DepartementEnvelope(region, dep), models.KeptEnvelope(region)}).
+		Pluck("code", &codes).Error; err != nil {
+		return "", err
+	}
+	switch {
+	case slices.Contains(codes, models.DepartementEnvelope(region, dep)):
+		return models.DepartementEnvelope(region, dep), nil
+	case slices.Contains(codes, models.KeptEnvelope(region)):
+		return models.KeptEnvelope(region), nil
+	}
+	return "", models.Errorf(models.EConflict, "région %s has no Axe 3 envelope yet: the administrator has not split %s to it", region, models.EnvelopeAxe3Territorial)
+}
+
+// CheckPrefectoralReferences checks an application names a lab and a CRTE the
+// administrator listed, the lab of the applicant's région.
+func (s *Store) CheckPrefectoralReferences(ctx context.Context, app models.PrefectoralApplication, region string) error {
+	fields := map[string]string{}
+	if app.LabID != "" {
+		lab, err := s.Lab(ctx, app.LabID)
+		switch {
+		case models.ErrorCode(err) == models.ENotFound:
+			fields["lab_id"] = "is not a lab the administrator listed"
+		case err != nil:
+			return err
+		case lab.Region != region:
+			fields["lab_id"] = fmt.Sprintf("is a lab of région %s, not of the applicant's (%s)", lab.Region, region)
+		}
+	}
+	if app.CRTEID != "" {
+		err := s.db.WithContext(ctx).Take(&crteRow{}, "id = ?", app.CRTEID).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			fields["crte_id"] = "is not a CRTE the administrator listed"
+		case err != nil:
+			return err
+		}
+	}
+	if len(fields) > 0 {
+		return models.FieldErrors(fields)
+	}
+	return nil
 }

@@ -178,3 +178,47 @@ func TestLabsCRTEAndRules(t *testing.T) {
 		require.Equal(t, []models.Axe3Rules{r}, rules)
 	})
 }
+
+func TestPrefectoralEligibilityFromTheRegistry(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedAxe3(t, st)
+		// The EPCI's registry row says 450 000; its members (Rennes) say 220 000, which counts.
+		epci, err := st.CollectiviteBySiren(ctx, "243500139")
+		require.NoError(t, err)
+		pop, err := st.ApplicantPopulation(ctx, epci)
+		require.NoError(t, err)
+		require.EqualValues(t, 220_000, pop)
+
+		app := models.PrefectoralApplication{RequestedCents: models.Euros(8_000),
+			Expenses: []models.ExpenseLine{{Category: models.ExpenseStudies, Label: "Étude", AmountCents: models.Euros(10_000)}}}
+		e, err := st.PrefectoralEligibility(ctx, "243500139", app)
+		require.NoError(t, err)
+		require.True(t, e.Eligible, e.Reasons)
+		require.Equal(t, models.DefaultMaxPublicRatePercent, e.MaxPublicRatePercent)
+
+		// Ille-et-Vilaine caps at 200 000 inhabitants; the région's lower rate does not apply to it.
+		require.NoError(t, st.PutAxe3Rules(ctx, models.Axe3Rules{Scope: models.RegionScope("53"), MaxPublicRatePercent: 50, Weights: [5]int{1, 1, 1, 1, 1}}, "p53"))
+		require.NoError(t, st.PutAxe3Rules(ctx, models.Axe3Rules{Scope: models.DepartementScope("35"), PopulationCap: 200_000, MaxPublicRatePercent: 80, Weights: [5]int{1, 1, 1, 1, 1}}, "p35"))
+		e, err = st.PrefectoralEligibility(ctx, "243500139", app)
+		require.NoError(t, err)
+		require.False(t, e.Eligible)
+		require.EqualValues(t, 200_000, e.PopulationCap)
+		require.Len(t, e.Reasons, 1)
+
+		_, err = st.PrefectoralEligibility(ctx, sirenA, app)
+		require.Equal(t, models.ENotFound, models.ErrorCode(err), "a SIREN the registry lacks")
+
+		_, err = st.TerritorialEnvelope(ctx, "53", "35")
+		require.Equal(t, models.EConflict, models.ErrorCode(err), "before the split")
+		require.NoError(t, st.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(10_000_000), "11": models.Euros(20_000_000)}, "admin"))
+		code, err := st.TerritorialEnvelope(ctx, "53", "35")
+		require.NoError(t, err)
+		require.Equal(t, models.KeptEnvelope("53"), code)
+		_, err = st.Delegate(ctx, "53", "35", models.Euros(1_000_000), "p53")
+		require.NoError(t, err)
+		code, err = st.TerritorialEnvelope(ctx, "53", "35")
+		require.NoError(t, err)
+		require.Equal(t, models.DepartementEnvelope("53", "35"), code)
+	})
+}
