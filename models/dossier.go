@@ -48,7 +48,8 @@ const (
 // Statuses lists every status, for validating filters.
 var Statuses = []Status{StatusDraft, StatusSubmitted, StatusChecking, StatusIncomplete, StatusPreselection,
 	StatusInfoRequested, StatusPreselected, StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed,
-	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction, StatusWithdrawn}
+	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction, StatusWithdrawn,
+	StatusAdmissibility, StatusScoring, StatusScored, StatusInSession, StatusInProgress, StatusRecovery}
 
 // Withdrawal is an administrator's withdrawal of a dossier, as the API receives it and the
 // workflow's Update validator checks it.
@@ -61,7 +62,7 @@ type Withdrawal struct {
 func Withdrawable(s Status) bool {
 	switch s {
 	case StatusSubmitted, StatusChecking, StatusIncomplete, StatusPreselection, StatusInfoRequested, StatusPreselected,
-		StatusJury, StatusWaitingList, StatusAwaitingSignature:
+		StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusAdmissibility, StatusScoring, StatusScored, StatusInSession:
 		return true
 	}
 	return false

@@ -36,7 +36,9 @@ type ledgerRow struct {
 	Kind         string
 	AmountCents  int64
 	Reference    string
-	At           time.Time
+	// Part names a part of a grant moved on its own ("advance", "balance"...); "" for the whole.
+	Part string
+	At   time.Time
 }
 
 func (ledgerRow) TableName() string { return "ledger_entries" }

@@ -35,3 +35,9 @@ CREATE TABLE axe3_rules (
 	updated_by              TEXT NOT NULL,
 	updated_at              {{ts}} NOT NULL
 );
+
+-- A prefectoral grant moves its money in parts (advance, balance, remainder, recovery):
+-- each part is one entry per dossier and kind, as each whole movement was.
+ALTER TABLE ledger_entries ADD COLUMN part TEXT NOT NULL DEFAULT '';
+DROP INDEX ledger_entries_step;
+CREATE UNIQUE INDEX ledger_entries_step ON ledger_entries (dossier_id, kind, part);
