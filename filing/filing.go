@@ -41,6 +41,8 @@ type Service struct {
 	// AmendWindow and Deadlines are passed to new workflows.
 	AmendWindow time.Duration
 	Deadlines   workflows.Deadlines
+	// Prefectoral are Axe 3's payment and lab rules, passed to new prefectoral workflows.
+	Prefectoral workflows.PrefectoralSettings
 	// GuichetClosesAt is when the guichet stops accepting applications; zero: never.
 	GuichetClosesAt time.Time
 	// Now is the clock (time.Now when nil).
@@ -328,6 +330,14 @@ func (s *Service) Start(ctx context.Context, d models.Dossier) error {
 		name, what, details = workflows.AAPWorkflowName, fmt.Sprintf("AAP %s round %d", call.Strand, call.Round), "Call: "+call.Title
 		input = workflows.AAPInput{DossierID: d.ID, CallID: call.ID, Siren: d.ApplicantSiren, Departement: d.Departement, Region: d.Region,
 			SubmittedBy: d.CreatedBy, EnvelopeCode: d.EnvelopeCode, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines}
+	case models.KindPrefectoral:
+		var app models.PrefectoralApplication
+		if err := json.Unmarshal(d.Payload, &app); err != nil {
+			return fmt.Errorf("dossier %s: prefectoral application: %w", d.ID, err)
+		}
+		name, what, details = workflows.PrefectoralWorkflowName, "Axe 3 "+string(app.ProjectType), "Project: "+app.Title
+		input = workflows.PrefectoralInput{DossierID: d.ID, Siren: d.ApplicantSiren, Departement: d.Departement, Region: d.Region,
+			SubmittedBy: d.CreatedBy, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines, Settings: s.Prefectoral}
 	default:
 		return fmt.Errorf("dossier %s: unknown kind %q", d.ID, d.Kind)
 	}

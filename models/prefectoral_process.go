@@ -172,3 +172,13 @@ func FinalGrant(granted, plannedEligible, actualEligible Cents) Cents {
 	// granted × actual / planned, floored: the State never pays a cent too many.
 	return granted * actualEligible / plannedEligible
 }
+
+// Score is an instructor's scoring of a prefectoral dossier, as the programming sessions
+// rank it: out of 100, with the amount proposed and the most the grant may be.
+type Score struct {
+	DossierID     string `json:"dossier_id"`
+	EnvelopeCode  string `json:"envelope_code"`
+	Score         int    `json:"score"`
+	ProposedCents Cents  `json:"proposed_cents"`
+	MaxGrantCents Cents  `json:"max_grant_cents"`
+}

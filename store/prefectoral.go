@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/relance/relance/models"
 )
@@ -88,4 +90,22 @@ func (s *Store) movePart(ctx context.Context, dossierID, part, reference string,
 		return tx.Create(&ledgerRow{EnvelopeCode: reserve.EnvelopeCode, DossierID: dossierID, Kind: kind, AmountCents: amount,
 			Reference: reference, Part: part, At: s.now()}).Error
 	})
+}
+
+type scoreRow struct {
+	DossierID     string `gorm:"primaryKey"`
+	EnvelopeCode  string
+	Score         int
+	ProposedCents int64
+	MaxGrantCents int64
+	ScoredAt      time.Time
+}
+
+func (scoreRow) TableName() string { return "axe3_scores" }
+
+// RecordScore records a prefectoral dossier's score and proposed amount (once: a retry
+// keeps the first).
+func (s *Store) RecordScore(ctx context.Context, sc models.Score) error {
+	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&scoreRow{DossierID: sc.DossierID, EnvelopeCode: sc.EnvelopeCode,
+		Score: sc.Score, ProposedCents: sc.ProposedCents, MaxGrantCents: sc.MaxGrantCents, ScoredAt: s.now()}).Error
 }

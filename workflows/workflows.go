@@ -121,7 +121,8 @@ func (p *dossierProcess) setStatus(ctx workflow.Context, in activities.StatusInp
 func awaitsSomeone(s models.Status) bool {
 	switch s {
 	case models.StatusIncomplete, models.StatusPreselection, models.StatusInfoRequested, models.StatusPreselected, models.StatusJury,
-		models.StatusWaitingList, models.StatusAwaitingSignature, models.StatusAwaitingPayment:
+		models.StatusWaitingList, models.StatusAwaitingSignature, models.StatusAwaitingPayment,
+		models.StatusAdmissibility, models.StatusScoring, models.StatusScored, models.StatusInSession, models.StatusInProgress, models.StatusRecovery:
 		return true
 	}
 	return false

@@ -41,3 +41,14 @@ CREATE TABLE axe3_rules (
 ALTER TABLE ledger_entries ADD COLUMN part TEXT NOT NULL DEFAULT '';
 DROP INDEX ledger_entries_step;
 CREATE UNIQUE INDEX ledger_entries_step ON ledger_entries (dossier_id, kind, part);
+
+-- The instructor's scores of prefectoral dossiers, for the programming sessions' ranking.
+CREATE TABLE axe3_scores (
+	dossier_id      TEXT PRIMARY KEY,
+	envelope_code   TEXT NOT NULL,
+	score           INTEGER NOT NULL,
+	proposed_cents  BIGINT NOT NULL,
+	max_grant_cents BIGINT NOT NULL,
+	scored_at       {{ts}} NOT NULL
+);
+CREATE INDEX axe3_scores_envelope ON axe3_scores (envelope_code, score);
