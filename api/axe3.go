@@ -404,3 +404,28 @@ func (s *Server) prefectoralEligibility(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, e)
 }
+
+// submitPrefectoral submits a complete draft, starting its process.
+func (s *Server) submitPrefectoral(c echo.Context) error {
+	d, err := s.ownPrefectoral(c)
+	if err != nil {
+		return err
+	}
+	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
+		return models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+	}
+	var app models.PrefectoralApplication
+	if err := json.Unmarshal(d.Payload, &app); err != nil {
+		return err
+	}
+	if err := app.Validate(true); err != nil {
+		return err
+	}
+	if err := s.checkPrefectoralReferences(c, d.ApplicantSiren, app); err != nil {
+		return err
+	}
+	if d, err = s.Filing.SubmitDraft(c.Request().Context(), d); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}

@@ -256,6 +256,9 @@ func TestPrefectoralDraftsAPI(t *testing.T) {
 			"expenses":[{"category":"support","label":"Design de service","amount_cents":3000000},{"category":"equipment","label":"Bornes","amount_cents":1000000}]}`,
 			http.StatusOK, nil},
 
+		{"submit: another SIREN", metropole, http.MethodPost, path + "/submit", "", http.StatusForbidden, nil},
+		{"submit: incomplete", rennes, http.MethodPost, path + "/submit", "", http.StatusUnprocessableEntity,
+			[]string{"description", "project_type", "backing.deliberation", "backing.deliberation_date", "team", "target_users", "economic_model", "impact", "indicators"}},
 		{"eligibility: instructor of another département", i75, http.MethodGet, path + "/eligibility", "", http.StatusForbidden, nil},
 		{"eligibility: préfet of another département", p75, http.MethodGet, path + "/eligibility", "", http.StatusForbidden, nil},
 		{"eligibility: applicant of another SIREN", metropole, http.MethodGet, path + "/eligibility", "", http.StatusForbidden, nil},

@@ -80,6 +80,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/dossiers/:id/submit", s.submitDraft, auth, onDossier, requireRole(models.RoleApplicant))
 	v1.POST("/dossiers/:id/withdraw", s.withdrawDossier, auth, onDossier, requireRole(models.RoleAdmin))
 	v1.PUT("/axe3/applications/:id", s.updatePrefectoralDraft, auth, onDossier, requireRole(models.RoleApplicant))
+	v1.POST("/axe3/applications/:id/submit", s.submitPrefectoral, auth, onDossier, requireRole(models.RoleApplicant))
 	v1.GET("/axe3/applications/:id/eligibility", s.prefectoralEligibility, auth)
 	v1.GET("/calls", s.listCalls, auth)
 	v1.POST("/calls", s.createCall, auth, requireRole(models.RoleAdmin))

@@ -20,6 +20,7 @@ var envKeys = []string{
 	"TASK_DUE_PRESELECTION", "TASK_DUE_INFO_ANSWER", "TASK_DUE_JURY_VOTE", "TASK_DUE_SIGNATURE", "TASK_DUE_DISBURSEMENT",
 	"TASK_REMINDER_LEAD", "NOTIFY_SMTP_ADDR", "NOTIFY_FROM", "NOTIFY_ROLE_MAILBOXES",
 	"GUICHET_CLOSES_AT", "RECONCILE_PERIOD", "RECONCILE_GRACE", "RECONCILE_BATCH",
+	"AXE3_ADVANCE_SHARE_PERCENT", "AXE3_COMPLETION", "AXE3_LAB_ONLY",
 }
 
 // cleanEnv empties every variable Load reads for the duration of the test; Load treats
@@ -36,24 +37,26 @@ func TestLoadDefaults(t *testing.T) {
 	c, err := config.Load()
 	require.NoError(t, err)
 	require.Equal(t, config.Config{
-		DataDir:            "./data",
-		HTTPAddr:           ":8080",
-		TemporalAddress:    "127.0.0.1:7233",
-		TemporalNamespace:  "default",
-		TemporalUIPort:     8233,
-		JWTSecret:          config.DevJWTSecret,
-		TemporalTimeout:    10 * time.Second,
-		GuichetAmendWindow: 720 * time.Hour,
-		DuePreselection:    30 * 24 * time.Hour,
-		DueInfoAnswer:      30 * 24 * time.Hour,
-		DueJuryVote:        15 * 24 * time.Hour,
-		DueSignature:       60 * 24 * time.Hour,
-		DueDisbursement:    30 * 24 * time.Hour,
-		ReminderLead:       3 * 24 * time.Hour,
-		ReconcilePeriod:    10 * time.Second,
-		ReconcileGrace:     30 * time.Second,
-		ReconcileBatch:     100,
-		NotifyFrom:         "relance@localhost",
+		DataDir:                 "./data",
+		HTTPAddr:                ":8080",
+		TemporalAddress:         "127.0.0.1:7233",
+		TemporalNamespace:       "default",
+		TemporalUIPort:          8233,
+		JWTSecret:               config.DevJWTSecret,
+		TemporalTimeout:         10 * time.Second,
+		GuichetAmendWindow:      720 * time.Hour,
+		DuePreselection:         30 * 24 * time.Hour,
+		DueInfoAnswer:           30 * 24 * time.Hour,
+		DueJuryVote:             15 * 24 * time.Hour,
+		DueSignature:            60 * 24 * time.Hour,
+		DueDisbursement:         30 * 24 * time.Hour,
+		ReminderLead:            3 * 24 * time.Hour,
+		ReconcilePeriod:         10 * time.Second,
+		ReconcileGrace:          30 * time.Second,
+		ReconcileBatch:          100,
+		NotifyFrom:              "relance@localhost",
+		Axe3AdvanceSharePercent: 30,
+		Axe3Completion:          730 * 24 * time.Hour,
 	}, c)
 	require.True(t, c.GuichetClosesAt.IsZero(), "the guichet has no closing date by default")
 	require.GreaterOrEqual(t, len(config.DevJWTSecret), 32)
@@ -126,6 +129,10 @@ func TestLoadInvalid(t *testing.T) {
 		{"reconcile grace zero", map[string]string{"RECONCILE_GRACE": "0s"}, []string{"RECONCILE_GRACE"}},
 		{"reconcile period garbage", map[string]string{"RECONCILE_PERIOD": "often"}, []string{"RECONCILE_PERIOD"}},
 		{"reconcile batch zero", map[string]string{"RECONCILE_BATCH": "0"}, []string{"RECONCILE_BATCH"}},
+		{"advance share over 100", map[string]string{"AXE3_ADVANCE_SHARE_PERCENT": "101"}, []string{"AXE3_ADVANCE_SHARE_PERCENT"}},
+		{"advance share a fraction", map[string]string{"AXE3_ADVANCE_SHARE_PERCENT": "0.3"}, []string{"AXE3_ADVANCE_SHARE_PERCENT"}},
+		{"completion in months", map[string]string{"AXE3_COMPLETION": "24mo"}, []string{"AXE3_COMPLETION"}},
+		{"lab only garbage", map[string]string{"AXE3_LAB_ONLY": "sometimes"}, []string{"AXE3_LAB_ONLY"}},
 		{"several at once", map[string]string{"TEMPORAL_UI_PORT": "x", "TEMPORAL_TIMEOUT": "x", "DATABASE_URL": "sqlite://x", "JWT_SECRET": "x"},
 			[]string{"TEMPORAL_UI_PORT", "TEMPORAL_TIMEOUT", "DATABASE_URL", "JWT_SECRET"}},
 	}
