@@ -52,3 +52,24 @@ CREATE TABLE axe3_scores (
 	scored_at       {{ts}} NOT NULL
 );
 CREATE INDEX axe3_scores_envelope ON axe3_scores (envelope_code, score);
+
+-- The préfets' programming sessions: one open session per envelope at a time, and the
+-- dossiers each ranked, with the préfet's decision.
+CREATE TABLE axe3_sessions (
+	id            TEXT PRIMARY KEY,
+	envelope_code TEXT NOT NULL,
+	opened_by     TEXT NOT NULL,
+	opened_at     {{ts}} NOT NULL,
+	closed_at     {{ts}}
+);
+CREATE UNIQUE INDEX axe3_sessions_open ON axe3_sessions (envelope_code) WHERE closed_at IS NULL;
+CREATE TABLE axe3_session_entries (
+	session_id     TEXT NOT NULL,
+	dossier_id     TEXT NOT NULL,
+	rank           INTEGER NOT NULL,
+	score          INTEGER NOT NULL,
+	proposed_cents BIGINT NOT NULL,
+	decision       TEXT NOT NULL DEFAULT '',
+	amount_cents   BIGINT NOT NULL DEFAULT 0,
+	PRIMARY KEY (session_id, dossier_id)
+);
