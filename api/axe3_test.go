@@ -276,3 +276,55 @@ func TestPrefectoralDraftsAPI(t *testing.T) {
 	require.Len(t, body["reasons"], 1)
 	require.Contains(t, body["reasons"].([]any)[0], "line 2 (equipment, 10 000,00 €)")
 }
+
+func TestProgrammingSessionsAPI(t *testing.T) {
+	h, mint := axe3Server(t)
+	admin := mint(models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}})
+	p35 := mint(models.Principal{Subject: "p35", Roles: []models.Role{models.RolePrefet}, Departements: []string{"35"}})
+	p29 := mint(models.Principal{Subject: "p29", Roles: []models.Role{models.RolePrefet}, Departements: []string{"29"}})
+	p53 := mint(models.Principal{Subject: "p53", Roles: []models.Role{models.RolePrefet}, Regions: []string{"53"}})
+	p11 := mint(models.Principal{Subject: "p11", Roles: []models.Role{models.RolePrefet}, Regions: []string{"11"}})
+	i35 := mint(models.Principal{Subject: "i35", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}})
+	rennes := mint(models.Principal{Subject: "maire", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"})
+	status, body := call(t, h, admin, http.MethodPut, "/api/v1/axe3/regional-split", `{"allocations":{"53":750000000,"11":2250000000}}`)
+	require.Equal(t, http.StatusOK, status, body)
+	status, body = call(t, h, p53, http.MethodPut, "/api/v1/axe3/regions/53/delegations/35", `{"amount_cents":100000000}`)
+	require.Equal(t, http.StatusOK, status, body)
+
+	status, body = call(t, h, p35, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.35"}`)
+	require.Equal(t, http.StatusCreated, status, body)
+	require.Empty(t, body["entries"])
+	require.EqualValues(t, 100_000_000, body["available_cents"])
+	session := "/api/v1/axe3/sessions/" + body["id"].(string)
+	const decision = `{"dossier_id":"0190c2a4-0000-7000-8000-00000000000c","outcome":"refuse","comment":"hors du champ de l'axe"}`
+
+	runAPICases(t, h, []apiCase{
+		{"open: an administrator", admin, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.29"}`, http.StatusForbidden, nil},
+		{"open: an instructor", i35, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.29"}`, http.StatusForbidden, nil},
+		{"open: a préfet of another département", p29, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.35"}`, http.StatusForbidden, nil},
+		{"open: a préfet of another région", p11, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.region"}`, http.StatusForbidden, nil},
+		{"open: a préfet de département on the regional part", p35, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.region"}`, http.StatusForbidden, nil},
+		{"open: not a territorial envelope", p53, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.lab"}`, http.StatusUnprocessableEntity, []string{"envelope_code"}},
+		{"open: no envelope", p53, http.MethodPost, "/api/v1/axe3/sessions", `{}`, http.StatusUnprocessableEntity, []string{"envelope_code"}},
+		{"open: not delegated yet", p53, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.29"}`, http.StatusNotFound, nil},
+		{"open: one at a time", p53, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.35"}`, http.StatusConflict, nil},
+		{"open: the région's kept part", p53, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.region"}`, http.StatusCreated, nil},
+
+		{"view: an applicant", rennes, http.MethodGet, session, "", http.StatusForbidden, nil},
+		{"view: not a session", i35, http.MethodGet, "/api/v1/axe3/sessions/nope", "", http.StatusNotFound, nil},
+		{"view: an instructor", i35, http.MethodGet, session, "", http.StatusOK, nil},
+
+		{"decide: a préfet of another département", p29, http.MethodPost, session + "/decisions", decision, http.StatusForbidden, nil},
+		{"decide: field rules", p35, http.MethodPost, session + "/decisions", `{"dossier_id":"x","outcome":"maybe"}`, http.StatusUnprocessableEntity,
+			[]string{"dossier_id", "outcome", "comment"}},
+		{"decide: a grant without amount", p35, http.MethodPost, session + "/decisions", `{"dossier_id":"0190c2a4-0000-7000-8000-00000000000c","outcome":"grant"}`,
+			http.StatusUnprocessableEntity, []string{"amount_cents"}},
+		{"decide: not in the session", p35, http.MethodPost, session + "/decisions", decision, http.StatusUnprocessableEntity, []string{"dossier_id"}},
+
+		{"close: a préfet of another département", p29, http.MethodPost, session + "/close", "", http.StatusForbidden, nil},
+		{"close", p35, http.MethodPost, session + "/close", "", http.StatusOK, nil},
+		{"close: again", p35, http.MethodPost, session + "/close", "", http.StatusConflict, nil},
+		{"decide: closed", p35, http.MethodPost, session + "/decisions", decision, http.StatusConflict, nil},
+		{"open: the next session", p35, http.MethodPost, "/api/v1/axe3/sessions", `{"envelope_code":"axe3.territorial.53.35"}`, http.StatusCreated, nil},
+	})
+}

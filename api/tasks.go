@@ -139,6 +139,10 @@ func (s *Server) sendClaim(c echo.Context, release bool) error {
 	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
 	}
+	if t.Type == models.TaskProgramming {
+		// The session keeps the ranking and the motivation of a departure from it.
+		return models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
+	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	if err := s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateClaimTask, &t,
@@ -172,6 +176,10 @@ func (s *Server) completeTask(c echo.Context) error {
 	}
 	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+	}
+	if t.Type == models.TaskProgramming {
+		// The session keeps the ranking and the motivation of a departure from it.
+		return models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()

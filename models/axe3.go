@@ -259,3 +259,22 @@ func ApplicableRules(set []Axe3Rules, departement, region string) Axe3Rules {
 	}
 	return DefaultAxe3Rules()
 }
+
+// EnvelopeTerritory reads the territory of an Axe 3 envelope a session may be held on: a
+// département's envelope (région and département), or a région's kept part (région, "").
+func EnvelopeTerritory(code string) (region, dep string, ok bool) {
+	rest, found := strings.CutPrefix(code, EnvelopeAxe3Territorial+".")
+	if !found {
+		return "", "", false
+	}
+	region, leaf, found := strings.Cut(rest, ".")
+	switch {
+	case !found || !ValidRegion(region):
+		return "", "", false
+	case leaf == strings.TrimPrefix(keptSuffix, "."):
+		return region, "", true
+	case ValidDepartement(leaf):
+		return region, leaf, true
+	}
+	return "", "", false
+}

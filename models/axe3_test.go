@@ -166,3 +166,19 @@ func TestAxe3Rules(t *testing.T) {
 	require.Equal(t, region, models.ApplicableRules(set, "29", "53"))
 	require.Equal(t, def, models.ApplicableRules(set, "75", "11"))
 }
+
+func TestEnvelopeTerritory(t *testing.T) {
+	for code, want := range map[string][3]any{
+		"axe3.territorial.53.35":     {"53", "35", true},
+		"axe3.territorial.53.region": {"53", "", true},
+		"axe3.territorial.53":        {"", "", false},
+		"axe3.territorial":           {"", "", false},
+		"axe3.lab":                   {"", "", false},
+		"axe3.territorial.53.20":     {"", "", false},
+		"axe3.territorial.5.35":      {"", "", false},
+		"axe2.guichet":               {"", "", false},
+	} {
+		region, dep, ok := models.EnvelopeTerritory(code)
+		require.Equal(t, want, [3]any{region, dep, ok}, code)
+	}
+}
