@@ -77,11 +77,16 @@ func (p *prefectoral) recordAndAnswer(ctx workflow.Context, in activities.Status
 	if err := p.setStatus(ctx, in, details); err != nil {
 		return err
 	}
+	p.answerPending()
+	return nil
+}
+
+// answerPending answers the people whose completion moved the dossier to where it now waits.
+func (p *prefectoral) answerPending() {
 	for _, answer := range p.pending {
 		answer()
 	}
 	p.pending = nil
-	return nil
 }
 
 // PrefectoralWorkflow runs an Axe 3 application: eligibility, admissibility by an
@@ -459,6 +464,7 @@ func (p *prefectoral) pay(ctx workflow.Context, attempt int, part string, amount
 		return err
 	}
 	workflow.SetCurrentDetails(ctx, fmt.Sprintf("Waiting for finance to pay the %s of %s", part, models.FormatEuros(amount)))
+	p.answerPending() // the applicant whose request or statement led here sees it wait for finance
 	req, answer, err := p.tasks.wait(ctx, task)
 	if err != nil {
 		return err
