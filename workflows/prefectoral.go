@@ -147,8 +147,12 @@ func (p *prefectoral) event(ctx workflow.Context, key, actor, action, detail str
 		Audit: activities.Audit{Key: key, Actor: actor, Action: action, Detail: detail}}).Get(ctx, nil)
 }
 
-// instructorScope is the prefecture that instructs the dossier: its département's.
+// instructorScope is the prefecture that instructs the dossier: its département's, or its
+// région's for an applicant of no one département (a région, a regional structure).
 func (p *prefectoral) instructorScope() models.Scope {
+	if p.in.Departement == "" {
+		return models.RegionScope(p.in.Region)
+	}
 	return models.DepartementScope(p.in.Departement)
 }
 

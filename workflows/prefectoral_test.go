@@ -297,3 +297,25 @@ func TestPrefectoralWithdrawn(t *testing.T) {
 	require.NoError(t, withdrawn.err)
 	require.Equal(t, models.StatusScored, s.statuses[len(s.statuses)-1], "the withdrawal's activity records the status")
 }
+
+// TestPrefectoralRegionalApplicant: a région applies; the région's instructors and préfet
+// handle its dossier, on the région's kept envelope.
+func TestPrefectoralRegionalApplicant(t *testing.T) {
+	s := newPrefectoralEnv(t, false)
+	s.facts.TerritorialScope, s.facts.TerritorialEnvelope = models.RegionScope("11"), models.KeptEnvelope("11")
+	s.reserve = []string{models.KeptEnvelope("11")}
+	regionInstructor := models.Principal{Subject: "instr.idf", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"11"}}
+	prefetIDF := models.Principal{Subject: "prefet.idf", Roles: []models.Role{models.RolePrefet}, Regions: []string{"11"}}
+	departemental := s.complete(time.Hour, pfTask(models.TaskAdmissibility, 0), instructor75, models.OutcomeAdmissible, "", nil)
+	s.complete(2*time.Hour, pfTask(models.TaskAdmissibility, 0), regionInstructor, models.OutcomeAdmissible, "", nil)
+	s.complete(3*time.Hour, pfTask(models.TaskScoring, 0), regionInstructor, models.OutcomeScored, "", scores(pfGranted, 4, 3, 5, 2, 1))
+	s.openSession(4*time.Hour, "session-idf")
+	prefetDep := s.complete(5*time.Hour, pfTask(models.TaskProgramming, 0), prefet75, models.OutcomeRefuse, "hors des priorités régionales", nil)
+	s.complete(6*time.Hour, pfTask(models.TaskProgramming, 0), prefetIDF, models.OutcomeRefuse, "hors des priorités régionales", nil)
+	s.env.ExecuteWorkflow(PrefectoralWorkflowName, PrefectoralInput{DossierID: pfDossier, Siren: "237500079", Region: "11",
+		SubmittedBy: "agent.idf", RequestedCents: pfGranted})
+
+	require.Equal(t, models.StatusRefused, s.result(t).Status)
+	require.Equal(t, models.EForbidden, errorType(departemental.rejected), "a région's dossier is instructed at the région")
+	require.Equal(t, models.EForbidden, errorType(prefetDep.rejected), "a kept regional envelope is the préfet de région's")
+}
