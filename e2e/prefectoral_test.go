@@ -123,4 +123,22 @@ func TestPrefectoralEndToEnd(t *testing.T) {
 		require.True(t, actions[want], "audit trail lacks %s", want)
 	}
 	recordHistory(t, s, d.ID, "prefectoral_paid.json")
+
+	// Saint-Malo is asked for its council's deliberation, answers, and is found inadmissible;
+	// a préfet of another département and an applicant of another SIREN are refused on the way.
+	saintMalo := s.token(t, applicantOf("213502883"))
+	r = s.call(t, http.MethodPost, "/api/v1/axe3/applications", saintMalo, prefectoralApplication())
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var other models.Dossier
+	r.decode(t, &other)
+	require.Equal(t, http.StatusForbidden, s.call(t, http.MethodGet, "/api/v1/axe3/applications/"+other.ID+"/eligibility", rennes, nil).Status)
+	s.waitStatus(t, saintMalo, other.ID, models.StatusAdmissibility)
+	task := openTask(t, s, instr, other.ID, models.TaskAdmissibility)
+	p29 := s.token(t, models.Principal{Subject: "prefet.29", Roles: []models.Role{models.RolePrefet}, Departements: []string{"29"}})
+	require.Equal(t, http.StatusForbidden, s.call(t, http.MethodPost, "/api/v1/tasks/"+task+"/complete", p29, map[string]any{"outcome": "admissible"}).Status)
+	complete(t, s, instr, task, "request_info", "Joignez la délibération du conseil municipal.", nil, models.StatusInfoRequested)
+	r = s.call(t, http.MethodPost, "/api/v1/dossiers/"+other.ID+"/information", saintMalo, map[string]string{"answer": "Délibération du 12 avril jointe."})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	complete(t, s, instr, openTask(t, s, instr, other.ID, models.TaskAdmissibility), "inadmissible", "Le projet relève de l'axe 2 (guichet national).", nil, models.StatusRefused)
+	recordHistory(t, s, other.ID, "prefectoral_info_then_inadmissible.json")
 }
