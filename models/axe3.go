@@ -278,3 +278,8 @@ func EnvelopeTerritory(code string) (region, dep string, ok bool) {
 	}
 	return "", "", false
 }
+
+// SplitByActs reports whether an envelope's allocation moves only through Axe 3's audited
+// acts (the regional split, the delegations), never by a direct change: a région's
+// envelope and its leaves always sum, which a direct change would break.
+func SplitByActs(code string) bool { return strings.HasPrefix(code, EnvelopeAxe3Territorial+".") }

@@ -95,6 +95,11 @@ func TestRegionalSplitAndDelegation(t *testing.T) {
 
 		// The région now holds its 7,5 M€ delegated: the administrator cannot take it back.
 		require.Equal(t, models.EConflict, models.ErrorCode(st.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(7_000_000), "11": models.Euros(23_000_000)}, "admin")))
+		// The tree moves through these acts only: no direct change of a région's envelope or its leaves.
+		for _, code := range []string{models.RegionEnvelope("53"), models.KeptEnvelope("53"), models.DepartementEnvelope("53", "35")} {
+			_, err = st.SetAllocation(ctx, code, 0)
+			require.Equal(t, models.EConflict, models.ErrorCode(err), code)
+		}
 		// A région the préfets have not split yet cannot delegate.
 		_, err = st.Delegate(ctx, "84", "69", 1, "prefet84")
 		require.Equal(t, models.EConflict, models.ErrorCode(err))
