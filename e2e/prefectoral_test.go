@@ -80,21 +80,39 @@ func TestPrefectoralEndToEnd(t *testing.T) {
 		{"score": 4, "comment": "modèle"}, {"score": 4, "comment": "impact"}}
 	complete(t, s, instr, openTask(t, s, instr, d.ID, models.TaskScoring), "scored", "", map[string]any{"criteria": criteria, "proposed_cents": 2_500_000}, models.StatusScored)
 
-	// The préfet opens a session, grants 25,000 €; the money is reserved at once.
+	// Vitré's project is scored lower.
+	vitre := s.token(t, applicantOf("213503600"))
+	r = s.call(t, http.MethodPost, "/api/v1/axe3/applications", vitre, prefectoralApplication())
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var second models.Dossier
+	r.decode(t, &second)
+	s.waitStatus(t, vitre, second.ID, models.StatusAdmissibility)
+	complete(t, s, instr, openTask(t, s, instr, second.ID, models.TaskAdmissibility), "admissible", "", nil, models.StatusScoring)
+	low := []map[string]any{{"score": 2, "comment": "délibération"}, {"score": 2, "comment": "équipe"}, {"score": 2, "comment": "usagers"},
+		{"score": 2, "comment": "modèle"}, {"score": 2, "comment": "impact"}}
+	complete(t, s, instr, openTask(t, s, instr, second.ID, models.TaskScoring), "scored", "", map[string]any{"criteria": low, "proposed_cents": 1_000_000}, models.StatusScored)
+
+	// The préfet opens a session, grants Rennes 25,000 €; the money is reserved at once.
 	r = s.call(t, http.MethodPost, "/api/v1/axe3/sessions", p35, map[string]any{"envelope_code": envCode})
 	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 	var session models.ProgrammingSession
 	r.decode(t, &session)
-	require.Len(t, session.Entries, 1)
+	require.Len(t, session.Entries, 2)
+	require.Equal(t, d.ID, session.Entries[0].DossierID, "best score first")
 	require.Equal(t, 80, session.Entries[0].Score, "20 points of 25, equal weights")
+	require.Equal(t, models.Cents(3_500_000), session.Entries[1].RunningCents, "the running total fills from the top")
 	s.waitStatus(t, p35, d.ID, models.StatusInSession)
 	r = s.call(t, http.MethodPost, "/api/v1/axe3/sessions/"+session.ID+"/decisions", p35, map[string]any{"dossier_id": d.ID, "outcome": "grant", "amount_cents": 2_500_000})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	view := s.waitStatus(t, p35, d.ID, models.StatusAwaitingSignature)
 	require.Equal(t, models.Cents(2_500_000), view.GrantedCents)
 	require.Equal(t, before.ReservedCents+2_500_000, envelope(t, s, admin, envCode).ReservedCents)
+	// Closing the session postpones Vitré, undecided, to the next one.
+	s.waitStatus(t, p35, second.ID, models.StatusInSession)
 	r = s.call(t, http.MethodPost, "/api/v1/axe3/sessions/"+session.ID+"/close", p35, nil)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	postponed := s.waitStatus(t, p35, second.ID, models.StatusScored)
+	require.Contains(t, postponed.Audit[len(postponed.Audit)-1].Detail, "waiting for a programming session")
 
 	// Rennes is in the CRTE of its métropole: the préfet signs the annex alone.
 	complete(t, s, p35, openTask(t, s, p35, d.ID, models.TaskConventionSignature), "signed", "", map[string]string{"signed_on": today()}, models.StatusInProgress)
