@@ -303,14 +303,15 @@ type informationRequest struct {
 }
 
 // provideInformation answers the instructor's request for information: it completes the
-// applicant's information task, and the dossier goes back to preselection.
+// applicant's information task, and the dossier goes back to preselection (admissibility
+// for an Axe 3 dossier).
 func (s *Server) provideInformation(c echo.Context) error {
 	d, err := s.visibleDossier(c, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if d.Kind != models.KindAAP {
-		return models.Errorf(models.EConflict, "dossier %s is not an application to a call: nobody asked it for information", d.ID)
+	if d.Kind != models.KindAAP && d.Kind != models.KindPrefectoral {
+		return models.Errorf(models.EConflict, "dossier %s is a guichet dossier: nobody asks it for information", d.ID)
 	}
 	var req informationRequest
 	if err := bindJSON(c, &req); err != nil {

@@ -98,7 +98,7 @@ func (s *Server) getDossier(c echo.Context) error {
 func dossierFilterErrors(kind, status, departement string) map[string]string {
 	fields := map[string]string{}
 	if kind != "" && !slices.Contains(models.Kinds, models.DossierKind(kind)) {
-		fields["kind"] = "must be guichet or aap"
+		fields["kind"] = "must be guichet, aap or prefectoral"
 	}
 	if status != "" && !slices.Contains(models.Statuses, models.Status(status)) {
 		fields["status"] = "is not a dossier status"

@@ -139,6 +139,10 @@ func (s *Server) sendClaim(c echo.Context, release bool) error {
 	if !t.Status.Open() {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
 	}
+	if t.Type == models.TaskProgramming {
+		// The session keeps the ranking and the motivation of a departure from it.
+		return models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
+	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	var row models.Task // fresh: a released task's assignee is omitted from the workflow's answer
@@ -173,6 +177,10 @@ func (s *Server) completeTask(c echo.Context) error {
 	}
 	if !t.Status.Open() {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+	}
+	if t.Type == models.TaskProgramming {
+		// The session keeps the ranking and the motivation of a departure from it.
+		return models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
 	}
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()

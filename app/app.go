@@ -152,6 +152,8 @@ func NewFiling(cfg config.Config, st *store.Store, tc client.Client, logger *slo
 		GuichetClosesAt: cfg.GuichetClosesAt,
 		Deadlines: workflows.Deadlines{Preselection: cfg.DuePreselection, InfoAnswer: cfg.DueInfoAnswer, JuryVote: cfg.DueJuryVote,
 			Signature: cfg.DueSignature, Disbursement: cfg.DueDisbursement, ReminderLead: cfg.ReminderLead},
+		Prefectoral: workflows.PrefectoralSettings{LabOnly: cfg.Axe3LabOnly, AdvanceSharePercent: cfg.Axe3AdvanceSharePercent,
+			Completion: cfg.Axe3Completion},
 	}
 }
 

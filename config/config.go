@@ -66,6 +66,12 @@ type Config struct {
 	ReconcileBatch                  int
 	// Task due dates, counted from when each task opens, and the reminder before each.
 	DuePreselection, DueInfoAnswer, DueJuryVote, DueSignature, DueDisbursement, ReminderLead time.Duration
+	// Axe 3: the most an advance may be, as a percentage of the grant; how long after the
+	// agreement the final statement is due; whether a lab's project draws on the lab reserve
+	// only, never on its territorial envelope.
+	Axe3AdvanceSharePercent int
+	Axe3Completion          time.Duration
+	Axe3LabOnly             bool
 
 	// NotifySMTPAddr, when set, sends reminders and escalations by e-mail through this relay;
 	// otherwise they go to the log (and always to the outbox).
@@ -125,6 +131,13 @@ func Load() (Config, error) {
 	if c.ReconcileBatch, err = strconv.Atoi(env("RECONCILE_BATCH", "100")); err != nil || c.ReconcileBatch <= 0 {
 		errs = append(errs, "RECONCILE_BATCH must be a positive whole number")
 	}
+	if c.Axe3AdvanceSharePercent, err = strconv.Atoi(env("AXE3_ADVANCE_SHARE_PERCENT", "30")); err != nil ||
+		c.Axe3AdvanceSharePercent < 1 || c.Axe3AdvanceSharePercent > 100 {
+		errs = append(errs, "AXE3_ADVANCE_SHARE_PERCENT must be a whole number from 1 to 100")
+	}
+	if c.Axe3LabOnly, err = strconv.ParseBool(env("AXE3_LAB_ONLY", "false")); err != nil {
+		errs = append(errs, "AXE3_LAB_ONLY must be true or false")
+	}
 	for _, d := range []struct {
 		key, def string
 		dst      *time.Duration
@@ -134,6 +147,7 @@ func Load() (Config, error) {
 		{"TASK_DUE_DISBURSEMENT", "720h", &c.DueDisbursement}, {"TASK_REMINDER_LEAD", "72h", &c.ReminderLead},
 		{"RECONCILE_PERIOD", "10s", &c.ReconcilePeriod}, {"RECONCILE_GRACE", "30s", &c.ReconcileGrace},
 		{"STUCK_GRACE", "1m", &c.StuckGrace},
+		{"AXE3_COMPLETION", "17520h", &c.Axe3Completion},
 	} {
 		if *d.dst, err = time.ParseDuration(env(d.key, d.def)); err != nil || *d.dst <= 0 {
 			errs = append(errs, d.key+" must be a positive duration such as "+d.def)

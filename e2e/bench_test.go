@@ -202,3 +202,120 @@ func runCallBench(b *testing.B, concurrency, total int) {
 	b.ReportMetric(percentile(completions, 99).Seconds()*1000, "task-complete-p99-ms")
 	b.Logf("%d applications, %d concurrent applicants, database %s: %s", total, concurrency, s.Store.Dialect(), elapsed.Round(time.Millisecond))
 }
+
+// BenchmarkPrefectoral runs complete Axe 3 dossiers through the HTTP API: submission,
+// admissibility, scoring, the préfet's grant in a programming session, the CRTE annex's
+// signature, the final statement and the balance. The dossiers are scored concurrently,
+// then decided in one session, as a préfecture batches them. BENCH_CONCURRENCY at once
+// (default 16), BENCH_DOSSIERS in all (default 100). It reports complete dossiers per
+// second and the p50 and p99 of a task completion (session decisions included).
+func BenchmarkPrefectoral(b *testing.B) {
+	concurrency := envInt("BENCH_CONCURRENCY", 16)
+	total := envInt("BENCH_DOSSIERS", 100)
+	for range b.N {
+		runPrefectoralBench(b, concurrency, total)
+	}
+}
+
+func runPrefectoralBench(b *testing.B, concurrency, total int) {
+	b.StopTimer()
+	s := startStack(b, newStackFiles(b))
+	admin, rennes, finance := s.token(b, administrator), s.token(b, applicantOf(sirenRennes)), s.token(b, financeOfficer)
+	instr, p35, p53 := s.token(b, instructor35), s.token(b, prefet35), s.token(b, prefet53)
+	var split struct{ Default map[string]models.Cents }
+	s.call(b, http.MethodGet, "/api/v1/axe3/regional-split", admin, nil).decode(b, &split)
+	require.Equal(b, http.StatusOK, s.call(b, http.MethodPut, "/api/v1/axe3/regional-split", admin, map[string]any{"allocations": split.Default}).Status)
+	require.Equal(b, http.StatusOK, s.call(b, http.MethodPut, "/api/v1/axe3/regions/53/delegations/35", p53, map[string]any{"amount_cents": 100_000_000}).Status)
+	require.Equal(b, http.StatusOK, s.call(b, http.MethodPut, "/api/v1/axe3/crtes/crte-rennes", admin,
+		map[string]any{"name": "CRTE Rennes Métropole", "epcis": []string{"243500139"}, "signed_on": "2021-07-01"}).Status)
+	const envCode = "axe3.territorial.53.35"
+	before := envelope(b, s, admin, envCode)
+
+	var mu sync.Mutex
+	var completions []time.Duration
+	timed := func(f func() response) response {
+		t0 := time.Now()
+		r := f()
+		mu.Lock()
+		completions = append(completions, time.Since(t0))
+		mu.Unlock()
+		return r
+	}
+	step := func(token, dossierID string, typ models.TaskType, outcome string, data any) {
+		var task string
+		for task == "" {
+			var d dossierView
+			s.call(b, http.MethodGet, "/api/v1/dossiers/"+dossierID, token, nil).decode(b, &d)
+			for _, t := range d.Tasks {
+				if t.Type == typ && t.Status == models.TaskOpen {
+					task = t.ID
+				}
+			}
+			if task == "" {
+				time.Sleep(5 * time.Millisecond)
+			}
+		}
+		r := timed(func() response {
+			return s.call(b, http.MethodPost, "/api/v1/tasks/"+task+"/complete", token, map[string]any{"outcome": outcome, "comment": "benchmark", "data": data})
+		})
+		require.Equal(b, http.StatusOK, r.Status, string(r.Body))
+	}
+	criteria := []map[string]any{{"score": 4, "comment": "au vu du dossier"}, {"score": 4, "comment": "au vu du dossier"}, {"score": 3, "comment": "au vu du dossier"},
+		{"score": 4, "comment": "au vu du dossier"}, {"score": 3, "comment": "au vu du dossier"}}
+	parallel := func(work func(i int)) {
+		jobs := make(chan int, total)
+		for i := range total {
+			jobs <- i
+		}
+		close(jobs)
+		var wg sync.WaitGroup
+		for range concurrency {
+			wg.Go(func() {
+				for i := range jobs {
+					work(i)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	ids := make([]string, total)
+	b.StartTimer()
+	start := time.Now()
+	parallel(func(i int) {
+		r := s.call(b, http.MethodPost, "/api/v1/axe3/applications", rennes, prefectoralApplication())
+		require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
+		var d models.Dossier
+		r.decode(b, &d)
+		ids[i] = d.ID
+		step(instr, d.ID, models.TaskAdmissibility, "admissible", nil)
+		step(instr, d.ID, models.TaskScoring, "scored", map[string]any{"criteria": criteria, "proposed_cents": 200_000})
+		s.waitStatus(b, instr, d.ID, models.StatusScored)
+	})
+	r := s.call(b, http.MethodPost, "/api/v1/axe3/sessions", p35, map[string]any{"envelope_code": envCode})
+	require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
+	var session models.ProgrammingSession
+	r.decode(b, &session)
+	require.Len(b, session.Entries, total)
+	parallel(func(i int) {
+		id := ids[i]
+		s.waitStatus(b, p35, id, models.StatusInSession)
+		r := timed(func() response {
+			return s.call(b, http.MethodPost, "/api/v1/axe3/sessions/"+session.ID+"/decisions", p35, map[string]any{"dossier_id": id, "outcome": "grant", "amount_cents": 200_000})
+		})
+		require.Equal(b, http.StatusOK, r.Status, string(r.Body))
+		step(p35, id, models.TaskConventionSignature, "signed", map[string]string{"signed_on": today()})
+		step(rennes, id, models.TaskFinalStatement, "filed", map[string]any{"eligible_expenses_cents": 5_000_000})
+		step(finance, id, models.TaskDisbursement, "paid", map[string]string{"paid_on": today(), "reference": "VIR-" + id[:8]})
+	})
+	elapsed := time.Since(start)
+	b.StopTimer()
+
+	after := envelope(b, s, admin, envCode)
+	require.Equal(b, before.PaidCents+models.Cents(total)*200_000, after.PaidCents, "every dossier paid, to the cent")
+	require.Equal(b, before.ReservedCents, after.ReservedCents)
+	require.Equal(b, before.CommittedCents, after.CommittedCents)
+	b.ReportMetric(float64(total)/elapsed.Seconds(), "dossiers/s")
+	b.ReportMetric(percentile(completions, 50).Seconds()*1000, "task-complete-p50-ms")
+	b.ReportMetric(percentile(completions, 99).Seconds()*1000, "task-complete-p99-ms")
+	b.Logf("%d Axe 3 dossiers, %d at once, database %s: %s", total, concurrency, s.Store.Dialect(), elapsed.Round(time.Millisecond))
+}

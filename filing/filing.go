@@ -41,6 +41,8 @@ type Service struct {
 	// AmendWindow and Deadlines are passed to new workflows.
 	AmendWindow time.Duration
 	Deadlines   workflows.Deadlines
+	// Prefectoral are Axe 3's payment and lab rules, passed to new prefectoral workflows.
+	Prefectoral workflows.PrefectoralSettings
 	// GuichetClosesAt is when the guichet stops accepting applications; zero: never.
 	GuichetClosesAt time.Time
 	// Now is the clock (time.Now when nil).
@@ -103,6 +105,40 @@ func (s *Service) FileApplication(ctx context.Context, p models.Principal, idemK
 	}
 	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindAAP, Status: status, ApplicantSiren: p.Siren,
 		EnvelopeCode: call.EnvelopeCode, RequestedCents: app.RequestedCents, Payload: payload, CallID: call.ID}, nil)
+}
+
+// FilePrefectoral files an Axe 3 application for a prefectoral grant, or saves it as a
+// draft, for the collectivité p acts for. The caller has validated the application. The
+// applicant must be in the registry (its département and région place the dossier, and
+// choose the préfecture that instructs it), and its région must have its Axe 3 envelope.
+func (s *Service) FilePrefectoral(ctx context.Context, p models.Principal, idemKey string, app models.PrefectoralApplication, draft bool) (Filed, error) {
+	hash, err := requestHash(struct {
+		App   models.PrefectoralApplication `json:"app"`
+		Draft bool                          `json:"draft"`
+	}{app, draft})
+	if err != nil {
+		return Filed{}, err
+	}
+	col, err := s.Store.CollectiviteBySiren(ctx, p.Siren)
+	if models.ErrorCode(err) == models.ENotFound {
+		return Filed{}, models.Errorf(models.EConflict, "the registry does not know SIREN %s: prefectoral grants go to the collectivités and groupings it lists", p.Siren)
+	} else if err != nil {
+		return Filed{}, err
+	}
+	envelope, err := s.Store.TerritorialEnvelope(ctx, col.Region, col.Departement)
+	if err != nil {
+		return Filed{}, err
+	}
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return Filed{}, err
+	}
+	status := models.StatusSubmitted
+	if draft {
+		status = models.StatusDraft
+	}
+	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindPrefectoral, Status: status, ApplicantSiren: p.Siren,
+		EnvelopeCode: envelope, RequestedCents: app.RequestedCents, Payload: payload}, nil)
 }
 
 // requestHash is the fingerprint of a request stored with its Idempotency-Key: the JSON of
@@ -294,6 +330,14 @@ func (s *Service) Start(ctx context.Context, d models.Dossier) error {
 		name, what, details = workflows.AAPWorkflowName, fmt.Sprintf("AAP %s round %d", call.Strand, call.Round), "Call: "+call.Title
 		input = workflows.AAPInput{DossierID: d.ID, CallID: call.ID, Siren: d.ApplicantSiren, Departement: d.Departement, Region: d.Region,
 			SubmittedBy: d.CreatedBy, EnvelopeCode: d.EnvelopeCode, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines}
+	case models.KindPrefectoral:
+		var app models.PrefectoralApplication
+		if err := json.Unmarshal(d.Payload, &app); err != nil {
+			return fmt.Errorf("dossier %s: prefectoral application: %w", d.ID, err)
+		}
+		name, what, details = workflows.PrefectoralWorkflowName, "Axe 3 "+string(app.ProjectType), "Project: "+app.Title
+		input = workflows.PrefectoralInput{DossierID: d.ID, Siren: d.ApplicantSiren, Departement: d.Departement, Region: d.Region,
+			SubmittedBy: d.CreatedBy, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines, Settings: s.Prefectoral}
 	default:
 		return fmt.Errorf("dossier %s: unknown kind %q", d.ID, d.Kind)
 	}

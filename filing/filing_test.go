@@ -318,3 +318,33 @@ func TestApplicationDraftSubmittedAndStarted(t *testing.T) {
 	require.NoError(t, err)
 	require.NotNil(t, d.ProcessStartedAt)
 }
+
+// TestFilingPrefectoral: an Axe 3 application is placed by the registry on its territorial
+// envelope and starts the prefectoral workflow with the service's Axe 3 settings.
+func TestFilingPrefectoral(t *testing.T) {
+	tc := newFake()
+	s := newService(t, tc)
+	s.Prefectoral = workflows.PrefectoralSettings{AdvanceSharePercent: 20}
+	ctx := context.Background()
+	rennes := models.Principal{Subject: "maire", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}
+	app := models.PrefectoralApplication{Title: "Portail", RequestedCents: 100_000}
+
+	_, err := s.FilePrefectoral(ctx, rennes, "k", app, false)
+	require.Equal(t, models.EConflict, models.ErrorCode(err), "a SIREN the registry lacks")
+	require.NoError(t, s.Store.ImportRegistry(ctx, []models.Collectivite{
+		{Type: models.TypeRegion, Code: "53", Name: "Bretagne", Region: "53", Population: 1},
+		{Type: models.TypeCommune, Code: "35238", Siren: "213502388", Name: "Rennes", Departement: "35", Region: "53", Population: 220_000},
+	}, nil))
+	_, err = s.FilePrefectoral(ctx, rennes, "k", app, false)
+	require.Equal(t, models.EConflict, models.ErrorCode(err), "before the regional split")
+	require.Empty(t, dossiers(t, s))
+
+	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	require.NoError(t, s.Store.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(30_000_000)}, "admin"))
+	filed, err := s.FilePrefectoral(ctx, rennes, "k", app, false)
+	require.NoError(t, err)
+	require.Equal(t, models.KindPrefectoral, filed.Dossier.Kind)
+	require.Equal(t, models.KeptEnvelope("53"), filed.Dossier.EnvelopeCode)
+	require.Equal(t, workflows.PrefectoralInput{DossierID: filed.Dossier.ID, Siren: "213502388", Departement: "35", Region: "53",
+		SubmittedBy: "maire", RequestedCents: 100_000, Settings: workflows.PrefectoralSettings{AdvanceSharePercent: 20}}, tc.inputs[0])
+}

@@ -102,6 +102,20 @@ var taskOutcomes = map[TaskType][]outcome{
 	},
 	TaskConventionSignature: {{OutcomeSigned, true, func() any { return &SignatureCompletion{} }}},
 	TaskDisbursement:        {{OutcomePaid, true, func() any { return &PaymentCompletion{} }}},
+	TaskAdmissibility: {
+		{OutcomeAdmissible, false, func() any { return &PreselectCompletion{} }},
+		{OutcomeInadmissible, false, func() any { return &MotivatedCompletion{} }},
+		{OutcomeRequestInfo, false, func() any { return &MotivatedCompletion{} }},
+	},
+	TaskScoring: {{OutcomeScored, true, func() any { return &ScoringCompletion{} }}},
+	TaskProgramming: {
+		{OutcomeGrant, true, func() any { return &ProgrammingGrant{} }},
+		{OutcomeRefuse, false, func() any { return &MotivatedCompletion{} }},
+		{OutcomePostpone, false, func() any { return &MotivatedCompletion{} }},
+	},
+	TaskAdvanceRequest: {{OutcomeRequested, true, func() any { return &AdvanceRequest{} }}},
+	TaskFinalStatement: {{OutcomeFiled, true, func() any { return &FinalStatement{} }}},
+	TaskRecovery:       {{OutcomeRecovered, true, func() any { return &RecoveryCompletion{} }}},
 }
 
 // Payload checks a completion of a task of type t: its outcome is one of the task's, and

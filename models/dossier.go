@@ -11,10 +11,12 @@ type DossierKind string
 const (
 	KindGuichet DossierKind = "guichet" // Axe 2, FranceConnect and national APIs
 	KindAAP     DossierKind = "aap"     // Axe 2, call-for-projects application
+	// KindPrefectoral is an Axe 3 application for a prefectoral grant.
+	KindPrefectoral DossierKind = "prefectoral"
 )
 
 // Kinds lists the dossier kinds, for validating filters.
-var Kinds = []DossierKind{KindGuichet, KindAAP}
+var Kinds = []DossierKind{KindGuichet, KindAAP, KindPrefectoral}
 
 // Status is where a dossier stands in its process. The workflow owns it; the database
 // holds a copy (the read model) for lists.

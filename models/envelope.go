@@ -174,4 +174,5 @@ const (
 	LedgerRelease = "release" // a reservation given back (refusal, lapse)
 	LedgerCommit  = "commit"  // a reservation made firm by a signed agreement
 	LedgerPay     = "pay"     // money disbursed
+	LedgerRecover = "recover" // money disbursed and recovered (ordre de reversement)
 )

@@ -11,12 +11,16 @@ const (
 	RoleJury       Role = "jury"
 	RoleFinance    Role = "finance"
 	RoleAdmin      Role = "admin"
+	// RolePrefet is a préfet: de département when scoped to a département (decides Axe 3
+	// grants on its envelope), de région when scoped to a région (delegates the regional
+	// envelope to its départements, or keeps part of it and decides on that part).
+	RolePrefet Role = "prefet"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleApplicant, RoleInstructor, RoleJury, RoleFinance, RoleAdmin:
+	case RoleApplicant, RoleInstructor, RoleJury, RoleFinance, RoleAdmin, RolePrefet:
 		return true
 	}
 	return false
@@ -32,9 +36,9 @@ type Principal struct {
 	Roles   []Role `json:"roles"`
 	// Siren is the collectivité an applicant acts for.
 	Siren string `json:"siren,omitempty"`
-	// Departements are the départements an instructor covers ("*" for all).
+	// Departements are the départements an instructor ("*" for all) or a préfet covers.
 	Departements []string `json:"departements,omitempty"`
-	// Regions are the régions an instructor covers.
+	// Regions are the régions an instructor or a préfet covers.
 	Regions []string `json:"regions,omitempty"`
 	// JuryOf lists the calls whose jury the person sits on. It is no claim: the calls say
 	// who sits on their jury, and the API resolves it once per request for the policy.
@@ -70,6 +74,15 @@ func (p Principal) Validate() error {
 	for _, r := range p.Regions {
 		if !ValidRegion(r) {
 			return Errorf(EUnauthorized, "token has an invalid région %q (a two-digit INSEE code)", r)
+		}
+	}
+	// A préfet governs named territories: no national préfet, and none of nowhere.
+	if p.HasRole(RolePrefet) {
+		if slices.Contains(p.Departements, AllDepartements) {
+			return Errorf(EUnauthorized, "a préfet's token must name its départements, not %q", AllDepartements)
+		}
+		if len(p.Departements)+len(p.Regions) == 0 {
+			return Errorf(EUnauthorized, "a préfet's token must carry a département or a région")
 		}
 	}
 	return nil

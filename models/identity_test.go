@@ -18,7 +18,7 @@ const (
 )
 
 func TestRoleValid(t *testing.T) {
-	for _, r := range []models.Role{models.RoleApplicant, models.RoleInstructor, models.RoleJury, models.RoleFinance, models.RoleAdmin} {
+	for _, r := range []models.Role{models.RoleApplicant, models.RoleInstructor, models.RoleJury, models.RoleFinance, models.RoleAdmin, models.RolePrefet} {
 		require.True(t, r.Valid(), r)
 	}
 	for _, r := range []models.Role{"", "Admin", "superuser"} {
@@ -51,6 +51,11 @@ func TestPrincipalValidate(t *testing.T) {
 		{"empty département", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Departements: []string{""}}, false},
 		{"région", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"53"}}, true},
 		{"bad région", models.Principal{Subject: "u1", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"Bretagne"}}, false},
+		{"préfet de département", models.Principal{Subject: "u1", Roles: []models.Role{models.RolePrefet}, Departements: []string{"35"}}, true},
+		{"préfet de région", models.Principal{Subject: "u1", Roles: []models.Role{models.RolePrefet}, Regions: []string{"53"}}, true},
+		{"préfet without territory", models.Principal{Subject: "u1", Roles: []models.Role{models.RolePrefet}}, false},
+		{"national préfet", models.Principal{Subject: "u1", Roles: []models.Role{models.RolePrefet}, Departements: []string{"*"}}, false},
+		{"préfet of a bad département", models.Principal{Subject: "u1", Roles: []models.Role{models.RolePrefet}, Departements: []string{"national"}}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -41,6 +41,14 @@ func (p Principal) Grants() []Grant {
 			for _, code := range p.Regions {
 				add(r, RegionScope(code))
 			}
+		case RolePrefet:
+			// "*" grants a préfet nothing (Validate refuses it): préfets are territorial.
+			for _, code := range p.Departements {
+				add(r, DepartementScope(code))
+			}
+			for _, code := range p.Regions {
+				add(r, RegionScope(code))
+			}
 		case RoleApplicant:
 			add(r, CollectiviteScope(p.Siren))
 		case RoleJury:
@@ -203,6 +211,23 @@ func (p Principal) ActsFor(siren string) bool {
 
 // CanReleaseAnyClaim reports whether p may give back a task whoever claimed it, even one it
 // may not act on: an administrator, to free the work of someone absent.
-func (p Principal) CanReleaseAnyClaim() bool {
+func (p Principal) CanReleaseAnyClaim() bool { return p.IsAdmin() }
+
+// IsAdmin reports whether p holds the national administrator's grant (the regional split
+// of Axe 3, the lists of labs and CRTE).
+func (p Principal) IsAdmin() bool {
 	return slices.Contains(p.Grants(), Grant{RoleAdmin, ScopeNational})
+}
+
+// GovernsRegion reports whether p may act for the State over région: its préfet de région
+// (to delegate the regional envelope, or set the région's rules), or an administrator.
+func (p Principal) GovernsRegion(region string) bool {
+	return p.IsAdmin() || slices.Contains(p.Grants(), Grant{RolePrefet, RegionScope(region)})
+}
+
+// GovernsDepartement reports whether p may act for the State over the département code,
+// which belongs to région: its préfet de département, the préfet of its région, or an
+// administrator (to set the département's population cap and criterion weights).
+func (p Principal) GovernsDepartement(code, region string) bool {
+	return p.GovernsRegion(region) || slices.Contains(p.Grants(), Grant{RolePrefet, DepartementScope(code)})
 }

@@ -69,6 +69,43 @@ func TestGrants(t *testing.T) {
 	}, p.Grants(), `"national" in the département list grants nothing`)
 	require.Empty(t, models.Principal{Subject: "u", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"national"}}.Grants())
 	require.Empty(t, models.Principal{Roles: []models.Role{models.RoleApplicant}, Siren: "217500017"}.Grants())
+	require.ElementsMatch(t, []models.Grant{
+		{Role: models.RolePrefet, Scope: models.DepartementScope("35")},
+		{Role: models.RolePrefet, Scope: models.RegionScope("53")},
+	}, models.Principal{Subject: "p", Roles: []models.Role{models.RolePrefet}, Departements: []string{"35", "*"}, Regions: []string{"53"}}.Grants(),
+		`"*" grants a préfet nothing`)
+}
+
+// TestGovernsTerritory: who acts for the State over a région and a département.
+func TestGovernsTerritory(t *testing.T) {
+	prefet := func(deps, regions []string) models.Principal {
+		return models.Principal{Subject: "p", Roles: []models.Role{models.RolePrefet}, Departements: deps, Regions: regions}
+	}
+	tests := []struct {
+		name            string
+		p               models.Principal
+		region53, dep35 bool // Bretagne; Ille-et-Vilaine, in Bretagne
+		region11, dep75 bool // Île-de-France; Paris
+		admin           bool
+	}{
+		{"admin", models.Principal{Subject: "a", Roles: []models.Role{models.RoleAdmin}}, true, true, true, true, true},
+		{"préfet de Bretagne", prefet(nil, []string{"53"}), true, true, false, false, false},
+		{"préfet d'Ille-et-Vilaine", prefet([]string{"35"}, nil), false, true, false, false, false},
+		{"préfet de Paris", prefet([]string{"75"}, nil), false, false, false, true, false},
+		{"national instructor", models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}, false, false, false, false, false},
+		{"instructor of Bretagne", models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"53"}}, false, false, false, false, false},
+		{"finance", models.Principal{Subject: "f", Roles: []models.Role{models.RoleFinance}}, false, false, false, false, false},
+		{"préfet claiming all", prefet([]string{"*"}, nil), false, false, false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.region53, tt.p.GovernsRegion("53"))
+			require.Equal(t, tt.dep35, tt.p.GovernsDepartement("35", "53"))
+			require.Equal(t, tt.region11, tt.p.GovernsRegion("11"))
+			require.Equal(t, tt.dep75, tt.p.GovernsDepartement("75", "11"))
+			require.Equal(t, tt.admin, tt.p.IsAdmin())
+		})
+	}
 }
 
 // Principals and dossiers for the policy tables: every role, with each kind of scope.
@@ -95,6 +132,8 @@ var (
 		{"applicant Rennes, juror of call A", models.Principal{Subject: "ra", Roles: []models.Role{models.RoleApplicant, models.RoleJury}, Siren: sirenRennes, JuryOf: []string{callA}}},
 		{"applicant Rennes, instructor 35", models.Principal{Subject: "r35", Roles: []models.Role{models.RoleApplicant, models.RoleInstructor}, Siren: sirenRennes, Departements: []string{"35"}}},
 		{"siren and départements without the roles", models.Principal{Subject: "x", Roles: []models.Role{models.RoleJury}, Siren: sirenRennes, Departements: []string{"*"}}},
+		{"préfet 35", models.Principal{Subject: "p35", Roles: []models.Role{models.RolePrefet}, Departements: []string{"35"}}},
+		{"préfet of Île-de-France", models.Principal{Subject: "p11", Roles: []models.Role{models.RolePrefet}, Regions: []string{"11"}}},
 		{"no roles", models.Principal{Subject: "nobody"}},
 	}
 
@@ -130,6 +169,8 @@ func TestDossierPolicy(t *testing.T) {
 		"applicant Rennes, juror of call A":        "ADAD---",
 		"applicant Rennes, instructor 35":          "DDD----",
 		"siren and départements without the roles": "-------",
+		"préfet 35":                                "DDD----",
+		"préfet of Île-de-France":                  "---DDD-",
 		"no roles":                                 "-------",
 	}
 	require.Len(t, want, len(policyPrincipals))
@@ -174,29 +215,33 @@ var policyTasks = []models.Task{
 	{ID: "vote-rj", Type: models.TaskJuryDecision, Role: models.RoleJury, Scope: models.JuryScope(callB), Assignee: "rj"},
 	// A claimed instructor task carries its claimant as assignee: the scope still decides.
 	{ID: "claimed-by-i35", Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.ScopeNational, Assignee: "i35"},
+	// A préfet signs for its own département only.
+	{ID: "annex-prefet-35", Type: models.TaskConventionSignature, Role: models.RolePrefet, Scope: models.DepartementScope("35")},
 }
 
 // TestTaskPolicy: for every principal and task, whether it may act on it (X) or not (-).
 // The access value agrees with the predicate.
 func TestTaskPolicy(t *testing.T) {
 	want := map[string]string{
-		"admin":                                    "---------",
-		"finance":                                  "-----X---",
-		"national instructor":                      "XXX-----X",
-		"instructor 35":                            "-X-------",
-		"instructor 69 and 75":                     "---------",
-		"instructor of Bretagne":                   "--X------",
-		`instructor of "national"`:                 "---------",
-		"instructor without scope":                 "---------",
-		"applicant Rennes":                         "---X-----",
-		"applicant Paris":                          "----X----",
-		"juror of call A":                          "------X--",
-		"juror of no call":                         "---------",
-		"applicant Rennes, juror of call B":        "---X---X-",
-		"applicant Rennes, juror of call A":        "---X-----",
-		"applicant Rennes, instructor 35":          "-X-X-----",
-		"siren and départements without the roles": "---------",
-		"no roles":                                 "---------",
+		"admin":                                    "----------",
+		"finance":                                  "-----X----",
+		"national instructor":                      "XXX-----X-",
+		"instructor 35":                            "-X--------",
+		"instructor 69 and 75":                     "----------",
+		"instructor of Bretagne":                   "--X-------",
+		`instructor of "national"`:                 "----------",
+		"instructor without scope":                 "----------",
+		"applicant Rennes":                         "---X------",
+		"applicant Paris":                          "----X-----",
+		"juror of call A":                          "------X---",
+		"juror of no call":                         "----------",
+		"applicant Rennes, juror of call B":        "---X---X--",
+		"applicant Rennes, juror of call A":        "---X------",
+		"applicant Rennes, instructor 35":          "-X-X------",
+		"siren and départements without the roles": "----------",
+		"préfet 35":                                "---------X",
+		"préfet of Île-de-France":                  "----------",
+		"no roles":                                 "----------",
 	}
 	require.Len(t, want, len(policyPrincipals))
 	for _, pp := range policyPrincipals {

@@ -45,6 +45,13 @@ var statusTable = []StatusInfo{
 	{Status: StatusPaid, Label: "versé", Terminal: true, JuryVisible: true},
 	{Status: StatusClosedWithoutAction, Label: "classé sans suite", Terminal: true},
 	{Status: StatusWithdrawn, Label: "retiré", Terminal: true},
+	// A prefectoral grant's own steps (Axe 3).
+	{Status: StatusAdmissibility, Label: "en recevabilité", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusScoring, Label: "en notation", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusScored, Label: "noté, en attente de programmation", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusInSession, Label: "en comité de programmation", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusInProgress, Label: "en cours de réalisation", AwaitsSomeone: true, HoldsMoney: true},
+	{Status: StatusRecovery, Label: "avance à reverser", AwaitsSomeone: true},
 }
 
 // statusesWhere lists the statuses whose row satisfies keep, in the table's order.

@@ -19,7 +19,8 @@ const (
 )
 
 // TaskTypes lists every task type, for validating filters.
-var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement}
+var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement,
+	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery}
 
 // TaskStatus is the life of a task row.
 type TaskStatus string

@@ -36,6 +36,7 @@ func newFieldRules() *validator.Validate {
 	must(v.RegisterValidation("siren", func(fl validator.FieldLevel) bool { return ValidSiren(fl.Field().String()) }))
 	must(v.RegisterValidation("cents", func(fl validator.FieldLevel) bool { return ValidCents(fl.Field().Int()) }))
 	must(v.RegisterValidation("departement", func(fl validator.FieldLevel) bool { return ValidDepartement(fl.Field().String()) }))
+	must(v.RegisterValidation("region", func(fl validator.FieldLevel) bool { return ValidRegion(fl.Field().String()) }))
 	must(v.RegisterValidation("strand", func(fl validator.FieldLevel) bool {
 		return slices.Contains(Strands, Strand(fl.Field().String()))
 	}))
@@ -117,6 +118,8 @@ func fieldMessage(fe validator.FieldError) string {
 		return CentsRange
 	case "departement":
 		return "must be a département code such as 01, 2A or 974"
+	case "region":
+		return "must be a région's INSEE code (two digits, such as 53)"
 	case "strand":
 		return "must be " + quotedChoice(Strands)
 	case "datetime":

@@ -36,7 +36,9 @@ type ledgerRow struct {
 	Kind         string
 	AmountCents  int64
 	Reference    string
-	At           time.Time
+	// Part names a part of a grant moved on its own ("advance", "balance"...); "" for the whole.
+	Part string
+	At   time.Time
 }
 
 func (ledgerRow) TableName() string { return "ledger_entries" }
@@ -90,6 +92,10 @@ func (s *Store) Envelope(ctx context.Context, code string) (models.Envelope, err
 
 // SetAllocation gives an envelope a new allocated amount, keeping the tree consistent.
 func (s *Store) SetAllocation(ctx context.Context, code string, allocated models.Cents) (models.Envelope, error) {
+	if models.SplitByActs(code) {
+		return models.Envelope{}, models.Errorf(models.EConflict,
+			"envelope %s moves through the regional split and the préfets' delegations (PUT /api/v1/axe3/regional-split, PUT /api/v1/axe3/regions/{region}/delegations/{departement})", code)
+	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var rows []envelopeRow
 		// Lock the tree: two administrators editing siblings at once must not both pass the parent check.

@@ -23,6 +23,14 @@ func available(t testing.TB, e models.Envelope) models.Cents {
 	return a
 }
 
+// engaged is an envelope's engaged money, which must add up.
+func engaged(t testing.TB, e models.Envelope) models.Cents {
+	t.Helper()
+	n, err := e.Engaged()
+	require.NoError(t, err)
+	return n
+}
+
 // TestAmountsCannotOverflow: amounts beyond the bound are refused, whatever the envelope,
 // and figures stored before amounts were bounded give a clear error, never a wrapped sum.
 func TestAmountsCannotOverflow(t *testing.T) {

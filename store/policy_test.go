@@ -21,7 +21,7 @@ const (
 func policyPrincipals() []models.Principal {
 	roleSets := [][]models.Role{{}, {models.RoleAdmin}, {models.RoleFinance}, {models.RoleInstructor}, {models.RoleApplicant},
 		{models.RoleJury}, {models.RoleApplicant, models.RoleJury}, {models.RoleApplicant, models.RoleInstructor},
-		{models.RoleInstructor, models.RoleJury}}
+		{models.RoleInstructor, models.RoleJury}, {models.RolePrefet}}
 	var out []models.Principal
 	for _, roles := range roleSets {
 		for _, subject := range []string{"s1", "s2"} {
@@ -66,7 +66,7 @@ func policyTasks(dossierID string) []models.Task {
 		models.RegionScope("53"), models.CollectiviteScope(sirenA), models.CollectiviteScope(sirenB), models.JuryScope(callA),
 		models.JuryScope(callB), models.PersonScope("s1")}
 	var out []models.Task
-	for _, role := range []models.Role{models.RoleAdmin, models.RoleFinance, models.RoleInstructor, models.RoleApplicant, models.RoleJury} {
+	for _, role := range []models.Role{models.RoleAdmin, models.RoleFinance, models.RoleInstructor, models.RoleApplicant, models.RoleJury, models.RolePrefet} {
 		for _, scope := range scopes {
 			for _, assignee := range []string{"", "s1", "s2"} {
 				out = append(out, models.Task{ID: fmt.Sprintf("t%03d", len(out)), DossierID: dossierID, Type: models.TaskPreselection,

@@ -32,6 +32,7 @@ func Register(r interface {
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.GuichetWorkflow, workflow.RegisterOptions{Name: workflows.GuichetWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AAPWorkflow, workflow.RegisterOptions{Name: workflows.AAPWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.PrefectoralWorkflow, workflow.RegisterOptions{Name: workflows.PrefectoralWorkflowName})
 	r.RegisterActivity(acts)
 }
 

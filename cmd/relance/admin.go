@@ -120,7 +120,9 @@ func tokenCmd() *cobra.Command {
 		Use:   "token",
 		Short: "Mint an HS256 bearer token signed with JWT_SECRET (development and tests)",
 		Example: `  relance token --sub marie --name "Marie Dupont" --role applicant --siren 217500016
-  relance token --sub paul --role finance`,
+  relance token --sub paul --role finance
+  relance token --sub prefet35 --role prefet --departement 35
+  relance token --sub prefet53 --role prefet --region 53`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := loadConfig()
 			if err != nil {
@@ -142,10 +144,10 @@ func tokenCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&p.Subject, "sub", "", "subject (user id)")
 	cmd.Flags().StringVar(&p.Name, "name", "", "display name")
-	cmd.Flags().StringSliceVar(&roles, "role", nil, "role: applicant, instructor, jury, finance, admin (repeatable)")
+	cmd.Flags().StringSliceVar(&roles, "role", nil, "role: applicant, instructor, prefet, jury, finance, admin (repeatable)")
 	cmd.Flags().StringVar(&p.Siren, "siren", "", "SIREN the applicant acts for")
-	cmd.Flags().StringSliceVar(&p.Departements, "departement", nil, "département an instructor covers, * for all (repeatable)")
-	cmd.Flags().StringSliceVar(&p.Regions, "region", nil, "région (INSEE code) an instructor covers (repeatable)")
+	cmd.Flags().StringSliceVar(&p.Departements, "departement", nil, "département an instructor (* for all) or a préfet de département covers (repeatable)")
+	cmd.Flags().StringSliceVar(&p.Regions, "region", nil, "région (INSEE code) an instructor or a préfet de région covers (repeatable)")
 	cmd.Flags().DurationVar(&ttl, "ttl", 24*time.Hour, "validity")
 	return cmd
 }

@@ -15,7 +15,7 @@ import (
 // seedDemo files demo dossiers through the API on a fresh database, so a newcomer finds
 // work at every stage: a guichet dossier awaiting payment and one awaiting its applicant;
 // an open call for projects with an application in preselection, one asked for more
-// information, and one before the jury with the chair's vote cast.
+// information, and one before the jury with the chair's vote cast; and Axe 3 in Bretagne.
 func seedDemo(ctx context.Context, apiURL string, tokens []demoToken, st *store.Store) error {
 	// Any dossier at all, read as an administrator would.
 	admin := models.Principal{Subject: "demo", Roles: []models.Role{models.RoleAdmin}}
@@ -27,7 +27,10 @@ func seedDemo(ctx context.Context, apiURL string, tokens []demoToken, st *store.
 	if err := c.guichet(); err != nil {
 		return err
 	}
-	return c.callForProjects()
+	if err := c.callForProjects(); err != nil {
+		return err
+	}
+	return c.prefectoral()
 }
 
 // demoClient speaks to the API as the demo's people, by their environment variable.

@@ -122,6 +122,13 @@ var demoPrincipals = []struct {
 	{"JURY_CHAIR", "jury chair (State)", models.Principal{Subject: "presidente.dinum", Name: "Présidente du jury (DINUM)", Roles: []models.Role{models.RoleJury}}},
 	{"JURY_AMF", "jury member (AMF)", models.Principal{Subject: "jure.amf", Name: "Juré — Association des maires de France", Roles: []models.Role{models.RoleJury}}},
 	{"JURY_ADF", "jury member (ADF)", models.Principal{Subject: "jure.adf", Name: "Juré — Départements de France", Roles: []models.Role{models.RoleJury}}},
+	{"INSTRUCTOR_35", "prefecture instructor (Ille-et-Vilaine)", models.Principal{Subject: "instructrice.pref35", Name: "Instructrice, préfecture d'Ille-et-Vilaine", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}},
+	{"PREFET_35", "préfet de département (Ille-et-Vilaine)", models.Principal{Subject: "prefet.35", Name: "Préfet d'Ille-et-Vilaine", Roles: []models.Role{models.RolePrefet}, Departements: []string{"35"}}},
+	{"PREFET_BRETAGNE", "préfet de région (Bretagne)", models.Principal{Subject: "prefet.53", Name: "Préfet de la région Bretagne", Roles: []models.Role{models.RolePrefet}, Regions: []string{"53"}}},
+	{"APPLICANT_RENNES_METROPOLE", "applicant (Rennes Métropole)", models.Principal{Subject: "agent.rennesmetropole", Name: "Agent de Rennes Métropole", Roles: []models.Role{models.RoleApplicant}, Siren: "243500139"}},
+	{"APPLICANT_SAINT_MALO", "applicant (Ville de Saint-Malo)", models.Principal{Subject: "agent.saintmalo", Name: "Agent de la Ville de Saint-Malo", Roles: []models.Role{models.RoleApplicant}, Siren: "213502883"}},
+	{"APPLICANT_FOUGERES", "applicant (Ville de Fougères)", models.Principal{Subject: "agent.fougeres", Name: "Agent de la Ville de Fougères", Roles: []models.Role{models.RoleApplicant}, Siren: "213501158"}},
+	{"APPLICANT_VITRE", "applicant (Ville de Vitré)", models.Principal{Subject: "agent.vitre", Name: "Agent de la Ville de Vitré", Roles: []models.Role{models.RoleApplicant}, Siren: "213503600"}},
 	{"FINANCE", "finance officer", models.Principal{Subject: "finance.anct", Name: "Gestionnaire financier", Roles: []models.Role{models.RoleFinance}}},
 	{"ADMIN", "administrator", models.Principal{Subject: "admin", Name: "Administrateur", Roles: []models.Role{models.RoleAdmin}}},
 }

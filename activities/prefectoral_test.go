@@ -1,0 +1,63 @@
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+// TestCheckPrefectoral: the facts of an application come from the registry, the territory's
+// rules and the administrator's lists; the CRTE named wins over the one covering the
+// applicant; a dossier on a région's kept envelope is decided at the région.
+func TestCheckPrefectoral(t *testing.T) {
+	a, st := newActivities(t)
+	ctx := context.Background()
+	require.NoError(t, st.PutAxe3Rules(ctx, models.Axe3Rules{Scope: models.DepartementScope("35"), PopulationCap: 100_000, MaxPublicRatePercent: 80,
+		Weights: [5]int{3, 1, 1, 1, 1}}, "p35"))
+	require.NoError(t, st.ImportRegistry(ctx, []models.Collectivite{
+		{Type: models.TypeEPCI, Code: "243500139", Siren: "243500139", Name: "Rennes Métropole", Departement: "35", Region: "53", Members: []string{"213502388", "213500473"}},
+	}, nil))
+	signed := time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, st.PutCRTE(ctx, models.CRTE{ID: "crte-rennes", Name: "CRTE Rennes Métropole", EPCIs: []string{"243500139"}, SignedOn: signed}))
+	require.NoError(t, st.PutCRTE(ctx, models.CRTE{ID: "crte-bruz", Name: "Contrat de Bruz", Communes: []string{"213500473"}, SignedOn: signed.AddDate(0, 1, 0)}))
+	file := func(id, siren, envelope string, app models.PrefectoralApplication) {
+		b, err := json.Marshal(app)
+		require.NoError(t, err)
+		_, _, err = st.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindPrefectoral, Status: models.StatusSubmitted, ApplicantSiren: siren,
+			Departement: "35", Region: "53", EnvelopeCode: envelope, Payload: b, CreatedBy: "t"}, store.IdempotencyKey{}, nil)
+		require.NoError(t, err)
+	}
+	app := models.PrefectoralApplication{RequestedCents: models.Euros(8_000), LabID: "labo",
+		Expenses: []models.ExpenseLine{{Category: models.ExpenseStudies, Label: "Étude", AmountCents: models.Euros(10_000)},
+			{Category: models.ExpenseEquipment, Label: "Tablettes", AmountCents: models.Euros(1_000)}}}
+	file("bruz", "213500473", models.DepartementEnvelope("53", "35"), app)
+	f, err := a.CheckPrefectoral(ctx, "bruz")
+	require.NoError(t, err)
+	require.False(t, f.Eligibility.Eligible, "an equipment line")
+	require.Equal(t, models.Euros(10_000), f.PlannedEligible)
+	require.True(t, f.InvolvesLab)
+	require.Equal(t, [5]int{3, 1, 1, 1, 1}, f.Weights)
+	require.Equal(t, models.DepartementScope("35"), f.TerritorialScope)
+	require.Equal(t, "crte-rennes", f.CRTE.ID, "the earliest signed of the two covering Bruz")
+
+	app.CRTEID, app.LabID = "crte-bruz", ""
+	app.Expenses = app.Expenses[:1]
+	file("bruz-named", "213500473", models.KeptEnvelope("53"), app)
+	f, err = a.CheckPrefectoral(ctx, "bruz-named")
+	require.NoError(t, err)
+	require.True(t, f.Eligibility.Eligible, f.Eligibility.Reasons)
+	require.Equal(t, "crte-bruz", f.CRTE.ID, "the CRTE the application names")
+	require.Equal(t, models.RegionScope("53"), f.TerritorialScope, "a kept envelope is the préfet de région's")
+	require.False(t, f.InvolvesLab)
+
+	file("uncovered", "217500016", models.KeptEnvelope("53"), models.PrefectoralApplication{}) // a SIREN no CRTE covers
+	f, err = a.CheckPrefectoral(ctx, "uncovered")
+	require.NoError(t, err)
+	require.Nil(t, f.CRTE)
+}

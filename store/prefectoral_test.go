@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+)
+
+// TestPrefectoralMoney follows a grant's money: the lab reserve first, then the territorial
+// envelope; committed whole; an advance and a balance paid; the remainder released; an
+// advance recovered. Every figure exact to the cent, every step once however often retried.
+func TestPrefectoralMoney(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedAxe3(t, st)
+		require.NoError(t, st.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(10_000_000), "11": models.Euros(20_000_000)}, "admin"))
+		_, err := st.SetAllocation(ctx, models.EnvelopeAxe3Lab, models.Euros(50_000))
+		require.NoError(t, err)
+		kept := models.KeptEnvelope("53")
+		funding := models.FundingEnvelopes(kept, true, true)
+		for _, id := range []string{"a", "b"} {
+			newDossier(t, st, id, sirenB, "35")
+		}
+
+		// 40 000 € fits the lab reserve; 20 000 € more does not, and falls back.
+		env, err := st.ReserveFirst(ctx, "a", funding, models.Euros(40_000))
+		require.NoError(t, err)
+		require.Equal(t, models.EnvelopeAxe3Lab, env)
+		env, err = st.ReserveFirst(ctx, "a", funding, models.Euros(40_000))
+		require.NoError(t, err)
+		require.Equal(t, models.EnvelopeAxe3Lab, env, "a retry finds the first reservation")
+		env, err = st.ReserveFirst(ctx, "b", funding, models.Euros(20_000))
+		require.NoError(t, err)
+		require.Equal(t, kept, env)
+		_, err = st.ReserveFirst(ctx, "c", []string{models.EnvelopeAxe3Lab}, models.Euros(10_001))
+		require.ErrorIs(t, err, models.ErrEnvelopeExhausted, "no fallback: the lab reserve alone cannot cover it")
+
+		// Dossier a: committed, 30 % advance, final grant 30 000 €, balance 18 000 €, 10 000 € released.
+		require.NoError(t, st.Commit(ctx, "a"))
+		for range 2 {
+			require.NoError(t, st.PayPart(ctx, "a", "advance", "VIR-1", models.Euros(12_000)))
+			require.NoError(t, st.PayPart(ctx, "a", "balance", "VIR-2", models.Euros(18_000)))
+			require.NoError(t, st.ReleasePart(ctx, "a", "remainder", models.Euros(10_000)))
+		}
+		lab, err := st.Envelope(ctx, models.EnvelopeAxe3Lab)
+		require.NoError(t, err)
+		require.Equal(t, models.Envelope{Code: lab.Code, ParentCode: lab.ParentCode, Label: lab.Label, AllocatedCents: models.Euros(50_000),
+			PaidCents: models.Euros(30_000)}, lab)
+
+		// Dossier b: committed, advance paid, lapsed: the rest released, the advance recovered.
+		require.NoError(t, st.Commit(ctx, "b"))
+		require.NoError(t, st.PayPart(ctx, "b", "advance", "VIR-3", models.Euros(6_000)))
+		require.NoError(t, st.ReleasePart(ctx, "b", "lapse", models.Euros(14_000)))
+		require.NoError(t, st.Recover(ctx, "b", "recovery", "TP-1", models.Euros(6_000)))
+		require.NoError(t, st.Recover(ctx, "b", "recovery", "TP-1", models.Euros(6_000)))
+		k, err := st.Envelope(ctx, kept)
+		require.NoError(t, err)
+		require.Zero(t, engaged(t, k))
+		require.Equal(t, models.Euros(10_000_000), available(t, k))
+
+		ledger, err := st.Ledger(ctx, "b", "", 0, 10)
+		require.NoError(t, err)
+		var kinds []string
+		for _, e := range ledger {
+			kinds = append(kinds, fmt.Sprintf("%s %s %d", e.Kind, e.Reference, e.AmountCents))
+		}
+		require.Equal(t, []string{"recover TP-1 600000", "release  1400000", "pay VIR-3 600000", "commit  2000000", "reserve  2000000"}, kinds)
+	})
+}
+
+// TestConcurrentGrantsNeverOverdraw: two sessions deciding on one envelope at once, many
+// grants each; the envelope is never overdrawn and its figures match the ledger to the cent.
+func TestConcurrentGrantsNeverOverdraw(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedAxe3(t, st)
+		require.NoError(t, st.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(10_000_000), "11": models.Euros(20_000_000)}, "admin"))
+		dep, err := st.Delegate(ctx, "53", "35", 1_000_001, "p53") // 10 000,01 €
+		require.NoError(t, err)
+		const perSession, amount = 20, models.Cents(100_001) // 40 grants of 1 000,01 € on 10 000,01 €: 9 fit
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		granted, refused := 0, 0
+		for session := range 2 {
+			wg.Go(func() {
+				for i := range perSession {
+					_, err := st.ReserveFirst(ctx, fmt.Sprintf("s%d-%02d", session, i), []string{dep.Code}, amount)
+					mu.Lock()
+					switch {
+					case err == nil:
+						granted++
+					case errors.Is(err, models.ErrEnvelopeExhausted):
+						refused++
+					default:
+						t.Error(err)
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		require.Equal(t, 9, granted)
+		require.Equal(t, 2*perSession-9, refused)
+		env, err := st.Envelope(ctx, dep.Code)
+		require.NoError(t, err)
+		require.Equal(t, 9*amount, env.ReservedCents)
+		require.Equal(t, models.Cents(1_000_001-9*100_001), available(t, env))
+		ledger, err := st.Ledger(ctx, "", dep.Code, 0, 100)
+		require.NoError(t, err)
+		var sum models.Cents
+		for _, e := range ledger {
+			sum += e.AmountCents
+		}
+		require.Equal(t, env.ReservedCents, sum, "the ledger and the envelope agree to the cent")
+	})
+}
