@@ -32,6 +32,12 @@ func TestStatusTable(t *testing.T) {
 		{StatusPaid, "paid", flags{terminal: true, jury: true}},
 		{StatusClosedWithoutAction, "closed_without_action", flags{terminal: true}},
 		{StatusWithdrawn, "withdrawn", flags{terminal: true}},
+		{StatusAdmissibility, "admissibility", flags{awaits: true, withdrawable: true}},
+		{StatusScoring, "scoring", flags{awaits: true, withdrawable: true}},
+		{StatusScored, "scored", flags{awaits: true, withdrawable: true}},
+		{StatusInSession, "in_session", flags{awaits: true, withdrawable: true}},
+		{StatusInProgress, "in_progress", flags{awaits: true, money: true}},
+		{StatusRecovery, "recovery", flags{awaits: true}},
 	}
 	require.Len(t, Statuses, len(want), "every status has a row, once")
 	for i, w := range want {
