@@ -6,7 +6,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run build temporal test vet fmt-check bench registry docker clean histories
+.PHONY: run build temporal test vet fmt-check bench registry web-assets docker clean histories
 
 run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
 	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
@@ -35,6 +35,9 @@ bench: temporal ## Throughput and latency of guichet dossiers on the real stack
 
 registry: ## Regenerate the embedded registry from @etalab/decoupage-administratif
 	./scripts/gen-registry.sh
+
+web-assets: ## Vendor DSFR, htmx (and axe-core for the browser tests) into web/ from npm
+	./scripts/vendor-web.sh
 
 docker: ## Build the production image
 	docker build -t relance:latest .

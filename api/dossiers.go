@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -63,8 +64,9 @@ func answerFiled(c echo.Context, filed filing.Filed) error {
 	return c.JSON(http.StatusCreated, filed.Dossier)
 }
 
-// dossierView is a dossier with its tasks, audit trail and money movements.
-type dossierView struct {
+// DossierView is a dossier with its tasks, audit trail and money movements, as the
+// caller may see them: the API's answer and the workspace's dossier page.
+type DossierView struct {
 	models.Dossier
 	Tasks  []models.Task        `json:"tasks"`
 	Audit  []models.AuditEvent  `json:"audit"`
@@ -72,30 +74,37 @@ type dossierView struct {
 }
 
 func (s *Server) getDossier(c echo.Context) error {
-	d, err := s.visibleDossier(c, c.Param("id"))
+	v, err := s.DossierView(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	v := dossierView{Dossier: d}
-	if v.Tasks, err = s.Store.DossierTasks(ctx, d.ID); err != nil {
-		return err
-	}
-	if v.Audit, err = s.Store.AuditTrail(ctx, d.ID); err != nil {
-		return err
-	}
-	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
-		return err
-	}
-	p := principal(c)
-	v.Tasks = slices.DeleteFunc(v.Tasks, func(t models.Task) bool { return !p.CanSeeTask(d, t) })
-	v.Audit = slices.DeleteFunc(v.Audit, func(e models.AuditEvent) bool { return !p.CanSeeAuditEvent(d, e) })
-	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
 	return c.JSON(http.StatusOK, v)
 }
 
-// dossierFilterErrors checks the dossier filters that the dossier list and the task inbox share.
-func dossierFilterErrors(kind, status, departement string) map[string]string {
+// DossierView loads dossier id with what p may see of its tasks, audit trail and ledger.
+func (s *Server) DossierView(ctx context.Context, p models.Principal, id string) (DossierView, error) {
+	d, err := s.VisibleDossier(ctx, p, id)
+	if err != nil {
+		return DossierView{}, err
+	}
+	v := DossierView{Dossier: d}
+	if v.Tasks, err = s.Store.DossierTasks(ctx, d.ID); err != nil {
+		return v, err
+	}
+	if v.Audit, err = s.Store.AuditTrail(ctx, d.ID); err != nil {
+		return v, err
+	}
+	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
+		return v, err
+	}
+	v.Tasks = slices.DeleteFunc(v.Tasks, func(t models.Task) bool { return !p.CanSeeTask(d, t) })
+	v.Audit = slices.DeleteFunc(v.Audit, func(e models.AuditEvent) bool { return !p.CanSeeAuditEvent(d, e) })
+	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
+	return v, nil
+}
+
+// DossierFilterErrors checks the dossier filters that the dossier list, the task inbox and the workspace share.
+func DossierFilterErrors(kind, status, departement string) map[string]string {
 	fields := map[string]string{}
 	if kind != "" && !slices.Contains(models.Kinds, models.DossierKind(kind)) {
 		fields["kind"] = "must be guichet or aap"
@@ -112,14 +121,20 @@ func dossierFilterErrors(kind, status, departement string) map[string]string {
 // visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
 // the policy keeps it from the caller.
 func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, error) {
+	return s.VisibleDossier(c.Request().Context(), principal(c), id)
+}
+
+// VisibleDossier loads a dossier p may see: not found when it does not exist, forbidden
+// when the policy keeps it from p.
+func (s *Server) VisibleDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return models.Dossier{}, models.Errorf(models.ENotFound, "no dossier %q", id)
 	}
-	d, err := s.Store.Dossier(c.Request().Context(), id)
+	d, err := s.Store.Dossier(ctx, id)
 	if err != nil {
 		return d, err
 	}
-	if !principal(c).CanSeeDossier(d) {
+	if !p.CanSeeDossier(d) {
 		return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
 	}
 	return d, nil
@@ -132,7 +147,7 @@ func (s *Server) listDossiers(c echo.Context) error {
 	}
 	f := store.DossierFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), Applicant: c.QueryParam("applicant"),
 		Departement: c.QueryParam("departement"), Region: c.QueryParam("region"), Call: c.QueryParam("call"), After: after, Limit: limit}
-	fields := dossierFilterErrors(f.Kind, f.Status, f.Departement)
+	fields := DossierFilterErrors(f.Kind, f.Status, f.Departement)
 	if f.Applicant != "" && !models.ValidSiren(f.Applicant) {
 		fields["applicant"] = "must be a SIREN"
 	}

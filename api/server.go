@@ -31,6 +31,8 @@ type Server struct {
 	TemporalTimeout time.Duration
 	// Filing files dossiers and starts their processes.
 	Filing *filing.Service
+	// Pages, when set, adds the workspace's pages beside the API (package web).
+	Pages func(*echo.Echo)
 }
 
 // Handler builds the Echo router with every route.
@@ -78,6 +80,9 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/tasks/:id/unclaim", s.unclaimTask, auth, onTask)
 	v1.POST("/tasks/:id/complete", s.completeTask, auth, onTask)
 	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
+	if s.Pages != nil {
+		s.Pages(e)
+	}
 	return e
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/relance/relance/app"
 	"github.com/relance/relance/config"
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/web"
 )
 
 func devCmd() *cobra.Command {
@@ -73,6 +74,9 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	srv := app.NewAPIServer(cfg, st, tc, logger)
+	if err := attachWorkspace(cfg, srv, logger); err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	sender, err := app.NewSender(cfg, logger)
 	if err != nil {
@@ -122,6 +126,22 @@ var demoPrincipals = []struct {
 	{"ADMIN", "administrator", models.Principal{Subject: "admin", Name: "Administrateur", Roles: []models.Role{models.RoleAdmin}}},
 }
 
+// attachWorkspace adds the workspace's pages to the development server: the sign-in page
+// lists the demo's people, sessions are signed with the development secret, and the
+// administrators' links go to the dev server's Temporal UI.
+func attachWorkspace(cfg config.Config, srv *api.Server, logger *slog.Logger) error {
+	pages, err := web.New(srv, web.NewSessions(cfg.JWTSecret, 8*time.Hour, false), logger)
+	if err != nil {
+		return err
+	}
+	for _, d := range demoPrincipals {
+		pages.DevIdentities = append(pages.DevIdentities, d.p)
+	}
+	pages.TemporalUI = fmt.Sprintf("http://localhost:%d/namespaces/%s", cfg.TemporalUIPort, cfg.TemporalNamespace)
+	srv.Pages = pages.Register
+	return nil
+}
+
 type demoToken struct{ env, label, token string }
 
 func demoTokens(auth *api.Authenticator) ([]demoToken, error) {
@@ -140,12 +160,13 @@ func printBanner(cfg config.Config, apiURL string, tokens []demoToken, dialect s
 	fmt.Printf(`
 relance is running (Ctrl-C to stop; data kept in %s, database: %s)
 
+  Workspace    %s/   (sign in as any demo person)
   API          %s/api/v1   (OpenAPI: %s/api/v1/openapi.yaml)
   Temporal UI  http://localhost:%d
   Temporal     %s, namespace %s
 
 Demo tokens (valid 30 days):
-`, cfg.DataDir, dialect, apiURL, apiURL, cfg.TemporalUIPort, cfg.TemporalAddress, cfg.TemporalNamespace)
+`, cfg.DataDir, dialect, apiURL, apiURL, apiURL, cfg.TemporalUIPort, cfg.TemporalAddress, cfg.TemporalNamespace)
 	for _, t := range tokens {
 		fmt.Printf("  # %s\n  export %s=%s\n", t.label, t.env, t.token)
 	}

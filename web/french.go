@@ -1,0 +1,101 @@
+package web
+
+import (
+	"regexp"
+
+	"github.com/relance/relance/models"
+)
+
+// The pages speak French; the API and the domain speak English. These tables give the
+// French words for the domain's values, and the French for the field rules' messages
+// (models.Validate's), so a form shows the same rules as the API, in French.
+
+var statusLabels = map[models.Status]string{
+	models.StatusDraft: "Brouillon", models.StatusSubmitted: "Déposé", models.StatusChecking: "En vérification",
+	models.StatusIncomplete: "Incomplet", models.StatusRefused: "Refusé", models.StatusPreselection: "En présélection",
+	models.StatusInfoRequested: "Complément demandé", models.StatusPreselected: "Présélectionné", models.StatusJury: "Devant le jury",
+	models.StatusWaitingList: "Liste d'attente", models.StatusAwaitingSignature: "Convention à signer", models.StatusLapsed: "Caduc",
+	models.StatusAwaitingPayment: "Paiement à effectuer", models.StatusPaid: "Payé",
+	models.StatusClosedWithoutAction: "Classé sans suite", models.StatusWithdrawn: "Retiré",
+}
+
+// statusTone is the DSFR tag's colour of a status: done, refused, waiting on someone.
+func statusTone(s models.Status) string {
+	switch s {
+	case models.StatusPaid, models.StatusPreselected, models.StatusAwaitingPayment:
+		return "success"
+	case models.StatusRefused, models.StatusLapsed, models.StatusWithdrawn, models.StatusClosedWithoutAction:
+		return "error"
+	case models.StatusIncomplete, models.StatusInfoRequested, models.StatusAwaitingSignature:
+		return "warning"
+	}
+	return "info"
+}
+
+var taskLabels = map[models.TaskType]string{
+	models.TaskPreselection: "Présélection", models.TaskInformation: "Réponse à une demande de complément",
+	models.TaskJuryDecision: "Vote du jury", models.TaskConventionSignature: "Signature de la convention",
+	models.TaskDisbursement: "Paiement",
+}
+
+var taskStatusLabels = map[models.TaskStatus]string{
+	models.TaskOpen: "À prendre", models.TaskClaimed: "Pris en charge", models.TaskDone: "Terminée", models.TaskCancelled: "Annulée",
+}
+
+var kindLabels = map[models.DossierKind]string{models.KindGuichet: "Guichet", models.KindAAP: "Appel à projets"}
+
+var outcomeLabels = map[string]string{
+	models.OutcomePreselect: "Présélectionner", models.OutcomeReject: "Rejeter", models.OutcomeRequestInfo: "Demander un complément",
+	models.OutcomeAnswered: "Répondre", models.OutcomeSigned: "Signée", models.OutcomePaid: "Payé",
+	string(models.VoteGrant): "Attribuer", string(models.VoteRefuse): "Refuser", string(models.VoteRecuse): "Se déporter",
+}
+
+var roleLabels = map[models.Role]string{
+	models.RoleApplicant: "Collectivité", models.RoleInstructor: "Instruction", models.RoleJury: "Jury",
+	models.RoleFinance: "Finances", models.RoleAdmin: "Administration",
+}
+
+var ledgerKindLabels = map[string]string{"reserve": "Réservation", "commit": "Engagement", "release": "Libération", "pay": "Paiement"}
+
+func label[K ~string](m map[K]string, k K) string {
+	if l, ok := m[k]; ok {
+		return l
+	}
+	return string(k)
+}
+
+// fieldRulesFR are the field rules' messages (models.fieldMessage) in French.
+var fieldRulesFR = []struct {
+	re *regexp.Regexp
+	fr string
+}{
+	{regexp.MustCompile(`^is required$`), "Ce champ est obligatoire."},
+	{regexp.MustCompile(`^must not be blank$`), "Ce champ ne peut pas rester vide."},
+	{regexp.MustCompile(`^must be at least (\d+) characters?$`), "Au moins $1 caractères."},
+	{regexp.MustCompile(`^must be at most (\d+) characters?$`), "Au plus $1 caractères."},
+	{regexp.MustCompile(`^must be at least (\d+)$`), "Au moins $1."},
+	{regexp.MustCompile(`^must be at most (\d+)$`), "Au plus $1."},
+	{regexp.MustCompile(`^must be a date as YYYY-MM-DD$`), "Une date au format AAAA-MM-JJ."},
+	{regexp.MustCompile(`^must be an amount in cents from 0 to \d+$`), "Un montant positif."},
+	{regexp.MustCompile(`^must be a SIREN`), "Un SIREN de 9 chiffres (avec sa clé de contrôle)."},
+	{regexp.MustCompile(`^must be a département code`), "Un code de département, par exemple 01, 2A ou 974."},
+}
+
+// fieldMessageFR is a field rule's message in French; a message without a translation is
+// shown as the API words it rather than hidden.
+func fieldMessageFR(msg string) string {
+	for _, r := range fieldRulesFR {
+		if m := r.re.FindStringSubmatchIndex(msg); m != nil {
+			return string(r.re.ExpandString(nil, r.fr, msg, m))
+		}
+	}
+	return msg
+}
+
+// errorTitles title a refused act by its code, over the domain's message.
+var errorTitles = map[string]string{
+	models.EInvalid: "Le formulaire contient des erreurs", models.EMalformed: "Requête illisible",
+	models.ENotFound: "Introuvable", models.EConflict: "Action impossible dans l'état actuel",
+	models.EForbidden: "Action non autorisée", models.EUnauthorized: "Connexion requise",
+	models.EUnavailable: "Service momentanément indisponible", models.EInternal: "Erreur interne",
+}

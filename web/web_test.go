@@ -1,0 +1,271 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/api"
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+var (
+	instructor = models.Principal{Subject: "instructeur", Name: "Instructrice Paris", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"75"}}
+	applicant  = models.Principal{Subject: "agent.rennes", Name: "Agent de Rennes", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}
+)
+
+// workspace is the pages over a store holding one dossier of Paris awaiting preselection.
+type workspace struct {
+	*httptest.Server
+	store    *store.Store
+	sessions *Sessions
+	client   *http.Client
+	taskID   string
+}
+
+func newWorkspace(t *testing.T) *workspace {
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	require.NoError(t, st.Migrate(ctx))
+	id := uuid.NewString()
+	_, _, err = st.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindAAP, Status: models.StatusPreselection,
+		ApplicantSiren: "217500016", ApplicantName: "Ville de Paris", Departement: "75", EnvelopeCode: models.EnvelopeGuichet,
+		Payload: []byte(`{"title":"Paris Data"}`), CreatedBy: "agent.paris"}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	due := time.Now().Add(-time.Hour)
+	task := models.Task{ID: models.TaskID(id, models.TaskPreselection, 1), DossierID: id, Type: models.TaskPreselection,
+		Role: models.RoleInstructor, Scope: models.DepartementScope("75"), Status: models.TaskOpen, DueAt: &due, CreatedAt: time.Now()}
+	require.NoError(t, st.CreateTask(ctx, task))
+
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := &api.Server{Store: st, Auth: api.NewAuthenticator("test-secret", "", "", ""), Logger: logger, TemporalTimeout: time.Second}
+	sessions := NewSessions("test-secret", time.Hour, false)
+	pages, err := New(a, sessions, logger)
+	require.NoError(t, err)
+	pages.DevIdentities = []models.Principal{instructor, applicant}
+	a.Pages = pages.Register
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &workspace{Server: srv, store: st, sessions: sessions, client: client, taskID: task.ID}
+}
+
+func (w *workspace) get(t *testing.T, path string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := w.client.Get(w.URL + path)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func (w *workspace) post(t *testing.T, path string, form url.Values) (int, string, http.Header) {
+	t.Helper()
+	resp, err := w.client.PostForm(w.URL+path, form)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(page)
+	require.NotNil(t, m, "every form carries the CSRF token")
+	return m[1]
+}
+
+// signIn signs in as p through the development page, and returns a page's CSRF token.
+func (w *workspace) signIn(t *testing.T, p models.Principal) string {
+	t.Helper()
+	status, page, _ := w.get(t, "/connexion")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, p.Name)
+	status, _, h := w.post(t, "/connexion", url.Values{"_csrf": {csrfOf(t, page)}, "subject": {p.Subject}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/", h.Get("Location"))
+	return csrfOf(t, page)
+}
+
+func TestSignInSessionsAndCSRF(t *testing.T) {
+	w := newWorkspace(t)
+
+	status, _, h := w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status, "a page needs a session")
+	require.Equal(t, "/connexion", h.Get("Location"))
+
+	status, page, _ := w.get(t, "/connexion")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, `<html lang="fr"`)
+	require.Contains(t, page, "Instructrice Paris")
+	require.Contains(t, page, "/static/vendor/dsfr/dsfr.min.css")
+
+	// A form without its token, or with another, is refused: no session is set.
+	status, page, _ = w.post(t, "/connexion", url.Values{"subject": {instructor.Subject}})
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "le formulaire a expiré")
+	status, _, _ = w.post(t, "/connexion", url.Values{"subject": {instructor.Subject}, "_csrf": {"forged"}})
+	require.Equal(t, http.StatusForbidden, status)
+	status, _, _ = w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status)
+
+	// An identity that is not on the list signs nobody in.
+	_, page, _ = w.get(t, "/connexion")
+	status, page, _ = w.post(t, "/connexion", url.Values{"subject": {"admin"}, "_csrf": {csrfOf(t, page)}})
+	require.Equal(t, http.StatusUnauthorized, status)
+	require.Contains(t, page, "n&#39;existe pas")
+
+	_, page, _ = w.get(t, "/connexion")
+	resp, err := w.client.PostForm(w.URL+"/connexion", url.Values{"subject": {instructor.Subject}, "_csrf": {csrfOf(t, page)}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			session = c
+		}
+	}
+	require.NotNil(t, session)
+	require.True(t, session.HttpOnly)
+	require.Equal(t, http.SameSiteLaxMode, session.SameSite)
+	require.Equal(t, 3600, session.MaxAge, "a session expires")
+
+	status, page, _ = w.get(t, "/")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Instructrice Paris")
+	require.Contains(t, page, "Présélection")
+	require.Contains(t, page, "En retard", "an overdue task carries its badge")
+
+	// A tampered or expired cookie signs nobody in.
+	u, _ := url.Parse(w.URL)
+	forged := *session
+	forged.Value = strings.Replace(session.Value, ".", "x.", 1)
+	w.client.Jar.SetCookies(u, []*http.Cookie{&forged})
+	status, _, _ = w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status)
+	w.client.Jar.SetCookies(u, []*http.Cookie{session})
+	w.sessions.now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	status, _, _ = w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status)
+	w.sessions.now = time.Now
+
+	status, page, _ = w.get(t, "/")
+	require.Equal(t, http.StatusOK, status)
+	status, _, h = w.post(t, "/deconnexion", url.Values{"_csrf": {csrfOf(t, page)}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/connexion?info=deconnecte", h.Get("Location"))
+	status, _, _ = w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status, "signed out")
+}
+
+func TestInboxTabsAndFilters(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+
+	status, page, _ := w.get(t, "/taches")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, `id="tache-`+w.taskID+`"`)
+	require.Contains(t, page, "Prendre")
+	require.Contains(t, page, "Ville de Paris")
+
+	status, page, _ = w.get(t, "/taches?onglet=suivis")
+	require.Equal(t, http.StatusOK, status)
+	require.NotContains(t, page, w.taskID, "nobody has claimed it yet")
+
+	status, page, _ = w.get(t, "/taches?type=disbursement")
+	require.Equal(t, http.StatusOK, status)
+	require.NotContains(t, page, w.taskID)
+
+	// A filter that breaks the API's rule says so, in French, next to its field, and keeps it.
+	status, page, _ = w.get(t, "/taches?departement=999&kind=aap")
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `<p class="fr-error-text" id="departement-error">Un code de département, par exemple 01, 2A ou 974.</p>`)
+	require.Contains(t, page, `value="999"`)
+	require.Regexp(t, `<option value="aap" selected>`, page)
+
+	// An applicant's inbox has no instructor's task.
+	w2 := newWorkspace(t)
+	w2.signIn(t, applicant)
+	_, page, _ = w2.get(t, "/taches")
+	require.NotContains(t, page, w2.taskID)
+	require.Contains(t, page, "Aucune tâche.")
+}
+
+func TestTaskFormShowsTheRulesErrorsAndKeepsWhatWasTyped(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+
+	status, page, _ := w.get(t, "/taches/"+w.taskID)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, `value="preselect"`)
+	require.Contains(t, page, `value="request_info"`)
+	token := csrfOf(t, page)
+
+	// A rejection needs a motivation of 10 characters: the completion's own rule, in French.
+	status, page, _ = w.post(t, "/taches/"+w.taskID, url.Values{"_csrf": {token}, "outcome": {"reject"}, "comment": {"trop court"[:5]}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `<p class="fr-error-text" id="comment-error">Au moins 10 caractères.</p>`)
+	require.Contains(t, page, ">trop </textarea>", "what was typed is kept")
+	require.Regexp(t, `value="reject"\s+checked`, page)
+
+	// No outcome: the field rule "required", next to the choice.
+	status, page, _ = w.post(t, "/taches/"+w.taskID, url.Values{"_csrf": {token}, "comment": {"un commentaire"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="outcome-error"><p class="fr-message fr-message--error">Ce champ est obligatoire.</p>`)
+
+	// Another person's task is not theirs to complete: refused with the reason.
+	w2 := newWorkspace(t)
+	w2.signIn(t, applicant)
+	status, page, _ = w2.get(t, "/taches/"+w2.taskID)
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "outside your scope")
+}
+
+func TestDossierPage(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+	d, err := w.store.Task(context.Background(), w.taskID)
+	require.NoError(t, err)
+	status, page, _ := w.get(t, "/dossiers/"+d.DossierID)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Appel à projets — Ville de Paris")
+	require.Contains(t, page, "En présélection")
+	require.Contains(t, page, "Paris Data")
+	require.Contains(t, page, `href="/taches/`+w.taskID+`"`)
+
+	status, page, _ = w.get(t, "/dossiers/not-a-uuid")
+	require.Equal(t, http.StatusNotFound, status)
+	require.Contains(t, page, "Introuvable")
+}
+
+func TestStaticFilesAreEmbedded(t *testing.T) {
+	w := newWorkspace(t)
+	for _, p := range []string{"/static/vendor/dsfr/dsfr.min.css", "/static/vendor/dsfr/dsfr.module.min.js", "/static/vendor/htmx.min.js",
+		"/static/vendor/dsfr/fonts/Marianne-Regular.woff2", "/static/vendor/dsfr/icons/system/close-line.svg"} {
+		status, body, h := w.get(t, p)
+		require.Equal(t, http.StatusOK, status, p)
+		require.NotEmpty(t, body)
+		require.Contains(t, h.Get("Cache-Control"), "max-age", p)
+	}
+}
