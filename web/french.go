@@ -39,7 +39,7 @@ var taskLabels = map[models.TaskType]string{
 }
 
 var taskStatusLabels = map[models.TaskStatus]string{
-	models.TaskOpen: "À prendre", models.TaskClaimed: "Pris en charge", models.TaskDone: "Terminée", models.TaskCancelled: "Annulée",
+	models.TaskOpen: "À prendre", models.TaskClaimed: "Prise en charge", models.TaskDone: "Terminée", models.TaskCancelled: "Annulée",
 }
 
 var kindLabels = map[models.DossierKind]string{models.KindGuichet: "Guichet", models.KindAAP: "Appel à projets"}

@@ -1,0 +1,231 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/api"
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/web"
+)
+
+// browser is a headless Chromium driving the workspace of a running stack.
+type browser struct {
+	t   *testing.T
+	ctx context.Context
+	url string
+}
+
+// chromiumPath finds Debian's chromium (or CHROMIUM): the browser tests skip without it,
+// unless REQUIRE_BROWSER is set, as in CI.
+func chromiumPath(t *testing.T) string {
+	for _, name := range []string{os.Getenv("CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("REQUIRE_BROWSER") != "" {
+		t.Fatal("REQUIRE_BROWSER is set but no chromium is installed (apt-get install -y chromium)")
+	}
+	t.Skip("the browser tests need chromium (apt-get install -y chromium)")
+	return ""
+}
+
+// startWorkspace runs a stack with the workspace's pages, its sign-in page listing people.
+func startWorkspace(t *testing.T, people ...models.Principal) (*stack, *browser) {
+	chromium := chromiumPath(t)
+	files := newStackFiles(t)
+	files.attach = func(srv *api.Server) {
+		pages, err := web.New(srv, web.NewSessions(testSecret, time.Hour, false), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		require.NoError(t, err)
+		pages.DevIdentities = people
+		pages.TemporalUI = "http://temporal-ui.test/namespaces/default"
+		srv.Pages = pages.Register
+	}
+	s := startStack(t, files)
+	opts := []chromedp.ExecAllocatorOption{chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true)}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return s, &browser{t: t, ctx: ctx, url: s.URL}
+}
+
+func (b *browser) run(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	require.NoError(b.t, chromedp.Do(b.ctx, steps...))
+}
+
+// value runs an action that reads something from the page.
+func value[T any](b *browser, a chromedp.Action[T]) T {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, a)
+	require.NoError(b.t, err)
+	return v
+}
+
+type css = chromedp.CSS
+
+// signIn signs in as p through the development page, in a fresh session.
+func (b *browser) signIn(p models.Principal) {
+	b.t.Helper()
+	b.run(chromedp.Navigate(b.url+"/connexion"))
+	if value(b, chromedp.Evaluate[bool](`document.querySelector('#qui') !== null`)) {
+		b.run(chromedp.Click(css(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(css(`#login-`+cssID(p.Subject))))
+	}
+	b.run(chromedp.Click(css(`#login-`+cssID(p.Subject))), chromedp.WaitVisible(css(`#qui`)))
+	b.requireText(`#qui`, p.Name)
+}
+
+func cssID(s string) string { return strings.ReplaceAll(s, ".", `\.`) }
+
+// text is the visible text of the first element matching sel.
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	return value(b, chromedp.Text(css(sel)))
+}
+
+func (b *browser) requireText(sel, want string) {
+	b.t.Helper()
+	require.Contains(b.t, b.text(sel), want)
+}
+
+// eventually reloads path until sel's text contains want (the read model follows the
+// workflow within moments).
+func (b *browser) eventually(path, sel, want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		b.run(chromedp.Navigate(b.url+path), chromedp.WaitReady(css("body")))
+		got, _ := chromedp.Run(b.ctx, chromedp.Text(css(sel), chromedp.AtLeast(0)))
+		if strings.Contains(strings.ToLower(got), strings.ToLower(want)) { // badges are shown in capitals
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%s: %q never showed %q (last: %q)", path, sel, want, got)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// axeViolation is what axe-core reports of one rule broken.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []any `json:"target"`
+	} `json:"nodes"`
+}
+
+// accessible injects axe-core into the current page and fails on serious or critical
+// violations of WCAG 2.x A and AA.
+func (b *browser) accessible(page string) {
+	b.t.Helper()
+	require.Empty(b.t, b.violations(), "accessibility of %s", page)
+}
+
+// violations are the serious and critical violations axe-core finds on the current page.
+func (b *browser) violations() []string {
+	b.t.Helper()
+	src, err := os.ReadFile(filepath.Join("..", "web", "testdata", "axe.min.js"))
+	require.NoError(b.t, err, "axe-core is vendored by make web-assets")
+	_ = value(b, chromedp.Evaluate[bool](string(src)+";true"))
+	out := value(b, chromedp.Evaluate[[]axeViolation](`axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}}).then(r => r.violations)`,
+		chromedp.EvalAwaitPromise))
+	var bad []string
+	for _, v := range out {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			targets, _ := json.Marshal(v.Nodes)
+			bad = append(bad, fmt.Sprintf("%s (%s): %s — %s", v.ID, v.Impact, v.Help, targets))
+		}
+	}
+	return bad
+}
+
+// screenshot saves the page as SCREENSHOTS/name.png when SCREENSHOTS names a directory
+// (`make screenshots` writes docs/screenshots).
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	dir := os.Getenv("SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png := value(b, chromedp.FullScreenshot(100)) // 100: PNG
+	require.NoError(b.t, os.MkdirAll(dir, 0o755))
+	require.NoError(b.t, os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644))
+}
+
+// TestWorkspaceInstructorClaimsAndPreselects: a real browser signs in as the instructor,
+// finds the application in the inbox, claims it, is told off in French for a rejection
+// without motivation (what was typed kept), preselects, and sees the dossier move on.
+func TestWorkspaceInstructorClaimsAndPreselects(t *testing.T) {
+	paris := applicantOf(sirenParis)
+	s, b := startWorkspace(t, instructor, paris, administrator)
+	// axe finds what it must: an image without a text alternative is critical.
+	b.run(chromedp.Navigate(`data:text/html,<html lang="fr"><title>t</title><main><img src="x.png"></main></html>`))
+	require.NotEmpty(t, b.violations())
+	call := createCall(t, s, s.token(t, administrator), 1)
+	r := s.call(t, http.MethodPost, "/api/v1/calls/"+call.ID+"/applications", s.token(t, paris), aapApplication(models.Euros(200_000)))
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var d models.Dossier
+	r.decode(t, &d)
+	taskID := openTask(t, s, s.token(t, instructor), d.ID, models.TaskPreselection)
+
+	b.signIn(instructor)
+	b.requireText(`h1`, "Ce qui vous attend")
+	b.requireText(`#tache-`+cssID(taskID), "Présélection")
+	b.accessible("home")
+	b.screenshot("accueil")
+
+	b.run(chromedp.Click(css(`a.fr-nav__link[href="/taches"]`)), chromedp.WaitVisible(css(`#liste`)))
+	b.requireText(`#tache-`+cssID(taskID), "Paris")
+	b.accessible("inbox")
+	b.screenshot("taches")
+	b.run(chromedp.Click(css(`#tache-`+cssID(taskID)+` button`)), chromedp.WaitVisible(css(`.fr-alert--success`)))
+	b.requireText(`.fr-alert--success`, "La tâche vous est attribuée.")
+	b.run(chromedp.Navigate(b.url + "/taches?onglet=suivis"))
+	b.requireText(`#tache-`+cssID(taskID), "Rendre")
+
+	b.run(chromedp.Navigate(b.url+"/taches/"+taskID), chromedp.WaitVisible(css(`#comment`)))
+	b.accessible("task form")
+	b.run(chromedp.Click(css(`#outcome-reject`)), chromedp.SendKeys(css(`#comment`), "Trop tôt"),
+		chromedp.Click(css(`form[action="/taches/`+taskID+`"] button[type=submit]`)), chromedp.WaitVisible(css(`#comment-error`)))
+	b.requireText(`#comment-error`, "Au moins 10 caractères.")
+	require.Equal(t, "Trop tôt", value(b, chromedp.Value(css(`#comment`))), "what was typed is kept")
+	require.True(t, value(b, chromedp.Evaluate[bool](`document.querySelector('#outcome-reject').checked`)))
+	b.accessible("task form with errors")
+	b.screenshot("tache-erreurs")
+
+	b.run(chromedp.Click(css(`#outcome-preselect`)), chromedp.Clear(css(`#comment`)),
+		chromedp.SendKeys(css(`#comment`), "Projet solide, partenaires engagés."),
+		chromedp.Click(css(`form[action="/taches/`+taskID+`"] button[type=submit]`)), chromedp.WaitVisible(css(`#historique`)))
+	b.requireText(`.fr-alert--success`, "La tâche est terminée.")
+	b.eventually("/dossiers/"+d.ID, `main`, "Présélectionné")
+	b.accessible("dossier")
+	b.screenshot("dossier")
+
+	// The administrator follows the dossier to its workflow in the Temporal UI.
+	b.signIn(administrator)
+	b.run(chromedp.Navigate(b.url+"/dossiers/"+d.ID), chromedp.WaitVisible(css(`#lien-temporal`)))
+	href := value(b, chromedp.AttributeValue(css(`#lien-temporal`), "href"))
+	require.Equal(t, "http://temporal-ui.test/namespaces/default/workflows/"+models.DossierWorkflowID(d.ID), href.Value)
+}
