@@ -87,7 +87,7 @@ type css = chromedp.CSS
 // signIn signs in as p through the development page, in a fresh session.
 func (b *browser) signIn(p models.Principal) {
 	b.t.Helper()
-	b.run(chromedp.Navigate(b.url+"/connexion"))
+	b.run(chromedp.Navigate(b.url + "/connexion"))
 	if value(b, chromedp.Evaluate[bool](`document.querySelector('#qui') !== null`)) {
 		b.run(chromedp.Click(css(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(css(`#login-`+cssID(p.Subject))))
 	}
