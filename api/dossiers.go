@@ -30,14 +30,22 @@ func (s *Server) createGuichetApplication(c echo.Context) error {
 	if err := bindJSON(c, &app); err != nil {
 		return err
 	}
-	if err := app.Validate(); err != nil {
-		return err
-	}
-	filed, err := s.Filing.FileGuichet(c.Request().Context(), principal(c), key, app)
+	filed, err := s.FileGuichet(c.Request().Context(), principal(c), key, app)
 	if err != nil {
 		return err
 	}
 	return answerFiled(c, filed)
+}
+
+// FileGuichet checks a guichet application's form and files it for p's collectivité.
+func (s *Server) FileGuichet(ctx context.Context, p models.Principal, key string, app models.GuichetApplication) (filing.Filed, error) {
+	if !p.HasRole(models.RoleApplicant) {
+		return filing.Filed{}, models.Errorf(models.EForbidden, "this action needs the applicant role")
+	}
+	if err := app.Validate(); err != nil {
+		return filing.Filed{}, err
+	}
+	return s.Filing.FileGuichet(ctx, p, key, app)
 }
 
 // idempotencyKey reads the optional Idempotency-Key header.
@@ -154,6 +162,10 @@ func (s *Server) listDossiers(c echo.Context) error {
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
 	}
+	if wantsCSV(c) {
+		StartCSV(c.Response(), "dossiers.csv")
+		return s.DossiersCSV(c.Request().Context(), c.Response(), principal(c), f)
+	}
 	items, err := s.Store.ListDossiers(c.Request().Context(), principal(c), f)
 	if err != nil {
 		return err
@@ -164,25 +176,33 @@ func (s *Server) listDossiers(c echo.Context) error {
 // amendChecklist sends an incomplete dossier's new checklist to its workflow, which
 // re-checks it; the answer carries the dossier as the re-check left it.
 func (s *Server) amendChecklist(c echo.Context) error {
-	d, err := s.visibleDossier(c, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if d.Kind != models.KindGuichet {
-		return models.Errorf(models.EConflict, "dossier %s is not a guichet application: it has no checklist", d.ID)
-	}
 	var req models.ChecklistAmendment
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := c.Validate(&req); err != nil {
-		return err
-	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	if err := s.update(ctx, d.WorkflowID(), workflows.UpdateAmendChecklist, nil,
-		workflows.AmendRequest{Actor: principal(c), Checklist: req.Checklist}); err != nil {
+	if err := s.AmendChecklist(c.Request().Context(), principal(c), c.Param("id"), req); err != nil {
 		return err
 	}
 	return s.getDossier(c)
+}
+
+// AmendChecklist hands p's new checklist for guichet dossier id to its workflow.
+func (s *Server) AmendChecklist(ctx context.Context, p models.Principal, id string, req models.ChecklistAmendment) error {
+	d, err := s.VisibleDossier(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if !p.HasRole(models.RoleApplicant) {
+		return models.Errorf(models.EForbidden, "this action needs the applicant role")
+	}
+	if d.Kind != models.KindGuichet {
+		return models.Errorf(models.EConflict, "dossier %s is not a guichet application: it has no checklist", d.ID)
+	}
+	if err := models.Validate(&req); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
+	defer cancel()
+	return s.update(ctx, d.WorkflowID(), workflows.UpdateAmendChecklist, nil,
+		workflows.AmendRequest{Actor: p, Checklist: req.Checklist})
 }

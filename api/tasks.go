@@ -61,6 +61,10 @@ func (s *Server) listTasks(c echo.Context) error {
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
 	}
+	if wantsCSV(c) {
+		StartCSV(c.Response(), "taches.csv")
+		return s.TasksCSV(c.Request().Context(), c.Response(), principal(c), f)
+	}
 	items, err := s.Store.Inbox(c.Request().Context(), principal(c), f)
 	if err != nil {
 		return err

@@ -305,3 +305,14 @@ func (s *Store) CancelTask(ctx context.Context, id string) error {
 		Where("id = ? AND status IN ?", id, []string{string(models.TaskOpen), string(models.TaskClaimed)}).
 		Updates(map[string]any{"status": string(models.TaskCancelled), "closed_at": s.now()}).Error
 }
+
+// OverdueTasks lists the open tasks whose due date has passed, the longest overdue first:
+// the administrators' list of dossiers waiting longer than they should.
+func (s *Store) OverdueTasks(ctx context.Context, now time.Time, limit int) ([]models.Task, error) {
+	var rows []taskRow
+	if err := s.db.WithContext(ctx).Where("status IN ? AND due_at < ?", []string{string(models.TaskOpen), string(models.TaskClaimed)}, now.UTC()).
+		Order("due_at, id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return taskModels(rows), nil
+}

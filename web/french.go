@@ -79,6 +79,7 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^must be an amount in cents from 0 to \d+$`), "Un montant positif."},
 	{regexp.MustCompile(`^must be a SIREN`), "Un SIREN de 9 chiffres (avec sa clé de contrôle)."},
 	{regexp.MustCompile(`^must be a département code`), "Un code de département, par exemple 01, 2A ou 974."},
+	{regexp.MustCompile(`^must be one of `), "Choisissez une valeur de la liste."},
 }
 
 // fieldMessageFR is a field rule's message in French; a message without a translation is

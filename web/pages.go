@@ -43,7 +43,44 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
-	"field": formField,
+	"has":    func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
+	"field":  formField,
+	"choice": choice,
+	"short":  shortID,
+	"indent": func(depth int) string { return strconv.FormatFloat(float64(depth)*1.5+0.75, 'f', 2, 64) },
+	"pct":    func(p float64) string { return strconv.FormatFloat(min(max(p, 0), 100), 'f', 1, 64) + "%" },
+}
+
+// selectField is a filter's select: its options with their French labels, the one chosen,
+// and the error of its rule.
+type selectField struct {
+	Name, Label, Error string
+	Options            []option
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+func choice(name, lbl string, q url.Values, errs map[string]string, values any) selectField {
+	f := selectField{Name: name, Label: lbl, Error: errs[name]}
+	add := func(v, l string) { f.Options = append(f.Options, option{v, l, q.Get(name) == v}) }
+	switch vs := values.(type) {
+	case []models.DossierKind:
+		for _, v := range vs {
+			add(string(v), label(kindLabels, v))
+		}
+	case []models.Status:
+		for _, v := range vs {
+			add(string(v), label(statusLabels, v))
+		}
+	case []models.TaskType:
+		for _, v := range vs {
+			add(string(v), label(taskLabels, v))
+		}
+	}
+	return f
 }
 
 // inputField is one input of a task form: what was typed, and the error of its rule (named
@@ -90,25 +127,13 @@ type inboxView struct {
 func (s *Server) inbox(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
 	q := c.QueryParams()
-	v := inboxView{Tab: q.Get("onglet"), Tabs: inboxTabs, Filter: q, Errors: map[string]string{},
+	v := inboxView{Tab: q.Get("onglet"), Tabs: inboxTabs, Filter: q,
 		Types: models.TaskTypes, Kinds: models.Kinds, Status: models.Statuses, RetPath: c.Request().URL.RequestURI()}
 	if !slices.ContainsFunc(inboxTabs, func(t struct{ Key, Label string }) bool { return t.Key == v.Tab }) {
 		v.Tab = "a-traiter"
 	}
-	f := store.TaskFilter{Type: q.Get("type"), DossierKind: q.Get("kind"), DossierStatus: q.Get("status"),
-		Departement: q.Get("departement"), Overdue: q.Get("overdue") == "on", ByDue: true, Limit: 100}
-	for k, msg := range api.DossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement) {
-		v.Errors[k] = fieldMessageFR(msg)
-	}
-	if f.Type != "" && !slices.Contains(models.TaskTypes, models.TaskType(f.Type)) {
-		v.Errors["type"] = "Ce type de tâche n'existe pas."
-	}
-	switch v.Tab {
-	case "a-traiter":
-		f.Assigned = "unassigned"
-	case "suivis":
-		f.Assigned = "me"
-	}
+	f, errs := taskFilter(q, v.Tab)
+	v.Errors = errs
 	var tasks []models.Task
 	var err error
 	switch {
@@ -156,6 +181,7 @@ type dossierView struct {
 	Application []field
 	OpenTasks   []models.Task
 	WorkflowURL string
+	Amend       *amendForm
 }
 
 // field is one line of an application, as the dossier page shows it.
@@ -168,6 +194,9 @@ func (s *Server) dossierPage(c echo.Context) error {
 		return s.renderError(c, err)
 	}
 	v := dossierView{DossierView: d, Application: applicationFields(d.Dossier)}
+	if app, ok := guichetOf(d.Dossier); ok {
+		v.Amend = amendFormOf(p, d.Dossier, app)
+	}
 	for _, t := range d.Tasks {
 		if t.Status == models.TaskOpen || t.Status == models.TaskClaimed {
 			v.OpenTasks = append(v.OpenTasks, t)
@@ -191,8 +220,8 @@ func applicationFields(d models.Dossier) []field {
 	var out []field
 	switch d.Kind {
 	case models.KindGuichet:
-		var app models.GuichetApplication
-		if json.Unmarshal(d.Payload, &app) != nil {
+		app, ok := guichetOf(d)
+		if !ok {
 			return nil
 		}
 		out = append(out, field{"Guichet", string(app.Kind)}, field{"Coût du projet", models.FormatEuros(app.ProjectCostCents)})

@@ -87,6 +87,15 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/taches/:id/prendre", s.claim(false), csrf, signed)
 	e.POST("/taches/:id/rendre", s.claim(true), csrf, signed)
 	e.GET("/dossiers/:id", s.dossierPage, csrf, signed)
+	e.POST("/dossiers/:id/checklist", s.amendChecklist, csrf, signed)
+	e.GET("/dossiers", s.dossierList, csrf, signed)
+	e.GET("/dossiers.csv", s.dossiersCSV, signed)
+	e.GET("/taches.csv", s.tasksCSV, signed)
+	e.GET("/guichet/nouveau", s.guichetForm, csrf, signed)
+	e.POST("/guichet/nouveau", s.fileGuichet, csrf, signed)
+	e.GET("/grand-livre", s.ledgerPage, csrf, signed)
+	e.GET("/grand-livre.csv", s.ledgerCSV, signed)
+	e.GET("/admin", s.adminPage, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -132,7 +141,8 @@ type view struct {
 
 // flashes are the confirmations a redirect after an act asks the next page to show.
 var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rendue": "La tâche est rendue : un autre agent peut la prendre.",
-	"tache-terminee": "La tâche est terminée.", "deconnecte": "Vous êtes déconnecté."}
+	"tache-terminee": "La tâche est terminée.", "deconnecte": "Vous êtes déconnecté.",
+	"depose": "Votre demande est déposée : elle est en cours de vérification.", "complete": "Votre liste est transmise : le dossier est vérifié à nouveau."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
 	t, ok := s.pages[page]
@@ -197,27 +207,21 @@ func (s *Server) logout(c echo.Context) error {
 
 // taskRow is a task as a list shows it, with its dossier.
 type taskRow struct {
-	models.Task
-	Dossier models.Dossier
+	api.TaskLine
 	Overdue bool
 	Mine    bool
 }
 
 func (s *Server) taskRows(ctx context.Context, p models.Principal, tasks []models.Task) ([]taskRow, error) {
-	rows := make([]taskRow, 0, len(tasks))
-	ids := make([]string, 0, len(tasks))
-	for _, t := range tasks {
-		ids = append(ids, t.DossierID)
-	}
-	dossiers, err := s.API.Store.DossiersByID(ctx, ids)
+	lines, err := s.API.TaskLines(ctx, tasks)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
-	for _, t := range tasks {
-		rows = append(rows, taskRow{Task: t, Dossier: dossiers[t.DossierID],
-			Overdue: t.EscalatedAt != nil || (t.DueAt != nil && t.DueAt.Before(now) && t.ClosedAt == nil),
-			Mine:    t.Assignee != "" && t.Assignee == p.Subject})
+	rows := make([]taskRow, len(lines))
+	for i, t := range lines {
+		rows[i] = taskRow{TaskLine: t, Overdue: t.EscalatedAt != nil || (t.DueAt != nil && t.DueAt.Before(now)),
+			Mine: t.Assignee != "" && t.Assignee == p.Subject}
 	}
 	return rows, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"io"
 	"log/slog"
 	"net/http"
@@ -42,6 +43,7 @@ func newWorkspace(t *testing.T) *workspace {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	require.NoError(t, st.Migrate(ctx))
+	require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
 	id := uuid.NewString()
 	_, _, err = st.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindAAP, Status: models.StatusPreselection,
 		ApplicantSiren: "217500016", ApplicantName: "Ville de Paris", Departement: "75", EnvelopeCode: models.EnvelopeGuichet,
@@ -57,7 +59,7 @@ func newWorkspace(t *testing.T) *workspace {
 	sessions := NewSessions("test-secret", time.Hour, false)
 	pages, err := New(a, sessions, logger)
 	require.NoError(t, err)
-	pages.DevIdentities = []models.Principal{instructor, applicant}
+	pages.DevIdentities = []models.Principal{instructor, applicant, admin}
 	a.Pages = pages.Register
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
@@ -131,7 +133,7 @@ func TestSignInSessionsAndCSRF(t *testing.T) {
 
 	// An identity that is not on the list signs nobody in.
 	_, page, _ = w.get(t, "/connexion")
-	status, page, _ = w.post(t, "/connexion", url.Values{"subject": {"admin"}, "_csrf": {csrfOf(t, page)}})
+	status, page, _ = w.post(t, "/connexion", url.Values{"subject": {"inconnu"}, "_csrf": {csrfOf(t, page)}})
 	require.Equal(t, http.StatusUnauthorized, status)
 	require.Contains(t, page, "n&#39;existe pas")
 
@@ -268,4 +270,107 @@ func TestStaticFilesAreEmbedded(t *testing.T) {
 		require.NotEmpty(t, body)
 		require.Contains(t, h.Get("Cache-Control"), "max-age", p)
 	}
+}
+
+var admin = models.Principal{Subject: "admin", Name: "Administratrice", Roles: []models.Role{models.RoleAdmin}}
+
+func TestDossierListAndItsCSVHaveTheSameColumns(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+	status, page, _ := w.get(t, "/dossiers?kind=aap")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Ville de Paris")
+	ths := regexp.MustCompile(`<th scope="col">([^<]+)</th>`).FindAllStringSubmatch(page, -1)
+	var headers []string
+	for _, m := range ths {
+		headers = append(headers, m[1])
+	}
+
+	status, body, h := w.get(t, "/dossiers.csv?kind=aap")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "text/csv; charset=utf-8", h.Get("Content-Type"))
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	require.Len(t, lines, 2, body)
+	require.Equal(t, strings.Join(headers, ","), lines[0], "the export's columns are the page's, in its order")
+	require.Contains(t, lines[1], "Ville de Paris")
+	require.Contains(t, lines[1], ",preselection,")
+
+	// Filters apply to the export too; a bad one is refused in French.
+	_, body, _ = w.get(t, "/dossiers.csv?kind=guichet")
+	require.Equal(t, 1, len(strings.Split(strings.TrimSpace(body), "\n")))
+	status, page, _ = w.get(t, "/dossiers?status=nope")
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, "fr-select-group--error")
+
+	// The API gives the same export with Accept: text/csv, and the inbox's too.
+	token, err := api.NewAuthenticator("test-secret", "", "", "").Mint(instructor, time.Hour)
+	require.NoError(t, err)
+	for path, first := range map[string]string{"/api/v1/dossiers?kind=aap": lines[0], "/api/v1/tasks": "Tâche,Dossier,Collectivité,Statut du dossier,Échéance,Prise en charge"} {
+		req, _ := http.NewRequest(http.MethodGet, w.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Accept", "text/csv")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+		got := strings.Split(strings.TrimSpace(string(b)), "\n")
+		require.Equal(t, first, got[0], path)
+		require.Len(t, got, 2, path)
+	}
+	_, body, _ = w.get(t, "/taches.csv?onglet=a-traiter")
+	require.Contains(t, body, w.taskID[:36])
+}
+
+func TestAdministratorAndFinancePages(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+	status, page, _ := w.get(t, "/admin")
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "réservée aux rôles : Administration")
+	status, _, _ = w.get(t, "/grand-livre")
+	require.Equal(t, http.StatusForbidden, status)
+
+	w2 := newWorkspace(t)
+	w2.signIn(t, admin)
+	status, page, _ = w2.get(t, "/admin")
+	require.Equal(t, http.StatusOK, status)
+	d, err := w2.store.Task(context.Background(), w2.taskID)
+	require.NoError(t, err)
+	require.Contains(t, page, `id="retard-`+d.DossierID+`"`, "the overdue preselection is listed")
+	require.Regexp(t, `padding-left: 3.75rem">Axe 2 — guichet FranceConnect et API`, page, "the envelope tree, the guichet under axe 2")
+	status, page, _ = w2.get(t, "/grand-livre")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Aucun mouvement.")
+	status, body, _ := w2.get(t, "/grand-livre.csv")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "Date,Mouvement,Enveloppe,Dossier,Montant,Référence", strings.TrimSpace(body))
+}
+
+func TestGuichetFormKeepsWhatWasTypedAndSaysWhatIsWrong(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, applicant)
+	status, page, _ := w.get(t, "/guichet/nouveau?kind=api")
+	require.Equal(t, http.StatusOK, status)
+	spec, _ := models.ChecklistFor(models.GuichetAPI)
+	for _, item := range spec.Items {
+		require.Contains(t, page, template.HTMLEscapeString(item.Label), "the specification's labels")
+	}
+	token := csrfOf(t, page)
+	form := url.Values{"_csrf": {token}, "kind": {"api"}, "cost": {"douze"}, "checklist." + spec.Items[0].Key: {"on"}}
+	status, page, _ = w.post(t, "/guichet/nouveau", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="cost-error">Un montant en euros`)
+	require.Contains(t, page, `value="douze"`)
+	require.Regexp(t, `name="checklist.`+spec.Items[0].Key+`"\s+checked`, page)
+
+	form.Set("cost", "12 400")
+	status, page, _ = w.post(t, "/guichet/nouveau", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="api_name-error">Choisissez une valeur de la liste.`, "the API must name one of the window's")
+
+	w.signIn(t, instructor)
+	status, page, _ = w.get(t, "/guichet/nouveau")
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "Collectivité")
 }
