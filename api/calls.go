@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -93,11 +94,15 @@ func (s *Server) getCall(c echo.Context) error {
 }
 
 func (s *Server) callParam(c echo.Context) (models.Call, error) {
-	id := c.Param("id")
+	return s.VisibleCall(c.Request().Context(), c.Param("id"))
+}
+
+// VisibleCall loads call id (calls are public): not found for an ID that is none.
+func (s *Server) VisibleCall(ctx context.Context, id string) (models.Call, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return models.Call{}, models.Errorf(models.ENotFound, "no call %q", id)
 	}
-	return s.Store.Call(c.Request().Context(), id)
+	return s.Store.Call(ctx, id)
 }
 
 // openJury opens a call's jury session: every preselected dossier of the call enters its
@@ -130,8 +135,8 @@ func (s *Server) openJury(c echo.Context) error {
 		"not_signalled": notSignalled})
 }
 
-// juryDossier is one dossier as the jury session shows it.
-type juryDossier struct {
+// JuryDossier is one dossier as the jury session shows it.
+type JuryDossier struct {
 	Dossier   models.Dossier     `json:"dossier"`
 	Votes     []models.Vote      `json:"votes"`
 	Recused   []string           `json:"recused"`
@@ -140,20 +145,34 @@ type juryDossier struct {
 	Requested models.Cents       `json:"requested_cents"`
 }
 
-// juryView shows each dossier of the call's session: the votes so far and what the
-// decision still waits for.
+// JurySession is a call's jury session: each dossier before it, its votes so far and
+// what its decision still waits for.
+type JurySession struct {
+	Call        models.Call   `json:"call"`
+	SessionOpen bool          `json:"session_open"`
+	Dossiers    []JuryDossier `json:"dossiers"`
+}
+
 func (s *Server) juryView(c echo.Context) error {
-	call, err := s.callParam(c)
+	v, err := s.JurySession(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if !principal(c).CanSeeJurySession(call) {
-		return models.Errorf(models.EForbidden, "only the call's jury and the national roles (administrators, finance, national instructors) see its session")
+	return c.JSON(http.StatusOK, v)
+}
+
+// JurySession loads call id's jury session, for its jury and the national roles.
+func (s *Server) JurySession(ctx context.Context, p models.Principal, id string) (JurySession, error) {
+	call, err := s.VisibleCall(ctx, id)
+	if err != nil {
+		return JurySession{}, err
 	}
-	ctx := c.Request().Context()
+	if !p.CanSeeJurySession(call) {
+		return JurySession{}, models.Errorf(models.EForbidden, "only the call's jury and the national roles (administrators, finance, national instructors) see its session")
+	}
 	dossiers, err := s.Store.CallDossiers(ctx, call.ID, models.JuryStatuses...)
 	if err != nil {
-		return err
+		return JurySession{}, err
 	}
 	ids := make([]string, len(dossiers))
 	for i, d := range dossiers {
@@ -161,9 +180,9 @@ func (s *Server) juryView(c echo.Context) error {
 	}
 	votes, err := s.Store.Votes(ctx, ids)
 	if err != nil {
-		return err
+		return JurySession{}, err
 	}
-	out := []juryDossier{}
+	out := []JuryDossier{}
 	for _, d := range dossiers {
 		var mine []models.Vote
 		for _, v := range votes {
@@ -174,7 +193,7 @@ func (s *Server) juryView(c echo.Context) error {
 		if d.Status == models.StatusRefused && len(mine) == 0 {
 			continue // refused before the jury
 		}
-		jd := juryDossier{Dossier: d, Votes: nonNil(mine), Recused: []string{}, NotVoted: []string{}, Requested: d.RequestedCents,
+		jd := JuryDossier{Dossier: d, Votes: nonNil(mine), Recused: []string{}, NotVoted: []string{}, Requested: d.RequestedCents,
 			Standing: models.DecideJury(call.Jury, call.Chair, call.Quorum, mine)}
 		acted := map[string]bool{}
 		for _, v := range mine {
@@ -190,7 +209,7 @@ func (s *Server) juryView(c echo.Context) error {
 		}
 		out = append(out, jd)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"call": call, "session_open": call.JuryOpenedAt != nil, "dossiers": out})
+	return JurySession{Call: call, SessionOpen: call.JuryOpenedAt != nil, Dossiers: out}, nil
 }
 
 // applicationRequest is an application to a call; Draft saves it without submitting.

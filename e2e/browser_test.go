@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/config"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/web"
 )
@@ -48,9 +49,10 @@ func chromiumPath(t *testing.T) string {
 }
 
 // startWorkspace runs a stack with the workspace's pages, its sign-in page listing people.
-func startWorkspace(t *testing.T, people ...models.Principal) (*stack, *browser) {
+func startWorkspace(t *testing.T, tune func(*config.Config), people ...models.Principal) (*stack, *browser) {
 	chromium := chromiumPath(t)
 	files := newStackFiles(t)
+	files.tune = tune
 	files.attach = func(srv *api.Server) {
 		pages, err := web.New(srv, web.NewSessions(testSecret, time.Hour, false), slog.New(slog.NewTextHandler(io.Discard, nil)))
 		require.NoError(t, err)
@@ -89,7 +91,8 @@ func (b *browser) signIn(p models.Principal) {
 	b.t.Helper()
 	b.run(chromedp.Navigate(b.url + "/connexion"))
 	if value(b, chromedp.Evaluate[bool](`document.querySelector('#qui') !== null`)) {
-		b.run(chromedp.Click(css(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(css(`#login-`+cssID(p.Subject))))
+		b.run(chromedp.Click(css(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(css(`.fr-alert--success`)))
+		b.requireText(`.fr-alert--success`, "Vous êtes déconnecté.")
 	}
 	b.run(chromedp.Click(css(`#login-`+cssID(p.Subject))), chromedp.WaitVisible(css(`#qui`)))
 	b.requireText(`#qui`, p.Name)
@@ -103,9 +106,11 @@ func (b *browser) text(sel string) string {
 	return value(b, chromedp.Text(css(sel)))
 }
 
+// requireText checks sel's visible text contains want, whatever its case (DSFR's badges
+// show their text in capitals).
 func (b *browser) requireText(sel, want string) {
 	b.t.Helper()
-	require.Contains(b.t, b.text(sel), want)
+	require.Contains(b.t, strings.ToLower(b.text(sel)), strings.ToLower(want))
 }
 
 // eventually reloads path until sel's text contains want (the read model follows the
@@ -179,7 +184,7 @@ func (b *browser) screenshot(name string) {
 // without motivation (what was typed kept), preselects, and sees the dossier move on.
 func TestWorkspaceInstructorClaimsAndPreselects(t *testing.T) {
 	paris := applicantOf(sirenParis)
-	s, b := startWorkspace(t, instructor, paris, administrator)
+	s, b := startWorkspace(t, nil, instructor, paris, administrator)
 	// axe finds what it must: an image without a text alternative is critical.
 	b.run(chromedp.Navigate(`data:text/html,<html lang="fr"><title>t</title><main><img src="x.png"></main></html>`))
 	require.NotEmpty(t, b.violations())
@@ -228,4 +233,124 @@ func TestWorkspaceInstructorClaimsAndPreselects(t *testing.T) {
 	b.run(chromedp.Navigate(b.url+"/dossiers/"+d.ID), chromedp.WaitVisible(css(`#lien-temporal`)))
 	href := value(b, chromedp.AttributeValue(css(`#lien-temporal`), "href"))
 	require.Equal(t, "http://temporal-ui.test/namespaces/default/workflows/"+models.DossierWorkflowID(d.ID), href.Value)
+}
+
+// submit clicks the submit button of the form posting to action.
+func (b *browser) submit(action string, then string) {
+	b.t.Helper()
+	b.run(chromedp.Click(css(`form[action="`+action+`"] button[type=submit]`)), chromedp.WaitVisible(css(then)))
+}
+
+// TestWorkspaceApplicantFilesAndAmendsAGuichetApplication: the applicant fills in the
+// guichet's form with a commitment unticked, reads why the dossier is incomplete, ticks it
+// on the dossier's page, and sees the dossier funded.
+func TestWorkspaceApplicantFilesAndAmendsAGuichetApplication(t *testing.T) {
+	paris := applicantOf(sirenParis)
+	paris.Name = "Agent de la Ville de Paris"
+	_, b := startWorkspace(t, nil, paris)
+	b.signIn(paris)
+	b.run(chromedp.Click(css(`a.fr-nav__link[href="/guichet/nouveau"]`)), chromedp.WaitVisible(css(`#guichet`)))
+	b.accessible("guichet form")
+	spec, _ := models.ChecklistFor(models.GuichetFranceConnect)
+	missing := spec.Items[len(spec.Items)-1]
+	b.run(chromedp.SendKeys(css(`#cost`), "12 400"))
+	for _, item := range spec.Items[:len(spec.Items)-1] {
+		b.run(chromedp.Click(css(`label[for="checklist.` + item.Key + `"]`)))
+	}
+	b.screenshot("guichet")
+	b.submit("/guichet/nouveau", `#historique`)
+	b.requireText(`.fr-alert--success`, "Votre demande est déposée")
+	path, _, _ := strings.Cut(value(b, chromedp.Location())[len(b.url):], "?")
+	b.eventually(path, `#explication`, missing.Label)
+	b.requireText(`main`, "Incomplet")
+	b.accessible("incomplete dossier")
+	b.screenshot("dossier-incomplet")
+
+	b.run(chromedp.Click(css(`#completer label[for="checklist.` + missing.Key + `"]`)))
+	b.submit(path+"/checklist", `.fr-alert--success`)
+	b.requireText(`.fr-alert--success`, "Votre liste est transmise")
+	b.eventually(path, `main`, "Paiement à effectuer")
+
+	b.run(chromedp.Click(css(`a.fr-nav__link[href="/dossiers"]`)), chromedp.WaitVisible(css(`#dossiers`)))
+	b.requireText(`#dossiers`, "Paiement à effectuer")
+	b.accessible("my dossiers")
+}
+
+// TestWorkspaceJuryFinanceAndAdministrator: two jury members vote and one recuses through
+// the session's page; the applicant and finance sign; finance pays and finds the payment
+// in the ledger; the administrator finds an overdue dossier and its workflow's link.
+func TestWorkspaceJuryFinanceAndAdministrator(t *testing.T) {
+	paris, marseille := applicantOf(sirenParis), applicantOf("211300553")
+	s, b := startWorkspace(t, func(c *config.Config) { c.DuePreselection = time.Second },
+		juryChair, juror2, juror3, paris, financeOfficer, administrator)
+	admin, instr := s.token(t, administrator), s.token(t, instructor)
+	call := createCall(t, s, admin, 1)
+	apply := func(p models.Principal) string {
+		r := s.call(t, http.MethodPost, "/api/v1/calls/"+call.ID+"/applications", s.token(t, p), aapApplication(models.Euros(500_000)))
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		var d models.Dossier
+		r.decode(t, &d)
+		return d.ID
+	}
+	parisID, marseilleID := apply(paris), apply(marseille)
+	complete(t, s, instr, openTask(t, s, instr, parisID, models.TaskPreselection), "preselect", "", nil, models.StatusPreselected)
+	require.Equal(t, http.StatusOK, s.call(t, http.MethodPost, "/api/v1/calls/"+call.ID+"/jury", admin, nil).Status)
+	s.waitStatus(t, admin, parisID, models.StatusJury)
+
+	vote := func(member models.Principal, outcome, amount, comment string) {
+		b.signIn(member)
+		b.run(chromedp.Click(css(`a.fr-nav__link[href="/jury"]`)), chromedp.WaitVisible(css(`#appels`)))
+		b.run(chromedp.Click(css(`#appels a`)), chromedp.WaitVisible(css(`#session`)))
+		b.requireText(`#jury-`+parisID, juror2.Subject)
+		b.run(chromedp.Click(css(`#jury-`+parisID+` a.fr-btn`)), chromedp.WaitVisible(css(`#comment`)))
+		b.run(chromedp.Click(css(`#outcome-`+outcome)), chromedp.SendKeys(css(`#comment`), comment))
+		if amount != "" {
+			b.run(chromedp.SendKeys(css(`#amount`), amount))
+		}
+		b.run(chromedp.Click(css(`form[method=post][action^="/taches/"]:not([action$="prendre"]):not([action$="rendre"]) button[type=submit]`)),
+			chromedp.WaitVisible(css(`#historique`)))
+		b.requireText(`.fr-alert--success`, "La tâche est terminée.")
+	}
+	vote(juror3, "recuse", "", "Élu au conseil de Paris")
+	vote(juryChair, "grant", "300 000", "Phase 1 seulement")
+	b.run(chromedp.Navigate(b.url+"/jury/"+call.ID), chromedp.WaitVisible(css(`#session`)))
+	b.requireText(`#jury-`+parisID, "juror.3")
+	b.accessible("jury session")
+	b.screenshot("jury")
+	vote(juror2, "grant", "400000", "Favorable")
+	b.eventually("/dossiers/"+parisID, `main`, "Convention à signer")
+	b.run(chromedp.Navigate(b.url+"/jury"), chromedp.WaitVisible(css(`#votes-passes`)))
+	b.requireText(`#votes-passes`, "Attribuer")
+
+	sign := func(p models.Principal) {
+		b.signIn(p)
+		b.requireText(`#taches`, "Signature de la convention")
+		b.run(chromedp.Click(css(`#taches a[href^="/taches/"]`)), chromedp.WaitVisible(css(`#signed_on`)))
+		b.run(chromedp.Click(css(`#outcome-signed`)), chromedp.SetValue(css(`#signed_on`), today()))
+		b.run(chromedp.Click(css(`form[method=post][action^="/taches/"]:not([action$="prendre"]):not([action$="rendre"]) button[type=submit]`)),
+			chromedp.WaitVisible(css(`#historique`)))
+	}
+	sign(paris)
+	sign(financeOfficer)
+	b.eventually("/dossiers/"+parisID, `main`, "Paiement à effectuer")
+
+	b.eventually("/", `#taches`, "Paiement")
+	b.run(chromedp.Click(css(`#taches a[href^="/taches/"]`)), chromedp.WaitVisible(css(`#reference`)))
+	b.run(chromedp.Click(css(`#outcome-paid`)), chromedp.SetValue(css(`#paid_on`), today()), chromedp.SendKeys(css(`#reference`), "VIR-AAP-0001"),
+		chromedp.Click(css(`form[method=post][action^="/taches/"]:not([action$="prendre"]):not([action$="rendre"]) button[type=submit]`)),
+		chromedp.WaitVisible(css(`#historique`)))
+	b.eventually("/dossiers/"+parisID, `main`, "Payé")
+	b.run(chromedp.Click(css(`a.fr-nav__link[href="/grand-livre"]`)), chromedp.WaitVisible(css(`#grand-livre`)))
+	b.requireText(`#grand-livre`, "VIR-AAP-0001")
+	b.accessible("ledger")
+	b.screenshot("grand-livre")
+
+	// Marseille's preselection was due within a second: the administrator finds it overdue.
+	b.signIn(administrator)
+	b.eventually("/admin", `#retards`, "Marseille")
+	b.requireText(`#retard-`+marseilleID, "Présélection")
+	href := value(b, chromedp.AttributeValue(css(`#retard-`+marseilleID+` a[target=_blank]`), "href"))
+	require.Equal(t, "http://temporal-ui.test/namespaces/default/workflows/"+models.DossierWorkflowID(marseilleID), href.Value)
+	b.accessible("administration")
+	b.screenshot("pilotage")
 }

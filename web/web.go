@@ -96,6 +96,8 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/grand-livre", s.ledgerPage, csrf, signed)
 	e.GET("/grand-livre.csv", s.ledgerCSV, signed)
 	e.GET("/admin", s.adminPage, csrf, signed)
+	e.GET("/jury", s.juryList, csrf, signed)
+	e.GET("/jury/:id", s.jurySession, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
