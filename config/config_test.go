@@ -20,6 +20,7 @@ var envKeys = []string{
 	"TASK_DUE_PRESELECTION", "TASK_DUE_INFO_ANSWER", "TASK_DUE_JURY_VOTE", "TASK_DUE_SIGNATURE", "TASK_DUE_DISBURSEMENT",
 	"TASK_REMINDER_LEAD", "NOTIFY_SMTP_ADDR", "NOTIFY_FROM", "NOTIFY_ROLE_MAILBOXES",
 	"GUICHET_CLOSES_AT", "RECONCILE_PERIOD", "RECONCILE_GRACE", "RECONCILE_BATCH",
+	"OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URL", "SESSION_SECRET",
 }
 
 // cleanEnv empties every variable Load reads for the duration of the test; Load treats
@@ -121,6 +122,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"short secret", map[string]string{"JWT_SECRET": strings.Repeat("s", 31)}, []string{"JWT_SECRET"}},
 		// JWKS_URL alone lifts the secret requirement but still needs an issuer.
 		{"jwks without issuer", map[string]string{"JWKS_URL": "https://auth.example/jwks", "JWT_SECRET": "x"}, []string{"JWT_ISSUER and JWKS_URL"}},
+		{"oidc without session secret", map[string]string{"OIDC_ISSUER": "https://proconnect.example", "OIDC_CLIENT_ID": "relance",
+			"OIDC_REDIRECT_URL": "https://relance.example/connexion/retour", "SESSION_SECRET": "short"}, []string{"SESSION_SECRET"}},
+		{"oidc without client", map[string]string{"OIDC_ISSUER": "https://proconnect.example", "SESSION_SECRET": strings.Repeat("s", 32)}, []string{"OIDC_CLIENT_ID"}},
 		{"closing date garbage", map[string]string{"GUICHET_CLOSES_AT": "next year"}, []string{"GUICHET_CLOSES_AT"}},
 		{"closing date not a day", map[string]string{"GUICHET_CLOSES_AT": "2026-02-30"}, []string{"GUICHET_CLOSES_AT"}},
 		{"reconcile grace zero", map[string]string{"RECONCILE_GRACE": "0s"}, []string{"RECONCILE_GRACE"}},

@@ -70,11 +70,7 @@ func (s *Sessions) Principal(r *http.Request) (models.Principal, error) {
 	if err != nil {
 		return models.Principal{}, errNoSession
 	}
-	payload, sig, ok := strings.Cut(c.Value, ".")
-	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign(payload))) {
-		return models.Principal{}, errNoSession
-	}
-	b, err := base64.RawURLEncoding.DecodeString(payload)
+	b, err := s.verify(c.Value)
 	if err != nil {
 		return models.Principal{}, errNoSession
 	}
@@ -86,4 +82,13 @@ func (s *Sessions) Principal(r *http.Request) (models.Principal, error) {
 		return models.Principal{}, errNoSession
 	}
 	return body.P, nil
+}
+
+// verify checks a signed value ("payload.signature") and returns its decoded payload.
+func (s *Sessions) verify(value string) ([]byte, error) {
+	payload, sig, ok := strings.Cut(value, ".")
+	if !ok || !hmac.Equal([]byte(sig), []byte(s.sign(payload))) {
+		return nil, errNoSession
+	}
+	return base64.RawURLEncoding.DecodeString(payload)
 }

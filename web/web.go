@@ -42,8 +42,10 @@ type Server struct {
 	// TemporalUI is the Temporal Web UI's address for a namespace (…/namespaces/default),
 	// for the administrators' links to a dossier's workflow; empty hides the links.
 	TemporalUI string
-	Logger     *slog.Logger
-	pages      map[string]*template.Template
+	// OIDC, when set, signs people in through an OpenID Connect provider.
+	OIDC   *OIDC
+	Logger *slog.Logger
+	pages  map[string]*template.Template
 }
 
 // New prepares the pages; the templates are parsed once, at start.
@@ -79,6 +81,8 @@ func (s *Server) Register(e *echo.Echo) {
 	signed := s.signedIn
 	e.GET("/connexion", s.loginPage, csrf)
 	e.POST("/connexion", s.devLogin, csrf)
+	e.GET("/connexion/oidc", s.oidcStart, csrf)
+	e.GET("/connexion/retour", s.oidcCallback, csrf)
 	e.POST("/deconnexion", s.logout, csrf)
 	e.GET("/", s.home, csrf, signed)
 	e.GET("/taches", s.inbox, csrf, signed)
@@ -185,7 +189,12 @@ func (s *Server) loginPage(c echo.Context) error {
 	if p, err := s.Sessions.Principal(c.Request()); err == nil {
 		c.Set(principalKey, p)
 	}
-	return s.render(c, http.StatusOK, "login", "Connexion", s.DevIdentities)
+	return s.render(c, http.StatusOK, "login", "Connexion", loginView{Dev: s.DevIdentities, OIDC: s.OIDC != nil})
+}
+
+type loginView struct {
+	Dev  []models.Principal
+	OIDC bool
 }
 
 // devLogin signs in as one of the development identities.

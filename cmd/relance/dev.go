@@ -16,7 +16,6 @@ import (
 	"github.com/relance/relance/app"
 	"github.com/relance/relance/config"
 	"github.com/relance/relance/models"
-	"github.com/relance/relance/web"
 )
 
 func devCmd() *cobra.Command {
@@ -74,7 +73,13 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 		return err
 	}
 	srv := app.NewAPIServer(cfg, st, tc, logger)
-	if err := attachWorkspace(cfg, srv, logger); err != nil {
+	// The workspace's sign-in page lists the demo's people; sessions are signed with the
+	// development secret.
+	people := make([]models.Principal, len(demoPrincipals))
+	for i, d := range demoPrincipals {
+		people[i] = d.p
+	}
+	if err := app.AttachWorkspace(ctx, cfg, srv, logger, people); err != nil {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
@@ -124,22 +129,6 @@ var demoPrincipals = []struct {
 	{"JURY_ADF", "jury member (ADF)", models.Principal{Subject: "jure.adf", Name: "Juré — Départements de France", Roles: []models.Role{models.RoleJury}}},
 	{"FINANCE", "finance officer", models.Principal{Subject: "finance.anct", Name: "Gestionnaire financier", Roles: []models.Role{models.RoleFinance}}},
 	{"ADMIN", "administrator", models.Principal{Subject: "admin", Name: "Administrateur", Roles: []models.Role{models.RoleAdmin}}},
-}
-
-// attachWorkspace adds the workspace's pages to the development server: the sign-in page
-// lists the demo's people, sessions are signed with the development secret, and the
-// administrators' links go to the dev server's Temporal UI.
-func attachWorkspace(cfg config.Config, srv *api.Server, logger *slog.Logger) error {
-	pages, err := web.New(srv, web.NewSessions(cfg.JWTSecret, 8*time.Hour, false), logger)
-	if err != nil {
-		return err
-	}
-	for _, d := range demoPrincipals {
-		pages.DevIdentities = append(pages.DevIdentities, d.p)
-	}
-	pages.TemporalUI = fmt.Sprintf("http://localhost:%d/namespaces/%s", cfg.TemporalUIPort, cfg.TemporalNamespace)
-	srv.Pages = pages.Register
-	return nil
 }
 
 type demoToken struct{ env, label, token string }

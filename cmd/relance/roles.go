@@ -59,7 +59,13 @@ func apiCmd() *cobra.Command {
 				return err
 			}
 			r.logger.Info("API listening", "addr", ln.Addr().String())
-			return app.Serve(cmd.Context(), ln, app.NewAPIServer(r.cfg, r.store, r.tc, r.logger))
+			srv := app.NewAPIServer(r.cfg, r.store, r.tc, r.logger)
+			if r.cfg.OIDCIssuer != "" {
+				if err := app.AttachWorkspace(cmd.Context(), r.cfg, srv, r.logger, nil); err != nil {
+					return err
+				}
+			}
+			return app.Serve(cmd.Context(), ln, srv)
 		},
 	}
 }
