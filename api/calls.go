@@ -108,31 +108,46 @@ func (s *Server) VisibleCall(ctx context.Context, id string) (models.Call, error
 // openJury opens a call's jury session: every preselected dossier of the call enters its
 // jury phase at once. Dossiers preselected later find the session open themselves.
 func (s *Server) openJury(c echo.Context) error {
-	call, err := s.callParam(c)
+	opened, err := s.OpenJury(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	return c.JSON(http.StatusOK, map[string]any{"call": opened.Call, "dossiers_entering_jury": opened.Entering,
+		"not_signalled": opened.NotSignalled})
+}
+
+// OpenedJury is a jury session just opened: how many dossiers entered it, and those not
+// told yet (they check the call themselves within a day).
+type OpenedJury struct {
+	Call         models.Call
+	Entering     int
+	NotSignalled []string
+}
+
+// OpenJury opens call id's jury session (the caller's role is checked by the route).
+func (s *Server) OpenJury(ctx context.Context, id string) (OpenedJury, error) {
+	call, err := s.VisibleCall(ctx, id)
+	if err != nil {
+		return OpenedJury{}, err
+	}
 	if call, err = s.Store.OpenJury(ctx, call.ID); err != nil {
-		return err
+		return OpenedJury{}, err
 	}
 	preselected, err := s.Store.CallDossiers(ctx, call.ID, models.StatusPreselected)
 	if err != nil {
-		return err
+		return OpenedJury{}, err
 	}
 	notSignalled := []string{}
 	for _, d := range preselected {
-		tctx, cancel := s.temporalCtx(c)
+		tctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 		err := s.Temporal.SignalWorkflow(tctx, d.WorkflowID(), "", workflows.SignalJuryOpened, nil)
 		cancel()
 		if err != nil {
-			// A dossier not told checks the call itself within a day.
 			notSignalled = append(notSignalled, d.ID)
 			s.Logger.Warn("jury session: could not signal a dossier", "dossier", d.ID, "err", err)
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"call": call, "dossiers_entering_jury": len(preselected) - len(notSignalled),
-		"not_signalled": notSignalled})
+	return OpenedJury{Call: call, Entering: len(preselected) - len(notSignalled), NotSignalled: notSignalled}, nil
 }
 
 // JuryDossier is one dossier as the jury session shows it.

@@ -294,7 +294,11 @@ func TestWorkspaceJuryFinanceAndAdministrator(t *testing.T) {
 	}
 	parisID, marseilleID := apply(paris), apply(marseille)
 	complete(t, s, instr, openTask(t, s, instr, parisID, models.TaskPreselection), "preselect", "", nil, models.StatusPreselected)
-	require.Equal(t, http.StatusOK, s.call(t, http.MethodPost, "/api/v1/calls/"+call.ID+"/jury", admin, nil).Status)
+	// The administrator opens the jury's session from its page.
+	b.signIn(administrator)
+	b.run(chromedp.Navigate(b.url+"/jury/"+call.ID), chromedp.WaitVisible(css(`#ouvrir-session`)))
+	b.submit("/jury/"+call.ID+"/ouvrir", `.fr-alert--success`)
+	b.requireText(`.fr-alert--success`, "La session du jury est ouverte")
 	s.waitStatus(t, admin, parisID, models.StatusJury)
 
 	vote := func(member models.Principal, outcome, amount, comment string) {

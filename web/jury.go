@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -64,4 +65,15 @@ func (s *Server) jurySession(c echo.Context) error {
 		}
 	}
 	return s.render(c, http.StatusOK, "jury", "Jury — "+session.Call.Title, v)
+}
+
+// openJury opens a call's jury session, an administrator's act, as the API does it.
+func (s *Server) openJury(c echo.Context) error {
+	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+		return s.renderError(c, err)
+	}
+	if _, err := s.API.OpenJury(c.Request().Context(), c.Param("id")); err != nil {
+		return s.renderError(c, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/jury/"+url.PathEscape(c.Param("id"))+"?info=session-ouverte")
 }

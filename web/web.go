@@ -102,6 +102,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/admin", s.adminPage, csrf, signed)
 	e.GET("/jury", s.juryList, csrf, signed)
 	e.GET("/jury/:id", s.jurySession, csrf, signed)
+	e.POST("/jury/:id/ouvrir", s.openJury, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -148,7 +149,8 @@ type view struct {
 // flashes are the confirmations a redirect after an act asks the next page to show.
 var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rendue": "La tâche est rendue : un autre agent peut la prendre.",
 	"tache-terminee": "La tâche est terminée.", "deconnecte": "Vous êtes déconnecté.",
-	"depose": "Votre demande est déposée : elle est en cours de vérification.", "complete": "Votre liste est transmise : le dossier est vérifié à nouveau."}
+	"depose": "Votre demande est déposée : elle est en cours de vérification.", "complete": "Votre liste est transmise : le dossier est vérifié à nouveau.",
+	"session-ouverte": "La session du jury est ouverte : les dossiers présélectionnés y entrent."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
 	t, ok := s.pages[page]
