@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/workflows"
 )
@@ -239,7 +240,6 @@ func (s *Server) createApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
 	key, err := idempotencyKey(c)
 	if err != nil {
 		return err
@@ -248,86 +248,107 @@ func (s *Server) createApplication(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	now := time.Now()
-	if !now.Before(call.ClosesAt) {
-		return models.Errorf(models.EConflict, "call %s closed on %s", call.ID, call.ClosesAt.Format(time.RFC3339))
-	}
-	if !req.Draft && !call.AcceptsApplications(now) {
-		return models.Errorf(models.EConflict, "call %s opens on %s: save a draft until then", call.ID, call.OpensAt.Format(time.RFC3339))
-	}
-	if err := req.Validate(call.Strand, p.Siren, !req.Draft); err != nil {
-		return err
-	}
-	filed, err := s.Filing.FileApplication(c.Request().Context(), p, key, call, req.AAPApplication, req.Draft)
+	filed, err := s.FileApplication(c.Request().Context(), principal(c), key, call, req.AAPApplication, req.Draft)
 	if err != nil {
 		return err
 	}
 	return answerFiled(c, filed)
 }
 
-// ownApplication loads an application of the caller's collectivité, with its call.
-func (s *Server) ownApplication(c echo.Context) (models.Dossier, models.Call, error) {
-	d, err := s.visibleDossier(c, c.Param("id"))
+// FileApplication files p's application to call, or saves it as a draft, under the
+// call's dates and the application's rules (a draft may be incomplete).
+func (s *Server) FileApplication(ctx context.Context, p models.Principal, key string, call models.Call, app models.AAPApplication, draft bool) (filing.Filed, error) {
+	if !p.HasRole(models.RoleApplicant) {
+		return filing.Filed{}, models.Errorf(models.EForbidden, "this action needs the applicant role")
+	}
+	now := time.Now()
+	if !now.Before(call.ClosesAt) {
+		return filing.Filed{}, models.Errorf(models.EConflict, "call %s closed on %s", call.ID, call.ClosesAt.Format(time.RFC3339))
+	}
+	if !draft && !call.AcceptsApplications(now) {
+		return filing.Filed{}, models.Errorf(models.EConflict, "call %s opens on %s: save a draft until then", call.ID, call.OpensAt.Format(time.RFC3339))
+	}
+	if err := app.Validate(call.Strand, p.Siren, !draft); err != nil {
+		return filing.Filed{}, err
+	}
+	return s.Filing.FileApplication(ctx, p, key, call, app, draft)
+}
+
+// OwnApplication loads an application of p's collectivité, with its call.
+func (s *Server) OwnApplication(ctx context.Context, p models.Principal, id string) (models.Dossier, models.Call, error) {
+	d, err := s.VisibleDossier(ctx, p, id)
 	if err != nil {
 		return d, models.Call{}, err
 	}
 	if d.Kind != models.KindAAP {
 		return d, models.Call{}, models.Errorf(models.EConflict, "dossier %s is not an application to a call", d.ID)
 	}
-	if !principal(c).ActsFor(d.ApplicantSiren) {
+	if !p.ActsFor(d.ApplicantSiren) {
 		return d, models.Call{}, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
 	}
-	call, err := s.Store.Call(c.Request().Context(), d.CallID)
+	call, err := s.Store.Call(ctx, d.CallID)
 	return d, call, err
 }
 
 // updateDraft replaces a draft's application.
 func (s *Server) updateDraft(c echo.Context) error {
-	d, call, err := s.ownApplication(c)
-	if err != nil {
-		return err
-	}
 	var app models.AAPApplication
 	if err := bindJSON(c, &app); err != nil {
 		return err
 	}
-	if err := app.Validate(call.Strand, d.ApplicantSiren, false); err != nil {
-		return err
-	}
-	payload, err := json.Marshal(app)
+	d, err := s.UpdateDraft(c.Request().Context(), principal(c), c.Param("id"), app)
 	if err != nil {
-		return err
-	}
-	if d, err = s.Store.UpdateDraft(c.Request().Context(), d.ID, payload, app.RequestedCents); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)
 }
 
+// UpdateDraft replaces the application of p's draft id.
+func (s *Server) UpdateDraft(ctx context.Context, p models.Principal, id string, app models.AAPApplication) (models.Dossier, error) {
+	d, call, err := s.OwnApplication(ctx, p, id)
+	if err != nil {
+		return d, err
+	}
+	if err := app.Validate(call.Strand, d.ApplicantSiren, false); err != nil {
+		return d, err
+	}
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return d, err
+	}
+	return s.Store.UpdateDraft(ctx, d.ID, payload, app.RequestedCents)
+}
+
 // submitDraft submits a draft while its call is open, starting its workflow.
 func (s *Server) submitDraft(c echo.Context) error {
-	d, call, err := s.ownApplication(c)
+	d, err := s.SubmitDraft(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// SubmitDraft submits p's draft id while its call is open, starting its workflow.
+func (s *Server) SubmitDraft(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
+	d, call, err := s.OwnApplication(ctx, p, id)
+	if err != nil {
+		return d, err
+	}
 	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
-		return models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+		return d, models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
 	}
 	var app models.AAPApplication
 	if err := json.Unmarshal(d.Payload, &app); err != nil {
-		return err
+		return d, err
 	}
 	if err := app.Validate(call.Strand, d.ApplicantSiren, true); err != nil {
-		return err
+		return d, err
 	}
 	if !call.AcceptsApplications(time.Now()) {
-		return models.Errorf(models.EConflict, "call %s is not open: it runs from %s to %s", call.ID,
+		return d, models.Errorf(models.EConflict, "call %s is not open: it runs from %s to %s", call.ID,
 			call.OpensAt.Format(time.RFC3339), call.ClosesAt.Format(time.RFC3339))
 	}
-	if d, err = s.Filing.SubmitDraft(c.Request().Context(), d); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return s.Filing.SubmitDraft(ctx, d)
 }
 
 // informationRequest answers a request for information, under the rule ("answer") of an

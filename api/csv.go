@@ -32,7 +32,8 @@ type TaskLine struct {
 	Dossier models.Dossier
 }
 
-func euros(c models.Cents) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
+// Euros writes an amount as a decimal number of euros ("1240.50"), for exports and inputs.
+func Euros(c models.Cents) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 func csvTime(t *time.Time) string {
 	if t == nil {
@@ -49,7 +50,7 @@ var DossierColumns = []Column[models.Dossier]{
 	{"SIREN", func(d models.Dossier) string { return d.ApplicantSiren }},
 	{"Département", func(d models.Dossier) string { return d.Departement }},
 	{"Statut", func(d models.Dossier) string { return string(d.Status) }},
-	{"Montant demandé", func(d models.Dossier) string { return euros(d.RequestedCents) }},
+	{"Montant demandé", func(d models.Dossier) string { return Euros(d.RequestedCents) }},
 	{"Déposé le", func(d models.Dossier) string { return csvTime(&d.CreatedAt) }},
 }
 
@@ -69,7 +70,7 @@ var LedgerColumns = []Column[models.LedgerEntry]{
 	{"Mouvement", func(e models.LedgerEntry) string { return e.Kind }},
 	{"Enveloppe", func(e models.LedgerEntry) string { return e.EnvelopeCode }},
 	{"Dossier", func(e models.LedgerEntry) string { return e.DossierID }},
-	{"Montant", func(e models.LedgerEntry) string { return euros(e.AmountCents) }},
+	{"Montant", func(e models.LedgerEntry) string { return Euros(e.AmountCents) }},
 	{"Référence", func(e models.LedgerEntry) string { return e.Reference }},
 }
 

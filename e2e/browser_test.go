@@ -358,3 +358,48 @@ func TestWorkspaceJuryFinanceAndAdministrator(t *testing.T) {
 	b.accessible("administration")
 	b.screenshot("pilotage")
 }
+
+// TestWorkspaceApplicantAppliesToACall: the applicant saves a draft, is told in French
+// what a submission still lacks (what was typed kept), submits it and sees it in
+// preselection; another collectivité reads why its application was refused.
+func TestWorkspaceApplicantAppliesToACall(t *testing.T) {
+	paris, rennes := applicantOf(sirenParis), applicantOf("213502388")
+	s, b := startWorkspace(t, nil, paris, rennes)
+	call := createCall(t, s, s.token(t, administrator), 1)
+
+	b.signIn(paris)
+	b.run(chromedp.Click(css(`a.fr-nav__link[href="/appels"]`)), chromedp.WaitVisible(css(`#appels-liste`)))
+	b.run(chromedp.Click(css(`#appel-`+call.ID+` a.fr-btn`)), chromedp.WaitVisible(css(`#candidature`)))
+	b.run(chromedp.SendKeys(css(`#title`), "Paris Data"), chromedp.Click(css(`#enregistrer`)), chromedp.WaitVisible(css(`#modifier-brouillon`)))
+	b.requireText(`.fr-alert--success`, "Votre brouillon est enregistré.")
+	b.requireText(`main`, "Brouillon")
+
+	b.run(chromedp.Click(css(`#modifier-brouillon`)), chromedp.WaitVisible(css(`#candidature`)))
+	b.run(chromedp.Click(css(`#deposer`)), chromedp.WaitVisible(css(`#summary-error`)))
+	b.requireText(`#summary-error`, "À renseigner pour déposer la candidature.")
+	require.Equal(t, "Paris Data", value(b, chromedp.Value(css(`#title`))), "what was typed is kept")
+	b.accessible("application with errors")
+	b.screenshot("candidature")
+
+	b.run(chromedp.SendKeys(css(`#summary`), "Ouvrir les données des équipements publics par API."),
+		chromedp.SendKeys(css(`[id="strand.datasets"]`), "équipements, budget"),
+		chromedp.SendKeys(css(`[id="strand.data_governance"]`), "administrateur des données"),
+		chromedp.SendKeys(css(`#eligible_cost`), "400000"), chromedp.SendKeys(css(`#requested`), "300000"),
+		chromedp.Click(css(`#deposer`)), chromedp.WaitNotPresent(css(`#summary-error`)))
+	b.requireText(`#requested-error`, "Au plus 50 % des dépenses éligibles")
+	b.run(chromedp.Clear(css(`#requested`)), chromedp.SendKeys(css(`#requested`), "200000"),
+		chromedp.Click(css(`#deposer`)), chromedp.WaitVisible(css(`#historique`)))
+	b.requireText(`.fr-alert--success`, "Votre demande est déposée")
+	path, _, _ := strings.Cut(value(b, chromedp.Location())[len(b.url):], "?")
+	b.eventually(path, `main`, "En présélection")
+
+	// Rennes alone covers neither its département nor 500,000 inhabitants: refused, and told why.
+	r := s.call(t, http.MethodPost, "/api/v1/calls/"+call.ID+"/applications", s.token(t, rennes), aapApplication(models.Euros(100_000)))
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var d models.Dossier
+	r.decode(t, &d)
+	b.signIn(rennes)
+	b.eventually("/dossiers/"+d.ID, `main`, "Refusé")
+	b.requireText(`#explication`, "inhabitants")
+	b.accessible("refused application")
+}

@@ -55,6 +55,13 @@ var roleLabels = map[models.Role]string{
 	models.RoleFinance: "Finances", models.RoleAdmin: "Administration",
 }
 
+// strandFieldLabels name the strands' own fields of an application.
+var strandFieldLabels = map[string]string{
+	"procedures": "Démarches mises en ligne", "accessibility": "Accessibilité des démarches",
+	"datasets": "Jeux de données ouverts ou échangés", "data_governance": "Gouvernance des données",
+	"ecosystem_partners": "Partenaires de l'écosystème", "citizen_role": "Place des citoyens",
+}
+
 var ledgerKindLabels = map[string]string{"reserve": "Réservation", "commit": "Engagement", "release": "Libération", "pay": "Paiement"}
 
 func label[K ~string](m map[K]string, k K) string {
@@ -80,6 +87,11 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^must be a SIREN`), "Un SIREN de 9 chiffres (avec sa clé de contrôle)."},
 	{regexp.MustCompile(`^must be a département code`), "Un code de département, par exemple 01, 2A ou 974."},
 	{regexp.MustCompile(`^must be one of `), "Choisissez une valeur de la liste."},
+	{regexp.MustCompile(`^is required to submit$`), "À renseigner pour déposer la candidature."},
+	{regexp.MustCompile(`^is required for strand `), "À renseigner pour ce volet."},
+	{regexp.MustCompile(`^must be at most (\d+)% of the eligible cost \((.*)\)$`), "Au plus $1 % des dépenses éligibles ($2)."},
+	{regexp.MustCompile(`^is the applicant itself$`), "C'est le SIREN de votre collectivité."},
+	{regexp.MustCompile(`^appears twice$`), "Ce SIREN figure deux fois."},
 }
 
 // fieldMessageFR is a field rule's message in French; a message without a translation is

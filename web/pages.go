@@ -43,12 +43,15 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
-	"has":    func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
-	"field":  formField,
-	"choice": choice,
-	"short":  shortID,
-	"indent": func(depth int) string { return strconv.FormatFloat(float64(depth)*1.5+0.75, 'f', 2, 64) },
-	"pct":    func(p float64) string { return strconv.FormatFloat(min(max(p, 0), 100), 'f', 1, 64) + "%" },
+	"has":         func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
+	"field":       formField,
+	"choice":      choice,
+	"short":       shortID,
+	"open":        callOpen,
+	"app":         appInput,
+	"strandField": func(k string) string { return label(strandFieldLabels, k) },
+	"indent":      func(depth int) string { return strconv.FormatFloat(float64(depth)*1.5+0.75, 'f', 2, 64) },
+	"pct":         func(p float64) string { return strconv.FormatFloat(min(max(p, 0), 100), 'f', 1, 64) + "%" },
 }
 
 // selectField is a filter's select: its options with their French labels, the one chosen,
@@ -249,7 +252,7 @@ func applicationFields(d models.Dossier) []field {
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			out = append(out, field{strings.ReplaceAll(k, "_", " "), app.StrandFields[k]})
+			out = append(out, field{label(strandFieldLabels, k), app.StrandFields[k]})
 		}
 	}
 	return out

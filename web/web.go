@@ -103,6 +103,11 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/jury", s.juryList, csrf, signed)
 	e.GET("/jury/:id", s.jurySession, csrf, signed)
 	e.POST("/jury/:id/ouvrir", s.openJury, csrf, signed)
+	e.GET("/appels", s.callsPage, csrf, signed)
+	e.GET("/appels/:id/candidature", s.applicationForm, csrf, signed)
+	e.POST("/appels/:id/candidature", s.fileApplication, csrf, signed)
+	e.GET("/dossiers/:id/brouillon", s.draftForm, csrf, signed)
+	e.POST("/dossiers/:id/brouillon", s.saveDraft, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -150,6 +155,7 @@ type view struct {
 var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rendue": "La tâche est rendue : un autre agent peut la prendre.",
 	"tache-terminee": "La tâche est terminée.", "deconnecte": "Vous êtes déconnecté.",
 	"depose": "Votre demande est déposée : elle est en cours de vérification.", "complete": "Votre liste est transmise : le dossier est vérifié à nouveau.",
+	"brouillon":       "Votre brouillon est enregistré.",
 	"session-ouverte": "La session du jury est ouverte : les dossiers présélectionnés y entrent."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
