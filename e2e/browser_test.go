@@ -393,6 +393,19 @@ func TestWorkspaceApplicantAppliesToACall(t *testing.T) {
 	path, _, _ := strings.Cut(value(b, chromedp.Location())[len(b.url):], "?")
 	b.eventually(path, `main`, "En présélection")
 
+	// The instructor asks for information; the applicant answers from its home page.
+	instr := s.token(t, instructor)
+	parisID := strings.TrimPrefix(path, "/dossiers/")
+	complete(t, s, instr, openTask(t, s, instr, parisID, models.TaskPreselection), "request_info",
+		"Merci de préciser l'hébergement des données.", nil, models.StatusInfoRequested)
+	b.eventually("/", `#taches`, "Réponse à une demande de complément")
+	b.run(chromedp.Click(css(`#taches a[href^="/taches/"]`)), chromedp.WaitVisible(css(`#comment`)))
+	b.run(chromedp.Click(css(`#outcome-answered`)), chromedp.SendKeys(css(`#comment`), "Hébergement chez un prestataire qualifié SecNumCloud."),
+		chromedp.Click(css(`form[method=post][action^="/taches/"]:not([action$="prendre"]):not([action$="rendre"]) button[type=submit]`)),
+		chromedp.WaitVisible(css(`#historique`)))
+	b.eventually(path, `main`, "En présélection")
+	b.requireText(`#historique`, "SecNumCloud")
+
 	// Rennes alone covers neither its département nor 500,000 inhabitants: refused, and told why.
 	r := s.call(t, http.MethodPost, "/api/v1/calls/"+call.ID+"/applications", s.token(t, rennes), aapApplication(models.Euros(100_000)))
 	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
