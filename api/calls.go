@@ -17,7 +17,8 @@ import (
 )
 
 // createCallRequest is an administrator's new call for projects.
-type createCallRequest struct {
+// CreateCallRequest is a new call for projects, as an administrator describes it.
+type CreateCallRequest struct {
 	Strand       models.Strand       `json:"strand"`
 	Round        int                 `json:"round"`
 	Title        string              `json:"title"`
@@ -30,36 +31,44 @@ type createCallRequest struct {
 }
 
 func (s *Server) createCall(c echo.Context) error {
-	var req createCallRequest
+	var req CreateCallRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	id, err := uuid.NewV7()
+	call, err := s.CreateCall(c.Request().Context(), principal(c), req)
 	if err != nil {
-		return err
-	}
-	call := models.Call{ID: id.String(), Strand: req.Strand, Round: req.Round, Title: strings.TrimSpace(req.Title), OpensAt: req.OpensAt,
-		ClosesAt: req.ClosesAt, EnvelopeCode: req.EnvelopeCode, Jury: req.Jury, Chair: req.Chair, Quorum: req.Quorum,
-		CreatedBy: principal(c).Subject}
-	if call.EnvelopeCode == "" && req.Strand != "" {
-		call.EnvelopeCode = "axe2." + string(req.Strand) // each strand has its envelope by default
-	}
-	if err := call.Validate(); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	envs, err := s.Store.Envelopes(ctx)
-	if err != nil {
-		return err
-	}
-	if err := checkLeafEnvelope(envs, call.EnvelopeCode); err != nil {
-		return err
-	}
-	if call, err = s.Store.CreateCall(ctx, call); err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/calls/"+call.ID)
 	return c.JSON(http.StatusCreated, call)
+}
+
+// CreateCall records a call for projects on a leaf envelope (the strand's by default).
+func (s *Server) CreateCall(ctx context.Context, p models.Principal, req CreateCallRequest) (models.Call, error) {
+	if !p.HasRole(models.RoleAdmin) {
+		return models.Call{}, models.Errorf(models.EForbidden, "this action needs the admin role")
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return models.Call{}, err
+	}
+	call := models.Call{ID: id.String(), Strand: req.Strand, Round: req.Round, Title: strings.TrimSpace(req.Title), OpensAt: req.OpensAt,
+		ClosesAt: req.ClosesAt, EnvelopeCode: req.EnvelopeCode, Jury: req.Jury, Chair: req.Chair, Quorum: req.Quorum,
+		CreatedBy: p.Subject}
+	if call.EnvelopeCode == "" && req.Strand != "" {
+		call.EnvelopeCode = "axe2." + string(req.Strand) // each strand has its envelope by default
+	}
+	if err := call.Validate(); err != nil {
+		return call, err
+	}
+	envs, err := s.Store.Envelopes(ctx)
+	if err != nil {
+		return call, err
+	}
+	if err := checkLeafEnvelope(envs, call.EnvelopeCode); err != nil {
+		return call, err
+	}
+	return s.Store.CreateCall(ctx, call)
 }
 
 // checkLeafEnvelope refuses an envelope that does not exist or has sub-envelopes: money

@@ -2,8 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -196,4 +198,96 @@ func appInput(v applicationView, name, path, lbl string, area bool) appField {
 		}
 	}
 	return f
+}
+
+// juryRows is how many members the call form offers; empty rows are ignored.
+const juryRows = 5
+
+type callFormView struct {
+	Strands []models.Strand
+	Rows    []int
+	Values  map[string]string
+	Errors  map[string]string
+	Problem string
+}
+
+func (s *Server) showCallForm(c echo.Context, status int, values, errs map[string]string, problem string) error {
+	v := callFormView{Strands: models.Strands, Values: values, Errors: errs, Problem: problem}
+	for i := range juryRows {
+		v.Rows = append(v.Rows, i)
+	}
+	return s.render(c, status, "call_new", "Nouvel appel à projets", v)
+}
+
+func (s *Server) callForm(c echo.Context) error {
+	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+		return s.renderError(c, err)
+	}
+	return s.showCallForm(c, http.StatusOK, map[string]string{"round": "1", "quorum": "2"}, map[string]string{}, "")
+}
+
+// parisDay is the start of a day typed as AAAA-MM-JJ, in Paris.
+func parisDay(v string) (time.Time, bool) {
+	t, err := time.ParseInLocation(time.DateOnly, v, paris)
+	return t, err == nil
+}
+
+// createCall creates a call as the API does; the dates are whole days in Paris, the call
+// closing at the end of its last day.
+func (s *Server) createCall(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+	}
+	values := map[string]string{}
+	for k := range form {
+		values[k] = form.Get(k)
+	}
+	errs := map[string]string{}
+	req := api.CreateCallRequest{Strand: models.Strand(form.Get("strand")), Title: form.Get("title"), Chair: form.Get("chair")}
+	if req.OpensAt, _ = parisDay(form.Get("opens_on")); req.OpensAt.IsZero() {
+		errs["opens_at"] = "Une date au format AAAA-MM-JJ."
+	}
+	if closes, ok := parisDay(form.Get("closes_on")); ok {
+		req.ClosesAt = closes.AddDate(0, 0, 1)
+	} else {
+		errs["closes_at"] = "Une date au format AAAA-MM-JJ."
+	}
+	for name, dst := range map[string]*int{"round": &req.Round, "quorum": &req.Quorum} {
+		n, err := strconv.Atoi(strings.TrimSpace(form.Get(name)))
+		if err != nil {
+			errs[name] = "Un nombre entier."
+		}
+		*dst = n
+	}
+	for i := range juryRows {
+		sub := strings.TrimSpace(form.Get(fmt.Sprintf("jury.%d.subject", i)))
+		if sub == "" {
+			continue
+		}
+		req.Jury = append(req.Jury, models.JuryMember{Subject: sub, Name: form.Get(fmt.Sprintf("jury.%d.name", i)),
+			State: form.Get(fmt.Sprintf("jury.%d.state", i)) == "on"})
+	}
+	if len(errs) > 0 {
+		return s.showCallForm(c, http.StatusUnprocessableEntity, values, errs, "")
+	}
+	call, err := s.API.CreateCall(c.Request().Context(), principal(c), req)
+	var e *models.Error
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/jury/"+url.PathEscape(call.ID)+"?info=appel-cree")
+	case asError(err, &e) && len(e.Fields) > 0:
+		for k, msg := range e.Fields {
+			errs[k] = fieldMessageFR(msg)
+		}
+		return s.showCallForm(c, http.StatusUnprocessableEntity, values, errs, "")
+	case asError(err, &e) && e.Code != models.EInternal:
+		return s.showCallForm(c, api.StatusOf(e), values, errs, label(errorTitles, e.Code)+" : "+e.Message)
+	}
+	return s.renderError(c, err)
+}
+
+// callField is one input of the call's form.
+func callField(v callFormView, name, path, lbl, typ string) inputField {
+	return inputField{Name: name, Label: lbl, Type: typ, Value: v.Values[name], Error: v.Errors[path]}
 }

@@ -91,7 +91,11 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^is required for strand `), "À renseigner pour ce volet."},
 	{regexp.MustCompile(`^must be at most (\d+)% of the eligible cost \((.*)\)$`), "Au plus $1 % des dépenses éligibles ($2)."},
 	{regexp.MustCompile(`^is the applicant itself$`), "C'est le SIREN de votre collectivité."},
-	{regexp.MustCompile(`^appears twice$`), "Ce SIREN figure deux fois."},
+	{regexp.MustCompile(`^appears twice$`), "Cette valeur figure deux fois."},
+	{regexp.MustCompile(`^must be after opens_at$`), "La clôture suit l'ouverture."},
+	{regexp.MustCompile(`^must be one of the jury's members`), "Le président est l'un des membres du jury."},
+	{regexp.MustCompile(`^must be a State representative`), "Le jury est présidé par l'État : le président doit en être un représentant."},
+	{regexp.MustCompile(`^must be between 1 and the number of members \((\d+)\)$`), "Entre 1 et le nombre de membres ($1)."},
 }
 
 // fieldMessageFR is a field rule's message in French; a message without a translation is

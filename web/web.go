@@ -104,6 +104,8 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/jury/:id", s.jurySession, csrf, signed)
 	e.POST("/jury/:id/ouvrir", s.openJury, csrf, signed)
 	e.GET("/appels", s.callsPage, csrf, signed)
+	e.GET("/appels/nouveau", s.callForm, csrf, signed)
+	e.POST("/appels/nouveau", s.createCall, csrf, signed)
 	e.GET("/appels/:id/candidature", s.applicationForm, csrf, signed)
 	e.POST("/appels/:id/candidature", s.fileApplication, csrf, signed)
 	e.GET("/dossiers/:id/brouillon", s.draftForm, csrf, signed)
@@ -156,6 +158,7 @@ var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rend
 	"tache-terminee": "La tâche est terminée.", "deconnecte": "Vous êtes déconnecté.",
 	"depose": "Votre demande est déposée : elle est en cours de vérification.", "complete": "Votre liste est transmise : le dossier est vérifié à nouveau.",
 	"brouillon":       "Votre brouillon est enregistré.",
+	"appel-cree":      "L'appel est créé.",
 	"session-ouverte": "La session du jury est ouverte : les dossiers présélectionnés y entrent."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {

@@ -374,3 +374,37 @@ func TestGuichetFormKeepsWhatWasTypedAndSaysWhatIsWrong(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, status)
 	require.Contains(t, page, "Collectivité")
 }
+
+func TestAdministratorCreatesACall(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, admin)
+	status, page, _ := w.get(t, "/appels/nouveau")
+	require.Equal(t, http.StatusOK, status)
+	form := url.Values{"_csrf": {csrfOf(t, page)}, "strand": {"donnees"}, "title": {"Données — vague 1"}, "round": {"1"},
+		"opens_on": {"2026-12-01"}, "closes_on": {"2026-11-30"}, "jury.0.subject": {"presidente"}, "jury.0.name": {"Présidente"},
+		"jury.1.subject": {"jure"}, "chair": {"jure"}, "quorum": {"3"}}
+
+	// The call's rules, in French, next to their fields, what was typed kept.
+	status, page, _ = w.post(t, "/appels/nouveau", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="closes_on-error">La clôture suit l&#39;ouverture.`)
+	require.Contains(t, page, `id="chair-error">Le jury est présidé par l&#39;État : le président doit en être un représentant.`)
+	require.Contains(t, page, `id="quorum-error">Entre 1 et le nombre de membres (2).`)
+	require.Contains(t, page, `value="Données — vague 1"`)
+
+	form.Set("closes_on", "2027-01-31")
+	form.Set("jury.0.state", "on")
+	form.Set("chair", "presidente")
+	form.Set("quorum", "2")
+	status, _, h := w.post(t, "/appels/nouveau", form)
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Regexp(t, `^/jury/[0-9a-f-]{36}\?info=appel-cree$`, h.Get("Location"))
+	status, page, _ = w.get(t, h.Get("Location"))
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "L&#39;appel est créé.")
+	require.Contains(t, page, `id="ouvrir-session"`)
+	calls, err := w.store.Calls(context.Background())
+	require.NoError(t, err)
+	require.Len(t, calls, 1)
+	require.Equal(t, "2027-02-01T00:00:00+01:00", calls[0].ClosesAt.In(paris).Format(time.RFC3339), "open through its last day, Paris time")
+}
