@@ -284,7 +284,26 @@ func TestWorkspaceJuryFinanceAndAdministrator(t *testing.T) {
 	s, b := startWorkspace(t, func(c *config.Config) { c.DuePreselection = time.Second },
 		juryChair, juror2, juror3, paris, financeOfficer, administrator)
 	admin, instr := s.token(t, administrator), s.token(t, instructor)
-	call := createCall(t, s, admin, 1)
+
+	// The administrator creates the call and its jury from the workspace.
+	b.signIn(administrator)
+	b.run(chromedp.Click(css(`a.fr-nav__link[href="/appels"]`)), chromedp.WaitVisible(css(`#nouvel-appel`)))
+	b.run(chromedp.Click(css(`#nouvel-appel`)), chromedp.WaitVisible(css(`#appel`)))
+	b.accessible("call form")
+	now := time.Now().UTC()
+	b.run(chromedp.SetValue(css(`#strand`), "donnees"), chromedp.SendKeys(css(`#title`), "Données — vague 1"),
+		chromedp.SetValue(css(`[id="opens_on"]`), now.AddDate(0, 0, -1).Format(time.DateOnly)),
+		chromedp.SetValue(css(`[id="closes_on"]`), now.AddDate(0, 1, 0).Format(time.DateOnly)),
+		chromedp.SendKeys(css(`[id="jury.0.subject"]`), juryChair.Subject), chromedp.Click(css(`label[for="jury.0.state"]`)),
+		chromedp.SendKeys(css(`[id="jury.1.subject"]`), juror2.Subject), chromedp.SendKeys(css(`[id="jury.2.subject"]`), juror3.Subject),
+		chromedp.SendKeys(css(`#chair`), juryChair.Subject))
+	b.submit("/appels/nouveau", `.fr-alert--success`)
+	b.requireText(`.fr-alert--success`, "L'appel est créé.")
+	callPath, _, _ := strings.Cut(value(b, chromedp.Location())[len(b.url):], "?")
+	call, err := s.Store.Call(context.Background(), strings.TrimPrefix(callPath, "/jury/"))
+	require.NoError(t, err)
+	require.Equal(t, juryChair.Subject, call.Chair)
+	require.Equal(t, 2, call.Quorum)
 	apply := func(p models.Principal) string {
 		r := s.call(t, http.MethodPost, "/api/v1/calls/"+call.ID+"/applications", s.token(t, p), aapApplication(models.Euros(500_000)))
 		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
