@@ -338,6 +338,7 @@ func TestWorkspaceJuryFinanceAndAdministrator(t *testing.T) {
 	vote(juryChair, "grant", "300 000", "Phase 1 seulement")
 	b.run(chromedp.Navigate(b.url+"/jury/"+call.ID), chromedp.WaitVisible(css(`#session`)))
 	b.requireText(`#jury-`+parisID, "juror.3")
+	b.requireText(`#jury-`+parisID, "Encore 1 vote(s) pour le quorum de 2.")
 	b.accessible("jury session")
 	b.screenshot("jury")
 	vote(juror2, "grant", "400000", "Favorable")

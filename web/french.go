@@ -98,6 +98,25 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^must be between 1 and the number of members \((\d+)\)$`), "Entre 1 et le nombre de membres ($1)."},
 }
 
+// juryWaitsFR are what a jury's decision still waits for (models.DecideJury's words), in French.
+var juryWaitsFR = []struct {
+	re *regexp.Regexp
+	fr string
+}{
+	{regexp.MustCompile(`^(\d+) more vote\(s\) for the quorum of (\d+)$`), "Encore $1 vote(s) pour le quorum de $2."},
+	{regexp.MustCompile(`^the other members' votes: a tie, and the chair is recused$`), "Les votes des autres membres : égalité, et la présidence est déportée."},
+	{regexp.MustCompile(`^the chair's casting vote to break a tie$`), "La voix prépondérante de la présidence, pour départager."},
+}
+
+func juryWaitsForFR(msg string) string {
+	for _, r := range juryWaitsFR {
+		if m := r.re.FindStringSubmatchIndex(msg); m != nil {
+			return string(r.re.ExpandString(nil, r.fr, msg, m))
+		}
+	}
+	return msg
+}
+
 // fieldMessageFR is a field rule's message in French; a message without a translation is
 // shown as the API words it rather than hidden.
 func fieldMessageFR(msg string) string {
