@@ -55,6 +55,19 @@ var roleLabels = map[models.Role]string{
 	models.RoleFinance: "Finances", models.RoleAdmin: "Administration",
 }
 
+// auditLabels name the audit trail's actions.
+var auditLabels = map[string]string{
+	models.AuditSubmitted: "Dépôt", models.AuditEligible: "Éligible", models.AuditIncomplete: "Incomplet", models.AuditAmended: "Complété",
+	models.AuditFunded: "Financé", models.AuditRefused: "Refus", models.AuditLapsed: "Caducité", models.AuditPreselection: "En présélection",
+	models.AuditPreselected: "Présélection", models.AuditInfoRequested: "Complément demandé", models.AuditInfoProvided: "Complément fourni",
+	models.AuditJury: "Devant le jury", models.AuditVoted: "Vote", models.AuditRecused: "Déport", models.AuditJuryDecided: "Décision du jury",
+	models.AuditWaitingList: "Liste d'attente", models.AuditLaureate: "Lauréat", models.AuditAgreementSigned: "Convention signée",
+	models.AuditPaymentRecorded: "Paiement enregistré", models.AuditWithdrawn: "Retrait", models.AuditTaskOpened: "Tâche ouverte",
+	models.AuditTaskCompleted: "Tâche terminée", models.AuditTaskCancelled: "Tâche annulée", models.AuditTaskClaimed: "Tâche prise",
+	models.AuditTaskUnclaimed: "Tâche rendue", models.AuditTaskReminded: "Relance envoyée", models.AuditTaskEscalated: "Retard signalé",
+	models.AuditRefusedAttempt: "Tentative refusée",
+}
+
 // strandFieldLabels name the strands' own fields of an application.
 var strandFieldLabels = map[string]string{
 	"procedures": "Démarches mises en ligne", "accessibility": "Accessibilité des démarches",

@@ -51,6 +51,7 @@ var funcs = template.FuncMap{
 	"app":         appInput,
 	"fld":         callField,
 	"waits":       juryWaitsForFR,
+	"audit":       func(a string) string { return label(auditLabels, a) },
 	"strandField": func(k string) string { return label(strandFieldLabels, k) },
 	"indent":      func(depth int) string { return strconv.FormatFloat(float64(depth)*1.5+0.75, 'f', 2, 64) },
 	"pct":         func(p float64) string { return strconv.FormatFloat(min(max(p, 0), 100), 'f', 1, 64) + "%" },
