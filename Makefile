@@ -6,7 +6,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run build temporal test vet fmt-check bench registry docker clean histories
+.PHONY: run build temporal test vet fmt-check bench registry web-assets screenshots docker clean histories
 
 run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
 	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
@@ -35,6 +35,12 @@ bench: temporal ## Throughput and latency of guichet dossiers on the real stack
 
 registry: ## Regenerate the embedded registry from @etalab/decoupage-administratif
 	./scripts/gen-registry.sh
+
+web-assets: ## Vendor DSFR, htmx (and axe-core for the browser tests) into web/ from npm
+	./scripts/vendor-web.sh
+
+screenshots: temporal ## Save the workspace's main pages, as the browser tests walk them, into docs/screenshots
+	SCREENSHOTS=$(CURDIR)/docs/screenshots REQUIRE_BROWSER=1 TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -run 'TestWorkspace' ./e2e/
 
 docker: ## Build the production image
 	docker build -t relance:latest .

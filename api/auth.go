@@ -116,22 +116,28 @@ func (a *Authenticator) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// authenticate is the Authenticator's check, then the calls whose jury the person sits on:
-// the calls say it, not the token, and the access policy needs it (a juror reads, and
-// lists, the dossiers its jury judges). Resolved once, so one request sees one answer.
+// authenticate is the Authenticator's check, then the calls whose jury the person sits on.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return s.Auth.authenticate(func(c echo.Context) error {
-		p := principal(c)
-		if p.HasRole(models.RoleJury) {
-			calls, err := s.Store.JuryCalls(c.Request().Context(), p.Subject)
-			if err != nil {
-				return err
-			}
-			p.JuryOf = calls
-			c.Set(principalKey, p)
+		p, err := s.WithJuries(c.Request().Context(), principal(c))
+		if err != nil {
+			return err
 		}
+		c.Set(principalKey, p)
 		return next(c)
 	})
+}
+
+// WithJuries adds to p the calls whose jury it sits on: the calls say it, not the token,
+// and the access policy needs it (a juror reads, and lists, the dossiers its jury judges).
+// Resolved once per request, so one request sees one answer.
+func (s *Server) WithJuries(ctx context.Context, p models.Principal) (models.Principal, error) {
+	if !p.HasRole(models.RoleJury) {
+		return p, nil
+	}
+	calls, err := s.Store.JuryCalls(ctx, p.Subject)
+	p.JuryOf = calls
+	return p, err
 }
 
 func principal(c echo.Context) models.Principal {

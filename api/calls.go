@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -10,12 +11,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/workflows"
 )
 
 // createCallRequest is an administrator's new call for projects.
-type createCallRequest struct {
+// CreateCallRequest is a new call for projects, as an administrator describes it.
+type CreateCallRequest struct {
 	Strand       models.Strand       `json:"strand"`
 	Round        int                 `json:"round"`
 	Title        string              `json:"title"`
@@ -28,36 +31,44 @@ type createCallRequest struct {
 }
 
 func (s *Server) createCall(c echo.Context) error {
-	var req createCallRequest
+	var req CreateCallRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	id, err := uuid.NewV7()
+	call, err := s.CreateCall(c.Request().Context(), principal(c), req)
 	if err != nil {
-		return err
-	}
-	call := models.Call{ID: id.String(), Strand: req.Strand, Round: req.Round, Title: strings.TrimSpace(req.Title), OpensAt: req.OpensAt,
-		ClosesAt: req.ClosesAt, EnvelopeCode: req.EnvelopeCode, Jury: req.Jury, Chair: req.Chair, Quorum: req.Quorum,
-		CreatedBy: principal(c).Subject}
-	if call.EnvelopeCode == "" && req.Strand != "" {
-		call.EnvelopeCode = "axe2." + string(req.Strand) // each strand has its envelope by default
-	}
-	if err := call.Validate(); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	envs, err := s.Store.Envelopes(ctx)
-	if err != nil {
-		return err
-	}
-	if err := checkLeafEnvelope(envs, call.EnvelopeCode); err != nil {
-		return err
-	}
-	if call, err = s.Store.CreateCall(ctx, call); err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/calls/"+call.ID)
 	return c.JSON(http.StatusCreated, call)
+}
+
+// CreateCall records a call for projects on a leaf envelope (the strand's by default).
+func (s *Server) CreateCall(ctx context.Context, p models.Principal, req CreateCallRequest) (models.Call, error) {
+	if !p.HasRole(models.RoleAdmin) {
+		return models.Call{}, models.Errorf(models.EForbidden, "this action needs the admin role")
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return models.Call{}, err
+	}
+	call := models.Call{ID: id.String(), Strand: req.Strand, Round: req.Round, Title: strings.TrimSpace(req.Title), OpensAt: req.OpensAt,
+		ClosesAt: req.ClosesAt, EnvelopeCode: req.EnvelopeCode, Jury: req.Jury, Chair: req.Chair, Quorum: req.Quorum,
+		CreatedBy: p.Subject}
+	if call.EnvelopeCode == "" && req.Strand != "" {
+		call.EnvelopeCode = "axe2." + string(req.Strand) // each strand has its envelope by default
+	}
+	if err := call.Validate(); err != nil {
+		return call, err
+	}
+	envs, err := s.Store.Envelopes(ctx)
+	if err != nil {
+		return call, err
+	}
+	if err := checkLeafEnvelope(envs, call.EnvelopeCode); err != nil {
+		return call, err
+	}
+	return s.Store.CreateCall(ctx, call)
 }
 
 // checkLeafEnvelope refuses an envelope that does not exist or has sub-envelopes: money
@@ -93,45 +104,64 @@ func (s *Server) getCall(c echo.Context) error {
 }
 
 func (s *Server) callParam(c echo.Context) (models.Call, error) {
-	id := c.Param("id")
+	return s.VisibleCall(c.Request().Context(), c.Param("id"))
+}
+
+// VisibleCall loads call id (calls are public): not found for an ID that is none.
+func (s *Server) VisibleCall(ctx context.Context, id string) (models.Call, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return models.Call{}, models.Errorf(models.ENotFound, "no call %q", id)
 	}
-	return s.Store.Call(c.Request().Context(), id)
+	return s.Store.Call(ctx, id)
 }
 
 // openJury opens a call's jury session: every preselected dossier of the call enters its
 // jury phase at once. Dossiers preselected later find the session open themselves.
 func (s *Server) openJury(c echo.Context) error {
-	call, err := s.callParam(c)
+	opened, err := s.OpenJury(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	return c.JSON(http.StatusOK, map[string]any{"call": opened.Call, "dossiers_entering_jury": opened.Entering,
+		"not_signalled": opened.NotSignalled})
+}
+
+// OpenedJury is a jury session just opened: how many dossiers entered it, and those not
+// told yet (they check the call themselves within a day).
+type OpenedJury struct {
+	Call         models.Call
+	Entering     int
+	NotSignalled []string
+}
+
+// OpenJury opens call id's jury session (the caller's role is checked by the route).
+func (s *Server) OpenJury(ctx context.Context, id string) (OpenedJury, error) {
+	call, err := s.VisibleCall(ctx, id)
+	if err != nil {
+		return OpenedJury{}, err
+	}
 	if call, err = s.Store.OpenJury(ctx, call.ID); err != nil {
-		return err
+		return OpenedJury{}, err
 	}
 	preselected, err := s.Store.CallDossiers(ctx, call.ID, models.StatusPreselected)
 	if err != nil {
-		return err
+		return OpenedJury{}, err
 	}
 	notSignalled := []string{}
 	for _, d := range preselected {
-		tctx, cancel := s.temporalCtx(c)
+		tctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 		err := s.Temporal.SignalWorkflow(tctx, d.WorkflowID(), "", workflows.SignalJuryOpened, nil)
 		cancel()
 		if err != nil {
-			// A dossier not told checks the call itself within a day.
 			notSignalled = append(notSignalled, d.ID)
 			s.Logger.Warn("jury session: could not signal a dossier", "dossier", d.ID, "err", err)
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"call": call, "dossiers_entering_jury": len(preselected) - len(notSignalled),
-		"not_signalled": notSignalled})
+	return OpenedJury{Call: call, Entering: len(preselected) - len(notSignalled), NotSignalled: notSignalled}, nil
 }
 
-// juryDossier is one dossier as the jury session shows it.
-type juryDossier struct {
+// JuryDossier is one dossier as the jury session shows it.
+type JuryDossier struct {
 	Dossier   models.Dossier     `json:"dossier"`
 	Votes     []models.Vote      `json:"votes"`
 	Recused   []string           `json:"recused"`
@@ -140,20 +170,34 @@ type juryDossier struct {
 	Requested models.Cents       `json:"requested_cents"`
 }
 
-// juryView shows each dossier of the call's session: the votes so far and what the
-// decision still waits for.
+// JurySession is a call's jury session: each dossier before it, its votes so far and
+// what its decision still waits for.
+type JurySession struct {
+	Call        models.Call   `json:"call"`
+	SessionOpen bool          `json:"session_open"`
+	Dossiers    []JuryDossier `json:"dossiers"`
+}
+
 func (s *Server) juryView(c echo.Context) error {
-	call, err := s.callParam(c)
+	v, err := s.JurySession(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if !principal(c).CanSeeJurySession(call) {
-		return models.Errorf(models.EForbidden, "only the call's jury and the national roles (administrators, finance, national instructors) see its session")
+	return c.JSON(http.StatusOK, v)
+}
+
+// JurySession loads call id's jury session, for its jury and the national roles.
+func (s *Server) JurySession(ctx context.Context, p models.Principal, id string) (JurySession, error) {
+	call, err := s.VisibleCall(ctx, id)
+	if err != nil {
+		return JurySession{}, err
 	}
-	ctx := c.Request().Context()
+	if !p.CanSeeJurySession(call) {
+		return JurySession{}, models.Errorf(models.EForbidden, "only the call's jury and the national roles (administrators, finance, national instructors) see its session")
+	}
 	dossiers, err := s.Store.CallDossiers(ctx, call.ID, models.JuryStatuses...)
 	if err != nil {
-		return err
+		return JurySession{}, err
 	}
 	ids := make([]string, len(dossiers))
 	for i, d := range dossiers {
@@ -161,9 +205,9 @@ func (s *Server) juryView(c echo.Context) error {
 	}
 	votes, err := s.Store.Votes(ctx, ids)
 	if err != nil {
-		return err
+		return JurySession{}, err
 	}
-	out := []juryDossier{}
+	out := []JuryDossier{}
 	for _, d := range dossiers {
 		var mine []models.Vote
 		for _, v := range votes {
@@ -174,7 +218,7 @@ func (s *Server) juryView(c echo.Context) error {
 		if d.Status == models.StatusRefused && len(mine) == 0 {
 			continue // refused before the jury
 		}
-		jd := juryDossier{Dossier: d, Votes: nonNil(mine), Recused: []string{}, NotVoted: []string{}, Requested: d.RequestedCents,
+		jd := JuryDossier{Dossier: d, Votes: nonNil(mine), Recused: []string{}, NotVoted: []string{}, Requested: d.RequestedCents,
 			Standing: models.DecideJury(call.Jury, call.Chair, call.Quorum, mine)}
 		acted := map[string]bool{}
 		for _, v := range mine {
@@ -190,7 +234,7 @@ func (s *Server) juryView(c echo.Context) error {
 		}
 		out = append(out, jd)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"call": call, "session_open": call.JuryOpenedAt != nil, "dossiers": out})
+	return JurySession{Call: call, SessionOpen: call.JuryOpenedAt != nil, Dossiers: out}, nil
 }
 
 // applicationRequest is an application to a call; Draft saves it without submitting.
@@ -205,7 +249,6 @@ func (s *Server) createApplication(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
 	key, err := idempotencyKey(c)
 	if err != nil {
 		return err
@@ -214,86 +257,107 @@ func (s *Server) createApplication(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	now := time.Now()
-	if !now.Before(call.ClosesAt) {
-		return models.Errorf(models.EConflict, "call %s closed on %s", call.ID, call.ClosesAt.Format(time.RFC3339))
-	}
-	if !req.Draft && !call.AcceptsApplications(now) {
-		return models.Errorf(models.EConflict, "call %s opens on %s: save a draft until then", call.ID, call.OpensAt.Format(time.RFC3339))
-	}
-	if err := req.Validate(call.Strand, p.Siren, !req.Draft); err != nil {
-		return err
-	}
-	filed, err := s.Filing.FileApplication(c.Request().Context(), p, key, call, req.AAPApplication, req.Draft)
+	filed, err := s.FileApplication(c.Request().Context(), principal(c), key, call, req.AAPApplication, req.Draft)
 	if err != nil {
 		return err
 	}
 	return answerFiled(c, filed)
 }
 
-// ownApplication loads an application of the caller's collectivité, with its call.
-func (s *Server) ownApplication(c echo.Context) (models.Dossier, models.Call, error) {
-	d, err := s.visibleDossier(c, c.Param("id"))
+// FileApplication files p's application to call, or saves it as a draft, under the
+// call's dates and the application's rules (a draft may be incomplete).
+func (s *Server) FileApplication(ctx context.Context, p models.Principal, key string, call models.Call, app models.AAPApplication, draft bool) (filing.Filed, error) {
+	if !p.HasRole(models.RoleApplicant) {
+		return filing.Filed{}, models.Errorf(models.EForbidden, "this action needs the applicant role")
+	}
+	now := time.Now()
+	if !now.Before(call.ClosesAt) {
+		return filing.Filed{}, models.Errorf(models.EConflict, "call %s closed on %s", call.ID, call.ClosesAt.Format(time.RFC3339))
+	}
+	if !draft && !call.AcceptsApplications(now) {
+		return filing.Filed{}, models.Errorf(models.EConflict, "call %s opens on %s: save a draft until then", call.ID, call.OpensAt.Format(time.RFC3339))
+	}
+	if err := app.Validate(call.Strand, p.Siren, !draft); err != nil {
+		return filing.Filed{}, err
+	}
+	return s.Filing.FileApplication(ctx, p, key, call, app, draft)
+}
+
+// OwnApplication loads an application of p's collectivité, with its call.
+func (s *Server) OwnApplication(ctx context.Context, p models.Principal, id string) (models.Dossier, models.Call, error) {
+	d, err := s.VisibleDossier(ctx, p, id)
 	if err != nil {
 		return d, models.Call{}, err
 	}
 	if d.Kind != models.KindAAP {
 		return d, models.Call{}, models.Errorf(models.EConflict, "dossier %s is not an application to a call", d.ID)
 	}
-	if !principal(c).ActsFor(d.ApplicantSiren) {
+	if !p.ActsFor(d.ApplicantSiren) {
 		return d, models.Call{}, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
 	}
-	call, err := s.Store.Call(c.Request().Context(), d.CallID)
+	call, err := s.Store.Call(ctx, d.CallID)
 	return d, call, err
 }
 
 // updateDraft replaces a draft's application.
 func (s *Server) updateDraft(c echo.Context) error {
-	d, call, err := s.ownApplication(c)
-	if err != nil {
-		return err
-	}
 	var app models.AAPApplication
 	if err := bindJSON(c, &app); err != nil {
 		return err
 	}
-	if err := app.Validate(call.Strand, d.ApplicantSiren, false); err != nil {
-		return err
-	}
-	payload, err := json.Marshal(app)
+	d, err := s.UpdateDraft(c.Request().Context(), principal(c), c.Param("id"), app)
 	if err != nil {
-		return err
-	}
-	if d, err = s.Store.UpdateDraft(c.Request().Context(), d.ID, payload, app.RequestedCents); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)
 }
 
+// UpdateDraft replaces the application of p's draft id.
+func (s *Server) UpdateDraft(ctx context.Context, p models.Principal, id string, app models.AAPApplication) (models.Dossier, error) {
+	d, call, err := s.OwnApplication(ctx, p, id)
+	if err != nil {
+		return d, err
+	}
+	if err := app.Validate(call.Strand, d.ApplicantSiren, false); err != nil {
+		return d, err
+	}
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return d, err
+	}
+	return s.Store.UpdateDraft(ctx, d.ID, payload, app.RequestedCents)
+}
+
 // submitDraft submits a draft while its call is open, starting its workflow.
 func (s *Server) submitDraft(c echo.Context) error {
-	d, call, err := s.ownApplication(c)
+	d, err := s.SubmitDraft(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// SubmitDraft submits p's draft id while its call is open, starting its workflow.
+func (s *Server) SubmitDraft(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
+	d, call, err := s.OwnApplication(ctx, p, id)
+	if err != nil {
+		return d, err
+	}
 	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
-		return models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+		return d, models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
 	}
 	var app models.AAPApplication
 	if err := json.Unmarshal(d.Payload, &app); err != nil {
-		return err
+		return d, err
 	}
 	if err := app.Validate(call.Strand, d.ApplicantSiren, true); err != nil {
-		return err
+		return d, err
 	}
 	if !call.AcceptsApplications(time.Now()) {
-		return models.Errorf(models.EConflict, "call %s is not open: it runs from %s to %s", call.ID,
+		return d, models.Errorf(models.EConflict, "call %s is not open: it runs from %s to %s", call.ID,
 			call.OpensAt.Format(time.RFC3339), call.ClosesAt.Format(time.RFC3339))
 	}
-	if d, err = s.Filing.SubmitDraft(c.Request().Context(), d); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return s.Filing.SubmitDraft(ctx, d)
 }
 
 // informationRequest answers a request for information, under the rule ("answer") of an

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -29,14 +30,22 @@ func (s *Server) createGuichetApplication(c echo.Context) error {
 	if err := bindJSON(c, &app); err != nil {
 		return err
 	}
-	if err := app.Validate(); err != nil {
-		return err
-	}
-	filed, err := s.Filing.FileGuichet(c.Request().Context(), principal(c), key, app)
+	filed, err := s.FileGuichet(c.Request().Context(), principal(c), key, app)
 	if err != nil {
 		return err
 	}
 	return answerFiled(c, filed)
+}
+
+// FileGuichet checks a guichet application's form and files it for p's collectivité.
+func (s *Server) FileGuichet(ctx context.Context, p models.Principal, key string, app models.GuichetApplication) (filing.Filed, error) {
+	if !p.HasRole(models.RoleApplicant) {
+		return filing.Filed{}, models.Errorf(models.EForbidden, "this action needs the applicant role")
+	}
+	if err := app.Validate(); err != nil {
+		return filing.Filed{}, err
+	}
+	return s.Filing.FileGuichet(ctx, p, key, app)
 }
 
 // idempotencyKey reads the optional Idempotency-Key header.
@@ -63,8 +72,9 @@ func answerFiled(c echo.Context, filed filing.Filed) error {
 	return c.JSON(http.StatusCreated, filed.Dossier)
 }
 
-// dossierView is a dossier with its tasks, audit trail and money movements.
-type dossierView struct {
+// DossierView is a dossier with its tasks, audit trail and money movements, as the
+// caller may see them: the API's answer and the workspace's dossier page.
+type DossierView struct {
 	models.Dossier
 	Tasks  []models.Task        `json:"tasks"`
 	Audit  []models.AuditEvent  `json:"audit"`
@@ -72,30 +82,37 @@ type dossierView struct {
 }
 
 func (s *Server) getDossier(c echo.Context) error {
-	d, err := s.visibleDossier(c, c.Param("id"))
+	v, err := s.DossierView(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	v := dossierView{Dossier: d}
-	if v.Tasks, err = s.Store.DossierTasks(ctx, d.ID); err != nil {
-		return err
-	}
-	if v.Audit, err = s.Store.AuditTrail(ctx, d.ID); err != nil {
-		return err
-	}
-	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
-		return err
-	}
-	p := principal(c)
-	v.Tasks = slices.DeleteFunc(v.Tasks, func(t models.Task) bool { return !p.CanSeeTask(d, t) })
-	v.Audit = slices.DeleteFunc(v.Audit, func(e models.AuditEvent) bool { return !p.CanSeeAuditEvent(d, e) })
-	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
 	return c.JSON(http.StatusOK, v)
 }
 
-// dossierFilterErrors checks the dossier filters that the dossier list and the task inbox share.
-func dossierFilterErrors(kind, status, departement string) map[string]string {
+// DossierView loads dossier id with what p may see of its tasks, audit trail and ledger.
+func (s *Server) DossierView(ctx context.Context, p models.Principal, id string) (DossierView, error) {
+	d, err := s.VisibleDossier(ctx, p, id)
+	if err != nil {
+		return DossierView{}, err
+	}
+	v := DossierView{Dossier: d}
+	if v.Tasks, err = s.Store.DossierTasks(ctx, d.ID); err != nil {
+		return v, err
+	}
+	if v.Audit, err = s.Store.AuditTrail(ctx, d.ID); err != nil {
+		return v, err
+	}
+	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
+		return v, err
+	}
+	v.Tasks = slices.DeleteFunc(v.Tasks, func(t models.Task) bool { return !p.CanSeeTask(d, t) })
+	v.Audit = slices.DeleteFunc(v.Audit, func(e models.AuditEvent) bool { return !p.CanSeeAuditEvent(d, e) })
+	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
+	return v, nil
+}
+
+// DossierFilterErrors checks the dossier filters that the dossier list, the task inbox and the workspace share.
+func DossierFilterErrors(kind, status, departement string) map[string]string {
 	fields := map[string]string{}
 	if kind != "" && !slices.Contains(models.Kinds, models.DossierKind(kind)) {
 		fields["kind"] = "must be guichet, aap or prefectoral"
@@ -112,14 +129,20 @@ func dossierFilterErrors(kind, status, departement string) map[string]string {
 // visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
 // the policy keeps it from the caller.
 func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, error) {
+	return s.VisibleDossier(c.Request().Context(), principal(c), id)
+}
+
+// VisibleDossier loads a dossier p may see: not found when it does not exist, forbidden
+// when the policy keeps it from p.
+func (s *Server) VisibleDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return models.Dossier{}, models.Errorf(models.ENotFound, "no dossier %q", id)
 	}
-	d, err := s.Store.Dossier(c.Request().Context(), id)
+	d, err := s.Store.Dossier(ctx, id)
 	if err != nil {
 		return d, err
 	}
-	if !principal(c).CanSeeDossier(d) {
+	if !p.CanSeeDossier(d) {
 		return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
 	}
 	return d, nil
@@ -132,12 +155,16 @@ func (s *Server) listDossiers(c echo.Context) error {
 	}
 	f := store.DossierFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), Applicant: c.QueryParam("applicant"),
 		Departement: c.QueryParam("departement"), Region: c.QueryParam("region"), Call: c.QueryParam("call"), After: after, Limit: limit}
-	fields := dossierFilterErrors(f.Kind, f.Status, f.Departement)
+	fields := DossierFilterErrors(f.Kind, f.Status, f.Departement)
 	if f.Applicant != "" && !models.ValidSiren(f.Applicant) {
 		fields["applicant"] = "must be a SIREN"
 	}
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
+	}
+	if wantsCSV(c) {
+		StartCSV(c.Response(), "dossiers.csv")
+		return s.DossiersCSV(c.Request().Context(), c.Response(), principal(c), f)
 	}
 	items, err := s.Store.ListDossiers(c.Request().Context(), principal(c), f)
 	if err != nil {
@@ -149,25 +176,33 @@ func (s *Server) listDossiers(c echo.Context) error {
 // amendChecklist sends an incomplete dossier's new checklist to its workflow, which
 // re-checks it; the answer carries the dossier as the re-check left it.
 func (s *Server) amendChecklist(c echo.Context) error {
-	d, err := s.visibleDossier(c, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if d.Kind != models.KindGuichet {
-		return models.Errorf(models.EConflict, "dossier %s is not a guichet application: it has no checklist", d.ID)
-	}
 	var req models.ChecklistAmendment
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := c.Validate(&req); err != nil {
-		return err
-	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	if err := s.update(ctx, d.WorkflowID(), workflows.UpdateAmendChecklist, nil,
-		workflows.AmendRequest{Actor: principal(c), Checklist: req.Checklist}); err != nil {
+	if err := s.AmendChecklist(c.Request().Context(), principal(c), c.Param("id"), req); err != nil {
 		return err
 	}
 	return s.getDossier(c)
+}
+
+// AmendChecklist hands p's new checklist for guichet dossier id to its workflow.
+func (s *Server) AmendChecklist(ctx context.Context, p models.Principal, id string, req models.ChecklistAmendment) error {
+	d, err := s.VisibleDossier(ctx, p, id)
+	if err != nil {
+		return err
+	}
+	if !p.HasRole(models.RoleApplicant) {
+		return models.Errorf(models.EForbidden, "this action needs the applicant role")
+	}
+	if d.Kind != models.KindGuichet {
+		return models.Errorf(models.EConflict, "dossier %s is not a guichet application: it has no checklist", d.ID)
+	}
+	if err := models.Validate(&req); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
+	defer cancel()
+	return s.update(ctx, d.WorkflowID(), workflows.UpdateAmendChecklist, nil,
+		workflows.AmendRequest{Actor: p, Checklist: req.Checklist})
 }

@@ -109,6 +109,12 @@ func describe(err error) (int, errorBody) {
 	return status, errorBody{errorDetail{Code: e.Code, Message: e.Message, Fields: e.Fields}}
 }
 
+// StatusOf is the HTTP status the API answers err with: the workspace's pages use it too.
+func StatusOf(err error) int {
+	status, _ := describe(err)
+	return status
+}
+
 // fromTemporal turns what Temporal answers into domain errors: an Update validator's
 // refusal carries its code as the application error's type; an unreachable or slow
 // server is unavailable; a closed or missing workflow is a state conflict.

@@ -118,6 +118,10 @@ func (s *Server) listLedger(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if wantsCSV(c) {
+		StartCSV(c.Response(), "grand-livre.csv")
+		return s.LedgerCSV(c.Request().Context(), c.Response(), c.QueryParam("dossier"), c.QueryParam("envelope"))
+	}
 	entries, err := s.Store.Ledger(c.Request().Context(), c.QueryParam("dossier"), c.QueryParam("envelope"), before, limit)
 	if err != nil {
 		return err

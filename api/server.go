@@ -37,6 +37,8 @@ type Server struct {
 	Metrics *prometheus.Registry
 	// Stuck lists the dossiers an administrator should look at.
 	Stuck *filing.StuckFinder
+	// Pages, when set, adds the workspace's pages beside the API (package web).
+	Pages func(*echo.Echo)
 }
 
 // Handler builds the Echo router with every route.
@@ -112,6 +114,10 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/tasks/:id/extend", s.extendTask, auth, onTask, requireRole(models.RoleAdmin))
 	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
 	v1.GET("/admin/stuck", s.listStuck, auth, requireRole(models.RoleAdmin))
+	if s.Pages != nil {
+		s.Pages(e)
+	}
+	// Every route, the workspace's included, is a label of the request metrics.
 	for _, r := range e.Routes() {
 		routes[r.Method+" "+r.Path] = true
 	}

@@ -24,7 +24,7 @@ func (s *Server) listTasks(c echo.Context) error {
 	}
 	f := store.TaskFilter{Type: c.QueryParam("type"), DossierKind: c.QueryParam("kind"), DossierStatus: c.QueryParam("status"),
 		Departement: c.QueryParam("departement"), Assigned: c.QueryParam("assigned"), Limit: limit}
-	fields := dossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement)
+	fields := DossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement)
 	if f.Type != "" && !slices.Contains(models.TaskTypes, models.TaskType(f.Type)) {
 		fields["type"] = "is not a task type"
 	}
@@ -61,6 +61,10 @@ func (s *Server) listTasks(c echo.Context) error {
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
 	}
+	if wantsCSV(c) {
+		StartCSV(c.Response(), "taches.csv")
+		return s.TasksCSV(c.Request().Context(), c.Response(), principal(c), f)
+	}
 	items, err := s.Store.Inbox(c.Request().Context(), principal(c), f)
 	if err != nil {
 		return err
@@ -77,11 +81,15 @@ func parseDateOrTime(v string) (time.Time, error) {
 	return time.Parse(time.RFC3339, v)
 }
 
-// visibleTask loads a task the caller may see: one it may act on, or one of a dossier it
-// reads (a jury member's vote only for those who see the deliberations).
+// visibleTask loads a task the caller may see.
 func (s *Server) visibleTask(c echo.Context) (models.Task, error) {
-	ctx := c.Request().Context()
-	t, err := s.Store.Task(ctx, c.Param("id"))
+	return s.VisibleTask(c.Request().Context(), principal(c), c.Param("id"))
+}
+
+// VisibleTask loads a task p may see: one it may act on, or one of a dossier it reads (a
+// jury member's vote only for those who see the deliberations).
+func (s *Server) VisibleTask(ctx context.Context, p models.Principal, id string) (models.Task, error) {
+	t, err := s.Store.Task(ctx, id)
 	if err != nil {
 		return t, err
 	}
@@ -89,7 +97,6 @@ func (s *Server) visibleTask(c echo.Context) (models.Task, error) {
 	if err != nil {
 		return t, err
 	}
-	p := principal(c)
 	switch {
 	case p.CanSeeTask(d, t):
 		return t, nil
@@ -107,51 +114,48 @@ func (s *Server) getTask(c echo.Context) error {
 	return c.JSON(http.StatusOK, t)
 }
 
-// actionableTask loads a task the caller may act on: 403 otherwise.
-func (s *Server) actionableTask(c echo.Context) (models.Task, error) {
-	t, err := s.visibleTask(c)
-	if err != nil {
-		return t, err
-	}
-	if !principal(c).CanAct(t) {
-		return t, models.NotYourTask(t)
-	}
-	return t, nil
-}
-
 // claimTask takes an open task for the caller: meanwhile nobody else may complete it.
 func (s *Server) claimTask(c echo.Context) error { return s.sendClaim(c, false) }
 
 // unclaimTask gives a claimed task back; an administrator may free anyone's.
 func (s *Server) unclaimTask(c echo.Context) error { return s.sendClaim(c, true) }
 
-// sendClaim asks the dossier's workflow, which knows who works on what, to record a claim
-// or its release.
 func (s *Server) sendClaim(c echo.Context, release bool) error {
-	t, err := s.visibleTask(c)
+	t, err := s.ClaimTask(c.Request().Context(), principal(c), c.Param("id"), release)
 	if err != nil {
 		return err
 	}
-	p := principal(c)
+	return c.JSON(http.StatusOK, t)
+}
+
+// ClaimTask asks the dossier's workflow, which knows who works on what, to record p's claim
+// of task id, or its release.
+func (s *Server) ClaimTask(ctx context.Context, p models.Principal, id string, release bool) (models.Task, error) {
+	t, err := s.VisibleTask(ctx, p, id)
+	if err != nil {
+		return t, err
+	}
 	if !p.CanAct(t) && !(release && p.CanReleaseAnyClaim()) {
-		return models.NotYourTask(t)
+		return t, models.NotYourTask(t)
 	}
 	if !t.Status.Open() {
-		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+		return t, models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
 	}
 	if t.Type == models.TaskProgramming {
 		// The session keeps the ranking and the motivation of a departure from it.
-		return models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
+		return t, errDecideInSession
 	}
-	ctx, cancel := s.temporalCtx(c)
+	ctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 	defer cancel()
 	var row models.Task // fresh: a released task's assignee is omitted from the workflow's answer
-	if err := s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateClaimTask, &row,
-		workflows.ClaimTaskRequest{TaskID: t.ID, Actor: p, Release: release}); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, row)
+	err = s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateClaimTask, &row,
+		workflows.ClaimTaskRequest{TaskID: t.ID, Actor: p, Release: release})
+	return row, err
 }
+
+// errDecideInSession refuses the préfet's decision task outside its session, which keeps
+// the ranking and the motivation of a departure from it.
+var errDecideInSession = models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
 
 // completeTaskResponse is the task as closed and the dossier's status after the workflow acted.
 type completeTaskResponse struct {
@@ -159,41 +163,48 @@ type completeTaskResponse struct {
 	DossierStatus models.Status `json:"dossier_status"`
 }
 
-// completeTask hands a completion to the dossier's workflow as an Update and waits for its
-// answer: the new status, or a refusal that left nothing in the workflow's history.
 func (s *Server) completeTask(c echo.Context) error {
-	t, err := s.actionableTask(c)
-	if err != nil {
-		return err
-	}
-	p := principal(c)
 	var req models.Completion
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	// The outcome's rules, as the workflow's Update validator applies them.
-	if _, err := req.Payload(t.Type); err != nil {
-		return err
-	}
-	if !t.Status.Open() {
-		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
-	}
-	if t.Type == models.TaskProgramming {
-		// The session keeps the ranking and the motivation of a departure from it.
-		return models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
-	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	var result workflows.CompleteTaskResult
-	err = s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateCompleteTask, &result,
-		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data})
+	t, status, err := s.CompleteTask(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	if t, err = s.Store.Task(c.Request().Context(), t.ID); err != nil {
-		return err
+	return c.JSON(http.StatusOK, completeTaskResponse{Task: t, DossierStatus: status})
+}
+
+// CompleteTask hands p's completion of task id to the dossier's workflow as an Update and
+// waits for its answer: the task as closed and the dossier's new status, or a refusal that
+// left nothing in the workflow's history.
+func (s *Server) CompleteTask(ctx context.Context, p models.Principal, id string, req models.Completion) (models.Task, models.Status, error) {
+	t, err := s.VisibleTask(ctx, p, id)
+	if err != nil {
+		return t, "", err
 	}
-	return c.JSON(http.StatusOK, completeTaskResponse{Task: t, DossierStatus: result.Status})
+	if !p.CanAct(t) {
+		return t, "", models.NotYourTask(t)
+	}
+	// The outcome's rules, as the workflow's Update validator applies them.
+	if _, err := req.Payload(t.Type); err != nil {
+		return t, "", err
+	}
+	if !t.Status.Open() {
+		return t, "", models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+	}
+	if t.Type == models.TaskProgramming {
+		return t, "", errDecideInSession
+	}
+	uctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
+	defer cancel()
+	var result workflows.CompleteTaskResult
+	if err := s.update(uctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateCompleteTask, &result,
+		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}); err != nil {
+		return t, "", err
+	}
+	t, err = s.Store.Task(ctx, t.ID)
+	return t, result.Status, err
 }
 
 // update sends a Workflow Update and waits for its result, mapping refusals to domain errors.

@@ -32,6 +32,7 @@ import (
 	"github.com/relance/relance/notify"
 	"github.com/relance/relance/registry"
 	"github.com/relance/relance/store"
+	"github.com/relance/relance/web"
 	"github.com/relance/relance/worker"
 	"github.com/relance/relance/workflows"
 )
@@ -186,6 +187,33 @@ func NewAPIServer(cfg config.Config, st *store.Store, tc client.Client, logger *
 		Stuck: &filing.StuckFinder{Store: st, Temporal: tc, Namespace: cfg.TemporalNamespace, UIURL: cfg.TemporalUIURL,
 			Grace: cfg.StuckGrace},
 	}
+}
+
+// AttachWorkspace adds the workspace's pages to srv. With development identities (`relance
+// dev`), its sign-in page lists them and sessions are signed with the development secret
+// over plain HTTP; otherwise people sign in through the OIDC provider of cfg, with session
+// cookies signed by SESSION_SECRET and sent over HTTPS only.
+func AttachWorkspace(ctx context.Context, cfg config.Config, srv *api.Server, logger *slog.Logger, devIdentities []models.Principal) error {
+	dev := len(devIdentities) > 0
+	secret := cfg.SessionSecret
+	if dev && secret == "" {
+		secret = cfg.JWTSecret
+	}
+	pages, err := web.New(srv, web.NewSessions(secret, 8*time.Hour, !dev), logger)
+	if err != nil {
+		return err
+	}
+	pages.DevIdentities = devIdentities
+	if dev {
+		pages.TemporalUI = fmt.Sprintf("http://localhost:%d/namespaces/%s", cfg.TemporalUIPort, cfg.TemporalNamespace)
+	}
+	if cfg.OIDCIssuer != "" {
+		if pages.OIDC, err = web.NewOIDC(ctx, cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret, cfg.OIDCRedirectURL); err != nil {
+			return err
+		}
+	}
+	srv.Pages = pages.Register
+	return nil
 }
 
 // Serve runs the HTTP API on ln until ctx ends, then drains in-flight requests.

@@ -52,6 +52,12 @@ type Config struct {
 	// JWTAudience, when set, must appear in the token's aud claim.
 	JWTAudience string
 
+	// OIDCIssuer, OIDCClientID, OIDCClientSecret and OIDCRedirectURL sign people into the
+	// workspace through an OpenID Connect provider (ProConnect); SessionSecret signs its
+	// session cookies. `relance api` serves the workspace when OIDCIssuer is set.
+	OIDCIssuer, OIDCClientID, OIDCClientSecret, OIDCRedirectURL string
+	SessionSecret                                               string
+
 	// TemporalTimeout bounds every call the API makes into Temporal, and a whole filing
 	// (insert, start and clean-up) as one deadline.
 	TemporalTimeout time.Duration
@@ -104,6 +110,11 @@ func Load() (Config, error) {
 		JWTIssuer:         os.Getenv("JWT_ISSUER"),
 		JWKSURL:           os.Getenv("JWKS_URL"),
 		JWTAudience:       os.Getenv("JWT_AUDIENCE"),
+		OIDCIssuer:        os.Getenv("OIDC_ISSUER"),
+		OIDCClientID:      os.Getenv("OIDC_CLIENT_ID"),
+		OIDCClientSecret:  os.Getenv("OIDC_CLIENT_SECRET"),
+		OIDCRedirectURL:   os.Getenv("OIDC_REDIRECT_URL"),
+		SessionSecret:     os.Getenv("SESSION_SECRET"),
 	}
 	var errs []string
 	var err error
@@ -174,6 +185,9 @@ func Load() (Config, error) {
 	}
 	if len(c.JWTSecret) < 32 && c.JWKSURL == "" {
 		errs = append(errs, "JWT_SECRET must be at least 32 characters")
+	}
+	if c.OIDCIssuer != "" && (c.OIDCClientID == "" || c.OIDCRedirectURL == "" || len(c.SessionSecret) < 32) {
+		errs = append(errs, "OIDC_ISSUER needs OIDC_CLIENT_ID, OIDC_REDIRECT_URL and a SESSION_SECRET of at least 32 characters")
 	}
 	if len(errs) > 0 {
 		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))

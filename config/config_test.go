@@ -27,6 +27,7 @@ var envKeys = []string{
 	"GUICHET_CLOSES_AT", "RECONCILE_PERIOD", "RECONCILE_GRACE", "RECONCILE_BATCH",
 	"TEMPORAL_UI_URL", "STUCK_GRACE",
 	"AXE3_ADVANCE_SHARE_PERCENT", "AXE3_COMPLETION", "AXE3_LAB_ONLY",
+	"OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URL", "SESSION_SECRET",
 }
 
 // cleanEnv empties every variable Load reads for the duration of the test; Load treats
@@ -137,6 +138,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"short secret", map[string]string{"JWT_SECRET": strings.Repeat("s", 31)}, []string{"JWT_SECRET"}},
 		// JWKS_URL alone lifts the secret requirement but still needs an issuer.
 		{"jwks without issuer", map[string]string{"JWKS_URL": "https://auth.example/jwks", "JWT_SECRET": "x"}, []string{"JWT_ISSUER and JWKS_URL"}},
+		{"oidc without session secret", map[string]string{"OIDC_ISSUER": "https://proconnect.example", "OIDC_CLIENT_ID": "relance",
+			"OIDC_REDIRECT_URL": "https://relance.example/connexion/retour", "SESSION_SECRET": "short"}, []string{"SESSION_SECRET"}},
+		{"oidc without client", map[string]string{"OIDC_ISSUER": "https://proconnect.example", "SESSION_SECRET": strings.Repeat("s", 32)}, []string{"OIDC_CLIENT_ID"}},
 		{"closing date garbage", map[string]string{"GUICHET_CLOSES_AT": "next year"}, []string{"GUICHET_CLOSES_AT"}},
 		{"closing date not a day", map[string]string{"GUICHET_CLOSES_AT": "2026-02-30"}, []string{"GUICHET_CLOSES_AT"}},
 		{"reconcile grace zero", map[string]string{"RECONCILE_GRACE": "0s"}, []string{"RECONCILE_GRACE"}},

@@ -50,6 +50,8 @@ type stackFiles struct {
 	databaseURL string
 	// tune adjusts the configuration (short deadlines, say).
 	tune func(*config.Config)
+	// attach, when set, adds to the server before it serves (the workspace's pages, say).
+	attach func(*api.Server)
 }
 
 func newStackFiles(t testing.TB) stackFiles {
@@ -89,6 +91,9 @@ func startStack(t testing.TB, files stackFiles) *stack {
 	}
 	srv := app.NewAPIServer(cfg, st, dev.Client(), logger)
 	srv.Metrics = reg
+	if files.attach != nil {
+		files.attach(srv)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	g, gctx := errgroup.WithContext(ctx)

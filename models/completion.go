@@ -118,6 +118,15 @@ var taskOutcomes = map[TaskType][]outcome{
 	TaskRecovery:       {{OutcomeRecovered, true, func() any { return &RecoveryCompletion{} }}},
 }
 
+// Outcomes lists the outcomes of a task of type t, as its form offers them.
+func Outcomes(t TaskType) []string {
+	names := make([]string, len(taskOutcomes[t]))
+	for i, o := range taskOutcomes[t] {
+		names[i] = o.name
+	}
+	return names
+}
+
 // Payload checks a completion of a task of type t: its outcome is one of the task's, and
 // its comment and data follow that outcome's field rules. It returns the decoded payload
 // (*GrantCompletion, *PaymentCompletion...), for the rules that need a dossier's context.
@@ -128,11 +137,7 @@ func (c Completion) Payload(t TaskType) (any, error) {
 	outcomes := taskOutcomes[t]
 	i := slices.IndexFunc(outcomes, func(o outcome) bool { return o.name == c.Outcome })
 	if i < 0 {
-		names := make([]string, len(outcomes))
-		for j, o := range outcomes {
-			names[j] = o.name
-		}
-		return nil, FieldErrors(map[string]string{"outcome": fmt.Sprintf("must be %s for a task of type %s", quotedChoice(names), t)})
+		return nil, FieldErrors(map[string]string{"outcome": fmt.Sprintf("must be %s for a task of type %s", quotedChoice(Outcomes(t)), t)})
 	}
 	o := outcomes[i]
 	body := map[string]any{"comment": c.Comment}

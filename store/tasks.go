@@ -86,6 +86,16 @@ func (s *Store) DossierTasks(ctx context.Context, dossierID string) ([]models.Ta
 	return taskModels(rows), nil
 }
 
+// ClosedBy lists the tasks subject completed, the latest first: an inbox's "done" tab.
+func (s *Store) ClosedBy(ctx context.Context, subject string, limit int) ([]models.Task, error) {
+	var rows []taskRow
+	if err := s.db.WithContext(ctx).Where("closed_by = ? AND status = ?", subject, string(models.TaskDone)).
+		Order("closed_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return taskModels(rows), nil
+}
+
 // TaskFilter narrows an inbox.
 type TaskFilter struct {
 	Type          string

@@ -77,6 +77,15 @@ func runDev(ctx context.Context, cfg config.Config, logger *slog.Logger) error {
 	}
 	srv := app.NewAPIServer(cfg, st, tc, logger)
 	srv.Metrics = reg
+	// The workspace's sign-in page lists the demo's people; sessions are signed with the
+	// development secret.
+	people := make([]models.Principal, len(demoPrincipals))
+	for i, d := range demoPrincipals {
+		people[i] = d.p
+	}
+	if err := app.AttachWorkspace(ctx, cfg, srv, logger, people); err != nil {
+		return err
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	sender, err := app.NewSender(cfg, logger)
 	if err != nil {
@@ -151,13 +160,14 @@ func printBanner(cfg config.Config, apiURL string, tokens []demoToken, dialect s
 	fmt.Printf(`
 relance is running (Ctrl-C to stop; data kept in %s, database: %s)
 
+  Workspace    %s/   (sign in as any demo person)
   API          %s/api/v1   (OpenAPI: %s/api/v1/openapi.yaml)
   Metrics      %s/metrics   (API and worker)
   Temporal UI  http://localhost:%d
   Temporal     %s, namespace %s
 
 Demo tokens (valid 30 days):
-`, cfg.DataDir, dialect, apiURL, apiURL, apiURL, cfg.TemporalUIPort, cfg.TemporalAddress, cfg.TemporalNamespace)
+`, cfg.DataDir, dialect, apiURL, apiURL, apiURL, apiURL, cfg.TemporalUIPort, cfg.TemporalAddress, cfg.TemporalNamespace)
 	for _, t := range tokens {
 		fmt.Printf("  # %s\n  export %s=%s\n", t.label, t.env, t.token)
 	}

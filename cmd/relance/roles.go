@@ -73,6 +73,11 @@ func apiCmd() *cobra.Command {
 			r.logger.Info("API listening", "addr", ln.Addr().String())
 			srv := app.NewAPIServer(r.cfg, r.store, r.tc, r.logger)
 			srv.Metrics = r.metrics
+			if r.cfg.OIDCIssuer != "" {
+				if err := app.AttachWorkspace(cmd.Context(), r.cfg, srv, r.logger, nil); err != nil {
+					return err
+				}
+			}
 			return app.Serve(cmd.Context(), ln, srv)
 		},
 	}

@@ -1,0 +1,177 @@
+package api
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+// Lists export to CSV, for the API (Accept: text/csv) and the workspace alike: the same
+// columns, in the order the workspace's pages show them, streamed page by page so an export
+// of every dossier never sits whole in memory.
+
+// Column is one column of an export: its header and its cell.
+type Column[T any] struct {
+	Header string
+	Value  func(T) string
+}
+
+// TaskLine is a task with its dossier, as lists of tasks show it.
+type TaskLine struct {
+	models.Task
+	Dossier models.Dossier
+}
+
+// Euros writes an amount as a decimal number of euros ("1240.50"), for exports and inputs.
+func Euros(c models.Cents) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
+
+func csvTime(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// DossierColumns are the columns of a list of dossiers.
+var DossierColumns = []Column[models.Dossier]{
+	{"Dossier", func(d models.Dossier) string { return d.ID }},
+	{"Dispositif", func(d models.Dossier) string { return string(d.Kind) }},
+	{"Collectivité", func(d models.Dossier) string { return d.ApplicantName }},
+	{"SIREN", func(d models.Dossier) string { return d.ApplicantSiren }},
+	{"Département", func(d models.Dossier) string { return d.Departement }},
+	{"Statut", func(d models.Dossier) string { return string(d.Status) }},
+	{"Montant demandé", func(d models.Dossier) string { return Euros(d.RequestedCents) }},
+	{"Déposé le", func(d models.Dossier) string { return csvTime(&d.CreatedAt) }},
+}
+
+// TaskColumns are the columns of an inbox.
+var TaskColumns = []Column[TaskLine]{
+	{"Tâche", func(t TaskLine) string { return string(t.Type) }},
+	{"Dossier", func(t TaskLine) string { return t.DossierID }},
+	{"Collectivité", func(t TaskLine) string { return t.Dossier.ApplicantName }},
+	{"Statut du dossier", func(t TaskLine) string { return string(t.Dossier.Status) }},
+	{"Échéance", func(t TaskLine) string { return csvTime(t.DueAt) }},
+	{"Prise en charge", func(t TaskLine) string { return t.Assignee }},
+}
+
+// LedgerColumns are the columns of the ledger.
+var LedgerColumns = []Column[models.LedgerEntry]{
+	{"Date", func(e models.LedgerEntry) string { return csvTime(&e.At) }},
+	{"Mouvement", func(e models.LedgerEntry) string { return e.Kind }},
+	{"Enveloppe", func(e models.LedgerEntry) string { return e.EnvelopeCode }},
+	{"Dossier", func(e models.LedgerEntry) string { return e.DossierID }},
+	{"Montant", func(e models.LedgerEntry) string { return Euros(e.AmountCents) }},
+	{"Référence", func(e models.LedgerEntry) string { return e.Reference }},
+}
+
+// csvPage is how many rows an export reads at a time.
+const csvPage = 500
+
+// streamCSV writes the header, then each page next returns (given the last row of the
+// previous one, nil first) until a page comes back short, flushing after each.
+func streamCSV[T any](w io.Writer, cols []Column[T], next func(last *T) ([]T, error)) error {
+	cw := csv.NewWriter(w)
+	row := make([]string, len(cols))
+	for i, c := range cols {
+		row[i] = c.Header
+	}
+	if err := cw.Write(row); err != nil {
+		return err
+	}
+	var last *T
+	for {
+		items, err := next(last)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			for i, c := range cols {
+				row[i] = c.Value(it)
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil || len(items) < csvPage {
+			return err
+		}
+		last = &items[len(items)-1]
+	}
+}
+
+// DossiersCSV streams the dossiers p may read matching f (its cursor and limit aside).
+func (s *Server) DossiersCSV(ctx context.Context, w io.Writer, p models.Principal, f store.DossierFilter) error {
+	f.Limit = csvPage
+	return streamCSV(w, DossierColumns, func(last *models.Dossier) ([]models.Dossier, error) {
+		if last != nil {
+			f.After = last.ID
+		}
+		return s.Store.ListDossiers(ctx, p, f)
+	})
+}
+
+// TasksCSV streams the inbox of p matching f (its cursor and limit aside).
+func (s *Server) TasksCSV(ctx context.Context, w io.Writer, p models.Principal, f store.TaskFilter) error {
+	f.Limit = csvPage
+	return streamCSV(w, TaskColumns, func(last *TaskLine) ([]TaskLine, error) {
+		if last != nil {
+			f.After = &store.TaskCursor{Key: f.SortKey(last.Task), ID: last.ID}
+		}
+		tasks, err := s.Store.Inbox(ctx, p, f)
+		if err != nil {
+			return nil, err
+		}
+		return s.TaskLines(ctx, tasks)
+	})
+}
+
+// LedgerCSV streams the ledger, optionally of one dossier or envelope.
+func (s *Server) LedgerCSV(ctx context.Context, w io.Writer, dossierID, envelope string) error {
+	return streamCSV(w, LedgerColumns, func(last *models.LedgerEntry) ([]models.LedgerEntry, error) {
+		var before int64
+		if last != nil {
+			before = last.ID
+		}
+		return s.Store.Ledger(ctx, dossierID, envelope, before, csvPage)
+	})
+}
+
+// TaskLines gives each task its dossier, read in one query.
+func (s *Server) TaskLines(ctx context.Context, tasks []models.Task) ([]TaskLine, error) {
+	ids := make([]string, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.DossierID
+	}
+	dossiers, err := s.Store.DossiersByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TaskLine, len(tasks))
+	for i, t := range tasks {
+		out[i] = TaskLine{Task: t, Dossier: dossiers[t.DossierID]}
+	}
+	return out, nil
+}
+
+// wantsCSV reports whether the client asked for CSV rather than JSON.
+func wantsCSV(c echo.Context) bool {
+	return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/csv")
+}
+
+// StartCSV sets the headers of a CSV download named filename.
+func StartCSV(w http.ResponseWriter, filename string) {
+	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	w.Header().Set(echo.HeaderContentDisposition, "attachment; filename="+strconv.Quote(filename))
+	w.WriteHeader(http.StatusOK)
+}

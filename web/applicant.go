@@ -1,0 +1,151 @@
+package web
+
+import (
+	"encoding/json"
+	"maps"
+	"net/http"
+	"net/url"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/relance/relance/api"
+	"github.com/relance/relance/models"
+)
+
+// guichetView is the guichet's form: the kind chosen, its checklist with the
+// specification's labels, what was typed, and the errors of the API's rules.
+type guichetView struct {
+	Kind      models.GuichetKind
+	Kinds     []models.GuichetKind
+	APIs      map[string]string
+	Spec      models.ChecklistSpec
+	Values    map[string]string
+	Checklist map[string]bool
+	Errors    map[string]string
+	Problem   string
+	// Key is the filing's idempotency key: submitting the same form twice files one dossier.
+	Key string
+}
+
+func (s *Server) guichetForm(c echo.Context) error {
+	if err := requireAnyRole(principal(c), models.RoleApplicant); err != nil {
+		return s.renderError(c, err)
+	}
+	return s.showGuichet(c, http.StatusOK, c.QueryParams(), map[string]string{}, "")
+}
+
+func (s *Server) showGuichet(c echo.Context, status int, form url.Values, errs map[string]string, problem string) error {
+	kind := models.GuichetKind(form.Get("kind"))
+	if _, ok := models.ChecklistFor(kind); !ok {
+		kind = models.GuichetFranceConnect
+	}
+	spec, _ := models.ChecklistFor(kind)
+	v := guichetView{Kind: kind, Kinds: []models.GuichetKind{models.GuichetFranceConnect, models.GuichetAPI}, APIs: models.GuichetAPIs,
+		Spec: spec, Values: map[string]string{}, Checklist: map[string]bool{}, Errors: errs, Problem: problem, Key: form.Get("key")}
+	for k := range form {
+		v.Values[k] = form.Get(k)
+	}
+	for _, item := range spec.Items {
+		v.Checklist[item.Key] = form.Get("checklist."+item.Key) == "on"
+	}
+	if v.Key == "" {
+		v.Key = uuid.NewString()
+	}
+	return s.render(c, status, "guichet", "Demande au guichet FranceConnect / API", v)
+}
+
+// checklistOf reads a form's checklist: every item of spec, ticked or not.
+func checklistOf(spec models.ChecklistSpec, form url.Values) map[string]bool {
+	m := map[string]bool{}
+	for _, item := range spec.Items {
+		m[item.Key] = form.Get("checklist."+item.Key) == "on"
+	}
+	return m
+}
+
+// fileGuichet files the application as the API does (its form's rules, then the filing).
+func (s *Server) fileGuichet(c echo.Context) error {
+	p := principal(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+	}
+	app := models.GuichetApplication{Kind: models.GuichetKind(form.Get("kind")), APIName: form.Get("api_name")}
+	if app.Kind != models.GuichetAPI {
+		app.APIName = ""
+	}
+	if spec, ok := models.ChecklistFor(app.Kind); ok {
+		app.Checklist = checklistOf(spec, form)
+	}
+	errs := map[string]string{}
+	if cents, ok := parseEuros(form.Get("cost")); ok {
+		app.ProjectCostCents = cents
+	} else {
+		errs["project_cost_cents"] = "Un montant en euros, par exemple 12400 ou 12 400,50."
+	}
+	if len(errs) > 0 {
+		return s.showGuichet(c, http.StatusUnprocessableEntity, form, errs, "")
+	}
+	filed, err := s.API.FileGuichet(c.Request().Context(), p, form.Get("key"), app)
+	if err != nil {
+		var e *models.Error
+		if asError(err, &e) && len(e.Fields) > 0 {
+			for k, msg := range e.Fields {
+				errs[k] = fieldMessageFR(msg)
+			}
+			return s.showGuichet(c, http.StatusUnprocessableEntity, form, errs, "")
+		}
+		if asError(err, &e) && e.Code != models.EInternal {
+			return s.showGuichet(c, api.StatusOf(e), form, errs, label(errorTitles, e.Code)+" : "+e.Message)
+		}
+		return s.renderError(c, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(filed.Dossier.ID)+"?info=depose")
+}
+
+// amendForm is the checklist an incomplete guichet dossier's applicant may complete.
+type amendForm struct {
+	Spec      models.ChecklistSpec
+	Checklist map[string]bool
+}
+
+// amendFormOf is the amendment form of d for p, or nil when p may not amend d.
+func amendFormOf(p models.Principal, d models.Dossier, app models.GuichetApplication) *amendForm {
+	if d.Kind != models.KindGuichet || d.Status != models.StatusIncomplete || !p.ActsFor(d.ApplicantSiren) {
+		return nil
+	}
+	spec, ok := models.ChecklistByVersion(app.ChecklistVersion)
+	if !ok {
+		return nil
+	}
+	return &amendForm{Spec: spec, Checklist: maps.Clone(app.Checklist)}
+}
+
+// amendChecklist sends the new checklist to the dossier's workflow, as the API does.
+func (s *Server) amendChecklist(c echo.Context) error {
+	ctx, p := c.Request().Context(), principal(c)
+	d, err := s.API.VisibleDossier(ctx, p, c.Param("id"))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+	}
+	app, _ := guichetOf(d)
+	spec, ok := models.ChecklistByVersion(app.ChecklistVersion)
+	if !ok {
+		return s.renderError(c, models.Errorf(models.EConflict, "ce dossier n'a pas de liste de vérification"))
+	}
+	if err := s.API.AmendChecklist(ctx, p, d.ID, models.ChecklistAmendment{Checklist: checklistOf(spec, form)}); err != nil {
+		return s.renderError(c, err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(d.ID)+"?info=complete")
+}
+
+// guichetOf decodes a guichet dossier's application.
+func guichetOf(d models.Dossier) (models.GuichetApplication, bool) {
+	var app models.GuichetApplication
+	return app, d.Kind == models.KindGuichet && json.Unmarshal(d.Payload, &app) == nil
+}

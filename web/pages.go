@@ -1,0 +1,376 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/relance/relance/api"
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+var paris, _ = time.LoadLocation("Europe/Paris")
+
+var funcs = template.FuncMap{
+	"status":     func(s models.Status) string { return label(statusLabels, s) },
+	"statusTone": statusTone,
+	"taskType":   func(t models.TaskType) string { return label(taskLabels, t) },
+	"taskStatus": func(t models.TaskStatus) string { return label(taskStatusLabels, t) },
+	"kind":       func(k models.DossierKind) string { return label(kindLabels, k) },
+	"outcome":    func(o string) string { return label(outcomeLabels, o) },
+	"role":       func(r models.Role) string { return label(roleLabels, r) },
+	"ledgerKind": func(k string) string { return label(ledgerKindLabels, k) },
+	"euros":      models.FormatEuros,
+	"date": func(t any) string {
+		switch v := t.(type) {
+		case time.Time:
+			return v.In(paris).Format("02/01/2006 15:04")
+		case *time.Time:
+			if v != nil {
+				return v.In(paris).Format("02/01/2006 15:04")
+			}
+		}
+		return "—"
+	},
+	"has":         func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
+	"field":       formField,
+	"choice":      choice,
+	"short":       shortID,
+	"open":        callOpen,
+	"app":         appInput,
+	"fld":         callField,
+	"waits":       juryWaitsForFR,
+	"audit":       func(a string) string { return label(auditLabels, a) },
+	"strandField": func(k string) string { return label(strandFieldLabels, k) },
+	"indent":      func(depth int) string { return strconv.FormatFloat(float64(depth)*1.5+0.75, 'f', 2, 64) },
+	"pct":         func(p float64) string { return strconv.FormatFloat(min(max(p, 0), 100), 'f', 1, 64) + "%" },
+}
+
+// selectField is a filter's select: its options with their French labels, the one chosen,
+// and the error of its rule.
+type selectField struct {
+	Name, Label, Error string
+	Options            []option
+}
+
+type option struct {
+	Value, Label string
+	Selected     bool
+}
+
+func choice(name, lbl string, q url.Values, errs map[string]string, values any) selectField {
+	f := selectField{Name: name, Label: lbl, Error: errs[name]}
+	add := func(v, l string) { f.Options = append(f.Options, option{v, l, q.Get(name) == v}) }
+	switch vs := values.(type) {
+	case []models.DossierKind:
+		for _, v := range vs {
+			add(string(v), label(kindLabels, v))
+		}
+	case []models.Status:
+		for _, v := range vs {
+			add(string(v), label(statusLabels, v))
+		}
+	case []models.TaskType:
+		for _, v := range vs {
+			add(string(v), label(taskLabels, v))
+		}
+	}
+	return f
+}
+
+// inputField is one input of a task form: what was typed, and the error of its rule (named
+// by the API's field path).
+type inputField struct{ Name, Label, Type, Value, Error string }
+
+func formField(f taskForm, name, path, label, typ string) inputField {
+	return inputField{Name: name, Label: label, Type: typ, Value: f.Values[name], Error: f.Errors[path]}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// home lists what waits for the signed-in person: their open tasks, most urgent first.
+func (s *Server) home(c echo.Context) error {
+	ctx, p := c.Request().Context(), principal(c)
+	tasks, err := s.API.Store.Inbox(ctx, p, store.TaskFilter{ByDue: true, Limit: 50})
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	rows, err := s.taskRows(ctx, p, tasks)
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	return s.render(c, http.StatusOK, "home", "Accueil", rows)
+}
+
+// inboxTabs are the inbox's tabs: tasks nobody took, tasks I took, tasks I completed.
+var inboxTabs = []struct{ Key, Label string }{{"a-traiter", "À traiter"}, {"suivis", "Suivis"}, {"traites", "Traités"}}
+
+type inboxView struct {
+	Tab     string
+	Tabs    []struct{ Key, Label string }
+	Filter  url.Values
+	Errors  map[string]string
+	Rows    []taskRow
+	Types   []models.TaskType
+	Kinds   []models.DossierKind
+	Status  []models.Status
+	Query   string
+	RetPath string
+}
+
+// inbox is the instructor's (and everyone's) list of tasks, in tabs, with the API's filters.
+func (s *Server) inbox(c echo.Context) error {
+	ctx, p := c.Request().Context(), principal(c)
+	q := c.QueryParams()
+	v := inboxView{Tab: q.Get("onglet"), Tabs: inboxTabs, Filter: q,
+		Types: models.TaskTypes, Kinds: models.Kinds, Status: models.Statuses, RetPath: c.Request().URL.RequestURI()}
+	if !slices.ContainsFunc(inboxTabs, func(t struct{ Key, Label string }) bool { return t.Key == v.Tab }) {
+		v.Tab = "a-traiter"
+	}
+	f, errs := taskFilter(q, v.Tab)
+	v.Errors = errs
+	var tasks []models.Task
+	var err error
+	switch {
+	case len(v.Errors) > 0:
+	case v.Tab == "traites":
+		tasks, err = s.API.Store.ClosedBy(ctx, p.Subject, 100)
+	default:
+		tasks, err = s.API.Store.Inbox(ctx, p, f)
+	}
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	if v.Rows, err = s.taskRows(ctx, p, tasks); err != nil {
+		return s.renderError(c, err)
+	}
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(c, status, "inbox", "Tâches", v)
+}
+
+// claim takes a task, or gives it back, through the dossier's workflow, as the API does.
+func (s *Server) claim(release bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		t, err := s.API.ClaimTask(c.Request().Context(), principal(c), c.Param("id"), release)
+		if err != nil {
+			return s.renderError(c, err)
+		}
+		info := "prise"
+		if release {
+			info = "rendue"
+		}
+		ret := back(c, "/taches/"+url.PathEscape(t.ID))
+		sep := "?"
+		if strings.Contains(ret, "?") {
+			sep = "&"
+		}
+		return c.Redirect(http.StatusSeeOther, ret+sep+"info="+info)
+	}
+}
+
+type dossierView struct {
+	api.DossierView
+	Application []field
+	OpenTasks   []models.Task
+	WorkflowURL string
+	Amend       *amendForm
+}
+
+// field is one line of an application, as the dossier page shows it.
+type field struct{ Label, Value string }
+
+func (s *Server) dossierPage(c echo.Context) error {
+	p := principal(c)
+	d, err := s.API.DossierView(c.Request().Context(), p, c.Param("id"))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	v := dossierView{DossierView: d, Application: applicationFields(d.Dossier)}
+	if app, ok := guichetOf(d.Dossier); ok {
+		v.Amend = amendFormOf(p, d.Dossier, app)
+	}
+	for _, t := range d.Tasks {
+		if t.Status == models.TaskOpen || t.Status == models.TaskClaimed {
+			v.OpenTasks = append(v.OpenTasks, t)
+		}
+	}
+	if s.TemporalUI != "" && p.HasRole(models.RoleAdmin) {
+		v.WorkflowURL = s.TemporalUI + "/workflows/" + url.PathEscape(d.WorkflowID())
+	}
+	return s.render(c, http.StatusOK, "dossier", "Dossier "+shortID(d.ID), v)
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// applicationFields lists what the applicant wrote, in the order and words of the form.
+func applicationFields(d models.Dossier) []field {
+	var out []field
+	switch d.Kind {
+	case models.KindGuichet:
+		app, ok := guichetOf(d)
+		if !ok {
+			return nil
+		}
+		out = append(out, field{"Guichet", string(app.Kind)}, field{"Coût du projet", models.FormatEuros(app.ProjectCostCents)})
+		if app.APIName != "" {
+			out = append(out, field{"API", app.APIName})
+		}
+		spec, _ := models.ChecklistFor(app.Kind)
+		for _, item := range spec.Items {
+			v := "Non"
+			if app.Checklist[item.Key] {
+				v = "Oui"
+			}
+			out = append(out, field{item.Label, v})
+		}
+	case models.KindAAP:
+		var app models.AAPApplication
+		if json.Unmarshal(d.Payload, &app) != nil {
+			return nil
+		}
+		out = append(out, field{"Titre", app.Title}, field{"Résumé", app.Summary},
+			field{"Dépenses éligibles", models.FormatEuros(app.EligibleCostCents)}, field{"Montant demandé", models.FormatEuros(app.RequestedCents)})
+		keys := make([]string, 0, len(app.StrandFields))
+		for k := range app.StrandFields {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			out = append(out, field{label(strandFieldLabels, k), app.StrandFields[k]})
+		}
+	}
+	return out
+}
+
+// taskForm is a task's page: the task, its dossier, and the form as typed, with its errors.
+type taskForm struct {
+	Task     models.Task
+	Dossier  models.Dossier
+	Outcomes []string
+	CanAct   bool
+	Values   map[string]string
+	Errors   map[string]string
+	Problem  string
+}
+
+func (s *Server) taskPage(c echo.Context) error {
+	return s.showTask(c, http.StatusOK, map[string]string{}, map[string]string{}, "")
+}
+
+func (s *Server) showTask(c echo.Context, status int, values, errs map[string]string, problem string) error {
+	ctx, p := c.Request().Context(), principal(c)
+	t, err := s.API.VisibleTask(ctx, p, c.Param("id"))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	d, err := s.API.VisibleDossier(ctx, p, t.DossierID)
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	f := taskForm{Task: t, Dossier: d, Outcomes: models.Outcomes(t.Type), CanAct: p.CanAct(t), Values: values, Errors: errs, Problem: problem}
+	return s.render(c, status, "task", label(taskLabels, t.Type), f)
+}
+
+var amountRE = regexp.MustCompile(`^\d{1,13}([.,]\d{1,2})?$`)
+
+// parseEuros reads an amount typed in euros ("250000", "12 500,50") as cents.
+func parseEuros(v string) (models.Cents, bool) {
+	v = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "€", "").Replace(v)
+	if !amountRE.MatchString(v) {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(strings.Replace(v, ",", ".", 1), ".")
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	e, _ := strconv.ParseInt(whole, 10, 64)
+	cts, _ := strconv.ParseInt(frac, 10, 64)
+	return e*100 + cts, true
+}
+
+// completion builds the API's completion from the form: the same request, the same rules.
+func completion(t models.TaskType, form url.Values) (models.Completion, map[string]string) {
+	req := models.Completion{Outcome: form.Get("outcome"), Comment: form.Get("comment")}
+	errs := map[string]string{}
+	data := map[string]any{}
+	switch t {
+	case models.TaskJuryDecision:
+		if req.Outcome == string(models.VoteGrant) {
+			if cents, ok := parseEuros(form.Get("amount")); ok {
+				data["amount_cents"] = cents
+			} else if form.Get("amount") != "" {
+				errs["data.amount_cents"] = "Un montant en euros, par exemple 250000 ou 12 500,50."
+			}
+		}
+	case models.TaskConventionSignature:
+		data["signed_on"] = form.Get("signed_on")
+	case models.TaskDisbursement:
+		data["paid_on"], data["reference"] = form.Get("paid_on"), form.Get("reference")
+	}
+	if len(data) > 0 {
+		req.Data, _ = json.Marshal(data)
+	}
+	return req, errs
+}
+
+// completeTask completes a task from its form: the API's rules (the outcome's field
+// rules, then the workflow's), errors shown next to the fields, what was typed kept.
+func (s *Server) completeTask(c echo.Context) error {
+	ctx, p := c.Request().Context(), principal(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+	}
+	values := map[string]string{}
+	for k := range form {
+		if k != csrfField {
+			values[k] = form.Get(k)
+		}
+	}
+	t, err := s.API.VisibleTask(ctx, p, c.Param("id"))
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	req, errs := completion(t.Type, form)
+	if len(errs) == 0 {
+		if _, err = req.Payload(t.Type); err == nil {
+			_, _, err = s.API.CompleteTask(ctx, p, t.ID, req)
+		}
+	}
+	var e *models.Error
+	switch {
+	case len(errs) > 0:
+		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(t.DossierID)+"?info=tache-terminee")
+	case asError(err, &e) && len(e.Fields) > 0:
+		for k, msg := range e.Fields {
+			errs[k] = fieldMessageFR(msg)
+		}
+		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
+	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable:
+		return s.showTask(c, api.StatusOf(e), values, errs, fmt.Sprintf("%s : %s", label(errorTitles, e.Code), e.Message))
+	}
+	return s.renderError(c, err)
+}
+
+func asError(err error, target **models.Error) bool { return errors.As(err, target) }

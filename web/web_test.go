@@ -1,0 +1,410 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/api"
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
+)
+
+var (
+	instructor = models.Principal{Subject: "instructeur", Name: "Instructrice Paris", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"75"}}
+	applicant  = models.Principal{Subject: "agent.rennes", Name: "Agent de Rennes", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}
+)
+
+// workspace is the pages over a store holding one dossier of Paris awaiting preselection.
+type workspace struct {
+	*httptest.Server
+	store    *store.Store
+	sessions *Sessions
+	client   *http.Client
+	taskID   string
+}
+
+func newWorkspace(t *testing.T) *workspace {
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), "w.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	require.NoError(t, st.Migrate(ctx))
+	require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	id := uuid.NewString()
+	_, _, err = st.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindAAP, Status: models.StatusPreselection,
+		ApplicantSiren: "217500016", ApplicantName: "Ville de Paris", Departement: "75", EnvelopeCode: models.EnvelopeGuichet,
+		Payload: []byte(`{"title":"Paris Data"}`), CreatedBy: "agent.paris"}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	due := time.Now().Add(-time.Hour)
+	task := models.Task{ID: models.TaskID(id, models.TaskPreselection, 1), DossierID: id, Type: models.TaskPreselection,
+		Role: models.RoleInstructor, Scope: models.DepartementScope("75"), Status: models.TaskOpen, DueAt: &due, CreatedAt: time.Now()}
+	require.NoError(t, st.CreateTask(ctx, task))
+
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a := &api.Server{Store: st, Auth: api.NewAuthenticator("test-secret", "", "", ""), Logger: logger, TemporalTimeout: time.Second}
+	sessions := NewSessions("test-secret", time.Hour, false)
+	pages, err := New(a, sessions, logger)
+	require.NoError(t, err)
+	pages.DevIdentities = []models.Principal{instructor, applicant, admin}
+	a.Pages = pages.Register
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &workspace{Server: srv, store: st, sessions: sessions, client: client, taskID: task.ID}
+}
+
+func (w *workspace) get(t *testing.T, path string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := w.client.Get(w.URL + path)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func (w *workspace) post(t *testing.T, path string, form url.Values) (int, string, http.Header) {
+	t.Helper()
+	resp, err := w.client.PostForm(w.URL+path, form)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	m := csrfInput.FindStringSubmatch(page)
+	require.NotNil(t, m, "every form carries the CSRF token")
+	return m[1]
+}
+
+// signIn signs in as p through the development page, and returns a page's CSRF token.
+func (w *workspace) signIn(t *testing.T, p models.Principal) string {
+	t.Helper()
+	status, page, _ := w.get(t, "/connexion")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, p.Name)
+	status, _, h := w.post(t, "/connexion", url.Values{"_csrf": {csrfOf(t, page)}, "subject": {p.Subject}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/", h.Get("Location"))
+	return csrfOf(t, page)
+}
+
+func TestSignInSessionsAndCSRF(t *testing.T) {
+	w := newWorkspace(t)
+
+	status, _, h := w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status, "a page needs a session")
+	require.Equal(t, "/connexion", h.Get("Location"))
+
+	status, page, _ := w.get(t, "/connexion")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, `<html lang="fr"`)
+	require.Contains(t, page, "Instructrice Paris")
+	require.Contains(t, page, "/static/vendor/dsfr/dsfr.min.css")
+
+	// A form without its token, or with another, is refused: no session is set.
+	status, page, _ = w.post(t, "/connexion", url.Values{"subject": {instructor.Subject}})
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "le formulaire a expiré")
+	status, _, _ = w.post(t, "/connexion", url.Values{"subject": {instructor.Subject}, "_csrf": {"forged"}})
+	require.Equal(t, http.StatusForbidden, status)
+	status, _, _ = w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status)
+
+	// An identity that is not on the list signs nobody in.
+	_, page, _ = w.get(t, "/connexion")
+	status, page, _ = w.post(t, "/connexion", url.Values{"subject": {"inconnu"}, "_csrf": {csrfOf(t, page)}})
+	require.Equal(t, http.StatusUnauthorized, status)
+	require.Contains(t, page, "n&#39;existe pas")
+
+	_, page, _ = w.get(t, "/connexion")
+	resp, err := w.client.PostForm(w.URL+"/connexion", url.Values{"subject": {instructor.Subject}, "_csrf": {csrfOf(t, page)}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			session = c
+		}
+	}
+	require.NotNil(t, session)
+	require.True(t, session.HttpOnly)
+	require.Equal(t, http.SameSiteLaxMode, session.SameSite)
+	require.Equal(t, 3600, session.MaxAge, "a session expires")
+
+	status, page, _ = w.get(t, "/")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Instructrice Paris")
+	require.Contains(t, page, "Présélection")
+	require.Contains(t, page, "En retard", "an overdue task carries its badge")
+
+	// A tampered or expired cookie signs nobody in.
+	u, _ := url.Parse(w.URL)
+	forged := *session
+	forged.Value = strings.Replace(session.Value, ".", "x.", 1)
+	w.client.Jar.SetCookies(u, []*http.Cookie{&forged})
+	status, _, _ = w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status)
+	w.client.Jar.SetCookies(u, []*http.Cookie{session})
+	w.sessions.now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	status, _, _ = w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status)
+	w.sessions.now = time.Now
+
+	status, page, _ = w.get(t, "/")
+	require.Equal(t, http.StatusOK, status)
+	status, _, h = w.post(t, "/deconnexion", url.Values{"_csrf": {csrfOf(t, page)}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/connexion?info=deconnecte", h.Get("Location"))
+	status, _, _ = w.get(t, "/")
+	require.Equal(t, http.StatusSeeOther, status, "signed out")
+}
+
+func TestInboxTabsAndFilters(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+
+	status, page, _ := w.get(t, "/taches")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, `id="tache-`+w.taskID+`"`)
+	require.Contains(t, page, "Prendre")
+	require.Contains(t, page, "Ville de Paris")
+
+	status, page, _ = w.get(t, "/taches?onglet=suivis")
+	require.Equal(t, http.StatusOK, status)
+	require.NotContains(t, page, w.taskID, "nobody has claimed it yet")
+
+	status, page, _ = w.get(t, "/taches?type=disbursement")
+	require.Equal(t, http.StatusOK, status)
+	require.NotContains(t, page, w.taskID)
+
+	// A filter that breaks the API's rule says so, in French, next to its field, and keeps it.
+	status, page, _ = w.get(t, "/taches?departement=999&kind=aap")
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `<p class="fr-error-text" id="departement-error">Un code de département, par exemple 01, 2A ou 974.</p>`)
+	require.Contains(t, page, `value="999"`)
+	require.Regexp(t, `<option value="aap" selected>`, page)
+
+	// An applicant's inbox has no instructor's task.
+	w2 := newWorkspace(t)
+	w2.signIn(t, applicant)
+	_, page, _ = w2.get(t, "/taches")
+	require.NotContains(t, page, w2.taskID)
+	require.Contains(t, page, "Aucune tâche.")
+}
+
+func TestTaskFormShowsTheRulesErrorsAndKeepsWhatWasTyped(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+
+	status, page, _ := w.get(t, "/taches/"+w.taskID)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, `value="preselect"`)
+	require.Contains(t, page, `value="request_info"`)
+	token := csrfOf(t, page)
+
+	// A rejection needs a motivation of 10 characters: the completion's own rule, in French.
+	status, page, _ = w.post(t, "/taches/"+w.taskID, url.Values{"_csrf": {token}, "outcome": {"reject"}, "comment": {"trop court"[:5]}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `<p class="fr-error-text" id="comment-error">Au moins 10 caractères.</p>`)
+	require.Contains(t, page, ">trop </textarea>", "what was typed is kept")
+	require.Regexp(t, `value="reject"\s+checked`, page)
+
+	// No outcome: the field rule "required", next to the choice.
+	status, page, _ = w.post(t, "/taches/"+w.taskID, url.Values{"_csrf": {token}, "comment": {"un commentaire"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="outcome-error"><p class="fr-message fr-message--error">Ce champ est obligatoire.</p>`)
+
+	// Another person's task is not theirs to complete: refused with the reason.
+	w2 := newWorkspace(t)
+	w2.signIn(t, applicant)
+	status, page, _ = w2.get(t, "/taches/"+w2.taskID)
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "outside your scope")
+}
+
+func TestDossierPage(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+	d, err := w.store.Task(context.Background(), w.taskID)
+	require.NoError(t, err)
+	status, page, _ := w.get(t, "/dossiers/"+d.DossierID)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Appel à projets — Ville de Paris")
+	require.Contains(t, page, "En présélection")
+	require.Contains(t, page, "Paris Data")
+	require.Contains(t, page, `href="/taches/`+w.taskID+`"`)
+
+	status, page, _ = w.get(t, "/dossiers/not-a-uuid")
+	require.Equal(t, http.StatusNotFound, status)
+	require.Contains(t, page, "Introuvable")
+}
+
+func TestStaticFilesAreEmbedded(t *testing.T) {
+	w := newWorkspace(t)
+	for _, p := range []string{"/static/vendor/dsfr/dsfr.min.css", "/static/vendor/dsfr/dsfr.module.min.js", "/static/vendor/htmx.min.js",
+		"/static/vendor/dsfr/fonts/Marianne-Regular.woff2", "/static/vendor/dsfr/icons/system/close-line.svg"} {
+		status, body, h := w.get(t, p)
+		require.Equal(t, http.StatusOK, status, p)
+		require.NotEmpty(t, body)
+		require.Contains(t, h.Get("Cache-Control"), "max-age", p)
+	}
+}
+
+var admin = models.Principal{Subject: "admin", Name: "Administratrice", Roles: []models.Role{models.RoleAdmin}}
+
+func TestDossierListAndItsCSVHaveTheSameColumns(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+	status, page, _ := w.get(t, "/dossiers?kind=aap")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Ville de Paris")
+	ths := regexp.MustCompile(`<th scope="col">([^<]+)</th>`).FindAllStringSubmatch(page, -1)
+	var headers []string
+	for _, m := range ths {
+		headers = append(headers, m[1])
+	}
+
+	status, body, h := w.get(t, "/dossiers.csv?kind=aap")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "text/csv; charset=utf-8", h.Get("Content-Type"))
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	require.Len(t, lines, 2, body)
+	require.Equal(t, strings.Join(headers, ","), lines[0], "the export's columns are the page's, in its order")
+	require.Contains(t, lines[1], "Ville de Paris")
+	require.Contains(t, lines[1], ",preselection,")
+
+	// Filters apply to the export too; a bad one is refused in French.
+	_, body, _ = w.get(t, "/dossiers.csv?kind=guichet")
+	require.Equal(t, 1, len(strings.Split(strings.TrimSpace(body), "\n")))
+	status, page, _ = w.get(t, "/dossiers?status=nope")
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, "fr-select-group--error")
+
+	// The API gives the same export with Accept: text/csv, and the inbox's too.
+	token, err := api.NewAuthenticator("test-secret", "", "", "").Mint(instructor, time.Hour)
+	require.NoError(t, err)
+	for path, first := range map[string]string{"/api/v1/dossiers?kind=aap": lines[0], "/api/v1/tasks": "Tâche,Dossier,Collectivité,Statut du dossier,Échéance,Prise en charge"} {
+		req, _ := http.NewRequest(http.MethodGet, w.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Accept", "text/csv")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+		got := strings.Split(strings.TrimSpace(string(b)), "\n")
+		require.Equal(t, first, got[0], path)
+		require.Len(t, got, 2, path)
+	}
+	_, body, _ = w.get(t, "/taches.csv?onglet=a-traiter")
+	require.Contains(t, body, w.taskID[:36])
+}
+
+func TestAdministratorAndFinancePages(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, instructor)
+	status, page, _ := w.get(t, "/admin")
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "réservée aux rôles : Administration")
+	status, _, _ = w.get(t, "/grand-livre")
+	require.Equal(t, http.StatusForbidden, status)
+
+	w2 := newWorkspace(t)
+	w2.signIn(t, admin)
+	status, page, _ = w2.get(t, "/admin")
+	require.Equal(t, http.StatusOK, status)
+	d, err := w2.store.Task(context.Background(), w2.taskID)
+	require.NoError(t, err)
+	require.Contains(t, page, `id="retard-`+d.DossierID+`"`, "the overdue preselection is listed")
+	require.Regexp(t, `padding-left: 3.75rem">Axe 2 — guichet FranceConnect et API`, page, "the envelope tree, the guichet under axe 2")
+	status, page, _ = w2.get(t, "/grand-livre")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Aucun mouvement.")
+	status, body, _ := w2.get(t, "/grand-livre.csv")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "Date,Mouvement,Enveloppe,Dossier,Montant,Référence", strings.TrimSpace(body))
+}
+
+func TestGuichetFormKeepsWhatWasTypedAndSaysWhatIsWrong(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, applicant)
+	status, page, _ := w.get(t, "/guichet/nouveau?kind=api")
+	require.Equal(t, http.StatusOK, status)
+	spec, _ := models.ChecklistFor(models.GuichetAPI)
+	for _, item := range spec.Items {
+		require.Contains(t, page, template.HTMLEscapeString(item.Label), "the specification's labels")
+	}
+	token := csrfOf(t, page)
+	form := url.Values{"_csrf": {token}, "kind": {"api"}, "cost": {"douze"}, "checklist." + spec.Items[0].Key: {"on"}}
+	status, page, _ = w.post(t, "/guichet/nouveau", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="cost-error">Un montant en euros`)
+	require.Contains(t, page, `value="douze"`)
+	require.Regexp(t, `name="checklist.`+spec.Items[0].Key+`"\s+checked`, page)
+
+	form.Set("cost", "12 400")
+	status, page, _ = w.post(t, "/guichet/nouveau", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="api_name-error">Choisissez une valeur de la liste.`, "the API must name one of the window's")
+
+	w.signIn(t, instructor)
+	status, page, _ = w.get(t, "/guichet/nouveau")
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "Collectivité")
+}
+
+func TestAdministratorCreatesACall(t *testing.T) {
+	w := newWorkspace(t)
+	w.signIn(t, admin)
+	status, page, _ := w.get(t, "/appels/nouveau")
+	require.Equal(t, http.StatusOK, status)
+	form := url.Values{"_csrf": {csrfOf(t, page)}, "strand": {"donnees"}, "title": {"Données — vague 1"}, "round": {"1"},
+		"opens_on": {"2026-12-01"}, "closes_on": {"2026-11-30"}, "jury.0.subject": {"presidente"}, "jury.0.name": {"Présidente"},
+		"jury.1.subject": {"jure"}, "chair": {"jure"}, "quorum": {"3"}}
+
+	// The call's rules, in French, next to their fields, what was typed kept.
+	status, page, _ = w.post(t, "/appels/nouveau", form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="closes_on-error">La clôture suit l&#39;ouverture.`)
+	require.Contains(t, page, `id="chair-error">Le jury est présidé par l&#39;État : le président doit en être un représentant.`)
+	require.Contains(t, page, `id="quorum-error">Entre 1 et le nombre de membres (2).`)
+	require.Contains(t, page, `value="Données — vague 1"`)
+
+	form.Set("closes_on", "2027-01-31")
+	form.Set("jury.0.state", "on")
+	form.Set("chair", "presidente")
+	form.Set("quorum", "2")
+	status, _, h := w.post(t, "/appels/nouveau", form)
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Regexp(t, `^/jury/[0-9a-f-]{36}\?info=appel-cree$`, h.Get("Location"))
+	status, page, _ = w.get(t, h.Get("Location"))
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "L&#39;appel est créé.")
+	require.Contains(t, page, `id="ouvrir-session"`)
+	calls, err := w.store.Calls(context.Background())
+	require.NoError(t, err)
+	require.Len(t, calls, 1)
+	require.Equal(t, "2027-02-01T00:00:00+01:00", calls[0].ClosesAt.In(paris).Format(time.RFC3339), "open through its last day, Paris time")
+}
