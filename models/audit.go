@@ -30,6 +30,10 @@ const (
 	AuditTaskUnclaimed   = "task_unclaimed"
 	AuditTaskReminded    = "task_reminded"
 	AuditTaskEscalated   = "task_escalated"
+	// A campaign's events, recorded under its ID.
+	AuditCampaignCreated = "campaign_created"
+	AuditCampaignPhase   = "campaign_phase"
+	AuditCampaignMoved   = "campaign_moved"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"

@@ -32,6 +32,7 @@ func Register(r interface {
 }, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.GuichetWorkflow, workflow.RegisterOptions{Name: workflows.GuichetWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AAPWorkflow, workflow.RegisterOptions{Name: workflows.AAPWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.CampaignWorkflow, workflow.RegisterOptions{Name: workflows.CampaignWorkflowName})
 	r.RegisterActivity(acts)
 }
 
