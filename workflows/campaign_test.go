@@ -48,7 +48,9 @@ func newCampaignSuite(t *testing.T) *campaignSuite {
 	return s
 }
 
-func (s *campaignSuite) day(n float64) time.Time { return s.start.Add(time.Duration(n * float64(24*time.Hour))) }
+func (s *campaignSuite) day(n float64) time.Time {
+	return s.start.Add(time.Duration(n * float64(24*time.Hour)))
+}
 
 // schedule is collection from day 1 to 30, vote 30–45, interest 50–60, build 60–100.
 func (s *campaignSuite) schedule() models.Schedule {
