@@ -31,7 +31,6 @@ const campaignMaxEvents = 2000
 // CampaignInput starts (or continues) a campaign's process.
 type CampaignInput struct {
 	CampaignID string
-	Title      string
 	Schedule   models.Schedule
 	// Phase is the phase already recorded, and Moves the schedule moves made, by the runs
 	// before this one: a run continued as new neither records them again nor reuses their keys.

@@ -1,0 +1,70 @@
+package filing_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/filing"
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/workflows"
+)
+
+func newCampaign(envelope string) models.Campaign {
+	start := time.Now().Add(time.Hour).UTC()
+	w := func(from, to int) models.Window {
+		return models.Window{OpensAt: start.Add(time.Duration(from) * 24 * time.Hour), ClosesAt: start.Add(time.Duration(to) * 24 * time.Hour)}
+	}
+	return models.Campaign{ID: "camp-" + envelope, Title: "Campagne", EnvelopeCode: envelope, BudgetCents: models.Euros(1_000_000),
+		Schedule:  models.Schedule{Collection: w(0, 30), Vote: w(30, 45), Interest: w(45, 60), Build: w(60, 400)},
+		Committee: []models.CommitteeMember{{Subject: "chair", ANCT: true}}, Chair: "chair", Quorum: 1, BallotSize: 5,
+		ReferentsPerService: 10, CreatedBy: "admin"}
+}
+
+func TestCampaignCreatedAndStarted(t *testing.T) {
+	tc := newFake()
+	s := newService(t, tc)
+	ctx := context.Background()
+	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	c, err := s.CreateCampaign(ctx, newCampaign("axe1.a"))
+	require.NoError(t, err)
+	require.True(t, tc.running[models.CampaignWorkflowID(c.ID)])
+	require.Equal(t, []any{workflows.CampaignInput{CampaignID: c.ID, Schedule: c.Schedule}}, tc.inputs)
+	trail, err := s.Store.AuditTrail(ctx, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, models.AuditCampaignCreated, trail[0].Action)
+	left, err := s.Store.UnstartedCampaigns(ctx, time.Now().Add(time.Hour), 10)
+	require.NoError(t, err)
+	require.Empty(t, left)
+}
+
+func TestReconcilerStartsACampaignTemporalMissed(t *testing.T) {
+	tc := newFake()
+	s := newService(t, tc)
+	ctx := context.Background()
+	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	tc.start = func(context.Context) error { return errors.New("temporal is down") }
+	c, err := s.CreateCampaign(ctx, newCampaign("axe1.b"))
+	require.Equal(t, models.EUnavailable, models.ErrorCode(err), "%v", err)
+	got, err := s.Store.Campaign(ctx, c.ID)
+	require.NoError(t, err, "the campaign stays recorded")
+	require.Equal(t, models.Euros(1_000_000), got.BudgetCents)
+
+	tc.start = nil
+	r := &filing.Reconciler{Service: s, Grace: time.Minute, Batch: 10}
+	n, err := r.Pass(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "within the grace period, the API may still be starting it")
+	now := time.Now()
+	s.Now = func() time.Time { return now.Add(2 * time.Minute) }
+	n, err = r.Pass(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.True(t, tc.running[models.CampaignWorkflowID(c.ID)])
+	n, err = r.Pass(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n)
+}
