@@ -22,6 +22,7 @@ type createCampaignRequest struct {
 	Committee           []models.CommitteeMember `json:"committee"`
 	Chair               string                   `json:"chair"`
 	Quorum              int                      `json:"quorum"`
+	Categories          []string                 `json:"categories"`
 	BallotSize          *int                     `json:"ballot_size"`
 	ReferentsPerService *int                     `json:"referents_per_service"`
 }
@@ -45,7 +46,11 @@ func (s *Server) createCampaign(c echo.Context) error {
 	campaign := models.Campaign{ID: id.String(), Title: strings.TrimSpace(req.Title), Schedule: req.Schedule, EnvelopeCode: req.EnvelopeCode,
 		BudgetCents: req.BudgetCents, Committee: req.Committee, Chair: req.Chair, Quorum: req.Quorum,
 		BallotSize:          sizeOrDefault(req.BallotSize, models.DefaultBallotSize),
-		ReferentsPerService: sizeOrDefault(req.ReferentsPerService, models.DefaultReferentsPerService), CreatedBy: principal(c).Subject}
+		ReferentsPerService: sizeOrDefault(req.ReferentsPerService, models.DefaultReferentsPerService), Categories: req.Categories,
+		CreatedBy: principal(c).Subject}
+	if campaign.Categories == nil {
+		campaign.Categories = models.DefaultCategories
+	}
 	if err := campaign.Validate(); err != nil {
 		return err
 	}

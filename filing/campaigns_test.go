@@ -21,7 +21,7 @@ func newCampaign(envelope string) models.Campaign {
 	return models.Campaign{ID: "camp-" + envelope, Title: "Campagne", EnvelopeCode: envelope, BudgetCents: models.Euros(1_000_000),
 		Schedule:  models.Schedule{Collection: w(0, 30), Vote: w(30, 45), Interest: w(45, 60), Build: w(60, 400)},
 		Committee: []models.CommitteeMember{{Subject: "chair", ANCT: true}}, Chair: "chair", Quorum: 1, BallotSize: 5,
-		ReferentsPerService: 10, CreatedBy: "admin"}
+		ReferentsPerService: 10, Categories: models.DefaultCategories, CreatedBy: "admin"}
 }
 
 func TestCampaignCreatedAndStarted(t *testing.T) {

@@ -166,6 +166,8 @@ type Campaign struct {
 	Quorum              int               `json:"quorum" validate:"min=1"`
 	BallotSize          int               `json:"ballot_size" validate:"min=1,max=50"`
 	ReferentsPerService int               `json:"referents_per_service" validate:"min=1,max=1000"`
+	// Categories are the categories a proposal chooses from (DefaultCategories unless given).
+	Categories []string `json:"categories" validate:"min=1,max=30,unique,dive,notblank,max=60"`
 	// Phase is the phase the campaign's process last recorded.
 	Phase     Phase     `json:"phase"`
 	CreatedBy string    `json:"created_by"`

@@ -48,7 +48,7 @@ func TestCampaignPhaseAt(t *testing.T) {
 func validCampaign() models.Campaign {
 	return models.Campaign{Title: "Campagne 2021", Schedule: schedule(), EnvelopeCode: "axe1.2021", BudgetCents: models.Euros(1_000_000),
 		Committee: []models.CommitteeMember{{Subject: "anct.chair", ANCT: true}, {Subject: "region"}}, Chair: "anct.chair", Quorum: 2,
-		BallotSize: 5, ReferentsPerService: 10}
+		BallotSize: 5, ReferentsPerService: 10, Categories: models.DefaultCategories}
 }
 
 func TestCampaignValidate(t *testing.T) {

@@ -102,6 +102,12 @@ var taskOutcomes = map[TaskType][]outcome{
 	},
 	TaskConventionSignature: {{OutcomeSigned, true, func() any { return &SignatureCompletion{} }}},
 	TaskDisbursement:        {{OutcomePaid, true, func() any { return &PaymentCompletion{} }}},
+	TaskProposalReview: {
+		{OutcomeAccept, false, func() any { return &PreselectCompletion{} }},
+		{OutcomeMerge, true, func() any { return &MergeCompletion{} }},
+		{OutcomeOutOfScope, false, func() any { return &MotivatedCompletion{} }},
+		{OutcomeRequestInfo, false, func() any { return &MotivatedCompletion{} }},
+	},
 }
 
 // Payload checks a completion of a task of type t: its outcome is one of the task's, and

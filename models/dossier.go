@@ -15,7 +15,7 @@ const (
 )
 
 // Kinds lists the dossier kinds, for validating filters.
-var Kinds = []DossierKind{KindGuichet, KindAAP}
+var Kinds = []DossierKind{KindGuichet, KindAAP, KindCoConstruction}
 
 // Status is where a dossier stands in its process. The workflow owns it; the database
 // holds a copy (the read model) for lists.
@@ -46,7 +46,8 @@ const (
 // Statuses lists every status, for validating filters.
 var Statuses = []Status{StatusDraft, StatusSubmitted, StatusChecking, StatusIncomplete, StatusPreselection,
 	StatusInfoRequested, StatusPreselected, StatusJury, StatusWaitingList, StatusAwaitingSignature, StatusLapsed,
-	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction, StatusWithdrawn}
+	StatusRefused, StatusAwaitingPayment, StatusPaid, StatusClosedWithoutAction, StatusWithdrawn,
+	StatusReview, StatusAccepted, StatusMerged, StatusOutOfScope, StatusSelected, StatusNotSelected, StatusDelivered}
 
 // Withdrawal is an administrator's withdrawal of a dossier, as the API receives it and the
 // workflow's Update validator checks it.
@@ -84,7 +85,7 @@ type Dossier struct {
 	// Payload is the kind-specific application (e.g. GuichetApplication).
 	Payload   json.RawMessage `json:"payload"`
 	CreatedBy string          `json:"created_by"`
-	// CallID is the call for projects an application answers.
+	// CallID is the call for projects an application answers, or the campaign a proposal does.
 	CallID    string    `json:"call_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

@@ -11,12 +11,15 @@ const (
 	RoleJury       Role = "jury"
 	RoleFinance    Role = "finance"
 	RoleAdmin      Role = "admin"
+	// RolePartner is an association, company or public operator proposing to an Axe 1
+	// campaign: not in the registry, it is known by the SIREN its token carries.
+	RolePartner Role = "partner"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleApplicant, RoleInstructor, RoleJury, RoleFinance, RoleAdmin:
+	case RoleApplicant, RoleInstructor, RoleJury, RoleFinance, RoleAdmin, RolePartner:
 		return true
 	}
 	return false
@@ -30,7 +33,7 @@ type Principal struct {
 	Subject string `json:"sub"`
 	Name    string `json:"name"`
 	Roles   []Role `json:"roles"`
-	// Siren is the collectivité an applicant acts for.
+	// Siren is the collectivité an applicant acts for, or a partner's own.
 	Siren string `json:"siren,omitempty"`
 	// Departements are the départements an instructor covers ("*" for all).
 	Departements []string `json:"departements,omitempty"`
@@ -59,6 +62,9 @@ func (p Principal) Validate() error {
 	}
 	if p.HasRole(RoleApplicant) && !ValidSiren(p.Siren) {
 		return Errorf(EUnauthorized, "applicant token must carry a valid siren")
+	}
+	if p.HasRole(RolePartner) && !ValidSiren(p.Siren) {
+		return Errorf(EUnauthorized, "partner token must carry a valid siren")
 	}
 	// A scope that does not parse is the identity provider's mistake: refused, never
 	// guessed at (a "national" département is no national scope, and no département).

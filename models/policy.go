@@ -17,6 +17,10 @@ type Grant struct {
 	Scope Scope
 }
 
+// own reports whether g is a proposer's grant over its own dossiers (an applicant's or a
+// partner's), which shows decisions, never deliberations.
+func (g Grant) own() bool { return g.Role == RoleApplicant || g.Role == RolePartner }
+
 // Grants lists what p's claims, and the juries it sits on, grant. A claim that does not
 // parse grants nothing (Validate refuses such a token): nothing widens a scope.
 func (p Principal) Grants() []Grant {
@@ -41,7 +45,8 @@ func (p Principal) Grants() []Grant {
 			for _, code := range p.Regions {
 				add(r, RegionScope(code))
 			}
-		case RoleApplicant:
+		case RoleApplicant, RolePartner:
+			// A partner's SIREN scopes its own proposals as a collectivité's does its dossiers.
 			add(r, CollectiviteScope(p.Siren))
 		case RoleJury:
 			add(r, PersonScope(p.Subject))
@@ -103,14 +108,14 @@ func (p Principal) CanSeeDossier(d Dossier) bool { return p.DossierAccess().Allo
 // Who reads a dossier only as its applicant sees the jury's decision, not how each member
 // voted, whatever roles they hold elsewhere.
 func (p Principal) SeesDeliberations(d Dossier) bool {
-	return dossierAccess(slices.DeleteFunc(p.Grants(), func(g Grant) bool { return g.Role == RoleApplicant })).Allows(d)
+	return dossierAccess(slices.DeleteFunc(p.Grants(), Grant.own)).Allows(d)
 }
 
 // CanSeeJurySession reports whether p may read a call's jury session, every vote of it:
 // its jury members and the national roles, who see the deliberations of every dossier it judges.
 func (p Principal) CanSeeJurySession(call Call) bool {
 	return slices.ContainsFunc(p.Grants(), func(g Grant) bool {
-		return g.Role != RoleApplicant && (g.Scope == ScopeNational || g.Scope == call.JuryScope())
+		return !g.own() && (g.Scope == ScopeNational || g.Scope == call.JuryScope())
 	})
 }
 

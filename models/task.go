@@ -18,7 +18,7 @@ const (
 )
 
 // TaskTypes lists every task type, for validating filters.
-var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement}
+var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement, TaskProposalReview}
 
 // TaskStatus is the life of a task row.
 type TaskStatus string

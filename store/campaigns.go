@@ -27,6 +27,7 @@ type campaignRow struct {
 	Quorum              int
 	BallotSize          int
 	ReferentsPerService int
+	Categories          string
 	Phase               string
 	ProcessStartedAt    *time.Time
 	CreatedBy           string
@@ -54,7 +55,9 @@ func (r campaignRow) model(budget models.Cents) models.Campaign {
 			Interest:   models.Window{OpensAt: r.InterestOpensAt, ClosesAt: r.InterestClosesAt},
 			Build:      models.Window{OpensAt: r.BuildOpensAt, ClosesAt: r.BuildClosesAt},
 		}}
-	_ = json.Unmarshal([]byte(r.Committee), &c.Committee) // written by CreateCampaign from the same type
+	// Both written by CreateCampaign from the same types.
+	_ = json.Unmarshal([]byte(r.Committee), &c.Committee)
+	_ = json.Unmarshal([]byte(r.Categories), &c.Categories)
 	return c
 }
 
@@ -66,8 +69,12 @@ func (s *Store) CreateCampaign(ctx context.Context, c models.Campaign) (models.C
 	if err != nil {
 		return c, err
 	}
+	categories, err := json.Marshal(c.Categories)
+	if err != nil {
+		return c, err
+	}
 	now, sch := s.now(), c.Schedule
-	row := campaignRow{ID: c.ID, Title: c.Title, EnvelopeCode: c.EnvelopeCode, Committee: string(committee), Chair: c.Chair,
+	row := campaignRow{ID: c.ID, Title: c.Title, EnvelopeCode: c.EnvelopeCode, Committee: string(committee), Categories: string(categories), Chair: c.Chair,
 		Quorum: c.Quorum, BallotSize: c.BallotSize, ReferentsPerService: c.ReferentsPerService, Phase: string(c.Schedule.PhaseAt(now)),
 		CreatedBy: c.CreatedBy, CreatedAt: now, UpdatedAt: now,
 		CollectionOpensAt: sch.Collection.OpensAt.UTC(), CollectionClosesAt: sch.Collection.ClosesAt.UTC(),

@@ -17,7 +17,7 @@ func testCampaign(id, envelope string, budget models.Cents, start time.Time) mod
 	return models.Campaign{ID: id, Title: "Campagne " + id, EnvelopeCode: envelope, BudgetCents: budget,
 		Schedule:  models.Schedule{Collection: w(0, 30), Vote: w(30, 45), Interest: w(45, 60), Build: w(60, 400)},
 		Committee: []models.CommitteeMember{{Subject: "chair", ANCT: true}}, Chair: "chair", Quorum: 1, BallotSize: 5,
-		ReferentsPerService: 10, CreatedBy: "admin"}
+		ReferentsPerService: 10, Categories: []string{"a", "b"}, CreatedBy: "admin"}
 }
 
 func TestCampaignsAreSubEnvelopesOfAxe1(t *testing.T) {
@@ -32,6 +32,7 @@ func TestCampaignsAreSubEnvelopesOfAxe1(t *testing.T) {
 		require.Equal(t, models.Euros(20_000_000), c.BudgetCents)
 		require.True(t, c.Schedule.Vote.OpensAt.Equal(start.Add(30*24*time.Hour)))
 		require.Equal(t, []models.CommitteeMember{{Subject: "chair", ANCT: true}}, c.Committee)
+		require.Equal(t, []string{"a", "b"}, c.Categories)
 		env, err := st.Envelope(ctx, "axe1.2021")
 		require.NoError(t, err)
 		require.Equal(t, models.EnvelopeAxe1, env.ParentCode)

@@ -17,6 +17,8 @@ CREATE TABLE campaigns (
 	quorum                INTEGER NOT NULL,
 	ballot_size           INTEGER NOT NULL,
 	referents_per_service INTEGER NOT NULL,
+	-- The categories proposals choose from, as a JSON array.
+	categories            TEXT NOT NULL,
 	-- The phase the campaign's workflow last recorded.
 	phase                 TEXT NOT NULL,
 	-- When its workflow was recorded as started; the reconciler starts those left without.
