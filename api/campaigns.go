@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -112,4 +114,58 @@ func (s *Server) moveSchedule(c echo.Context) error {
 		return err
 	}
 	return s.getCampaign(c)
+}
+
+// createProposal files a proposal to a campaign during its collection window, for the
+// caller's collectivité (role applicant) or its own organisation (role partner).
+func (s *Server) createProposal(c echo.Context) error {
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	key, err := idempotencyKey(c)
+	if err != nil {
+		return err
+	}
+	var prop models.Proposal
+	if err := bindJSON(c, &prop); err != nil {
+		return err
+	}
+	if err := campaign.CollectionOpen(time.Now()); err != nil {
+		return err
+	}
+	p := principal(c)
+	if err := prop.Validate(campaign.Categories, !p.HasRole(models.RoleApplicant)); err != nil {
+		return err
+	}
+	filed, err := s.Filing.FileProposal(c.Request().Context(), p, key, campaign, prop)
+	if err != nil {
+		return err
+	}
+	return answerFiled(c, filed)
+}
+
+// checkMerge refuses a review merging a proposal into anything but another proposal of the
+// same campaign that is in the vote with its own candidate service.
+func (s *Server) checkMerge(ctx context.Context, t models.Task, merge *models.MergeCompletion) error {
+	bad := func(msg string) error { return models.FieldErrors(map[string]string{"data.into_dossier_id": msg}) }
+	if merge.Data.IntoDossierID == t.DossierID {
+		return bad("is this proposal itself")
+	}
+	self, err := s.Store.Dossier(ctx, t.DossierID)
+	if err != nil {
+		return err
+	}
+	into, err := s.Store.Dossier(ctx, merge.Data.IntoDossierID)
+	switch {
+	case models.ErrorCode(err) == models.ENotFound:
+		return bad("is not a dossier")
+	case err != nil:
+		return err
+	case into.Kind != models.KindCoConstruction || into.CallID != self.CallID:
+		return bad("is not a proposal of the same campaign")
+	case into.Status != models.StatusAccepted:
+		return bad(fmt.Sprintf("is %s: only an accepted proposal has a candidate service of its own", into.Status))
+	}
+	return nil
 }

@@ -76,6 +76,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/campaigns", s.createCampaign, auth, requireRole(models.RoleAdmin))
 	v1.GET("/campaigns/:id", s.getCampaign, auth)
 	v1.PUT("/campaigns/:id/schedule", s.moveSchedule, auth, requireRole(models.RoleAdmin))
+	v1.POST("/campaigns/:id/proposals", s.createProposal, auth, requireRole(models.RoleApplicant, models.RolePartner))
 	v1.GET("/tasks", s.listTasks, auth)
 	v1.GET("/tasks/:id", s.getTask, auth)
 	v1.POST("/tasks/:id/claim", s.claimTask, auth, onTask)

@@ -167,8 +167,14 @@ func (s *Server) completeTask(c echo.Context) error {
 		return err
 	}
 	// The outcome's rules, as the workflow's Update validator applies them.
-	if _, err := req.Payload(t.Type); err != nil {
+	payload, err := req.Payload(t.Type)
+	if err != nil {
 		return err
+	}
+	if merge, ok := payload.(*models.MergeCompletion); ok {
+		if err := s.checkMerge(c.Request().Context(), t, merge); err != nil {
+			return err
+		}
 	}
 	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
 		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)

@@ -2,6 +2,7 @@ package filing
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -60,4 +61,38 @@ func (s *Service) StartCampaign(ctx context.Context, c models.Campaign) error {
 		return nil // it ran already and has closed
 	}
 	return err
+}
+
+// FileProposal files a proposal to a campaign during its collection, for the collectivité
+// or partner p acts for. A collectivité or grouping must be in the registry, which names
+// it; a partner must not be (a collectivité proposes as one), and names itself. The
+// caller has validated the proposal for the campaign.
+func (s *Service) FileProposal(ctx context.Context, p models.Principal, idemKey string, c models.Campaign, prop models.Proposal) (Filed, error) {
+	partner := !p.HasRole(models.RoleApplicant)
+	_, err := s.Store.CollectiviteBySiren(ctx, p.Siren)
+	switch {
+	case err == nil && partner:
+		return Filed{}, models.Errorf(models.EForbidden, "SIREN %s is a collectivité of the registry: its agents propose as the collectivité (role applicant)", p.Siren)
+	case models.ErrorCode(err) == models.ENotFound && !partner:
+		return Filed{}, models.Errorf(models.EForbidden, "SIREN %s is not in the registry of collectivités: a partner proposes with the partner role", p.Siren)
+	case err != nil && models.ErrorCode(err) != models.ENotFound:
+		return Filed{}, err
+	}
+	prop.ProposerKind = models.ProposerCollectivite
+	if partner {
+		prop.ProposerKind = models.ProposerPartner
+	} else {
+		prop.ProposerName = "" // the registry names a collectivité
+	}
+	hash, err := requestHash(prop)
+	if err != nil {
+		return Filed{}, err
+	}
+	payload, err := json.Marshal(prop)
+	if err != nil {
+		return Filed{}, err
+	}
+	stillOpen := func() error { return c.CollectionOpen(s.now()) }
+	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
+		ApplicantSiren: p.Siren, ApplicantName: prop.ProposerName, EnvelopeCode: c.EnvelopeCode, Payload: payload, CallID: c.ID}, stillOpen)
 }

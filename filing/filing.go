@@ -294,6 +294,14 @@ func (s *Service) Start(ctx context.Context, d models.Dossier) error {
 		name, what, details = workflows.AAPWorkflowName, fmt.Sprintf("AAP %s round %d", call.Strand, call.Round), "Call: "+call.Title
 		input = workflows.AAPInput{DossierID: d.ID, CallID: call.ID, Siren: d.ApplicantSiren, Departement: d.Departement, Region: d.Region,
 			SubmittedBy: d.CreatedBy, EnvelopeCode: d.EnvelopeCode, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines}
+	case models.KindCoConstruction:
+		var prop models.Proposal
+		if err := json.Unmarshal(d.Payload, &prop); err != nil {
+			return fmt.Errorf("dossier %s: proposal: %w", d.ID, err)
+		}
+		name, what, details = workflows.ProposalWorkflowName, "Axe 1 proposal ("+string(prop.Type)+")", "Proposal: "+prop.Title
+		input = workflows.ProposalInput{DossierID: d.ID, CampaignID: d.CallID, Siren: d.ApplicantSiren, SubmittedBy: d.CreatedBy,
+			Partner: prop.ProposerKind == models.ProposerPartner, Deadlines: s.Deadlines}
 	default:
 		return fmt.Errorf("dossier %s: unknown kind %q", d.ID, d.Kind)
 	}

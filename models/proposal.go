@@ -58,6 +58,14 @@ type MergeData struct {
 	IntoDossierID string `json:"into_dossier_id" validate:"required,uuid"`
 }
 
+// ProposerKind says who proposed.
+type ProposerKind string
+
+const (
+	ProposerCollectivite ProposerKind = "collectivite" // a collectivité or grouping of the registry
+	ProposerPartner      ProposerKind = "partner"      // an association, company or public operator
+)
+
 // ExistingService describes a service that runs already: who runs it, for whom, where, under
 // which licence, and what it has cost.
 type ExistingService struct {
@@ -76,7 +84,10 @@ type Proposal struct {
 	Category    string       `json:"category" validate:"required"`
 	// ProposerName names a partner, which the registry does not; a collectivité's name
 	// comes from the registry.
-	ProposerName string           `json:"proposer_name" validate:"max=200"`
+	ProposerName string `json:"proposer_name" validate:"max=200"`
+	// ProposerKind is set by the filing service, never by the client: a collectivité (or
+	// grouping) of the registry, or a partner.
+	ProposerKind ProposerKind     `json:"proposer_kind"`
 	Existing     *ExistingService `json:"existing_service"`
 }
 
