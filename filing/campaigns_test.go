@@ -68,3 +68,44 @@ func TestReconcilerStartsACampaignTemporalMissed(t *testing.T) {
 	require.NoError(t, err)
 	require.Zero(t, n)
 }
+
+func TestProposalFiledDuringCollectionOnly(t *testing.T) {
+	tc := newFake()
+	s := newService(t, tc)
+	ctx := context.Background()
+	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	require.NoError(t, s.Store.ImportRegistry(ctx, []models.Collectivite{{Type: models.TypeCommune, Code: "75056", Siren: paris.Siren,
+		Name: "Paris", Departement: "75", Region: "11"}}, nil))
+	open := newCampaign("axe1.c")
+	open.Schedule.Collection.OpensAt = time.Now().Add(-time.Hour)
+	c, err := s.Store.CreateCampaign(ctx, open)
+	require.NoError(t, err)
+	prop := models.Proposal{Type: models.ProposalNeed, Title: "Démocratie participative", Category: "participation_citoyenne",
+		Description: "Un outil de budget participatif partagé entre communes.", ProposerName: "ignored for a collectivité"}
+
+	filed, err := s.FileProposal(ctx, paris, "k1", c, prop)
+	require.NoError(t, err)
+	require.Equal(t, models.KindCoConstruction, filed.Dossier.Kind)
+	require.Equal(t, c.ID, filed.Dossier.CallID)
+	require.Equal(t, "Paris", filed.Dossier.ApplicantName)
+	in := tc.inputs[0].(workflows.ProposalInput)
+	require.Equal(t, workflows.ProposalInput{DossierID: filed.Dossier.ID, CampaignID: c.ID, Siren: paris.Siren, SubmittedBy: paris.Subject}, in)
+
+	partner := models.Principal{Subject: "asso", Roles: []models.Role{models.RolePartner}, Siren: "775672272"}
+	prop.ProposerName = "Association Villes Internet"
+	filed, err = s.FileProposal(ctx, partner, "k2", c, prop)
+	require.NoError(t, err)
+	require.Equal(t, "Association Villes Internet", filed.Dossier.ApplicantName)
+	require.True(t, tc.inputs[1].(workflows.ProposalInput).Partner, "a partner's own tasks go to the partner role")
+
+	_, err = s.FileProposal(ctx, models.Principal{Subject: "x", Roles: []models.Role{models.RolePartner}, Siren: paris.Siren}, "k3", c, prop)
+	require.Equal(t, models.EForbidden, models.ErrorCode(err), "a collectivité proposes as one")
+	_, err = s.FileProposal(ctx, models.Principal{Subject: "y", Roles: []models.Role{models.RoleApplicant}, Siren: "775672272"}, "k4", c, prop)
+	require.Equal(t, models.EForbidden, models.ErrorCode(err), "an applicant acts for a collectivité of the registry")
+
+	// The window closes between the request's check and the insert: the insert refuses it.
+	s.Now = func() time.Time { return c.Schedule.Collection.ClosesAt }
+	_, err = s.FileProposal(ctx, paris, "k5", c, prop)
+	require.Equal(t, models.EConflict, models.ErrorCode(err))
+	require.Len(t, dossiers(t, s), 2)
+}
