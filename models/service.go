@@ -1,0 +1,140 @@
+package models
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ServiceStatus is where a candidate service stands.
+type ServiceStatus string
+
+const (
+	ServiceCandidate   ServiceStatus = "candidate"    // in the vote
+	ServiceMerged      ServiceStatus = "merged"       // merged into another candidate service, its proposals moved there
+	ServiceSelected    ServiceStatus = "selected"     // selected by the committee, with its budget
+	ServiceNotSelected ServiceStatus = "not_selected" // closed by the committee, with the reason
+	ServiceDelivered   ServiceStatus = "delivered"    // published in the Territoires Store
+)
+
+// CandidateService groups similar proposals of a campaign into one service put to the vote.
+type CandidateService struct {
+	ID          string        `json:"id"`
+	CampaignID  string        `json:"campaign_id"`
+	Title       string        `json:"title" validate:"notblank,min=3,max=200"`
+	Description string        `json:"description" validate:"notblank,min=20,max=10000"`
+	Status      ServiceStatus `json:"status"`
+	// EstimatedCostCents is ANCT's estimate of what building and deploying it costs, with its note.
+	EstimatedCostCents Cents  `json:"estimated_cost_cents" validate:"cents"`
+	CostNote           string `json:"cost_note" validate:"max=5000"`
+	// MergedInto is the service this one was merged into.
+	MergedInto string `json:"merged_into,omitempty"`
+	// ProposalIDs are the proposals (dossier IDs) it groups.
+	ProposalIDs []string  `json:"proposal_ids"`
+	CreatedBy   string    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// Groupable reports whether a proposal in status s may be grouped into a candidate
+// service: once the review has let it into the vote.
+func Groupable(s Status) bool { return s == StatusAccepted || s == StatusMerged }
+
+// GroupingOpen refuses a change to the campaign's candidate services once its vote has
+// opened: ballots name them.
+func (c Campaign) GroupingOpen(now time.Time) error {
+	if now.Before(c.Schedule.Vote.OpensAt) {
+		return nil
+	}
+	return Errorf(EConflict, "campaign %s's vote opened on %s: its candidate services no longer change", c.ID,
+		c.Schedule.Vote.OpensAt.UTC().Format(time.RFC3339))
+}
+
+// Ballot is a collectivité's vote in a campaign: up to the campaign's ballot size of
+// candidate services that match its needs. A later ballot replaces the earlier.
+type Ballot struct {
+	CampaignID string    `json:"campaign_id"`
+	Siren      string    `json:"siren"`
+	ServiceIDs []string  `json:"service_ids"`
+	CastBy     string    `json:"cast_by"`
+	CastAt     time.Time `json:"cast_at"`
+}
+
+// BallotRequest is a ballot as a collectivité's agent casts it.
+type BallotRequest struct {
+	ServiceIDs []string `json:"service_ids" validate:"min=1,unique,dive,required"`
+}
+
+// CheckBallot checks a ballot's choices against the campaign: at most its ballot size, each
+// a candidate service of the campaign still in the vote.
+func (c Campaign) CheckBallot(req BallotRequest, services []CandidateService) error {
+	fields := map[string]string{}
+	if len(req.ServiceIDs) > c.BallotSize {
+		fields["service_ids"] = fmt.Sprintf("must name at most %d services (the campaign's ballot size)", c.BallotSize)
+	}
+	for i, id := range req.ServiceIDs {
+		j := slices.IndexFunc(services, func(s CandidateService) bool { return s.ID == id })
+		switch {
+		case j < 0:
+			fields[fmt.Sprintf("service_ids[%d]", i)] = "is not a candidate service of this campaign"
+		case services[j].Status != ServiceCandidate:
+			fields[fmt.Sprintf("service_ids[%d]", i)] = fmt.Sprintf("is %s: only candidate services are voted for", services[j].Status)
+		}
+	}
+	return joinFieldErrors(Validate(req), fields)
+}
+
+// VoteOpen refuses a ballot outside the campaign's vote window, with its dates.
+func (c Campaign) VoteOpen(now time.Time) error {
+	w := c.Schedule.Vote
+	if w.Contains(now) {
+		return nil
+	}
+	return Errorf(EConflict, "campaign %s takes ballots from %s to %s", c.ID, w.OpensAt.UTC().Format(time.RFC3339),
+		w.ClosesAt.UTC().Format(time.RFC3339))
+}
+
+// ServiceResult is a candidate service's count in the vote.
+type ServiceResult struct {
+	ServiceID string `json:"service_id"`
+	Title     string `json:"title"`
+	Ballots   int    `json:"ballots"`
+	// Population is the population the collectivités that chose it represent (from the registry).
+	Population int64 `json:"population"`
+	// PriorityVoters counts the voters that belong to a priority policy.
+	PriorityVoters int `json:"priority_voters"`
+}
+
+// SortResults orders results as the committee reads them: most ballots first, then most
+// population, then by service ID for a stable order.
+func SortResults(rs []ServiceResult) {
+	slices.SortFunc(rs, func(a, b ServiceResult) int {
+		switch {
+		case a.Ballots != b.Ballots:
+			return b.Ballots - a.Ballots
+		case a.Population != b.Population:
+			if b.Population > a.Population {
+				return 1
+			}
+			return -1
+		}
+		if a.ServiceID < b.ServiceID {
+			return -1
+		}
+		if a.ServiceID > b.ServiceID {
+			return 1
+		}
+		return 0
+	})
+}
+
+// CanSeeResults reports whether p may read a campaign's vote results at now: ANCT's
+// national roles during the vote, everyone once it has closed.
+func (p Principal) CanSeeResults(c Campaign, now time.Time) bool {
+	if !now.Before(c.Schedule.Vote.ClosesAt) {
+		return true
+	}
+	return slices.ContainsFunc(p.Grants(), func(g Grant) bool {
+		return g.Scope == ScopeNational && (g.Role == RoleAdmin || g.Role == RoleInstructor)
+	})
+}

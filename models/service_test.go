@@ -1,0 +1,66 @@
+package models_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+)
+
+func TestCheckBallot(t *testing.T) {
+	c := models.Campaign{ID: "c1", BallotSize: 2, Schedule: schedule()}
+	services := []models.CandidateService{{ID: "s1", Status: models.ServiceCandidate}, {ID: "s2", Status: models.ServiceCandidate},
+		{ID: "s3", Status: models.ServiceMerged}, {ID: "s4", Status: models.ServiceCandidate}}
+	require.NoError(t, c.CheckBallot(models.BallotRequest{ServiceIDs: []string{"s1", "s2"}}, services))
+	for name, tc := range map[string]struct {
+		ids   []string
+		field string
+	}{
+		"empty":              {[]string{}, "service_ids"},
+		"beyond the size":    {[]string{"s1", "s2", "s4"}, "service_ids"},
+		"twice the same":     {[]string{"s1", "s1"}, "service_ids"},
+		"unknown":            {[]string{"s9"}, "service_ids[0]"},
+		"a merged service":   {[]string{"s1", "s3"}, "service_ids[1]"},
+		"a blank service ID": {[]string{""}, "service_ids[0]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := c.CheckBallot(models.BallotRequest{ServiceIDs: tc.ids}, services)
+			var e *models.Error
+			require.ErrorAs(t, err, &e)
+			require.Contains(t, e.Fields, tc.field, "%v", e.Fields)
+		})
+	}
+}
+
+func TestVoteWindowAndResultsVisibility(t *testing.T) {
+	c := models.Campaign{ID: "c1", Schedule: schedule()}
+	require.NoError(t, c.GroupingOpen(days(29)))
+	require.Equal(t, models.EConflict, models.ErrorCode(c.GroupingOpen(days(30))), "ballots name the services")
+	require.Equal(t, models.EConflict, models.ErrorCode(c.VoteOpen(days(29))))
+	require.NoError(t, c.VoteOpen(days(30)))
+	require.Equal(t, models.EConflict, models.ErrorCode(c.VoteOpen(days(45))))
+
+	admin := models.Principal{Subject: "a", Roles: []models.Role{models.RoleAdmin}}
+	national := models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}
+	local := models.Principal{Subject: "i13", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"13"}}
+	agent := models.Principal{Subject: "p", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"}
+	for _, p := range []models.Principal{admin, national} {
+		require.True(t, p.CanSeeResults(c, days(31)), p.Subject)
+	}
+	for _, p := range []models.Principal{local, agent} {
+		require.False(t, p.CanSeeResults(c, days(31)), "%s during the vote", p.Subject)
+		require.True(t, p.CanSeeResults(c, days(45)), "%s once it closed", p.Subject)
+	}
+}
+
+func TestSortResults(t *testing.T) {
+	rs := []models.ServiceResult{{ServiceID: "b", Ballots: 2, Population: 10}, {ServiceID: "a", Ballots: 2, Population: 10},
+		{ServiceID: "c", Ballots: 3}, {ServiceID: "d", Ballots: 2, Population: 50}}
+	models.SortResults(rs)
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.ServiceID)
+	}
+	require.Equal(t, []string{"c", "d", "a", "b"}, ids)
+}

@@ -1,0 +1,326 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/relance/relance/models"
+)
+
+type serviceRow struct {
+	ID                 string `gorm:"primaryKey"`
+	CampaignID         string
+	Title              string
+	Description        string
+	Status             string
+	EstimatedCostCents int64
+	CostNote           string
+	MergedInto         string
+	CreatedBy          string
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
+}
+
+func (serviceRow) TableName() string { return "candidate_services" }
+
+func (r serviceRow) model(proposals []string) models.CandidateService {
+	if proposals == nil {
+		proposals = []string{}
+	}
+	return models.CandidateService{ID: r.ID, CampaignID: r.CampaignID, Title: r.Title, Description: r.Description,
+		Status: models.ServiceStatus(r.Status), EstimatedCostCents: r.EstimatedCostCents, CostNote: r.CostNote, MergedInto: r.MergedInto,
+		ProposalIDs: proposals, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+type serviceProposalRow struct {
+	DossierID string `gorm:"primaryKey"`
+	ServiceID string
+}
+
+func (serviceProposalRow) TableName() string { return "service_proposals" }
+
+// serviceAudit writes one grouping act in the trail of the service (or proposal) it concerns.
+func (s *Store) serviceAudit(tx *gorm.DB, subject, actor, action, detail string) error {
+	key := fmt.Sprintf("%s/%s/%d", subject, action, s.now().UnixNano())
+	return s.auditTx(tx, key, models.AuditEvent{DossierID: subject, Actor: actor, Action: action, Detail: detail})
+}
+
+// CreateService records a candidate service grouping the given proposals, moved from any
+// service they were in (a split, when they come from one), in one transaction.
+func (s *Store) CreateService(ctx context.Context, svc models.CandidateService) (models.CandidateService, error) {
+	now := s.now()
+	row := serviceRow{ID: svc.ID, CampaignID: svc.CampaignID, Title: svc.Title, Description: svc.Description,
+		Status: string(models.ServiceCandidate), EstimatedCostCents: svc.EstimatedCostCents, CostNote: svc.CostNote,
+		CreatedBy: svc.CreatedBy, CreatedAt: now, UpdatedAt: now}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		if err := s.serviceAudit(tx, svc.ID, svc.CreatedBy, models.AuditServiceCreated,
+			fmt.Sprintf("%s, estimated at %s", svc.Title, models.FormatEuros(svc.EstimatedCostCents))); err != nil {
+			return err
+		}
+		for i, id := range svc.ProposalIDs {
+			if err := s.moveProposalTx(tx, svc.CampaignID, svc.ID, id, svc.CreatedBy, fmt.Sprintf("proposal_ids[%d]", i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return svc, err
+	}
+	return s.Service(ctx, svc.ID)
+}
+
+// moveProposalTx puts a proposal into a service of the same campaign, once the review has
+// let it into the vote. field names the request's field, for the refusal.
+func (s *Store) moveProposalTx(tx *gorm.DB, campaignID, serviceID, dossierID, actor, field string) error {
+	var d dossierRow
+	err := tx.Take(&d, "id = ?", dossierID).Error
+	switch {
+	case err == gorm.ErrRecordNotFound:
+		return models.FieldErrors(map[string]string{field: "is not a dossier"})
+	case err != nil:
+		return err
+	case models.DossierKind(d.Kind) != models.KindCoConstruction || d.CallID != campaignID:
+		return models.FieldErrors(map[string]string{field: "is not a proposal of this campaign"})
+	case !models.Groupable(models.Status(d.Status)):
+		return models.FieldErrors(map[string]string{field: fmt.Sprintf("is %s: only proposals the review let into the vote are grouped", d.Status)})
+	}
+	var prev serviceProposalRow
+	if err := tx.Where("dossier_id = ?", dossierID).Limit(1).Find(&prev).Error; err != nil {
+		return err
+	}
+	if prev.ServiceID == serviceID {
+		return nil
+	}
+	if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "dossier_id"}}, DoUpdates: clause.AssignmentColumns([]string{"service_id"})}).
+		Create(&serviceProposalRow{DossierID: dossierID, ServiceID: serviceID}).Error; err != nil {
+		return err
+	}
+	detail := "grouped into service " + serviceID
+	if prev.ServiceID != "" {
+		detail = fmt.Sprintf("moved from service %s into service %s", prev.ServiceID, serviceID)
+	}
+	return s.serviceAudit(tx, dossierID, actor, models.AuditProposalMoved, detail)
+}
+
+// candidateTx loads a candidate service of the campaign, locked, refusing one that no longer is.
+func (s *Store) candidateTx(tx *gorm.DB, campaignID, id string) (serviceRow, error) {
+	var row serviceRow
+	if err := lockForUpdate(tx, s.sqlite).Take(&row, "id = ? AND campaign_id = ?", id, campaignID).Error; err != nil {
+		return row, notFound(err, "no candidate service %s in campaign %s", id, campaignID)
+	}
+	if row.Status != string(models.ServiceCandidate) {
+		return row, models.Errorf(models.EConflict, "service %s is %s", id, row.Status)
+	}
+	return row, nil
+}
+
+// MoveProposal moves a proposal into a candidate service of its campaign.
+func (s *Store) MoveProposal(ctx context.Context, campaignID, serviceID, dossierID, actor string) (models.CandidateService, error) {
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if _, err := s.candidateTx(tx, campaignID, serviceID); err != nil {
+			return err
+		}
+		return s.moveProposalTx(tx, campaignID, serviceID, dossierID, actor, "dossier_id")
+	})
+	if err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Service(ctx, serviceID)
+}
+
+// MergeServices merges a candidate service into another of the same campaign: its
+// proposals move there, and it is closed as merged.
+func (s *Store) MergeServices(ctx context.Context, campaignID, fromID, intoID, actor string) (models.CandidateService, error) {
+	if fromID == intoID {
+		return models.CandidateService{}, models.FieldErrors(map[string]string{"into_service_id": "is the service itself"})
+	}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if _, err := s.candidateTx(tx, campaignID, fromID); err != nil {
+			return err
+		}
+		if _, err := s.candidateTx(tx, campaignID, intoID); err != nil {
+			return err
+		}
+		var moved []serviceProposalRow
+		if err := tx.Where("service_id = ?", fromID).Order("dossier_id").Find(&moved).Error; err != nil {
+			return err
+		}
+		for _, m := range moved {
+			if err := s.moveProposalTx(tx, campaignID, intoID, m.DossierID, actor, "into_service_id"); err != nil {
+				return err
+			}
+		}
+		if err := tx.Model(&serviceRow{}).Where("id = ?", fromID).Updates(map[string]any{"status": string(models.ServiceMerged),
+			"merged_into": intoID, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("service %s merged into %s (%d proposal(s) moved)", fromID, intoID, len(moved))
+		if err := s.serviceAudit(tx, fromID, actor, models.AuditServiceMerged, detail); err != nil {
+			return err
+		}
+		return s.serviceAudit(tx, intoID, actor, models.AuditServiceMerged, detail)
+	})
+	if err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Service(ctx, intoID)
+}
+
+// SetServiceCost records ANCT's estimate of a candidate service's build and deploy cost.
+func (s *Store) SetServiceCost(ctx context.Context, campaignID, id string, cost models.Cents, note, actor string) (models.CandidateService, error) {
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if _, err := s.candidateTx(tx, campaignID, id); err != nil {
+			return err
+		}
+		if err := tx.Model(&serviceRow{}).Where("id = ?", id).Updates(map[string]any{"estimated_cost_cents": cost, "cost_note": note,
+			"updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		return s.serviceAudit(tx, id, actor, models.AuditServiceCost, fmt.Sprintf("estimated at %s: %s", models.FormatEuros(cost), note))
+	})
+	if err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Service(ctx, id)
+}
+
+// Service returns one candidate service with its proposals.
+func (s *Store) Service(ctx context.Context, id string) (models.CandidateService, error) {
+	var row serviceRow
+	if err := s.db.WithContext(ctx).Take(&row, "id = ?", id).Error; err != nil {
+		return models.CandidateService{}, notFound(err, "no candidate service %s", id)
+	}
+	var ids []string
+	if err := s.db.WithContext(ctx).Model(&serviceProposalRow{}).Where("service_id = ?", id).Order("dossier_id").Pluck("dossier_id", &ids).Error; err != nil {
+		return models.CandidateService{}, err
+	}
+	return row.model(ids), nil
+}
+
+// Services lists a campaign's candidate services (merged ones too), oldest first, with their proposals.
+func (s *Store) Services(ctx context.Context, campaignID string) ([]models.CandidateService, error) {
+	var rows []serviceRow
+	if err := s.db.WithContext(ctx).Where("campaign_id = ?", campaignID).Order("created_at, id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	var links []serviceProposalRow
+	if err := s.db.WithContext(ctx).Joins("JOIN candidate_services cs ON cs.id = service_proposals.service_id").
+		Where("cs.campaign_id = ?", campaignID).Order("dossier_id").Find(&links).Error; err != nil {
+		return nil, err
+	}
+	byService := map[string][]string{}
+	for _, l := range links {
+		byService[l.ServiceID] = append(byService[l.ServiceID], l.DossierID)
+	}
+	out := make([]models.CandidateService, len(rows))
+	for i, r := range rows {
+		out[i] = r.model(byService[r.ID])
+	}
+	return out, nil
+}
+
+type ballotRow struct {
+	CampaignID string `gorm:"primaryKey"`
+	Siren      string `gorm:"primaryKey"`
+	CastBy     string
+	CastAt     time.Time
+}
+
+func (ballotRow) TableName() string { return "ballots" }
+
+type ballotChoiceRow struct {
+	CampaignID string `gorm:"primaryKey"`
+	Siren      string `gorm:"primaryKey"`
+	ServiceID  string `gorm:"primaryKey"`
+}
+
+func (ballotChoiceRow) TableName() string { return "ballot_choices" }
+
+// CastBallot records a collectivité's ballot, replacing the one it cast before in the same
+// campaign: one ballot per SIREN, whoever casts it. replaced says whether one was.
+func (s *Store) CastBallot(ctx context.Context, b models.Ballot) (replaced bool, err error) {
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&ballotRow{}).Where("campaign_id = ? AND siren = ?", b.CampaignID, b.Siren).Count(&n).Error; err != nil {
+			return err
+		}
+		replaced = n > 0
+		// The ballot's row first: it locks the SIREN's ballot, so two ballots cast at once
+		// replace each other whole instead of mixing their choices.
+		row := ballotRow{CampaignID: b.CampaignID, Siren: b.Siren, CastBy: b.CastBy, CastAt: s.now()}
+		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "campaign_id"}, {Name: "siren"}},
+			DoUpdates: clause.AssignmentColumns([]string{"cast_by", "cast_at"})}).Create(&row).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("campaign_id = ? AND siren = ?", b.CampaignID, b.Siren).Delete(&ballotChoiceRow{}).Error; err != nil {
+			return err
+		}
+		choices := make([]ballotChoiceRow, len(b.ServiceIDs))
+		for i, id := range b.ServiceIDs {
+			choices[i] = ballotChoiceRow{CampaignID: b.CampaignID, Siren: b.Siren, ServiceID: id}
+		}
+		if len(choices) == 0 {
+			return nil
+		}
+		return tx.Create(&choices).Error
+	})
+	return replaced, err
+}
+
+// Ballot returns a collectivité's ballot in a campaign.
+func (s *Store) Ballot(ctx context.Context, campaignID, siren string) (models.Ballot, error) {
+	var row ballotRow
+	if err := s.db.WithContext(ctx).Take(&row, "campaign_id = ? AND siren = ?", campaignID, siren).Error; err != nil {
+		return models.Ballot{}, notFound(err, "SIREN %s has cast no ballot in campaign %s", siren, campaignID)
+	}
+	b := models.Ballot{CampaignID: row.CampaignID, Siren: row.Siren, CastBy: row.CastBy, CastAt: row.CastAt, ServiceIDs: []string{}}
+	err := s.db.WithContext(ctx).Model(&ballotChoiceRow{}).Where("campaign_id = ? AND siren = ?", campaignID, siren).
+		Order("service_id").Pluck("service_id", &b.ServiceIDs).Error
+	return b, err
+}
+
+// Results counts a campaign's ballots for each of its candidate services (the merged
+// ones left out): ballots, the population the voters represent, and how many voters
+// belong to a priority policy; most ballots first.
+func (s *Store) Results(ctx context.Context, campaignID string) ([]models.ServiceResult, error) {
+	var rows []models.ServiceResult
+	err := s.db.WithContext(ctx).Raw(`
+SELECT cs.id AS service_id, cs.title AS title,
+       COUNT(bc.siren) AS ballots,
+       COALESCE(SUM(c.population), 0) AS population,
+       COUNT(DISTINCT pm.siren) AS priority_voters
+FROM candidate_services cs
+LEFT JOIN ballot_choices bc ON bc.service_id = cs.id AND bc.campaign_id = cs.campaign_id
+LEFT JOIN collectivites c ON c.siren = bc.siren
+LEFT JOIN (SELECT DISTINCT siren FROM priority_memberships) pm ON pm.siren = bc.siren
+WHERE cs.campaign_id = ? AND cs.status <> ?
+GROUP BY cs.id, cs.title`, campaignID, string(models.ServiceMerged)).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	models.SortResults(rows)
+	return rows, nil
+}
+
+// AddPriorityMemberships records collectivités' membership of priority policies; a
+// membership recorded already is kept.
+func (s *Store) AddPriorityMemberships(ctx context.Context, memberships map[string][]string) error {
+	var rows []map[string]any
+	for siren, policies := range memberships {
+		for _, p := range policies {
+			rows = append(rows, map[string]any{"siren": siren, "policy": p})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return s.db.WithContext(ctx).Table("priority_memberships").Clauses(clause.OnConflict{DoNothing: true}).Create(rows).Error
+}

@@ -1,0 +1,177 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+)
+
+// newProposal files a proposal to a campaign and sets its status.
+func newProposal(t *testing.T, st *Store, campaignID, id, siren string, status models.Status) {
+	t.Helper()
+	ctx := context.Background()
+	_, _, err := st.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
+		ApplicantSiren: siren, EnvelopeCode: "axe1.2021", Payload: []byte(`{}`), CallID: campaignID, CreatedBy: "test"}, IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	require.NoError(t, st.SetDossierStatus(ctx, id, StatusChange{Status: status, StepKey: id + "/" + string(status)}))
+}
+
+func newService(id string, proposals ...string) models.CandidateService {
+	return models.CandidateService{ID: id, CampaignID: "c1", Title: "Service " + id, Description: "Un service candidat issu des propositions.",
+		EstimatedCostCents: models.Euros(100_000), CostNote: "devis de l'incubateur", ProposalIDs: proposals, CreatedBy: "instr"}
+}
+
+func TestCandidateServicesGroupProposals(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		_, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		require.NoError(t, err)
+		_, err = st.CreateCampaign(ctx, testCampaign("c2", "axe1.2022", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		require.NoError(t, err)
+		newProposal(t, st, "c1", "p1", "217500016", models.StatusAccepted)
+		newProposal(t, st, "c1", "p2", "213105554", models.StatusMerged)
+		newProposal(t, st, "c1", "p3", "213502388", models.StatusAccepted)
+		newProposal(t, st, "c1", "p4", "217500016", models.StatusReview)
+		newProposal(t, st, "c2", "p5", "217500016", models.StatusAccepted)
+
+		a, err := st.CreateService(ctx, newService("s1", "p1", "p2", "p3"))
+		require.NoError(t, err)
+		require.Equal(t, []string{"p1", "p2", "p3"}, a.ProposalIDs)
+		require.Equal(t, models.ServiceCandidate, a.Status)
+		for field, proposal := range map[string]string{"proposal_ids[0]": "p4", "proposal_ids[1]": "p5"} {
+			bad := newService("bad-"+proposal, "p1", proposal)
+			if field == "proposal_ids[0]" {
+				bad.ProposalIDs = []string{proposal}
+			}
+			_, err = st.CreateService(ctx, bad)
+			var e *models.Error
+			require.ErrorAs(t, err, &e, proposal)
+			require.Contains(t, e.Fields, field, "proposal %s: %v", proposal, e.Fields)
+			_, err = st.Service(ctx, bad.ID)
+			require.Equal(t, models.ENotFound, models.ErrorCode(err), "a refused grouping leaves nothing")
+		}
+
+		// A split: p3 leaves s1 for a service of its own; then p2 moves there too.
+		b, err := st.CreateService(ctx, newService("s2", "p3"))
+		require.NoError(t, err)
+		require.Equal(t, []string{"p3"}, b.ProposalIDs)
+		b, err = st.MoveProposal(ctx, "c1", "s2", "p2", "instr")
+		require.NoError(t, err)
+		require.Equal(t, []string{"p2", "p3"}, b.ProposalIDs)
+		a, err = st.Service(ctx, "s1")
+		require.NoError(t, err)
+		require.Equal(t, []string{"p1"}, a.ProposalIDs)
+		_, err = st.MoveProposal(ctx, "c2", "s2", "p2", "instr")
+		require.Equal(t, models.ENotFound, models.ErrorCode(err), "a service of another campaign")
+
+		// A merge: s2's proposals join s1, and s2 is closed.
+		a, err = st.MergeServices(ctx, "c1", "s2", "s1", "instr")
+		require.NoError(t, err)
+		require.Equal(t, []string{"p1", "p2", "p3"}, a.ProposalIDs)
+		b, err = st.Service(ctx, "s2")
+		require.NoError(t, err)
+		require.Equal(t, models.ServiceMerged, b.Status)
+		require.Equal(t, "s1", b.MergedInto)
+		_, err = st.MergeServices(ctx, "c1", "s2", "s1", "instr")
+		require.Equal(t, models.EConflict, models.ErrorCode(err), "a merged service is merged once")
+		_, err = st.MergeServices(ctx, "c1", "s1", "s1", "instr")
+		require.Equal(t, models.EInvalid, models.ErrorCode(err))
+
+		a, err = st.SetServiceCost(ctx, "c1", "s1", models.Euros(250_000), "deux devis", "instr")
+		require.NoError(t, err)
+		require.Equal(t, models.Euros(250_000), a.EstimatedCostCents)
+		all, err := st.Services(ctx, "c1")
+		require.NoError(t, err)
+		require.Len(t, all, 2)
+		require.Equal(t, []string{"p1", "p2", "p3"}, all[0].ProposalIDs)
+
+		// Each act is in the trail: of the service, and of each proposal moved.
+		trail, err := st.AuditTrail(ctx, "s1")
+		require.NoError(t, err)
+		var actions []string
+		for _, e := range trail {
+			actions = append(actions, e.Action)
+		}
+		require.Equal(t, []string{models.AuditServiceCreated, models.AuditServiceMerged, models.AuditServiceCost}, actions)
+		trail, err = st.AuditTrail(ctx, "p3")
+		require.NoError(t, err)
+		require.Len(t, trail, 3, "grouped into s1, moved to s2, moved back by the merge")
+	})
+}
+
+func TestBallotsOnePerSirenReplacedAndCounted(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		require.NoError(t, st.ImportRegistry(ctx, []models.Collectivite{
+			{Type: models.TypeCommune, Code: "75056", Siren: "217500016", Name: "Paris", Departement: "75", Region: "11", Population: 2_100_000},
+			{Type: models.TypeCommune, Code: "31555", Siren: "213105554", Name: "Toulouse", Departement: "31", Region: "76", Population: 500_000},
+			{Type: models.TypeCommune, Code: "35238", Siren: "213502388", Name: "Rennes", Departement: "35", Region: "53", Population: 220_000},
+		}, nil))
+		require.NoError(t, st.AddPriorityMemberships(ctx, map[string][]string{"213502388": {"acv", "qpv"}}))
+		_, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		require.NoError(t, err)
+		newProposal(t, st, "c1", "p1", "217500016", models.StatusAccepted)
+		newProposal(t, st, "c1", "p2", "217500016", models.StatusAccepted)
+		newProposal(t, st, "c1", "p3", "217500016", models.StatusAccepted)
+		for i, p := range []string{"p1", "p2", "p3"} {
+			_, err := st.CreateService(ctx, newService(fmt.Sprintf("s%d", i+1), p))
+			require.NoError(t, err)
+		}
+		_, err = st.MergeServices(ctx, "c1", "s3", "s2", "instr")
+		require.NoError(t, err)
+
+		cast := func(siren, by string, services ...string) bool {
+			replaced, err := st.CastBallot(ctx, models.Ballot{CampaignID: "c1", Siren: siren, ServiceIDs: services, CastBy: by})
+			require.NoError(t, err)
+			return replaced
+		}
+		require.False(t, cast("217500016", "agent1", "s1", "s2"))
+		require.False(t, cast("213105554", "agent2", "s1"))
+		require.False(t, cast("213502388", "agent3", "s1", "s2"))
+		// Another agent of Paris votes again: Paris's ballot is replaced, not added.
+		require.True(t, cast("217500016", "agent4", "s2"))
+		b, err := st.Ballot(ctx, "c1", "217500016")
+		require.NoError(t, err)
+		require.Equal(t, []string{"s2"}, b.ServiceIDs)
+		require.Equal(t, "agent4", b.CastBy)
+
+		results, err := st.Results(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, []models.ServiceResult{
+			{ServiceID: "s2", Title: "Service s2", Ballots: 2, Population: 2_320_000, PriorityVoters: 1},
+			{ServiceID: "s1", Title: "Service s1", Ballots: 2, Population: 720_000, PriorityVoters: 1},
+		}, results, "the merged s3 is left out; ties go to the larger population")
+
+		// Ballots cast at once by one collectivité replace each other whole.
+		var wg sync.WaitGroup
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				choice := []string{"s1"}
+				if i%2 == 0 {
+					choice = []string{"s1", "s2"}
+				}
+				_, err := st.CastBallot(ctx, models.Ballot{CampaignID: "c1", Siren: "213105554", ServiceIDs: choice, CastBy: "race"})
+				if err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		b, err = st.Ballot(ctx, "c1", "213105554")
+		require.NoError(t, err)
+		require.Contains(t, [][]string{{"s1"}, {"s1", "s2"}}, b.ServiceIDs)
+		var n int64
+		require.NoError(t, st.db.Table("ballots").Where("campaign_id = ?", "c1").Count(&n).Error)
+		require.EqualValues(t, 3, n, "one ballot per SIREN")
+	})
+}
