@@ -3,6 +3,7 @@ package models
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // The access policy, written once: who sees which dossier, task, vote and audit event, and
@@ -210,4 +211,22 @@ func (p Principal) ActsFor(siren string) bool {
 // may not act on: an administrator, to free the work of someone absent.
 func (p Principal) CanReleaseAnyClaim() bool {
 	return slices.Contains(p.Grants(), Grant{RoleAdmin, ScopeNational})
+}
+
+// CanSeeResults reports whether p may read a campaign's vote results at now: ANCT's
+// national roles during the vote, everyone once it has closed.
+func (p Principal) CanSeeResults(c Campaign, now time.Time) bool {
+	if !now.Before(c.Schedule.Vote.ClosesAt) {
+		return true
+	}
+	return p.ActsForANCT()
+}
+
+// ActsForANCT reports whether p acts for ANCT in an Axe 1 campaign (grouping proposals
+// into candidate services, reading the vote as it goes): an administrator or a national
+// instructor.
+func (p Principal) ActsForANCT() bool {
+	return slices.ContainsFunc(p.Grants(), func(g Grant) bool {
+		return g.Scope == ScopeNational && (g.Role == RoleAdmin || g.Role == RoleInstructor)
+	})
 }

@@ -127,14 +127,3 @@ func SortResults(rs []ServiceResult) {
 		return 0
 	})
 }
-
-// CanSeeResults reports whether p may read a campaign's vote results at now: ANCT's
-// national roles during the vote, everyone once it has closed.
-func (p Principal) CanSeeResults(c Campaign, now time.Time) bool {
-	if !now.Before(c.Schedule.Vote.ClosesAt) {
-		return true
-	}
-	return slices.ContainsFunc(p.Grants(), func(g Grant) bool {
-		return g.Scope == ScopeNational && (g.Role == RoleAdmin || g.Role == RoleInstructor)
-	})
-}

@@ -1,0 +1,155 @@
+package e2e
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+)
+
+// TestCandidateServicesAndVoteEndToEnd groups accepted proposals into candidate services
+// (create, split, move, merge, cost), then runs the vote: ballots refused before it opens,
+// replaced by a second agent, results seen by ANCT during the vote and by everyone after.
+func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
+	s := startStack(t, newStackFiles(t))
+	admin, instr := s.token(t, administrator), s.token(t, instructor)
+	paris, marseille, rennes := s.token(t, applicantOf(sirenParis)), s.token(t, applicantOf(sirenMarseille)), s.token(t, applicantOf(sirenRennes))
+	parisAgent2 := s.token(t, models.Principal{Subject: "agent2-" + sirenParis, Roles: []models.Role{models.RoleApplicant}, Siren: sirenParis})
+	local := s.token(t, models.Principal{Subject: "instr.13", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"13"}})
+
+	start := time.Now().Add(2 * time.Second).UTC()
+	body := campaignBody("axe1.vote", start, 5*time.Second, 5*time.Second, time.Hour, time.Hour)
+	sch := body["schedule"].(models.Schedule)
+	// A gap of 3 s between collection and vote, to group the proposals in.
+	for _, w := range []*models.Window{&sch.Vote, &sch.Interest, &sch.Build} {
+		w.OpensAt, w.ClosesAt = w.OpensAt.Add(3*time.Second), w.ClosesAt.Add(3*time.Second)
+	}
+	body["schedule"], body["ballot_size"] = sch, 2
+	r := s.call(t, http.MethodPost, "/api/v1/campaigns", admin, body)
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var c models.Campaign
+	r.decode(t, &c)
+	base := "/api/v1/campaigns/" + c.ID
+	s.waitPhase(t, admin, c.ID, models.PhaseCollection)
+
+	var proposals []string
+	for _, tok := range []string{paris, paris, rennes} {
+		r = s.call(t, http.MethodPost, base+"/proposals", tok, existingServiceProposal())
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		var d models.Dossier
+		r.decode(t, &d)
+		proposals = append(proposals, d.ID)
+	}
+	for _, id := range proposals {
+		complete(t, s, instr, openTask(t, s, instr, id, models.TaskProposalReview), models.OutcomeAccept, "", nil, models.StatusAccepted)
+	}
+
+	create := func(title string, ids ...string) models.CandidateService {
+		r := s.call(t, http.MethodPost, base+"/services", instr, map[string]any{"title": title, "description": "Un service candidat, regroupant des propositions semblables.",
+			"proposal_ids": ids, "estimated_cost_cents": models.Euros(300_000), "cost_note": "estimation de l'incubateur"})
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		var svc models.CandidateService
+		r.decode(t, &svc)
+		return svc
+	}
+	rdv := create("Rendez-vous en mairie", proposals[0], proposals[1])
+	split := create("Rendez-vous pour les titres", proposals[1]) // taken from the first: a split
+	other := create("Autre service", proposals[2])
+	r = s.call(t, http.MethodPost, base+"/services/"+split.ID+"/merge", instr, map[string]any{"into_service_id": rdv.ID})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.decode(t, &rdv)
+	require.ElementsMatch(t, proposals[:2], rdv.ProposalIDs)
+	r = s.call(t, http.MethodPut, base+"/services/"+other.ID+"/cost", instr, map[string]any{"estimated_cost_cents": models.Euros(450_000), "cost_note": "deux devis"})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r = s.call(t, http.MethodPut, base+"/ballot", paris, map[string]any{"service_ids": []string{rdv.ID}})
+	require.Equal(t, http.StatusConflict, r.Status, "before the vote: %s", r.Body)
+
+	s.waitPhase(t, admin, c.ID, models.PhaseVote)
+	r = s.call(t, http.MethodPost, base+"/services/"+other.ID+"/proposals", instr, map[string]any{"dossier_id": proposals[0]})
+	require.Equal(t, http.StatusConflict, r.Status, "ballots name the services once the vote opened: %s", r.Body)
+	vote := func(tok string, ids ...string) bool {
+		r := s.call(t, http.MethodPut, base+"/ballot", tok, map[string]any{"service_ids": ids})
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		var out struct{ Replaced bool }
+		r.decode(t, &out)
+		return out.Replaced
+	}
+	require.False(t, vote(paris, rdv.ID, other.ID))
+	require.False(t, vote(marseille, rdv.ID))
+	require.False(t, vote(rennes, other.ID))
+	require.True(t, vote(parisAgent2, other.ID), "a second agent of Paris replaces Paris's ballot")
+	r = s.call(t, http.MethodPut, base+"/ballot", rennes, map[string]any{"service_ids": []string{rdv.ID, other.ID, split.ID}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "beyond the ballot size: %s", r.Body)
+	var mine models.Ballot
+	s.call(t, http.MethodGet, base+"/ballot", paris, nil).decode(t, &mine)
+	require.Equal(t, []string{other.ID}, mine.ServiceIDs)
+
+	r = s.call(t, http.MethodGet, base+"/results", paris, nil)
+	require.Equal(t, http.StatusForbidden, r.Status, "results are ANCT's during the vote")
+	r = s.call(t, http.MethodGet, base+"/results", local, nil)
+	require.Equal(t, http.StatusForbidden, r.Status, "a département's instructor is not ANCT")
+	var results struct {
+		Final bool
+		Items []models.ServiceResult
+	}
+	s.call(t, http.MethodGet, base+"/results", instr, nil).decode(t, &results)
+	require.False(t, results.Final)
+	require.Len(t, results.Items, 2, "the merged service is left out")
+	require.Equal(t, other.ID, results.Items[0].ServiceID)
+	require.Equal(t, 2, results.Items[0].Ballots)
+	require.Equal(t, 1, results.Items[1].Ballots)
+	require.Positive(t, results.Items[0].Population)
+
+	s.waitPhase(t, admin, c.ID, models.PhaseInterest)
+	r = s.call(t, http.MethodPut, base+"/ballot", marseille, map[string]any{"service_ids": []string{other.ID}})
+	require.Equal(t, http.StatusConflict, r.Status, "after the vote: %s", r.Body)
+	r = s.call(t, http.MethodGet, base+"/results", paris, nil)
+	require.Equal(t, http.StatusOK, r.Status, "everyone sees the results once the vote closed: %s", r.Body)
+	r.decode(t, &results)
+	require.True(t, results.Final)
+}
+
+// TestCandidateServiceEndpointsBadInput checks roles and fields of the grouping endpoints.
+func TestCandidateServiceEndpointsBadInput(t *testing.T) {
+	s := startStack(t, newStackFiles(t))
+	admin, instr, paris := s.token(t, administrator), s.token(t, instructor), s.token(t, applicantOf(sirenParis))
+	local := s.token(t, models.Principal{Subject: "instr.13", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"13"}})
+	r := s.call(t, http.MethodPost, "/api/v1/campaigns", admin, campaignBody("axe1.svcbad", time.Now().Add(time.Hour), time.Hour, time.Hour, time.Hour, time.Hour))
+	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+	var c models.Campaign
+	r.decode(t, &c)
+	base := "/api/v1/campaigns/" + c.ID
+	svc := func(mut func(m map[string]any)) map[string]any {
+		m := map[string]any{"title": "Service", "description": "Un service candidat, regroupant des propositions.",
+			"proposal_ids": []string{"0190f3b4-0000-7000-8000-000000000001"}}
+		mut(m)
+		return m
+	}
+	unknown := base + "/services/0190f3b4-0000-7000-8000-000000000009"
+	s.expectAll(t, []badRequest{
+		{"create as an applicant", http.MethodPost, base + "/services", paris, svc(func(map[string]any) {}), http.StatusForbidden, models.EForbidden, ""},
+		{"create as a local instructor", http.MethodPost, base + "/services", local, svc(func(map[string]any) {}), http.StatusForbidden, models.EForbidden, ""},
+		{"create without a token", http.MethodPost, base + "/services", "", svc(func(map[string]any) {}), http.StatusUnauthorized, models.EUnauthorized, ""},
+		{"create from malformed JSON", http.MethodPost, base + "/services", instr, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},
+		{"create without proposals", http.MethodPost, base + "/services", instr, svc(func(m map[string]any) { m["proposal_ids"] = []string{} }), http.StatusUnprocessableEntity, models.EInvalid, "proposal_ids"},
+		{"create with a proposal that is not a UUID", http.MethodPost, base + "/services", instr, svc(func(m map[string]any) { m["proposal_ids"] = []string{"x"} }), http.StatusUnprocessableEntity, models.EInvalid, "proposal_ids[0]"},
+		{"create with an unknown proposal", http.MethodPost, base + "/services", instr, svc(func(map[string]any) {}), http.StatusUnprocessableEntity, models.EInvalid, "proposal_ids[0]"},
+		{"create with a negative cost", http.MethodPost, base + "/services", admin, svc(func(m map[string]any) { m["estimated_cost_cents"] = -1 }), http.StatusUnprocessableEntity, models.EInvalid, "estimated_cost_cents"},
+		{"create without a title", http.MethodPost, base + "/services", admin, svc(func(m map[string]any) { m["title"] = "" }), http.StatusUnprocessableEntity, models.EInvalid, "title"},
+		{"list as an applicant", http.MethodGet, base + "/services", paris, nil, http.StatusOK, "", ""},
+		{"move into an unknown service", http.MethodPost, unknown + "/proposals", instr, map[string]any{"dossier_id": "0190f3b4-0000-7000-8000-000000000001"}, http.StatusNotFound, models.ENotFound, ""},
+		{"move without a dossier", http.MethodPost, unknown + "/proposals", instr, map[string]any{}, http.StatusUnprocessableEntity, models.EInvalid, "dossier_id"},
+		{"merge as an applicant", http.MethodPost, unknown + "/merge", paris, map[string]any{"into_service_id": "0190f3b4-0000-7000-8000-000000000001"}, http.StatusForbidden, models.EForbidden, ""},
+		{"merge an unknown service", http.MethodPost, unknown + "/merge", instr, map[string]any{"into_service_id": "0190f3b4-0000-7000-8000-000000000001"}, http.StatusNotFound, models.ENotFound, ""},
+		{"cost without a note", http.MethodPut, unknown + "/cost", instr, map[string]any{"estimated_cost_cents": 1}, http.StatusUnprocessableEntity, models.EInvalid, "cost_note"},
+		{"ballot as an instructor", http.MethodPut, base + "/ballot", instr, map[string]any{"service_ids": []string{"x"}}, http.StatusForbidden, models.EForbidden, ""},
+		{"ballot before the vote", http.MethodPut, base + "/ballot", paris, map[string]any{"service_ids": []string{"x"}}, http.StatusConflict, models.EConflict, ""},
+		{"ballot from malformed JSON", http.MethodPut, base + "/ballot", paris, []byte(`[`), http.StatusBadRequest, models.EMalformed, ""},
+		{"no ballot yet", http.MethodGet, base + "/ballot", paris, nil, http.StatusNotFound, models.ENotFound, ""},
+		{"results before the vote, as an applicant", http.MethodGet, base + "/results", paris, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"results as ANCT", http.MethodGet, base + "/results", instr, nil, http.StatusOK, "", ""},
+	})
+}
