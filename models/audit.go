@@ -35,10 +35,13 @@ const (
 	AuditCampaignPhase   = "campaign_phase"
 	AuditCampaignMoved   = "campaign_moved"
 	// Candidate services' events, recorded under the service's ID and its proposals'.
-	AuditServiceCreated = "service_created"
-	AuditProposalMoved  = "proposal_moved"
-	AuditServiceMerged  = "service_merged"
-	AuditServiceCost    = "service_cost"
+	AuditServiceCreated     = "service_created"
+	AuditProposalMoved      = "proposal_moved"
+	AuditServiceMerged      = "service_merged"
+	AuditServiceCost        = "service_cost"
+	AuditServiceSelected    = "service_selected"
+	AuditServiceNotSelected = "service_not_selected"
+	AuditServiceDelivered   = "service_delivered"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"

@@ -29,11 +29,70 @@ type CandidateService struct {
 	CostNote           string `json:"cost_note" validate:"max=5000"`
 	// MergedInto is the service this one was merged into.
 	MergedInto string `json:"merged_into,omitempty"`
+	// BudgetCents is a selected service's budget, reserved on the campaign's envelope;
+	// DecisionReason the committee's reason, for either decision.
+	BudgetCents    Cents  `json:"budget_cents"`
+	DecisionReason string `json:"decision_reason,omitempty"`
 	// ProposalIDs are the proposals (dossier IDs) it groups.
 	ProposalIDs []string  `json:"proposal_ids"`
 	CreatedBy   string    `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// ServiceDecision is the committee's decision on one candidate service.
+type ServiceDecision struct {
+	ServiceID string `json:"service_id" validate:"required,uuid"`
+	Selected  bool   `json:"selected"`
+	// BudgetCents is a selected service's budget; zero for one not selected.
+	BudgetCents Cents  `json:"budget_cents" validate:"cents"`
+	Reason      string `json:"reason" validate:"notblank,min=5,max=2000"`
+}
+
+// CommitteeDecision is the decision the committee's chair records: one line per candidate service.
+type CommitteeDecision struct {
+	Services []ServiceDecision `json:"services" validate:"min=1,max=1000,dive"`
+}
+
+// CheckDecision checks a committee decision against the campaign's candidate services: it
+// decides on each once, and only on those; a selected service gets a budget, one not
+// selected none. The budgets' total is checked against the envelope when reserved.
+func (c Campaign) CheckDecision(d CommitteeDecision, services []CandidateService) error {
+	fields := map[string]string{}
+	seen := map[string]bool{}
+	for i, s := range d.Services {
+		key := fmt.Sprintf("services[%d]", i)
+		j := slices.IndexFunc(services, func(cs CandidateService) bool { return cs.ID == s.ServiceID })
+		switch {
+		case seen[s.ServiceID]:
+			fields[key+".service_id"] = "appears twice"
+		case j < 0 || services[j].Status != ServiceCandidate:
+			fields[key+".service_id"] = "is not a candidate service of this campaign"
+		case s.Selected && s.BudgetCents <= 0:
+			fields[key+".budget_cents"] = "is required for a selected service"
+		case !s.Selected && s.BudgetCents != 0:
+			fields[key+".budget_cents"] = "must be 0 for a service not selected"
+		}
+		seen[s.ServiceID] = true
+	}
+	for _, s := range services {
+		if s.Status == ServiceCandidate && !seen[s.ID] {
+			fields["services"] = fmt.Sprintf("must decide on every candidate service: %s (%s) is missing", s.ID, s.Title)
+			break
+		}
+	}
+	return joinFieldErrors(Validate(d), fields)
+}
+
+// DecisionOpen refuses a committee decision before the vote has closed, or by anyone but the chair.
+func (c Campaign) DecisionOpen(p Principal, now time.Time) error {
+	if p.Subject != c.Chair {
+		return Errorf(EForbidden, "only the committee's chair (%s) records its decision", c.Chair)
+	}
+	if now.Before(c.Schedule.Vote.ClosesAt) {
+		return Errorf(EConflict, "the committee decides once the vote has closed, on %s", c.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // Groupable reports whether a proposal in status s may be grouped into a candidate

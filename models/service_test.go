@@ -64,3 +64,33 @@ func TestSortResults(t *testing.T) {
 	}
 	require.Equal(t, []string{"c", "d", "a", "b"}, ids)
 }
+
+func TestCheckDecision(t *testing.T) {
+	c := models.Campaign{ID: "c1", Chair: "chair", Schedule: schedule()}
+	const a, b = "0190f3b4-0000-7000-8000-00000000000a", "0190f3b4-0000-7000-8000-00000000000b"
+	services := []models.CandidateService{{ID: a, Status: models.ServiceCandidate}, {ID: b, Status: models.ServiceCandidate},
+		{ID: "m", Status: models.ServiceMerged}}
+	ok := models.CommitteeDecision{Services: []models.ServiceDecision{{ServiceID: a, Selected: true, BudgetCents: 100, Reason: "premier"},
+		{ServiceID: b, Reason: "hors budget"}}}
+	require.NoError(t, c.CheckDecision(ok, services))
+	for name, tc := range map[string]struct {
+		d     models.CommitteeDecision
+		field string
+	}{
+		"a service left out":         {models.CommitteeDecision{Services: ok.Services[:1]}, "services"},
+		"selected without a budget":  {models.CommitteeDecision{Services: []models.ServiceDecision{{ServiceID: a, Selected: true, Reason: "premier"}, ok.Services[1]}}, "services[0].budget_cents"},
+		"not selected with a budget": {models.CommitteeDecision{Services: []models.ServiceDecision{ok.Services[0], {ServiceID: b, BudgetCents: 1, Reason: "hors budget"}}}, "services[1].budget_cents"},
+		"twice":                      {models.CommitteeDecision{Services: []models.ServiceDecision{ok.Services[0], ok.Services[1], ok.Services[1]}}, "services[2].service_id"},
+		"without a reason":           {models.CommitteeDecision{Services: []models.ServiceDecision{ok.Services[0], {ServiceID: b}}}, "services[1].reason"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var e *models.Error
+			require.ErrorAs(t, c.CheckDecision(tc.d, services), &e)
+			require.Contains(t, e.Fields, tc.field, "%v", e.Fields)
+		})
+	}
+	chair := models.Principal{Subject: "chair", Roles: []models.Role{models.RoleAdmin}}
+	require.Equal(t, models.EConflict, models.ErrorCode(c.DecisionOpen(chair, days(44))), "the vote is open")
+	require.NoError(t, c.DecisionOpen(chair, days(45)))
+	require.Equal(t, models.EForbidden, models.ErrorCode(c.DecisionOpen(models.Principal{Subject: "other"}, days(45))))
+}

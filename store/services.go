@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,6 +21,8 @@ type serviceRow struct {
 	EstimatedCostCents int64
 	CostNote           string
 	MergedInto         string
+	BudgetCents        int64
+	DecisionReason     string
 	CreatedBy          string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -33,7 +36,7 @@ func (r serviceRow) model(proposals []string) models.CandidateService {
 	}
 	return models.CandidateService{ID: r.ID, CampaignID: r.CampaignID, Title: r.Title, Description: r.Description,
 		Status: models.ServiceStatus(r.Status), EstimatedCostCents: r.EstimatedCostCents, CostNote: r.CostNote, MergedInto: r.MergedInto,
-		ProposalIDs: proposals, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		BudgetCents: r.BudgetCents, DecisionReason: r.DecisionReason, ProposalIDs: proposals, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 type serviceProposalRow struct {
@@ -323,4 +326,78 @@ func (s *Store) AddPriorityMemberships(ctx context.Context, memberships map[stri
 		return nil
 	}
 	return s.db.WithContext(ctx).Table("priority_memberships").Clauses(clause.OnConflict{DoNothing: true}).Create(rows).Error
+}
+
+// RecordDecision applies the committee's decision on a campaign's candidate services in one
+// transaction: each selected service's budget is reserved on the campaign's envelope
+// (under the service's ID in the ledger), and should the budgets together exceed what the
+// envelope has left, nothing is reserved or decided. Each decision is audited.
+func (s *Store) RecordDecision(ctx context.Context, c models.Campaign, d models.CommitteeDecision, actor string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		for _, sd := range d.Services {
+			if _, err := s.candidateTx(tx, c.ID, sd.ServiceID); err != nil {
+				return err
+			}
+			status, action, detail := models.ServiceNotSelected, models.AuditServiceNotSelected, sd.Reason
+			if sd.Selected {
+				status, action = models.ServiceSelected, models.AuditServiceSelected
+				detail = fmt.Sprintf("selected with a budget of %s: %s", models.FormatEuros(sd.BudgetCents), sd.Reason)
+				if err := s.reserveTx(tx, sd.ServiceID, c.EnvelopeCode, sd.BudgetCents); err != nil {
+					if errors.Is(err, models.ErrEnvelopeExhausted) {
+						return models.Errorf(models.EConflict, "the selected services' budgets exceed what envelope %s has left: nothing was reserved", c.EnvelopeCode)
+					}
+					return err
+				}
+			}
+			if err := tx.Model(&serviceRow{}).Where("id = ?", sd.ServiceID).Updates(map[string]any{"status": string(status),
+				"budget_cents": sd.BudgetCents, "decision_reason": sd.Reason, "updated_at": s.now()}).Error; err != nil {
+				return err
+			}
+			if err := s.serviceAudit(tx, sd.ServiceID, actor, action, detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// DeliverService records that a selected service is delivered: it enters the Territoires Store.
+func (s *Store) DeliverService(ctx context.Context, campaignID, id, actor string) (models.CandidateService, error) {
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&serviceRow{}).Where("id = ? AND campaign_id = ? AND status = ?", id, campaignID, string(models.ServiceSelected)).
+			Updates(map[string]any{"status": string(models.ServiceDelivered), "updated_at": s.now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			var row serviceRow
+			if err := tx.Take(&row, "id = ? AND campaign_id = ?", id, campaignID).Error; err != nil {
+				return notFound(err, "no candidate service %s in campaign %s", id, campaignID)
+			}
+			return models.Errorf(models.EConflict, "service %s is %s: only a selected service is delivered", id, row.Status)
+		}
+		return s.serviceAudit(tx, id, actor, models.AuditServiceDelivered, "delivered: published in the Territoires Store")
+	})
+	if err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Service(ctx, id)
+}
+
+// DeliveredServices lists the services of every campaign that are delivered: the Territoires Store.
+func (s *Store) DeliveredServices(ctx context.Context) ([]models.CandidateService, error) {
+	var ids []string
+	if err := s.db.WithContext(ctx).Model(&serviceRow{}).Where("status = ?", string(models.ServiceDelivered)).
+		Order("updated_at DESC, id").Pluck("id", &ids).Error; err != nil {
+		return nil, err
+	}
+	out := make([]models.CandidateService, 0, len(ids))
+	for _, id := range ids {
+		svc, err := s.Service(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, svc)
+	}
+	return out, nil
 }

@@ -175,3 +175,58 @@ func TestBallotsOnePerSirenReplacedAndCounted(t *testing.T) {
 		require.EqualValues(t, 3, n, "one ballot per SIREN")
 	})
 }
+
+func TestCommitteeDecisionReservesAtomically(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		c, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		require.NoError(t, err)
+		for i, p := range []string{"p1", "p2", "p3"} {
+			newProposal(t, st, "c1", p, "217500016", models.StatusAccepted)
+			_, err := st.CreateService(ctx, newService(fmt.Sprintf("s%d", i+1), p))
+			require.NoError(t, err)
+		}
+		decide := func(budget1, budget2 models.Cents) error {
+			return st.RecordDecision(ctx, c, models.CommitteeDecision{Services: []models.ServiceDecision{
+				{ServiceID: "s1", Selected: true, BudgetCents: budget1, Reason: "premier du vote"},
+				{ServiceID: "s2", Selected: true, BudgetCents: budget2, Reason: "deuxième du vote"},
+				{ServiceID: "s3", Reason: "hors budget"}}}, "chair")
+		}
+		// 600 000 € + 400 000,01 € exceed the 1 M€ envelope: nothing is reserved or decided.
+		err = decide(models.Euros(600_000), models.Euros(400_000)+1)
+		require.Equal(t, models.EConflict, models.ErrorCode(err), "%v", err)
+		env, err := st.Envelope(ctx, "axe1.2021")
+		require.NoError(t, err)
+		require.Zero(t, env.ReservedCents)
+		s1, err := st.Service(ctx, "s1")
+		require.NoError(t, err)
+		require.Equal(t, models.ServiceCandidate, s1.Status)
+
+		require.NoError(t, decide(models.Euros(600_000), models.Euros(400_000)))
+		env, err = st.Envelope(ctx, "axe1.2021")
+		require.NoError(t, err)
+		require.Equal(t, models.Euros(1_000_000), env.ReservedCents, "exact to the cent")
+		require.Zero(t, env.AvailableCents())
+		all, err := st.Services(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, []models.ServiceStatus{models.ServiceSelected, models.ServiceSelected, models.ServiceNotSelected},
+			[]models.ServiceStatus{all[0].Status, all[1].Status, all[2].Status})
+		require.Equal(t, models.Euros(600_000), all[0].BudgetCents)
+		require.Equal(t, "hors budget", all[2].DecisionReason)
+		require.Equal(t, models.EConflict, models.ErrorCode(decide(1, 1)), "decided once")
+		ledger, err := st.Ledger(ctx, "s1", "", 0, 10)
+		require.NoError(t, err)
+		require.Len(t, ledger, 1)
+
+		_, err = st.DeliverService(ctx, "c1", "s3", "admin")
+		require.Equal(t, models.EConflict, models.ErrorCode(err), "a service not selected is not delivered")
+		d, err := st.DeliverService(ctx, "c1", "s1", "admin")
+		require.NoError(t, err)
+		require.Equal(t, models.ServiceDelivered, d.Status)
+		delivered, err := st.DeliveredServices(ctx)
+		require.NoError(t, err)
+		require.Len(t, delivered, 1)
+		require.Equal(t, []string{"p1"}, delivered[0].ProposalIDs)
+	})
+}

@@ -10,6 +10,10 @@ CREATE TABLE candidate_services (
 	estimated_cost_cents BIGINT NOT NULL DEFAULT 0 CHECK (estimated_cost_cents >= 0),
 	cost_note            TEXT NOT NULL DEFAULT '',
 	merged_into          TEXT NOT NULL DEFAULT '',
+	-- The committee's decision: the budget of a selected service, reserved on the
+	-- campaign's envelope under the service's ID; the reason of either decision.
+	budget_cents         BIGINT NOT NULL DEFAULT 0 CHECK (budget_cents >= 0),
+	decision_reason      TEXT NOT NULL DEFAULT '',
 	created_by           TEXT NOT NULL,
 	created_at           {{ts}} NOT NULL,
 	updated_at           {{ts}} NOT NULL
