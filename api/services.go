@@ -1,6 +1,8 @@
 package api
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/workflows"
 )
 
 // createServiceRequest is ANCT's grouping of proposals into a candidate service; taking
@@ -216,4 +219,144 @@ func (s *Server) results(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"campaign_id": campaign.ID, "final": !now.Before(campaign.Schedule.Vote.ClosesAt),
 		"items": nonNil(results)})
+}
+
+// recordDecision records the committee's decision, which its chair enters once the vote
+// has closed: the selected services' budgets are reserved on the campaign's envelope at
+// once (or none is), and every proposal learns what became of its service.
+func (s *Server) recordDecision(c echo.Context) error {
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	var d models.CommitteeDecision
+	if err := bindJSON(c, &d); err != nil {
+		return err
+	}
+	p := principal(c)
+	if err := campaign.DecisionOpen(p, time.Now()); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	services, err := s.Store.Services(ctx, campaign.ID)
+	if err != nil {
+		return err
+	}
+	if err := campaign.CheckDecision(d, services); err != nil {
+		return err
+	}
+	if err := s.Store.RecordDecision(ctx, campaign, d, p.Subject); err != nil {
+		return err
+	}
+	notSignalled := []string{}
+	for _, sd := range d.Services {
+		outcome := models.ServiceOutcome{Status: models.StatusNotSelected, Reason: sd.Reason}
+		if sd.Selected {
+			outcome = models.ServiceOutcome{Status: models.StatusSelected,
+				Reason: fmt.Sprintf("selected with a budget of %s: %s", models.FormatEuros(sd.BudgetCents), sd.Reason)}
+		}
+		notSignalled = append(notSignalled, s.tellProposals(c, sd.ServiceID, outcome)...)
+	}
+	if services, err = s.Store.Services(ctx, campaign.ID); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"services": services, "not_signalled": notSignalled})
+}
+
+// tellProposals tells the proposals of a service what became of it, and lists those that
+// could not be told.
+func (s *Server) tellProposals(c echo.Context, serviceID string, outcome models.ServiceOutcome) []string {
+	svc, err := s.Store.Service(c.Request().Context(), serviceID)
+	if err != nil {
+		s.Logger.Warn("service outcome: could not read the service", "service", serviceID, "err", err)
+		return []string{serviceID}
+	}
+	var missed []string
+	for _, id := range svc.ProposalIDs {
+		tctx, cancel := s.temporalCtx(c)
+		err := s.Temporal.SignalWorkflow(tctx, models.DossierWorkflowID(id), "", workflows.SignalServiceOutcome, outcome)
+		cancel()
+		if err != nil {
+			missed = append(missed, id)
+			s.Logger.Warn("service outcome: could not signal a proposal", "proposal", id, "service", serviceID, "err", err)
+		}
+	}
+	return missed
+}
+
+// deliverService records that a selected service is delivered: it enters the Territoires
+// Store, and its proposals close as delivered.
+func (s *Server) deliverService(c echo.Context) error {
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	svc, err := s.Store.DeliverService(c.Request().Context(), campaign.ID, s.serviceParam(c), principal(c).Subject)
+	if err != nil {
+		return err
+	}
+	missed := s.tellProposals(c, svc.ID, models.ServiceOutcome{Status: models.StatusDelivered, Reason: "published in the Territoires Store"})
+	return c.JSON(http.StatusOK, map[string]any{"service": svc, "not_signalled": nonNil(missed)})
+}
+
+// storeService is a delivered service as the Territoires Store shows it, with the proposals it came from.
+type storeService struct {
+	models.CandidateService
+	Proposals []storeProposal `json:"proposals"`
+}
+
+type storeProposal struct {
+	DossierID string `json:"dossier_id"`
+	Title     string `json:"title"`
+	Proposer  string `json:"proposer"`
+}
+
+// territoiresStore lists the delivered services, without a token.
+func (s *Server) territoiresStore(c echo.Context) error {
+	ctx := c.Request().Context()
+	delivered, err := s.Store.DeliveredServices(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]storeService, len(delivered))
+	for i, svc := range delivered {
+		out[i] = storeService{CandidateService: svc, Proposals: []storeProposal{}}
+		for _, id := range svc.ProposalIDs {
+			d, err := s.Store.Dossier(ctx, id)
+			if err != nil {
+				return err
+			}
+			var prop models.Proposal
+			if err := json.Unmarshal(d.Payload, &prop); err != nil {
+				return err
+			}
+			out[i].Proposals = append(out[i].Proposals, storeProposal{DossierID: d.ID, Title: prop.Title, Proposer: d.ApplicantName})
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}
+
+// publicCampaign is what anyone may follow of a campaign without a token: its phase and
+// dates, its candidate services with the committee's decisions and their reasons, and the
+// vote's results once the vote has closed.
+func (s *Server) publicCampaign(c echo.Context) error {
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	services, err := s.Store.Services(ctx, campaign.ID)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"id": campaign.ID, "title": campaign.Title, "phase": campaign.Phase, "schedule": campaign.Schedule,
+		"budget_cents": campaign.BudgetCents, "services": nonNil(services), "results": nil}
+	if !time.Now().Before(campaign.Schedule.Vote.ClosesAt) {
+		results, err := s.Store.Results(ctx, campaign.ID)
+		if err != nil {
+			return err
+		}
+		out["results"] = nonNil(results)
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -110,6 +110,61 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, "everyone sees the results once the vote closed: %s", r.Body)
 	r.decode(t, &results)
 	require.True(t, results.Final)
+
+	// The committee's chair decides; budgets beyond the envelope reserve nothing.
+	chair := s.token(t, models.Principal{Subject: "anct.chair", Roles: []models.Role{models.RoleAdmin}})
+	decision := func(budget models.Cents) map[string]any {
+		return map[string]any{"services": []map[string]any{
+			{"service_id": rdv.ID, "selected": true, "budget_cents": budget, "reason": "attendu par les votants"},
+			{"service_id": other.ID, "selected": false, "reason": "au-delà du budget de la campagne"}}}
+	}
+	r = s.call(t, http.MethodPost, base+"/decision", admin, decision(models.Euros(3_000_000)))
+	require.Equal(t, http.StatusForbidden, r.Status, "only the chair: %s", r.Body)
+	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(5_000_000)+1))
+	require.Equal(t, http.StatusConflict, r.Status, "beyond the envelope: %s", r.Body)
+	r = s.call(t, http.MethodPost, base+"/decision", chair, map[string]any{"services": []map[string]any{
+		{"service_id": rdv.ID, "selected": true, "budget_cents": 1, "reason": "attendu par les votants"}}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "every candidate service is decided: %s", r.Body)
+	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(3_000_000)))
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	s.waitStatus(t, paris, proposals[0], models.StatusSelected)
+	s.waitStatus(t, paris, proposals[1], models.StatusSelected)
+	d := s.waitStatus(t, rennes, proposals[2], models.StatusNotSelected)
+	require.Equal(t, "au-delà du budget de la campagne", d.Reason)
+	env := envelope(t, s, admin, "axe1.vote")
+	require.Equal(t, models.Euros(3_000_000), env.ReservedCents, "exact to the cent")
+
+	r = s.call(t, http.MethodPost, base+"/services/"+other.ID+"/deliver", admin, nil)
+	require.Equal(t, http.StatusConflict, r.Status, "a service not selected is not delivered: %s", r.Body)
+	r = s.call(t, http.MethodPost, base+"/services/"+rdv.ID+"/deliver", admin, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	s.waitStatus(t, paris, proposals[0], models.StatusDelivered)
+
+	// Without a token: the Territoires Store, and the campaign with its results and decisions.
+	var store struct {
+		Items []struct {
+			models.CandidateService
+			Proposals []struct{ DossierID, Title, Proposer string } `json:"proposals"`
+		}
+	}
+	r = s.call(t, http.MethodGet, "/api/v1/store", "", nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.decode(t, &store)
+	require.Len(t, store.Items, 1)
+	require.Equal(t, rdv.ID, store.Items[0].ID)
+	require.Len(t, store.Items[0].Proposals, 2)
+	require.Equal(t, "Paris", store.Items[0].Proposals[0].Proposer)
+	var public struct {
+		Phase    models.Phase
+		Services []models.CandidateService
+		Results  []models.ServiceResult
+	}
+	r = s.call(t, http.MethodGet, "/api/v1/public/campaigns/"+c.ID, "", nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.decode(t, &public)
+	require.Equal(t, models.PhaseInterest, public.Phase)
+	require.Len(t, public.Results, 2)
+	require.Len(t, public.Services, 3)
 }
 
 // TestCandidateServiceEndpointsBadInput checks roles and fields of the grouping endpoints.
@@ -151,5 +206,13 @@ func TestCandidateServiceEndpointsBadInput(t *testing.T) {
 		{"no ballot yet", http.MethodGet, base + "/ballot", paris, nil, http.StatusNotFound, models.ENotFound, ""},
 		{"results before the vote, as an applicant", http.MethodGet, base + "/results", paris, nil, http.StatusForbidden, models.EForbidden, ""},
 		{"results as ANCT", http.MethodGet, base + "/results", instr, nil, http.StatusOK, "", ""},
+		{"decision by someone not the chair", http.MethodPost, base + "/decision", admin, map[string]any{"services": []any{}}, http.StatusForbidden, models.EForbidden, ""},
+		{"decision without a token", http.MethodPost, base + "/decision", "", map[string]any{"services": []any{}}, http.StatusUnauthorized, models.EUnauthorized, ""},
+		{"decision from malformed JSON", http.MethodPost, base + "/decision", admin, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},
+		{"deliver as an instructor", http.MethodPost, unknown + "/deliver", instr, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"deliver an unknown service", http.MethodPost, unknown + "/deliver", admin, nil, http.StatusNotFound, models.ENotFound, ""},
+		{"the store without a token", http.MethodGet, "/api/v1/store", "", nil, http.StatusOK, "", ""},
+		{"a campaign without a token", http.MethodGet, "/api/v1/public/campaigns/" + c.ID, "", nil, http.StatusOK, "", ""},
+		{"an unknown campaign without a token", http.MethodGet, "/api/v1/public/campaigns/x", "", nil, http.StatusNotFound, models.ENotFound, ""},
 	})
 }
