@@ -89,6 +89,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/campaigns/:id/services/:sid/deliver", s.deliverService, auth, requireRole(models.RoleAdmin))
 	v1.GET("/store", s.territoiresStore)
 	v1.GET("/public/campaigns/:id", s.publicCampaign)
+	v1.POST("/priority-policies", s.importPriorityPolicies, auth, requireRole(models.RoleAdmin))
 	v1.GET("/tasks", s.listTasks, auth)
 	v1.GET("/tasks/:id", s.getTask, auth)
 	v1.POST("/tasks/:id/claim", s.claimTask, auth, onTask)

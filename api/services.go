@@ -360,3 +360,17 @@ func (s *Server) publicCampaign(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, out)
 }
+
+// importPriorityPolicies imports the membership of priority policies from a CSV body
+// (header code,policy): each policy it names has exactly the members it lists afterwards.
+func (s *Server) importPriorityPolicies(c echo.Context) error {
+	ms, err := models.ParsePriorityCSV(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	counts, err := s.Store.ReplacePriorityMemberships(c.Request().Context(), ms)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"members": counts})
+}

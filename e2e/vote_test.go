@@ -67,6 +67,12 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	r = s.call(t, http.MethodPut, base+"/ballot", paris, map[string]any{"service_ids": []string{rdv.ID}})
 	require.Equal(t, http.StatusConflict, r.Status, "before the vote: %s", r.Body)
 
+	r = s.call(t, http.MethodPost, "/api/v1/priority-policies", admin, []byte("code,policy\n35238,acv\n"+sirenRennes+",qpv\n"), "Content-Type", "text/csv")
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r = s.call(t, http.MethodPost, "/api/v1/priority-policies", admin, []byte("code,policy\n99999,acv\n"), "Content-Type", "text/csv")
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "a commune not in the registry: %s", r.Body)
+	r = s.call(t, http.MethodPost, "/api/v1/priority-policies", instr, []byte("code,policy\n35238,acv\n"), "Content-Type", "text/csv")
+	require.Equal(t, http.StatusForbidden, r.Status, string(r.Body))
 	s.waitPhase(t, admin, c.ID, models.PhaseVote)
 	r = s.call(t, http.MethodPost, base+"/services/"+other.ID+"/proposals", instr, map[string]any{"dossier_id": proposals[0]})
 	require.Equal(t, http.StatusConflict, r.Status, "ballots name the services once the vote opened: %s", r.Body)
@@ -102,6 +108,8 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	require.Equal(t, 2, results.Items[0].Ballots)
 	require.Equal(t, 1, results.Items[1].Ballots)
 	require.Positive(t, results.Items[0].Population)
+	require.Equal(t, 1, results.Items[0].PriorityVoters, "Rennes, in Action cœur de ville and a quartier prioritaire, counts once")
+	require.Zero(t, results.Items[1].PriorityVoters)
 
 	s.waitPhase(t, admin, c.ID, models.PhaseInterest)
 	r = s.call(t, http.MethodPut, base+"/ballot", marseille, map[string]any{"service_ids": []string{other.ID}})

@@ -75,3 +75,27 @@ func TestProposalNotices(t *testing.T) {
 		}
 	}
 }
+
+func TestParsePriorityCSV(t *testing.T) {
+	ms, err := models.ParsePriorityCSV(strings.NewReader("code,policy\n35238,acv\n 2a004 , pvd\n213105554,qpv\n"))
+	require.NoError(t, err)
+	require.Equal(t, []models.PriorityMembership{{Line: 2, Code: "35238", Policy: models.PolicyCoeurDeVille},
+		{Line: 3, Code: "2A004", Policy: models.PolicyPetitesVilles}, {Line: 4, Code: "213105554", Policy: models.PolicyQuartiers}}, ms)
+	require.True(t, ms[2].IsSiren())
+	for name, tc := range map[string]struct{ csv, field string }{
+		"no header":       {"35238,acv\n", "csv"},
+		"empty":           {"", "csv"},
+		"only a header":   {"code,policy\n", "csv"},
+		"unknown policy":  {"code,policy\n35238,acv\n35238,cites\n", "line 3"},
+		"bad code":        {"code,policy\n3523,acv\n", "line 2"},
+		"bad SIREN":       {"code,policy\n213105555,acv\n", "line 2"},
+		"too many fields": {"code,policy\n35238,acv,x\n", "line 2"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := models.ParsePriorityCSV(strings.NewReader(tc.csv))
+			var e *models.Error
+			require.ErrorAs(t, err, &e)
+			require.Contains(t, e.Fields, tc.field, "%v", e.Fields)
+		})
+	}
+}

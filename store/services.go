@@ -313,19 +313,66 @@ GROUP BY cs.id, cs.title`, campaignID, string(models.ServiceMerged)).Scan(&rows)
 	return rows, nil
 }
 
-// AddPriorityMemberships records collectivités' membership of priority policies; a
-// membership recorded already is kept.
-func (s *Store) AddPriorityMemberships(ctx context.Context, memberships map[string][]string) error {
-	var rows []map[string]any
-	for siren, policies := range memberships {
-		for _, p := range policies {
-			rows = append(rows, map[string]any{"siren": siren, "policy": p})
+// ReplacePriorityMemberships imports priority policies' memberships: each policy the
+// import names has exactly the members it lists afterwards (a collectivité that left it
+// is no longer counted). Each line must name a collectivité of the registry, a commune by
+// its INSEE code or any by its SIREN; otherwise nothing is imported. It returns how many
+// members each policy now has.
+func (s *Store) ReplacePriorityMemberships(ctx context.Context, ms []models.PriorityMembership) (map[models.PriorityPolicy]int, error) {
+	counts := map[models.PriorityPolicy]int{}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		fields := map[string]string{}
+		members := map[models.PriorityPolicy]map[string]bool{}
+		for _, m := range ms {
+			var sirens []string
+			q := tx.Table("collectivites")
+			if m.IsSiren() {
+				q = q.Where("siren = ?", m.Code)
+			} else {
+				q = q.Where("type = ? AND code = ?", string(models.TypeCommune), m.Code)
+			}
+			if err := q.Pluck("siren", &sirens).Error; err != nil {
+				return err
+			}
+			if len(sirens) == 0 || sirens[0] == "" {
+				fields[fmt.Sprintf("line %d", m.Line)] = fmt.Sprintf("%s is no collectivité of the registry", m.Code)
+				continue
+			}
+			if members[m.Policy] == nil {
+				members[m.Policy] = map[string]bool{}
+			}
+			members[m.Policy][sirens[0]] = true
 		}
-	}
-	if len(rows) == 0 {
+		if len(fields) > 0 {
+			return models.FieldErrors(fields)
+		}
+		for _, policy := range models.PriorityPolicies {
+			sirens, named := members[policy]
+			if !named {
+				continue
+			}
+			if err := tx.Exec("DELETE FROM priority_memberships WHERE policy = ?", string(policy)).Error; err != nil {
+				return err
+			}
+			rows := make([]map[string]any, 0, len(sirens))
+			for siren := range sirens {
+				rows = append(rows, map[string]any{"siren": siren, "policy": string(policy)})
+			}
+			if err := tx.Table("priority_memberships").CreateInBatches(rows, 500).Error; err != nil {
+				return err
+			}
+			counts[policy] = len(rows)
+		}
 		return nil
-	}
-	return s.db.WithContext(ctx).Table("priority_memberships").Clauses(clause.OnConflict{DoNothing: true}).Create(rows).Error
+	})
+	return counts, err
+}
+
+// PriorityPoliciesOf lists the priority policies a collectivité belongs to.
+func (s *Store) PriorityPoliciesOf(ctx context.Context, siren string) ([]models.PriorityPolicy, error) {
+	var out []models.PriorityPolicy
+	err := s.db.WithContext(ctx).Table("priority_memberships").Where("siren = ?", siren).Order("policy").Pluck("policy", &out).Error
+	return out, err
 }
 
 // RecordDecision applies the committee's decision on a campaign's candidate services in one

@@ -115,8 +115,10 @@ func TestBallotsOnePerSirenReplacedAndCounted(t *testing.T) {
 			{Type: models.TypeCommune, Code: "31555", Siren: "213105554", Name: "Toulouse", Departement: "31", Region: "76", Population: 500_000},
 			{Type: models.TypeCommune, Code: "35238", Siren: "213502388", Name: "Rennes", Departement: "35", Region: "53", Population: 220_000},
 		}, nil))
-		require.NoError(t, st.AddPriorityMemberships(ctx, map[string][]string{"213502388": {"acv", "qpv"}}))
-		_, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		_, err := st.ReplacePriorityMemberships(ctx, []models.PriorityMembership{{Line: 2, Code: "35238", Policy: models.PolicyCoeurDeVille},
+			{Line: 3, Code: "213502388", Policy: models.PolicyQuartiers}})
+		require.NoError(t, err)
+		_, err = st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
 		require.NoError(t, err)
 		newProposal(t, st, "c1", "p1", "217500016", models.StatusAccepted)
 		newProposal(t, st, "c1", "p2", "217500016", models.StatusAccepted)
@@ -228,5 +230,33 @@ func TestCommitteeDecisionReservesAtomically(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, delivered, 1)
 		require.Equal(t, []string{"p1"}, delivered[0].ProposalIDs)
+	})
+}
+
+func TestPriorityMembershipsReplacedPerPolicy(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.ImportRegistry(ctx, []models.Collectivite{
+			{Type: models.TypeCommune, Code: "35238", Siren: "213502388", Name: "Rennes", Departement: "35", Region: "53"},
+			{Type: models.TypeCommune, Code: "31555", Siren: "213105554", Name: "Toulouse", Departement: "31", Region: "76"},
+		}, nil))
+		counts, err := st.ReplacePriorityMemberships(ctx, []models.PriorityMembership{{Line: 2, Code: "35238", Policy: models.PolicyCoeurDeVille},
+			{Line: 3, Code: "213105554", Policy: models.PolicyCoeurDeVille}, {Line: 4, Code: "213105554", Policy: models.PolicyQuartiers}})
+		require.NoError(t, err)
+		require.Equal(t, map[models.PriorityPolicy]int{models.PolicyCoeurDeVille: 2, models.PolicyQuartiers: 1}, counts)
+		// A new list of Action cœur de ville replaces it whole; the quartiers are kept.
+		_, err = st.ReplacePriorityMemberships(ctx, []models.PriorityMembership{{Line: 2, Code: "35238", Policy: models.PolicyCoeurDeVille}})
+		require.NoError(t, err)
+		policies, err := st.PriorityPoliciesOf(ctx, "213105554")
+		require.NoError(t, err)
+		require.Equal(t, []models.PriorityPolicy{models.PolicyQuartiers}, policies)
+		_, err = st.ReplacePriorityMemberships(ctx, []models.PriorityMembership{{Line: 2, Code: "35238", Policy: models.PolicyAgendaRural},
+			{Line: 3, Code: "99999", Policy: models.PolicyAgendaRural}})
+		var e *models.Error
+		require.ErrorAs(t, err, &e)
+		require.Contains(t, e.Fields, "line 3")
+		policies, err = st.PriorityPoliciesOf(ctx, "213502388")
+		require.NoError(t, err)
+		require.Equal(t, []models.PriorityPolicy{models.PolicyCoeurDeVille}, policies, "a refused import changes nothing")
 	})
 }
