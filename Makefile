@@ -30,7 +30,7 @@ fmt-check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on: $$unformatted"; exit 1; fi
 
-bench: temporal ## Throughput and latency of guichet dossiers on the real stack
+bench: temporal ## Throughput and latency of guichet dossiers, call applications and Axe 1 ballots on the real stack
 	TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
 
 registry: ## Regenerate the embedded registry from @etalab/decoupage-administratif
