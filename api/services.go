@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -373,4 +374,81 @@ func (s *Server) importPriorityPolicies(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"members": counts})
+}
+
+// expressInterest records that the caller's collectivité wants to pilot a selected
+// service, during the campaign's interest window.
+func (s *Server) expressInterest(c echo.Context) error {
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	var req models.InterestRequest
+	if err := bindValid(c, &req); err != nil {
+		return err
+	}
+	if err := campaign.InterestOpen(time.Now()); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	p := principal(c)
+	if _, err := s.Store.CollectiviteBySiren(ctx, p.Siren); models.ErrorCode(err) == models.ENotFound {
+		return models.Errorf(models.EForbidden, "SIREN %s is not a collectivité of the registry: only collectivités pilot services", p.Siren)
+	} else if err != nil {
+		return err
+	}
+	id := s.serviceParam(c)
+	if err := s.Store.ExpressInterest(ctx, campaign.ID, models.Interest{ServiceID: id, Siren: p.Siren, Contact: req.Contact,
+		UseCase: req.UseCase, CastBy: p.Subject}); err != nil {
+		return err
+	}
+	return s.listInterestsOf(c, id)
+}
+
+// listInterests shows a service's expressions of interest to ANCT: the référents, then the list.
+func (s *Server) listInterests(c echo.Context) error {
+	if !principal(c).ActsForANCT() {
+		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) reads the expressions of interest")
+	}
+	if _, err := s.campaignParam(c); err != nil {
+		return err
+	}
+	return s.listInterestsOf(c, s.serviceParam(c))
+}
+
+func (s *Server) listInterestsOf(c echo.Context, serviceID string) error {
+	interests, err := s.Store.Interests(c.Request().Context(), serviceID)
+	if err != nil {
+		return err
+	}
+	if !principal(c).ActsForANCT() {
+		mine := principal(c).Siren
+		interests = slices.DeleteFunc(interests, func(in models.Interest) bool { return in.Siren != mine })
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(interests)})
+}
+
+type referentRequest struct {
+	Siren string `json:"siren" validate:"siren"`
+}
+
+// confirmReferent makes a collectivité that expressed interest a territoire référent, up
+// to the campaign's number per service.
+func (s *Server) confirmReferent(c echo.Context) error {
+	if !principal(c).ActsForANCT() {
+		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) confirms territoires référents")
+	}
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	var req referentRequest
+	if err := bindValid(c, &req); err != nil {
+		return err
+	}
+	id := s.serviceParam(c)
+	if err := s.Store.ConfirmReferent(c.Request().Context(), campaign.ID, id, req.Siren, principal(c).Subject, campaign.ReferentsPerService); err != nil {
+		return err
+	}
+	return s.listInterestsOf(c, id)
 }

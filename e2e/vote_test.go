@@ -27,7 +27,7 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	for _, w := range []*models.Window{&sch.Vote, &sch.Interest, &sch.Build} {
 		w.OpensAt, w.ClosesAt = w.OpensAt.Add(3*time.Second), w.ClosesAt.Add(3*time.Second)
 	}
-	body["schedule"], body["ballot_size"] = sch, 2
+	body["schedule"], body["ballot_size"], body["referents_per_service"] = sch, 2, 1
 	r := s.call(t, http.MethodPost, "/api/v1/campaigns", admin, body)
 	require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
 	var c models.Campaign
@@ -142,6 +142,28 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	env := envelope(t, s, admin, "axe1.vote")
 	require.Equal(t, models.Euros(3_000_000), env.ReservedCents, "exact to the cent")
 
+	// Expressions of interest in the selected service; ANCT confirms its one référent.
+	interest := map[string]any{"contact": "dsi@mairie.example", "use_case": "Piloter la prise de rendez-vous pour les titres."}
+	for _, tok := range []string{paris, rennes} {
+		r = s.call(t, http.MethodPost, base+"/services/"+rdv.ID+"/interest", tok, interest)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	}
+	r = s.call(t, http.MethodPost, base+"/services/"+other.ID+"/interest", marseille, interest)
+	require.Equal(t, http.StatusConflict, r.Status, "a service not selected: %s", r.Body)
+	r = s.call(t, http.MethodPost, base+"/services/"+rdv.ID+"/referents", instr, map[string]any{"siren": sirenRennes})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r = s.call(t, http.MethodPost, base+"/services/"+rdv.ID+"/referents", instr, map[string]any{"siren": sirenParis})
+	require.Equal(t, http.StatusConflict, r.Status, "one référent per service in this campaign: %s", r.Body)
+	r = s.call(t, http.MethodGet, base+"/services/"+rdv.ID+"/interests", paris, nil)
+	require.Equal(t, http.StatusForbidden, r.Status, string(r.Body))
+	var interests struct{ Items []models.Interest }
+	s.call(t, http.MethodGet, base+"/services/"+rdv.ID+"/interests", instr, nil).decode(t, &interests)
+	require.Len(t, interests.Items, 2)
+	require.Equal(t, sirenRennes, interests.Items[0].Siren)
+	require.True(t, interests.Items[0].Referent)
+	require.Equal(t, []models.PriorityPolicy{models.PolicyCoeurDeVille, models.PolicyQuartiers}, interests.Items[0].Policies)
+	require.False(t, interests.Items[1].Referent, "Paris waits on the list")
+
 	r = s.call(t, http.MethodPost, base+"/services/"+other.ID+"/deliver", admin, nil)
 	require.Equal(t, http.StatusConflict, r.Status, "a service not selected is not delivered: %s", r.Body)
 	r = s.call(t, http.MethodPost, base+"/services/"+rdv.ID+"/deliver", admin, nil)
@@ -220,6 +242,15 @@ func TestCandidateServiceEndpointsBadInput(t *testing.T) {
 		{"deliver as an instructor", http.MethodPost, unknown + "/deliver", instr, nil, http.StatusForbidden, models.EForbidden, ""},
 		{"deliver an unknown service", http.MethodPost, unknown + "/deliver", admin, nil, http.StatusNotFound, models.ENotFound, ""},
 		{"the store without a token", http.MethodGet, "/api/v1/store", "", nil, http.StatusOK, "", ""},
+		{"interest as an instructor", http.MethodPost, unknown + "/interest", instr, map[string]any{"contact": "a", "use_case": "un cas d'usage"}, http.StatusForbidden, models.EForbidden, ""},
+		{"interest from malformed JSON", http.MethodPost, unknown + "/interest", paris, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},
+		{"interest without a use case", http.MethodPost, unknown + "/interest", paris, map[string]any{"contact": "a"}, http.StatusUnprocessableEntity, models.EInvalid, "use_case"},
+		{"interest before its window", http.MethodPost, unknown + "/interest", paris, map[string]any{"contact": "a", "use_case": "un cas d'usage"}, http.StatusConflict, models.EConflict, ""},
+		{"interests read by an applicant", http.MethodGet, unknown + "/interests", paris, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"referent confirmed by an applicant", http.MethodPost, unknown + "/referents", paris, map[string]any{"siren": sirenParis}, http.StatusForbidden, models.EForbidden, ""},
+		{"referent confirmed by a local instructor", http.MethodPost, unknown + "/referents", local, map[string]any{"siren": sirenParis}, http.StatusForbidden, models.EForbidden, ""},
+		{"referent with a bad SIREN", http.MethodPost, unknown + "/referents", instr, map[string]any{"siren": "123"}, http.StatusUnprocessableEntity, models.EInvalid, "siren"},
+		{"referent of an unknown service", http.MethodPost, unknown + "/referents", instr, map[string]any{"siren": sirenParis}, http.StatusNotFound, models.ENotFound, ""},
 		{"a campaign without a token", http.MethodGet, "/api/v1/public/campaigns/" + c.ID, "", nil, http.StatusOK, "", ""},
 		{"an unknown campaign without a token", http.MethodGet, "/api/v1/public/campaigns/x", "", nil, http.StatusNotFound, models.ENotFound, ""},
 	})

@@ -42,6 +42,7 @@ const (
 	AuditServiceSelected    = "service_selected"
 	AuditServiceNotSelected = "service_not_selected"
 	AuditServiceDelivered   = "service_delivered"
+	AuditReferentConfirmed  = "referent_confirmed"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"

@@ -186,3 +186,34 @@ func SortResults(rs []ServiceResult) {
 		return 0
 	})
 }
+
+// InterestRequest is a collectivité's wish to pilot a selected service and be among the
+// first to get it: whom to contact, and its use case.
+type InterestRequest struct {
+	Contact string `json:"contact" validate:"notblank,max=200"`
+	UseCase string `json:"use_case" validate:"notblank,min=10,max=5000"`
+}
+
+// Interest is a collectivité's expression of interest in a selected service; ANCT confirms
+// some as territoires référents, the others wait on the list in the order they came.
+type Interest struct {
+	ServiceID string           `json:"service_id"`
+	Siren     string           `json:"siren"`
+	Name      string           `json:"name"`
+	Contact   string           `json:"contact"`
+	UseCase   string           `json:"use_case"`
+	CastBy    string           `json:"cast_by"`
+	At        time.Time        `json:"at"`
+	Referent  bool             `json:"referent"`
+	Policies  []PriorityPolicy `json:"priority_policies"`
+}
+
+// InterestOpen refuses an expression of interest outside the campaign's interest window, with its dates.
+func (c Campaign) InterestOpen(now time.Time) error {
+	w := c.Schedule.Interest
+	if w.Contains(now) {
+		return nil
+	}
+	return Errorf(EConflict, "campaign %s takes expressions of interest from %s to %s", c.ID, w.OpensAt.UTC().Format(time.RFC3339),
+		w.ClosesAt.UTC().Format(time.RFC3339))
+}

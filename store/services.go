@@ -448,3 +448,87 @@ func (s *Store) DeliveredServices(ctx context.Context) ([]models.CandidateServic
 	}
 	return out, nil
 }
+
+type interestRow struct {
+	ServiceID  string `gorm:"primaryKey"`
+	Siren      string `gorm:"primaryKey"`
+	Contact    string
+	UseCase    string
+	CastBy     string
+	At         time.Time
+	ReferentAt *time.Time
+}
+
+func (interestRow) TableName() string { return "service_interests" }
+
+// ExpressInterest records a collectivité's interest in a selected service. Said again, its
+// contact and use case are replaced, and it keeps its place on the list.
+func (s *Store) ExpressInterest(ctx context.Context, campaignID string, in models.Interest) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		var row serviceRow
+		if err := tx.Take(&row, "id = ? AND campaign_id = ?", in.ServiceID, campaignID).Error; err != nil {
+			return notFound(err, "no candidate service %s in campaign %s", in.ServiceID, campaignID)
+		}
+		if row.Status != string(models.ServiceSelected) {
+			return models.Errorf(models.EConflict, "service %s is %s: interest is expressed in selected services", in.ServiceID, row.Status)
+		}
+		return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "service_id"}, {Name: "siren"}},
+			DoUpdates: clause.AssignmentColumns([]string{"contact", "use_case", "cast_by"})}).
+			Create(&interestRow{ServiceID: in.ServiceID, Siren: in.Siren, Contact: in.Contact, UseCase: in.UseCase, CastBy: in.CastBy, At: s.now()}).Error
+	})
+}
+
+// ConfirmReferent makes a collectivité that expressed interest a territoire référent of
+// the service, up to limit référents: the service's row is locked, so two confirmations at
+// once never pass the limit together.
+func (s *Store) ConfirmReferent(ctx context.Context, campaignID, serviceID, siren, actor string, limit int) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		var row serviceRow
+		if err := lockForUpdate(tx, s.sqlite).Take(&row, "id = ? AND campaign_id = ?", serviceID, campaignID).Error; err != nil {
+			return notFound(err, "no candidate service %s in campaign %s", serviceID, campaignID)
+		}
+		var in interestRow
+		if err := tx.Take(&in, "service_id = ? AND siren = ?", serviceID, siren).Error; err != nil {
+			return notFound(err, "SIREN %s has expressed no interest in service %s", siren, serviceID)
+		}
+		if in.ReferentAt != nil {
+			return nil
+		}
+		var n int64
+		if err := tx.Model(&interestRow{}).Where("service_id = ? AND referent_at IS NOT NULL", serviceID).Count(&n).Error; err != nil {
+			return err
+		}
+		if int(n) >= limit {
+			return models.Errorf(models.EConflict, "service %s has its %d territoires référents already", serviceID, limit)
+		}
+		if err := tx.Model(&interestRow{}).Where("service_id = ? AND siren = ?", serviceID, siren).Update("referent_at", s.now()).Error; err != nil {
+			return err
+		}
+		return s.serviceAudit(tx, serviceID, actor, models.AuditReferentConfirmed, "territoire référent: SIREN "+siren)
+	})
+}
+
+// Interests lists a service's expressions of interest: the référents in the order ANCT
+// confirmed them, then the others in the order they came, each with its registry name and
+// priority policies.
+func (s *Store) Interests(ctx context.Context, serviceID string) ([]models.Interest, error) {
+	var rows []interestRow
+	if err := s.db.WithContext(ctx).Where("service_id = ?", serviceID).
+		Order("CASE WHEN referent_at IS NULL THEN 1 ELSE 0 END, referent_at, at, siren").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]models.Interest, len(rows))
+	for i, r := range rows {
+		out[i] = models.Interest{ServiceID: r.ServiceID, Siren: r.Siren, Contact: r.Contact, UseCase: r.UseCase, CastBy: r.CastBy, At: r.At,
+			Referent: r.ReferentAt != nil}
+		if c, err := s.CollectiviteBySiren(ctx, r.Siren); err == nil {
+			out[i].Name = c.Name
+		}
+		policies, err := s.PriorityPoliciesOf(ctx, r.Siren)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Policies = append([]models.PriorityPolicy{}, policies...)
+	}
+	return out, nil
+}

@@ -260,3 +260,50 @@ func TestPriorityMembershipsReplacedPerPolicy(t *testing.T) {
 		require.Equal(t, []models.PriorityPolicy{models.PolicyCoeurDeVille}, policies, "a refused import changes nothing")
 	})
 }
+
+func TestInterestsAndReferentsUpToTheLimit(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		require.NoError(t, st.ImportRegistry(ctx, []models.Collectivite{
+			{Type: models.TypeCommune, Code: "35238", Siren: "213502388", Name: "Rennes", Departement: "35", Region: "53"}}, nil))
+		_, err := st.ReplacePriorityMemberships(ctx, []models.PriorityMembership{{Line: 2, Code: "35238", Policy: models.PolicyCoeurDeVille}})
+		require.NoError(t, err)
+		c, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		require.NoError(t, err)
+		for i, p := range []string{"p1", "p2"} {
+			newProposal(t, st, "c1", p, "217500016", models.StatusAccepted)
+			_, err := st.CreateService(ctx, newService(fmt.Sprintf("s%d", i+1), p))
+			require.NoError(t, err)
+		}
+		require.NoError(t, st.RecordDecision(ctx, c, models.CommitteeDecision{Services: []models.ServiceDecision{
+			{ServiceID: "s1", Selected: true, BudgetCents: models.Euros(100_000), Reason: "premier"},
+			{ServiceID: "s2", Reason: "second"}}}, "chair"))
+
+		interest := func(service, siren string) error {
+			return st.ExpressInterest(ctx, "c1", models.Interest{ServiceID: service, Siren: siren, Contact: "dsi@" + siren, UseCase: "piloter le service", CastBy: "agent"})
+		}
+		require.Equal(t, models.EConflict, models.ErrorCode(interest("s2", "213502388")), "only selected services")
+		for _, siren := range []string{"217500016", "213502388", "213105554"} {
+			require.NoError(t, interest("s1", siren))
+		}
+		require.NoError(t, interest("s1", "217500016"), "said again, it keeps its place")
+		require.NoError(t, st.ConfirmReferent(ctx, "c1", "s1", "213502388", "anct", 2))
+		require.NoError(t, st.ConfirmReferent(ctx, "c1", "s1", "213502388", "anct", 2), "confirmed once")
+		require.NoError(t, st.ConfirmReferent(ctx, "c1", "s1", "213105554", "anct", 2))
+		require.Equal(t, models.EConflict, models.ErrorCode(st.ConfirmReferent(ctx, "c1", "s1", "217500016", "anct", 2)), "the limit")
+		require.Equal(t, models.ENotFound, models.ErrorCode(st.ConfirmReferent(ctx, "c1", "s1", "211300553", "anct", 2)), "no interest expressed")
+
+		list, err := st.Interests(ctx, "s1")
+		require.NoError(t, err)
+		var sirens []string
+		for _, in := range list {
+			sirens = append(sirens, in.Siren)
+		}
+		require.Equal(t, []string{"213502388", "213105554", "217500016"}, sirens, "the référents in order, then the list")
+		require.True(t, list[0].Referent)
+		require.Equal(t, "Rennes", list[0].Name)
+		require.Equal(t, []models.PriorityPolicy{models.PolicyCoeurDeVille}, list[0].Policies)
+		require.False(t, list[2].Referent)
+	})
+}
