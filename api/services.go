@@ -246,6 +246,13 @@ func (s *Server) recordDecision(c echo.Context) error {
 	if err := campaign.CheckDecision(d, services); err != nil {
 		return err
 	}
+	opinions, err := s.Store.Opinions(ctx, campaign.ID)
+	if err != nil {
+		return err
+	}
+	if missing := campaign.QuorumMissing(answeredMembers(opinions)); missing > 0 {
+		return models.Errorf(models.EConflict, "the decision waits for %d more member(s)' opinions (quorum %d)", missing, campaign.Quorum)
+	}
 	if err := s.Store.RecordDecision(ctx, campaign, d, p.Subject); err != nil {
 		return err
 	}
@@ -451,4 +458,69 @@ func (s *Server) confirmReferent(c echo.Context) error {
 		return err
 	}
 	return s.listInterestsOf(c, id)
+}
+
+// answeredMembers lists the members who have given their opinions.
+func answeredMembers(opinions []models.MemberOpinion) []string {
+	var out []string
+	for _, o := range opinions {
+		if !slices.Contains(out, o.Member) {
+			out = append(out, o.Member)
+		}
+	}
+	return out
+}
+
+// giveOpinions records a committee member's opinion on each candidate service, once the
+// vote has closed, replacing the ones it gave before.
+func (s *Server) giveOpinions(c echo.Context) error {
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	var req models.OpinionsRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	p := principal(c)
+	if err := campaign.OpinionsOpen(p, time.Now()); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	services, err := s.Store.Services(ctx, campaign.ID)
+	if err != nil {
+		return err
+	}
+	if err := campaign.CheckOpinions(req, services); err != nil {
+		return err
+	}
+	if err := s.Store.RecordOpinions(ctx, campaign.ID, p.Subject, req.Opinions); err != nil {
+		return err
+	}
+	return s.committeeView(c)
+}
+
+// committeeView shows the committee's session to its members and ANCT: the results in
+// order, each member's opinions, and what the chair's decision waits for.
+func (s *Server) committeeView(c echo.Context) error {
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	p := principal(c)
+	if !campaign.IsCommitteeMember(p.Subject) && !p.ActsForANCT() {
+		return models.Errorf(models.EForbidden, "only the committee's members and ANCT see its session")
+	}
+	ctx := c.Request().Context()
+	results, err := s.Store.Results(ctx, campaign.ID)
+	if err != nil {
+		return err
+	}
+	opinions, err := s.Store.Opinions(ctx, campaign.ID)
+	if err != nil {
+		return err
+	}
+	answered := answeredMembers(opinions)
+	return c.JSON(http.StatusOK, map[string]any{"committee": campaign.Committee, "chair": campaign.Chair, "quorum": campaign.Quorum,
+		"answered": nonNil(answered), "missing_for_quorum": campaign.QuorumMissing(answered), "results": nonNil(results), "opinions": nonNil(opinions)})
 }

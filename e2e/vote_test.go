@@ -128,11 +128,36 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	}
 	r = s.call(t, http.MethodPost, base+"/decision", admin, decision(models.Euros(3_000_000)))
 	require.Equal(t, http.StatusForbidden, r.Status, "only the chair: %s", r.Body)
-	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(5_000_000)+1))
-	require.Equal(t, http.StatusConflict, r.Status, "beyond the envelope: %s", r.Body)
 	r = s.call(t, http.MethodPost, base+"/decision", chair, map[string]any{"services": []map[string]any{
 		{"service_id": rdv.ID, "selected": true, "budget_cents": 1, "reason": "attendu par les votants"}}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "every candidate service is decided: %s", r.Body)
+	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(3_000_000)))
+	require.Equal(t, http.StatusConflict, r.Status, "the quorum of 2 has not answered: %s", r.Body)
+	require.Contains(t, string(r.Body), "quorum")
+	// The members give their opinions, in the order of the results; the quorum is 2.
+	dinum := s.token(t, models.Principal{Subject: "dinum", Roles: []models.Role{models.RoleJury}})
+	opinions := map[string]any{"opinions": []map[string]any{{"service_id": other.ID, "select": false, "comment": "trop cher"},
+		{"service_id": rdv.ID, "select": true, "comment": "attendu"}}}
+	r = s.call(t, http.MethodPut, base+"/committee/opinions", paris, opinions)
+	require.Equal(t, http.StatusForbidden, r.Status, "not a member: %s", r.Body)
+	r = s.call(t, http.MethodPut, base+"/committee/opinions", dinum, map[string]any{"opinions": []map[string]any{{"service_id": rdv.ID, "comment": "attendu"}}})
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "an opinion on every service: %s", r.Body)
+	for _, tok := range []string{chair, dinum} {
+		r = s.call(t, http.MethodPut, base+"/committee/opinions", tok, opinions)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	}
+	var session struct {
+		Answered         []string
+		MissingForQuorum int `json:"missing_for_quorum"`
+		Opinions         []models.MemberOpinion
+	}
+	r.decode(t, &session)
+	require.ElementsMatch(t, []string{"anct.chair", "dinum"}, session.Answered)
+	require.Zero(t, session.MissingForQuorum)
+	require.Len(t, session.Opinions, 4)
+	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(5_000_000)+1))
+	require.Equal(t, http.StatusConflict, r.Status, "beyond the envelope: %s", r.Body)
+	require.Contains(t, string(r.Body), "exceed")
 	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(3_000_000)))
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	s.waitStatus(t, paris, proposals[0], models.StatusSelected)

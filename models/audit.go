@@ -43,6 +43,7 @@ const (
 	AuditServiceNotSelected = "service_not_selected"
 	AuditServiceDelivered   = "service_delivered"
 	AuditReferentConfirmed  = "referent_confirmed"
+	AuditCommitteeOpinion   = "committee_opinion"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"

@@ -217,3 +217,69 @@ func (c Campaign) InterestOpen(now time.Time) error {
 	return Errorf(EConflict, "campaign %s takes expressions of interest from %s to %s", c.ID, w.OpensAt.UTC().Format(time.RFC3339),
 		w.ClosesAt.UTC().Format(time.RFC3339))
 }
+
+// ServiceOpinion is a committee member's proposal on one candidate service: select it or
+// not, with a comment.
+type ServiceOpinion struct {
+	ServiceID string `json:"service_id" validate:"required,uuid"`
+	Select    bool   `json:"select"`
+	Comment   string `json:"comment" validate:"notblank,min=3,max=2000"`
+}
+
+// OpinionsRequest is a committee member's opinions, one on each candidate service.
+type OpinionsRequest struct {
+	Opinions []ServiceOpinion `json:"opinions" validate:"min=1,max=1000,dive"`
+}
+
+// MemberOpinion is a recorded opinion, with who gave it and when.
+type MemberOpinion struct {
+	ServiceOpinion
+	Member string    `json:"member"`
+	At     time.Time `json:"at"`
+}
+
+// CheckOpinions checks a member's opinions: one on each candidate service of the campaign, and only on those.
+func (c Campaign) CheckOpinions(req OpinionsRequest, services []CandidateService) error {
+	fields := map[string]string{}
+	seen := map[string]bool{}
+	for i, o := range req.Opinions {
+		j := slices.IndexFunc(services, func(cs CandidateService) bool { return cs.ID == o.ServiceID })
+		switch {
+		case seen[o.ServiceID]:
+			fields[fmt.Sprintf("opinions[%d].service_id", i)] = "appears twice"
+		case j < 0 || services[j].Status != ServiceCandidate:
+			fields[fmt.Sprintf("opinions[%d].service_id", i)] = "is not a candidate service of this campaign"
+		}
+		seen[o.ServiceID] = true
+	}
+	for _, s := range services {
+		if s.Status == ServiceCandidate && !seen[s.ID] {
+			fields["opinions"] = fmt.Sprintf("must give an opinion on every candidate service: %s (%s) is missing", s.ID, s.Title)
+			break
+		}
+	}
+	return joinFieldErrors(Validate(req), fields)
+}
+
+// OpinionsOpen refuses opinions from anyone but a committee member, or before the vote has closed.
+func (c Campaign) OpinionsOpen(p Principal, now time.Time) error {
+	if !c.IsCommitteeMember(p.Subject) {
+		return Errorf(EForbidden, "only the campaign's committee members give their opinion")
+	}
+	if now.Before(c.Schedule.Vote.ClosesAt) {
+		return Errorf(EConflict, "the committee sits once the vote has closed, on %s", c.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// QuorumMissing says how many more members must give their opinions before the chair
+// decides: 0 once the quorum has answered.
+func (c Campaign) QuorumMissing(answered []string) int {
+	n := 0
+	for _, m := range c.Committee {
+		if slices.Contains(answered, m.Subject) {
+			n++
+		}
+	}
+	return max(0, c.Quorum-n)
+}

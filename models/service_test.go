@@ -94,3 +94,25 @@ func TestCheckDecision(t *testing.T) {
 	require.NoError(t, c.DecisionOpen(chair, days(45)))
 	require.Equal(t, models.EForbidden, models.ErrorCode(c.DecisionOpen(models.Principal{Subject: "other"}, days(45))))
 }
+
+func TestCommitteeOpinionsAndQuorum(t *testing.T) {
+	c := models.Campaign{ID: "c1", Chair: "chair", Quorum: 2, Schedule: schedule(),
+		Committee: []models.CommitteeMember{{Subject: "chair", ANCT: true}, {Subject: "dinum"}, {Subject: "region"}}}
+	const a, b = "0190f3b4-0000-7000-8000-00000000000a", "0190f3b4-0000-7000-8000-00000000000b"
+	services := []models.CandidateService{{ID: a, Status: models.ServiceCandidate}, {ID: b, Status: models.ServiceCandidate}}
+	both := models.OpinionsRequest{Opinions: []models.ServiceOpinion{{ServiceID: a, Select: true, Comment: "oui"}, {ServiceID: b, Comment: "non"}}}
+	require.NoError(t, c.CheckOpinions(both, services))
+	var e *models.Error
+	require.ErrorAs(t, c.CheckOpinions(models.OpinionsRequest{Opinions: both.Opinions[:1]}, services), &e)
+	require.Contains(t, e.Fields, "opinions")
+	require.ErrorAs(t, c.CheckOpinions(models.OpinionsRequest{Opinions: []models.ServiceOpinion{both.Opinions[0], both.Opinions[1], {ServiceID: b, Comment: "x"}}}, services), &e)
+	require.Contains(t, e.Fields, "opinions[2].service_id")
+	require.Contains(t, e.Fields, "opinions[2].comment")
+
+	require.Equal(t, models.EForbidden, models.ErrorCode(c.OpinionsOpen(models.Principal{Subject: "someone"}, days(46))))
+	require.Equal(t, models.EConflict, models.ErrorCode(c.OpinionsOpen(models.Principal{Subject: "dinum"}, days(40))))
+	require.NoError(t, c.OpinionsOpen(models.Principal{Subject: "dinum"}, days(46)))
+	require.Equal(t, 2, c.QuorumMissing(nil))
+	require.Equal(t, 1, c.QuorumMissing([]string{"dinum", "stranger"}), "only members count")
+	require.Zero(t, c.QuorumMissing([]string{"dinum", "region"}))
+}

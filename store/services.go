@@ -532,3 +532,53 @@ func (s *Store) Interests(ctx context.Context, serviceID string) ([]models.Inter
 	}
 	return out, nil
 }
+
+type opinionRow struct {
+	CampaignID string `gorm:"primaryKey"`
+	Member     string `gorm:"primaryKey"`
+	ServiceID  string `gorm:"primaryKey"`
+	Selected   bool
+	Comment    string
+	At         time.Time
+}
+
+func (opinionRow) TableName() string { return "committee_opinions" }
+
+// RecordOpinions records a committee member's opinions, replacing those it gave before,
+// while the campaign's services are still undecided.
+func (s *Store) RecordOpinions(ctx context.Context, campaignID, member string, opinions []models.ServiceOpinion) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Where("campaign_id = ? AND member = ?", campaignID, member).Delete(&opinionRow{}).Error; err != nil {
+			return err
+		}
+		rows := make([]opinionRow, len(opinions))
+		for i, o := range opinions {
+			if _, err := s.candidateTx(tx, campaignID, o.ServiceID); err != nil {
+				return err
+			}
+			rows[i] = opinionRow{CampaignID: campaignID, Member: member, ServiceID: o.ServiceID, Selected: o.Select, Comment: o.Comment, At: s.now()}
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := tx.Create(&rows).Error; err != nil {
+			return err
+		}
+		return s.auditTx(tx, fmt.Sprintf("%s/opinions/%s/%d", campaignID, member, s.now().UnixNano()), models.AuditEvent{DossierID: campaignID,
+			Actor: member, Action: models.AuditCommitteeOpinion, Detail: fmt.Sprintf("opinions on %d service(s)", len(rows))})
+	})
+}
+
+// Opinions lists a campaign's committee opinions, by member then service.
+func (s *Store) Opinions(ctx context.Context, campaignID string) ([]models.MemberOpinion, error) {
+	var rows []opinionRow
+	if err := s.db.WithContext(ctx).Where("campaign_id = ?", campaignID).Order("member, service_id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]models.MemberOpinion, len(rows))
+	for i, r := range rows {
+		out[i] = models.MemberOpinion{ServiceOpinion: models.ServiceOpinion{ServiceID: r.ServiceID, Select: r.Selected, Comment: r.Comment},
+			Member: r.Member, At: r.At}
+	}
+	return out, nil
+}

@@ -307,3 +307,26 @@ func TestInterestsAndReferentsUpToTheLimit(t *testing.T) {
 		require.False(t, list[2].Referent)
 	})
 }
+
+func TestCommitteeOpinionsReplacedUntilTheDecision(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		c, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		require.NoError(t, err)
+		newProposal(t, st, "c1", "p1", "217500016", models.StatusAccepted)
+		_, err = st.CreateService(ctx, newService("s1", "p1"))
+		require.NoError(t, err)
+		require.NoError(t, st.RecordOpinions(ctx, "c1", "dinum", []models.ServiceOpinion{{ServiceID: "s1", Select: true, Comment: "oui"}}))
+		require.NoError(t, st.RecordOpinions(ctx, "c1", "dinum", []models.ServiceOpinion{{ServiceID: "s1", Comment: "finalement non"}}))
+		ops, err := st.Opinions(ctx, "c1")
+		require.NoError(t, err)
+		require.Len(t, ops, 1, "replaced, not added")
+		require.False(t, ops[0].Select)
+		require.Equal(t, "finalement non", ops[0].Comment)
+		require.NoError(t, st.RecordDecision(ctx, c, models.CommitteeDecision{Services: []models.ServiceDecision{
+			{ServiceID: "s1", Reason: "non retenu"}}}, "chair"))
+		err = st.RecordOpinions(ctx, "c1", "region", []models.ServiceOpinion{{ServiceID: "s1", Comment: "trop tard"}})
+		require.Equal(t, models.EConflict, models.ErrorCode(err), "decided")
+	})
+}
