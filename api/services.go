@@ -424,15 +424,33 @@ func (s *Server) listInterests(c echo.Context) error {
 }
 
 func (s *Server) listInterestsOf(c echo.Context, serviceID string) error {
-	interests, err := s.Store.Interests(c.Request().Context(), serviceID)
+	ctx := c.Request().Context()
+	interests, err := s.Store.Interests(ctx, serviceID)
 	if err != nil {
 		return err
 	}
 	if !principal(c).ActsForANCT() {
 		mine := principal(c).Siren
 		interests = slices.DeleteFunc(interests, func(in models.Interest) bool { return in.Siren != mine })
+		return c.JSON(http.StatusOK, map[string]any{"items": nonNil(interests)})
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(interests)})
+	// Whether the référents together could apply to an Axe 2 call for projects: the
+	// call's own rule (a whole département, or 500,000 inhabitants), with its explanation.
+	var referents []string
+	for _, in := range interests {
+		if in.Referent {
+			referents = append(referents, in.Siren)
+		}
+	}
+	covered, _, err := s.Store.CoveredCommunes(ctx, referents)
+	if err != nil {
+		return err
+	}
+	counts, err := s.Store.CommunesPerDepartement(ctx)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(interests), "call_eligibility": models.CheckEligibility(covered, counts)})
 }
 
 type referentRequest struct {

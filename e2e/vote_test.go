@@ -188,6 +188,12 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	require.True(t, interests.Items[0].Referent)
 	require.Equal(t, []models.PriorityPolicy{models.PolicyCoeurDeVille, models.PolicyQuartiers}, interests.Items[0].Policies)
 	require.False(t, interests.Items[1].Referent, "Paris waits on the list")
+	var eligibility struct {
+		CallEligibility models.Eligibility `json:"call_eligibility"`
+	}
+	s.call(t, http.MethodGet, base+"/services/"+rdv.ID+"/interests", instr, nil).decode(t, &eligibility)
+	require.False(t, eligibility.CallEligibility.Eligible, "Rennes alone covers neither a département nor 500,000 inhabitants")
+	require.NotEmpty(t, eligibility.CallEligibility.Reasons)
 
 	r = s.call(t, http.MethodPost, base+"/services/"+other.ID+"/deliver", admin, nil)
 	require.Equal(t, http.StatusConflict, r.Status, "a service not selected is not delivered: %s", r.Body)
