@@ -30,3 +30,14 @@ type CampaignScheduleInput struct {
 func (a *Activities) SaveCampaignSchedule(ctx context.Context, in CampaignScheduleInput) error {
 	return classify(a.Store.SetCampaignSchedule(ctx, in.CampaignID, in.Schedule, stepKey(in.CampaignID, in.Audit), in.Audit.event(in.CampaignID)))
 }
+
+// ProposalServiceOutcome reads what became of a proposal's candidate service, for a
+// proposal that may have missed the signal telling it: an empty status while the service
+// is undecided (or the proposal not grouped yet).
+func (a *Activities) ProposalServiceOutcome(ctx context.Context, dossierID string) (models.ServiceOutcome, error) {
+	svc, found, err := a.Store.ProposalService(ctx, dossierID)
+	if err != nil || !found {
+		return models.ServiceOutcome{}, err
+	}
+	return models.OutcomeOf(svc), nil
+}

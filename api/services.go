@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -258,12 +257,11 @@ func (s *Server) recordDecision(c echo.Context) error {
 	}
 	notSignalled := []string{}
 	for _, sd := range d.Services {
-		outcome := models.ServiceOutcome{Status: models.StatusNotSelected, Reason: sd.Reason}
-		if sd.Selected {
-			outcome = models.ServiceOutcome{Status: models.StatusSelected,
-				Reason: fmt.Sprintf("selected with a budget of %s: %s", models.FormatEuros(sd.BudgetCents), sd.Reason)}
+		svc, err := s.Store.Service(ctx, sd.ServiceID)
+		if err != nil {
+			return err
 		}
-		notSignalled = append(notSignalled, s.tellProposals(c, sd.ServiceID, outcome)...)
+		notSignalled = append(notSignalled, s.tellProposals(c, svc.ID, models.OutcomeOf(svc))...)
 	}
 	if services, err = s.Store.Services(ctx, campaign.ID); err != nil {
 		return err
@@ -272,7 +270,7 @@ func (s *Server) recordDecision(c echo.Context) error {
 }
 
 // tellProposals tells the proposals of a service what became of it, and lists those that
-// could not be told.
+// could not be told: they read it from the database themselves within a day.
 func (s *Server) tellProposals(c echo.Context, serviceID string, outcome models.ServiceOutcome) []string {
 	svc, err := s.Store.Service(c.Request().Context(), serviceID)
 	if err != nil {
@@ -303,7 +301,7 @@ func (s *Server) deliverService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	missed := s.tellProposals(c, svc.ID, models.ServiceOutcome{Status: models.StatusDelivered, Reason: "published in the Territoires Store"})
+	missed := s.tellProposals(c, svc.ID, models.OutcomeOf(svc))
 	return c.JSON(http.StatusOK, map[string]any{"service": svc, "not_signalled": nonNil(missed)})
 }
 

@@ -283,3 +283,17 @@ func (c Campaign) QuorumMissing(answered []string) int {
 	}
 	return max(0, c.Quorum-n)
 }
+
+// OutcomeOf is what a candidate service's state tells its proposals: nothing while it is
+// undecided, else selected (with its budget), not selected, or delivered.
+func OutcomeOf(s CandidateService) ServiceOutcome {
+	switch s.Status {
+	case ServiceSelected:
+		return ServiceOutcome{Status: StatusSelected, Reason: fmt.Sprintf("selected with a budget of %s: %s", FormatEuros(s.BudgetCents), s.DecisionReason)}
+	case ServiceNotSelected:
+		return ServiceOutcome{Status: StatusNotSelected, Reason: s.DecisionReason}
+	case ServiceDelivered:
+		return ServiceOutcome{Status: StatusDelivered, Reason: "published in the Territoires Store"}
+	}
+	return ServiceOutcome{}
+}

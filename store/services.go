@@ -582,3 +582,16 @@ func (s *Store) Opinions(ctx context.Context, campaignID string) ([]models.Membe
 	}
 	return out, nil
 }
+
+// ProposalService returns the candidate service a proposal is grouped into, and false when it is in none.
+func (s *Store) ProposalService(ctx context.Context, dossierID string) (models.CandidateService, bool, error) {
+	var link serviceProposalRow
+	if err := s.db.WithContext(ctx).Where("dossier_id = ?", dossierID).Limit(1).Find(&link).Error; err != nil {
+		return models.CandidateService{}, false, err
+	}
+	if link.ServiceID == "" {
+		return models.CandidateService{}, false, nil
+	}
+	svc, err := s.Service(ctx, link.ServiceID)
+	return svc, err == nil, err
+}

@@ -149,20 +149,41 @@ func (p *proposal) review(ctx workflow.Context) (result Result, done bool, err e
 }
 
 // follow waits, once in the vote, for what becomes of the proposal's candidate service.
-// Its history stays short: a handful of signals at most.
+// Its history stays short: a handful of signals, and one check a day of the service in
+// the database, which catches an outcome whose signal was missed.
 func (p *proposal) follow(ctx workflow.Context) (Result, error) {
 	outcomes := workflow.GetSignalChannel(ctx, SignalServiceOutcome)
+	recheck := workflow.GetVersion(ctx, "proposal-follow-recheck", workflow.DefaultVersion, 1) >= 1
 	for {
-		if err := workflow.Await(ctx, func() bool { return outcomes.Len() > 0 }); err != nil {
-			return Result{}, err
-		}
 		var o models.ServiceOutcome
-		outcomes.ReceiveAsync(&o)
+		if recheck {
+			signalled, err := workflow.AwaitWithTimeout(ctx, p.in.Deadlines.waitingRecheck(), func() bool { return outcomes.Len() > 0 })
+			if err != nil {
+				return Result{}, err
+			}
+			if signalled {
+				outcomes.ReceiveAsync(&o)
+			} else if err := workflow.ExecuteLocalActivity(ctx, acts.ProposalServiceOutcome, p.id).Get(ctx, &o); err != nil {
+				return Result{}, err
+			}
+			if o.Status == "" {
+				continue // undecided yet
+			}
+			// Delivered, found in the database by a proposal that missed its selection: both steps, in order.
+			if o.Status == models.StatusDelivered && p.status != models.StatusSelected && !signalled {
+				if err := p.selected(ctx, models.ServiceOutcome{Status: models.StatusSelected, Reason: "selected"}); err != nil {
+					return Result{}, err
+				}
+			}
+		} else {
+			if err := workflow.Await(ctx, func() bool { return outcomes.Len() > 0 }); err != nil {
+				return Result{}, err
+			}
+			outcomes.ReceiveAsync(&o)
+		}
 		switch {
 		case o.Status == models.StatusSelected && p.status != models.StatusSelected:
-			if err := p.record(ctx, activities.StatusInput{Status: models.StatusSelected, Reason: o.Reason,
-				Audit: activities.Audit{Key: "selected", Actor: "system", Action: string(models.StatusSelected), Detail: o.Reason}},
-				"Selected: its service is being built and deployed"); err != nil {
+			if err := p.selected(ctx, o); err != nil {
 				return Result{}, err
 			}
 		case o.Status == models.StatusNotSelected && p.status != models.StatusSelected:
@@ -174,4 +195,11 @@ func (p *proposal) follow(ctx workflow.Context) (Result, error) {
 			workflow.GetLogger(ctx).Warn("proposal: service outcome ignored", "outcome", o.Status, "status", p.status)
 		}
 	}
+}
+
+// selected records that the proposal's candidate service was selected.
+func (p *proposal) selected(ctx workflow.Context, o models.ServiceOutcome) error {
+	return p.record(ctx, activities.StatusInput{Status: models.StatusSelected, Reason: o.Reason,
+		Audit: activities.Audit{Key: "selected", Actor: "system", Action: string(models.StatusSelected), Detail: o.Reason}},
+		"Selected: its service is being built and deployed")
 }

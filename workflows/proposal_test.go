@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -105,4 +106,23 @@ func TestProposalClosedWithoutAnAnswer(t *testing.T) {
 	r := s.result(t)
 	require.Equal(t, models.StatusClosedWithoutAction, r.Status)
 	require.Equal(t, []models.Status{models.StatusReview, models.StatusInfoRequested, models.StatusClosedWithoutAction}, s.statuses)
+}
+
+func TestProposalCatchesAMissedOutcome(t *testing.T) {
+	s := newProposalSuite(t)
+	checks := 0
+	s.env.OnActivity(acts.ProposalServiceOutcome, mock.Anything, proposalID).Return(func(context.Context, string) (models.ServiceOutcome, error) {
+		checks++
+		if checks < 3 {
+			return models.ServiceOutcome{}, nil // undecided for two days
+		}
+		return models.ServiceOutcome{Status: models.StatusDelivered, Reason: "published in the Territoires Store"}, nil
+	})
+	s.complete(time.Hour, review(0), anctInstructor, models.OutcomeAccept, "", nil)
+	s.runProposal(false)
+
+	require.Equal(t, Result{Status: models.StatusDelivered, Reason: "published in the Territoires Store"}, s.result(t))
+	require.Equal(t, []models.Status{models.StatusReview, models.StatusAccepted, models.StatusSelected, models.StatusDelivered}, s.statuses,
+		"no signal came: the daily check found the service delivered, and both steps are recorded")
+	require.Equal(t, 3, checks)
 }
