@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
 )
 
 // TestCandidateServicesAndVoteEndToEnd groups accepted proposals into candidate services
@@ -21,7 +23,7 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	local := s.token(t, models.Principal{Subject: "instr.13", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"13"}})
 
 	start := time.Now().Add(2 * time.Second).UTC()
-	body := campaignBody("axe1.vote", start, 5*time.Second, 5*time.Second, time.Hour, time.Hour)
+	body := campaignBody("axe1.vote", start, 5*time.Second, 8*time.Second, time.Hour, time.Hour)
 	sch := body["schedule"].(models.Schedule)
 	// A gap of 3 s between collection and vote, to group the proposals in.
 	for _, w := range []*models.Window{&sch.Vote, &sch.Interest, &sch.Build} {
@@ -86,6 +88,18 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	require.False(t, vote(paris, rdv.ID, other.ID))
 	require.False(t, vote(marseille, rdv.ID))
 	require.False(t, vote(rennes, other.ID))
+	// 47 more communes: a vote by 50 collectivités.
+	communes, err := s.Store.SearchCollectivites(context.Background(), store.CollectiviteFilter{Type: models.TypeCommune, Limit: 60})
+	require.NoError(t, err)
+	more := 0
+	for _, commune := range communes {
+		if more == 47 || commune.Siren == sirenParis || commune.Siren == sirenMarseille || commune.Siren == sirenRennes {
+			continue
+		}
+		require.False(t, vote(s.token(t, applicantOf(commune.Siren)), other.ID))
+		more++
+	}
+	require.Equal(t, 47, more)
 	require.True(t, vote(parisAgent2, other.ID), "a second agent of Paris replaces Paris's ballot")
 	r = s.call(t, http.MethodPut, base+"/ballot", rennes, map[string]any{"service_ids": []string{rdv.ID, other.ID, split.ID}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "beyond the ballot size: %s", r.Body)
@@ -105,7 +119,7 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	require.False(t, results.Final)
 	require.Len(t, results.Items, 2, "the merged service is left out")
 	require.Equal(t, other.ID, results.Items[0].ServiceID)
-	require.Equal(t, 2, results.Items[0].Ballots)
+	require.Equal(t, 49, results.Items[0].Ballots, "Rennes, Paris's replaced ballot and the 47 others")
 	require.Equal(t, 1, results.Items[1].Ballots)
 	require.Positive(t, results.Items[0].Population)
 	require.Equal(t, 1, results.Items[0].PriorityVoters, "Rennes, in Action cœur de ville and a quartier prioritaire, counts once")
