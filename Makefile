@@ -30,7 +30,7 @@ fmt-check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on: $$unformatted"; exit 1; fi
 
-bench: temporal ## Throughput and latency of guichet dossiers on the real stack
+bench: temporal ## Throughput and latency of guichet dossiers, call applications and Axe 1 ballots on the real stack
 	TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
 
 registry: ## Regenerate the embedded registry from @etalab/decoupage-administratif
@@ -50,4 +50,4 @@ clean:
 
 histories: temporal ## Record workflow histories for the replay tests into workflows/testdata
 	mkdir -p workflows/testdata
-	RECORD_HISTORIES=$(CURDIR)/workflows/testdata TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -run 'TestGuichetEndToEnd|TestCallForProjectsEndToEnd|TestStuckDossiersFoundAndUnstuck|TestPrefectoralEndToEnd' ./e2e/
+	RECORD_HISTORIES=$(CURDIR)/workflows/testdata TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -run 'TestGuichetEndToEnd|TestCallForProjectsEndToEnd|TestStuckDossiersFoundAndUnstuck|TestPrefectoralEndToEnd|TestCampaignPhasesEndToEnd|TestProposalsEndToEnd' ./e2e/

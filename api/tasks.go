@@ -187,8 +187,14 @@ func (s *Server) CompleteTask(ctx context.Context, p models.Principal, id string
 		return t, "", models.NotYourTask(t)
 	}
 	// The outcome's rules, as the workflow's Update validator applies them.
-	if _, err := req.Payload(t.Type); err != nil {
+	payload, err := req.Payload(t.Type)
+	if err != nil {
 		return t, "", err
+	}
+	if merge, ok := payload.(*models.MergeCompletion); ok {
+		if err := s.checkMerge(ctx, t, merge); err != nil {
+			return t, "", err
+		}
 	}
 	if !t.Status.Open() {
 		return t, "", models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)

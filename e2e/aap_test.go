@@ -171,7 +171,7 @@ func TestCallForProjectsEndToEnd(t *testing.T) {
 }
 
 // openTask finds the open task of a type on a dossier, as token sees the dossier.
-func openTask(t *testing.T, s *stack, token, dossierID string, typ models.TaskType) string {
+func openTask(t testing.TB, s *stack, token, dossierID string, typ models.TaskType) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -203,7 +203,7 @@ func juryTask(t *testing.T, s *stack, token, dossierID string) string {
 }
 
 // complete completes a task and checks the dossier's status the person sees in the answer.
-func complete(t *testing.T, s *stack, token, taskID, outcome, comment string, data any, want models.Status) {
+func complete(t testing.TB, s *stack, token, taskID, outcome, comment string, data any, want models.Status) {
 	t.Helper()
 	done, err := s.client(token).CompleteTask(context.Background(), taskID, outcome, comment, data)
 	require.NoError(t, err)

@@ -224,11 +224,17 @@ func newForeignToken() (string, error) {
 // for the workflows package's replay tests (`make histories`). It does nothing otherwise.
 func recordHistory(t testing.TB, s *stack, dossierID, name string) {
 	t.Helper()
+	recordWorkflowHistory(t, s, models.DossierWorkflowID(dossierID), name)
+}
+
+// recordWorkflowHistory writes any workflow's history, as recordHistory does a dossier's.
+func recordWorkflowHistory(t testing.TB, s *stack, workflowID, name string) {
+	t.Helper()
 	dir := os.Getenv("RECORD_HISTORIES")
 	if dir == "" {
 		return
 	}
-	iter := s.Temporal.GetWorkflowHistory(context.Background(), models.DossierWorkflowID(dossierID), "", false, 0)
+	iter := s.Temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, 0)
 	var h historypb.History
 	for iter.HasNext() {
 		ev, err := iter.Next()

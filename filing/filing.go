@@ -338,6 +338,14 @@ func (s *Service) Start(ctx context.Context, d models.Dossier) error {
 		name, what, details = workflows.PrefectoralWorkflowName, "Axe 3 "+string(app.ProjectType), "Project: "+app.Title
 		input = workflows.PrefectoralInput{DossierID: d.ID, Siren: d.ApplicantSiren, Departement: d.Departement, Region: d.Region,
 			SubmittedBy: d.CreatedBy, RequestedCents: d.RequestedCents, Deadlines: s.Deadlines, Settings: s.Prefectoral}
+	case models.KindCoConstruction:
+		var prop models.Proposal
+		if err := json.Unmarshal(d.Payload, &prop); err != nil {
+			return fmt.Errorf("dossier %s: proposal: %w", d.ID, err)
+		}
+		name, what, details = workflows.ProposalWorkflowName, "Axe 1 proposal ("+string(prop.Type)+")", "Proposal: "+prop.Title
+		input = workflows.ProposalInput{DossierID: d.ID, CampaignID: d.CallID, Siren: d.ApplicantSiren, SubmittedBy: d.CreatedBy,
+			Partner: prop.ProposerKind == models.ProposerPartner, Deadlines: s.Deadlines}
 	default:
 		return fmt.Errorf("dossier %s: unknown kind %q", d.ID, d.Kind)
 	}

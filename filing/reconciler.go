@@ -10,8 +10,9 @@ import (
 	"github.com/relance/relance/models"
 )
 
-// Reconciler finds submitted dossiers whose process is not recorded as started (the API
-// died between the insert and the start, or Temporal did not answer) and starts them.
+// Reconciler finds submitted dossiers and campaigns whose process is not recorded as
+// started (the API died between the insert and the start, or Temporal did not answer) and
+// starts them.
 type Reconciler struct {
 	Service *Service
 	// Period is the time between passes; Grace how long a dossier is left to the API that
@@ -39,8 +40,8 @@ func (r *Reconciler) Run(ctx context.Context) {
 	}
 }
 
-// Pass handles up to Batch dossiers older than the grace period and tells how many now
-// have their process recorded as running. A dossier it cannot start is tried again next pass.
+// Pass handles up to Batch dossiers, then up to Batch campaigns, older than the grace
+// period and tells how many now have their process recorded as running. A dossier it cannot start is tried again next pass.
 func (r *Reconciler) Pass(ctx context.Context) (int, error) {
 	s := r.Service
 	todo, err := s.Store.UnstartedDossiers(ctx, s.now().Add(-r.Grace), r.Batch)
@@ -61,7 +62,33 @@ func (r *Reconciler) Pass(ctx context.Context) (int, error) {
 	if len(todo) > 0 {
 		s.Logger.Info("reconciler: pass", "found", len(todo), "recorded_running", done)
 	}
+	campaigns, err := s.Store.UnstartedCampaigns(ctx, s.now().Add(-r.Grace), r.Batch)
+	if err != nil {
+		return done, err
+	}
+	for _, c := range campaigns {
+		if ctx.Err() != nil {
+			break
+		}
+		if err := r.reconcileCampaign(ctx, c); err != nil {
+			s.Logger.Warn("reconciler: could not start a campaign's process", "campaign", c.ID, "err", err)
+			continue
+		}
+		done++
+	}
 	return done, nil
+}
+
+// reconcileCampaign starts c's workflow (or finds it started) and records it.
+func (r *Reconciler) reconcileCampaign(ctx context.Context, c models.Campaign) error {
+	s := r.Service
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	if err := s.StartCampaign(ctx, c); err != nil {
+		return err
+	}
+	s.Logger.Info("reconciler: started a campaign's process", "campaign", c.ID)
+	return s.Store.MarkCampaignStarted(ctx, c.ID)
 }
 
 // reconcile finds d's workflow, or starts it and says so in the audit trail, then records it.

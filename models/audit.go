@@ -34,6 +34,20 @@ const (
 	// with the reason.
 	AuditTaskReassigned = "task_reassigned"
 	AuditTaskExtended   = "task_extended"
+	// A campaign's events, recorded under its ID.
+	AuditCampaignCreated = "campaign_created"
+	AuditCampaignPhase   = "campaign_phase"
+	AuditCampaignMoved   = "campaign_moved"
+	// Candidate services' events, recorded under the service's ID and its proposals'.
+	AuditServiceCreated     = "service_created"
+	AuditProposalMoved      = "proposal_moved"
+	AuditServiceMerged      = "service_merged"
+	AuditServiceCost        = "service_cost"
+	AuditServiceSelected    = "service_selected"
+	AuditServiceNotSelected = "service_not_selected"
+	AuditServiceDelivered   = "service_delivered"
+	AuditReferentConfirmed  = "referent_confirmed"
+	AuditCommitteeOpinion   = "committee_opinion"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"

@@ -116,6 +116,12 @@ var taskOutcomes = map[TaskType][]outcome{
 	TaskAdvanceRequest: {{OutcomeRequested, true, func() any { return &AdvanceRequest{} }}},
 	TaskFinalStatement: {{OutcomeFiled, true, func() any { return &FinalStatement{} }}},
 	TaskRecovery:       {{OutcomeRecovered, true, func() any { return &RecoveryCompletion{} }}},
+	TaskProposalReview: {
+		{OutcomeAccept, false, func() any { return &PreselectCompletion{} }},
+		{OutcomeMerge, true, func() any { return &MergeCompletion{} }},
+		{OutcomeOutOfScope, false, func() any { return &MotivatedCompletion{} }},
+		{OutcomeRequestInfo, false, func() any { return &MotivatedCompletion{} }},
+	},
 }
 
 // Outcomes lists the outcomes of a task of type t, as its form offers them.

@@ -16,7 +16,7 @@ const (
 )
 
 // Kinds lists the dossier kinds, for validating filters.
-var Kinds = []DossierKind{KindGuichet, KindAAP, KindPrefectoral}
+var Kinds = []DossierKind{KindGuichet, KindAAP, KindPrefectoral, KindCoConstruction}
 
 // Status is where a dossier stands in its process. The workflow owns it; the database
 // holds a copy (the read model) for lists.
@@ -69,7 +69,7 @@ type Dossier struct {
 	// Payload is the kind-specific application (e.g. GuichetApplication).
 	Payload   json.RawMessage `json:"payload"`
 	CreatedBy string          `json:"created_by"`
-	// CallID is the call for projects an application answers.
+	// CallID is the call for projects an application answers, or the campaign a proposal does.
 	CallID    string    `json:"call_id,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`

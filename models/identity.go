@@ -15,12 +15,15 @@ const (
 	// grants on its envelope), de région when scoped to a région (delegates the regional
 	// envelope to its départements, or keeps part of it and decides on that part).
 	RolePrefet Role = "prefet"
+	// RolePartner is an association, company or public operator proposing to an Axe 1
+	// campaign: not in the registry, it is known by the SIREN its token carries.
+	RolePartner Role = "partner"
 )
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
 	switch r {
-	case RoleApplicant, RoleInstructor, RoleJury, RoleFinance, RoleAdmin, RolePrefet:
+	case RoleApplicant, RoleInstructor, RoleJury, RoleFinance, RoleAdmin, RolePrefet, RolePartner:
 		return true
 	}
 	return false
@@ -34,7 +37,7 @@ type Principal struct {
 	Subject string `json:"sub"`
 	Name    string `json:"name"`
 	Roles   []Role `json:"roles"`
-	// Siren is the collectivité an applicant acts for.
+	// Siren is the collectivité an applicant acts for, or a partner's own.
 	Siren string `json:"siren,omitempty"`
 	// Departements are the départements an instructor ("*" for all) or a préfet covers.
 	Departements []string `json:"departements,omitempty"`
@@ -63,6 +66,9 @@ func (p Principal) Validate() error {
 	}
 	if p.HasRole(RoleApplicant) && !ValidSiren(p.Siren) {
 		return Errorf(EUnauthorized, "applicant token must carry a valid siren")
+	}
+	if p.HasRole(RolePartner) && !ValidSiren(p.Siren) {
+		return Errorf(EUnauthorized, "partner token must carry a valid siren")
 	}
 	// A scope that does not parse is the identity provider's mistake: refused, never
 	// guessed at (a "national" département is no national scope, and no département).

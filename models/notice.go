@@ -94,6 +94,9 @@ func DecisionNotice(dec Decision) (Notification, bool) {
 	case StatusPaid:
 		what = "subvention versée"
 		body = fmt.Sprintf("La subvention de %s a été versée à votre collectivité.", amount)
+	case StatusReview, StatusAccepted, StatusMerged, StatusOutOfScope, StatusSelected, StatusNotSelected, StatusDelivered:
+		what, body = proposalNotice(d.Status)
+		body += reason
 	case StatusWithdrawn:
 		what = "dossier retiré"
 		body = "Un administrateur a retiré votre dossier ; les crédits qui lui étaient réservés sont libérés." + reason

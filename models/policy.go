@@ -3,6 +3,7 @@ package models
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // The access policy, written once: who sees which dossier, task, vote and audit event, and
@@ -16,6 +17,10 @@ type Grant struct {
 	Role  Role
 	Scope Scope
 }
+
+// own reports whether g is a proposer's grant over its own dossiers (an applicant's or a
+// partner's), which shows decisions, never deliberations.
+func (g Grant) own() bool { return g.Role == RoleApplicant || g.Role == RolePartner }
 
 // Grants lists what p's claims, and the juries it sits on, grant. A claim that does not
 // parse grants nothing (Validate refuses such a token): nothing widens a scope.
@@ -49,7 +54,8 @@ func (p Principal) Grants() []Grant {
 			for _, code := range p.Regions {
 				add(r, RegionScope(code))
 			}
-		case RoleApplicant:
+		case RoleApplicant, RolePartner:
+			// A partner's SIREN scopes its own proposals as a collectivité's does its dossiers.
 			add(r, CollectiviteScope(p.Siren))
 		case RoleJury:
 			add(r, PersonScope(p.Subject))
@@ -111,14 +117,14 @@ func (p Principal) CanSeeDossier(d Dossier) bool { return p.DossierAccess().Allo
 // Who reads a dossier only as its applicant sees the jury's decision, not how each member
 // voted, whatever roles they hold elsewhere.
 func (p Principal) SeesDeliberations(d Dossier) bool {
-	return dossierAccess(slices.DeleteFunc(p.Grants(), func(g Grant) bool { return g.Role == RoleApplicant })).Allows(d)
+	return dossierAccess(slices.DeleteFunc(p.Grants(), Grant.own)).Allows(d)
 }
 
 // CanSeeJurySession reports whether p may read a call's jury session, every vote of it:
 // its jury members and the national roles, who see the deliberations of every dossier it judges.
 func (p Principal) CanSeeJurySession(call Call) bool {
 	return slices.ContainsFunc(p.Grants(), func(g Grant) bool {
-		return g.Role != RoleApplicant && (g.Scope == ScopeNational || g.Scope == call.JuryScope())
+		return !g.own() && (g.Scope == ScopeNational || g.Scope == call.JuryScope())
 	})
 }
 
@@ -230,4 +236,22 @@ func (p Principal) GovernsRegion(region string) bool {
 // administrator (to set the département's population cap and criterion weights).
 func (p Principal) GovernsDepartement(code, region string) bool {
 	return p.GovernsRegion(region) || slices.Contains(p.Grants(), Grant{RolePrefet, DepartementScope(code)})
+}
+
+// CanSeeResults reports whether p may read a campaign's vote results at now: ANCT's
+// national roles during the vote, everyone once it has closed.
+func (p Principal) CanSeeResults(c Campaign, now time.Time) bool {
+	if !now.Before(c.Schedule.Vote.ClosesAt) {
+		return true
+	}
+	return p.ActsForANCT()
+}
+
+// ActsForANCT reports whether p acts for ANCT in an Axe 1 campaign (grouping proposals
+// into candidate services, reading the vote as it goes): an administrator or a national
+// instructor.
+func (p Principal) ActsForANCT() bool {
+	return slices.ContainsFunc(p.Grants(), func(g Grant) bool {
+		return g.Scope == ScopeNational && (g.Role == RoleAdmin || g.Role == RoleInstructor)
+	})
 }

@@ -52,6 +52,15 @@ var statusTable = []StatusInfo{
 	{Status: StatusInSession, Label: "en comité de programmation", AwaitsSomeone: true, Withdrawable: true},
 	{Status: StatusInProgress, Label: "en cours de réalisation", AwaitsSomeone: true, HoldsMoney: true},
 	{Status: StatusRecovery, Label: "avance à reverser", AwaitsSomeone: true},
+	// A co-construction proposal's own steps (Axe 1). AwaitsSomeone stays false: their
+	// workflows' recorded histories set no AwaitingSince for them.
+	{Status: StatusReview, Label: "en examen"},
+	{Status: StatusAccepted, Label: "retenue pour le vote"},
+	{Status: StatusMerged, Label: "fusionnée"},
+	{Status: StatusOutOfScope, Label: "hors champ", Terminal: true},
+	{Status: StatusSelected, Label: "service sélectionné"},
+	{Status: StatusNotSelected, Label: "service non sélectionné", Terminal: true},
+	{Status: StatusDelivered, Label: "service livré", Terminal: true},
 }
 
 // statusesWhere lists the statuses whose row satisfies keep, in the table's order.
@@ -68,6 +77,8 @@ func statusesWhere(keep func(StatusInfo) bool) []Status {
 var (
 	// Statuses lists every status, for validating filters.
 	Statuses = statusesWhere(func(StatusInfo) bool { return true })
+	// ClosedStatuses end a dossier's process: its workflow has finished.
+	ClosedStatuses = statusesWhere(func(i StatusInfo) bool { return i.Terminal })
 	// JuryStatuses are the statuses of a dossier that is, or was, before a jury.
 	JuryStatuses = statusesWhere(func(i StatusInfo) bool { return i.JuryVisible })
 )

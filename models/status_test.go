@@ -38,6 +38,13 @@ func TestStatusTable(t *testing.T) {
 		{StatusInSession, "in_session", flags{awaits: true, withdrawable: true}},
 		{StatusInProgress, "in_progress", flags{awaits: true, money: true}},
 		{StatusRecovery, "recovery", flags{awaits: true}},
+		{StatusReview, "review", flags{}},
+		{StatusAccepted, "accepted", flags{}},
+		{StatusMerged, "merged", flags{}},
+		{StatusOutOfScope, "out_of_scope", flags{terminal: true}},
+		{StatusSelected, "selected", flags{}},
+		{StatusNotSelected, "not_selected", flags{terminal: true}},
+		{StatusDelivered, "delivered", flags{terminal: true}},
 	}
 	require.Len(t, Statuses, len(want), "every status has a row, once")
 	for i, w := range want {

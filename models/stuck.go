@@ -22,9 +22,6 @@ const (
 // Troubles lists the kinds of trouble in the order the stuck list reports them.
 var Troubles = []Trouble{TroubleOverdueTask, TroubleRetrying, TroubleStatusMismatch, TroubleNoWorkflow}
 
-// ClosedStatuses are the statuses that end a dossier's process: its workflow has finished.
-var ClosedStatuses = []Status{StatusRefused, StatusLapsed, StatusPaid, StatusClosedWithoutAction, StatusWithdrawn}
-
 // InProcess reports whether a dossier in status s should have a running workflow.
 func InProcess(s Status) bool { return s != StatusDraft && !slices.Contains(ClosedStatuses, s) }
 

@@ -20,7 +20,7 @@ const (
 
 // TaskTypes lists every task type, for validating filters.
 var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement,
-	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery}
+	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery, TaskProposalReview}
 
 // TaskStatus is the life of a task row.
 type TaskStatus string

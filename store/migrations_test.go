@@ -39,36 +39,27 @@ func openEmpty(t *testing.T, url string) *Store {
 	return st
 }
 
-// shippedVersions are the files' version numbers in order. They are not 1 to N: helpers'
-// branches number theirs in ranges apart until they are merged.
-func shippedVersions(t *testing.T) []int64 {
+// migrationFileCount is the number of versions shipped.
+func migrationFileCount(t *testing.T) int { return len(migrationVersions(t)) }
+
+// migrationVersions lists the shipped versions in order. They need not be contiguous:
+// branches number theirs in their own ranges until they are merged.
+func migrationVersions(t *testing.T) []int64 {
 	t.Helper()
 	files, err := fs.Glob(migrationFiles, "migrations/*.sql")
 	require.NoError(t, err)
-	var out []int64
+	var versions []int64
 	for _, f := range files {
-		v, _, _ := strings.Cut(path.Base(f), "_")
-		n, err := strconv.ParseInt(v, 10, 64)
+		prefix, _, _ := strings.Cut(path.Base(f), "_")
+		v, err := strconv.ParseInt(prefix, 10, 64)
 		require.NoError(t, err, f)
-		if !slices.Contains(out, n) {
-			out = append(out, n)
+		if !slices.Contains(versions, v) {
+			versions = append(versions, v)
 		}
 	}
-	return out
-}
-
-// migrationFileCount is the number of versions shipped.
-func migrationFileCount(t *testing.T) int {
-	t.Helper()
-	files, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	require.NoError(t, err)
-	versions := map[string]bool{}
-	for _, f := range files {
-		v, _, _ := strings.Cut(path.Base(f), "_")
-		versions[v] = true
-	}
 	require.NotEmpty(t, versions)
-	return len(versions)
+	slices.Sort(versions)
+	return versions
 }
 
 // recordedVersions counts goose's records of each applied version.
@@ -90,7 +81,7 @@ func recordedVersions(t *testing.T, st *Store) map[int64]int {
 func requireAllAppliedOnce(t *testing.T, st *Store) {
 	t.Helper()
 	want := map[int64]int{}
-	for _, v := range shippedVersions(t) {
+	for _, v := range migrationVersions(t) {
 		want[v] = 1
 	}
 	require.Equal(t, want, recordedVersions(t, st))
@@ -104,9 +95,10 @@ func TestMigrateFromEmptyThenAgainIsANoOp(t *testing.T) {
 
 			before, err := st.Migrations(ctx)
 			require.NoError(t, err)
-			require.Len(t, before, migrationFileCount(t))
+			versions := migrationVersions(t)
+			require.Len(t, before, len(versions))
 			for i, m := range before {
-				require.EqualValues(t, shippedVersions(t)[i], m.Version)
+				require.Equal(t, versions[i], m.Version)
 				require.False(t, m.Applied, "version %d on an empty database", m.Version)
 				require.True(t, m.AppliedAt.IsZero())
 			}
@@ -152,7 +144,7 @@ func legacyMigrate(t *testing.T, st *Store, upTo int, appliedAt time.Time) {
 			}
 		}
 		require.NoError(t, st.db.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-			shippedVersions(t)[i], name, appliedAt).Error)
+			migrationVersions(t)[i], name, appliedAt).Error)
 	}
 }
 

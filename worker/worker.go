@@ -33,6 +33,8 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.GuichetWorkflow, workflow.RegisterOptions{Name: workflows.GuichetWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.AAPWorkflow, workflow.RegisterOptions{Name: workflows.AAPWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.PrefectoralWorkflow, workflow.RegisterOptions{Name: workflows.PrefectoralWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.CampaignWorkflow, workflow.RegisterOptions{Name: workflows.CampaignWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.ProposalWorkflow, workflow.RegisterOptions{Name: workflows.ProposalWorkflowName})
 	r.RegisterActivity(acts)
 }
 

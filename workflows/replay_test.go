@@ -22,6 +22,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 			replayer.RegisterWorkflowWithOptions(GuichetWorkflow, workflow.RegisterOptions{Name: GuichetWorkflowName})
 			replayer.RegisterWorkflowWithOptions(AAPWorkflow, workflow.RegisterOptions{Name: AAPWorkflowName})
 			replayer.RegisterWorkflowWithOptions(PrefectoralWorkflow, workflow.RegisterOptions{Name: PrefectoralWorkflowName})
+			replayer.RegisterWorkflowWithOptions(CampaignWorkflow, workflow.RegisterOptions{Name: CampaignWorkflowName})
+			replayer.RegisterWorkflowWithOptions(ProposalWorkflow, workflow.RegisterOptions{Name: ProposalWorkflowName})
 			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, file))
 		})
 	}

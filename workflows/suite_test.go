@@ -39,6 +39,8 @@ func newWorkflowSuite(t *testing.T) *workflowSuite {
 	s.env.RegisterWorkflowWithOptions(GuichetWorkflow, workflow.RegisterOptions{Name: GuichetWorkflowName})
 	s.env.RegisterWorkflowWithOptions(AAPWorkflow, workflow.RegisterOptions{Name: AAPWorkflowName})
 	s.env.RegisterWorkflowWithOptions(PrefectoralWorkflow, workflow.RegisterOptions{Name: PrefectoralWorkflowName})
+	s.env.RegisterWorkflowWithOptions(CampaignWorkflow, workflow.RegisterOptions{Name: CampaignWorkflowName})
+	s.env.RegisterWorkflowWithOptions(ProposalWorkflow, workflow.RegisterOptions{Name: ProposalWorkflowName})
 	s.env.RegisterActivity(&activities.Activities{})
 	start := s.env.Now()
 	s.env.OnActivity(acts.RecordStatus, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StatusInput) error {

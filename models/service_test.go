@@ -1,0 +1,118 @@
+package models_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/relance/relance/models"
+)
+
+func TestCheckBallot(t *testing.T) {
+	c := models.Campaign{ID: "c1", BallotSize: 2, Schedule: schedule()}
+	services := []models.CandidateService{{ID: "s1", Status: models.ServiceCandidate}, {ID: "s2", Status: models.ServiceCandidate},
+		{ID: "s3", Status: models.ServiceMerged}, {ID: "s4", Status: models.ServiceCandidate}}
+	require.NoError(t, c.CheckBallot(models.BallotRequest{ServiceIDs: []string{"s1", "s2"}}, services))
+	for name, tc := range map[string]struct {
+		ids   []string
+		field string
+	}{
+		"empty":              {[]string{}, "service_ids"},
+		"beyond the size":    {[]string{"s1", "s2", "s4"}, "service_ids"},
+		"twice the same":     {[]string{"s1", "s1"}, "service_ids"},
+		"unknown":            {[]string{"s9"}, "service_ids[0]"},
+		"a merged service":   {[]string{"s1", "s3"}, "service_ids[1]"},
+		"a blank service ID": {[]string{""}, "service_ids[0]"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := c.CheckBallot(models.BallotRequest{ServiceIDs: tc.ids}, services)
+			var e *models.Error
+			require.ErrorAs(t, err, &e)
+			require.Contains(t, e.Fields, tc.field, "%v", e.Fields)
+		})
+	}
+}
+
+func TestVoteWindowAndResultsVisibility(t *testing.T) {
+	c := models.Campaign{ID: "c1", Schedule: schedule()}
+	require.NoError(t, c.GroupingOpen(days(29)))
+	require.Equal(t, models.EConflict, models.ErrorCode(c.GroupingOpen(days(30))), "ballots name the services")
+	require.Equal(t, models.EConflict, models.ErrorCode(c.VoteOpen(days(29))))
+	require.NoError(t, c.VoteOpen(days(30)))
+	require.Equal(t, models.EConflict, models.ErrorCode(c.VoteOpen(days(45))))
+
+	admin := models.Principal{Subject: "a", Roles: []models.Role{models.RoleAdmin}}
+	national := models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}
+	local := models.Principal{Subject: "i13", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"13"}}
+	agent := models.Principal{Subject: "p", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"}
+	for _, p := range []models.Principal{admin, national} {
+		require.True(t, p.CanSeeResults(c, days(31)), p.Subject)
+	}
+	for _, p := range []models.Principal{local, agent} {
+		require.False(t, p.CanSeeResults(c, days(31)), "%s during the vote", p.Subject)
+		require.True(t, p.CanSeeResults(c, days(45)), "%s once it closed", p.Subject)
+	}
+}
+
+func TestSortResults(t *testing.T) {
+	rs := []models.ServiceResult{{ServiceID: "b", Ballots: 2, Population: 10}, {ServiceID: "a", Ballots: 2, Population: 10},
+		{ServiceID: "c", Ballots: 3}, {ServiceID: "d", Ballots: 2, Population: 50}}
+	models.SortResults(rs)
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.ServiceID)
+	}
+	require.Equal(t, []string{"c", "d", "a", "b"}, ids)
+}
+
+func TestCheckDecision(t *testing.T) {
+	c := models.Campaign{ID: "c1", Chair: "chair", Schedule: schedule()}
+	const a, b = "0190f3b4-0000-7000-8000-00000000000a", "0190f3b4-0000-7000-8000-00000000000b"
+	services := []models.CandidateService{{ID: a, Status: models.ServiceCandidate}, {ID: b, Status: models.ServiceCandidate},
+		{ID: "m", Status: models.ServiceMerged}}
+	ok := models.CommitteeDecision{Services: []models.ServiceDecision{{ServiceID: a, Selected: true, BudgetCents: 100, Reason: "premier"},
+		{ServiceID: b, Reason: "hors budget"}}}
+	require.NoError(t, c.CheckDecision(ok, services))
+	for name, tc := range map[string]struct {
+		d     models.CommitteeDecision
+		field string
+	}{
+		"a service left out":         {models.CommitteeDecision{Services: ok.Services[:1]}, "services"},
+		"selected without a budget":  {models.CommitteeDecision{Services: []models.ServiceDecision{{ServiceID: a, Selected: true, Reason: "premier"}, ok.Services[1]}}, "services[0].budget_cents"},
+		"not selected with a budget": {models.CommitteeDecision{Services: []models.ServiceDecision{ok.Services[0], {ServiceID: b, BudgetCents: 1, Reason: "hors budget"}}}, "services[1].budget_cents"},
+		"twice":                      {models.CommitteeDecision{Services: []models.ServiceDecision{ok.Services[0], ok.Services[1], ok.Services[1]}}, "services[2].service_id"},
+		"without a reason":           {models.CommitteeDecision{Services: []models.ServiceDecision{ok.Services[0], {ServiceID: b}}}, "services[1].reason"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var e *models.Error
+			require.ErrorAs(t, c.CheckDecision(tc.d, services), &e)
+			require.Contains(t, e.Fields, tc.field, "%v", e.Fields)
+		})
+	}
+	chair := models.Principal{Subject: "chair", Roles: []models.Role{models.RoleAdmin}}
+	require.Equal(t, models.EConflict, models.ErrorCode(c.DecisionOpen(chair, days(44))), "the vote is open")
+	require.NoError(t, c.DecisionOpen(chair, days(45)))
+	require.Equal(t, models.EForbidden, models.ErrorCode(c.DecisionOpen(models.Principal{Subject: "other"}, days(45))))
+}
+
+func TestCommitteeOpinionsAndQuorum(t *testing.T) {
+	c := models.Campaign{ID: "c1", Chair: "chair", Quorum: 2, Schedule: schedule(),
+		Committee: []models.CommitteeMember{{Subject: "chair", ANCT: true}, {Subject: "dinum"}, {Subject: "region"}}}
+	const a, b = "0190f3b4-0000-7000-8000-00000000000a", "0190f3b4-0000-7000-8000-00000000000b"
+	services := []models.CandidateService{{ID: a, Status: models.ServiceCandidate}, {ID: b, Status: models.ServiceCandidate}}
+	both := models.OpinionsRequest{Opinions: []models.ServiceOpinion{{ServiceID: a, Select: true, Comment: "oui"}, {ServiceID: b, Comment: "non"}}}
+	require.NoError(t, c.CheckOpinions(both, services))
+	var e *models.Error
+	require.ErrorAs(t, c.CheckOpinions(models.OpinionsRequest{Opinions: both.Opinions[:1]}, services), &e)
+	require.Contains(t, e.Fields, "opinions")
+	require.ErrorAs(t, c.CheckOpinions(models.OpinionsRequest{Opinions: []models.ServiceOpinion{both.Opinions[0], both.Opinions[1], {ServiceID: b, Comment: "x"}}}, services), &e)
+	require.Contains(t, e.Fields, "opinions[2].service_id")
+	require.Contains(t, e.Fields, "opinions[2].comment")
+
+	require.Equal(t, models.EForbidden, models.ErrorCode(c.OpinionsOpen(models.Principal{Subject: "someone"}, days(46))))
+	require.Equal(t, models.EConflict, models.ErrorCode(c.OpinionsOpen(models.Principal{Subject: "dinum"}, days(40))))
+	require.NoError(t, c.OpinionsOpen(models.Principal{Subject: "dinum"}, days(46)))
+	require.Equal(t, 2, c.QuorumMissing(nil))
+	require.Equal(t, 1, c.QuorumMissing([]string{"dinum", "stranger"}), "only members count")
+	require.Zero(t, c.QuorumMissing([]string{"dinum", "region"}))
+}
