@@ -33,7 +33,7 @@ applications are titled "[seed] ...". They have no workflow: they are for readin
 Two locks keep it away from production: it refuses to run without --` + seedSafetyFlag + `,
 and it refuses any database that holds a dossier it did not seed. Run it again to add more.`,
 		Example: `  DATABASE_URL=postgres://localhost/relance_bench relance seed --dossiers 100000 --` + seedSafetyFlag,
-		Args: cobra.NoArgs,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if !notProd {
 				return models.Errorf(models.EInvalid, "seed writes fake dossiers: pass --%s to confirm this database is not production's", seedSafetyFlag)

@@ -207,7 +207,7 @@ func (g *generator) dossier(b *store.SeedBatch, i int) {
 		d.Kind, d.Status, d.EnvelopeCode, d.CallID = models.KindAAP, weighted(rng, aapStatuses, aapWeights), call.EnvelopeCode, call.ID
 		cost := models.Cents(1_000_000 + rng.IntN(50_000_000))
 		app := models.AAPApplication{Title: fmt.Sprintf("[seed] Projet numérique n°%d de %s", i+1, c.Name),
-			Summary: "Dossier de démonstration créé par relance seed pour mesurer la lecture à grande échelle.",
+			Summary:      "Dossier de démonstration créé par relance seed pour mesurer la lecture à grande échelle.",
 			StrandFields: map[string]string{}, EligibleCostCents: cost, RequestedCents: cost * models.AAPFundingRate / 100}
 		d.Payload, _ = json.Marshal(app)
 		d.RequestedCents = app.RequestedCents
