@@ -83,8 +83,11 @@ func TestReadPathPlans(t *testing.T) {
 		{"claimed by me", "tasks_open_assignee_newest", inbox(finance, TaskFilter{Assigned: "me"})},
 		{"overdue by due", "tasks_overdue_due", inbox(finance, TaskFilter{Overdue: true, ByDue: true})},
 		{"overdue newest", "tasks_overdue_newest", inbox(finance, TaskFilter{Overdue: true})},
+		{"a département's tasks", "tasks_open_departement_newest", inbox(instructor, TaskFilter{Departement: "62"})},
+		{"a département's tasks by due", "tasks_open_departement_due", inbox(finance, TaskFilter{Departement: "62", ByDue: true})},
 		{"dossiers of a call", "dossiers_call_id", list(DossierFilter{Call: "c"})},
 		{"dossiers of a région", "dossiers_region", list(DossierFilter{Region: "11"})},
+		{"dossiers of a département in a status", "dossiers_departement_status", list(DossierFilter{Departement: "62", Status: "jury"})},
 	}
 	forEachStore(t, func(t *testing.T, st *Store) {
 		for _, c := range cases {

@@ -25,8 +25,8 @@ type SeedBatch struct {
 	Events   []models.AuditEvent
 }
 
-// InsertSeed writes a batch of seeded dossiers, their tasks and audit events in one
-// transaction, as multi-row INSERTs. Each dossier must be created by SeedCreator: the
+// InsertSeed writes a batch of seeded dossiers, their tasks (each of a dossier of the batch)
+// and audit events in one transaction, as multi-row INSERTs. Each dossier must be created by SeedCreator: the
 // store writes no other dossier this way.
 func (s *Store) InsertSeed(ctx context.Context, b SeedBatch) error {
 	dossiers := make([]dossierRow, len(b.Dossiers))
@@ -48,12 +48,16 @@ func (s *Store) InsertSeed(ctx context.Context, b SeedBatch) error {
 			Payload: string(d.Payload), CreatedBy: d.CreatedBy, CallID: d.CallID, CreatedAt: d.CreatedAt.UTC(),
 			UpdatedAt: d.UpdatedAt.UTC(), ProcessStartedAt: d.ProcessStartedAt}
 	}
+	departements := make(map[string]string, len(b.Dossiers))
+	for _, d := range b.Dossiers {
+		departements[d.ID] = d.Departement
+	}
 	tasks := make([]taskRow, len(b.Tasks))
 	for i, t := range b.Tasks {
 		tasks[i] = taskRow{ID: t.ID, DossierID: t.DossierID, Type: string(t.Type), Role: string(t.Role), Scope: t.Scope.String(),
 			Status: string(t.Status), Assignee: t.Assignee, DueAt: t.DueAt, Outcome: t.Outcome, Comment: t.Comment,
 			Data: string(t.Data), ClosedBy: t.ClosedBy, CreatedAt: t.CreatedAt.UTC(), ClosedAt: t.ClosedAt,
-			RemindedAt: t.RemindedAt, EscalatedAt: t.EscalatedAt}
+			RemindedAt: t.RemindedAt, EscalatedAt: t.EscalatedAt, Departement: departements[t.DossierID]}
 	}
 	events := make([]auditRow, len(b.Events))
 	for i, e := range b.Events {

@@ -30,6 +30,9 @@ type taskRow struct {
 	ClosedAt    *time.Time
 	RemindedAt  *time.Time
 	EscalatedAt *time.Time
+	// Departement is the dossier's, copied (it never changes) so that an inbox filtered by
+	// département reads an index of tasks rather than looking up each task's dossier.
+	Departement string
 }
 
 func (taskRow) TableName() string { return "tasks" }
@@ -50,8 +53,15 @@ func (r taskRow) model() models.Task {
 // CreateTask inserts an open task. Its ID is derived from dossier and step, so a retried
 // activity finds the row already there and changes nothing.
 func (s *Store) CreateTask(ctx context.Context, t models.Task) error {
+	var departement []string
+	if err := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ?", t.DossierID).Pluck("departement", &departement).Error; err != nil {
+		return err
+	}
 	row := taskRow{ID: t.ID, DossierID: t.DossierID, Type: string(t.Type), Role: string(t.Role), Scope: t.Scope.String(),
 		Assignee: t.Assignee, Status: string(models.TaskOpen), DueAt: t.DueAt, CreatedAt: s.now()}
+	if len(departement) > 0 {
+		row.Departement = departement[0]
+	}
 	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 }
 
@@ -172,11 +182,12 @@ func (s *Store) dueKeySQL() string {
 // Inbox lists the open tasks p may act on, as the policy says. Pages follow the cursor
 // with a row comparison, which an index reads from where the last page ended.
 func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]models.Task, error) {
-	q := s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Joins("JOIN dossiers ON dossiers.id = tasks.dossier_id").
-		Where(openTasksSQL)
-	q = q.Where(taskAccessSQL(p.TaskAccess()))
+	q := s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Where(openTasksSQL).Where(taskAccessSQL(p.TaskAccess()))
+	if f.DossierKind != "" || f.DossierStatus != "" {
+		q = q.Joins("JOIN dossiers ON dossiers.id = tasks.dossier_id")
+	}
 	for col, val := range map[string]string{"tasks.type": f.Type, "dossiers.kind": f.DossierKind,
-		"dossiers.status": f.DossierStatus, "dossiers.departement": f.Departement} {
+		"dossiers.status": f.DossierStatus, "tasks.departement": f.Departement} {
 		if val != "" {
 			q = q.Where(col+" = ?", val)
 		}

@@ -4,4 +4,5 @@
 -- +goose Up
 CREATE INDEX tasks_open_due ON tasks (role, COALESCE(due_at, '9999-12-31 00:00:00+00:00'), id) WHERE status IN ('open', 'claimed');
 CREATE INDEX tasks_open_assignee_due ON tasks (role, assignee, COALESCE(due_at, '9999-12-31 00:00:00+00:00'), id) WHERE status IN ('open', 'claimed');
+CREATE INDEX tasks_open_departement_due ON tasks (role, departement, COALESCE(due_at, '9999-12-31 00:00:00+00:00'), id) WHERE status IN ('open', 'claimed');
 CREATE INDEX tasks_overdue_due ON tasks (role, COALESCE(due_at, '9999-12-31 00:00:00+00:00'), id) WHERE status IN ('open', 'claimed') AND escalated_at IS NOT NULL;
