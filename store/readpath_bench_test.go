@@ -2,7 +2,13 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"slices"
 	"strconv"
@@ -11,16 +17,20 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/relance/relance/api"
 	"github.com/relance/relance/internal/seed"
 	"github.com/relance/relance/internal/testdb"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
 
-// readCase is one page-by-page read of the inbox or the dossier list.
+// readCase is one page-by-page read of the inbox or the dossier list, through the store and
+// through the HTTP API (query is its path and query string).
 type readCase struct {
-	name string
-	page func(ctx context.Context, after any) (last any, n int, err error)
+	name  string
+	p     models.Principal
+	query string
+	page  func(ctx context.Context, after any) (last any, n int, err error)
 }
 
 // BenchmarkReadPath seeds PostgreSQL with 10,000 then 100,000 dossiers (about three tasks
@@ -80,30 +90,37 @@ func BenchmarkReadPath(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		srv := httptest.NewServer((&api.Server{Store: st, Auth: api.NewAuthenticator(benchSecret, "", "", ""),
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 		for _, c := range cases {
-			if results[c.name] == nil {
-				results[c.name] = map[int][]time.Duration{}
-				order = append(order, c.name)
-			}
-			for range reps {
-				var after any
-				for range pages {
-					t0 := time.Now()
-					last, n, err := c.page(ctx, after)
-					if err != nil {
-						b.Fatalf("%s: %v", c.name, err)
+			for via, page := range map[string]func(ctx context.Context, after any) (any, int, error){
+				"store": c.page, "http": httpPage(b, srv.URL, c, limit)} {
+				name := via + " " + c.name
+				if results[name] == nil {
+					results[name] = map[int][]time.Duration{}
+					order = append(order, name)
+				}
+				for range reps {
+					var after any
+					for range pages {
+						t0 := time.Now()
+						last, n, err := page(ctx, after)
+						if err != nil {
+							b.Fatalf("%s: %v", name, err)
+						}
+						if n == 0 && after != nil {
+							break
+						}
+						results[name][size] = append(results[name][size], time.Since(t0))
+						if n < limit {
+							break
+						}
+						after = last
 					}
-					if n == 0 && after != nil {
-						break
-					}
-					results[c.name][size] = append(results[c.name][size], time.Since(t0))
-					if n < limit {
-						break
-					}
-					after = last
 				}
 			}
 		}
+		srv.Close()
 		st.Close()
 	}
 	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
@@ -113,6 +130,7 @@ func BenchmarkReadPath(b *testing.B) {
 	}
 	fmt.Fprintln(w, header+"p99 growth\t")
 	worst, worstGrowth := time.Duration(0), 0.0
+	slices.Sort(order)
 	for _, name := range order {
 		line := name + "\t"
 		var first, last time.Duration
@@ -152,11 +170,30 @@ func readCases(ctx context.Context, st *store.Store, now time.Time, limit int) (
 	call := all[0].CallID
 	siren := all[0].ApplicantSiren
 	applicant := models.Principal{Subject: "seed-applicant-" + siren, Roles: []models.Role{models.RoleApplicant}, Siren: siren}
-	juror.JuryOf = []string{call}
+	if juror.JuryOf, err = st.JuryCalls(ctx, juror.Subject); err != nil {
+		return nil, err
+	}
 
 	inbox := func(name string, p models.Principal, f store.TaskFilter) readCase {
 		f.Limit = limit
-		return readCase{name: "inbox " + name, page: func(ctx context.Context, after any) (any, int, error) {
+		q := url.Values{}
+		for k, v := range map[string]string{"type": f.Type, "kind": f.DossierKind, "status": f.DossierStatus,
+			"departement": f.Departement, "assigned": f.Assigned} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		if f.ByDue {
+			q.Set("sort", "due")
+		}
+		if f.Overdue {
+			q.Set("overdue", "true")
+		}
+		if f.DueBefore != nil {
+			q.Set("due_before", f.DueBefore.Format(time.RFC3339))
+		}
+		q.Set("limit", strconv.Itoa(limit))
+		return readCase{name: "inbox " + name, p: p, query: "/api/v1/tasks?" + q.Encode(), page: func(ctx context.Context, after any) (any, int, error) {
 			g := f
 			if after != nil {
 				t := after.(models.Task)
@@ -171,7 +208,15 @@ func readCases(ctx context.Context, st *store.Store, now time.Time, limit int) (
 	}
 	list := func(name string, p models.Principal, f store.DossierFilter) readCase {
 		f.Limit = limit
-		return readCase{name: "dossiers " + name, page: func(ctx context.Context, after any) (any, int, error) {
+		q := url.Values{}
+		for k, v := range map[string]string{"kind": f.Kind, "status": f.Status, "applicant": f.Applicant,
+			"departement": f.Departement, "region": f.Region, "call": f.Call} {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+		q.Set("limit", strconv.Itoa(limit))
+		return readCase{name: "dossiers " + name, p: p, query: "/api/v1/dossiers?" + q.Encode(), page: func(ctx context.Context, after any) (any, int, error) {
 			g := f
 			if after != nil {
 				g.After = after.(string)
@@ -219,6 +264,49 @@ func readCases(ctx context.Context, st *store.Store, now time.Time, limit int) (
 		list("jury member", juror, store.DossierFilter{}),
 		list("applicant", applicant, store.DossierFilter{}),
 	}, nil
+}
+
+const benchSecret = "bench-secret"
+
+// httpPage reads a page of c through the API, as c's principal; after is the cursor.
+func httpPage(b *testing.B, base string, c readCase, limit int) func(ctx context.Context, after any) (any, int, error) {
+	auth := api.NewAuthenticator(benchSecret, "", "", "")
+	token, err := auth.Mint(c.p, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func(ctx context.Context, after any) (any, int, error) {
+		u := base + c.query
+		if after != nil {
+			u += "&cursor=" + url.QueryEscape(after.(string))
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			body, _ := io.ReadAll(resp.Body)
+			return nil, 0, fmt.Errorf("GET %s: %s %s", c.query, resp.Status, body)
+		}
+		var page struct {
+			Items      []json.RawMessage `json:"items"`
+			NextCursor string            `json:"next_cursor"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+			return nil, 0, err
+		}
+		n := len(page.Items)
+		if page.NextCursor == "" && n == limit {
+			n-- // no next page: stop here
+		}
+		return page.NextCursor, n, nil
+	}
 }
 
 func percentile(d []time.Duration, p int) time.Duration {
