@@ -98,3 +98,39 @@ func TestReadPathPlans(t *testing.T) {
 		}
 	})
 }
+
+// TestTasksTakeTheirDossiersDepartement checks that the migration adding tasks.departement
+// fills it for the tasks already there, and that new tasks get their dossier's.
+func TestTasksTakeTheirDossiersDepartement(t *testing.T) {
+	ctx := context.Background()
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			st := openEmpty(t, url)
+			p, err := st.migrationProvider(ctx)
+			require.NoError(t, err)
+			all, err := st.Migrations(ctx)
+			require.NoError(t, err)
+			var before int64
+			for _, m := range all {
+				if m.Name == "read_path_indexes" {
+					break
+				}
+				before = m.Version
+			}
+			_, err = p.UpTo(ctx, before)
+			require.NoError(t, err)
+			now := time.Now().UTC()
+			require.NoError(t, st.db.Exec(`INSERT INTO dossiers (id, kind, status, applicant_siren, departement, envelope_code, payload,
+				created_by, created_at, updated_at) VALUES ('d1', 'guichet', 'submitted', '217500016', '75', 'axe2.guichet', '{}', 't', ?, ?)`, now, now).Error)
+			require.NoError(t, st.db.Exec(`INSERT INTO tasks (id, dossier_id, type, role, scope, status, created_at)
+				VALUES ('d1.disbursement.0', 'd1', 'disbursement', 'finance', 'national', 'open', ?)`, now).Error)
+
+			require.NoError(t, st.Migrate(ctx))
+			require.NoError(t, st.CreateTask(ctx, models.Task{ID: "d1.preselection.0", DossierID: "d1", Type: models.TaskPreselection,
+				Role: models.RoleInstructor, Scope: models.ScopeNational}))
+			var depts []string
+			require.NoError(t, st.db.Raw("SELECT departement FROM tasks ORDER BY id").Scan(&depts).Error)
+			require.Equal(t, []string{"75", "75"}, depts)
+		})
+	}
+}
