@@ -82,6 +82,16 @@ func TestSeed(t *testing.T) {
 			pre, err := st.Inbox(ctx, instructor, store.TaskFilter{Type: string(models.TaskPreselection), Limit: 1000})
 			require.NoError(t, err)
 			require.NotEmpty(t, pre)
+			first, err := st.Dossier(ctx, pre[0].DossierID)
+			require.NoError(t, err)
+			local, err := st.Inbox(ctx, instructor, store.TaskFilter{Departement: first.Departement, Limit: 1000})
+			require.NoError(t, err)
+			require.NotEmpty(t, local, "seeded tasks carry their dossier's département")
+			for _, tk := range local {
+				d, err := st.Dossier(ctx, tk.DossierID)
+				require.NoError(t, err)
+				require.Equal(t, first.Departement, d.Departement)
+			}
 			overdue, err := st.Inbox(ctx, instructor, store.TaskFilter{Overdue: true, Limit: 1000})
 			require.NoError(t, err)
 			require.NotEmpty(t, overdue)
