@@ -83,7 +83,7 @@ func Run(ctx context.Context, st *store.Store, opts Options) (Result, error) {
 			opts.Progress(done, opts.Dossiers)
 		}
 	}
-	return res, st.Analyze(ctx)
+	return res, st.AfterBulkLoad(ctx)
 }
 
 type generator struct {
