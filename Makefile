@@ -6,7 +6,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run build temporal test vet fmt-check bench registry web-assets screenshots docker clean histories
+.PHONY: run build temporal test vet fmt-check bench bench-scale registry web-assets screenshots docker clean histories
 
 run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
 	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
@@ -32,6 +32,9 @@ fmt-check:
 
 bench: temporal ## Throughput and latency of guichet dossiers, call applications and Axe 1 ballots on the real stack
 	TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
+
+bench-scale: ## p50/p99 per page of the inbox and dossier list at 10,000 and 100,000 seeded dossiers (PostgreSQL, TEST_DATABASE_URL)
+	BENCH_SCALE=1 go test -run '^$$' -bench BenchmarkReadPath -benchtime 1x -timeout 60m ./store/
 
 registry: ## Regenerate the embedded registry from @etalab/decoupage-administratif
 	./scripts/gen-registry.sh

@@ -30,6 +30,9 @@ type taskRow struct {
 	ClosedAt    *time.Time
 	RemindedAt  *time.Time
 	EscalatedAt *time.Time
+	// Departement is the dossier's, copied (it never changes) so that an inbox filtered by
+	// département reads an index of tasks rather than looking up each task's dossier.
+	Departement string
 }
 
 func (taskRow) TableName() string { return "tasks" }
@@ -50,8 +53,15 @@ func (r taskRow) model() models.Task {
 // CreateTask inserts an open task. Its ID is derived from dossier and step, so a retried
 // activity finds the row already there and changes nothing.
 func (s *Store) CreateTask(ctx context.Context, t models.Task) error {
+	var departement []string
+	if err := s.db.WithContext(ctx).Model(&dossierRow{}).Where("id = ?", t.DossierID).Pluck("departement", &departement).Error; err != nil {
+		return err
+	}
 	row := taskRow{ID: t.ID, DossierID: t.DossierID, Type: string(t.Type), Role: string(t.Role), Scope: t.Scope.String(),
 		Assignee: t.Assignee, Status: string(models.TaskOpen), DueAt: t.DueAt, CreatedAt: s.now()}
+	if len(departement) > 0 {
+		row.Departement = departement[0]
+	}
 	return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error
 }
 
@@ -159,19 +169,48 @@ func taskAccessSQL(a models.TaskAccess) clause.Expr {
 	return clause.Expr{SQL: "(" + strings.Join(conds, " OR ") + ")", Vars: args}
 }
 
-// Inbox lists the open tasks p may act on, as the policy says.
+// openTasksSQL selects the tasks still to be done, written out as the predicate of the
+// inbox's partial indexes (migrations 00600 and 00601): a bound parameter could not use them.
+var openTasksSQL = func() string {
+	quoted := make([]string, len(models.OpenTaskStatuses))
+	for i, st := range models.OpenTaskStatuses {
+		quoted[i] = "'" + string(st) + "'"
+	}
+	return "tasks.status IN (" + strings.Join(quoted, ", ") + ")"
+}()
+
+// dueKeySQL is the inbox's due-date sort key in SQL: the due date, or noDueDate for a task
+// without one. It is the expression of the tasks_*_due indexes, literal and all, as each
+// dialect stores times.
+func (s *Store) dueKeySQL() string {
+	if s.sqlite {
+		return "COALESCE(tasks.due_at, '9999-12-31 00:00:00+00:00')"
+	}
+	return "COALESCE(tasks.due_at, TIMESTAMPTZ '9999-12-31 00:00:00+00')"
+}
+
+// Inbox lists the open tasks p may act on, as the policy says. Pages follow the cursor
+// with a row comparison, which an index reads from where the last page ended.
 func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]models.Task, error) {
-	q := s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Joins("JOIN dossiers ON dossiers.id = tasks.dossier_id").
-		Where("tasks.status IN ?", models.OpenTaskStatuses)
-	q = q.Where(taskAccessSQL(p.TaskAccess()))
+	q := s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Where(openTasksSQL).Where(taskAccessSQL(p.TaskAccess()))
+	if f.DossierKind != "" || f.DossierStatus != "" {
+		q = q.Joins("JOIN dossiers ON dossiers.id = tasks.dossier_id")
+	}
 	for col, val := range map[string]string{"tasks.type": f.Type, "dossiers.kind": f.DossierKind,
-		"dossiers.status": f.DossierStatus, "dossiers.departement": f.Departement} {
+		"dossiers.status": f.DossierStatus, "tasks.departement": f.Departement} {
 		if val != "" {
 			q = q.Where(col+" = ?", val)
 		}
 	}
+	key, order := "tasks.created_at", "tasks.created_at DESC, tasks.id DESC"
+	if f.ByDue {
+		key = s.dueKeySQL()
+		order = key + ", tasks.id"
+	}
 	if f.DueBefore != nil {
-		q = q.Where("tasks.due_at < ?", f.DueBefore.UTC())
+		// On the sort key rather than due_at, so that the due-date index bounds it: the same
+		// tasks, as no due date is after noDueDate.
+		q = q.Where(s.dueKeySQL()+" < ?", f.DueBefore.UTC())
 	}
 	switch f.Assigned {
 	case "me":
@@ -182,29 +221,15 @@ func (s *Store) Inbox(ctx context.Context, p models.Principal, f TaskFilter) ([]
 	if f.Overdue {
 		q = q.Where("tasks.escalated_at IS NOT NULL")
 	}
-	key, order := "tasks.created_at", "tasks.created_at DESC, tasks.id DESC"
-	if f.ByDue {
-		key, order = "COALESCE(tasks.due_at, ?)", "COALESCE(tasks.due_at, ?), tasks.id"
-	}
 	if f.After != nil {
 		cmp := "<"
 		if f.ByDue {
 			cmp = ">"
 		}
-		cond := fmt.Sprintf("%s %s ? OR (%s = ? AND tasks.id %s ?)", key, cmp, key, cmp)
-		args := []any{f.After.Key.UTC(), f.After.Key.UTC(), f.After.ID}
-		if f.ByDue {
-			args = []any{noDueDate, f.After.Key.UTC(), noDueDate, f.After.Key.UTC(), f.After.ID}
-		}
-		q = q.Where(cond, args...)
-	}
-	if f.ByDue {
-		q = q.Clauses(clause.OrderBy{Expression: clause.Expr{SQL: order, Vars: []any{noDueDate}, WithoutParentheses: true}})
-	} else {
-		q = q.Order(order)
+		q = q.Where(fmt.Sprintf("(%s, tasks.id) %s (?, ?)", key, cmp), f.After.Key.UTC(), f.After.ID)
 	}
 	var rows []taskRow
-	if err := q.Limit(f.Limit).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	return taskModels(rows), nil

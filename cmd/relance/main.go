@@ -23,7 +23,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(devCmd(), apiCmd(), workerCmd(), temporalSetupCmd(), migrateCmd(), importRegistryCmd(), importStructuresCmd(), tokenCmd())
+	root.AddCommand(devCmd(), apiCmd(), workerCmd(), temporalSetupCmd(), migrateCmd(), importRegistryCmd(), importStructuresCmd(), tokenCmd(), seedCmd())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := root.ExecuteContext(ctx); err != nil {

@@ -1,0 +1,136 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/relance/relance/models"
+)
+
+// sqlRecorder keeps the SQL of the statements a store runs, with their values inlined.
+type sqlRecorder struct {
+	logger.Interface
+	sql *string
+}
+
+func (r sqlRecorder) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
+	*r.sql, _ = fc()
+}
+
+// planOf returns the plan the database chooses for the statement run, with sorting and
+// whole-table scans discouraged: tables this small would otherwise be read whole, and
+// what matters is that an index gives each page in its order.
+func planOf(t *testing.T, st *Store, run func(st *Store) error) string {
+	t.Helper()
+	var sql string
+	rec := *st
+	rec.db = st.db.Session(&gorm.Session{Logger: sqlRecorder{logger.Default, &sql}})
+	require.NoError(t, run(&rec))
+	var lines []string
+	err := st.db.Transaction(func(tx *gorm.DB) error {
+		if st.sqlite {
+			var rows []struct{ Detail string }
+			err := tx.Raw("EXPLAIN QUERY PLAN " + sql).Scan(&rows).Error
+			for _, r := range rows {
+				lines = append(lines, r.Detail)
+			}
+			return err
+		}
+		for _, set := range []string{"enable_sort", "enable_seqscan", "enable_bitmapscan"} {
+			if err := tx.Exec("SET LOCAL " + set + " = off").Error; err != nil {
+				return err
+			}
+		}
+		return tx.Raw("EXPLAIN " + sql).Scan(&lines).Error
+	})
+	require.NoError(t, err)
+	return strings.Join(lines, "\n")
+}
+
+// TestReadPathPlans checks that each inbox sort and the dossier list's call and région
+// filters read their page from an index, in order, on both dialects (the figures at scale
+// come from BenchmarkReadPath).
+func TestReadPathPlans(t *testing.T) {
+	ctx := context.Background()
+	instructor := models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}
+	finance := models.Principal{Subject: "f", Roles: []models.Role{models.RoleFinance}}
+	juror := models.Principal{Subject: "j", Roles: []models.Role{models.RoleJury}}
+	admin := models.Principal{Subject: "a", Roles: []models.Role{models.RoleAdmin}}
+	after := &TaskCursor{Key: time.Now(), ID: "x"}
+	inbox := func(p models.Principal, f TaskFilter) func(st *Store) error {
+		f.Limit = 50
+		return func(st *Store) error { _, err := st.Inbox(ctx, p, f); return err }
+	}
+	list := func(f DossierFilter) func(st *Store) error {
+		f.Limit = 50
+		return func(st *Store) error { _, err := st.ListDossiers(ctx, admin, f); return err }
+	}
+	cases := []struct {
+		name, index string
+		run         func(st *Store) error
+	}{
+		{"inbox newest", "tasks_open_newest", inbox(instructor, TaskFilter{})},
+		{"inbox newest, next page", "tasks_open_newest", inbox(instructor, TaskFilter{After: after})},
+		{"inbox by due", "tasks_open_role_due", inbox(finance, TaskFilter{ByDue: true})},
+		{"inbox by due, next page", "tasks_open_role_due", inbox(finance, TaskFilter{ByDue: true, After: after})},
+		{"a juror's votes by due", "tasks_open_assignee_due", inbox(juror, TaskFilter{ByDue: true})},
+		{"claimed by me", "tasks_open_assignee_newest", inbox(finance, TaskFilter{Assigned: "me"})},
+		{"overdue by due", "tasks_overdue_due", inbox(finance, TaskFilter{Overdue: true, ByDue: true})},
+		{"overdue newest", "tasks_overdue_newest", inbox(finance, TaskFilter{Overdue: true})},
+		{"a département's tasks", "tasks_open_departement_newest", inbox(instructor, TaskFilter{Departement: "62"})},
+		{"a département's tasks by due", "tasks_open_departement_due", inbox(finance, TaskFilter{Departement: "62", ByDue: true})},
+		{"dossiers of a call", "dossiers_call_id", list(DossierFilter{Call: "c"})},
+		{"dossiers of a région", "dossiers_region", list(DossierFilter{Region: "11"})},
+		{"dossiers of a département in a status", "dossiers_departement_status", list(DossierFilter{Departement: "62", Status: "jury"})},
+	}
+	forEachStore(t, func(t *testing.T, st *Store) {
+		for _, c := range cases {
+			plan := planOf(t, st, c.run)
+			require.Contains(t, plan, c.index, "%s:\n%s", c.name, plan)
+			require.NotContains(t, plan, "TEMP B-TREE", "%s sorts every row:\n%s", c.name, plan)
+			require.NotContains(t, plan, "Sort", "%s sorts every row:\n%s", c.name, plan)
+		}
+	})
+}
+
+// TestTasksTakeTheirDossiersDepartement checks that the migration adding tasks.departement
+// fills it for the tasks already there, and that new tasks get their dossier's.
+func TestTasksTakeTheirDossiersDepartement(t *testing.T) {
+	ctx := context.Background()
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			st := openEmpty(t, url)
+			p, err := st.migrationProvider(ctx)
+			require.NoError(t, err)
+			all, err := st.Migrations(ctx)
+			require.NoError(t, err)
+			var before int64
+			for _, m := range all {
+				if m.Name == "read_path_indexes" {
+					break
+				}
+				before = m.Version
+			}
+			_, err = p.UpTo(ctx, before)
+			require.NoError(t, err)
+			now := time.Now().UTC()
+			require.NoError(t, st.db.Exec(`INSERT INTO dossiers (id, kind, status, applicant_siren, departement, envelope_code, payload,
+				created_by, created_at, updated_at) VALUES ('d1', 'guichet', 'submitted', '217500016', '75', 'axe2.guichet', '{}', 't', ?, ?)`, now, now).Error)
+			require.NoError(t, st.db.Exec(`INSERT INTO tasks (id, dossier_id, type, role, scope, status, created_at)
+				VALUES ('d1.disbursement.0', 'd1', 'disbursement', 'finance', 'national', 'open', ?)`, now).Error)
+
+			require.NoError(t, st.Migrate(ctx))
+			require.NoError(t, st.CreateTask(ctx, models.Task{ID: "d1.preselection.0", DossierID: "d1", Type: models.TaskPreselection,
+				Role: models.RoleInstructor, Scope: models.ScopeNational}))
+			var depts []string
+			require.NoError(t, st.db.Raw("SELECT departement FROM tasks ORDER BY id").Scan(&depts).Error)
+			require.Equal(t, []string{"75", "75"}, depts)
+		})
+	}
+}
