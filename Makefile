@@ -6,7 +6,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run build temporal temporal-server test vet fmt-check bench registry docker clean histories
+.PHONY: run build temporal temporal-server test vet fmt-check bench bench-cluster registry docker clean histories
 
 run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
 	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
@@ -35,6 +35,10 @@ fmt-check:
 
 bench: temporal ## Throughput and latency of guichet dossiers on the real stack
 	TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
+
+bench-cluster: temporal temporal-server ## The benchmarks on the dev server, then on the production shape (real server on PostgreSQL, api + 2 workers)
+	TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
+	BENCH_SHAPE=cluster TEMPORAL_SERVER=$(BIN)/temporal-server go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
 
 registry: ## Regenerate the embedded registry from @etalab/decoupage-administratif
 	./scripts/gen-registry.sh
