@@ -46,6 +46,8 @@ type clusterStack struct {
 	workers     []*process
 	// workerMetrics are the workers' /metrics URLs, in the order of workers.
 	workerMetrics []string
+	// temporalDB is the URL of the server's persistence database.
+	temporalDB string
 }
 
 // clusterBinaries finds the Temporal server, its SQL tool and the PostgreSQL schema:
@@ -87,7 +89,7 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 	require.NoError(t, err, "build relance: %s", out)
 
 	c := &clusterStack{}
-	c.server = startTemporalServer(t, dir, serverBin, sqlTool, schema)
+	c.server, c.temporalDB = startTemporalServer(t, dir, serverBin, sqlTool, schema)
 	address := "127.0.0.1:" + c.server.port
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -142,17 +144,18 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 
 // serverConfig fills testdata/temporal-server.yaml.
 type serverConfig struct {
-	Database, VisibilityDatabase, PostgresAddr, User, Password, DynamicConfig string
-	Ports                                                                     struct {
+	Database, VisibilityDatabase, PostgresAddr, User, Password string
+	Ports                                                      struct {
 		Frontend, FrontendHTTP, FrontendMembership, History, HistoryMembership string
 		Matching, MatchingMembership, Worker, WorkerMembership                 string
 	}
 }
 
 // startTemporalServer creates two fresh databases in TEST_DATABASE_URL's PostgreSQL,
-// sets up Temporal's schema in them with its SQL tool, and starts the server on them.
-// The databases are dropped when the test ends, after the server has stopped.
-func startTemporalServer(t testing.TB, dir, serverBin, sqlTool, schema string) *process {
+// sets up Temporal's schema in them with its SQL tool, and starts the server on them. It
+// returns the server and the URL of its persistence database. The databases are dropped
+// when the test ends, after the server has stopped.
+func startTemporalServer(t testing.TB, dir, serverBin, sqlTool, schema string) (*process, string) {
 	t.Helper()
 	base, err := url.Parse(os.Getenv("TEST_DATABASE_URL"))
 	require.NoError(t, err)
@@ -197,8 +200,6 @@ func startTemporalServer(t testing.TB, dir, serverBin, sqlTool, schema string) *
 	for _, p := range ports {
 		*p = freeMembershipPort(t)
 	}
-	cfg.DynamicConfig, err = filepath.Abs(filepath.Join("testdata", "temporal-dynamic.yaml"))
-	require.NoError(t, err)
 	tmpl, err := template.ParseFiles(filepath.Join("testdata", "temporal-server.yaml"))
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, "config"), 0o755))
@@ -216,7 +217,9 @@ func startTemporalServer(t testing.TB, dir, serverBin, sqlTool, schema string) *
 		tc, err := client.Dial(client.Options{HostPort: "127.0.0.1:" + p.port, Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))})
 		if err == nil {
 			tc.Close()
-			return p
+			persistence := *base
+			persistence.Path = "/" + cfg.Database
+			return p, persistence.String()
 		}
 		p.requireRunning(t)
 		if time.Now().After(deadline) {
@@ -446,6 +449,14 @@ func TestClusterEndToEnd(t *testing.T) {
 	require.Equal(t, guichetBefore.ReservedCents, guichetAfter.ReservedCents)
 	require.Equal(t, dataBefore.PaidCents+3*1_000_000, dataAfter.PaidCents, "every application paid, to the cent")
 	require.Equal(t, dataBefore.CommittedCents, dataAfter.CommittedCents)
+
+	// The server runs the 4 history shards of its configuration.
+	conn, err := pgx.Connect(ctx, c.temporalDB)
+	require.NoError(t, err)
+	var shards int
+	require.NoError(t, conn.QueryRow(ctx, "SELECT count(*) FROM shards").Scan(&shards))
+	require.NoError(t, conn.Close(ctx))
+	require.Equal(t, 4, shards)
 
 	// Both workers took a share of the workflow tasks, as their SDK metrics count them.
 	for i, u := range c.workerMetrics {
