@@ -26,11 +26,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/relance/relance/api"
 	"github.com/relance/relance/app"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
+	"github.com/relance/relance/workflows"
 )
 
 // The production shape: the real Temporal server (go.temporal.io/server, as `make
@@ -106,6 +108,9 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 	require.NoError(t, err, "relance temporal-setup: %s\nserver log:\n%s", out, tail(c.server.log, 30))
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	t.Log(lines[len(lines)-1])
+	tc, err := client.Dial(client.Options{HostPort: address, Namespace: "default", Logger: sdklog.NewStructuredLogger(logger)})
+	require.NoError(t, err)
+	requireAttributesAccepted(t, tc)
 
 	c.api = startProcess(t, "relance api", filepath.Join(dir, "api.log"), env, relance, "api")
 	for i := range 2 {
@@ -121,8 +126,6 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 		w.waitHTTP(t, c.workerMetrics[i])
 	}
 
-	tc, err := client.Dial(client.Options{HostPort: address, Namespace: "default", Logger: sdklog.NewStructuredLogger(logger)})
-	require.NoError(t, err)
 	c.stack = &stack{URL: apiURL, Temporal: tc, Store: st, auth: api.NewAuthenticator(testSecret, "", "", "")}
 	stopped := false
 	c.stack.stop = func() {
@@ -140,6 +143,29 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 	}
 	t.Cleanup(c.stack.stop)
 	return c
+}
+
+// requireAttributesAccepted starts a workflow with every search attribute the workflows
+// declare, as filing a dossier does, and terminates it: once temporal-setup has returned,
+// the cluster must accept them (its frontends' namespace caches learn them late).
+func requireAttributesAccepted(t testing.TB, tc client.Client) {
+	t.Helper()
+	var values []temporal.SearchAttributeUpdate
+	for _, sa := range workflows.SearchAttributes {
+		switch key := sa.(type) {
+		case temporal.SearchAttributeKeyKeyword:
+			values = append(values, key.ValueSet("probe"))
+		case temporal.SearchAttributeKeyTime:
+			values = append(values, key.ValueSet(time.Now()))
+		default:
+			t.Fatalf("search attribute %s: type %s not probed", sa.GetName(), sa.GetValueType())
+		}
+	}
+	ctx := context.Background()
+	run, err := tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "setup-probe", TaskQueue: "setup-probe",
+		TypedSearchAttributes: temporal.NewSearchAttributes(values...)}, "SetupProbe")
+	require.NoError(t, err, "a workflow with every search attribute, right after temporal-setup")
+	require.NoError(t, tc.TerminateWorkflow(ctx, run.GetID(), run.GetRunID(), "probe"))
 }
 
 // serverConfig fills testdata/temporal-server.yaml.
