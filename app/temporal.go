@@ -43,9 +43,9 @@ const namespaceWait = 30 * time.Second
 // SetupTemporal makes a cluster ready for relance through its operator service: the
 // namespace, created with retention when missing (a Temporal Cloud namespace exists
 // already), and the search attributes the workflows declare, added when missing; it
-// returns once the cluster accepts them on a new workflow. Running
-// it again changes nothing. A search attribute registered with another type is an error:
-// the workflows would fail to upsert it.
+// returns once the frontend accepts them in a query, as it then does on a new workflow.
+// Running it again changes nothing. A search attribute registered with another type is
+// an error: the workflows would fail to upsert it.
 func SetupTemporal(ctx context.Context, c client.Client, namespace string, retention time.Duration, logger *slog.Logger) (TemporalSetup, error) {
 	var done TemporalSetup
 	_, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
