@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -98,6 +99,7 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 	// The test migrates and seeds the database, as `relance migrate` does before a deployment.
 	st, err := app.PrepareStore(context.Background(), files.databaseURL, logger)
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
 	apiPort := freePort(t)
 	env := append(os.Environ(), "DATABASE_URL="+files.databaseURL, "JWT_SECRET="+testSecret, "TEMPORAL_ADDRESS="+address,
 		"TEMPORAL_NAMESPACE=default", "HTTP_ADDR=127.0.0.1:"+apiPort, "LOG_FORMAT=json", "LOG_LEVEL=info")
@@ -110,13 +112,14 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 	t.Log(lines[len(lines)-1])
 	tc, err := client.Dial(client.Options{HostPort: address, Namespace: "default", Logger: sdklog.NewStructuredLogger(logger)})
 	require.NoError(t, err)
+	t.Cleanup(tc.Close)
 	requireAttributesAccepted(t, tc)
 
 	c.api = startProcess(t, "relance api", filepath.Join(dir, "api.log"), env, relance, "api")
 	for i := range 2 {
 		port := freePort(t)
 		w := startProcess(t, fmt.Sprintf("relance worker %d", i+1), filepath.Join(dir, fmt.Sprintf("worker%d.log", i+1)),
-			append(env, "METRICS_ADDR=127.0.0.1:"+port), relance, "worker")
+			append(slices.Clip(env), "METRICS_ADDR=127.0.0.1:"+port), relance, "worker")
 		c.workers = append(c.workers, w)
 		c.workerMetrics = append(c.workerMetrics, "http://127.0.0.1:"+port+"/metrics")
 	}
@@ -138,8 +141,6 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 			_ = p.stop(t)
 		}
 		_ = c.server.stop(t)
-		tc.Close()
-		_ = st.Close()
 	}
 	t.Cleanup(c.stack.stop)
 	return c
