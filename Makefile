@@ -6,7 +6,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run build temporal test vet fmt-check bench bench-scale registry web-assets screenshots docker clean histories
+.PHONY: run build temporal temporal-server test vet fmt-check bench bench-scale bench-cluster registry web-assets screenshots docker clean histories
 
 run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
 	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
@@ -19,6 +19,9 @@ temporal: $(TEMPORAL) ## Install the Temporal CLI (dev server) when none is on P
 $(BIN)/temporal:
 	@echo "Installing the Temporal CLI $(TEMPORAL_CLI_VERSION) into ./bin (about 10 minutes the first time, cached after)"
 	GOBIN=$(BIN) go install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_CLI_VERSION)
+
+temporal-server: ## Install the real Temporal server, its SQL tool and PostgreSQL schema into ./bin (for the cluster tests)
+	./scripts/temporal-server.sh
 
 test: temporal vet fmt-check ## Unit, store, workflow and end-to-end tests
 	TEMPORAL_CLI=$(TEMPORAL) go test $(GO_TEST_FLAGS) ./...
@@ -35,6 +38,10 @@ bench: temporal ## Throughput and latency of guichet dossiers, call applications
 
 bench-scale: ## p50/p99 per page of the inbox and dossier list at 10,000 and 100,000 seeded dossiers (PostgreSQL, TEST_DATABASE_URL)
 	BENCH_SCALE=1 go test -run '^$$' -bench BenchmarkReadPath -benchtime 1x -timeout 60m ./store/
+
+bench-cluster: temporal temporal-server ## The benchmarks on the dev server, then on the production shape (real server on PostgreSQL, api + 2 workers)
+	TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
+	BENCH_SHAPE=cluster TEMPORAL_SERVER=$(BIN)/temporal-server go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/
 
 registry: ## Regenerate the embedded registry from @etalab/decoupage-administratif
 	./scripts/gen-registry.sh

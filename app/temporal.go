@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -41,9 +42,10 @@ const namespaceWait = 30 * time.Second
 
 // SetupTemporal makes a cluster ready for relance through its operator service: the
 // namespace, created with retention when missing (a Temporal Cloud namespace exists
-// already), and the search attributes the workflows declare, added when missing. Running
-// it again changes nothing. A search attribute registered with another type is an error:
-// the workflows would fail to upsert it.
+// already), and the search attributes the workflows declare, added when missing; it
+// returns once the frontend accepts them in a query, as it then does on a new workflow.
+// Running it again changes nothing. A search attribute registered with another type is
+// an error: the workflows would fail to upsert it.
 func SetupTemporal(ctx context.Context, c client.Client, namespace string, retention time.Duration, logger *slog.Logger) (TemporalSetup, error) {
 	var done TemporalSetup
 	_, err := c.WorkflowService().DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
@@ -72,22 +74,31 @@ func SetupTemporal(ctx context.Context, c client.Client, namespace string, reten
 				return done, err
 			}
 			if len(missing) == 0 {
-				return done, nil
-			}
-			_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
-			if err == nil {
-				for name, typ := range missing {
-					done.Added = append(done.Added, name)
-					logger.Info("search attribute added", "namespace", namespace, "name", name, "type", typ.String())
+				// Registered, but a frontend validates a workflow's attributes against its
+				// namespace cache, which learns them seconds later: until then, starting a
+				// dossier fails. Ready once a query naming them all is accepted.
+				_, err = c.WorkflowService().CountWorkflowExecutions(ctx, &workflowservice.CountWorkflowExecutionsRequest{Namespace: namespace, Query: searchAttributesProbe()})
+				if err == nil {
+					return done, nil
 				}
-				slices.Sort(done.Added)
-				return done, nil
+			} else {
+				_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{Namespace: namespace, SearchAttributes: missing})
+				if err == nil {
+					for name, typ := range missing {
+						done.Added = append(done.Added, name)
+						logger.Info("search attribute added", "namespace", namespace, "name", name, "type", typ.String())
+					}
+					slices.Sort(done.Added)
+					continue
+				}
 			}
 		}
 		// A namespace just created is not known to every frontend yet; a concurrent setup
-		// may have added an attribute between the list and the add: list again.
+		// may have added an attribute between the list and the add: list again. A query the
+		// frontend refuses names an attribute its cache does not know yet: ask again.
 		var exists *serviceerror.AlreadyExists
-		if !errors.As(err, &notFound) && !errors.As(err, &exists) || time.Now().After(deadline) {
+		var unknown *serviceerror.InvalidArgument
+		if !errors.As(err, &notFound) && !errors.As(err, &exists) && !errors.As(err, &unknown) || time.Now().After(deadline) {
 			return done, fmt.Errorf("search attributes of namespace %s: %w", namespace, err)
 		}
 		select {
@@ -96,6 +107,25 @@ func SetupTemporal(ctx context.Context, c client.Client, namespace string, reten
 		case <-time.After(time.Second):
 		}
 	}
+}
+
+// searchAttributesProbe is a visibility query naming every search attribute the
+// workflows declare, with a value of its type.
+func searchAttributesProbe() string {
+	var terms []string
+	for _, sa := range workflows.SearchAttributes {
+		value := "''"
+		switch sa.GetValueType() {
+		case enums.INDEXED_VALUE_TYPE_DATETIME:
+			value = "'1970-01-01T00:00:00Z'"
+		case enums.INDEXED_VALUE_TYPE_INT, enums.INDEXED_VALUE_TYPE_DOUBLE:
+			value = "0"
+		case enums.INDEXED_VALUE_TYPE_BOOL:
+			value = "false"
+		}
+		terms = append(terms, sa.GetName()+" = "+value)
+	}
+	return strings.Join(terms, " OR ")
 }
 
 // missingSearchAttributes returns the workflows' search attributes absent from existing,

@@ -31,7 +31,7 @@ func BenchmarkGuichet(b *testing.B) {
 
 func runGuichetBench(b *testing.B, concurrency, total int) {
 	b.StopTimer()
-	s := startStack(b, newStackFiles(b))
+	s := startBenchStack(b)
 	ctx := context.Background()
 	communes, err := s.Store.SearchCollectivites(ctx, store.CollectiviteFilter{Type: models.TypeCommune, Limit: total})
 	require.NoError(b, err)
@@ -90,7 +90,25 @@ func runGuichetBench(b *testing.B, concurrency, total int) {
 	b.ReportMetric(float64(total)/elapsed.Seconds(), "dossiers/s")
 	b.ReportMetric(percentile(completions, 50).Seconds()*1000, "task-complete-p50-ms")
 	b.ReportMetric(percentile(completions, 99).Seconds()*1000, "task-complete-p99-ms")
-	b.Logf("%d dossiers, %d concurrent applicants, database %s: %s", total, concurrency, s.Store.Dialect(), elapsed.Round(time.Millisecond))
+	b.Logf("%s: %d dossiers, %d concurrent applicants, database %s: %s", benchShape(), total, concurrency, s.Store.Dialect(), elapsed.Round(time.Millisecond))
+}
+
+// startBenchStack starts the stack the benchmarks run on: the dev server with the worker
+// and the API in the test's process, or with BENCH_SHAPE=cluster the production shape
+// (the real Temporal server on PostgreSQL, one api and two worker processes).
+func startBenchStack(b *testing.B) *stack {
+	if os.Getenv("BENCH_SHAPE") == "cluster" {
+		return startClusterStack(b, newStackFiles(b)).stack
+	}
+	return startStack(b, newStackFiles(b))
+}
+
+// benchShape names the stack of startBenchStack, for the benchmarks' logs.
+func benchShape() string {
+	if os.Getenv("BENCH_SHAPE") == "cluster" {
+		return "cluster (temporal server on PostgreSQL, api + 2 workers)"
+	}
+	return "dev server"
 }
 
 func percentile(ds []time.Duration, p int) time.Duration {
@@ -122,38 +140,19 @@ func BenchmarkCallForProjects(b *testing.B) {
 
 func runCallBench(b *testing.B, concurrency, total int) {
 	b.StopTimer()
-	s := startStack(b, newStackFiles(b))
+	s := startBenchStack(b)
 	admin, paris := s.token(b, administrator), s.token(b, applicantOf(sirenParis))
 	instr, finance, chair := s.token(b, instructor), s.token(b, financeOfficer), s.token(b, juryChair)
-	r := s.call(b, http.MethodPost, "/api/v1/calls", admin, map[string]any{
-		"strand": "donnees", "round": 1, "title": "Benchmark", "opens_at": time.Now().Add(-time.Hour), "closes_at": time.Now().Add(time.Hour),
-		"jury": []models.JuryMember{{Subject: juryChair.Subject, State: true}}, "chair": juryChair.Subject, "quorum": 1})
-	require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
-	var call models.Call
-	r.decode(b, &call)
-	require.Equal(b, http.StatusOK, s.call(b, http.MethodPost, "/api/v1/calls/"+call.ID+"/jury", admin, nil).Status)
+	call := createJuryOfOneCall(b, s, admin)
 	before := envelope(b, s, admin, "axe2.donnees")
 
 	var mu sync.Mutex
 	var whole, completions []time.Duration
 	// step completes the dossier's open task of a type, timing the call.
 	step := func(token, dossierID string, typ models.TaskType, outcome string, data any, scope models.Scope) {
-		c := s.client(token)
-		var task string
-		for task == "" {
-			d, err := c.Dossier(context.Background(), dossierID)
-			require.NoError(b, err)
-			for _, t := range d.Tasks {
-				if t.Type == typ && t.Status == models.TaskOpen && (scope.IsZero() || t.Scope == scope) {
-					task = t.ID
-				}
-			}
-			if task == "" {
-				time.Sleep(5 * time.Millisecond)
-			}
-		}
+		task := waitTask(b, s, token, dossierID, typ, scope)
 		t0 := time.Now()
-		_, err := c.CompleteTask(context.Background(), task, outcome, "benchmark", data)
+		_, err := s.client(token).CompleteTask(context.Background(), task, outcome, "benchmark", data)
 		require.NoError(b, err)
 		mu.Lock()
 		completions = append(completions, time.Since(t0))
@@ -200,7 +199,7 @@ func runCallBench(b *testing.B, concurrency, total int) {
 	b.ReportMetric(percentile(whole, 99).Seconds()*1000, "submit-to-paid-p99-ms")
 	b.ReportMetric(percentile(completions, 50).Seconds()*1000, "task-complete-p50-ms")
 	b.ReportMetric(percentile(completions, 99).Seconds()*1000, "task-complete-p99-ms")
-	b.Logf("%d applications, %d concurrent applicants, database %s: %s", total, concurrency, s.Store.Dialect(), elapsed.Round(time.Millisecond))
+	b.Logf("%s: %d applications, %d concurrent applicants, database %s: %s", benchShape(), total, concurrency, s.Store.Dialect(), elapsed.Round(time.Millisecond))
 }
 
 // BenchmarkPrefectoral runs complete Axe 3 dossiers through the HTTP API: submission,

@@ -22,7 +22,8 @@ func temporalSetupCmd() *cobra.Command {
 		Short: "Create the Temporal namespace if missing and register the search attributes the workflows declare (re-runnable)",
 		Long: `Prepare a Temporal cluster for relance through its operator service, at TEMPORAL_ADDRESS
 (with the TLS or API key settings): create TEMPORAL_NAMESPACE when it does not exist, then
-register every search attribute the workflows declare that is missing. Running it again
+register every search attribute the workflows declare that is missing, and return once
+the cluster accepts them (its frontends learn them a few seconds late). Running it again
 changes nothing; an attribute registered with another type is an error. It waits up to
 --wait for the cluster to answer, so a deployment can run it as the server starts.`,
 		Args: cobra.NoArgs,
