@@ -164,34 +164,10 @@ func (a *aap) preselect(ctx workflow.Context) (result Result, done bool, err err
 		}
 		// A request for information: an applicant's task, with a due date and reminders; the
 		// dossier goes back to preselection on the answer, or closes without one.
-		info, err := a.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(a.id, models.TaskInformation, attempt),
-			DossierID: a.id, Type: models.TaskInformation, Role: models.RoleApplicant, Scope: models.CollectiviteScope(a.in.Siren)},
-			due: a.in.Deadlines.infoAnswer(), remindBefore: a.in.Deadlines.reminder()})
-		if err == nil {
-			err = a.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
-				Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: models.AuditInfoRequested, Detail: req.Comment}},
-				"Waiting for the applicant's answer: "+req.Comment)
-		}
-		answer()
-		if err != nil {
-			return Result{}, true, err
-		}
-		answered, reply, answerApplicant, err := a.tasks.next(ctx, a.in.Deadlines.infoAnswer(), info)
-		if err != nil {
-			return Result{}, true, err
-		}
-		if answered == nil {
-			if err := a.tasks.cancel(ctx, "no answer in time", info); err != nil {
-				return Result{}, true, err
-			}
-			result, err := a.close(ctx, models.StatusClosedWithoutAction,
-				fmt.Sprintf("no answer to the request for information within %s", a.in.Deadlines.infoAnswer()), models.AuditLapsed)
+		answerApplicant, result, closed, err := a.askForInformation(ctx, a.tasks, informationRequest{attempt: attempt,
+			role: models.RoleApplicant, siren: a.in.Siren, who: "applicant", deadlines: a.in.Deadlines}, req, answer)
+		if closed || err != nil {
 			return result, true, err
-		}
-		err = local(ctx, "Record: information provided", acts.RecordEvent, activities.RecordEventInput{DossierID: a.id,
-			Audit: activities.Audit{Key: fmt.Sprintf("info-provided/%d", attempt), Actor: reply.Actor.Subject, Action: models.AuditInfoProvided, Detail: reply.Comment}}).Get(ctx, nil)
-		if err != nil {
-			return Result{}, true, err
 		}
 		a.pending = append(a.pending, answerApplicant) // the applicant sees the dossier back in preselection
 	}

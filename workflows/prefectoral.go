@@ -185,32 +185,10 @@ func (p *prefectoral) admissibility(ctx workflow.Context) (result Result, done b
 			p.pending = append(p.pending, answer) // the instructor sees the dossier move on to scoring
 			return Result{}, false, err
 		}
-		info, err := p.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(p.id, models.TaskInformation, attempt),
-			DossierID: p.id, Type: models.TaskInformation, Role: models.RoleApplicant, Scope: models.CollectiviteScope(p.in.Siren)},
-			due: p.in.Deadlines.infoAnswer(), remindBefore: p.in.Deadlines.reminder()})
-		if err == nil {
-			err = p.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
-				Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: models.AuditInfoRequested, Detail: req.Comment}},
-				"Waiting for the applicant's answer: "+req.Comment)
-		}
-		answer()
-		if err != nil {
-			return Result{}, true, err
-		}
-		answered, reply, answerApplicant, err := p.tasks.next(ctx, p.in.Deadlines.infoAnswer(), info)
-		if err != nil {
-			return Result{}, true, err
-		}
-		if answered == nil {
-			if err := p.tasks.cancel(ctx, "no answer in time", info); err != nil {
-				return Result{}, true, err
-			}
-			result, err := p.close(ctx, models.StatusClosedWithoutAction,
-				fmt.Sprintf("no answer to the request for information within %s", p.in.Deadlines.infoAnswer()), models.AuditLapsed)
+		answerApplicant, result, closed, err := p.askForInformation(ctx, p.tasks, informationRequest{attempt: attempt,
+			role: models.RoleApplicant, siren: p.in.Siren, who: "applicant", deadlines: p.in.Deadlines}, req, answer)
+		if closed || err != nil {
 			return result, true, err
-		}
-		if err := p.event(ctx, fmt.Sprintf("info-provided/%d", attempt), reply.Actor.Subject, models.AuditInfoProvided, reply.Comment); err != nil {
-			return Result{}, true, err
 		}
 		p.pending = append(p.pending, answerApplicant) // the applicant sees the dossier back in admissibility
 	}

@@ -115,34 +115,10 @@ func (p *proposal) review(ctx workflow.Context) (result Result, done bool, err e
 		if p.in.Partner {
 			role = models.RolePartner
 		}
-		info, err := p.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(p.id, models.TaskInformation, attempt),
-			DossierID: p.id, Type: models.TaskInformation, Role: role, Scope: models.CollectiviteScope(p.in.Siren)},
-			due: p.in.Deadlines.infoAnswer(), remindBefore: p.in.Deadlines.reminder()})
-		if err == nil {
-			err = p.record(ctx, activities.StatusInput{Status: models.StatusInfoRequested, Reason: req.Comment,
-				Audit: activities.Audit{Key: fmt.Sprintf("info-requested/%d", attempt), Actor: req.Actor.Subject, Action: models.AuditInfoRequested, Detail: req.Comment}},
-				"Waiting for the proposer's answer: "+req.Comment)
-		}
-		answer()
-		if err != nil {
-			return Result{}, true, err
-		}
-		answered, reply, answerReply, err := p.tasks.next(ctx, p.in.Deadlines.infoAnswer(), info)
-		if err != nil {
-			return Result{}, true, err
-		}
-		if answered == nil {
-			if err := p.tasks.cancel(ctx, "no answer in time", info); err != nil {
-				return Result{}, true, err
-			}
-			result, err := p.close(ctx, models.StatusClosedWithoutAction,
-				fmt.Sprintf("no answer to the request for information within %s", p.in.Deadlines.infoAnswer()), models.AuditLapsed)
+		answerReply, result, closed, err := p.askForInformation(ctx, p.tasks, informationRequest{attempt: attempt,
+			role: role, siren: p.in.Siren, who: "proposer", deadlines: p.in.Deadlines}, req, answer)
+		if closed || err != nil {
 			return result, true, err
-		}
-		err = workflow.ExecuteLocalActivity(ctx, acts.RecordEvent, activities.RecordEventInput{DossierID: p.id,
-			Audit: activities.Audit{Key: fmt.Sprintf("info-provided/%d", attempt), Actor: reply.Actor.Subject, Action: models.AuditInfoProvided, Detail: reply.Comment}}).Get(ctx, nil)
-		if err != nil {
-			return Result{}, true, err
 		}
 		answerProposer = answerReply
 	}
