@@ -47,25 +47,33 @@ func (a *Activities) CheckPrefectoral(ctx context.Context, dossierID string) (Pr
 		return PrefectoralFacts{}, classify(err)
 	}
 	f.Weights = models.ApplicableRules(rules, d.Departement, d.Region).Weights
+	if f.CRTE, err = a.applicationCRTE(ctx, d); err != nil {
+		return PrefectoralFacts{}, classify(err)
+	}
+	return f, nil
+}
+
+// applicationCRTE is the CRTE of a prefectoral dossier: the one its application names,
+// else the one covering the applicant; nil when none does.
+func (a *Activities) applicationCRTE(ctx context.Context, d models.Dossier) (*models.CRTE, error) {
+	var app models.PrefectoralApplication
+	if err := json.Unmarshal(d.Payload, &app); err != nil {
+		return nil, models.Errorf(models.EInvalid, "dossier %s: prefectoral application: %v", d.ID, err)
+	}
 	crtes, err := a.Store.CRTEs(ctx)
 	if err != nil {
-		return PrefectoralFacts{}, classify(err)
+		return nil, err
 	}
 	for _, c := range crtes {
 		if c.ID == app.CRTEID {
-			f.CRTE = &c
+			return &c, nil
 		}
 	}
-	if f.CRTE == nil {
-		c, ok, err := a.Store.CoveringCRTE(ctx, d.ApplicantSiren)
-		if err != nil {
-			return PrefectoralFacts{}, classify(err)
-		}
-		if ok {
-			f.CRTE = &c
-		}
+	c, ok, err := a.Store.CoveringCRTE(ctx, d.ApplicantSiren)
+	if err != nil || !ok {
+		return nil, err
 	}
-	return f, nil
+	return &c, nil
 }
 
 // ReserveFirstInput is a granted amount to reserve on the first envelope that covers it.

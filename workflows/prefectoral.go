@@ -177,7 +177,7 @@ func (p *prefectoral) admissibility(ctx workflow.Context) (result Result, done b
 		}
 		switch req.Outcome {
 		case models.OutcomeInadmissible:
-			result, err := p.refuse(ctx, "inadmissible: "+req.Comment)
+			result, err := p.refuse(ctx, models.ReasonInadmissible+req.Comment)
 			answer()
 			return result, true, err
 		case models.OutcomeAdmissible:
@@ -295,7 +295,7 @@ func (p *prefectoral) programming(ctx workflow.Context) (result Result, done boo
 		}
 		switch req.Outcome {
 		case models.OutcomeRefuse:
-			result, err := p.refuse(ctx, "refused by the préfet: "+req.Comment)
+			result, err := p.refuse(ctx, models.ReasonRefusedByPrefet+req.Comment)
 			answer()
 			return result, true, err
 		case models.OutcomePostpone:
