@@ -113,3 +113,47 @@ func TestPrefectoralNoticesNameTheCRTEAndTheAdvance(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, outbox, 5, "granted, signed, advance, recovery, lapse")
 }
+
+// TestResolveTerritory: a dossier filed on its région's kept envelope is scored on its
+// département's once the préfet de région has delegated one, with an audit event, once.
+func TestResolveTerritory(t *testing.T) {
+	a, st := newActivities(t)
+	ctx := context.Background()
+	require.NoError(t, st.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(10_000_000), "11": models.Euros(20_000_000)}, "admin"))
+	file := func(id, envelope string) {
+		b, err := json.Marshal(models.PrefectoralApplication{})
+		require.NoError(t, err)
+		_, _, err = st.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindPrefectoral, Status: models.StatusScoring, ApplicantSiren: "213500473",
+			Departement: "35", Region: "53", EnvelopeCode: envelope, Payload: b, CreatedBy: "t"}, store.IdempotencyKey{}, nil)
+		require.NoError(t, err)
+	}
+	file("kept", models.KeptEnvelope("53"))
+	got, err := a.ResolveTerritory(ctx, "kept")
+	require.NoError(t, err)
+	require.Equal(t, Territory{Envelope: models.KeptEnvelope("53"), Scope: models.RegionScope("53")}, got, "no delegation yet: the région's")
+
+	_, err = st.Delegate(ctx, "53", "35", models.Euros(50_000), "p53")
+	require.NoError(t, err)
+	for range 2 { // a retried activity
+		got, err = a.ResolveTerritory(ctx, "kept")
+		require.NoError(t, err)
+		require.Equal(t, Territory{Envelope: models.DepartementEnvelope("53", "35"), Scope: models.DepartementScope("35")}, got)
+	}
+	d, err := st.Dossier(ctx, "kept")
+	require.NoError(t, err)
+	require.Equal(t, models.DepartementEnvelope("53", "35"), d.EnvelopeCode)
+	trail, err := st.AuditTrail(ctx, "kept")
+	require.NoError(t, err)
+	require.Len(t, trail, 1)
+	require.Equal(t, models.AuditEnvelopeChanged, trail[0].Action)
+
+	// A regional applicant (no département) stays on the région's kept envelope.
+	b, err := json.Marshal(models.PrefectoralApplication{})
+	require.NoError(t, err)
+	_, _, err = st.CreateDossier(ctx, models.Dossier{ID: "region", Kind: models.KindPrefectoral, Status: models.StatusScoring, ApplicantSiren: "235300019",
+		Region: "53", EnvelopeCode: models.KeptEnvelope("53"), Payload: b, CreatedBy: "t"}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	got, err = a.ResolveTerritory(ctx, "region")
+	require.NoError(t, err)
+	require.Equal(t, Territory{Envelope: models.KeptEnvelope("53"), Scope: models.RegionScope("53")}, got)
+}

@@ -233,6 +233,15 @@ func (p *prefectoral) scoring(ctx workflow.Context) error {
 	if err != nil {
 		return err
 	}
+	// A dossier filed on its région's kept envelope is scored on its département's when the
+	// préfet de région has delegated one since: that préfet decides on it.
+	if workflow.GetVersion(ctx, "prefectoral-score-territory", workflow.DefaultVersion, 1) >= 1 {
+		var t activities.Territory
+		if err := local(ctx, "Resolve the envelope the dossier draws on", acts.ResolveTerritory, p.id).Get(ctx, &t); err != nil {
+			return err
+		}
+		p.facts.TerritorialEnvelope, p.facts.TerritorialScope = t.Envelope, t.Scope
+	}
 	var scoring models.ScoringData
 	decodeData(req.Data, &scoring)
 	p.score, p.proposed = models.WeightedScore(scoring.Scores(), p.facts.Weights), scoring.ProposedCents
