@@ -73,9 +73,54 @@ type StatusInput struct {
 // RecordStatus writes a dossier's new status, its audit event and, at a decision, the
 // message telling the applicant, all at once: a retried step sends one message.
 func (a *Activities) RecordStatus(ctx context.Context, in StatusInput) error {
+	facts, err := a.noticeFacts(ctx, in)
+	if err != nil {
+		return classify(err)
+	}
 	return classify(a.Store.SetDossierStatus(ctx, in.DossierID, store.StatusChange{
 		Status: in.Status, Reason: in.Reason, MissingItems: in.MissingItems, GrantedCents: in.GrantedCents,
-		StepKey: stepKey(in.DossierID, in.Audit), Audit: in.Audit.event(in.DossierID), Notice: models.DecisionNotice}))
+		StepKey: stepKey(in.DossierID, in.Audit), Audit: in.Audit.event(in.DossierID),
+		Notice: func(dec models.Decision) (models.Notification, bool) {
+			dec.CRTE, dec.PaidCents = facts.CRTE, facts.PaidCents
+			return models.DecisionNotice(dec)
+		}}))
+}
+
+// noticeFacts reads what a prefectoral grant's message tells beyond its dossier: the CRTE
+// whose annex carries the grant (when the préfet, not the applicant, signs) and what has
+// been paid. Only the statuses whose message needs them read anything.
+func (a *Activities) noticeFacts(ctx context.Context, in StatusInput) (models.Decision, error) {
+	var facts models.Decision
+	switch in.Status {
+	case models.StatusAwaitingSignature:
+		sign, err := a.Store.Task(ctx, models.TaskID(in.DossierID, models.TaskConventionSignature, 0))
+		if models.ErrorCode(err) == models.ENotFound || (err == nil && sign.Role != models.RolePrefet) {
+			return facts, nil
+		}
+		if err != nil {
+			return facts, err
+		}
+		d, err := a.Store.Dossier(ctx, in.DossierID)
+		if err != nil {
+			return facts, err
+		}
+		crte, err := a.applicationCRTE(ctx, d)
+		if err != nil || crte == nil {
+			return facts, err
+		}
+		facts.CRTE = crte.Name
+	case models.StatusInProgress, models.StatusRecovery, models.StatusLapsed:
+		entries, err := a.Store.Ledger(ctx, in.DossierID, "", 0, 100)
+		if err != nil {
+			return facts, err
+		}
+		for _, e := range entries {
+			if e.Kind == models.LedgerPay {
+				facts.PaidCents += e.AmountCents
+			}
+		}
+	}
+	return facts, nil
 }
 
 // OpenTaskInput is a human task to create.

@@ -34,11 +34,9 @@ func (a *Activities) CheckPrefectoral(ctx context.Context, dossierID string) (Pr
 	if err := json.Unmarshal(d.Payload, &app); err != nil {
 		return PrefectoralFacts{}, classify(models.Errorf(models.EInvalid, "dossier %s: prefectoral application: %v", dossierID, err))
 	}
-	f := PrefectoralFacts{PlannedEligible: app.EligibleCostCents(), InvolvesLab: app.LabID != "", TerritorialEnvelope: d.EnvelopeCode,
-		TerritorialScope: models.DepartementScope(d.Departement)}
-	if d.EnvelopeCode == models.KeptEnvelope(d.Region) {
-		f.TerritorialScope = models.RegionScope(d.Region) // a regional envelope: the préfet de région decides
-	}
+	t := territoryOf(d, d.EnvelopeCode)
+	f := PrefectoralFacts{PlannedEligible: app.EligibleCostCents(), InvolvesLab: app.LabID != "", TerritorialEnvelope: t.Envelope,
+		TerritorialScope: t.Scope}
 	if f.Eligibility, err = a.Store.PrefectoralEligibility(ctx, d.ApplicantSiren, app); err != nil {
 		return PrefectoralFacts{}, classify(err)
 	}
@@ -47,25 +45,62 @@ func (a *Activities) CheckPrefectoral(ctx context.Context, dossierID string) (Pr
 		return PrefectoralFacts{}, classify(err)
 	}
 	f.Weights = models.ApplicableRules(rules, d.Departement, d.Region).Weights
+	if f.CRTE, err = a.applicationCRTE(ctx, d); err != nil {
+		return PrefectoralFacts{}, classify(err)
+	}
+	return f, nil
+}
+
+// Territory is the envelope a prefectoral dossier draws on and the scope of the préfet who
+// decides on it.
+type Territory struct {
+	Envelope string
+	Scope    models.Scope
+}
+
+func territoryOf(d models.Dossier, envelope string) Territory {
+	if envelope == models.KeptEnvelope(d.Region) {
+		return Territory{Envelope: envelope, Scope: models.RegionScope(d.Region)} // a regional envelope: the préfet de région decides
+	}
+	return Territory{Envelope: envelope, Scope: models.DepartementScope(d.Departement)}
+}
+
+// ResolveTerritory resolves again, as a prefectoral dossier is scored, the envelope it
+// draws on: one filed on its région's kept envelope moves to its département's when the
+// préfet de région has delegated one since.
+func (a *Activities) ResolveTerritory(ctx context.Context, dossierID string) (Territory, error) {
+	env, err := a.Store.ResolveTerritorialEnvelope(ctx, dossierID, stepKey(dossierID, Audit{Key: "territory"}))
+	if err != nil {
+		return Territory{}, classify(err)
+	}
+	d, err := a.Store.Dossier(ctx, dossierID)
+	if err != nil {
+		return Territory{}, classify(err)
+	}
+	return territoryOf(d, env), nil
+}
+
+// applicationCRTE is the CRTE of a prefectoral dossier: the one its application names,
+// else the one covering the applicant; nil when none does.
+func (a *Activities) applicationCRTE(ctx context.Context, d models.Dossier) (*models.CRTE, error) {
+	var app models.PrefectoralApplication
+	if err := json.Unmarshal(d.Payload, &app); err != nil {
+		return nil, models.Errorf(models.EInvalid, "dossier %s: prefectoral application: %v", d.ID, err)
+	}
 	crtes, err := a.Store.CRTEs(ctx)
 	if err != nil {
-		return PrefectoralFacts{}, classify(err)
+		return nil, err
 	}
 	for _, c := range crtes {
 		if c.ID == app.CRTEID {
-			f.CRTE = &c
+			return &c, nil
 		}
 	}
-	if f.CRTE == nil {
-		c, ok, err := a.Store.CoveringCRTE(ctx, d.ApplicantSiren)
-		if err != nil {
-			return PrefectoralFacts{}, classify(err)
-		}
-		if ok {
-			f.CRTE = &c
-		}
+	c, ok, err := a.Store.CoveringCRTE(ctx, d.ApplicantSiren)
+	if err != nil || !ok {
+		return nil, err
 	}
-	return f, nil
+	return &c, nil
 }
 
 // ReserveFirstInput is a granted amount to reserve on the first envelope that covers it.

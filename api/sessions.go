@@ -107,7 +107,7 @@ func (s *Server) decideInSession(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RecordSessionDecision(ctx, session.ID, req); err != nil {
+	if err := s.Store.RecordSessionDecision(ctx, session.ID, p.Subject, req); err != nil {
 		return err
 	}
 	if err := s.completeProgramming(c, task, p, req); err != nil {

@@ -48,6 +48,9 @@ const (
 	AuditServiceDelivered   = "service_delivered"
 	AuditReferentConfirmed  = "referent_confirmed"
 	AuditCommitteeOpinion   = "committee_opinion"
+	// AuditRankingDeparture is a préfet's grant below a dossier of the session's ranking they
+	// refused or postponed, with its motivation.
+	AuditRankingDeparture = "ranking_departure"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"

@@ -19,8 +19,14 @@ func ApplicantRecipient(d Dossier) string {
 // Decision is a change of a dossier's status, as the applicant's message tells it.
 type Decision struct {
 	Before, After Dossier
-	// Deadline is when the applicant must act (answer, sign), when a task of theirs has one.
+	// Deadline is when the applicant must act (answer, sign, file a statement), when a task
+	// of theirs has one.
 	Deadline *time.Time
+	// CRTE names the contract whose financial annex carries a prefectoral grant; empty for
+	// a grant with an ad hoc agreement.
+	CRTE string
+	// PaidCents is what the applicant has been paid on the dossier so far.
+	PaidCents Cents
 }
 
 // DecisionNotice is the e-mail, in French, telling a dossier's applicant of a decision on
@@ -38,6 +44,15 @@ func DecisionNotice(dec Decision) (Notification, bool) {
 		deadline = dec.Deadline.Format("02/01/2006")
 	}
 	var what, body string
+	if d.Kind == KindPrefectoral {
+		var handled, decision bool
+		if what, body, handled, decision = prefectoralNotice(dec); handled && !decision {
+			return Notification{}, false
+		}
+		if handled {
+			return noticeOf(d, what, body), true
+		}
+	}
 	switch d.Status {
 	case StatusIncomplete:
 		items := make([]string, len(d.MissingItems))
@@ -103,6 +118,11 @@ func DecisionNotice(dec Decision) (Notification, bool) {
 	default:
 		return Notification{}, false
 	}
+	return noticeOf(d, what, body), true
+}
+
+// noticeOf is the applicant's message of a decision on d: what in the subject, body in the text.
+func noticeOf(d Dossier, what, body string) Notification {
 	name := d.ApplicantName
 	if name == "" {
 		name = "SIREN " + d.ApplicantSiren
@@ -113,5 +133,5 @@ func DecisionNotice(dec Decision) (Notification, bool) {
 		Subject:   fmt.Sprintf("Dossier %s (%s) : %s", d.ID, name, what),
 		Body: fmt.Sprintf("Bonjour,\n\nDossier %s de %s.\n\n%s\n\nConsultez le dossier dans relance pour le détail.\n\n"+
 			"L'équipe du fonds de relance", d.ID, name, body),
-	}, true
+	}
 }

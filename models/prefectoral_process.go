@@ -54,6 +54,9 @@ const (
 	AuditRemainderFreed  = "remainder_released"
 	AuditRecoveryOrdered = "recovery_ordered"
 	AuditRecovered       = "recovered"
+	// AuditEnvelopeChanged is a dossier filed on its région's kept envelope moved, as it is
+	// scored, to the envelope its département was delegated since.
+	AuditEnvelopeChanged = "envelope_changed"
 )
 
 // ScoringCompletion is the instructor's scoring: a score and a comment per criterion, and

@@ -103,6 +103,36 @@ type scoreRow struct {
 
 func (scoreRow) TableName() string { return "axe3_scores" }
 
+// ResolveTerritorialEnvelope moves a prefectoral dossier filed on its région's kept
+// envelope to its département's when the préfet de région has delegated one since, with
+// its audit event (stepKey makes it once), and returns the envelope the dossier draws on.
+func (s *Store) ResolveTerritorialEnvelope(ctx context.Context, dossierID, stepKey string) (string, error) {
+	var env string
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var d dossierRow
+		if err := tx.Take(&d, "id = ?", dossierID).Error; err != nil {
+			return notFound(err, "no dossier %s", dossierID)
+		}
+		env = d.EnvelopeCode
+		if d.Departement == "" || d.EnvelopeCode != models.KeptEnvelope(d.Region) {
+			return nil
+		}
+		dep := models.DepartementEnvelope(d.Region, d.Departement)
+		var n int64
+		if err := tx.Model(&envelopeRow{}).Where("code = ?", dep).Count(&n).Error; err != nil || n == 0 {
+			return err
+		}
+		env = dep
+		if err := tx.Model(&dossierRow{}).Where("id = ? AND envelope_code = ?", dossierID, d.EnvelopeCode).
+			Updates(map[string]any{"envelope_code": dep, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		return s.auditTx(tx, stepKey, models.AuditEvent{DossierID: dossierID, Actor: "system", Action: models.AuditEnvelopeChanged,
+			Detail: fmt.Sprintf("%s was delegated after the filing: the dossier is scored on it, not on %s", dep, d.EnvelopeCode)})
+	})
+	return env, err
+}
+
 // RecordScore records a prefectoral dossier's score and proposed amount (once: a retry
 // keeps the first).
 func (s *Store) RecordScore(ctx context.Context, sc models.Score) error {

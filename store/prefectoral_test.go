@@ -120,3 +120,32 @@ func TestConcurrentGrantsNeverOverdraw(t *testing.T) {
 		require.Equal(t, env.ReservedCents, sum, "the ledger and the envelope agree to the cent")
 	})
 }
+
+// TestResolveTerritorialEnvelope: a dossier on the région's kept envelope moves to its
+// département's once one is delegated, conditionally and with one audit event.
+func TestResolveTerritorialEnvelope(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedAxe3(t, st)
+		require.NoError(t, st.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(10_000_000), "11": models.Euros(20_000_000)}, "admin"))
+		newDossier(t, st, "kept", sirenB, "35")
+		require.NoError(t, st.db.Model(&dossierRow{}).Where("id = ?", "kept").
+			Updates(map[string]any{"region": "53", "envelope_code": models.KeptEnvelope("53")}).Error)
+		env, err := st.ResolveTerritorialEnvelope(ctx, "kept", "kept/territory")
+		require.NoError(t, err)
+		require.Equal(t, models.KeptEnvelope("53"), env)
+		_, err = st.Delegate(ctx, "53", "35", models.Euros(50_000), "p53")
+		require.NoError(t, err)
+		for range 2 {
+			env, err = st.ResolveTerritorialEnvelope(ctx, "kept", "kept/territory")
+			require.NoError(t, err)
+			require.Equal(t, models.DepartementEnvelope("53", "35"), env)
+		}
+		trail, err := st.AuditTrail(ctx, "kept")
+		require.NoError(t, err)
+		require.Len(t, trail, 1)
+		require.Contains(t, trail[0].Detail, models.DepartementEnvelope("53", "35"))
+		_, err = st.ResolveTerritorialEnvelope(ctx, "nope", "nope/territory")
+		require.Equal(t, models.ENotFound, models.ErrorCode(err))
+	})
+}

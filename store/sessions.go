@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -112,9 +113,11 @@ func (s *Store) Session(ctx context.Context, id string) (models.ProgrammingSessi
 	return out, nil
 }
 
-// RecordSessionDecision records the préfet's decision on a dossier of an open session,
-// once: a dossier already decided, or a closed session, is a conflict.
-func (s *Store) RecordSessionDecision(ctx context.Context, sessionID string, d models.SessionDecision) error {
+// RecordSessionDecision records the préfet's (actor's) decision on a dossier of an open
+// session, once: a dossier already decided, or a closed session, is a conflict. A grant that
+// departs from the ranking as the session stands writes its motivation to the dossier's
+// audit trail, in the same transaction.
+func (s *Store) RecordSessionDecision(ctx context.Context, sessionID, actor string, d models.SessionDecision) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		var open int64
 		if err := tx.Model(&sessionRow{}).Where("id = ? AND closed_at IS NULL", sessionID).Count(&open).Error; err != nil {
@@ -131,14 +134,46 @@ func (s *Store) RecordSessionDecision(ctx context.Context, sessionID string, d m
 		if res.RowsAffected == 0 {
 			return models.Errorf(models.EConflict, "dossier %s is not awaiting a decision in session %s", d.DossierID, sessionID)
 		}
-		return nil
+		if d.Outcome != models.OutcomeGrant {
+			return nil
+		}
+		var rows []sessionEntryRow
+		if err := tx.Where("session_id = ?", sessionID).Order("rank").Find(&rows).Error; err != nil {
+			return err
+		}
+		entries := make([]models.SessionEntry, len(rows))
+		rank := 0
+		for i, r := range rows {
+			entries[i] = models.SessionEntry{DossierID: r.DossierID, Rank: r.Rank, Decision: r.Decision}
+			if r.DossierID == d.DossierID {
+				rank = r.Rank
+			}
+		}
+		if !models.DepartsFromRanking(entries, d.DossierID) {
+			return nil
+		}
+		return s.auditTx(tx, rankingDepartureKey(sessionID, d.DossierID), models.AuditEvent{DossierID: d.DossierID, Actor: actor,
+			Action: models.AuditRankingDeparture, Detail: fmt.Sprintf("session %s: %s granted at rank %d, below a dossier refused or postponed: %s",
+				sessionID, models.FormatEuros(d.AmountCents), rank, d.Comment)})
 	})
 }
 
-// UndoSessionDecision forgets a decision the dossier's workflow refused, so the préfet can decide again.
+// rankingDepartureKey is the audit step of a departure from a session's ranking: one per
+// dossier and session.
+func rankingDepartureKey(sessionID, dossierID string) string {
+	return dossierID + "/ranking-departure/" + sessionID
+}
+
+// UndoSessionDecision forgets a decision the dossier's workflow refused, so the préfet can
+// decide again, and the departure from the ranking it would have been: that grant never was.
 func (s *Store) UndoSessionDecision(ctx context.Context, sessionID, dossierID string) error {
-	return s.db.WithContext(ctx).Model(&sessionEntryRow{}).Where("session_id = ? AND dossier_id = ?", sessionID, dossierID).
-		Updates(map[string]any{"decision": "", "amount_cents": 0}).Error
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&sessionEntryRow{}).Where("session_id = ? AND dossier_id = ?", sessionID, dossierID).
+			Updates(map[string]any{"decision": "", "amount_cents": 0}).Error; err != nil {
+			return err
+		}
+		return tx.Where("dossier_id = ? AND step_key = ?", dossierID, rankingDepartureKey(sessionID, dossierID)).Delete(&auditRow{}).Error
+	})
 }
 
 // CloseSession closes a session and returns the dossiers it left undecided.

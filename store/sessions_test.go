@@ -44,9 +44,10 @@ func TestSessionRankAndFill(t *testing.T) {
 		require.Equal(t, models.EConflict, models.ErrorCode(err), "one open session per envelope")
 
 		// The préfet postpones the best, grants the second 15 000 € (reserved by its workflow).
-		require.NoError(t, st.RecordSessionDecision(ctx, "s1", models.SessionDecision{DossierID: "high", Outcome: models.OutcomePostpone}))
-		require.Equal(t, models.EConflict, models.ErrorCode(st.RecordSessionDecision(ctx, "s1", models.SessionDecision{DossierID: "high", Outcome: models.OutcomeRefuse})))
-		require.NoError(t, st.RecordSessionDecision(ctx, "s1", models.SessionDecision{DossierID: "mid", Outcome: models.OutcomeGrant, AmountCents: models.Euros(15_000)}))
+		require.NoError(t, st.RecordSessionDecision(ctx, "s1", "p35", models.SessionDecision{DossierID: "high", Outcome: models.OutcomePostpone}))
+		require.Equal(t, models.EConflict, models.ErrorCode(st.RecordSessionDecision(ctx, "s1", "p35", models.SessionDecision{DossierID: "high", Outcome: models.OutcomeRefuse})))
+		require.NoError(t, st.RecordSessionDecision(ctx, "s1", "p35", models.SessionDecision{DossierID: "mid", Outcome: models.OutcomeGrant, AmountCents: models.Euros(15_000),
+			Comment: "moins cher, calendrier plus court"}))
 		_, err = st.ReserveFirst(ctx, "mid", []string{dep.Code}, models.Euros(15_000))
 		require.NoError(t, err)
 		s, err = st.Session(ctx, "s1")
@@ -55,13 +56,37 @@ func TestSessionRankAndFill(t *testing.T) {
 		require.Equal(t, []models.Cents{0, models.Euros(15_000), models.Euros(35_000)},
 			[]models.Cents{s.Entries[0].RunningCents, s.Entries[1].RunningCents, s.Entries[2].RunningCents})
 		require.True(t, models.DepartsFromRanking(s.Entries, "mid"))
+		departures := func(id string) []models.AuditEvent {
+			trail, err := st.AuditTrail(ctx, id)
+			require.NoError(t, err)
+			var out []models.AuditEvent
+			for _, e := range trail {
+				if e.Action == models.AuditRankingDeparture {
+					out = append(out, e)
+				}
+			}
+			return out
+		}
+		require.Empty(t, departures("high"))
+		require.Len(t, departures("mid"), 1, "granting below the postponed best departs from the ranking")
+		require.Equal(t, "p35", departures("mid")[0].Actor)
+		require.Contains(t, departures("mid")[0].Detail, "rank 2")
+		require.Contains(t, departures("mid")[0].Detail, "moins cher, calendrier plus court")
+
+		// A grant the workflow refuses is forgotten with its departure; deciding again writes it once.
+		require.NoError(t, st.UndoSessionDecision(ctx, "s1", "low"))
+		require.NoError(t, st.RecordSessionDecision(ctx, "s1", "p35", models.SessionDecision{DossierID: "low", Outcome: models.OutcomeGrant,
+			AmountCents: models.Euros(1_000), Comment: "premier essai"}))
+		require.Len(t, departures("low"), 1)
+		require.NoError(t, st.UndoSessionDecision(ctx, "s1", "low"))
+		require.Empty(t, departures("low"))
 
 		undecided, err := st.CloseSession(ctx, "s1")
 		require.NoError(t, err)
 		require.Equal(t, []string{"low"}, undecided)
 		_, err = st.CloseSession(ctx, "s1")
 		require.Equal(t, models.EConflict, models.ErrorCode(err))
-		require.Equal(t, models.EConflict, models.ErrorCode(st.RecordSessionDecision(ctx, "s1", models.SessionDecision{DossierID: "low", Outcome: models.OutcomeRefuse})))
+		require.Equal(t, models.EConflict, models.ErrorCode(st.RecordSessionDecision(ctx, "s1", "p35", models.SessionDecision{DossierID: "low", Outcome: models.OutcomeRefuse})))
 		_, err = st.OpenSession(ctx, "s2", dep.Code, "p35")
 		require.NoError(t, err, "the next session once the first is closed")
 	})

@@ -177,7 +177,7 @@ func (p *prefectoral) admissibility(ctx workflow.Context) (result Result, done b
 		}
 		switch req.Outcome {
 		case models.OutcomeInadmissible:
-			result, err := p.refuse(ctx, "inadmissible: "+req.Comment)
+			result, err := p.refuse(ctx, models.ReasonInadmissible+req.Comment)
 			answer()
 			return result, true, err
 		case models.OutcomeAdmissible:
@@ -210,6 +210,15 @@ func (p *prefectoral) scoring(ctx workflow.Context) error {
 	req, answer, err := p.tasks.wait(ctx, task)
 	if err != nil {
 		return err
+	}
+	// A dossier filed on its région's kept envelope is scored on its département's when the
+	// préfet de région has delegated one since: that préfet decides on it.
+	if workflow.GetVersion(ctx, "prefectoral-score-territory", workflow.DefaultVersion, 1) >= 1 {
+		var t activities.Territory
+		if err := local(ctx, "Resolve the envelope the dossier draws on", acts.ResolveTerritory, p.id).Get(ctx, &t); err != nil {
+			return err
+		}
+		p.facts.TerritorialEnvelope, p.facts.TerritorialScope = t.Envelope, t.Scope
 	}
 	var scoring models.ScoringData
 	decodeData(req.Data, &scoring)
@@ -273,7 +282,7 @@ func (p *prefectoral) programming(ctx workflow.Context) (result Result, done boo
 		}
 		switch req.Outcome {
 		case models.OutcomeRefuse:
-			result, err := p.refuse(ctx, "refused by the préfet: "+req.Comment)
+			result, err := p.refuse(ctx, models.ReasonRefusedByPrefet+req.Comment)
 			answer()
 			return result, true, err
 		case models.OutcomePostpone:

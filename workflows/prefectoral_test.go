@@ -29,7 +29,9 @@ var (
 
 type pfSuite struct {
 	*workflowSuite
-	facts   activities.PrefectoralFacts
+	facts activities.PrefectoralFacts
+	// moved, when set, is the territory ResolveTerritory answers at scoring (else the facts').
+	moved   *activities.Territory
 	moves   []string
 	scores  []models.Score
 	reserve []string // what each ReserveFirst answers, in order ("" for an envelope that cannot cover it)
@@ -47,6 +49,12 @@ func newPrefectoralEnv(t *testing.T, crte bool) *pfSuite {
 		return s.facts, nil
 	})
 	s.env.OnActivity(acts.RecordEvent, mock.Anything, mock.Anything).Return(nil).Maybe()
+	s.env.OnActivity(acts.ResolveTerritory, mock.Anything, pfDossier).Return(func(context.Context, string) (activities.Territory, error) {
+		if s.moved != nil {
+			return *s.moved, nil
+		}
+		return activities.Territory{Envelope: s.facts.TerritorialEnvelope, Scope: s.facts.TerritorialScope}, nil
+	}).Maybe()
 	s.env.OnActivity(acts.RecordScore, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ScoreInput) error {
 		s.scores = append(s.scores, in.Score)
 		return nil
@@ -318,4 +326,23 @@ func TestPrefectoralRegionalApplicant(t *testing.T) {
 	require.Equal(t, models.StatusRefused, s.result(t).Status)
 	require.Equal(t, models.EForbidden, errorType(departemental.rejected), "a région's dossier is instructed at the région")
 	require.Equal(t, models.EForbidden, errorType(prefetDep.rejected), "a kept regional envelope is the préfet de région's")
+}
+
+// TestPrefectoralScoredOnALaterDelegation: a dossier filed on the région's kept envelope,
+// whose département was delegated an envelope meanwhile, is scored on the département's
+// envelope and decided by its préfet, not the préfet de région.
+func TestPrefectoralScoredOnALaterDelegation(t *testing.T) {
+	s := newPrefectoralEnv(t, false)
+	s.facts.TerritorialScope, s.facts.TerritorialEnvelope = models.RegionScope("11"), models.KeptEnvelope("11")
+	s.moved = &activities.Territory{Envelope: pfEnvelope, Scope: models.DepartementScope("75")}
+	prefetIDF := models.Principal{Subject: "prefet.idf", Roles: []models.Role{models.RolePrefet}, Regions: []string{"11"}}
+	s.scoredInSession()
+	regional := s.complete(9*time.Hour, pfTask(models.TaskProgramming, 0), prefetIDF, models.OutcomeRefuse, "hors des priorités régionales", nil)
+	s.complete(10*time.Hour, pfTask(models.TaskProgramming, 0), prefet75, models.OutcomeRefuse, "hors des priorités départementales", nil)
+	s.start(PrefectoralSettings{})
+
+	require.Equal(t, models.StatusRefused, s.result(t).Status)
+	require.Len(t, s.scores, 1)
+	require.Equal(t, pfEnvelope, s.scores[0].EnvelopeCode, "scored on the département's envelope")
+	require.Equal(t, models.EForbidden, errorType(regional.rejected), "the département's préfet decides now")
 }
