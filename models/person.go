@@ -19,13 +19,18 @@ type Person struct {
 // IsActive reports whether the entry lets the person sign in.
 func (p Person) IsActive() bool { return p.Active != nil && *p.Active }
 
-// Validate checks the field rules, then the rules that tie roles to scopes (those a
-// token's claims must also meet, see Principal.Validate), named by field.
+// Validate checks the field rules and the rules that tie roles to scopes (those a
+// token's claims must also meet, see Principal.Validate), naming every field at fault at
+// once, so that a form shows all its errors together.
 func (p Person) Validate() error {
-	if err := Validate(p); err != nil {
-		return err
-	}
 	fields := map[string]string{}
+	if err := Validate(p); err != nil {
+		e, ok := err.(*Error)
+		if !ok {
+			return err
+		}
+		fields = e.Fields
+	}
 	if (slices.Contains(p.Roles, RoleApplicant) || slices.Contains(p.Roles, RolePartner)) && p.Siren == "" {
 		fields["siren"] = "is required for the applicant and partner roles"
 	}

@@ -43,13 +43,17 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
-	"has":         func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
-	"field":       formField,
-	"choice":      choice,
-	"short":       shortID,
-	"open":        callOpen,
-	"app":         appInput,
-	"fld":         callField,
+	"has":    func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
+	"field":  formField,
+	"choice": choice,
+	"short":  shortID,
+	"open":   callOpen,
+	"app":    appInput,
+	"fld":    callField,
+	"personField": func(v peopleView, name, lbl string) inputField {
+		return inputField{Name: name, Label: lbl, Type: "text", Value: v.Values[name], Error: v.Errors[name]}
+	},
+	"join":        func(codes []string) string { return strings.Join(codes, ", ") },
 	"waits":       juryWaitsForFR,
 	"audit":       func(a string) string { return label(auditLabels, a) },
 	"strandField": func(k string) string { return label(strandFieldLabels, k) },

@@ -408,3 +408,62 @@ func TestAdministratorCreatesACall(t *testing.T) {
 	require.Len(t, calls, 1)
 	require.Equal(t, "2027-02-01T00:00:00+01:00", calls[0].ClosesAt.In(paris).Format(time.RFC3339), "open through its last day, Paris time")
 }
+
+func TestAdministratorEditsThePeopleAndTheTableWins(t *testing.T) {
+	w := newWorkspace(t)
+	csrf := w.signIn(t, admin)
+	status, page, _ := w.get(t, "/admin/personnes")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Aucune fiche")
+
+	// A wrong entry shows the errors next to the fields, in French, and keeps what was typed.
+	status, page, _ = w.post(t, "/admin/personnes", url.Values{"_csrf": {csrf}, "subject": {"instructeur"}, "name": {"Instructrice Paris"},
+		"roles": {"applicant"}, "departements": {"75 national"}, "active": {"on"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="siren-error"`)
+	require.Contains(t, page, "Obligatoire pour les rôles Collectivité et Partenaire.")
+	require.Contains(t, page, `id="departements-error"`)
+	require.Contains(t, page, `value="75 national"`)
+	require.Regexp(t, `id="role-applicant" name="roles" value="applicant" checked`, page)
+
+	// The instructor of Paris is made an instructor of Rennes' département by the table.
+	status, _, h := w.post(t, "/admin/personnes", url.Values{"_csrf": {csrf}, "subject": {"instructeur"}, "name": {"Instructrice Rennes"},
+		"roles": {"instructor"}, "departements": {"35"}, "active": {"on"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/admin/personnes?info=personne-enregistree", h.Get("Location"))
+	_, page, _ = w.get(t, "/admin/personnes")
+	require.Contains(t, page, `id="personne-instructeur"`)
+	require.Contains(t, page, "Instructrice Rennes")
+	_, page, _ = w.get(t, "/admin/personnes?sujet=instructeur")
+	require.Contains(t, page, `id="departements" name="departements" value="35"`, "the edit form is filled")
+
+	// A person a non-administrator cannot see the table.
+	w.client.Jar, _ = cookiejar.New(nil)
+	w.signIn(t, instructor)
+	status, _, _ = w.get(t, "/admin/personnes")
+	require.Equal(t, http.StatusForbidden, status)
+	_, page, _ = w.get(t, "/taches")
+	require.NotContains(t, page, `id="tache-`+w.taskID+`"`, "the table's scope (35), not the session's (75)")
+
+	// Withdrawn, the person is refused on their next page, with the reason.
+	w.client.Jar, _ = cookiejar.New(nil)
+	csrf = w.signIn(t, admin)
+	status, _, _ = w.post(t, "/admin/personnes", url.Values{"_csrf": {csrf}, "subject": {"instructeur"}, "name": {"Instructrice Rennes"},
+		"roles": {"instructor"}, "departements": {"35"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	w.client.Jar, _ = cookiejar.New(nil)
+	w.signIn(t, instructor)
+	status, page, _ = w.get(t, "/")
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "retiré par un administrateur")
+
+	// Removed, the entry no longer counts: the session's roles and scopes do again.
+	w.client.Jar, _ = cookiejar.New(nil)
+	csrf = w.signIn(t, admin)
+	status, _, _ = w.post(t, "/admin/personnes/supprimer", url.Values{"_csrf": {csrf}, "subject": {"instructeur"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	w.client.Jar, _ = cookiejar.New(nil)
+	w.signIn(t, instructor)
+	_, page, _ = w.get(t, "/taches")
+	require.Contains(t, page, `id="tache-`+w.taskID+`"`)
+}
