@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"html/template"
 	"io"
 	"log/slog"
@@ -466,4 +467,83 @@ func TestAdministratorEditsThePeopleAndTheTableWins(t *testing.T) {
 	w.signIn(t, instructor)
 	_, page, _ = w.get(t, "/taches")
 	require.Contains(t, page, `id="tache-`+w.taskID+`"`)
+}
+
+// thRow reads a page's table headers.
+func thRow(page string) string {
+	var headers []string
+	for _, m := range regexp.MustCompile(`<th scope="col">([^<]+)</th>`).FindAllStringSubmatch(page, -1) {
+		headers = append(headers, m[1])
+	}
+	return strings.Join(headers, ",")
+}
+
+func TestInboxPagesAndTheDoneTabExports(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	task, err := w.store.Task(ctx, w.taskID)
+	require.NoError(t, err)
+	// 101 more open tasks of Paris' dossier, then 101 the instructor completed: more than a page each.
+	for i := 2; i <= 102; i++ {
+		due := time.Now().Add(time.Duration(i) * time.Hour)
+		require.NoError(t, w.store.CreateTask(ctx, models.Task{ID: models.TaskID(task.DossierID, models.TaskPreselection, i), DossierID: task.DossierID,
+			Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.DepartementScope("75"), DueAt: &due}))
+	}
+	for i := 103; i <= 203; i++ {
+		id := models.TaskID(task.DossierID, models.TaskInformation, i)
+		require.NoError(t, w.store.CreateTask(ctx, models.Task{ID: id, DossierID: task.DossierID,
+			Type: models.TaskInformation, Role: models.RoleInstructor, Scope: models.DepartementScope("75")}))
+		require.NoError(t, w.store.CloseTask(ctx, id, instructor.Subject, "done", "", nil))
+	}
+	w.signIn(t, instructor)
+	rowID := regexp.MustCompile(`<tr id="tache-([^"]+)"`)
+
+	// À traiter: the first page holds 100 tasks, the most urgent first, and links to the rest.
+	status, page, _ := w.get(t, "/taches?onglet=a-traiter")
+	require.Equal(t, http.StatusOK, status)
+	first := rowID.FindAllStringSubmatch(page, -1)
+	require.Len(t, first, 100)
+	require.Equal(t, w.taskID, first[0][1], "the overdue task first")
+	next := regexp.MustCompile(`href="(/taches\?[^"]*apres=[^"]+)" id="page-suivante"`).FindStringSubmatch(page)
+	require.NotNil(t, next, "a link to the next page")
+	status, page, _ = w.get(t, html.UnescapeString(next[1]))
+	require.Equal(t, http.StatusOK, status)
+	second := rowID.FindAllStringSubmatch(page, -1)
+	require.Len(t, second, 2)
+	require.NotContains(t, page, `id="page-suivante"`, "the last page")
+	seen := map[string]bool{}
+	for _, m := range append(first, second...) {
+		require.False(t, seen[m[1]], "no task on two pages")
+		seen[m[1]] = true
+	}
+	status, _, _ = w.get(t, "/taches?apres=nonsense")
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+
+	// Traités: the tasks the instructor completed, pages of 100, and their export with the page's columns.
+	status, page, _ = w.get(t, "/taches?onglet=traites")
+	require.Equal(t, http.StatusOK, status)
+	require.Len(t, rowID.FindAllStringSubmatch(page, -1), 100)
+	headers := thRow(page)
+	require.Equal(t, "Tâche,Dossier,Collectivité,Statut du dossier,Échéance,Issue,Traitée le", headers)
+	next = regexp.MustCompile(`href="(/taches\?[^"]*apres=[^"]+)" id="page-suivante"`).FindStringSubmatch(page)
+	require.NotNil(t, next)
+	_, page, _ = w.get(t, html.UnescapeString(next[1]))
+	require.Len(t, rowID.FindAllStringSubmatch(page, -1), 1)
+	csvLink := regexp.MustCompile(`href="([^"]+)" hx-boost="false" id="export-csv"`).FindStringSubmatch(page)
+	require.NotNil(t, csvLink)
+	require.Equal(t, "/taches.csv?onglet=traites", html.UnescapeString(csvLink[1]))
+
+	status, body, h := w.get(t, "/taches.csv?onglet=traites")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "text/csv; charset=utf-8", h.Get("Content-Type"))
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	require.Equal(t, headers, lines[0], "the export's columns are the page's, in its order")
+	require.Len(t, lines, 102, "every completed task, not one page")
+	require.Contains(t, lines[1], "information,"+task.DossierID+",Ville de Paris,preselection,,done,")
+
+	// The open tabs' export keeps the inbox's columns.
+	_, page, _ = w.get(t, "/taches?onglet=a-traiter")
+	_, body, _ = w.get(t, "/taches.csv?onglet=a-traiter")
+	require.Equal(t, thRow(page), strings.SplitN(body, "\n", 2)[0])
+	require.Len(t, strings.Split(strings.TrimSpace(body), "\n"), 103)
 }

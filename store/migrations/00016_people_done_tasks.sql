@@ -12,3 +12,6 @@ CREATE TABLE people (
 	updated_by   TEXT NOT NULL,
 	updated_at   {{ts}} NOT NULL
 );
+
+-- An inbox's "traités" tab pages through the tasks a person completed, latest first.
+CREATE INDEX tasks_closed_by ON tasks (closed_by, closed_at, id);
