@@ -138,12 +138,13 @@ func (s *Server) oidcCallback(c echo.Context) error {
 	}
 	claimed := models.Principal{Subject: cl.Subject, Name: name, Roles: cl.Roles, Siren: cl.Siren, Departements: cl.Departements, Regions: cl.Regions}
 	// The administrator's table of people, when it has an entry for the subject, gives the
-	// roles and scopes (ProConnect's claims carry none of relance's), or refuses.
-	p, err := s.API.SignIn(ctx, claimed)
-	if err != nil {
+	// roles and scopes (ProConnect's claims carry none of relance's), or refuses. The
+	// session keeps the claims, and every page applies the table again, so that an entry
+	// changed or removed later takes effect at once.
+	if _, err := s.API.SignIn(ctx, claimed); err != nil {
 		return s.renderError(c, signInRefusal(err))
 	}
-	cookie, err := s.Sessions.Cookie(p)
+	cookie, err := s.Sessions.Cookie(claimed)
 	if err != nil {
 		return s.renderError(c, err)
 	}

@@ -207,8 +207,10 @@ func back(c echo.Context, fallback string) string {
 }
 
 func (s *Server) loginPage(c echo.Context) error {
-	if p, err := s.Sessions.Principal(c.Request()); err == nil {
-		c.Set(principalKey, p)
+	if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
+		if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
+			c.Set(principalKey, p)
+		}
 	}
 	return s.render(c, http.StatusOK, "login", "Connexion", loginView{Dev: s.DevIdentities, OIDC: s.OIDC != nil})
 }
