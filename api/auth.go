@@ -66,6 +66,16 @@ func (a *Authenticator) Mint(p models.Principal, ttl time.Duration) (string, err
 
 // Verify parses and checks a token, returning the principal it vouches for.
 func (a *Authenticator) Verify(ctx context.Context, token string) (models.Principal, error) {
+	p, err := a.claims(ctx, token)
+	if err != nil {
+		return p, err
+	}
+	return p, p.Validate()
+}
+
+// claims parses and checks a token's signature, issuer, audience and expiry, returning
+// its claims as a principal, unchecked: the table of people may give it its roles.
+func (a *Authenticator) claims(ctx context.Context, token string) (models.Principal, error) {
 	opts := []jwt.ParserOption{jwt.WithExpirationRequired(), jwt.WithLeeway(30 * time.Second)}
 	if a.issuer != "" {
 		opts = append(opts, jwt.WithIssuer(a.issuer))
@@ -91,14 +101,14 @@ func (a *Authenticator) Verify(ctx context.Context, token string) (models.Princi
 		}
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid token: %v", err)
 	}
-	p := models.Principal{Subject: c.Subject, Name: c.Name, Roles: c.Roles, Siren: c.Siren, Departements: c.Departements, Regions: c.Regions}
-	return p, p.Validate()
+	return models.Principal{Subject: c.Subject, Name: c.Name, Roles: c.Roles, Siren: c.Siren, Departements: c.Departements, Regions: c.Regions}, nil
 }
 
 const principalKey = "principal"
 
-// authenticate requires a valid bearer token and puts its principal in the context.
-func (a *Authenticator) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+// authenticate requires a valid bearer token and puts in the context the principal its
+// claims and the table of people make (see SignIn).
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		header := c.Request().Header.Get(echo.HeaderAuthorization)
 		token, ok := strings.CutPrefix(header, "Bearer ")
@@ -106,26 +116,21 @@ func (a *Authenticator) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="relance"`)
 			return models.Errorf(models.EUnauthorized, "missing bearer token in the Authorization header")
 		}
-		p, err := a.Verify(c.Request().Context(), strings.TrimSpace(token))
+		claimed, err := s.Auth.claims(c.Request().Context(), strings.TrimSpace(token))
 		if err != nil {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="relance", error="invalid_token"`)
+			return err
+		}
+		p, err := s.SignIn(c.Request().Context(), claimed)
+		if err != nil {
+			if models.ErrorCode(err) == models.EUnauthorized {
+				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="relance", error="invalid_token"`)
+			}
 			return err
 		}
 		c.Set(principalKey, p)
 		return next(c)
 	}
-}
-
-// authenticate is the Authenticator's check, then the calls whose jury the person sits on.
-func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
-	return s.Auth.authenticate(func(c echo.Context) error {
-		p, err := s.WithJuries(c.Request().Context(), principal(c))
-		if err != nil {
-			return err
-		}
-		c.Set(principalKey, p)
-		return next(c)
-	})
 }
 
 // WithJuries adds to p the calls whose jury it sits on: the calls say it, not the token,

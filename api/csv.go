@@ -64,6 +64,21 @@ var TaskColumns = []Column[TaskLine]{
 	{"Prise en charge", func(t TaskLine) string { return t.Assignee }},
 }
 
+// DoneTaskColumns are the columns of an inbox's "traités" tab: the tasks one completed.
+var DoneTaskColumns = []Column[TaskLine]{
+	TaskColumns[0], TaskColumns[1], TaskColumns[2], TaskColumns[3], TaskColumns[4],
+	{"Issue", func(t TaskLine) string { return t.Outcome }},
+	{"Traitée le", func(t TaskLine) string { return csvTime(t.ClosedAt) }},
+}
+
+// DoneCursor is where a page of the tasks one completed ends: after its last task.
+func DoneCursor(t models.Task) *store.TaskCursor {
+	if t.ClosedAt == nil {
+		return &store.TaskCursor{ID: t.ID}
+	}
+	return &store.TaskCursor{Key: *t.ClosedAt, ID: t.ID}
+}
+
 // LedgerColumns are the columns of the ledger.
 var LedgerColumns = []Column[models.LedgerEntry]{
 	{"Date", func(e models.LedgerEntry) string { return csvTime(&e.At) }},
@@ -129,6 +144,21 @@ func (s *Server) TasksCSV(ctx context.Context, w io.Writer, p models.Principal, 
 			f.After = &store.TaskCursor{Key: f.SortKey(last.Task), ID: last.ID}
 		}
 		tasks, err := s.Store.Inbox(ctx, p, f)
+		if err != nil {
+			return nil, err
+		}
+		return s.TaskLines(ctx, tasks)
+	})
+}
+
+// DoneTasksCSV streams the tasks subject completed, the latest first.
+func (s *Server) DoneTasksCSV(ctx context.Context, w io.Writer, subject string) error {
+	return streamCSV(w, DoneTaskColumns, func(last *TaskLine) ([]TaskLine, error) {
+		var after *store.TaskCursor
+		if last != nil {
+			after = DoneCursor(last.Task)
+		}
+		tasks, err := s.Store.ClosedBy(ctx, subject, after, csvPage)
 		if err != nil {
 			return nil, err
 		}

@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/glebarez/sqlite"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
@@ -24,7 +26,8 @@ import (
 // lands nowhere; and when the trail cannot be written, the caller gets the same answer.
 func TestRefusalsAreAuditedWithoutChangingTheAnswer(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(filepath.Join(t.TempDir(), "r.db"))
+	path := filepath.Join(t.TempDir(), "r.db")
+	st, err := store.Open(path)
 	require.NoError(t, err)
 	require.NoError(t, st.Migrate(ctx))
 	id := uuid.NewString()
@@ -64,7 +67,10 @@ func TestRefusalsAreAuditedWithoutChangingTheAnswer(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, trail, "no trail for a dossier that does not exist")
 
-	require.NoError(t, st.Close())
+	// The audit write fails (its table is gone) while the rest of the store answers.
+	db, err := gorm.Open(sqlite.Open(path), &gorm.Config{})
+	require.NoError(t, err)
+	require.NoError(t, db.Exec("DROP TABLE audit_events").Error)
 	status, code = withdraw(id)
 	require.Equal(t, http.StatusForbidden, status, "the answer does not depend on the audit write")
 	require.Equal(t, models.EForbidden, code)

@@ -137,6 +137,10 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/tasks/:id/extend", s.extendTask, auth, onTask, requireRole(models.RoleAdmin))
 	v1.GET("/notifications", s.listNotifications, auth, requireRole(models.RoleAdmin))
 	v1.GET("/admin/stuck", s.listStuck, auth, requireRole(models.RoleAdmin))
+	v1.GET("/people", s.listPeople, auth, requireRole(models.RoleAdmin))
+	v1.GET("/people/:subject", s.getPerson, auth, requireRole(models.RoleAdmin))
+	v1.PUT("/people/:subject", s.putPerson, auth, requireRole(models.RoleAdmin))
+	v1.DELETE("/people/:subject", s.deletePerson, auth, requireRole(models.RoleAdmin))
 	if s.Pages != nil {
 		s.Pages(e)
 	}

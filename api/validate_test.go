@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,14 +15,20 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
 )
 
-// testAPI serves the router without a store or Temporal: enough for what answers before
-// either is reached (authentication, body limits, field rules).
+// testAPI serves the router over an empty store and without Temporal: enough for what
+// answers before either is reached (authentication, which reads the table of people,
+// body limits, field rules).
 func testAPI(t *testing.T) (*httptest.Server, *Authenticator) {
 	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "api.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	require.NoError(t, st.Migrate(context.Background()))
 	auth := NewAuthenticator(openAPITestSecret, "", "", "")
-	srv := httptest.NewServer((&Server{Auth: auth, Logger: slog.New(slog.DiscardHandler)}).Handler())
+	srv := httptest.NewServer((&Server{Store: st, Auth: auth, Logger: slog.New(slog.DiscardHandler)}).Handler())
 	t.Cleanup(srv.Close)
 	return srv, auth
 }

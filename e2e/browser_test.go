@@ -377,6 +377,17 @@ func TestWorkspaceJuryFinanceAndAdministrator(t *testing.T) {
 	require.Equal(t, "http://temporal-ui.test/namespaces/default/workflows/"+models.DossierWorkflowID(marseilleID), href.Value)
 	b.accessible("administration")
 	b.screenshot("pilotage")
+
+	// The administrator gives a person signing in through ProConnect their role and scope.
+	b.run(chromedp.Click(css(`a.fr-nav__link[href="/admin/personnes"]`)), chromedp.WaitVisible(css(`#personne`)))
+	b.run(chromedp.SendKeys(css(`#subject`), "agent-proconnect"), chromedp.SendKeys(css(`#name`), "Agente ProConnect"),
+		chromedp.Click(css(`label[for="role-instructor"]`)), chromedp.SendKeys(css(`#departements`), "2A"),
+		chromedp.Click(css(`#personne button[type=submit]`)), chromedp.WaitVisible(css(`#personne-agent-proconnect`)))
+	b.requireText(`.fr-alert--success`, "La fiche est enregistrée")
+	b.requireText(`#personne-agent-proconnect`, "Instruction")
+	b.requireText(`#personne-agent-proconnect`, "2A")
+	b.accessible("personnes")
+	b.screenshot("personnes")
 }
 
 // TestWorkspaceApplicantAppliesToACall: the applicant saves a draft, is told in French

@@ -20,14 +20,11 @@ const (
 	RolePartner Role = "partner"
 )
 
+// Roles are the known roles.
+var Roles = []Role{RoleApplicant, RoleInstructor, RoleJury, RoleFinance, RoleAdmin, RolePrefet, RolePartner}
+
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleApplicant, RoleInstructor, RoleJury, RoleFinance, RoleAdmin, RolePrefet, RolePartner:
-		return true
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // AllDepartements, in a token's département list, is the national scope (DINUM, ANCT).
 const AllDepartements = "*"

@@ -36,6 +36,11 @@ func newFieldRules() *validator.Validate {
 	must(v.RegisterValidation("siren", func(fl validator.FieldLevel) bool { return ValidSiren(fl.Field().String()) }))
 	must(v.RegisterValidation("cents", func(fl validator.FieldLevel) bool { return ValidCents(fl.Field().Int()) }))
 	must(v.RegisterValidation("departement", func(fl validator.FieldLevel) bool { return ValidDepartement(fl.Field().String()) }))
+	must(v.RegisterValidation("role", func(fl validator.FieldLevel) bool { return Role(fl.Field().String()).Valid() }))
+	must(v.RegisterValidation("departement_scope", func(fl validator.FieldLevel) bool {
+		d := fl.Field().String()
+		return d == AllDepartements || ValidDepartement(d)
+	}))
 	must(v.RegisterValidation("region", func(fl validator.FieldLevel) bool { return ValidRegion(fl.Field().String()) }))
 	must(v.RegisterValidation("strand", func(fl validator.FieldLevel) bool {
 		return slices.Contains(Strands, Strand(fl.Field().String()))
@@ -118,6 +123,10 @@ func fieldMessage(fe validator.FieldError) string {
 		return CentsRange
 	case "departement":
 		return "must be a département code such as 01, 2A or 974"
+	case "role":
+		return fmt.Sprintf("%q is not a role; roles: %s", fe.Value(), strings.Join(roleNames(), ", "))
+	case "departement_scope":
+		return "must be a département code such as 01, 2A or 974, or " + AllDepartements + " for all"
 	case "region":
 		return "must be a région's INSEE code (two digits, such as 53)"
 	case "strand":

@@ -96,11 +96,15 @@ func (s *Store) DossierTasks(ctx context.Context, dossierID string) ([]models.Ta
 	return taskModels(rows), nil
 }
 
-// ClosedBy lists the tasks subject completed, the latest first: an inbox's "done" tab.
-func (s *Store) ClosedBy(ctx context.Context, subject string, limit int) ([]models.Task, error) {
+// ClosedBy lists up to limit tasks subject completed, the latest first, after the cursor
+// (the completion time and ID of the last one of a previous page): an inbox's "done" tab.
+func (s *Store) ClosedBy(ctx context.Context, subject string, after *TaskCursor, limit int) ([]models.Task, error) {
+	q := s.db.WithContext(ctx).Where("closed_by = ? AND status = ?", subject, string(models.TaskDone))
+	if after != nil {
+		q = q.Where("(closed_at, id) < (?, ?)", after.Key.UTC(), after.ID)
+	}
 	var rows []taskRow
-	if err := s.db.WithContext(ctx).Where("closed_by = ? AND status = ?", subject, string(models.TaskDone)).
-		Order("closed_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := q.Order("closed_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	return taskModels(rows), nil

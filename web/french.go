@@ -52,7 +52,7 @@ var outcomeLabels = map[string]string{
 
 var roleLabels = map[models.Role]string{
 	models.RoleApplicant: "Collectivité", models.RoleInstructor: "Instruction", models.RoleJury: "Jury",
-	models.RoleFinance: "Finances", models.RoleAdmin: "Administration",
+	models.RoleFinance: "Finances", models.RoleAdmin: "Administration", models.RolePrefet: "Préfet", models.RolePartner: "Partenaire",
 }
 
 // auditLabels name the audit trail's actions.
@@ -100,6 +100,11 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^must be a SIREN`), "Un SIREN de 9 chiffres (avec sa clé de contrôle)."},
 	{regexp.MustCompile(`^must be a département code`), "Un code de département, par exemple 01, 2A ou 974."},
 	{regexp.MustCompile(`^must be one of `), "Choisissez une valeur de la liste."},
+	{regexp.MustCompile(`^must be a région's INSEE code`), "Un code de région INSEE à deux chiffres, par exemple 53."},
+	{regexp.MustCompile(`^must not name the same value twice$`), "Cette valeur figure deux fois."},
+	{regexp.MustCompile(`^is required for the applicant and partner roles$`), "Obligatoire pour les rôles Collectivité et Partenaire."},
+	{regexp.MustCompile(`^must name a préfet's départements`), "Un préfet gouverne des départements nommés, pas tous."},
+	{regexp.MustCompile(`^a préfet needs a département or a région$`), "Un préfet gouverne au moins un département ou une région."},
 	{regexp.MustCompile(`^is required to submit$`), "À renseigner pour déposer la candidature."},
 	{regexp.MustCompile(`^is required for strand `), "À renseigner pour ce volet."},
 	{regexp.MustCompile(`^must be at most (\d+)% of the eligible cost \((.*)\)$`), "Au plus $1 % des dépenses éligibles ($2)."},

@@ -28,7 +28,7 @@ func (s *Server) juryList(c echo.Context) error {
 	}
 	v := juryListView{Calls: slices.DeleteFunc(all, func(call models.Call) bool { return !p.CanSeeJurySession(call) })}
 	if p.HasRole(models.RoleJury) {
-		done, err := s.API.Store.ClosedBy(ctx, p.Subject, 100)
+		done, err := s.API.Store.ClosedBy(ctx, p.Subject, nil, 100)
 		if err != nil {
 			return s.renderError(c, err)
 		}

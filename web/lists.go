@@ -35,9 +35,14 @@ func taskFilter(q url.Values, tab string) (store.TaskFilter, map[string]string) 
 }
 
 func (s *Server) tasksCSV(c echo.Context) error {
-	f, errs := taskFilter(c.QueryParams(), c.QueryParam("onglet"))
+	tab := c.QueryParam("onglet")
+	f, errs := taskFilter(c.QueryParams(), tab)
 	if len(errs) > 0 {
 		return s.renderError(c, models.FieldErrors(errs))
+	}
+	if tab == "traites" {
+		api.StartCSV(c.Response(), "taches-traitees.csv")
+		return s.API.DoneTasksCSV(c.Request().Context(), c.Response(), principal(c).Subject)
 	}
 	api.StartCSV(c.Response(), "taches.csv")
 	return s.API.TasksCSV(c.Request().Context(), c.Response(), principal(c), f)

@@ -136,14 +136,30 @@ func (s *Server) oidcCallback(c echo.Context) error {
 	if name == "" {
 		name = cl.GivenName + " " + cl.UsualName
 	}
-	p := models.Principal{Subject: cl.Subject, Name: name, Roles: cl.Roles, Siren: cl.Siren, Departements: cl.Departements, Regions: cl.Regions}
-	if err := p.Validate(); err != nil {
-		return refuse("votre compte n'a pas de rôle dans relance (" + models.ErrorMessage(err) + ")")
+	claimed := models.Principal{Subject: cl.Subject, Name: name, Roles: cl.Roles, Siren: cl.Siren, Departements: cl.Departements, Regions: cl.Regions}
+	// The administrator's table of people, when it has an entry for the subject, gives the
+	// roles and scopes (ProConnect's claims carry none of relance's), or refuses. The
+	// session keeps the claims, and every page applies the table again, so that an entry
+	// changed or removed later takes effect at once.
+	if _, err := s.API.SignIn(ctx, claimed); err != nil {
+		return s.renderError(c, signInRefusal(err))
 	}
-	cookie, err := s.Sessions.Cookie(p)
+	cookie, err := s.Sessions.Cookie(claimed)
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	c.SetCookie(cookie)
 	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+// signInRefusal says in French why a person cannot sign in: their access withdrawn by an
+// administrator, or claims that give them no usable role.
+func signInRefusal(err error) error {
+	switch models.ErrorCode(err) {
+	case models.EForbidden:
+		return models.Errorf(models.EForbidden, "votre accès à relance a été retiré par un administrateur ; adressez-vous à lui pour le rétablir")
+	case models.EUnauthorized:
+		return models.Errorf(models.EUnauthorized, "la connexion a échoué : votre compte n'a pas de rôle dans relance (%s) ; un administrateur peut vous en donner", models.ErrorMessage(err))
+	}
+	return err
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
 
@@ -110,9 +111,10 @@ func TestOIDCSignInWithPKCE(t *testing.T) {
 	pages.OIDC, err = NewOIDC(ctx, provider.URL, "relance", "secret", srv.URL+"/connexion/retour")
 	require.NoError(t, err)
 
+	var client *http.Client // the last sign-in's browser
 	signIn := func() (int, string) {
 		jar, _ := cookiejar.New(nil)
-		client := &http.Client{Jar: jar}
+		client = &http.Client{Jar: jar}
 		resp, err := client.Get(srv.URL + "/connexion/oidc")
 		require.NoError(t, err)
 		defer resp.Body.Close()
@@ -139,10 +141,35 @@ func TestOIDCSignInWithPKCE(t *testing.T) {
 	require.Equal(t, http.StatusUnauthorized, status)
 	require.Contains(t, page, "pas de rôle")
 
-	// A callback without the attempt's cookie (another browser, a forged link) is refused.
-	resp, err := http.Get(srv.URL + "/connexion/retour?code=the-code&state=x")
+	// The administrator's table gives the person the roles ProConnect does not carry, and
+	// wins over the claims; an inactive entry refuses the sign-in, saying why.
+	yes, no := true, false
+	entry := models.Person{Subject: "agent.proconnect", Name: "Agente de la table", Roles: []models.Role{models.RoleAdmin}, Active: &yes}
+	require.NoError(t, st.SavePerson(ctx, entry, "admin"))
+	status, page = signIn()
+	require.Equal(t, http.StatusOK, status, page)
+	require.Contains(t, page, "Agente de la table")
+	require.Contains(t, page, `href="/admin/personnes"`, "the table's admin role, not the claims' none")
+	// The session keeps the claims: once the entry is removed, the next page finds no role.
+	require.NoError(t, st.DeletePerson(ctx, "agent.proconnect"))
+	resp, err := client.Get(srv.URL + "/")
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.Contains(t, string(b), "pas de rôle dans relance")
+	entry.Active = &no
+	require.NoError(t, st.SavePerson(ctx, entry, "admin"))
+	provider.claims = jwt.MapClaims{"name": "Instructrice ProConnect", "roles": []string{"instructor"}, "departements": []string{"35"}}
+	status, page = signIn()
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "votre accès à relance a été retiré par un administrateur")
+	require.NoError(t, st.DeletePerson(ctx, "agent.proconnect"))
+
+	// A callback without the attempt's cookie (another browser, a forged link) is refused.
+	resp, err = http.Get(srv.URL + "/connexion/retour?code=the-code&state=x")
+	require.NoError(t, err)
+	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	require.Contains(t, string(b), "a expiré ou ne vient pas de ce navigateur")

@@ -43,13 +43,17 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
-	"has":         func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
-	"field":       formField,
-	"choice":      choice,
-	"short":       shortID,
-	"open":        callOpen,
-	"app":         appInput,
-	"fld":         callField,
+	"has":    func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
+	"field":  formField,
+	"choice": choice,
+	"short":  shortID,
+	"open":   callOpen,
+	"app":    appInput,
+	"fld":    callField,
+	"personField": func(v peopleView, name, lbl string) inputField {
+		return inputField{Name: name, Label: lbl, Type: "text", Value: v.Values[name], Error: v.Errors[name]}
+	},
+	"join":        func(codes []string) string { return strings.Join(codes, ", ") },
 	"waits":       juryWaitsForFR,
 	"audit":       func(a string) string { return label(auditLabels, a) },
 	"strandField": func(k string) string { return label(strandFieldLabels, k) },
@@ -125,32 +129,76 @@ type inboxView struct {
 	Types   []models.TaskType
 	Kinds   []models.DossierKind
 	Status  []models.Status
-	Query   string
+	Columns []string
+	CSV     string
+	Next    string
 	RetPath string
 }
 
-// inbox is the instructor's (and everyone's) list of tasks, in tabs, with the API's filters.
+// inboxPage is how many tasks an inbox's page shows; a link leads to the next ones.
+const inboxPage = 100
+
+// inboxCursor reads the "apres" parameter: the sort key and ID of the last task of the
+// previous page, as the API's cursor.
+func inboxCursor(v string) (*store.TaskCursor, bool) {
+	if v == "" {
+		return nil, true
+	}
+	key, id, ok := strings.Cut(v, "|")
+	at, err := time.Parse(time.RFC3339Nano, key)
+	if !ok || err != nil || id == "" {
+		return nil, false
+	}
+	return &store.TaskCursor{Key: at, ID: id}, true
+}
+
+// inbox is the instructor's (and everyone's) list of tasks, in tabs, with the API's filters,
+// a page at a time; its export has the page's columns.
 func (s *Server) inbox(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
 	q := c.QueryParams()
-	v := inboxView{Tab: q.Get("onglet"), Tabs: inboxTabs, Filter: q,
+	v := inboxView{Tab: q.Get("onglet"), Tabs: inboxTabs, Filter: q, Columns: headers(api.TaskColumns),
 		Types: models.TaskTypes, Kinds: models.Kinds, Status: models.Statuses, RetPath: c.Request().URL.RequestURI()}
 	if !slices.ContainsFunc(inboxTabs, func(t struct{ Key, Label string }) bool { return t.Key == v.Tab }) {
 		v.Tab = "a-traiter"
 	}
 	f, errs := taskFilter(q, v.Tab)
+	after, ok := inboxCursor(q.Get("apres"))
+	if !ok {
+		errs["apres"] = "Ce lien de page n'est pas valide : revenez à la première page."
+	}
+	f.After, f.Limit = after, inboxPage
 	v.Errors = errs
+	// The page's links keep the tab and filters, without the cursor.
+	link := url.Values{}
+	for k, vals := range q {
+		if k != "apres" && k != "info" {
+			link[k] = vals
+		}
+	}
+	link.Set("onglet", v.Tab)
+	v.CSV = "/taches.csv?" + link.Encode()
 	var tasks []models.Task
 	var err error
 	switch {
 	case len(v.Errors) > 0:
 	case v.Tab == "traites":
-		tasks, err = s.API.Store.ClosedBy(ctx, p.Subject, 100)
+		v.Columns = headers(api.DoneTaskColumns)
+		tasks, err = s.API.Store.ClosedBy(ctx, p.Subject, f.After, f.Limit)
 	default:
 		tasks, err = s.API.Store.Inbox(ctx, p, f)
 	}
 	if err != nil {
 		return s.renderError(c, err)
+	}
+	if len(tasks) == f.Limit {
+		last := tasks[len(tasks)-1]
+		next := &store.TaskCursor{Key: f.SortKey(last), ID: last.ID}
+		if v.Tab == "traites" {
+			next = api.DoneCursor(last)
+		}
+		link.Set("apres", next.Key.UTC().Format(time.RFC3339Nano)+"|"+next.ID)
+		v.Next = "/taches?" + link.Encode()
 	}
 	if v.Rows, err = s.taskRows(ctx, p, tasks); err != nil {
 		return s.renderError(c, err)

@@ -100,6 +100,9 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/grand-livre", s.ledgerPage, csrf, signed)
 	e.GET("/grand-livre.csv", s.ledgerCSV, signed)
 	e.GET("/admin", s.adminPage, csrf, signed)
+	e.GET("/admin/personnes", s.peoplePage, csrf, signed)
+	e.POST("/admin/personnes", s.savePerson, csrf, signed)
+	e.POST("/admin/personnes/supprimer", s.deletePerson, csrf, signed)
 	e.GET("/jury", s.juryList, csrf, signed)
 	e.GET("/jury/:id", s.jurySession, csrf, signed)
 	e.POST("/jury/:id/ouvrir", s.openJury, csrf, signed)
@@ -121,16 +124,21 @@ func cacheFor(d time.Duration, h http.Handler) http.Handler {
 
 const principalKey = "web.principal"
 
-// signedIn requires a valid session (else the sign-in page), and resolves the person's
-// juries as the API does for a token.
+// signedIn requires a valid session (else the sign-in page), and resolves the person as
+// the API does for a token: the table of people, then the juries.
 func (s *Server) signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		p, err := s.Sessions.Principal(c.Request())
 		if err != nil {
 			return c.Redirect(http.StatusSeeOther, "/connexion")
 		}
-		if p, err = s.API.WithJuries(c.Request().Context(), p); err != nil {
-			return s.renderError(c, err)
+		// The table of people is read on every page, not only at sign-in, so that an
+		// administrator's change, a withdrawal above all, takes effect at once.
+		if p, err = s.API.SignIn(c.Request().Context(), p); err != nil {
+			if code := models.ErrorCode(err); code == models.EForbidden || code == models.EUnauthorized {
+				c.SetCookie(s.Sessions.Clear())
+			}
+			return s.renderError(c, signInRefusal(err))
 		}
 		c.Set(principalKey, p)
 		return next(c)
@@ -157,9 +165,11 @@ type view struct {
 var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rendue": "La tâche est rendue : un autre agent peut la prendre.",
 	"tache-terminee": "La tâche est terminée.", "deconnecte": "Vous êtes déconnecté.",
 	"depose": "Votre demande est déposée : elle est en cours de vérification.", "complete": "Votre liste est transmise : le dossier est vérifié à nouveau.",
-	"brouillon":       "Votre brouillon est enregistré.",
-	"appel-cree":      "L'appel est créé.",
-	"session-ouverte": "La session du jury est ouverte : les dossiers présélectionnés y entrent."}
+	"brouillon":            "Votre brouillon est enregistré.",
+	"appel-cree":           "L'appel est créé.",
+	"personne-enregistree": "La fiche est enregistrée : elle vaut dès la prochaine page de la personne.",
+	"personne-supprimee":   "La fiche est supprimée : la personne se connecte avec les rôles de son fournisseur d'identité.",
+	"session-ouverte":      "La session du jury est ouverte : les dossiers présélectionnés y entrent."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
 	t, ok := s.pages[page]
@@ -197,8 +207,10 @@ func back(c echo.Context, fallback string) string {
 }
 
 func (s *Server) loginPage(c echo.Context) error {
-	if p, err := s.Sessions.Principal(c.Request()); err == nil {
-		c.Set(principalKey, p)
+	if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
+		if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
+			c.Set(principalKey, p)
+		}
 	}
 	return s.render(c, http.StatusOK, "login", "Connexion", loginView{Dev: s.DevIdentities, OIDC: s.OIDC != nil})
 }

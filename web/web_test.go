@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"html/template"
 	"io"
 	"log/slog"
@@ -407,4 +408,142 @@ func TestAdministratorCreatesACall(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, calls, 1)
 	require.Equal(t, "2027-02-01T00:00:00+01:00", calls[0].ClosesAt.In(paris).Format(time.RFC3339), "open through its last day, Paris time")
+}
+
+func TestAdministratorEditsThePeopleAndTheTableWins(t *testing.T) {
+	w := newWorkspace(t)
+	csrf := w.signIn(t, admin)
+	status, page, _ := w.get(t, "/admin/personnes")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Aucune fiche")
+
+	// A wrong entry shows the errors next to the fields, in French, and keeps what was typed.
+	status, page, _ = w.post(t, "/admin/personnes", url.Values{"_csrf": {csrf}, "subject": {"instructeur"}, "name": {"Instructrice Paris"},
+		"roles": {"applicant"}, "departements": {"75 national"}, "active": {"on"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="siren-error"`)
+	require.Contains(t, page, "Obligatoire pour les rôles Collectivité et Partenaire.")
+	require.Contains(t, page, `id="departements-error"`)
+	require.Contains(t, page, `value="75 national"`)
+	require.Regexp(t, `id="role-applicant" name="roles" value="applicant" checked`, page)
+
+	// The instructor of Paris is made an instructor of Rennes' département by the table.
+	status, _, h := w.post(t, "/admin/personnes", url.Values{"_csrf": {csrf}, "subject": {"instructeur"}, "name": {"Instructrice Rennes"},
+		"roles": {"instructor"}, "departements": {"35"}, "active": {"on"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	require.Equal(t, "/admin/personnes?info=personne-enregistree", h.Get("Location"))
+	_, page, _ = w.get(t, "/admin/personnes")
+	require.Contains(t, page, `id="personne-instructeur"`)
+	require.Contains(t, page, "Instructrice Rennes")
+	_, page, _ = w.get(t, "/admin/personnes?sujet=instructeur")
+	require.Contains(t, page, `id="departements" name="departements" value="35"`, "the edit form is filled")
+
+	// A person a non-administrator cannot see the table.
+	w.client.Jar, _ = cookiejar.New(nil)
+	w.signIn(t, instructor)
+	status, _, _ = w.get(t, "/admin/personnes")
+	require.Equal(t, http.StatusForbidden, status)
+	_, page, _ = w.get(t, "/taches")
+	require.NotContains(t, page, `id="tache-`+w.taskID+`"`, "the table's scope (35), not the session's (75)")
+
+	// Withdrawn, the person is refused on their next page, with the reason.
+	w.client.Jar, _ = cookiejar.New(nil)
+	csrf = w.signIn(t, admin)
+	status, _, _ = w.post(t, "/admin/personnes", url.Values{"_csrf": {csrf}, "subject": {"instructeur"}, "name": {"Instructrice Rennes"},
+		"roles": {"instructor"}, "departements": {"35"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	w.client.Jar, _ = cookiejar.New(nil)
+	w.signIn(t, instructor)
+	status, page, _ = w.get(t, "/")
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "retiré par un administrateur")
+
+	// Removed, the entry no longer counts: the session's roles and scopes do again.
+	w.client.Jar, _ = cookiejar.New(nil)
+	csrf = w.signIn(t, admin)
+	status, _, _ = w.post(t, "/admin/personnes/supprimer", url.Values{"_csrf": {csrf}, "subject": {"instructeur"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	w.client.Jar, _ = cookiejar.New(nil)
+	w.signIn(t, instructor)
+	_, page, _ = w.get(t, "/taches")
+	require.Contains(t, page, `id="tache-`+w.taskID+`"`)
+}
+
+// thRow reads a page's table headers.
+func thRow(page string) string {
+	var headers []string
+	for _, m := range regexp.MustCompile(`<th scope="col">([^<]+)</th>`).FindAllStringSubmatch(page, -1) {
+		headers = append(headers, m[1])
+	}
+	return strings.Join(headers, ",")
+}
+
+func TestInboxPagesAndTheDoneTabExports(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	task, err := w.store.Task(ctx, w.taskID)
+	require.NoError(t, err)
+	// 101 more open tasks of Paris' dossier, then 101 the instructor completed: more than a page each.
+	for i := 2; i <= 102; i++ {
+		due := time.Now().Add(time.Duration(i) * time.Hour)
+		require.NoError(t, w.store.CreateTask(ctx, models.Task{ID: models.TaskID(task.DossierID, models.TaskPreselection, i), DossierID: task.DossierID,
+			Type: models.TaskPreselection, Role: models.RoleInstructor, Scope: models.DepartementScope("75"), DueAt: &due}))
+	}
+	for i := 103; i <= 203; i++ {
+		id := models.TaskID(task.DossierID, models.TaskInformation, i)
+		require.NoError(t, w.store.CreateTask(ctx, models.Task{ID: id, DossierID: task.DossierID,
+			Type: models.TaskInformation, Role: models.RoleInstructor, Scope: models.DepartementScope("75")}))
+		require.NoError(t, w.store.CloseTask(ctx, id, instructor.Subject, "done", "", nil))
+	}
+	w.signIn(t, instructor)
+	rowID := regexp.MustCompile(`<tr id="tache-([^"]+)"`)
+
+	// À traiter: the first page holds 100 tasks, the most urgent first, and links to the rest.
+	status, page, _ := w.get(t, "/taches?onglet=a-traiter")
+	require.Equal(t, http.StatusOK, status)
+	first := rowID.FindAllStringSubmatch(page, -1)
+	require.Len(t, first, 100)
+	require.Equal(t, w.taskID, first[0][1], "the overdue task first")
+	next := regexp.MustCompile(`href="(/taches\?[^"]*apres=[^"]+)" id="page-suivante"`).FindStringSubmatch(page)
+	require.NotNil(t, next, "a link to the next page")
+	status, page, _ = w.get(t, html.UnescapeString(next[1]))
+	require.Equal(t, http.StatusOK, status)
+	second := rowID.FindAllStringSubmatch(page, -1)
+	require.Len(t, second, 2)
+	require.NotContains(t, page, `id="page-suivante"`, "the last page")
+	seen := map[string]bool{}
+	for _, m := range append(first, second...) {
+		require.False(t, seen[m[1]], "no task on two pages")
+		seen[m[1]] = true
+	}
+	status, _, _ = w.get(t, "/taches?apres=nonsense")
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+
+	// Traités: the tasks the instructor completed, pages of 100, and their export with the page's columns.
+	status, page, _ = w.get(t, "/taches?onglet=traites")
+	require.Equal(t, http.StatusOK, status)
+	require.Len(t, rowID.FindAllStringSubmatch(page, -1), 100)
+	headers := thRow(page)
+	require.Equal(t, "Tâche,Dossier,Collectivité,Statut du dossier,Échéance,Issue,Traitée le", headers)
+	next = regexp.MustCompile(`href="(/taches\?[^"]*apres=[^"]+)" id="page-suivante"`).FindStringSubmatch(page)
+	require.NotNil(t, next)
+	_, page, _ = w.get(t, html.UnescapeString(next[1]))
+	require.Len(t, rowID.FindAllStringSubmatch(page, -1), 1)
+	csvLink := regexp.MustCompile(`href="([^"]+)" hx-boost="false" id="export-csv"`).FindStringSubmatch(page)
+	require.NotNil(t, csvLink)
+	require.Equal(t, "/taches.csv?onglet=traites", html.UnescapeString(csvLink[1]))
+
+	status, body, h := w.get(t, "/taches.csv?onglet=traites")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "text/csv; charset=utf-8", h.Get("Content-Type"))
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	require.Equal(t, headers, lines[0], "the export's columns are the page's, in its order")
+	require.Len(t, lines, 102, "every completed task, not one page")
+	require.Contains(t, lines[1], "information,"+task.DossierID+",Ville de Paris,preselection,,done,")
+
+	// The open tabs' export keeps the inbox's columns.
+	_, page, _ = w.get(t, "/taches?onglet=a-traiter")
+	_, body, _ = w.get(t, "/taches.csv?onglet=a-traiter")
+	require.Equal(t, thRow(page), strings.SplitN(body, "\n", 2)[0])
+	require.Len(t, strings.Split(strings.TrimSpace(body), "\n"), 103)
 }
