@@ -42,9 +42,7 @@ func BenchmarkOpenDossiersMemory(b *testing.B) {
 	total := envInt("BENCH_MEMORY_DOSSIERS", 10_000)
 	sample := min(envInt("BENCH_MEMORY_SAMPLE", 200), total)
 	small := envInt("BENCH_MEMORY_SMALL_CACHE", 1_000)
-	relance := filepath.Join(b.TempDir(), "relance")
-	out, err := exec.Command("go", "build", "-o", relance, "github.com/relance/relance/cmd/relance").CombinedOutput()
-	require.NoError(b, err, "build relance: %s", out)
+	relance := buildRelance(b)
 
 	for range b.N {
 		var rows []memoryFigures
@@ -80,88 +78,24 @@ type memoryFigures struct {
 
 func runMemoryBench(b *testing.B, relance string, total, sample, cache int) memoryFigures {
 	b.Helper()
-	cli, err := app.FindTemporalCLI(os.Getenv("TEMPORAL_CLI"))
-	if err != nil {
-		b.Skipf("the benchmark needs the temporal CLI: %v", err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	files := newStackFiles(b)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	st, err := app.PrepareStore(ctx, files.databaseURL, logger)
-	require.NoError(b, err)
-	defer st.Close()
-	dev, err := app.StartDevTemporal(ctx, app.DevTemporal{CLI: cli, Namespace: "default", DBFile: files.temporalDB, Log: io.Discard}, logger)
-	require.NoError(b, err)
-	defer dev.Stop()
-
-	dir := b.TempDir()
-	apiPort, metricsPort := freePort(b), freePort(b)
-	env := append(os.Environ(), "DATABASE_URL="+files.databaseURL, "JWT_SECRET="+testSecret, "TEMPORAL_ADDRESS="+dev.FrontendHostPort(),
-		"TEMPORAL_NAMESPACE=default", "HTTP_ADDR=127.0.0.1:"+apiPort, "METRICS_ADDR=127.0.0.1:"+metricsPort,
-		"LOG_FORMAT=json", "LOG_LEVEL=warn", "WORKER_STICKY_CACHE_SIZE="+strconv.Itoa(cache))
-	apiProc := startProcess(b, "relance api", filepath.Join(dir, "api.log"), env, relance, "api")
-	workerProc := startProcess(b, "relance worker", filepath.Join(dir, "worker.log"), env, relance, "worker")
-	defer func() {
-		require.NoError(b, apiProc.stop(b), "relance api stops cleanly")
-		require.NoError(b, workerProc.stop(b), "relance worker stops cleanly")
-	}()
-	apiURL, metrics := "http://127.0.0.1:"+apiPort, "http://127.0.0.1:"+metricsPort+"/metrics"
-	apiProc.waitHTTP(b, apiURL+"/readyz")
-	workerProc.waitHTTP(b, metrics)
-	s := &stack{URL: apiURL, Temporal: dev.Client(), Store: st, auth: api.NewAuthenticator(testSecret, "", "", "")}
-
-	// The guichet's envelope funds about 1,200 grants: the administrator raises it, and
-	// its parents first, to fund them all.
-	admin := s.token(b, administrator)
-	for _, code := range []string{"fund", "axe2", models.EnvelopeGuichet} {
-		raised := envelope(b, s, admin, code).AllocatedCents + models.Cents(total)*500_000
-		r := s.call(b, http.MethodPatch, "/api/v1/envelopes/"+code, admin, map[string]any{"allocated_cents": raised})
-		require.Equal(b, http.StatusOK, r.Status, string(r.Body))
-	}
-
-	// File every dossier, each for its own commune, until it waits on its payment task.
-	communes, err := st.SearchCollectivites(ctx, store.CollectiviteFilter{Type: models.TypeCommune, Limit: total})
+	ctx := context.Background()
+	p := startProcessStack(b, relance, cache)
+	defer p.stop()
+	s, metrics := p.stack, p.workerMetrics
+	communes, err := s.Store.SearchCollectivites(ctx, store.CollectiviteFilter{Type: models.TypeCommune, Limit: total})
 	require.NoError(b, err)
 	require.Len(b, communes, total, "one commune per dossier")
-	application := models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 650_000,
-		Checklist: completeChecklist(models.GuichetFranceConnect)}
-	tasks := make([]string, total) // the payment task of each dossier, in filing order
-	jobs := make(chan int, total)
-	for i := range total {
-		jobs <- i
-	}
-	close(jobs)
+	fundGuichet(b, s, total)
 	start := time.Now()
-	var wg sync.WaitGroup
-	for range 16 {
-		wg.Go(func() {
-			for i := range jobs {
-				applicant := s.client(s.token(b, applicantOf(communes[i].Siren)))
-				r := s.call(b, http.MethodPost, "/api/v1/guichet/applications", applicant.Token, application)
-				require.Equal(b, http.StatusCreated, r.Status, string(r.Body))
-				var d dossierView
-				r.decode(b, &d)
-				for d.Status == models.StatusSubmitted || d.Status == models.StatusChecking || len(d.Tasks) == 0 && d.Status == models.StatusAwaitingPayment {
-					time.Sleep(20 * time.Millisecond)
-					next, err := applicant.Dossier(ctx, d.ID)
-					require.NoError(b, err)
-					d = next
-				}
-				require.Equal(b, models.StatusAwaitingPayment, d.Status, d.Reason)
-				tasks[i] = d.Tasks[0].ID
-			}
-		})
-	}
-	wg.Wait()
+	tasks := fileAwaitingPayment(b, s, communes, 16)
 	filing := time.Since(start)
 
 	// Let both processes go idle, so that the figures are what they hold, not what the
 	// filing's garbage left behind; the Go runtime hands freed memory back within minutes.
 	time.Sleep(time.Duration(envInt("BENCH_MEMORY_SETTLE_SECONDS", 30)) * time.Second)
 	f := memoryFigures{cache: cache, filingRate: float64(total) / filing.Seconds()}
-	f.apiMB, _ = procMemoryMB(b, apiProc.cmd.Process.Pid)
-	f.workerMB, f.workerPeakMB = procMemoryMB(b, workerProc.cmd.Process.Pid)
+	f.apiMB, _ = procMemoryMB(b, p.api.cmd.Process.Pid)
+	f.workerMB, f.workerPeakMB = procMemoryMB(b, p.worker.cmd.Process.Pid)
 	f.cached = metricSum(b, metrics, "temporal_sticky_cache_size")
 	require.LessOrEqual(b, f.cached, float64(cache), "the worker's cache holds at most WORKER_STICKY_CACHE_SIZE workflows")
 	// The SDK's cache evicts as it reaches its size, so it may hold one workflow fewer.
@@ -214,4 +148,122 @@ func procMemoryMB(t testing.TB, pid int) (rss, peak float64) {
 	require.NoError(t, sc.Err())
 	require.Positive(t, rss, "VmRSS of %d", pid)
 	return rss, peak
+}
+
+// processStack is `relance api` and `relance worker`, each a process of its own, against
+// the CLI dev server the test starts, on a PostgreSQL database of its own.
+type processStack struct {
+	*stack
+	api, worker *process
+	// workerMetrics is the worker's /metrics URL.
+	workerMetrics string
+}
+
+// buildRelance builds the relance command into the test's temporary directory.
+func buildRelance(t testing.TB) string {
+	t.Helper()
+	relance := filepath.Join(t.TempDir(), "relance")
+	out, err := exec.Command("go", "build", "-o", relance, "github.com/relance/relance/cmd/relance").CombinedOutput()
+	require.NoError(t, err, "build relance: %s", out)
+	return relance
+}
+
+// startProcessStack starts the dev server, then the api and the worker from the relance
+// binary with WORKER_STICKY_CACHE_SIZE=cache. It skips without the temporal CLI or
+// PostgreSQL (two processes share the database).
+func startProcessStack(t testing.TB, relance string, cache int) *processStack {
+	t.Helper()
+	cli, err := app.FindTemporalCLI(os.Getenv("TEMPORAL_CLI"))
+	if err != nil {
+		if os.Getenv("REQUIRE_E2E") != "" {
+			t.Fatalf("REQUIRE_E2E is set: %v", err)
+		}
+		t.Skipf("needs the temporal CLI: %v", err)
+	}
+	files := newStackFiles(t)
+	if filepath.IsAbs(files.databaseURL) {
+		t.Skip("the api and the worker processes share a database: TEST_DATABASE_URL")
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	st, err := app.PrepareStore(context.Background(), files.databaseURL, logger)
+	require.NoError(t, err)
+	dev, err := app.StartDevTemporal(context.Background(), app.DevTemporal{CLI: cli, Namespace: "default", DBFile: files.temporalDB,
+		Log: io.Discard}, logger)
+	if err != nil {
+		_ = st.Close()
+		require.NoError(t, err)
+	}
+	dir := t.TempDir()
+	apiPort, metricsPort := freePort(t), freePort(t)
+	env := append(os.Environ(), "DATABASE_URL="+files.databaseURL, "JWT_SECRET="+testSecret, "TEMPORAL_ADDRESS="+dev.FrontendHostPort(),
+		"TEMPORAL_NAMESPACE=default", "HTTP_ADDR=127.0.0.1:"+apiPort, "METRICS_ADDR=127.0.0.1:"+metricsPort,
+		"LOG_FORMAT=json", "LOG_LEVEL=warn", "WORKER_STICKY_CACHE_SIZE="+strconv.Itoa(cache))
+	p := &processStack{workerMetrics: "http://127.0.0.1:" + metricsPort + "/metrics",
+		api:    startProcess(t, "relance api", filepath.Join(dir, "api.log"), env, relance, "api"),
+		worker: startProcess(t, "relance worker", filepath.Join(dir, "worker.log"), env, relance, "worker")}
+	p.stack = &stack{URL: "http://127.0.0.1:" + apiPort, Temporal: dev.Client(), Store: st, auth: api.NewAuthenticator(testSecret, "", "", "")}
+	stopped := false
+	p.stack.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		require.NoError(t, p.api.stop(t), "relance api stops cleanly")
+		require.NoError(t, p.worker.stop(t), "relance worker stops cleanly")
+		_ = dev.Stop()
+		_ = st.Close()
+	}
+	t.Cleanup(p.stack.stop)
+	p.api.waitHTTP(t, p.URL+"/readyz")
+	p.worker.waitHTTP(t, p.workerMetrics)
+	return p
+}
+
+// fundGuichet raises the guichet's envelope, and its parents first, by enough for n more
+// grants of 5,000 € (it funds about 1,200 as seeded).
+func fundGuichet(t testing.TB, s *stack, n int) {
+	t.Helper()
+	admin := s.token(t, administrator)
+	for _, code := range []string{"fund", "axe2", models.EnvelopeGuichet} {
+		raised := envelope(t, s, admin, code).AllocatedCents + models.Cents(n)*500_000
+		r := s.call(t, http.MethodPatch, "/api/v1/envelopes/"+code, admin, map[string]any{"allocated_cents": raised})
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	}
+}
+
+// fileAwaitingPayment files a complete guichet dossier for each commune, concurrency at
+// once, and waits until each waits on its payment task. It returns those tasks' ids, in
+// the communes' order.
+func fileAwaitingPayment(t testing.TB, s *stack, communes []models.Collectivite, concurrency int) []string {
+	t.Helper()
+	application := models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 650_000,
+		Checklist: completeChecklist(models.GuichetFranceConnect)}
+	tasks := make([]string, len(communes))
+	jobs := make(chan int, len(communes))
+	for i := range communes {
+		jobs <- i
+	}
+	close(jobs)
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Go(func() {
+			for i := range jobs {
+				applicant := s.client(s.token(t, applicantOf(communes[i].Siren)))
+				r := s.call(t, http.MethodPost, "/api/v1/guichet/applications", applicant.Token, application)
+				require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+				var d dossierView
+				r.decode(t, &d)
+				for d.Status == models.StatusSubmitted || d.Status == models.StatusChecking || len(d.Tasks) == 0 && d.Status == models.StatusAwaitingPayment {
+					time.Sleep(20 * time.Millisecond)
+					next, err := applicant.Dossier(context.Background(), d.ID)
+					require.NoError(t, err)
+					d = next
+				}
+				require.Equal(t, models.StatusAwaitingPayment, d.Status, d.Reason)
+				tasks[i] = d.Tasks[0].ID
+			}
+		})
+	}
+	wg.Wait()
+	return tasks
 }
