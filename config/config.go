@@ -42,9 +42,11 @@ type Config struct {
 	// stuck dossiers compares it with its workflow (visibility lags behind).
 	StuckGrace time.Duration
 	// WorkerStickyCacheSize is how many workflows `relance worker` keeps in memory between
-	// their tasks (the SDK's sticky cache, shared by the process). A workflow not in it is
-	// replayed from its history on its next task; 10,000 (the SDK's default) keeps 10,000
-	// open dossiers in about 100 MB (see the README's figures).
+	// their tasks (the SDK's sticky cache, shared by the process); a workflow not in it
+	// replays its history on its next task. Each cached dossier costs the worker about
+	// 65 KB: the SDK's default of 10,000 took it to 740 MB with 10,000 open dossiers, so
+	// the default here is 2,000, which keeps the api and the worker under 300 MB together
+	// for any number of open dossiers (README: Figures at scale, make bench-memory).
 	WorkerStickyCacheSize int
 	// TemporalCLI is the temporal binary `relance dev` runs; found on PATH or in ./bin when empty.
 	TemporalCLI string
@@ -147,7 +149,7 @@ func Load() (Config, error) {
 	if c.ReconcileBatch, err = strconv.Atoi(env("RECONCILE_BATCH", "100")); err != nil || c.ReconcileBatch <= 0 {
 		errs = append(errs, "RECONCILE_BATCH must be a positive whole number")
 	}
-	if c.WorkerStickyCacheSize, err = strconv.Atoi(env("WORKER_STICKY_CACHE_SIZE", "10000")); err != nil || c.WorkerStickyCacheSize <= 0 {
+	if c.WorkerStickyCacheSize, err = strconv.Atoi(env("WORKER_STICKY_CACHE_SIZE", "2000")); err != nil || c.WorkerStickyCacheSize <= 0 {
 		errs = append(errs, "WORKER_STICKY_CACHE_SIZE must be a positive whole number of workflows")
 	}
 	if c.Axe3AdvanceSharePercent, err = strconv.Atoi(env("AXE3_ADVANCE_SHARE_PERCENT", "30")); err != nil ||

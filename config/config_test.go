@@ -54,7 +54,7 @@ func TestLoadDefaults(t *testing.T) {
 		TemporalUIPort:          8233,
 		TemporalUIURL:           "http://localhost:8233",
 		StuckGrace:              time.Minute,
-		WorkerStickyCacheSize:   10_000,
+		WorkerStickyCacheSize:   2_000,
 		JWTSecret:               config.DevJWTSecret,
 		TemporalTimeout:         10 * time.Second,
 		GuichetAmendWindow:      720 * time.Hour,

@@ -30,8 +30,9 @@ import (
 // officer's payment task, then times the completion of BENCH_MEMORY_SAMPLE of those tasks
 // (default 200, spread over the filing order). It runs twice on fresh stacks: the worker's
 // sticky cache larger than the open dossiers, then smaller (BENCH_MEMORY_SMALL_CACHE,
-// default 1,000), where most completions replay their workflow's history. It runs only
-// with BENCH_MEMORY set (make bench-memory), on PostgreSQL (TEST_DATABASE_URL).
+// default 2,000, the default of WORKER_STICKY_CACHE_SIZE), where most completions replay
+// their workflow's history. It runs only with BENCH_MEMORY set (make bench-memory), on
+// PostgreSQL (TEST_DATABASE_URL).
 func BenchmarkOpenDossiersMemory(b *testing.B) {
 	if os.Getenv("BENCH_MEMORY") == "" {
 		b.Skip("BENCH_MEMORY=1 runs it: make bench-memory")
@@ -41,7 +42,7 @@ func BenchmarkOpenDossiersMemory(b *testing.B) {
 	}
 	total := envInt("BENCH_MEMORY_DOSSIERS", 10_000)
 	sample := min(envInt("BENCH_MEMORY_SAMPLE", 200), total)
-	small := envInt("BENCH_MEMORY_SMALL_CACHE", 1_000)
+	small := envInt("BENCH_MEMORY_SMALL_CACHE", 2_000)
 	relance := buildRelance(b)
 
 	for range b.N {
