@@ -44,9 +44,9 @@ type Config struct {
 	// WorkerStickyCacheSize is how many workflows `relance worker` keeps in memory between
 	// their tasks (the SDK's sticky cache, shared by the process); a workflow not in it
 	// replays its history on its next task. Each cached dossier costs the worker about
-	// 65 KB: the SDK's default of 10,000 took it to 740 MB with 10,000 open dossiers, so
-	// the default here is 2,000, which keeps the api and the worker under 300 MB together
-	// for any number of open dossiers (README: Figures at scale, make bench-memory).
+	// 65 KB: with 10,000 open dossiers, the SDK's default of 10,000 took it to 724 MB, and
+	// 2,000, the default here, to 206 MB (the api 55 MB) for 5 ms more at the median of a
+	// task's completion (README: Figures at scale, make bench-memory).
 	WorkerStickyCacheSize int
 	// TemporalCLI is the temporal binary `relance dev` runs; found on PATH or in ./bin when empty.
 	TemporalCLI string
