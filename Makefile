@@ -6,7 +6,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run build temporal temporal-server test vet fmt-check bench bench-scale bench-cluster registry web-assets screenshots docker clean histories
+.PHONY: run build temporal temporal-server test vet fmt-check bench bench-scale bench-cluster bench-memory registry web-assets screenshots docker clean histories
 
 run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
 	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
@@ -38,6 +38,9 @@ bench: temporal ## Throughput and latency of guichet dossiers, call applications
 
 bench-scale: ## p50/p99 per page of the inbox and dossier list at 10,000 and 100,000 seeded dossiers (PostgreSQL, TEST_DATABASE_URL)
 	BENCH_SCALE=1 go test -run '^$$' -bench BenchmarkReadPath -benchtime 1x -timeout 60m ./store/
+
+bench-memory: temporal ## Resident memory of relance api + worker with BENCH_MEMORY_DOSSIERS open dossiers (default 10,000), cache larger then smaller (PostgreSQL, TEST_DATABASE_URL)
+	BENCH_MEMORY=1 TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench BenchmarkOpenDossiersMemory -benchtime 1x -timeout 120m ./e2e/
 
 bench-cluster: temporal temporal-server ## The benchmarks on the dev server, then on the production shape (real server on PostgreSQL, api + 2 workers)
 	TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 30m ./e2e/

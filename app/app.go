@@ -239,6 +239,10 @@ func NewWorker(tc client.Client, st *store.Store) sdkworker.Worker {
 // RunWorker runs the worker, the outbox's dispatcher, which delivers reminders and
 // escalations through sender, and the filing reconciler, until ctx ends.
 func RunWorker(ctx context.Context, cfg config.Config, tc client.Client, st *store.Store, sender notify.Sender, logger *slog.Logger) error {
+	// The SDK sizes its process-wide cache when the first worker starts: set it before.
+	if cfg.WorkerStickyCacheSize > 0 {
+		sdkworker.SetStickyWorkflowCacheSize(cfg.WorkerStickyCacheSize)
+	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() {

@@ -25,7 +25,7 @@ var envKeys = []string{
 	"TASK_DUE_PRESELECTION", "TASK_DUE_INFO_ANSWER", "TASK_DUE_JURY_VOTE", "TASK_DUE_SIGNATURE", "TASK_DUE_DISBURSEMENT",
 	"TASK_REMINDER_LEAD", "NOTIFY_SMTP_ADDR", "NOTIFY_FROM", "NOTIFY_ROLE_MAILBOXES",
 	"GUICHET_CLOSES_AT", "RECONCILE_PERIOD", "RECONCILE_GRACE", "RECONCILE_BATCH",
-	"TEMPORAL_UI_URL", "STUCK_GRACE",
+	"TEMPORAL_UI_URL", "STUCK_GRACE", "WORKER_STICKY_CACHE_SIZE",
 	"AXE3_ADVANCE_SHARE_PERCENT", "AXE3_COMPLETION", "AXE3_LAB_ONLY",
 	"OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URL", "SESSION_SECRET",
 }
@@ -54,6 +54,7 @@ func TestLoadDefaults(t *testing.T) {
 		TemporalUIPort:          8233,
 		TemporalUIURL:           "http://localhost:8233",
 		StuckGrace:              time.Minute,
+		WorkerStickyCacheSize:   2_000,
 		JWTSecret:               config.DevJWTSecret,
 		TemporalTimeout:         10 * time.Second,
 		GuichetAmendWindow:      720 * time.Hour,
@@ -91,6 +92,7 @@ func TestLoadSettings(t *testing.T) {
 	t.Setenv("JWT_ISSUER", "https://auth.example.gouv.fr")
 	t.Setenv("JWKS_URL", "https://auth.example.gouv.fr/jwks")
 	t.Setenv("JWT_AUDIENCE", "relance")
+	t.Setenv("WORKER_STICKY_CACHE_SIZE", "2500")
 
 	c, err := config.Load()
 	require.NoError(t, err)
@@ -108,6 +110,7 @@ func TestLoadSettings(t *testing.T) {
 	require.Equal(t, "https://auth.example.gouv.fr", c.JWTIssuer)
 	require.Equal(t, "https://auth.example.gouv.fr/jwks", c.JWKSURL)
 	require.Equal(t, "relance", c.JWTAudience)
+	require.Equal(t, 2500, c.WorkerStickyCacheSize)
 	require.Equal(t, "postgresql://relance@db:5432/relance", c.Database())
 }
 
@@ -147,6 +150,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"reconcile period garbage", map[string]string{"RECONCILE_PERIOD": "often"}, []string{"RECONCILE_PERIOD"}},
 		{"log format unknown", map[string]string{"LOG_FORMAT": "logfmt"}, []string{"LOG_FORMAT"}},
 		{"log level unknown", map[string]string{"LOG_LEVEL": "verbose"}, []string{"LOG_LEVEL"}},
+		{"sticky cache zero", map[string]string{"WORKER_STICKY_CACHE_SIZE": "0"}, []string{"WORKER_STICKY_CACHE_SIZE"}},
+		{"sticky cache negative", map[string]string{"WORKER_STICKY_CACHE_SIZE": "-1"}, []string{"WORKER_STICKY_CACHE_SIZE"}},
+		{"sticky cache with a unit", map[string]string{"WORKER_STICKY_CACHE_SIZE": "10k"}, []string{"WORKER_STICKY_CACHE_SIZE"}},
 		{"reconcile batch zero", map[string]string{"RECONCILE_BATCH": "0"}, []string{"RECONCILE_BATCH"}},
 		{"advance share over 100", map[string]string{"AXE3_ADVANCE_SHARE_PERCENT": "101"}, []string{"AXE3_ADVANCE_SHARE_PERCENT"}},
 		{"advance share a fraction", map[string]string{"AXE3_ADVANCE_SHARE_PERCENT": "0.3"}, []string{"AXE3_ADVANCE_SHARE_PERCENT"}},
