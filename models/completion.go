@@ -109,11 +109,11 @@ var taskOutcomes = map[TaskType][]outcome{
 	},
 	TaskScoring: {{OutcomeScored, true, func() any { return &ScoringCompletion{} }}},
 	TaskProgramming: {
-		{OutcomeGrant, true, func() any { return &ProgrammingGrant{} }},
+		{OutcomeGrant, true, func() any { return &AmountCompletion{} }},
 		{OutcomeRefuse, false, func() any { return &MotivatedCompletion{} }},
 		{OutcomePostpone, false, func() any { return &MotivatedCompletion{} }},
 	},
-	TaskAdvanceRequest: {{OutcomeRequested, true, func() any { return &AdvanceRequest{} }}},
+	TaskAdvanceRequest: {{OutcomeRequested, true, func() any { return &AmountCompletion{} }}},
 	TaskFinalStatement: {{OutcomeFiled, true, func() any { return &FinalStatement{} }}},
 	TaskRecovery:       {{OutcomeRecovered, true, func() any { return &RecoveryCompletion{} }}},
 	TaskProposalReview: {

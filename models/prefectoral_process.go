@@ -114,9 +114,10 @@ func CheckAmount(field string, amount, maxGrant Cents) error {
 	return nil
 }
 
-// ProgrammingGrant is the préfet's grant in a programming session: the amount, and a
-// comment (the motivation when it departs from the ranking).
-type ProgrammingGrant struct {
+// AmountCompletion completes a task with an amount: the préfet's grant in a programming
+// session (the comment is the motivation when it departs from the ranking), or the
+// applicant's request for an advance.
+type AmountCompletion struct {
 	Comment string      `json:"comment" validate:"max=2000"`
 	Data    *AmountData `json:"data" validate:"required"`
 }
@@ -124,12 +125,6 @@ type ProgrammingGrant struct {
 // AmountData is an amount granted or asked for.
 type AmountData struct {
 	AmountCents Cents `json:"amount_cents" validate:"min=1,cents"`
-}
-
-// AdvanceRequest is the applicant's request for an advance.
-type AdvanceRequest struct {
-	Comment string      `json:"comment" validate:"max=2000"`
-	Data    *AmountData `json:"data" validate:"required"`
 }
 
 // FinalStatement is the applicant's final statement of the project's actual eligible expenses.

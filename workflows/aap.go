@@ -49,21 +49,6 @@ type aap struct {
 	in       AAPInput
 	tasks    *taskBoard
 	reserved bool
-	// pending answers people whose completion moved the dossier on, once its next status
-	// is recorded, so they see where their act led.
-	pending []func()
-}
-
-// recordAndAnswer records a status, then answers the people waiting for it.
-func (a *aap) recordAndAnswer(ctx workflow.Context, in activities.StatusInput, details string) error {
-	if err := a.setStatus(ctx, in, details); err != nil {
-		return err
-	}
-	for _, answer := range a.pending {
-		answer()
-	}
-	a.pending = nil
-	return nil
 }
 
 // AAPWorkflow runs an application to a call for projects: eligibility from the registry,
@@ -74,7 +59,6 @@ func (a *aap) recordAndAnswer(ctx workflow.Context, in activities.StatusInput, d
 func AAPWorkflow(ctx workflow.Context, in AAPInput) (Result, error) {
 	ctx = withActivityOptions(ctx)
 	a := &aap{dossierProcess: newProcess(in.DossierID), in: in}
-	a.dossierProcess.record = a.recordAndAnswer
 	var err error
 	if a.tasks, err = newTaskBoard(ctx, a.dossierProcess); err != nil {
 		return Result{}, err

@@ -59,10 +59,9 @@ type PrefectoralInput struct {
 // prefectoral is the state of one dossier's process.
 type prefectoral struct {
 	*dossierProcess
-	in      PrefectoralInput
-	tasks   *taskBoard
-	facts   activities.PrefectoralFacts
-	pending []func()
+	in    PrefectoralInput
+	tasks *taskBoard
+	facts activities.PrefectoralFacts
 	// score and proposed are the instructor's, once scored.
 	score    int
 	proposed models.Cents
@@ -71,22 +70,6 @@ type prefectoral struct {
 	envelope string
 	// advancePaid is the advance finance paid.
 	advancePaid models.Cents
-}
-
-func (p *prefectoral) recordAndAnswer(ctx workflow.Context, in activities.StatusInput, details string) error {
-	if err := p.setStatus(ctx, in, details); err != nil {
-		return err
-	}
-	p.answerPending()
-	return nil
-}
-
-// answerPending answers the people whose completion moved the dossier to where it now waits.
-func (p *prefectoral) answerPending() {
-	for _, answer := range p.pending {
-		answer()
-	}
-	p.pending = nil
 }
 
 // PrefectoralWorkflow runs an Axe 3 application: eligibility, admissibility by an
@@ -99,7 +82,6 @@ func (p *prefectoral) answerPending() {
 func PrefectoralWorkflow(ctx workflow.Context, in PrefectoralInput) (Result, error) {
 	ctx = withActivityOptions(ctx)
 	p := &prefectoral{dossierProcess: newProcess(in.DossierID), in: in}
-	p.dossierProcess.record = p.recordAndAnswer
 	var err error
 	if p.tasks, err = newTaskBoard(ctx, p.dossierProcess); err != nil {
 		return Result{}, err
@@ -236,7 +218,7 @@ func (p *prefectoral) validateAmount(_ workflow.Context, payload any) error {
 	switch c := payload.(type) {
 	case *models.ScoringCompletion:
 		return models.CheckAmount("data.proposed_cents", c.Data.ProposedCents, p.facts.Eligibility.MaxGrantCents)
-	case *models.ProgrammingGrant:
+	case *models.AmountCompletion:
 		return models.CheckAmount("data.amount_cents", c.Data.AmountCents, p.facts.Eligibility.MaxGrantCents)
 	}
 	return nil
@@ -393,7 +375,7 @@ func (p *prefectoral) payments(ctx workflow.Context) (Result, error) {
 		advance, err := p.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(p.id, models.TaskAdvanceRequest, 0), DossierID: p.id,
 			Type: models.TaskAdvanceRequest, Role: models.RoleApplicant, Scope: models.CollectiviteScope(p.in.Siren)},
 			validate: func(_ workflow.Context, payload any) error {
-				if r, ok := payload.(*models.AdvanceRequest); ok && r.Data.AmountCents > maxAdvance {
+				if r, ok := payload.(*models.AmountCompletion); ok && r.Data.AmountCents > maxAdvance {
 					return models.FieldErrors(map[string]string{"data.amount_cents": fmt.Sprintf("must be at most %s (%d%% of the grant)",
 						models.FormatEuros(maxAdvance), p.in.Settings.advanceShare())})
 				}

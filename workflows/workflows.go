@@ -76,8 +76,11 @@ func awaitUntil(ctx workflow.Context, timeout time.Duration, summary string, con
 type dossierProcess struct {
 	id     string
 	status models.Status
-	// record writes a status; a workflow may wrap setStatus to track what a status settles.
+	// record writes a status; a workflow may wrap recordAndAnswer to track what a status settles.
 	record func(ctx workflow.Context, in activities.StatusInput, details string) error
+	// pending answers people whose completion moved the dossier on, once its next status
+	// is recorded, so they see where their act led.
+	pending []func()
 }
 
 // Result is how a dossier's process ended.
@@ -88,8 +91,25 @@ type Result struct {
 
 func newProcess(id string) *dossierProcess {
 	p := &dossierProcess{id: id, status: models.StatusSubmitted}
-	p.record = p.setStatus
+	p.record = p.recordAndAnswer
 	return p
+}
+
+// recordAndAnswer records a status, then answers the people waiting for it.
+func (p *dossierProcess) recordAndAnswer(ctx workflow.Context, in activities.StatusInput, details string) error {
+	if err := p.setStatus(ctx, in, details); err != nil {
+		return err
+	}
+	p.answerPending()
+	return nil
+}
+
+// answerPending answers the people whose completion moved the dossier to where it now waits.
+func (p *dossierProcess) answerPending() {
+	for _, answer := range p.pending {
+		answer()
+	}
+	p.pending = nil
 }
 
 func (p *dossierProcess) refuse(ctx workflow.Context, reason string) (Result, error) {
