@@ -82,10 +82,7 @@ func (s *Server) adminTaskUpdate(c echo.Context, req any, build func(models.Task
 	if err != nil {
 		return err
 	}
-	if err := bindJSON(c, req); err != nil {
-		return err
-	}
-	if err := c.Validate(req); err != nil {
+	if err := bindValid(c, req); err != nil {
 		return err
 	}
 	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {

@@ -52,10 +52,7 @@ type regionalSplitRequest struct {
 
 func (s *Server) putRegionalSplit(c echo.Context) error {
 	var req regionalSplitRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	if err := s.Store.SetRegionalSplit(c.Request().Context(), req.Allocations, principal(c).Subject); err != nil {
@@ -128,10 +125,7 @@ func (s *Server) putDelegation(c echo.Context) error {
 		return models.FieldErrors(map[string]string{"departement": "must be a département code such as 01, 2A or 974"})
 	}
 	var req delegationRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	p := principal(c)
@@ -181,10 +175,7 @@ func (s *Server) putLab(c echo.Context) error {
 		return err
 	}
 	var req labRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	lab := models.Lab{ID: id, Name: strings.TrimSpace(req.Name), Region: req.Region}
@@ -215,10 +206,7 @@ func (s *Server) putCRTE(c echo.Context) error {
 		return err
 	}
 	var req crteRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	if len(req.EPCIs)+len(req.Communes) == 0 {
@@ -272,10 +260,7 @@ func (s *Server) putRegionRules(c echo.Context) error {
 
 func (s *Server) putRules(c echo.Context, scope models.Scope, allowed bool) error {
 	var req rulesRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	if !allowed {

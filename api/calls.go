@@ -378,10 +378,7 @@ func (s *Server) provideInformation(c echo.Context) error {
 		return models.Errorf(models.EConflict, "dossier %s is a guichet dossier: nobody asks it for information", d.ID)
 	}
 	var req informationRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	tasks, err := s.Store.DossierTasks(c.Request().Context(), d.ID)
@@ -415,10 +412,7 @@ func (s *Server) withdrawDossier(c echo.Context) error {
 		return err
 	}
 	var req models.Withdrawal
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	if !models.Withdrawable(d.Status) {

@@ -98,10 +98,7 @@ func (s *Server) moveSchedule(c echo.Context) error {
 		return err
 	}
 	var sch models.Schedule
-	if err := bindJSON(c, &sch); err != nil {
-		return err
-	}
-	if err := c.Validate(&sch); err != nil {
+	if err := bindValid(c, &sch); err != nil {
 		return err
 	}
 	if end := campaign.Schedule.Build.ClosesAt; !time.Now().Before(end) {

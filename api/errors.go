@@ -149,6 +149,14 @@ func fromTemporal(err error) error {
 }
 
 // bindJSON decodes the request body strictly into v: unknown fields and trailing data are
+// bindValid decodes and validates a request body.
+func bindValid(c echo.Context, req any) error {
+	if err := bindJSON(c, req); err != nil {
+		return err
+	}
+	return c.Validate(req)
+}
+
 // refused with a message naming the problem.
 func bindJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)

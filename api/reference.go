@@ -84,10 +84,7 @@ type patchEnvelopeRequest struct {
 
 func (s *Server) patchEnvelope(c echo.Context) error {
 	var req patchEnvelopeRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

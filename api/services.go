@@ -50,14 +50,6 @@ func (s *Server) groupingCampaign(c echo.Context) (models.Campaign, error) {
 	return campaign, campaign.GroupingOpen(time.Now())
 }
 
-// bindValid decodes and validates a request body.
-func bindValid(c echo.Context, req any) error {
-	if err := bindJSON(c, req); err != nil {
-		return err
-	}
-	return c.Validate(req)
-}
-
 func (s *Server) createService(c echo.Context) error {
 	campaign, err := s.groupingCampaign(c)
 	if err != nil {

@@ -36,10 +36,7 @@ type openSessionRequest struct {
 // openSession opens a programming session on an envelope and invites its scored dossiers.
 func (s *Server) openSession(c echo.Context) error {
 	var req openSessionRequest
-	if err := bindJSON(c, &req); err != nil {
-		return err
-	}
-	if err := c.Validate(&req); err != nil {
+	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	if err := governsEnvelope(principal(c), req.EnvelopeCode); err != nil {
