@@ -148,8 +148,7 @@ func fromTemporal(err error) error {
 	return err
 }
 
-// bindJSON decodes the request body strictly into v: unknown fields and trailing data are
-// bindValid decodes and validates a request body.
+// bindValid decodes the request body with bindJSON, then checks its field rules.
 func bindValid(c echo.Context, req any) error {
 	if err := bindJSON(c, req); err != nil {
 		return err
@@ -157,6 +156,7 @@ func bindValid(c echo.Context, req any) error {
 	return c.Validate(req)
 }
 
+// bindJSON decodes the request body strictly into v: unknown fields and trailing data are
 // refused with a message naming the problem.
 func bindJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
