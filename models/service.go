@@ -297,3 +297,6 @@ func OutcomeOf(s CandidateService) ServiceOutcome {
 	}
 	return ServiceOutcome{}
 }
+
+// ServiceWorkflowID is the ID of a candidate service's workflow.
+func ServiceWorkflowID(id string) string { return "service-" + id }
