@@ -49,7 +49,18 @@ var funcs = template.FuncMap{
 	"short":  shortID,
 	"open":   callOpen,
 	"app":    appInput,
-	"fld":    callField,
+	"axe3":   axe3Input,
+	"add1":   func(i int) int { return i + 1 },
+	"deref":  func(p *int) int { return *p },
+	"list":   func(s ...string) []string { return s },
+	"decision": func(o string) string {
+		return label(map[string]string{models.OutcomeGrant: "Attribuée", models.OutcomeRefuse: "Refusée", models.OutcomePostpone: "Reportée"}, o)
+	},
+	"signatureOf": func(f taskForm) string {
+		return map[models.Role]string{models.RolePrefet: " de l'annexe financière au CRTE, par le préfet",
+			models.RoleApplicant: " par la collectivité", models.RoleFinance: " pour l'État"}[f.Task.Role]
+	},
+	"fld": callField,
 	"personField": func(v peopleView, name, lbl string) inputField {
 		return inputField{Name: name, Label: lbl, Type: "text", Value: v.Values[name], Error: v.Errors[name]}
 	},
@@ -236,6 +247,7 @@ type dossierView struct {
 	OpenTasks   []models.Task
 	WorkflowURL string
 	Amend       *amendForm
+	Axe3        *axe3Facts
 }
 
 // field is one line of an application, as the dossier page shows it.
@@ -250,6 +262,9 @@ func (s *Server) dossierPage(c echo.Context) error {
 	v := dossierView{DossierView: d, Application: applicationFields(d.Dossier)}
 	if app, ok := guichetOf(d.Dossier); ok {
 		v.Amend = amendFormOf(p, d.Dossier, app)
+	}
+	if v.Axe3, err = s.axe3Facts(c.Request().Context(), p, d); err != nil {
+		return s.renderError(c, err)
 	}
 	for _, t := range d.Tasks {
 		if t.Status == models.TaskOpen || t.Status == models.TaskClaimed {
@@ -305,6 +320,8 @@ func applicationFields(d models.Dossier) []field {
 		for _, k := range keys {
 			out = append(out, field{label(strandFieldLabels, k), app.StrandFields[k]})
 		}
+	case models.KindPrefectoral:
+		return prefectoralFields(d)
 	}
 	return out
 }
@@ -318,6 +335,10 @@ type taskForm struct {
 	Values   map[string]string
 	Errors   map[string]string
 	Problem  string
+	// Scoring is the scoring form's criteria and weights; SessionID the programming
+	// session where the préfet decides (a programming task has no form of its own).
+	Scoring   *scoringForm
+	SessionID string
 }
 
 func (s *Server) taskPage(c echo.Context) error {
@@ -335,6 +356,16 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 		return s.renderError(c, err)
 	}
 	f := taskForm{Task: t, Dossier: d, Outcomes: models.Outcomes(t.Type), CanAct: p.CanAct(t), Values: values, Errors: errs, Problem: problem}
+	switch t.Type {
+	case models.TaskScoring:
+		if f.Scoring, err = s.scoringForm(ctx, d, values, errs); err != nil {
+			return s.renderError(c, err)
+		}
+	case models.TaskProgramming:
+		if f.SessionID, err = s.API.Store.OpenSessionOf(ctx, d.ID); err != nil {
+			return s.renderError(c, err)
+		}
+	}
 	return s.render(c, status, "task", label(taskLabels, t.Type), f)
 }
 
@@ -373,6 +404,14 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 		data["signed_on"] = form.Get("signed_on")
 	case models.TaskDisbursement:
 		data["paid_on"], data["reference"] = form.Get("paid_on"), form.Get("reference")
+	case models.TaskRecovery:
+		data["recovered_on"], data["reference"] = form.Get("recovered_on"), form.Get("reference")
+	case models.TaskAdvanceRequest:
+		euroData(form, "amount", "data.amount_cents", data, errs)
+	case models.TaskFinalStatement:
+		euroData(form, "eligible_expenses", "data.eligible_expenses_cents", data, errs)
+	case models.TaskScoring:
+		scoringData(form, data, errs)
 	}
 	if len(data) > 0 {
 		req.Data, _ = json.Marshal(data)

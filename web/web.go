@@ -113,6 +113,18 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/appels/:id/candidature", s.fileApplication, csrf, signed)
 	e.GET("/dossiers/:id/brouillon", s.draftForm, csrf, signed)
 	e.POST("/dossiers/:id/brouillon", s.saveDraft, csrf, signed)
+	e.GET("/axe3/nouveau", s.axe3Form, csrf, signed)
+	e.POST("/axe3/nouveau", s.fileAxe3, csrf, signed)
+	e.GET("/dossiers/:id/axe3", s.axe3DraftForm, csrf, signed)
+	e.POST("/dossiers/:id/axe3", s.saveAxe3Draft, csrf, signed)
+	e.GET("/axe3/seances", s.sessionsPage, csrf, signed)
+	e.POST("/axe3/seances", s.openSession, csrf, signed)
+	e.GET("/axe3/seances/:id", s.sessionPage, csrf, signed)
+	e.POST("/axe3/seances/:id/decisions", s.decideInSession, csrf, signed)
+	e.POST("/axe3/seances/:id/cloture", s.closeSession, csrf, signed)
+	e.GET("/axe3/enveloppes", s.envelopesPage, csrf, signed)
+	e.POST("/axe3/repartition", s.saveSplit, csrf, signed)
+	e.POST("/axe3/regions/:region/delegations", s.delegate, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -169,7 +181,12 @@ var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rend
 	"appel-cree":           "L'appel est créé.",
 	"personne-enregistree": "La fiche est enregistrée : elle vaut dès la prochaine page de la personne.",
 	"personne-supprimee":   "La fiche est supprimée : la personne se connecte avec les rôles de son fournisseur d'identité.",
-	"session-ouverte":      "La session du jury est ouverte : les dossiers présélectionnés y entrent."}
+	"session-ouverte":      "La session du jury est ouverte : les dossiers présélectionnés y entrent.",
+	"seance-ouverte":       "La séance de programmation est ouverte : les dossiers notés de l'enveloppe y entrent, classés par note.",
+	"decision":             "La décision est enregistrée.",
+	"seance-close":         "La séance est close : les dossiers sans décision sont reportés à la suivante.",
+	"repartition":          "La répartition régionale est enregistrée.",
+	"delegation":           "La délégation est enregistrée."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
 	t, ok := s.pages[page]
