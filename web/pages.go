@@ -43,16 +43,17 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
-	"has":    func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
-	"field":  formField,
-	"choice": choice,
-	"short":  shortID,
-	"open":   callOpen,
-	"app":    appInput,
-	"axe3":   axe3Input,
-	"add1":   func(i int) int { return i + 1 },
-	"deref":  func(p *int) int { return *p },
-	"list":   func(s ...string) []string { return s },
+	"has":       func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
+	"field":     formField,
+	"choice":    choice,
+	"short":     shortID,
+	"open":      callOpen,
+	"app":       appInput,
+	"axe3":      axe3Input,
+	"add1":      func(i int) int { return i + 1 },
+	"deref":     func(p *int) int { return *p },
+	"list":      func(s ...string) []string { return s },
+	"thousands": groupThousands,
 	"decision": func(o string) string {
 		return label(map[string]string{models.OutcomeGrant: "Attribuée", models.OutcomeRefuse: "Refusée", models.OutcomePostpone: "Reportée"}, o)
 	},

@@ -396,10 +396,13 @@ var eligibilityFR = func() func(string) string {
 			"La collectivité compte $1 habitants (au plus $2), toutes les dépenses sont éligibles, et les financements publics de $3 restent dans la limite de $4 % des dépenses éligibles de $5."},
 	}
 	line := regexp.MustCompile(`line (\d+) \((\w+), ([^)]*)\)`)
+	grouped := regexp.MustCompile(`\d{1,3}(?:,\d{3})+\b`)
 	return func(msg string) string {
 		for _, r := range rules {
 			if m := r.re.FindStringSubmatchIndex(msg); m != nil {
 				out := string(r.re.ExpandString(nil, r.fr, msg, m))
+				// Thousands are grouped with a space in French, not a comma.
+				out = grouped.ReplaceAllStringFunc(out, func(n string) string { return strings.ReplaceAll(n, ",", " ") })
 				return line.ReplaceAllStringFunc(out, func(l string) string {
 					sm := line.FindStringSubmatch(l)
 					return "ligne " + sm[1] + " (" + label(expenseLabels, models.ExpenseCategory(sm[2])) + ", " + sm[3] + ")"
@@ -409,6 +412,15 @@ var eligibilityFR = func() func(string) string {
 		return msg
 	}
 }()
+
+// groupThousands writes n with its thousands grouped by a space, as French does.
+func groupThousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
+}
 
 // euroData reads an amount typed in euros into a completion's data under path
 // ("data.amount_cents"); an empty amount is the "required" rule's.
@@ -446,9 +458,10 @@ func scoringData(form url.Values, data map[string]any, errs map[string]string) {
 type scoringForm struct {
 	Criteria []scoringRow
 	Weights  [models.CriteriaCount]int
-	Scope    models.Scope
-	Total    *int
-	MaxGrant models.Cents
+	// Territory is who set the weights, in French.
+	Territory string
+	Total     *int
+	MaxGrant  models.Cents
 }
 
 type scoringRow struct {
@@ -466,7 +479,13 @@ func (s *Server) scoringForm(ctx context.Context, d models.Dossier, values, errs
 		return nil, err
 	}
 	rules := models.ApplicableRules(set, d.Departement, d.Region)
-	f := &scoringForm{Weights: rules.Weights, Scope: rules.Scope}
+	f := &scoringForm{Weights: rules.Weights, Territory: "par défaut"}
+	switch rules.Scope.Kind {
+	case models.ScopeKindDepartement:
+		f.Territory = "département " + rules.Scope.Value
+	case models.ScopeKindRegion:
+		f.Territory = "région " + rules.Scope.Value
+	}
 	var app models.PrefectoralApplication
 	if err := json.Unmarshal(d.Payload, &app); err != nil {
 		return nil, err

@@ -32,6 +32,7 @@ var (
 // workspace is the pages over a store holding one dossier of Paris awaiting preselection.
 type workspace struct {
 	*httptest.Server
+	api      *api.Server
 	store    *store.Store
 	sessions *Sessions
 	client   *http.Client
@@ -66,7 +67,7 @@ func newWorkspace(t *testing.T) *workspace {
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &workspace{Server: srv, store: st, sessions: sessions, client: client, taskID: task.ID}
+	return &workspace{Server: srv, api: a, store: st, sessions: sessions, client: client, taskID: task.ID}
 }
 
 func (w *workspace) get(t *testing.T, path string) (int, string, http.Header) {
