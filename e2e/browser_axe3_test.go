@@ -16,17 +16,20 @@ import (
 // main path. The préfet de région delegates to Ille-et-Vilaine; Rennes files its
 // application; the prefecture's instructor admits and scores it (told off in French for a
 // criterion without comment); the préfet opens a programming session and grants the amount
-// proposed, the money reserved on the département's envelope.
+// proposed, the money reserved on the département's envelope, and closes the session; he
+// signs the annex to Rennes's CRTE; Rennes asks for an advance; finance pays it.
 func TestWorkspaceAxe3ApplicantInstructorPrefet(t *testing.T) {
 	rennes := applicantOf(sirenRennes)
 	rennes.Name = "Agent de la Ville de Rennes"
-	s, b := startWorkspace(t, nil, rennes, instructor35, prefet35, prefet53)
-	admin := s.token(t, administrator)
+	s, b := startWorkspace(t, nil, rennes, instructor35, prefet35, prefet53, financeOfficer)
+	admin, finance := s.token(t, administrator), s.token(t, financeOfficer)
 	var split struct{ Default map[string]models.Cents }
 	r := s.call(t, http.MethodGet, "/api/v1/axe3/regional-split", admin, nil)
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	r.decode(t, &split)
 	r = s.call(t, http.MethodPut, "/api/v1/axe3/regional-split", admin, map[string]any{"allocations": split.Default})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r = s.call(t, http.MethodPut, "/api/v1/axe3/crtes/crte-rennes", admin, map[string]any{"name": "CRTE Rennes Métropole", "epcis": []string{"243500139"}, "signed_on": "2021-07-01"})
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	const envCode = "axe3.territorial.53.35"
 
@@ -52,6 +55,7 @@ func TestWorkspaceAxe3ApplicantInstructorPrefet(t *testing.T) {
 		chromedp.SetValue(css(`[id="expenses.1.category"]`), "training"), chromedp.SendKeys(css(`[id="expenses.1.label"]`), "Formation des agents"),
 		chromedp.SendKeys(css(`[id="expenses.1.amount"]`), "10000"),
 		chromedp.SendKeys(css(`#other_public_funding`), "5000"), chromedp.SendKeys(css(`#requested`), "30000"),
+		chromedp.SetValue(css(`#crte_id`), "crte-rennes"),
 		chromedp.SendKeys(css(`[id="backing.deliberation"]`), "Délibération 2021-14 du conseil municipal"),
 		chromedp.SetValue(css(`[id="backing.deliberation_date"]`), "2021-03-02"),
 		chromedp.SendKeys(css(`[id="team.0.name"]`), "Claire Martin"), chromedp.SendKeys(css(`[id="team.0.role"]`), "cheffe de projet"),
@@ -119,4 +123,35 @@ func TestWorkspaceAxe3ApplicantInstructorPrefet(t *testing.T) {
 	b.eventually(path, `main`, "Convention à signer")
 	b.requireText(`#demande`, "25 000,00 €")
 	require.Equal(t, models.Euros(25_000), envelope(t, s, admin, envCode).ReservedCents, "the grant is reserved on the département's envelope")
+	b.run(chromedp.Navigate(b.url+sessionPath), chromedp.WaitVisible(css(`#clore`)))
+	b.submit(sessionPath+"/cloture", `.fr-alert--success`)
+	b.requireText(`.fr-alert--success`, "La séance est close")
+	b.requireText(`main`, "close le")
+
+	// Rennes is in its métropole's CRTE: the préfet signs the financial annex.
+	task = openTask(t, s, s.token(t, prefet35), id, models.TaskConventionSignature)
+	b.run(chromedp.Navigate(b.url+"/taches/"+task), chromedp.WaitVisible(css(`#signed_on`)))
+	b.requireText(`main`, "Date de signature de l'annexe financière au CRTE, par le préfet")
+	b.run(chromedp.Click(css(`label[for="outcome-signed"]`)), chromedp.SetValue(css(`#signed_on`), today()))
+	b.submit("/taches/"+task, `#historique`)
+	b.eventually(path, `main`, "Projet en cours")
+
+	// Rennes asks for an advance, told the 30 % cap in French; finance pays it.
+	b.signIn(rennes)
+	task = openTask(t, s, s.token(t, rennes), id, models.TaskAdvanceRequest)
+	b.run(chromedp.Navigate(b.url+"/taches/"+task), chromedp.WaitVisible(css(`#amount`)))
+	b.run(chromedp.Click(css(`label[for="outcome-requested"]`)), chromedp.SendKeys(css(`#amount`), "9000"))
+	b.submit("/taches/"+task, `#amount-error`)
+	b.requireText(`#amount-error`, "Au plus 7 500,00 € (30 % de la subvention).")
+	b.accessible("advance request with errors")
+	b.run(chromedp.Clear(css(`#amount`)), chromedp.SendKeys(css(`#amount`), "7500"))
+	b.submit("/taches/"+task, `#historique`)
+
+	b.signIn(financeOfficer)
+	task = openTask(t, s, finance, id, models.TaskDisbursement)
+	b.run(chromedp.Navigate(b.url+"/taches/"+task), chromedp.WaitVisible(css(`#paid_on`)))
+	b.run(chromedp.Click(css(`label[for="outcome-paid"]`)), chromedp.SetValue(css(`#paid_on`), today()), chromedp.SendKeys(css(`#reference`), "CHORUS-AV-1"))
+	b.submit("/taches/"+task, `#historique`)
+	b.eventually(path, `#historique`, "Avance payée")
+	require.Equal(t, models.Euros(7_500), envelope(t, s, admin, envCode).PaidCents, "the advance is paid to the cent")
 }

@@ -131,6 +131,7 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^must be exactly (\d+) items$`), "Exactement $1 éléments."},
 	{regexp.MustCompile(`^must be at most the project's cost \((.*)\)$`), "Au plus le coût du projet ($1)."},
 	{regexp.MustCompile(`^must be at most (.*) \(the request, within the public funding ceiling\)$`), "Au plus $1 (la demande, dans la limite du plafond de financement public)."},
+	{regexp.MustCompile(`^must be at most (.*) \((\d+)% of the grant\)$`), "Au plus $1 ($2 % de la subvention)."},
 	{regexp.MustCompile(`^is not a lab the administrator listed$`), "Ce laboratoire ne figure pas sur la liste de l'administration."},
 	{regexp.MustCompile(`^is a lab of région (\S+), not of the applicant's \((\S+)\)$`), "Ce laboratoire est de la région $1, pas de la vôtre ($2)."},
 	{regexp.MustCompile(`^is not a CRTE the administrator listed$`), "Ce CRTE ne figure pas sur la liste de l'administration."},
