@@ -260,7 +260,8 @@ func (s *Server) listAxe3Rules(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(rules), "default": models.DefaultAxe3Rules()})
 }
 
-type rulesRequest struct {
+// RulesRequest is a territory's Axe 3 rules as the préfet sets them.
+type RulesRequest struct {
 	PopulationCap        *int64 `json:"population_cap" validate:"required,min=0"`
 	MaxPublicRatePercent *int   `json:"max_public_rate_percent" validate:"required,min=1,max=100"`
 	// Weights is a list, not an array: JSON into a Go array drops extra items silently.
@@ -274,11 +275,10 @@ func (s *Server) putDepartementRules(c echo.Context) error {
 	if !models.ValidDepartement(dep) {
 		return models.FieldErrors(map[string]string{"departement": "must be a département code such as 01, 2A or 974"})
 	}
-	region, err := s.Store.DepartementRegion(c.Request().Context(), dep)
-	if err != nil {
+	if _, err := s.Store.DepartementRegion(c.Request().Context(), dep); err != nil {
 		return err
 	}
-	return s.putRules(c, models.DepartementScope(dep), principal(c).GovernsDepartement(dep, region))
+	return s.putRules(c, models.DepartementScope(dep))
 }
 
 // putRegionRules sets a région's Axe 3 rules, which its départements without their own follow.
@@ -287,26 +287,47 @@ func (s *Server) putRegionRules(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.putRules(c, models.RegionScope(region), principal(c).GovernsRegion(region))
+	return s.putRules(c, models.RegionScope(region))
 }
 
-func (s *Server) putRules(c echo.Context, scope models.Scope, allowed bool) error {
-	var req rulesRequest
-	if err := bindValid(c, &req); err != nil {
+func (s *Server) putRules(c echo.Context, scope models.Scope) error {
+	var req RulesRequest
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
+	rules, err := s.SetAxe3Rules(c.Request().Context(), principal(c), scope, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rules)
+}
+
+// SetAxe3Rules sets the Axe 3 rules of a département or a région: its préfet's act, its
+// région's préfet's, or an administrator's.
+func (s *Server) SetAxe3Rules(ctx context.Context, p models.Principal, scope models.Scope, req RulesRequest) (models.Axe3Rules, error) {
+	if err := models.Validate(req); err != nil {
+		return models.Axe3Rules{}, err
+	}
+	allowed := false
+	switch scope.Kind {
+	case models.ScopeKindDepartement:
+		region, err := s.Store.DepartementRegion(ctx, scope.Value)
+		if err != nil {
+			return models.Axe3Rules{}, err
+		}
+		allowed = p.GovernsDepartement(scope.Value, region)
+	case models.ScopeKindRegion:
+		allowed = p.GovernsRegion(scope.Value)
+	}
 	if !allowed {
-		return models.Errorf(models.EForbidden, "only the préfet of %s, or of its région, sets its rules", scope)
+		return models.Axe3Rules{}, models.Errorf(models.EForbidden, "only the préfet of %s, or of its région, sets its rules", scope)
 	}
 	rules := models.Axe3Rules{Scope: scope, PopulationCap: *req.PopulationCap, MaxPublicRatePercent: *req.MaxPublicRatePercent,
 		Weights: [models.CriteriaCount]int(req.Weights)}
 	if err := rules.Validate(); err != nil {
-		return err
+		return rules, err
 	}
-	if err := s.Store.PutAxe3Rules(c.Request().Context(), rules, principal(c).Subject); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, rules)
+	return rules, s.Store.PutAxe3Rules(ctx, rules, p.Subject)
 }
 
 // prefectoralRequest is an Axe 3 application; Draft saves it without submitting.

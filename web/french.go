@@ -143,6 +143,10 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^is not a dossier of this session$`), "Ce dossier n'est pas de cette séance."},
 	{regexp.MustCompile(`^belongs to région (\S+), not (\S+)$`), "Ce département est de la région $1, pas de la région $2."},
 	{regexp.MustCompile(`^must not be negative$`), "Un montant positif."},
+	{regexp.MustCompile(`^must not be negative \(0 for no cap\)$`), "Un nombre positif (0 : aucun plafond)."},
+	{regexp.MustCompile(`^must be between 1 and 100$`), "Entre 1 et 100."},
+	{regexp.MustCompile(`^each weight must be between 0 and 100$`), "Chaque poids est entre 0 et 100."},
+	{regexp.MustCompile(`^at least one weight must be positive$`), "Au moins un critère doit avoir un poids."},
 	{regexp.MustCompile(`^is not a région code`), "Un code de région INSEE à deux chiffres."},
 }
 

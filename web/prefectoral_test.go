@@ -394,6 +394,30 @@ func TestAxe3RegionalSplitAndDelegations(t *testing.T) {
 	require.Contains(t, page, "prefet.53 : délégation sur axe3.territorial.53.29, de 0,00 € à 250 000,00 €")
 	require.Contains(t, page, "Part gardée au niveau régional (axe3.territorial.53.region) : 6 250 000,00 €", "the tree sums")
 
+	// The préfet de région sets its région's rules and a département's; told off in French.
+	require.Contains(t, page, `id="regles-region-53"`)
+	require.Contains(t, page, `id="regles-departement-29"`)
+	status, page, _ = w.post(t, "/axe3/regles", url.Values{"_csrf": {csrf}, "scope": {"departement:29"}, "population_cap": {"20 000"},
+		"max_public_rate_percent": {"120"}, "weights.0": {"2"}, "weights.1": {"1"}, "weights.2": {"1"}, "weights.3": {"1"}, "weights.4": {"un"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="weights-departement-29-error"><p class="fr-message fr-message--error">Un nombre entier.`)
+	require.Contains(t, page, `value="un"`)
+	status, page, _ = w.post(t, "/axe3/regles", url.Values{"_csrf": {csrf}, "scope": {"departement:29"}, "population_cap": {"20 000"},
+		"max_public_rate_percent": {"120"}, "weights.0": {"0"}, "weights.1": {"0"}, "weights.2": {"0"}, "weights.3": {"0"}, "weights.4": {"0"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="max_public_rate_percent-departement-29-error">Au plus 100.`)
+	status, _, _ = w.post(t, "/axe3/regles", url.Values{"_csrf": {csrf}, "scope": {"departement:29"}, "population_cap": {"20 000"},
+		"max_public_rate_percent": {"70"}, "weights.0": {"2"}, "weights.1": {"1"}, "weights.2": {"1"}, "weights.3": {"1"}, "weights.4": {"0"}})
+	require.Equal(t, http.StatusSeeOther, status)
+	set, err := w.store.Axe3Rules(context.Background())
+	require.NoError(t, err)
+	require.Contains(t, set, models.Axe3Rules{Scope: models.DepartementScope("29"), PopulationCap: 20_000, MaxPublicRatePercent: 70, Weights: [5]int{2, 1, 1, 1, 0}})
+	_, page, _ = w.get(t, "/axe3/enveloppes")
+	require.Contains(t, page, `id="population_cap-departement-29" name="population_cap" value="20000"`)
+	status, _, _ = w.post(t, "/axe3/regles", url.Values{"_csrf": {csrf}, "scope": {"departement:75"}, "population_cap": {"0"},
+		"max_public_rate_percent": {"80"}, "weights.0": {"1"}, "weights.1": {"1"}, "weights.2": {"1"}, "weights.3": {"1"}, "weights.4": {"1"}})
+	require.Equal(t, http.StatusForbidden, status, "another région's département")
+
 	// A préfet de région may not delegate another région's envelope.
 	status, _, _ = w.post(t, "/axe3/regions/11/delegations", url.Values{"_csrf": {csrf}, "departement": {"75"}, "amount": {"1"}})
 	require.Equal(t, http.StatusForbidden, status)

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -175,7 +177,24 @@ func (s *Server) closeSession(c echo.Context) error {
 type envelopesView struct {
 	Split   *splitForm
 	Regions []regionForm
+	Rules   []rulesForm
 	Problem string
+}
+
+// rulesForm is a territory's Axe 3 rules, its own or those it follows, as a form.
+type rulesForm struct {
+	Scope models.Scope
+	Label string
+	// Own is whether the territory set its rules; else it follows its région's or the defaults.
+	Own     bool
+	Weights []weightField
+	Values  map[string]string
+	Errors  map[string]string
+}
+
+type weightField struct {
+	Index        int
+	Label, Value string
 }
 
 type splitForm struct {
@@ -201,9 +220,131 @@ func (s *Server) envelopesPage(c echo.Context) error {
 	return s.showEnvelopes(c, http.StatusOK, nil, "", nil, nil, "")
 }
 
+// territoryRules are the rules forms of the territories p governs as a préfet: its
+// départements, its régions and their delegated départements; typed holds what was typed
+// in the form of one of them.
+func (s *Server) territoryRules(ctx context.Context, p models.Principal, regions []regionForm, typed models.Scope, values, errs map[string]string) ([]rulesForm, error) {
+	set, err := s.API.Store.Axe3Rules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var scopes []models.Scope
+	for _, r := range p.Regions {
+		scopes = append(scopes, models.RegionScope(r))
+	}
+	for _, r := range regions {
+		for _, e := range r.Departements {
+			if _, dep, ok := models.EnvelopeTerritory(e.Code); ok && dep != "" {
+				scopes = append(scopes, models.DepartementScope(dep))
+			}
+		}
+	}
+	for _, d := range p.Departements {
+		if models.ValidDepartement(d) {
+			scopes = append(scopes, models.DepartementScope(d))
+		}
+	}
+	var out []rulesForm
+	seen := map[models.Scope]bool{}
+	for _, scope := range scopes {
+		if seen[scope] {
+			continue
+		}
+		seen[scope] = true
+		f := rulesForm{Scope: scope, Label: "Région " + scope.Value, Values: map[string]string{}, Errors: map[string]string{}}
+		region := scope.Value
+		if scope.Kind == models.ScopeKindDepartement {
+			f.Label = "Département " + scope.Value
+			if region, err = s.API.Store.DepartementRegion(ctx, scope.Value); err != nil {
+				return nil, err
+			}
+		}
+		dep := ""
+		if scope.Kind == models.ScopeKindDepartement {
+			dep = scope.Value
+		}
+		rules := models.ApplicableRules(set, dep, region)
+		f.Own = rules.Scope == scope
+		f.Values["population_cap"] = strconv.FormatInt(rules.PopulationCap, 10)
+		f.Values["max_public_rate_percent"] = strconv.Itoa(rules.MaxPublicRatePercent)
+		for i, w := range rules.Weights {
+			f.Values["weights."+strconv.Itoa(i)] = strconv.Itoa(w)
+		}
+		if scope == typed {
+			f.Values, f.Errors = values, errs
+		}
+		for i, lbl := range criteriaLabels {
+			f.Weights = append(f.Weights, weightField{Index: i, Label: lbl, Value: f.Values["weights."+strconv.Itoa(i)]})
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// saveRules sets a territory's Axe 3 rules, as the API does.
+func (s *Server) saveRules(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+	}
+	scope, err := models.ParseScope(form.Get("scope"))
+	if err != nil || scope.Kind != models.ScopeKindDepartement && scope.Kind != models.ScopeKindRegion {
+		return s.renderError(c, models.Errorf(models.ENotFound, "pas de territoire %q", form.Get("scope")))
+	}
+	values, errs := map[string]string{}, map[string]string{}
+	number := func(name string) int64 {
+		values[name] = form.Get(name)
+		n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(form.Get(name)), " ", ""), 10, 64)
+		if err != nil {
+			errs[name] = "Un nombre entier."
+		}
+		return n
+	}
+	popCap, rate := number("population_cap"), int(number("max_public_rate_percent"))
+	req := api.RulesRequest{PopulationCap: &popCap, MaxPublicRatePercent: &rate}
+	for i := range models.CriteriaCount {
+		w := int(number("weights." + strconv.Itoa(i)))
+		if e, ok := errs["weights."+strconv.Itoa(i)]; ok {
+			delete(errs, "weights."+strconv.Itoa(i))
+			errs["weights"] = e
+		}
+		req.Weights = append(req.Weights, w)
+	}
+	if len(errs) == 0 {
+		_, err = s.API.SetAxe3Rules(c.Request().Context(), principal(c), scope, req)
+	}
+	var e *models.Error
+	switch {
+	case len(errs) > 0:
+		return s.showRules(c, http.StatusUnprocessableEntity, scope, values, errs, "")
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/axe3/enveloppes?info=regles#regles-"+strings.ReplaceAll(scope.String(), ":", "-"))
+	case asError(err, &e) && len(e.Fields) > 0:
+		for k, msg := range e.Fields {
+			if strings.HasPrefix(k, "weights") {
+				k = "weights"
+			}
+			errs[k] = fieldMessageFR(msg)
+		}
+		return s.showRules(c, http.StatusUnprocessableEntity, scope, values, errs, "")
+	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EForbidden:
+		return s.showRules(c, api.StatusOf(e), scope, values, errs, label(errorTitles, e.Code)+" : "+e.Message)
+	}
+	return s.renderError(c, err)
+}
+
+// showRules renders the page with what was typed in one territory's rules form.
+func (s *Server) showRules(c echo.Context, status int, scope models.Scope, values, errs map[string]string, problem string) error {
+	return s.renderEnvelopes(c, status, nil, "", scope, values, errs, problem)
+}
+
 // showEnvelopes renders the page; split holds what was typed in the split's form, and
 // region, values and errs what was typed in one région's delegation form.
 func (s *Server) showEnvelopes(c echo.Context, status int, split map[string]string, region string, values, errs map[string]string, problem string) error {
+	return s.renderEnvelopes(c, status, split, region, models.Scope{}, values, errs, problem)
+}
+
+func (s *Server) renderEnvelopes(c echo.Context, status int, split map[string]string, region string, rules models.Scope, values, errs map[string]string, problem string) error {
 	ctx, p := c.Request().Context(), principal(c)
 	if err := requireAnyRole(p, models.RoleAdmin, models.RolePrefet); err != nil {
 		return s.renderError(c, err)
@@ -216,7 +357,7 @@ func (s *Server) showEnvelopes(c echo.Context, status int, split map[string]stri
 			return s.renderError(c, err)
 		}
 		f := &splitForm{RegionalSplitView: view, Errors: map[string]string{}}
-		if region == "" {
+		if region == "" && rules.IsZero() {
 			f.Errors = errs
 		}
 		for _, r := range slices.Sorted(maps.Keys(view.Default)) {
@@ -249,6 +390,12 @@ func (s *Server) showEnvelopes(c echo.Context, status int, split map[string]stri
 			f.Values, f.Errors = values, errs
 		}
 		v.Regions = append(v.Regions, f)
+	}
+	if p.HasRole(models.RolePrefet) {
+		var err error
+		if v.Rules, err = s.territoryRules(ctx, p, v.Regions, rules, values, errs); err != nil {
+			return s.renderError(c, err)
+		}
 	}
 	return s.render(c, status, "axe3_envelopes", "Enveloppes de l'Axe 3", v)
 }

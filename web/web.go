@@ -125,6 +125,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/axe3/enveloppes", s.envelopesPage, csrf, signed)
 	e.POST("/axe3/repartition", s.saveSplit, csrf, signed)
 	e.POST("/axe3/regions/:region/delegations", s.delegate, csrf, signed)
+	e.POST("/axe3/regles", s.saveRules, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -186,7 +187,8 @@ var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rend
 	"decision":             "La décision est enregistrée.",
 	"seance-close":         "La séance est close : les dossiers sans décision sont reportés à la suivante.",
 	"repartition":          "La répartition régionale est enregistrée.",
-	"delegation":           "La délégation est enregistrée."}
+	"delegation":           "La délégation est enregistrée.",
+	"regles":               "Les règles du territoire sont enregistrées : elles valent pour les prochaines notations et demandes."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
 	t, ok := s.pages[page]
