@@ -28,9 +28,9 @@ type sessionEntryRow struct {
 	DossierID     string `gorm:"primaryKey"`
 	Rank          int
 	Score         int
-	ProposedCents int64
+	ProposedCents models.Cents
 	Decision      string
-	AmountCents   int64
+	AmountCents   models.Cents
 }
 
 func (sessionEntryRow) TableName() string { return "axe3_session_entries" }
@@ -81,7 +81,7 @@ func (s *Store) Session(ctx context.Context, id string) (models.ProgrammingSessi
 	var entries []struct {
 		DossierID, ApplicantName, Decision string
 		Rank, Score                        int
-		ProposedCents, AmountCents         int64
+		ProposedCents, AmountCents         models.Cents
 	}
 	if err := db.Table("axe3_session_entries").Select("axe3_session_entries.dossier_id, dossiers.applicant_name, axe3_session_entries.decision, "+
 		"axe3_session_entries.rank, axe3_session_entries.score, axe3_session_entries.proposed_cents, axe3_session_entries.amount_cents").
