@@ -354,6 +354,10 @@ func (p *prefectoral) contract(ctx workflow.Context) (bool, error) {
 				fmt.Sprintf("Granted %s: %s by %s", models.FormatEuros(granted), what, deadline.Format(time.DateOnly))); err != nil {
 				return false, err
 			}
+		} else if workflow.GetVersion(ctx, "prefectoral-answer-signatory", workflow.DefaultVersion, 1) >= 1 {
+			// The applicant who signed sees the agreement wait for the State's signature,
+			// rather than waiting for it themselves.
+			p.answerPending()
 		}
 		done, _, answer, err := p.tasks.next(ctx, max(deadline.Sub(workflow.Now(ctx)), time.Millisecond), task)
 		if err != nil {

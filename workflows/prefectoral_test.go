@@ -230,7 +230,7 @@ func TestPrefectoralAdvanceThenBalanceProRata(t *testing.T) {
 	s.facts.InvolvesLab = true
 	s.scoredInSession()
 	s.complete(10*time.Hour, pfTask(models.TaskProgramming, 0), prefet75, models.OutcomeGrant, "", amount(pfGranted))
-	s.complete(11*time.Hour, pfTask(models.TaskConventionSignature, 0), applicant, models.OutcomeSigned, "", signedToday())
+	applicantSigns := s.complete(11*time.Hour, pfTask(models.TaskConventionSignature, 0), applicant, models.OutcomeSigned, "", signedToday())
 	s.complete(12*time.Hour, pfTask(models.TaskConventionSignature, 1), finance, models.OutcomeSigned, "", signedToday())
 	tooBig := s.complete(24*time.Hour, pfTask(models.TaskAdvanceRequest, 0), applicant, models.OutcomeRequested, "", amount(600_001))
 	s.complete(25*time.Hour, pfTask(models.TaskAdvanceRequest, 0), applicant, models.OutcomeRequested, "", amount(600_000))
@@ -241,6 +241,8 @@ func TestPrefectoralAdvanceThenBalanceProRata(t *testing.T) {
 
 	require.Equal(t, models.StatusPaid, s.result(t).Status)
 	require.Equal(t, map[string]string{"data.amount_cents": "must be at most 6 000,00 € (30% of the grant)"}, rejectedFields(t, tooBig.rejected))
+	require.Equal(t, CompleteTaskResult{DossierID: pfDossier, Status: models.StatusAwaitingSignature}, applicantSigns.result,
+		"the applicant sees the agreement wait for the State's signature")
 	require.Equal(t, []string{
 		fmt.Sprintf("reserve %d on [%s %s]: %q", pfGranted, models.EnvelopeAxe3Lab, pfEnvelope, pfEnvelope),
 		"commit", "pay advance 600000", "pay balance 900000", "release remainder 500000",
