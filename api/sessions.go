@@ -171,7 +171,7 @@ func (s *Server) closeSession(c echo.Context) error {
 		return err
 	}
 	for _, id := range undecided {
-		d := models.SessionDecision{DossierID: id, Outcome: models.OutcomePostpone, Comment: "session closed without a decision on this dossier"}
+		d := models.SessionDecision{DossierID: id, Outcome: models.OutcomePostpone, Comment: "séance de programmation close sans décision sur ce dossier"}
 		task, err := s.openProgrammingTask(c, session, id)
 		if err == nil {
 			err = s.completeProgramming(c, task, p, d)
