@@ -197,7 +197,7 @@ func (s *Server) CloseSession(ctx context.Context, p models.Principal, id string
 		return session, err
 	}
 	for _, id := range undecided {
-		d := models.SessionDecision{DossierID: id, Outcome: models.OutcomePostpone, Comment: "session closed without a decision on this dossier"}
+		d := models.SessionDecision{DossierID: id, Outcome: models.OutcomePostpone, Comment: "séance de programmation close sans décision sur ce dossier"}
 		task, err := s.openProgrammingTask(ctx, session, id)
 		if err == nil {
 			err = s.completeProgramming(ctx, task, p, d)

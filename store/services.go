@@ -18,10 +18,10 @@ type serviceRow struct {
 	Title              string
 	Description        string
 	Status             string
-	EstimatedCostCents int64
+	EstimatedCostCents models.Cents
 	CostNote           string
 	MergedInto         string
-	BudgetCents        int64
+	BudgetCents        models.Cents
 	DecisionReason     string
 	CreatedBy          string
 	CreatedAt          time.Time

@@ -384,7 +384,7 @@ func parseEuros(v string) (models.Cents, bool) {
 	}
 	e, _ := strconv.ParseInt(whole, 10, 64)
 	cts, _ := strconv.ParseInt(frac, 10, 64)
-	return e*100 + cts, true
+	return models.Euros(e) + models.Cents(cts), true
 }
 
 // completion builds the API's completion from the form: the same request, the same rules.
