@@ -241,7 +241,16 @@ func TestAxe3TaskFormsSayWhatIsWrongInFrench(t *testing.T) {
 	statement := openTaskOf(t, w, d, models.TaskFinalStatement, models.RoleApplicant, models.CollectiviteScope(applicant.Siren))
 	recovery := openTaskOf(t, w, d, models.TaskRecovery, models.RoleFinance, models.ScopeNational)
 	annex := openTaskOf(t, w, d, models.TaskConventionSignature, models.RolePrefet, dep)
+	agreement := models.Task{ID: models.TaskID(d.ID, models.TaskConventionSignature, 1), DossierID: d.ID, Type: models.TaskConventionSignature,
+		Role: models.RoleApplicant, Scope: models.CollectiviteScope(applicant.Siren), Status: models.TaskOpen, CreatedAt: time.Now()}
+	require.NoError(t, w.store.CreateTask(context.Background(), agreement))
 	csrf = w.signInAs(t, applicant)
+	status, page, _ = w.get(t, "/taches/"+agreement.ID)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Date de signature par la collectivité")
+	status, page, _ = w.post(t, "/taches/"+agreement.ID, url.Values{"_csrf": {csrf}, "outcome": {"signed"}, "signed_on": {"hier"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="signed_on-error">Une date au format AAAA-MM-JJ.`)
 	status, page, _ = w.get(t, "/taches/"+advance)
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, html.UnescapeString(page), "Montant de l'avance demandée")
