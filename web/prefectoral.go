@@ -349,7 +349,9 @@ func (s *Server) axe3Facts(ctx context.Context, p models.Principal, v api.Dossie
 	}
 	f := &axe3Facts{}
 	var err error
-	if f.Eligibility, err = s.API.PrefectoralEligibility(ctx, p, v.ID); err != nil {
+	// A registry that no longer knows the applicant leaves its eligibility unexplained,
+	// not its dossier unreadable.
+	if f.Eligibility, err = s.API.PrefectoralEligibility(ctx, p, v.ID); err != nil && models.ErrorCode(err) != models.ENotFound {
 		return nil, err
 	}
 	for _, r := range f.Eligibility.Reasons {
