@@ -212,6 +212,26 @@ func (c Campaign) Validate() error {
 	return joinFieldErrors(Validate(c), fields)
 }
 
+// ValidateNew checks a campaign an administrator creates at now: Validate's rules, and a
+// collection that has not opened yet.
+func (c Campaign) ValidateNew(now time.Time) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if !c.Schedule.Collection.OpensAt.After(now) {
+		return FieldErrors(map[string]string{"schedule.collection.opens_at": "must be in the future"})
+	}
+	return nil
+}
+
+// ScheduleMovable refuses to move the dates of a campaign whose last phase has closed.
+func (c Campaign) ScheduleMovable(now time.Time) error {
+	if end := c.Schedule.Build.ClosesAt; !now.Before(end) {
+		return Errorf(EConflict, "campaign %s closed on %s: its dates can no longer move", c.ID, end.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
 // IsCommitteeMember reports whether subject sits on the campaign's committee.
 func (c Campaign) IsCommitteeMember(subject string) bool {
 	return slices.ContainsFunc(c.Committee, func(m CommitteeMember) bool { return m.Subject == subject })
