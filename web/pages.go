@@ -95,7 +95,7 @@ func choice(name, lbl string, q url.Values, errs map[string]string, values any) 
 
 // inputField is one input of a task form: what was typed, and the error of its rule (named
 // by the API's field path).
-type inputField struct{ Name, Label, Type, Value, Error string }
+type inputField struct{ Name, Label, Type, Value, Error, ID string }
 
 func formField(f taskForm, name, path, label, typ string) inputField {
 	return inputField{Name: name, Label: label, Type: typ, Value: f.Values[name], Error: f.Errors[path]}
@@ -305,6 +305,17 @@ func applicationFields(d models.Dossier) []field {
 		for _, k := range keys {
 			out = append(out, field{label(strandFieldLabels, k), app.StrandFields[k]})
 		}
+	case models.KindCoConstruction:
+		prop := proposalOf(d).Proposal
+		out = append(out, field{"Nature", label(proposalTypeLabels, prop.Type)}, field{"Titre", prop.Title},
+			field{"Description", prop.Description}, field{"Catégorie", label(categoryLabels, prop.Category)})
+		if prop.ProposerName != "" {
+			out = append(out, field{"Partenaire", prop.ProposerName})
+		}
+		if e := prop.Existing; e != nil {
+			out = append(out, field{"Porté par", e.Operator}, field{"Usagers", e.Users}, field{"Adresse", e.Address},
+				field{"Licence", e.Licence}, field{"Coût à ce jour", models.FormatEuros(e.CostCents)})
+		}
 	}
 	return out
 }
@@ -318,6 +329,8 @@ type taskForm struct {
 	Values   map[string]string
 	Errors   map[string]string
 	Problem  string
+	// MergeInto are the accepted proposals of the campaign a proposal's review may merge it into.
+	MergeInto []option
 }
 
 func (s *Server) taskPage(c echo.Context) error {
@@ -335,6 +348,18 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 		return s.renderError(c, err)
 	}
 	f := taskForm{Task: t, Dossier: d, Outcomes: models.Outcomes(t.Type), CanAct: p.CanAct(t), Values: values, Errors: errs, Problem: problem}
+	if t.Type == models.TaskProposalReview {
+		accepted, err := s.API.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: d.CallID,
+			Status: string(models.StatusAccepted), Limit: groupingProposals})
+		if err != nil {
+			return s.renderError(c, err)
+		}
+		for _, a := range accepted {
+			if a.ID != d.ID {
+				f.MergeInto = append(f.MergeInto, option{a.ID, proposalOf(a).Proposal.Title + " — " + a.ApplicantName, values["into_dossier_id"] == a.ID})
+			}
+		}
+	}
 	return s.render(c, status, "task", label(taskLabels, t.Type), f)
 }
 
@@ -373,6 +398,10 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 		data["signed_on"] = form.Get("signed_on")
 	case models.TaskDisbursement:
 		data["paid_on"], data["reference"] = form.Get("paid_on"), form.Get("reference")
+	case models.TaskProposalReview:
+		if req.Outcome == models.OutcomeMerge {
+			data["into_dossier_id"] = form.Get("into_dossier_id")
+		}
 	}
 	if len(data) > 0 {
 		req.Data, _ = json.Marshal(data)

@@ -113,6 +113,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/appels/:id/candidature", s.fileApplication, csrf, signed)
 	e.GET("/dossiers/:id/brouillon", s.draftForm, csrf, signed)
 	e.POST("/dossiers/:id/brouillon", s.saveDraft, csrf, signed)
+	s.registerCampaigns(e, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -169,7 +170,18 @@ var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rend
 	"appel-cree":           "L'appel est créé.",
 	"personne-enregistree": "La fiche est enregistrée : elle vaut dès la prochaine page de la personne.",
 	"personne-supprimee":   "La fiche est supprimée : la personne se connecte avec les rôles de son fournisseur d'identité.",
-	"session-ouverte":      "La session du jury est ouverte : les dossiers présélectionnés y entrent."}
+	"session-ouverte":      "La session du jury est ouverte : les dossiers présélectionnés y entrent.",
+	"campagne-creee":       "La campagne est créée : son processus suit ses dates.",
+	"dates-deplacees":      "Les dates sont déplacées : les phases suivent.",
+	"proposition-deposee":  "Votre proposition est déposée : un instructeur de l'ANCT l'examine.",
+	"bulletin-depose":      "Votre bulletin est enregistré.",
+	"bulletin-remplace":    "Votre bulletin remplace le précédent.",
+	"service-cree":         "Le service candidat est créé.",
+	"proposition-deplacee": "La proposition a changé de service.",
+	"services-fusionnes":   "Les services sont fusionnés.",
+	"cout-estime":          "Le coût estimé est enregistré.",
+	"interet-enregistre":   "Votre manifestation d'intérêt est enregistrée.",
+	"referent-confirme":    "Le territoire référent est confirmé."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
 	t, ok := s.pages[page]
