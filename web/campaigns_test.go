@@ -207,7 +207,7 @@ func TestBallotIsCastThenReplaced(t *testing.T) {
 	f := seedCampaign(t, w, -12) // vote open
 	path := "/campagnes/" + f.campaign.ID + "/bulletin"
 	w.signIn(t, applicant)
-	_, page, _ := w.get(t, "/campagnes/" + f.campaign.ID)
+	_, page, _ := w.get(t, "/campagnes/"+f.campaign.ID)
 	require.Contains(t, page, `id="voter"`)
 	status, page, _ := w.get(t, path)
 	require.Equal(t, http.StatusOK, status)
