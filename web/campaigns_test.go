@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -25,8 +28,9 @@ var (
 // campaignFixture is a campaign whose phase is the one open day offsets place now in:
 // collection from day c (relative to today), then vote, interest and build, ten days each.
 type campaignFixture struct {
-	campaign models.Campaign
-	services []string
+	campaign  models.Campaign
+	services  []string
+	proposals []string // Rennes's, then Paris's
 }
 
 func seedCampaign(t *testing.T, w *workspace, collectionStartsInDays int) campaignFixture {
@@ -57,7 +61,7 @@ func seedCampaign(t *testing.T, w *workspace, collectionStartsInDays int) campai
 		svc, err := w.store.CreateService(ctx, models.CandidateService{ID: uuid.NewString(), CampaignID: c.ID, Title: "Service — " + p.title,
 			Description: "Un service candidat issu d'une proposition.", EstimatedCostCents: models.Euros(300_000), CostNote: "devis", ProposalIDs: []string{pid}, CreatedBy: "anct"})
 		require.NoError(t, err)
-		f.services = append(f.services, svc.ID)
+		f.services, f.proposals = append(f.services, svc.ID), append(f.proposals, pid)
 	}
 	return f
 }
@@ -323,4 +327,86 @@ func TestInterestsAndReferents(t *testing.T) {
 	_, page, _ = w.get(t, path)
 	require.Contains(t, page, "1 référent(s) sur 1")
 	require.Contains(t, page, `id="eligibilite"`)
+}
+
+func TestProposalPagesAndReviewForm(t *testing.T) {
+	w := newWorkspace(t)
+	f := seedCampaign(t, w, -2)
+	w.signIn(t, applicant)
+	_, page, _ := w.get(t, "/campagnes/"+f.campaign.ID)
+	require.Regexp(t, `(?s)id="mes-propositions".*Prise de rendez-vous en mairie.*Retenue pour le vote`, page, "my proposals and their status")
+	require.NotContains(t, page, "Budget participatif en ligne</a>", "not Paris's")
+	status, page, _ := w.get(t, "/dossiers/"+f.proposals[0])
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Un besoin de nouveau service")
+	require.Contains(t, page, "Relation aux usagers")
+
+	// ANCT's review: merging needs the accepted proposal to merge into, offered by title.
+	ctx := context.Background()
+	id := uuid.NewString()
+	payload, _ := json.Marshal(models.Proposal{Type: models.ProposalNeed, Title: "Agenda partagé", Description: "Un agenda partagé des associations.", Category: "outils_agents"})
+	_, _, err := w.store.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindCoConstruction, Status: models.StatusReview, ApplicantSiren: "213502388",
+		ApplicantName: "Ville de Rennes", EnvelopeCode: f.campaign.EnvelopeCode, Payload: payload, CallID: f.campaign.ID, CreatedBy: "agent"}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	task := models.Task{ID: models.TaskID(id, models.TaskProposalReview, 1), DossierID: id, Type: models.TaskProposalReview, Role: models.RoleInstructor,
+		Scope: models.ScopeNational, Status: models.TaskOpen, CreatedAt: time.Now()}
+	require.NoError(t, w.store.CreateTask(ctx, task))
+	w.signIn(t, anct)
+	status, page, _ = w.get(t, "/taches/"+task.ID)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Examen d&#39;une proposition")
+	require.Contains(t, page, "Regrouper avec une autre proposition")
+	require.Contains(t, page, `<option value="`+f.proposals[1]+`" >Budget participatif en ligne — Ville de Paris</option>`)
+	status, page, _ = w.post(t, "/taches/"+task.ID, url.Values{"_csrf": {csrfOf(t, page)}, "outcome": {"merge"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="into_dossier_id-error">Ce champ est obligatoire.</p>`)
+	status, page, _ = w.post(t, "/taches/"+task.ID, url.Values{"_csrf": {csrfOf(t, page)}, "outcome": {"out_of_scope"}, "comment": {"Non"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="comment-error">Au moins 10 caractères.</p>`)
+	require.Contains(t, page, `value="out_of_scope" checked`)
+}
+
+func TestScheduleFormAndPriorityImport(t *testing.T) {
+	w := newWorkspace(t)
+	f := seedCampaign(t, w, -70) // closed
+	w.signIn(t, admin)
+	path := "/campagnes/" + f.campaign.ID + "/dates"
+	status, page, _ := w.get(t, path)
+	require.Equal(t, http.StatusOK, status)
+	form := url.Values{"_csrf": {csrfOf(t, page)}}
+	for _, k := range phaseFields {
+		form.Set(k, time.Now().AddDate(0, 0, 5).Format(time.DateOnly))
+	}
+	form.Set("vote.closes_at", "bientôt")
+	status, page, _ = w.post(t, path, form)
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `id="vote.closes_at-error">Une date au format AAAA-MM-JJ.</p>`)
+	form.Set("vote.closes_at", time.Now().AddDate(0, 0, 5).Format(time.DateOnly))
+	status, page, _ = w.post(t, path, form)
+	require.Equal(t, http.StatusConflict, status)
+	require.Contains(t, page, "its dates can no longer move")
+
+	upload := func(csv string) (int, string) {
+		_, page, _ := w.get(t, "/admin/politiques-prioritaires")
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		require.NoError(t, mw.WriteField("_csrf", csrfOf(t, page)))
+		fw, err := mw.CreateFormFile("csv", "politiques.csv")
+		require.NoError(t, err)
+		_, _ = fw.Write([]byte(csv))
+		require.NoError(t, mw.Close())
+		resp, err := w.client.Post(w.URL+"/admin/politiques-prioritaires", mw.FormDataContentType(), &body)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	status, page = upload("code,policy\n35238,acv\n12,pvd\n217500016,autre\n")
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Regexp(t, `(?s)Ligne 3 : « 12 » n&#39;est ni un SIREN ni un code commune INSEE\..*Ligne 4 : La politique « autre »`, page)
+	status, page = upload("code,policy\n35238,acv\n217500016,pvd\n")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, "Action cœur de ville : 1 membre(s)")
+	require.Contains(t, page, "Petites Villes de Demain : 1 membre(s)")
 }

@@ -40,7 +40,6 @@ func init() {
 		"lastDay":       lastDay,
 		"serviceTitle":  serviceTitle,
 		"answered":      answered,
-		"inService":     inService,
 		"population":    formatPopulation,
 		"inc":           func(i int) int { return i + 1 },
 		"withID":        func(id string, f inputField) inputField { f.ID = id; return f },

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -150,9 +149,4 @@ func (s *Server) setServiceCost(c echo.Context, campaign models.Campaign, form u
 	}
 	_, err := s.API.SetServiceCost(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
 	return err
-}
-
-// inService reports whether a proposal belongs to a service, for the services' lists.
-func inService(svc models.CandidateService, id string) bool {
-	return slices.Contains(svc.ProposalIDs, id)
 }
