@@ -112,7 +112,7 @@ func (f *formView) refusal(err error) (int, bool) {
 		}
 		return http.StatusUnprocessableEntity, true
 	case asError(err, &e) && e.Code != models.EInternal:
-		f.Problem = label(errorTitles, e.Code) + " : " + e.Message
+		f.Problem = label(errorTitles, e.Code) + " : " + refusalFR(e.Message)
 		return api.StatusOf(e), true
 	}
 	return 0, false

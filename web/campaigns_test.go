@@ -203,7 +203,7 @@ func TestProposalFormErrorsAndWindow(t *testing.T) {
 	status, page, _ = w.post(t, "/campagnes/"+g.campaign.ID+"/proposition", url.Values{"_csrf": {csrfOf(t, page)}, "key": {uuid.NewString()},
 		"type": {"need"}, "title": {"Tiers-lieux"}, "description": {"Un annuaire des tiers-lieux numériques."}, "category": {"economie_locale"}, "proposer_name": {"Asso"}})
 	require.Equal(t, http.StatusConflict, status)
-	require.Contains(t, page, "collects proposals from")
+	require.Contains(t, page, "La campagne reçoit les propositions du "+g.campaign.Schedule.Collection.OpensAt.In(paris).Format("02/01/2006 à 15:04"))
 }
 
 func TestBallotIsCastThenReplaced(t *testing.T) {
@@ -384,7 +384,7 @@ func TestScheduleFormAndPriorityImport(t *testing.T) {
 	form.Set("vote.closes_at", time.Now().AddDate(0, 0, 5).Format(time.DateOnly))
 	status, page, _ = w.post(t, path, form)
 	require.Equal(t, http.StatusConflict, status)
-	require.Contains(t, page, "its dates can no longer move")
+	require.Contains(t, page, "La campagne s&#39;est terminée le")
 
 	upload := func(csv string) (int, string) {
 		_, page, _ := w.get(t, "/admin/politiques-prioritaires")

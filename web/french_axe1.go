@@ -2,6 +2,7 @@ package web
 
 import (
 	"regexp"
+	"time"
 
 	"github.com/relance/relance/models"
 )
@@ -132,4 +133,45 @@ func formatPopulation(n int64) string {
 		s = s[:len(s)-3]
 	}
 	return s + out
+}
+
+// axe1RefusalsFR are the French of the campaigns' refusals (models' windows, the policy's
+// roles, the store's référent limit); a date the message gives is shown as a Paris date.
+var axe1RefusalsFR = []struct {
+	re *regexp.Regexp
+	fr string
+}{
+	{regexp.MustCompile(`^campaign \S+ collects proposals from (\S+) to (\S+)$`), "La campagne reçoit les propositions du $1 au $2."},
+	{regexp.MustCompile(`^campaign \S+ takes ballots from (\S+) to (\S+)$`), "La campagne reçoit les bulletins du $1 au $2."},
+	{regexp.MustCompile(`^campaign \S+ takes expressions of interest from (\S+) to (\S+)$`), "La campagne reçoit les manifestations d'intérêt du $1 au $2."},
+	{regexp.MustCompile(`^campaign \S+ closed on (\S+): its dates can no longer move$`), "La campagne s'est terminée le $1 : ses dates ne bougent plus."},
+	{regexp.MustCompile(`^campaign \S+'s vote opened on (\S+): its candidate services no longer change$`), "Le vote a ouvert le $1 : les services candidats ne changent plus."},
+	{regexp.MustCompile(`^SIREN \S+ is not a collectivité of the registry: only collectivités (vote|pilot services)$`), "Seules les collectivités du répertoire votent et pilotent des services."},
+	{regexp.MustCompile(`^SIREN \S+ is a collectivité of the registry`), "Votre SIREN est celui d'une collectivité du répertoire : ses agents proposent au nom de la collectivité."},
+	{regexp.MustCompile(`^SIREN \S+ is not in the registry of collectivités`), "Votre SIREN n'est pas au répertoire des collectivités : proposez avec le rôle Partenaire."},
+	{regexp.MustCompile(`^only ANCT \(an administrator or a national instructor\)`), "Réservé à l'ANCT (un administrateur ou un instructeur national)."},
+	{regexp.MustCompile(`^only the committee's members and ANCT see its session$`), "La séance du comité est réservée à ses membres et à l'ANCT."},
+	{regexp.MustCompile(`^service \S+ has its (\d+) territoires référents already$`), "Ce service a déjà ses $1 territoires référents : la collectivité reste sur la liste."},
+	{regexp.MustCompile(`^service \S+ is \w+: interest is expressed in selected services$`), "Seuls les services sélectionnés reçoivent des manifestations d'intérêt."},
+	{regexp.MustCompile(`^the results are ANCT's until the vote closes on (\S+)$`), "Les résultats sont réservés à l'ANCT jusqu'à la clôture du vote, le $1."},
+}
+
+var rfc3339 = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)
+
+// refusalFR is a campaign's refusal in French, its dates as Paris's; one without a
+// translation is shown as the domain words it.
+func refusalFR(msg string) string {
+	for _, r := range axe1RefusalsFR {
+		if m := r.re.FindStringSubmatchIndex(msg); m != nil {
+			fr := string(r.re.ExpandString(nil, r.fr, msg, m))
+			return rfc3339.ReplaceAllStringFunc(fr, func(s string) string {
+				t, err := time.Parse(time.RFC3339, s)
+				if err != nil {
+					return s
+				}
+				return t.In(paris).Format("02/01/2006 à 15:04")
+			})
+		}
+	}
+	return msg
 }
