@@ -414,12 +414,12 @@ func (s *Server) publicCampaign(c echo.Context) error {
 	}
 	out := map[string]any{"id": campaign.ID, "title": campaign.Title, "phase": campaign.Phase, "schedule": campaign.Schedule,
 		"budget_cents": campaign.BudgetCents, "services": nonNil(services), "results": nil}
-	if (models.Principal{}).CanSeeResults(campaign, time.Now()) {
-		results, _, err := s.Results(ctx, models.Principal{}, campaign)
-		if err != nil {
-			return err
-		}
+	// Anyone's results: once the vote has closed.
+	switch results, _, err := s.Results(ctx, models.Principal{}, campaign); {
+	case err == nil:
 		out["results"] = nonNil(results)
+	case models.ErrorCode(err) != models.EForbidden:
+		return err
 	}
 	return c.JSON(http.StatusOK, out)
 }
