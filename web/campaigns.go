@@ -54,19 +54,6 @@ func (s *Server) registerCampaigns(e *echo.Echo, csrf, signed echo.MiddlewareFun
 	e.GET("/campagnes/:id/comite", s.committeePage, csrf, signed)
 }
 
-// maybeSignedIn resolves the person of a valid session, as signedIn does, and lets anyone
-// else through: the public pages show more to those who act in a campaign.
-func (s *Server) maybeSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
-			if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
-				c.Set(principalKey, p)
-			}
-		}
-		return next(c)
-	}
-}
-
 // formView is an Axe 1 form as typed, with the errors of its rules named by the API's
 // field paths (which the inputs' names are), and a refusal that names no field.
 type formView struct {

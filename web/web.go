@@ -79,7 +79,7 @@ func (s *Server) Register(e *echo.Echo) {
 		},
 	})
 	signed := s.signedIn
-	e.GET("/connexion", s.loginPage, csrf)
+	e.GET("/connexion", s.loginPage, csrf, s.maybeSignedIn)
 	e.POST("/connexion", s.devLogin, csrf)
 	e.GET("/connexion/oidc", s.oidcStart, csrf)
 	e.GET("/connexion/retour", s.oidcCallback, csrf)
@@ -142,6 +142,19 @@ func (s *Server) signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 			return s.renderError(c, signInRefusal(err))
 		}
 		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+// maybeSignedIn resolves the person of a valid session, as signedIn does, and lets anyone
+// else through: the sign-in page and the public pages show more to those signed in.
+func (s *Server) maybeSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
+			if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
+				c.Set(principalKey, p)
+			}
+		}
 		return next(c)
 	}
 }
@@ -219,11 +232,6 @@ func back(c echo.Context, fallback string) string {
 }
 
 func (s *Server) loginPage(c echo.Context) error {
-	if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
-		if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
-			c.Set(principalKey, p)
-		}
-	}
 	return s.render(c, http.StatusOK, "login", "Connexion", loginView{Dev: s.DevIdentities, OIDC: s.OIDC != nil})
 }
 
