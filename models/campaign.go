@@ -57,6 +57,20 @@ func (s Schedule) Window(p Phase) Window {
 	return Window{}
 }
 
+// SetWindow sets the window of one of the four phases.
+func (s *Schedule) SetWindow(p Phase, w Window) {
+	switch p {
+	case PhaseCollection:
+		s.Collection = w
+	case PhaseVote:
+		s.Vote = w
+	case PhaseInterest:
+		s.Interest = w
+	case PhaseBuild:
+		s.Build = w
+	}
+}
+
 func (s Schedule) windows() []Window { return []Window{s.Collection, s.Vote, s.Interest, s.Build} }
 
 // PhaseAt is the campaign's phase at t.

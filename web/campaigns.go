@@ -285,16 +285,7 @@ func scheduleOf(form url.Values, errs map[string]string) models.Schedule {
 		} else {
 			errs[string(p)+".closes_at"] = "Une date au format AAAA-MM-JJ."
 		}
-		switch p {
-		case models.PhaseCollection:
-			sch.Collection = w
-		case models.PhaseVote:
-			sch.Vote = w
-		case models.PhaseInterest:
-			sch.Interest = w
-		case models.PhaseBuild:
-			sch.Build = w
-		}
+		sch.SetWindow(p, w)
 	}
 	return sch
 }
@@ -306,6 +297,26 @@ func scheduleValues(sch models.Schedule, values map[string]string) {
 		values[string(p)+".opens_at"] = w.OpensAt.In(paris).Format(time.DateOnly)
 		values[string(p)+".closes_at"] = w.ClosesAt.Add(-time.Nanosecond).In(paris).Format(time.DateOnly)
 	}
+}
+
+// keepUnchanged keeps the exact time of each date the form leaves on its day: a campaign
+// created through the API may open at any time of a day, and an open phase's opening
+// must not move.
+func keepUnchanged(typed, current models.Schedule, form url.Values) models.Schedule {
+	shown := map[string]string{}
+	scheduleValues(current, shown)
+	out := models.Schedule{}
+	for _, p := range models.CampaignPhases {
+		w, cur := typed.Window(p), current.Window(p)
+		if form.Get(string(p)+".opens_at") == shown[string(p)+".opens_at"] {
+			w.OpensAt = cur.OpensAt
+		}
+		if form.Get(string(p)+".closes_at") == shown[string(p)+".closes_at"] {
+			w.ClosesAt = cur.ClosesAt
+		}
+		out.SetWindow(p, w)
+	}
+	return out
 }
 
 // scheduleErrors names a schedule's errors by the form's inputs (the API's paths without
@@ -413,7 +424,7 @@ func (s *Server) moveSchedule(c echo.Context) error {
 	}
 	f := newForm(campaign)
 	f.Values = formValues(form)
-	sch := scheduleOf(form, f.Errors)
+	sch := keepUnchanged(scheduleOf(form, f.Errors), campaign.Schedule, form)
 	if len(f.Errors) > 0 {
 		return s.showScheduleForm(c, http.StatusUnprocessableEntity, f)
 	}

@@ -410,3 +410,26 @@ func TestScheduleFormAndPriorityImport(t *testing.T) {
 	require.Contains(t, page, "Action cœur de ville : 1 membre(s)")
 	require.Contains(t, page, "Petites Villes de Demain : 1 membre(s)")
 }
+
+// A date left on its day keeps its exact time: an open phase's opening does not move.
+func TestScheduleFormKeepsTheTimesOfUnchangedDays(t *testing.T) {
+	at := time.Date(2026, 3, 2, 10, 37, 0, 0, paris)
+	var cur models.Schedule
+	for i, p := range models.CampaignPhases {
+		cur.SetWindow(p, models.Window{OpensAt: at.AddDate(0, 0, 10*i), ClosesAt: at.AddDate(0, 0, 10*i+9)})
+	}
+	form := url.Values{}
+	shown := map[string]string{}
+	scheduleValues(cur, shown)
+	for k, v := range shown {
+		form.Set(k, v)
+	}
+	form.Set("vote.closes_at", "2026-03-25")
+	errs := map[string]string{}
+	got := keepUnchanged(scheduleOf(form, errs), cur, form)
+	require.Empty(t, errs)
+	require.True(t, got.Collection.OpensAt.Equal(cur.Collection.OpensAt), "10:37 kept")
+	require.True(t, got.Vote.OpensAt.Equal(cur.Vote.OpensAt))
+	require.True(t, got.Vote.ClosesAt.Equal(time.Date(2026, 3, 26, 0, 0, 0, 0, paris)), "a new last day closes at its end")
+	require.True(t, got.Build.ClosesAt.Equal(cur.Build.ClosesAt))
+}
