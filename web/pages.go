@@ -107,7 +107,7 @@ func choice(name, lbl string, q url.Values, errs map[string]string, values any) 
 
 // inputField is one input of a task form: what was typed, and the error of its rule (named
 // by the API's field path).
-type inputField struct{ Name, Label, Type, Value, Error string }
+type inputField struct{ Name, Label, Type, Value, Error, ID string }
 
 func formField(f taskForm, name, path, label, typ string) inputField {
 	return inputField{Name: name, Label: label, Type: typ, Value: f.Values[name], Error: f.Errors[path]}
@@ -323,6 +323,17 @@ func applicationFields(d models.Dossier) []field {
 		}
 	case models.KindPrefectoral:
 		return prefectoralFields(d)
+	case models.KindCoConstruction:
+		prop := proposalOf(d).Proposal
+		out = append(out, field{"Nature", label(proposalTypeLabels, prop.Type)}, field{"Titre", prop.Title},
+			field{"Description", prop.Description}, field{"Catégorie", label(categoryLabels, prop.Category)})
+		if prop.ProposerName != "" {
+			out = append(out, field{"Partenaire", prop.ProposerName})
+		}
+		if e := prop.Existing; e != nil {
+			out = append(out, field{"Porté par", e.Operator}, field{"Usagers", e.Users}, field{"Adresse", e.Address},
+				field{"Licence", e.Licence}, field{"Coût à ce jour", models.FormatEuros(e.CostCents)})
+		}
 	}
 	return out
 }
@@ -340,6 +351,8 @@ type taskForm struct {
 	// session where the préfet decides (a programming task has no form of its own).
 	Scoring   *scoringForm
 	SessionID string
+	// MergeInto are the accepted proposals of the campaign a proposal's review may merge it into.
+	MergeInto []option
 }
 
 func (s *Server) taskPage(c echo.Context) error {
@@ -365,6 +378,17 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 	case models.TaskProgramming:
 		if f.SessionID, err = s.API.Store.OpenSessionOf(ctx, d.ID); err != nil {
 			return s.renderError(c, err)
+		}
+	case models.TaskProposalReview:
+		accepted, err := s.API.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: d.CallID,
+			Status: string(models.StatusAccepted), Limit: groupingProposals})
+		if err != nil {
+			return s.renderError(c, err)
+		}
+		for _, a := range accepted {
+			if a.ID != d.ID {
+				f.MergeInto = append(f.MergeInto, option{a.ID, proposalOf(a).Proposal.Title + " — " + a.ApplicantName, values["into_dossier_id"] == a.ID})
+			}
 		}
 	}
 	return s.render(c, status, "task", label(taskLabels, t.Type), f)
@@ -413,6 +437,10 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 		euroData(form, "eligible_expenses", "data.eligible_expenses_cents", data, errs)
 	case models.TaskScoring:
 		scoringData(form, data, errs)
+	case models.TaskProposalReview:
+		if req.Outcome == models.OutcomeMerge {
+			data["into_dossier_id"] = form.Get("into_dossier_id")
+		}
 	}
 	if len(data) > 0 {
 		req.Data, _ = json.Marshal(data)

@@ -79,7 +79,7 @@ func (s *Server) Register(e *echo.Echo) {
 		},
 	})
 	signed := s.signedIn
-	e.GET("/connexion", s.loginPage, csrf)
+	e.GET("/connexion", s.loginPage, csrf, s.maybeSignedIn)
 	e.POST("/connexion", s.devLogin, csrf)
 	e.GET("/connexion/oidc", s.oidcStart, csrf)
 	e.GET("/connexion/retour", s.oidcCallback, csrf)
@@ -126,6 +126,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/axe3/repartition", s.saveSplit, csrf, signed)
 	e.POST("/axe3/regions/:region/delegations", s.delegate, csrf, signed)
 	e.POST("/axe3/regles", s.saveRules, csrf, signed)
+	s.registerCampaigns(e, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -154,6 +155,19 @@ func (s *Server) signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 			return s.renderError(c, signInRefusal(err))
 		}
 		c.Set(principalKey, p)
+		return next(c)
+	}
+}
+
+// maybeSignedIn resolves the person of a valid session, as signedIn does, and lets anyone
+// else through: the sign-in page and the public pages show more to those signed in.
+func (s *Server) maybeSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
+			if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
+				c.Set(principalKey, p)
+			}
+		}
 		return next(c)
 	}
 }
@@ -188,7 +202,18 @@ var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rend
 	"seance-close":         "La séance est close : les dossiers sans décision sont reportés à la suivante.",
 	"repartition":          "La répartition régionale est enregistrée.",
 	"delegation":           "La délégation est enregistrée.",
-	"regles":               "Les règles du territoire sont enregistrées : elles valent pour les prochaines notations et demandes."}
+	"regles":               "Les règles du territoire sont enregistrées : elles valent pour les prochaines notations et demandes.",
+	"campagne-creee":       "La campagne est créée : son processus suit ses dates.",
+	"dates-deplacees":      "Les dates sont déplacées : les phases suivent.",
+	"proposition-deposee":  "Votre proposition est déposée : un instructeur de l'ANCT l'examine.",
+	"bulletin-depose":      "Votre bulletin est enregistré.",
+	"bulletin-remplace":    "Votre bulletin remplace le précédent.",
+	"service-cree":         "Le service candidat est créé.",
+	"proposition-deplacee": "La proposition a changé de service.",
+	"services-fusionnes":   "Les services sont fusionnés.",
+	"cout-estime":          "Le coût estimé est enregistré.",
+	"interet-enregistre":   "Votre manifestation d'intérêt est enregistrée.",
+	"referent-confirme":    "Le territoire référent est confirmé."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
 	t, ok := s.pages[page]
@@ -226,11 +251,6 @@ func back(c echo.Context, fallback string) string {
 }
 
 func (s *Server) loginPage(c echo.Context) error {
-	if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
-		if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
-			c.Set(principalKey, p)
-		}
-	}
 	return s.render(c, http.StatusOK, "login", "Connexion", loginView{Dev: s.DevIdentities, OIDC: s.OIDC != nil})
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -57,11 +58,12 @@ func newWorkspace(t *testing.T) *workspace {
 	require.NoError(t, st.CreateTask(ctx, task))
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := &api.Server{Store: st, Auth: api.NewAuthenticator("test-secret", "", "", ""), Logger: logger, TemporalTimeout: time.Second}
+	a := &api.Server{Store: st, Auth: api.NewAuthenticator("test-secret", "", "", ""), Logger: logger, TemporalTimeout: time.Second,
+		Filing: &filing.Service{Store: st, Logger: logger}}
 	sessions := NewSessions("test-secret", time.Hour, false)
 	pages, err := New(a, sessions, logger)
 	require.NoError(t, err)
-	pages.DevIdentities = []models.Principal{instructor, applicant, admin}
+	pages.DevIdentities = []models.Principal{instructor, applicant, admin, anct, partner, member}
 	a.Pages = pages.Register
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
