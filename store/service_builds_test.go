@@ -143,3 +143,43 @@ func TestServiceDeliveryReleasesTheUnspentBudget(t *testing.T) {
 		require.Equal(t, models.StatusDelivered, ref.Status)
 	})
 }
+
+// TestServiceTasksInTheInbox checks that a service's tasks, whose dossier is the service's
+// reference row, reach the inboxes of ANCT and finance by the inbox's usual read path, and
+// by its kind filter, and nobody else's.
+func TestServiceTasksInTheInbox(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		_, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		require.NoError(t, err)
+		newProposal(t, st, "c1", "p1", "217500016", models.StatusAccepted)
+		_, err = st.CreateService(ctx, newService("s1", "p1"))
+		require.NoError(t, err)
+		route := models.Task{ID: models.TaskID("s1", models.TaskServiceRoute, 0), DossierID: "s1", Type: models.TaskServiceRoute,
+			Role: models.RoleInstructor, Scope: models.ScopeNational}
+		payment := models.Task{ID: models.TaskID("s1", models.TaskServicePayment, 0), DossierID: "s1", Type: models.TaskServicePayment,
+			Role: models.RoleFinance, Scope: models.ScopeNational}
+		require.NoError(t, st.CreateTask(ctx, route))
+		require.NoError(t, st.CreateTask(ctx, payment))
+		ids := func(p models.Principal, f TaskFilter) []string {
+			f.Limit = 10
+			tasks, err := st.Inbox(ctx, p, f)
+			require.NoError(t, err)
+			out := []string{}
+			for _, task := range tasks {
+				out = append(out, task.ID)
+			}
+			return out
+		}
+		anct := models.Principal{Subject: "instr", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}
+		finance := models.Principal{Subject: "fin", Roles: []models.Role{models.RoleFinance}}
+		local := models.Principal{Subject: "i35", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}
+		require.Equal(t, []string{route.ID}, ids(anct, TaskFilter{}))
+		require.Equal(t, []string{route.ID}, ids(anct, TaskFilter{ByDue: true}))
+		require.Equal(t, []string{route.ID}, ids(anct, TaskFilter{DossierKind: string(models.KindService)}))
+		require.Empty(t, ids(anct, TaskFilter{DossierKind: string(models.KindCoConstruction)}))
+		require.Equal(t, []string{payment.ID}, ids(finance, TaskFilter{}))
+		require.Empty(t, ids(local, TaskFilter{}), "a département's instructor does not act for ANCT")
+	})
+}
