@@ -211,7 +211,7 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 
 	// The merged and the unselected services' workflows have closed; the selected one is
 	// built and deployed, then delivered (buildAndDeliver).
-	s.waitWorkflowResult(t, models.ServiceWorkflowID(split.ID), models.StatusMerged)
+	s.waitWorkflowResult(t, models.ServiceWorkflowID(split.ID), models.StatusServiceMerged)
 	s.waitWorkflowResult(t, models.ServiceWorkflowID(other.ID), models.StatusNotSelected)
 	recordWorkflowHistory(t, s, models.ServiceWorkflowID(split.ID), "service_merged.json")
 	recordWorkflowHistory(t, s, models.ServiceWorkflowID(other.ID), "service_not_selected.json")

@@ -76,7 +76,7 @@ func (s *Service) SignalServices(ctx context.Context, ids []string) []string {
 		if err == nil {
 			outcome := models.OutcomeOf(svc)
 			if svc.Status == models.ServiceMerged {
-				outcome = models.ServiceOutcome{Status: models.StatusMerged, Reason: "merged into service " + svc.MergedInto}
+				outcome = models.ServiceOutcome{Status: models.StatusServiceMerged, Reason: "merged into service " + svc.MergedInto}
 			}
 			tctx, cancel := context.WithTimeout(ctx, s.Timeout)
 			err = s.Temporal.SignalWorkflow(tctx, models.ServiceWorkflowID(id), "", workflows.SignalServiceDecision, outcome)

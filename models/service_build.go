@@ -10,11 +10,16 @@ import (
 // same task board, inbox and reconciler as a dossier's. Its status follows the service's.
 const KindService DossierKind = "service"
 
-// ServiceDossierStatus is the status a candidate service's reference row shows.
+// StatusServiceMerged closes a candidate service's reference row when the service is
+// merged into another (a proposal's StatusMerged is still in the vote).
+const StatusServiceMerged Status = "service_merged"
+
+// ServiceDossierStatus is the status a candidate service's reference row shows, the one
+// its workflow's DossierStatus search attribute shows too.
 func ServiceDossierStatus(s ServiceStatus) Status {
 	switch s {
 	case ServiceMerged:
-		return StatusMerged
+		return StatusServiceMerged
 	case ServiceSelected:
 		return StatusSelected
 	case ServiceNotSelected:

@@ -65,7 +65,7 @@ func CandidateServiceWorkflow(ctx workflow.Context, in ServiceInput) (Result, er
 	}
 	switch s.svc.Status {
 	case models.ServiceMerged:
-		return s.end(ctx, models.StatusMerged, "merged into service "+s.svc.MergedInto)
+		return s.end(ctx, models.StatusServiceMerged, "merged into service "+s.svc.MergedInto)
 	case models.ServiceNotSelected:
 		s.tellProposals(ctx)
 		return s.end(ctx, models.StatusNotSelected, s.svc.DecisionReason)

@@ -101,7 +101,7 @@ func TestServiceMerged(t *testing.T) {
 	s.decide(time.Hour, models.ServiceMerged, 0, "", true)
 	s.run()
 
-	require.Equal(t, Result{Status: models.StatusMerged, Reason: "merged into service s2"}, s.result(t))
+	require.Equal(t, Result{Status: models.StatusServiceMerged, Reason: "merged into service s2"}, s.result(t))
 	require.Empty(t, s.told, "a merged service's proposals follow the service they moved to")
 }
 

@@ -17,7 +17,7 @@ ALTER TABLE candidate_services ADD COLUMN contact TEXT NOT NULL DEFAULT '';
 -- of those still open (candidate or selected), the others have nothing left to run.
 INSERT INTO dossiers (id, kind, status, applicant_siren, envelope_code, payload, created_by, call_id, created_at, updated_at, process_started_at)
 SELECT s.id, 'service',
-	CASE s.status WHEN 'candidate' THEN 'accepted' ELSE s.status END,
+	CASE s.status WHEN 'candidate' THEN 'accepted' WHEN 'merged' THEN 'service_merged' ELSE s.status END,
 	'', c.envelope_code, '{}', s.created_by, s.campaign_id, s.created_at, s.updated_at,
 	CASE WHEN s.status IN ('candidate', 'selected') THEN NULL ELSE s.updated_at END
 FROM candidate_services s JOIN campaigns c ON c.id = s.campaign_id;
