@@ -183,3 +183,54 @@ func TestServiceTasksInTheInbox(t *testing.T) {
 		require.Empty(t, ids(local, TaskFilter{}), "a département's instructor does not act for ANCT")
 	})
 }
+
+// TestServicesRecordedBeforeGetAReferenceRow checks that migration 00020 gives each
+// service recorded before it a reference row: the open ones wait for the reconciler to
+// start their process, the closed ones have nothing left to run.
+func TestServicesRecordedBeforeGetAReferenceRow(t *testing.T) {
+	ctx := context.Background()
+	for name, url := range emptyStores(t) {
+		t.Run(name, func(t *testing.T) {
+			st := openEmpty(t, url)
+			p, err := st.migrationProvider(ctx)
+			require.NoError(t, err)
+			all, err := st.Migrations(ctx)
+			require.NoError(t, err)
+			var before int64
+			for _, m := range all {
+				if m.Name == "service_builds" {
+					break
+				}
+				before = m.Version
+			}
+			_, err = p.UpTo(ctx, before)
+			require.NoError(t, err)
+			require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+			_, err = st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+			require.NoError(t, err)
+			past := time.Now().UTC().Add(-time.Hour)
+			for id, status := range map[string]string{"s1": "candidate", "s2": "merged", "s3": "selected", "s4": "not_selected"} {
+				require.NoError(t, st.db.Exec(`INSERT INTO candidate_services (id, campaign_id, title, description, status, created_by, created_at, updated_at)
+					VALUES (?, 'c1', 'Service', 'Un service candidat.', ?, 'instr', ?, ?)`, id, status, past, past).Error)
+			}
+
+			require.NoError(t, st.Migrate(ctx))
+			for id, want := range map[string]models.Status{"s1": models.StatusAccepted, "s2": models.StatusServiceMerged,
+				"s3": models.StatusSelected, "s4": models.StatusNotSelected} {
+				d, err := st.Dossier(ctx, id)
+				require.NoError(t, err, id)
+				require.Equal(t, models.KindService, d.Kind)
+				require.Equal(t, want, d.Status, id)
+				require.Equal(t, "axe1.2021", d.EnvelopeCode)
+				require.Equal(t, "c1", d.CallID)
+			}
+			todo, err := st.UnstartedDossiers(ctx, time.Now(), 10)
+			require.NoError(t, err)
+			var ids []string
+			for _, d := range todo {
+				ids = append(ids, d.ID)
+			}
+			require.ElementsMatch(t, []string{"s1", "s3"}, ids, "the reconciler starts the open services' processes")
+		})
+	}
+}
