@@ -188,10 +188,7 @@ func (s *service) build(ctx workflow.Context) (Result, error) {
 		return Result{}, err
 	}
 	if route.LegalStudy {
-		if b.legal, err = s.task(ctx, models.TaskServiceLegalStudy, 0, models.RoleInstructor, s.in.Deadlines.preselection(),
-			func(_ workflow.Context, payload any) error {
-				return payload.(*models.LegalStudyCompletion).Data.Check(s.left())
-			}); err != nil {
+		if err := b.openLegalStudy(ctx); err != nil {
 			return Result{}, err
 		}
 	}
@@ -218,7 +215,7 @@ func (s *service) build(ctx workflow.Context) (Result, error) {
 type buildRun struct {
 	*service
 	dues                                         []time.Time
-	reached, payments                            int
+	reached, payments, studies                   int
 	legalDone                                    bool
 	milestone, payment, legal, vehicle, delivery *openTask
 }
@@ -240,6 +237,16 @@ func (b *buildRun) openMilestone(ctx workflow.Context) error {
 	b.milestone, err = b.task(ctx, models.ServiceMilestones[b.reached], 0, models.RoleInstructor, due,
 		func(ctx workflow.Context, payload any) error {
 			return payload.(*models.MilestoneCompletion).Data.Check(workflow.Now(ctx))
+		})
+	return err
+}
+
+// openLegalStudy opens ANCT's next legal study task.
+func (b *buildRun) openLegalStudy(ctx workflow.Context) error {
+	var err error
+	b.legal, err = b.task(ctx, models.TaskServiceLegalStudy, b.studies, models.RoleInstructor, b.in.Deadlines.preselection(),
+		func(_ workflow.Context, payload any) error {
+			return payload.(*models.LegalStudyCompletion).Data.Check(b.left())
 		})
 	return err
 }
@@ -283,6 +290,13 @@ func (b *buildRun) act(ctx workflow.Context, t *openTask, req CompleteTaskReques
 	case b.payment:
 		var p models.ServicePaymentData
 		decodeData(req.Data, &p)
+		if p.AmountCents > b.left() {
+			// A legal study promised the money between the check and now: the payment is
+			// not recorded, and finance gets a new payment task for what is left.
+			workflow.GetLogger(ctx).Warn("service: payment beyond the budget left not recorded", "service", b.id, "amount", p.AmountCents, "left", b.left())
+			b.payments++
+			return false, b.openPayment(ctx)
+		}
 		if err := b.pay(ctx, fmt.Sprintf("payment/%d", b.payments), p.Reference, p.AmountCents, req.Actor.Subject); err != nil {
 			return false, err
 		}
@@ -292,6 +306,12 @@ func (b *buildRun) act(ctx workflow.Context, t *openTask, req CompleteTaskReques
 		b.legal = nil
 		var study models.LegalStudyData
 		decodeData(req.Data, &study)
+		if b.studies++; study.FundingCents > b.left() {
+			// A payment accepted at the same time left less than the study funds: it is
+			// not recorded, and ANCT gets a new study task for what is left.
+			workflow.GetLogger(ctx).Warn("service: vehicle funding beyond the budget left not recorded", "service", b.id, "funding", study.FundingCents, "left", b.left())
+			return false, b.openLegalStudy(ctx)
+		}
 		if err := local(ctx, "Record the legal vehicle", acts.RecordServiceVehicle, activities.ServiceVehicleInput{ServiceID: b.id,
 			Study: study, Actor: req.Actor.Subject}).Get(ctx, nil); err != nil {
 			return false, err

@@ -2,11 +2,13 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/relance/relance/activities"
 	"github.com/relance/relance/models"
@@ -203,4 +205,43 @@ func TestServiceWithLegalStudyAndVehicle(t *testing.T) {
 	require.Len(t, s.payments, 1)
 	require.Equal(t, activities.ServicePaymentInput{ServiceID: serviceID, Part: "vehicle", Reference: "VIR-SCIC", AmountCents: models.Euros(100_000),
 		Audit: s.payments[0].Audit}, s.payments[0])
+}
+
+// TestServicePaymentAndStudyAtOnce completes a payment and a legal study accepted at the
+// same time that the budget cannot both cover: the payment, taken first, is recorded; the
+// study is not, and a new one is asked for what is left.
+func TestServicePaymentAndStudyAtOnce(t *testing.T) {
+	s := newServiceSuite(t)
+	now := s.env.Now()
+	s.decide(time.Hour, models.ServiceSelected, models.Euros(100_000), "premier du vote", true)
+	route := models.RouteData{Route: models.RouteStateService, Note: "Ouvrir un service de l'État aux collectivités", InvestigationDue: dateIn(now, 10*day),
+		BetaDue: dateIn(now, 20*day), DeploymentDue: dateIn(now, 30*day), LegalStudy: true}
+	s.complete(2*time.Hour, serviceTask(models.TaskServiceRoute, 0), anctInstructor, models.OutcomeRouted, "", route)
+	// Both in the same workflow task: each validated before either is acted on.
+	paid, studied := &updateOutcome{}, &updateOutcome{}
+	send := func(id string, out *updateOutcome, taskID string, actor models.Principal, outcome, comment string, data any) {
+		raw, _ := json.Marshal(data)
+		s.env.UpdateWorkflow(UpdateCompleteTask, id, &testsuite.TestUpdateCallback{OnAccept: func() {},
+			OnReject:   func(err error) { out.rejected, out.done = err, true },
+			OnComplete: func(r any, err error) { out.result, out.err, out.done = r, err, true }},
+			CompleteTaskRequest{TaskID: taskID, Actor: actor, Outcome: outcome, Comment: comment, Data: raw})
+	}
+	s.env.RegisterDelayedCallback(func() {
+		send("pay", paid, serviceTask(models.TaskServicePayment, 0), finance, models.OutcomePaid, "virement",
+			models.ServicePaymentData{AmountCents: models.Euros(60_000), PaidOn: dateIn(now, 0), Reference: "VIR-1"})
+		send("study", studied, serviceTask(models.TaskServiceLegalStudy, 0), anctInstructor, models.OutcomeStudied, "étude juridique conclue",
+			models.LegalStudyData{Vehicle: models.VehicleGIP, Name: "GIP Services", FundingCents: models.Euros(50_000)})
+	}, 3*time.Hour)
+	again := s.complete(4*time.Hour, serviceTask(models.TaskServiceLegalStudy, 1), anctInstructor, models.OutcomeStudied,
+		"étude juridique revue", models.LegalStudyData{Vehicle: models.VehicleGIP, Name: "GIP Services", FundingCents: models.Euros(40_000)})
+	s.env.RegisterDelayedCallback(func() { s.env.CancelWorkflow() }, 5*time.Hour)
+	s.run()
+
+	require.NoError(t, paid.err)
+	require.NoError(t, studied.rejected, "accepted before the payment was recorded")
+	require.NoError(t, studied.err, "then found beyond what is left")
+	require.True(t, studied.done)
+	require.NoError(t, again.err)
+	require.Len(t, s.payments, 1)
+	require.Equal(t, models.Euros(40_000), s.vehicle.FundingCents, "only the second study is recorded")
 }
