@@ -249,6 +249,7 @@ type dossierView struct {
 	WorkflowURL string
 	Amend       *amendForm
 	Axe3        *axe3Facts
+	Service     *serviceFacts
 }
 
 // field is one line of an application, as the dossier page shows it.
@@ -265,6 +266,9 @@ func (s *Server) dossierPage(c echo.Context) error {
 		v.Amend = amendFormOf(p, d.Dossier, app)
 	}
 	if v.Axe3, err = s.axe3Facts(c.Request().Context(), p, d); err != nil {
+		return s.renderError(c, err)
+	}
+	if v.Service, err = s.serviceFacts(c.Request().Context(), p, d.Dossier); err != nil {
 		return s.renderError(c, err)
 	}
 	for _, t := range d.Tasks {
@@ -441,6 +445,8 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 		if req.Outcome == models.OutcomeMerge {
 			data["into_dossier_id"] = form.Get("into_dossier_id")
 		}
+	default:
+		serviceData(t, form, data, errs)
 	}
 	if len(data) > 0 {
 		req.Data, _ = json.Marshal(data)
