@@ -132,6 +132,7 @@ var axe1RulesFR = []struct {
 	{regexp.MustCompile(`^is not a dossier$`), "Aucune proposition ne porte cet identifiant."},
 	{regexp.MustCompile(`^is not a proposal of the same campaign$`), "Cette proposition n'est pas de la même campagne."},
 	{regexp.MustCompile(`^is this proposal itself$`), "C'est la proposition examinée elle-même."},
+	{regexp.MustCompile(`^must be "[^"]*"(, "[^"]*")* or "[^"]*"$`), "Choisissez une valeur de la liste."},
 	{regexp.MustCompile(`^must come after data\.investigation_due$`), "Après l'échéance de l'investigation."},
 	{regexp.MustCompile(`^must come after data\.beta_due$`), "Après l'échéance de la bêta."},
 	{regexp.MustCompile(`^must be at most the (.*) the service's budget has left$`), "Au plus ce qu'il reste du budget du service : $1."},

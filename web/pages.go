@@ -472,22 +472,23 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
+	// The form's own errors (an amount that is not one) beside the completion's rules' errors on the other fields.
 	req, errs := completion(t.Type, form)
-	if len(errs) == 0 {
-		if _, err = req.Payload(t.Type); err == nil {
-			_, _, err = s.API.CompleteTask(ctx, p, t.ID, req)
-		}
+	if _, err = req.Payload(t.Type); err == nil && len(errs) == 0 {
+		_, _, err = s.API.CompleteTask(ctx, p, t.ID, req)
 	}
 	var e *models.Error
 	switch {
-	case len(errs) > 0:
-		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
-	case err == nil:
+	case err == nil && len(errs) == 0:
 		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(t.DossierID)+"?info=tache-terminee")
 	case asError(err, &e) && len(e.Fields) > 0:
 		for k, msg := range e.Fields {
-			errs[k] = fieldMessageFR(msg)
+			if _, ok := errs[k]; !ok {
+				errs[k] = fieldMessageFR(msg)
+			}
 		}
+		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
+	case len(errs) > 0:
 		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable:
 		return s.showTask(c, api.StatusOf(e), values, errs, fmt.Sprintf("%s : %s", label(errorTitles, e.Code), e.Message))
