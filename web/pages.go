@@ -357,6 +357,8 @@ type taskForm struct {
 	SessionID string
 	// MergeInto are the accepted proposals of the campaign a proposal's review may merge it into.
 	MergeInto []option
+	// Service is the candidate service whose build and deploy the task is part of.
+	Service *serviceFacts
 }
 
 func (s *Server) taskPage(c echo.Context) error {
@@ -394,6 +396,9 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 				f.MergeInto = append(f.MergeInto, option{a.ID, proposalOf(a).Proposal.Title + " — " + a.ApplicantName, values["into_dossier_id"] == a.ID})
 			}
 		}
+	}
+	if f.Service, err = s.serviceFacts(ctx, p, d); err != nil {
+		return s.renderError(c, err)
 	}
 	return s.render(c, status, "task", label(taskLabels, t.Type), f)
 }

@@ -125,6 +125,10 @@ func TestServiceTaskFormsSendTheirCompletions(t *testing.T) {
 			status, page, _ := w.get(t, "/taches/"+id)
 			require.Equal(t, http.StatusOK, status)
 			require.Contains(t, page, tc.label)
+			require.Contains(t, page, "Service candidat (Axe 1) — Service — Prise de rendez-vous en mairie</a>", "the service the task builds")
+			if tc.typ == models.TaskServicePayment || tc.typ == models.TaskServiceLegalStudy {
+				require.Contains(t, page, `<strong id="reste">400 000,00 €</strong>`, "what the budget has left")
+			}
 			require.Contains(t, page, html.EscapeString(label(taskLabels, tc.typ)), "the task's type in French")
 			require.Contains(t, page, ">"+html.EscapeString(label(outcomeLabels, tc.outcome))+"</label>", "the outcome in French")
 
@@ -220,6 +224,10 @@ func TestServicePageShowsItsBuild(t *testing.T) {
 	status, page, _ = w.get(t, "/dossiers/"+sid)
 	require.Equal(t, http.StatusOK, status, page)
 	require.Contains(t, page, `id="reste"`, "finance follows the budget")
+	vehicle := serviceTask(t, w, sid, models.TaskServiceVehicle, models.RoleFinance)
+	_, page, _ = w.get(t, "/taches/"+vehicle)
+	require.Contains(t, html.UnescapeString(page), `<strong id="financement">50 000,00 €</strong> à SCIC des Territoires (Société coopérative d'intérêt collectif (SCIC))`,
+		"finance pays the funding the study set")
 
 	require.NoError(t, w.store.ExpressInterest(ctx, f.campaign.ID, models.Interest{ServiceID: sid, Siren: "213502388", Contact: "dsi@rennes.fr",
 		UseCase: "Les rendez-vous de l'état civil.", CastBy: "agent.rennes"}))
