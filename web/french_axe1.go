@@ -60,6 +60,7 @@ func init() {
 		"withID":        func(id string, f inputField) inputField { f.ID = id; return f },
 		"route":         func(r models.ServiceRoute) string { return label(routeLabels, r) },
 		"vehicle":       func(v models.LegalVehicle) string { return label(vehicleLabels, v) },
+		"dueDay":        dueDay,
 	} {
 		funcs[k] = v
 	}
@@ -153,6 +154,15 @@ func lastDay(w models.Window) string {
 		return "—"
 	}
 	return w.ClosesAt.Add(-1).In(paris).Format("02/01/2006")
+}
+
+// dueDay is the day of a milestone's due date, which falls at the end of its day in UTC
+// (models.RouteData.Dues): the day ANCT typed, not Paris's next morning.
+func dueDay(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return t.UTC().Format("02/01/2006")
 }
 
 // formatPopulation writes a population with the French thousands separator.

@@ -6,6 +6,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -126,6 +127,11 @@ func TestServiceTaskFormsSendTheirCompletions(t *testing.T) {
 			require.Equal(t, http.StatusOK, status)
 			require.Contains(t, page, tc.label)
 			require.Contains(t, page, "Service candidat (Axe 1) — Service — Prise de rendez-vous en mairie</a>", "the service the task builds")
+			if slices.Contains(models.ServiceMilestones, tc.typ) {
+				task, err := w.store.Task(context.Background(), id)
+				require.NoError(t, err)
+				require.Contains(t, page, "à atteindre au plus tard le "+task.DueAt.UTC().Format("02/01/2006"), "the day the milestone is due")
+			}
 			if tc.typ == models.TaskServicePayment || tc.typ == models.TaskServiceLegalStudy {
 				require.Contains(t, page, `<strong id="reste">400 000,00 €</strong>`, "what the budget has left")
 			}
@@ -214,7 +220,7 @@ func TestServicePageShowsItsBuild(t *testing.T) {
 	require.Contains(t, page, "Société coopérative d'intérêt collectif (SCIC) : SCIC des Territoires, financement 50 000,00 €")
 	require.Contains(t, page, `id="paye">62 500,50 €`)
 	require.Contains(t, page, `id="reste">337 499,50 €`, "400 000 € − 62 500,50 €, to the cent")
-	require.Contains(t, page, "Jalon : investigation — échéance "+reached.In(paris).Format("02/01/2006 15:04")+" — atteint le 02/03/2026")
+	require.Contains(t, page, "Jalon : investigation — échéance le "+reached.UTC().Format("02/01/2006")+" — atteint le 02/03/2026")
 	require.Contains(t, page, "Jalon : bêta avec les territoires référents — échéance")
 	require.Contains(t, page, "CHORUS-1")
 	require.Contains(t, page, `href="/taches/`+beta+`"`, "the open tasks")
