@@ -316,14 +316,11 @@ func (s *Server) recordDecision(c echo.Context) error {
 // serviceBuild shows where a service's build and deploy stands (route, milestones,
 // payments, budget spent and left, legal vehicle) to ANCT and finance.
 func (s *Server) serviceBuild(c echo.Context) error {
-	if p := principal(c); !p.ActsForANCT() && !p.HasRole(models.RoleFinance) {
-		return models.Errorf(models.EForbidden, "only ANCT and finance follow a service's build and deploy")
-	}
 	campaign, err := s.campaignParam(c)
 	if err != nil {
 		return err
 	}
-	b, err := s.Store.ServiceBuild(c.Request().Context(), s.serviceParam(c))
+	b, err := s.ServiceBuild(c.Request().Context(), principal(c), s.serviceParam(c))
 	if err == nil && b.Service.CampaignID != campaign.ID {
 		err = models.Errorf(models.ENotFound, "no candidate service %s in campaign %s", b.Service.ID, campaign.ID)
 	}
@@ -331,6 +328,14 @@ func (s *Server) serviceBuild(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, b)
+}
+
+// ServiceBuild is where a service's build and deploy stands, to ANCT and finance.
+func (s *Server) ServiceBuild(ctx context.Context, p models.Principal, id string) (models.ServiceBuild, error) {
+	if !p.ActsForANCT() && !p.HasRole(models.RoleFinance) {
+		return models.ServiceBuild{}, models.Errorf(models.EForbidden, "only ANCT and finance follow a service's build and deploy")
+	}
+	return s.Store.ServiceBuild(ctx, id)
 }
 
 // StoreService is a delivered service as the Territoires Store shows it: its route and how

@@ -12,12 +12,25 @@ func init() {
 	for k, v := range map[models.Status]string{
 		models.StatusReview: "En examen", models.StatusAccepted: "Retenue pour le vote", models.StatusMerged: "Regroupée",
 		models.StatusOutOfScope: "Hors champ", models.StatusSelected: "Sélectionnée", models.StatusNotSelected: "Non sélectionnée",
-		models.StatusDelivered: "Service livré",
+		models.StatusDelivered: "Service livré", models.StatusServiceMerged: "Service fusionné",
 	} {
 		statusLabels[k] = v
 	}
 	kindLabels[models.KindCoConstruction] = "Proposition de co-construction"
+	kindLabels[models.KindService] = "Service candidat (Axe 1)"
 	taskLabels[models.TaskProposalReview] = "Examen d'une proposition"
+	for k, v := range map[models.TaskType]string{
+		models.TaskServiceRoute: "Choix de la voie d'un service", models.TaskServiceInvestigation: "Jalon : investigation",
+		models.TaskServiceBeta: "Jalon : bêta avec les territoires référents", models.TaskServiceDeployment: "Jalon : déploiement",
+		models.TaskServicePayment: "Paiement sur le budget d'un service", models.TaskServiceLegalStudy: "Étude juridique de la structure porteuse",
+		models.TaskServiceVehicle: "Financement de la structure porteuse", models.TaskServiceDelivery: "Livraison au Territoires Store",
+	} {
+		taskLabels[k] = v
+	}
+	outcomeLabels[models.OutcomeRouted] = "Voie choisie"
+	outcomeLabels[models.OutcomeReached] = "Jalon atteint"
+	outcomeLabels[models.OutcomeStudied] = "Étude conclue"
+	outcomeLabels[models.OutcomeDelivered] = "Service livré"
 	outcomeLabels[models.OutcomeAccept] = "Retenir pour le vote"
 	outcomeLabels[models.OutcomeMerge] = "Regrouper avec une autre proposition"
 	outcomeLabels[models.OutcomeOutOfScope] = "Hors du champ de la campagne"
@@ -26,7 +39,8 @@ func init() {
 		models.AuditServiceCreated: "Service candidat créé", models.AuditProposalMoved: "Proposition déplacée", models.AuditServiceMerged: "Services fusionnés",
 		models.AuditServiceCost: "Coût estimé", models.AuditServiceSelected: "Service sélectionné", models.AuditServiceNotSelected: "Service non sélectionné",
 		models.AuditServiceDelivered: "Service livré", models.AuditReferentConfirmed: "Territoire référent confirmé",
-		models.AuditCommitteeOpinion: "Avis du comité",
+		models.AuditCommitteeOpinion: "Avis du comité", models.AuditServiceRouted: "Voie choisie",
+		models.AuditServiceVehicle: "Structure porteuse financée", models.AuditServicePaid: "Paiement sur le budget du service",
 	} {
 		auditLabels[k] = v
 	}
@@ -44,6 +58,9 @@ func init() {
 		"population":    formatPopulation,
 		"inc":           func(i int) int { return i + 1 },
 		"withID":        func(id string, f inputField) inputField { f.ID = id; return f },
+		"route":         func(r models.ServiceRoute) string { return label(routeLabels, r) },
+		"vehicle":       func(v models.LegalVehicle) string { return label(vehicleLabels, v) },
+		"dueDay":        dueDay,
 	} {
 		funcs[k] = v
 	}
@@ -58,6 +75,17 @@ var phaseLabels = map[models.Phase]string{
 var serviceStatusLabels = map[models.ServiceStatus]string{
 	models.ServiceCandidate: "Candidat", models.ServiceMerged: "Fusionné", models.ServiceSelected: "Sélectionné",
 	models.ServiceNotSelected: "Non sélectionné", models.ServiceDelivered: "Livré",
+}
+
+var routeLabels = map[models.ServiceRoute]string{
+	models.RouteDeployExisting: "Déploiement d'un service existant, pérennisé par une gouvernance des collectivités",
+	models.RouteIncubator:      "Construction d'un nouveau service à l'Incubateur des Territoires",
+	models.RouteStateService:   "Ouverture d'un service existant de l'État aux collectivités",
+}
+
+var vehicleLabels = map[models.LegalVehicle]string{
+	models.VehicleSMO: "Syndicat mixte ouvert (SMO)", models.VehicleGIP: "Groupement d'intérêt public (GIP)",
+	models.VehicleSCIC: "Société coopérative d'intérêt collectif (SCIC)", models.VehicleOther: "Autre structure",
 }
 
 var categoryLabels = map[string]string{
@@ -105,6 +133,10 @@ var axe1RulesFR = []struct {
 	{regexp.MustCompile(`^is not a dossier$`), "Aucune proposition ne porte cet identifiant."},
 	{regexp.MustCompile(`^is not a proposal of the same campaign$`), "Cette proposition n'est pas de la même campagne."},
 	{regexp.MustCompile(`^is this proposal itself$`), "C'est la proposition examinée elle-même."},
+	{regexp.MustCompile(`^must be "[^"]*"(, "[^"]*")* or "[^"]*"$`), "Choisissez une valeur de la liste."},
+	{regexp.MustCompile(`^must come after data\.investigation_due$`), "Après l'échéance de l'investigation."},
+	{regexp.MustCompile(`^must come after data\.beta_due$`), "Après l'échéance de la bêta."},
+	{regexp.MustCompile(`^must be at most the (.*) the service's budget has left$`), "Au plus ce qu'il reste du budget du service : $1."},
 	{regexp.MustCompile(`^is \w+: only an accepted proposal has a candidate service of its own$`), "Seule une proposition retenue pour le vote a son propre service candidat."},
 }
 
@@ -122,6 +154,15 @@ func lastDay(w models.Window) string {
 		return "—"
 	}
 	return w.ClosesAt.Add(-1).In(paris).Format("02/01/2006")
+}
+
+// dueDay is the day of a milestone's due date, which falls at the end of its day in UTC
+// (models.RouteData.Dues): the day ANCT typed, not Paris's next morning.
+func dueDay(t *time.Time) string {
+	if t == nil {
+		return "—"
+	}
+	return t.UTC().Format("02/01/2006")
 }
 
 // formatPopulation writes a population with the French thousands separator.

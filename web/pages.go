@@ -249,6 +249,7 @@ type dossierView struct {
 	WorkflowURL string
 	Amend       *amendForm
 	Axe3        *axe3Facts
+	Service     *serviceFacts
 }
 
 // field is one line of an application, as the dossier page shows it.
@@ -265,6 +266,9 @@ func (s *Server) dossierPage(c echo.Context) error {
 		v.Amend = amendFormOf(p, d.Dossier, app)
 	}
 	if v.Axe3, err = s.axe3Facts(c.Request().Context(), p, d); err != nil {
+		return s.renderError(c, err)
+	}
+	if v.Service, err = s.serviceFacts(c.Request().Context(), p, d.Dossier); err != nil {
 		return s.renderError(c, err)
 	}
 	for _, t := range d.Tasks {
@@ -353,6 +357,8 @@ type taskForm struct {
 	SessionID string
 	// MergeInto are the accepted proposals of the campaign a proposal's review may merge it into.
 	MergeInto []option
+	// Service is the candidate service whose build and deploy the task is part of.
+	Service *serviceFacts
 }
 
 func (s *Server) taskPage(c echo.Context) error {
@@ -390,6 +396,9 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 				f.MergeInto = append(f.MergeInto, option{a.ID, proposalOf(a).Proposal.Title + " — " + a.ApplicantName, values["into_dossier_id"] == a.ID})
 			}
 		}
+	}
+	if f.Service, err = s.serviceFacts(ctx, p, d); err != nil {
+		return s.renderError(c, err)
 	}
 	return s.render(c, status, "task", label(taskLabels, t.Type), f)
 }
@@ -441,6 +450,8 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 		if req.Outcome == models.OutcomeMerge {
 			data["into_dossier_id"] = form.Get("into_dossier_id")
 		}
+	default:
+		serviceData(t, form, data, errs)
 	}
 	if len(data) > 0 {
 		req.Data, _ = json.Marshal(data)
@@ -466,22 +477,23 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
+	// The form's own errors (an amount that is not one) beside the completion's rules' errors on the other fields.
 	req, errs := completion(t.Type, form)
-	if len(errs) == 0 {
-		if _, err = req.Payload(t.Type); err == nil {
-			_, _, err = s.API.CompleteTask(ctx, p, t.ID, req)
-		}
+	if _, err = req.Payload(t.Type); err == nil && len(errs) == 0 {
+		_, _, err = s.API.CompleteTask(ctx, p, t.ID, req)
 	}
 	var e *models.Error
 	switch {
-	case len(errs) > 0:
-		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
-	case err == nil:
+	case err == nil && len(errs) == 0:
 		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(t.DossierID)+"?info=tache-terminee")
 	case asError(err, &e) && len(e.Fields) > 0:
 		for k, msg := range e.Fields {
-			errs[k] = fieldMessageFR(msg)
+			if _, ok := errs[k]; !ok {
+				errs[k] = fieldMessageFR(msg)
+			}
 		}
+		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
+	case len(errs) > 0:
 		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable:
 		return s.showTask(c, api.StatusOf(e), values, errs, fmt.Sprintf("%s : %s", label(errorTitles, e.Code), e.Message))

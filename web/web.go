@@ -56,7 +56,7 @@ func New(a *api.Server, sessions *Sessions, logger *slog.Logger) (*Server, error
 		return nil, err
 	}
 	for _, n := range names {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", n)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFiles, "templates/layout.html", "templates/task_*.html", n)
 		if err != nil {
 			return nil, err
 		}
