@@ -127,7 +127,7 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
 	d, err := s.API.VisibleDossier(ctx, p, c.Param("id"))
 	if err != nil {
-		return s.renderError(c, err)
+		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
 	form, err := c.FormParams()
 	if err != nil {
@@ -139,7 +139,7 @@ func (s *Server) amendChecklist(c echo.Context) error {
 		return s.renderError(c, models.Errorf(models.EConflict, "ce dossier n'a pas de liste de vérification"))
 	}
 	if err := s.API.AmendChecklist(ctx, p, d.ID, models.ChecklistAmendment{Checklist: checklistOf(spec, form)}); err != nil {
-		return s.renderError(c, err)
+		return s.renderError(c, s.audited(c, d.ID, "", err))
 	}
 	return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(d.ID)+"?info=complete")
 }

@@ -160,7 +160,7 @@ func (s *Server) saveDraft(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
 	d, call, err := s.API.OwnApplication(ctx, p, c.Param("id"))
 	if err != nil {
-		return s.renderError(c, err)
+		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
 	form, err := c.FormParams()
 	if err != nil {
@@ -175,6 +175,7 @@ func (s *Server) saveDraft(c echo.Context) error {
 	if d, err = s.API.UpdateDraft(ctx, p, d.ID, app); err == nil && !draft {
 		d, err = s.API.SubmitDraft(ctx, p, d.ID)
 	}
+	s.audited(c, c.Param("id"), "", err)
 	return s.answerApplication(c, call, action, values, d, draft, err)
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -215,7 +216,7 @@ func (s *Server) claim(release bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t, err := s.API.ClaimTask(c.Request().Context(), principal(c), c.Param("id"), release)
 		if err != nil {
-			return s.renderError(c, err)
+			return s.renderError(c, s.audited(c, "", c.Param("id"), err))
 		}
 		info := "prise"
 		if release {
@@ -396,13 +397,14 @@ func (s *Server) completeTask(c echo.Context) error {
 	}
 	t, err := s.API.VisibleTask(ctx, p, c.Param("id"))
 	if err != nil {
-		return s.renderError(c, err)
+		return s.renderError(c, s.audited(c, "", c.Param("id"), err))
 	}
 	req, errs := completion(t.Type, form)
 	if len(errs) == 0 {
 		if _, err = req.Payload(t.Type); err == nil {
 			_, _, err = s.API.CompleteTask(ctx, p, t.ID, req)
 		}
+		s.audited(c, "", t.ID, err)
 	}
 	var e *models.Error
 	switch {
@@ -422,3 +424,14 @@ func (s *Server) completeTask(c echo.Context) error {
 }
 
 func asError(err error, target **models.Error) bool { return errors.As(err, target) }
+
+// audited records err on the trail of the dossier the page acts on (dossierID, or taskID's
+// dossier) when it refuses the act, through filing.RecordRefusal as the API does, and
+// returns err.
+func (s *Server) audited(c echo.Context, dossierID, taskID string, err error) error {
+	if err != nil {
+		filing.RecordRefusal(c.Request().Context(), s.API.Store, s.Logger, filing.Refusal{Actor: principal(c),
+			Act: c.Request().Method + " " + c.Request().URL.Path, DossierID: dossierID, TaskID: taskID, Err: err})
+	}
+	return err
+}

@@ -547,3 +547,45 @@ func TestInboxPagesAndTheDoneTabExports(t *testing.T) {
 	require.Equal(t, thRow(page), strings.SplitN(body, "\n", 2)[0])
 	require.Len(t, strings.Split(strings.TrimSpace(body), "\n"), 103)
 }
+
+// TestPageRefusalsAreAudited: a refused act through a page lands in its dossier's trail once,
+// as the API's does (filing.RecordRefusal): the applicant claiming an instructor's task
+// (403), the instructor's rejection without a motivation (422); a task that does not exist
+// is no dossier's.
+func TestPageRefusalsAreAudited(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	task, err := w.store.Task(ctx, w.taskID)
+	require.NoError(t, err)
+	refusals := func() []models.AuditEvent {
+		trail, err := w.store.AuditTrail(ctx, task.DossierID)
+		require.NoError(t, err)
+		var out []models.AuditEvent
+		for _, e := range trail {
+			if e.Action == models.AuditRefusedAttempt {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+
+	token := w.signIn(t, applicant)
+	status, _, _ := w.post(t, "/taches/"+w.taskID+"/prendre", url.Values{"_csrf": {token}})
+	require.Equal(t, http.StatusForbidden, status)
+	seen := refusals()
+	require.Len(t, seen, 1)
+	require.Equal(t, applicant.Subject, seen[0].Actor)
+	require.Contains(t, seen[0].Detail, "POST /taches/"+w.taskID+"/prendre by agent.rennes [applicant] refused, forbidden: ")
+
+	w.client.Jar, _ = cookiejar.New(nil)
+	token = w.signIn(t, instructor)
+	status, _, _ = w.post(t, "/taches/"+w.taskID, url.Values{"_csrf": {token}, "outcome": {"reject"}, "comment": {"court"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	seen = refusals()
+	require.Len(t, seen, 2, "each refused act once")
+	require.Contains(t, seen[1].Detail, "POST /taches/"+w.taskID+" by instructeur [instructor] refused, invalid: ")
+
+	status, _, _ = w.post(t, "/taches/"+task.DossierID+".preselection.9/prendre", url.Values{"_csrf": {token}})
+	require.Equal(t, http.StatusNotFound, status)
+	require.Len(t, refusals(), 2)
+}
