@@ -57,10 +57,22 @@ func (s *Server) putPerson(c echo.Context) error {
 }
 
 func (s *Server) deletePerson(c echo.Context) error {
-	if err := s.Store.DeletePerson(c.Request().Context(), c.Param("subject")); err != nil {
+	if err := s.Store.DeletePerson(c.Request().Context(), c.Param("subject"), principal(c).Subject); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// personTrail lists the changes to a person's entry, oldest first.
+func (s *Server) personTrail(c echo.Context) error {
+	trail, err := s.Store.PersonTrail(c.Request().Context(), c.Param("subject"))
+	if err != nil {
+		return err
+	}
+	if trail == nil {
+		trail = []models.AuditEvent{}
+	}
+	return c.JSON(http.StatusOK, trail)
 }
 
 // SignIn is the principal a person signs in as, from what their identity provider

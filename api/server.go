@@ -141,6 +141,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/people/:subject", s.getPerson, auth, requireRole(models.RoleAdmin))
 	v1.PUT("/people/:subject", s.putPerson, auth, requireRole(models.RoleAdmin))
 	v1.DELETE("/people/:subject", s.deletePerson, auth, requireRole(models.RoleAdmin))
+	v1.GET("/people/:subject/trail", s.personTrail, auth, requireRole(models.RoleAdmin))
 	if s.Pages != nil {
 		s.Pages(e)
 	}

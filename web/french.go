@@ -65,7 +65,8 @@ var auditLabels = map[string]string{
 	models.AuditPaymentRecorded: "Paiement enregistré", models.AuditWithdrawn: "Retrait", models.AuditTaskOpened: "Tâche ouverte",
 	models.AuditTaskCompleted: "Tâche terminée", models.AuditTaskCancelled: "Tâche annulée", models.AuditTaskClaimed: "Tâche prise",
 	models.AuditTaskUnclaimed: "Tâche rendue", models.AuditTaskReminded: "Relance envoyée", models.AuditTaskEscalated: "Retard signalé",
-	models.AuditRefusedAttempt: "Tentative refusée",
+	models.AuditRefusedAttempt: "Tentative refusée", models.AuditPersonAdded: "Fiche ajoutée",
+	models.AuditPersonChanged: "Fiche modifiée", models.AuditPersonRemoved: "Fiche supprimée",
 }
 
 // strandFieldLabels name the strands' own fields of an application.

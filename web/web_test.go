@@ -437,6 +437,7 @@ func TestAdministratorEditsThePeopleAndTheTableWins(t *testing.T) {
 	require.Contains(t, page, "Instructrice Rennes")
 	_, page, _ = w.get(t, "/admin/personnes?sujet=instructeur")
 	require.Contains(t, page, `id="departements" name="departements" value="35"`, "the edit form is filled")
+	require.Regexp(t, `<ul id="historique-fiche"><li><strong>[^<]+</strong> — admin : Fiche ajoutée</li></ul>`, page, "the change is audited")
 
 	// A person a non-administrator cannot see the table.
 	w.client.Jar, _ = cookiejar.New(nil)
@@ -467,6 +468,12 @@ func TestAdministratorEditsThePeopleAndTheTableWins(t *testing.T) {
 	w.signIn(t, instructor)
 	_, page, _ = w.get(t, "/taches")
 	require.Contains(t, page, `id="tache-`+w.taskID+`"`)
+	trail, err := w.store.PersonTrail(context.Background(), "instructeur")
+	require.NoError(t, err)
+	require.Len(t, trail, 3, "added, withdrawn, removed")
+	require.Equal(t, models.AuditPersonRemoved, trail[2].Action)
+	require.Equal(t, admin.Subject, trail[2].Actor)
+	require.Contains(t, trail[1].Detail, `"departements":["35"],"active":true},"after":`)
 }
 
 // thRow reads a page's table headers.
