@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -115,6 +116,57 @@ func (s *Store) Person(ctx context.Context, subject string) (p models.Person, fo
 		return p, false, err
 	}
 	return row.model(), true, nil
+}
+
+// Access is what the database says of a person signing in: the administrator's entry for
+// them, if any (Found), and the calls whose jury they sit on (the calls, not the token, say
+// who judges what).
+type Access struct {
+	Entry     models.Person
+	Found     bool
+	JuryCalls []string
+}
+
+// accessRow is a row of Access's one query: the entry (src "person") or a call whose jury
+// may name the person (src "call").
+type accessRow struct {
+	Src, Subject, Name, Roles, Siren, Departements, Regions string
+	Active                                                  bool
+	Jury                                                    string
+}
+
+// Access reads what signing subject in needs in one query, which every authenticated
+// request makes: nothing is cached, so an administrator's change (a withdrawal above all)
+// counts from the next request, on every instance. The calls are found by their jury's
+// JSON naming the subject (written by CreateCall with json.Marshal, so the subject's
+// encoding is json.Marshal's), then checked member by member.
+func (s *Store) Access(ctx context.Context, subject string) (Access, error) {
+	encoded, err := json.Marshal(subject)
+	if err != nil {
+		return Access{}, err
+	}
+	var rows []accessRow
+	err = s.db.WithContext(ctx).Raw(`SELECT 'person' AS src, subject, name, roles, siren, departements, regions, active, '' AS jury
+		FROM people WHERE subject = ?
+		UNION ALL
+		SELECT 'call', id, '', '', '', '', '', FALSE, jury FROM calls WHERE jury LIKE ? ESCAPE '\'`,
+		subject, `%"subject":`+escapeLike(string(encoded))+`%`).Scan(&rows).Error
+	if err != nil {
+		return Access{}, err
+	}
+	var a Access
+	for _, r := range rows {
+		if r.Src == "person" {
+			a.Entry, a.Found = personRow{Subject: r.Subject, Name: r.Name, Roles: r.Roles, Siren: r.Siren,
+				Departements: r.Departements, Regions: r.Regions, Active: r.Active}.model(), true
+			continue
+		}
+		if (callRow{ID: r.Subject, Jury: r.Jury}).model().IsMember(subject) {
+			a.JuryCalls = append(a.JuryCalls, r.Subject)
+		}
+	}
+	slices.Sort(a.JuryCalls)
+	return a, nil
 }
 
 // People returns up to limit entries in subject order, after the subject afterSubject.
