@@ -97,7 +97,7 @@ func (s *Server) fileGuichet(c echo.Context) error {
 			return s.showGuichet(c, http.StatusUnprocessableEntity, form, errs, "")
 		}
 		if asError(err, &e) && e.Code != models.EInternal {
-			return s.showGuichet(c, api.StatusOf(e), form, errs, label(errorTitles, e.Code)+" : "+e.Message)
+			return s.showGuichet(c, api.StatusOf(e), form, errs, problemFR(e))
 		}
 		return s.renderError(c, err)
 	}

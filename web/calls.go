@@ -129,7 +129,7 @@ func (s *Server) answerApplication(c echo.Context, call models.Call, action stri
 		}
 		return s.showApplication(c, http.StatusUnprocessableEntity, call, action, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showApplication(c, api.StatusOf(e), call, action, values, map[string]string{}, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showApplication(c, api.StatusOf(e), call, action, values, map[string]string{}, problemFR(e))
 	}
 	return s.renderError(c, err)
 }
@@ -283,7 +283,7 @@ func (s *Server) createCall(c echo.Context) error {
 		}
 		return s.showCallForm(c, http.StatusUnprocessableEntity, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showCallForm(c, api.StatusOf(e), values, errs, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showCallForm(c, api.StatusOf(e), values, errs, problemFR(e))
 	}
 	return s.renderError(c, err)
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -418,7 +417,7 @@ func (s *Server) completeTask(c echo.Context) error {
 		}
 		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable:
-		return s.showTask(c, api.StatusOf(e), values, errs, fmt.Sprintf("%s : %s", label(errorTitles, e.Code), e.Message))
+		return s.showTask(c, api.StatusOf(e), values, errs, problemFR(e))
 	}
 	return s.renderError(c, err)
 }

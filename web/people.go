@@ -110,7 +110,7 @@ func (s *Server) savePerson(c echo.Context) error {
 		}
 		return s.showPeople(c, http.StatusUnprocessableEntity, values, checked, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showPeople(c, api.StatusOf(e), values, checked, map[string]string{}, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showPeople(c, api.StatusOf(e), values, checked, map[string]string{}, problemFR(e))
 	}
 	return s.renderError(c, err)
 }

@@ -242,7 +242,7 @@ func TestTaskFormShowsTheRulesErrorsAndKeepsWhatWasTyped(t *testing.T) {
 	w2.signIn(t, applicant)
 	status, page, _ = w2.get(t, "/taches/"+w2.taskID)
 	require.Equal(t, http.StatusForbidden, status)
-	require.Contains(t, page, "outside your scope")
+	require.Contains(t, page, "Ce dossier n&#39;est pas dans votre périmètre.", "the refusal in French")
 }
 
 func TestDossierPage(t *testing.T) {
@@ -595,4 +595,16 @@ func TestPageRefusalsAreAudited(t *testing.T) {
 	status, _, _ = w.post(t, "/taches/"+task.DossierID+".preselection.9/prendre", url.Values{"_csrf": {token}})
 	require.Equal(t, http.StatusNotFound, status)
 	require.Len(t, refusals(), 2)
+}
+
+// TestRefusalsSpeakFrench: a refused act's reason, which the API words in English, is in
+// French on the page, with its title.
+func TestRefusalsSpeakFrench(t *testing.T) {
+	w := newWorkspace(t)
+	token := w.signIn(t, instructor)
+	require.NoError(t, w.store.CancelTask(context.Background(), w.taskID))
+	status, page, _ := w.post(t, "/taches/"+w.taskID, url.Values{"_csrf": {token}, "outcome": {"preselect"}, "comment": {"très bon projet"}})
+	require.Equal(t, http.StatusConflict, status)
+	require.Contains(t, page, "Action impossible dans l&#39;état actuel : Cette tâche a été annulée.")
+	require.NotContains(t, page, "cancelled")
 }
