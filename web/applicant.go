@@ -104,10 +104,14 @@ func (s *Server) fileGuichet(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(filed.Dossier.ID)+"?info=depose")
 }
 
-// amendForm is the checklist an incomplete guichet dossier's applicant may complete.
+// amendForm is the checklist an incomplete guichet dossier's applicant may complete, as
+// typed, with the errors of its rules (by the API's field path: "checklist",
+// "checklist.<item>") and why it was refused.
 type amendForm struct {
 	Spec      models.ChecklistSpec
 	Checklist map[string]bool
+	Errors    map[string]string
+	Problem   string
 }
 
 // amendFormOf is the amendment form of d for p, or nil when p may not amend d.
@@ -138,10 +142,22 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	if !ok {
 		return s.renderError(c, models.Errorf(models.EConflict, "ce dossier n'a pas de liste de vérification"))
 	}
-	if err := s.API.AmendChecklist(ctx, p, d.ID, models.ChecklistAmendment{Checklist: checklistOf(spec, form)}); err != nil {
-		return s.renderError(c, s.audited(c, d.ID, "", err))
+	typed := &amendForm{Checklist: checklistOf(spec, form), Errors: map[string]string{}}
+	err = s.audited(c, d.ID, "", s.API.AmendChecklist(ctx, p, d.ID, models.ChecklistAmendment{Checklist: typed.Checklist}))
+	var e *models.Error
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(d.ID)+"?info=complete")
+	case asError(err, &e) && len(e.Fields) > 0:
+		for k, msg := range e.Fields {
+			typed.Errors[k] = fieldMessageFR(msg)
+		}
+		return s.showDossier(c, http.StatusUnprocessableEntity, typed)
+	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable:
+		typed.Problem = problemFR(e)
+		return s.showDossier(c, api.StatusOf(e), typed)
 	}
-	return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(d.ID)+"?info=complete")
+	return s.renderError(c, err)
 }
 
 // guichetOf decodes a guichet dossier's application.

@@ -109,6 +109,7 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^is required for the applicant and partner roles$`), "Obligatoire pour les rôles Collectivité et Partenaire."},
 	{regexp.MustCompile(`^must name a préfet's départements`), "Un préfet gouverne des départements nommés, pas tous."},
 	{regexp.MustCompile(`^a préfet needs a département or a région$`), "Un préfet gouverne au moins un département ou une région."},
+	{regexp.MustCompile(`^is not an item of specification (.+)$`), "Cet engagement ne fait pas partie du cahier des charges $1."},
 	{regexp.MustCompile(`^is required to submit$`), "À renseigner pour déposer la candidature."},
 	{regexp.MustCompile(`^is required for strand `), "À renseigner pour ce volet."},
 	{regexp.MustCompile(`^must be at most (\d+)% of the eligible cost \((.*)\)$`), "Au plus $1 % des dépenses éligibles ($2)."},

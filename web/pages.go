@@ -236,12 +236,20 @@ type dossierView struct {
 	OpenTasks   []models.Task
 	WorkflowURL string
 	Amend       *amendForm
+	// Problem is why the applicant's amendment was refused.
+	Problem string
 }
 
 // field is one line of an application, as the dossier page shows it.
 type field struct{ Label, Value string }
 
 func (s *Server) dossierPage(c echo.Context) error {
+	return s.showDossier(c, http.StatusOK, nil)
+}
+
+// showDossier shows the dossier's page; typed, when set, is the amendment form as the
+// applicant sent it, with its errors, shown while the dossier may still be amended.
+func (s *Server) showDossier(c echo.Context, status int, typed *amendForm) error {
 	p := principal(c)
 	d, err := s.API.DossierView(c.Request().Context(), p, c.Param("id"))
 	if err != nil {
@@ -251,6 +259,12 @@ func (s *Server) dossierPage(c echo.Context) error {
 	if app, ok := guichetOf(d.Dossier); ok {
 		v.Amend = amendFormOf(p, d.Dossier, app)
 	}
+	if typed != nil {
+		if v.Amend != nil {
+			v.Amend.Checklist, v.Amend.Errors = typed.Checklist, typed.Errors
+		}
+		v.Problem = typed.Problem
+	}
 	for _, t := range d.Tasks {
 		if t.Status == models.TaskOpen || t.Status == models.TaskClaimed {
 			v.OpenTasks = append(v.OpenTasks, t)
@@ -259,7 +273,7 @@ func (s *Server) dossierPage(c echo.Context) error {
 	if s.TemporalUI != "" && p.HasRole(models.RoleAdmin) {
 		v.WorkflowURL = s.TemporalUI + "/workflows/" + url.PathEscape(d.WorkflowID())
 	}
-	return s.render(c, http.StatusOK, "dossier", "Dossier "+shortID(d.ID), v)
+	return s.render(c, status, "dossier", "Dossier "+shortID(d.ID), v)
 }
 
 func shortID(id string) string {

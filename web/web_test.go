@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"html/template"
 	"io"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/relance/relance/api"
 	"github.com/relance/relance/models"
@@ -33,6 +36,7 @@ var (
 type workspace struct {
 	*httptest.Server
 	store    *store.Store
+	api      *api.Server
 	sessions *Sessions
 	client   *http.Client
 	taskID   string
@@ -66,7 +70,7 @@ func newWorkspace(t *testing.T) *workspace {
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &workspace{Server: srv, store: st, sessions: sessions, client: client, taskID: task.ID}
+	return &workspace{Server: srv, store: st, api: a, sessions: sessions, client: client, taskID: task.ID}
 }
 
 func (w *workspace) get(t *testing.T, path string) (int, string, http.Header) {
@@ -607,4 +611,54 @@ func TestRefusalsSpeakFrench(t *testing.T) {
 	require.Equal(t, http.StatusConflict, status)
 	require.Contains(t, page, "Action impossible dans l&#39;état actuel : Cette tâche a été annulée.")
 	require.NotContains(t, page, "cancelled")
+}
+
+// refusingTemporal answers every Update with err, as a workflow's validator refuses one.
+type refusingTemporal struct {
+	client.Client
+	err error
+}
+
+func (r refusingTemporal) UpdateWorkflow(context.Context, client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	return nil, r.err
+}
+
+// TestGuichetAmendmentShowsErrorsNextToTheItems: the applicant's amendment of an incomplete
+// guichet dossier, refused by the workflow's rules, shows each error next to its item, in
+// French, with the ticks as sent; refused for the dossier's state, it says why in French,
+// on the dossier's page, ticks kept.
+func TestGuichetAmendmentShowsErrorsNextToTheItems(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	spec, _ := models.ChecklistFor(models.GuichetFranceConnect)
+	first, last := spec.Items[0].Key, spec.Items[len(spec.Items)-1].Key
+	payload, err := json.Marshal(models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 1_240_000,
+		Checklist: map[string]bool{first: true}, ChecklistVersion: spec.Version})
+	require.NoError(t, err)
+	id := uuid.NewString()
+	_, _, err = w.store.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindGuichet, Status: models.StatusIncomplete,
+		ApplicantSiren: applicant.Siren, ApplicantName: "Ville de Rennes", Departement: "35", EnvelopeCode: models.EnvelopeGuichet,
+		Payload: payload, CreatedBy: applicant.Subject}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	token := w.signIn(t, applicant)
+	status, page, _ := w.get(t, "/dossiers/"+id)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, `id="completer"`)
+	require.NotContains(t, page, "fr-message--error")
+
+	w.api.Temporal = refusingTemporal{err: temporal.NewApplicationError("checklist."+last+": is not an item of specification "+spec.Version,
+		models.EInvalid, map[string]string{"checklist." + last: "is not an item of specification " + spec.Version})}
+	status, page, _ = w.post(t, "/dossiers/"+id+"/checklist", url.Values{"_csrf": {token}, "checklist." + last: {"on"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `<p class="fr-message fr-message--error" id="checklist.`+last+`-error">Cet engagement ne fait pas partie du cahier des charges `+spec.Version+`.</p>`)
+	require.Regexp(t, `name="checklist.`+last+`" checked aria-describedby="checklist.`+last+`-error"`, page, "the tick sent is kept")
+	require.Regexp(t, `name="checklist.`+first+`" >`, page, "the tick taken off stays off")
+	require.NotContains(t, page, `id="checklist.`+first+`-error"`)
+
+	w.api.Temporal = refusingTemporal{err: temporal.NewApplicationError("dossier is checking: only an incomplete dossier can be amended", models.EConflict)}
+	status, page, _ = w.post(t, "/dossiers/"+id+"/checklist", url.Values{"_csrf": {token}, "checklist." + first: {"on"}, "checklist." + last: {"on"}})
+	require.Equal(t, http.StatusConflict, status)
+	require.Contains(t, page, `id="probleme"><p>Action impossible dans l&#39;état actuel : Le dossier est « en vérification » : seul un dossier incomplet peut être complété.</p>`)
+	require.Regexp(t, `name="checklist.`+last+`" checked`, page)
+	require.Regexp(t, `name="checklist.`+first+`" checked`, page)
 }
