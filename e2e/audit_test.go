@@ -114,7 +114,7 @@ func TestRefusedActsAreAuditedForAdministrators(t *testing.T) {
 		require.Len(t, seen, 1)
 		require.Equal(t, applicantOf(sirenParis).Subject, seen[0].Actor)
 		require.Contains(t, seen[0].Detail, "POST /api/v1/dossiers/"+draft.ID+"/submit")
-		require.Contains(t, seen[0].Detail, "409 conflict")
+		require.Contains(t, seen[0].Detail, "refused, conflict: ")
 		require.Empty(t, refusals(t, s, paris, draft.ID))
 	})
 }
