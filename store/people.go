@@ -146,11 +146,13 @@ func (s *Store) Access(ctx context.Context, subject string) (Access, error) {
 		return Access{}, err
 	}
 	var rows []accessRow
+	// Find, not Scan: Scan's row callback records the driver's error without the
+	// dialector's translation, so an outage would not be told from a bug (500, not 503).
 	err = s.db.WithContext(ctx).Raw(`SELECT 'person' AS src, subject, name, roles, siren, departements, regions, active, '' AS jury
 		FROM people WHERE subject = ?
 		UNION ALL
 		SELECT 'call', id, '', '', '', '', '', FALSE, jury FROM calls WHERE jury LIKE ? ESCAPE '\'`,
-		subject, `%"subject":`+escapeLike(string(encoded))+`%`).Scan(&rows).Error
+		subject, `%"subject":`+escapeLike(string(encoded))+`%`).Find(&rows).Error
 	if err != nil {
 		return Access{}, err
 	}
