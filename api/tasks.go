@@ -203,7 +203,7 @@ func (s *Server) ClaimTask(ctx context.Context, p models.Principal, id string, r
 	ctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 	defer cancel()
 	var row models.Task // fresh: a released task's assignee is omitted from the workflow's answer
-	err = s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateClaimTask, &row,
+	err = s.update(ctx, models.TaskWorkflowID(t), workflows.UpdateClaimTask, &row,
 		workflows.ClaimTaskRequest{TaskID: t.ID, Actor: p, Release: release})
 	return row, err
 }
@@ -260,7 +260,7 @@ func (s *Server) CompleteTask(ctx context.Context, p models.Principal, id string
 	uctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 	defer cancel()
 	var result workflows.CompleteTaskResult
-	if err := s.update(uctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateCompleteTask, &result,
+	if err := s.update(uctx, models.TaskWorkflowID(t), workflows.UpdateCompleteTask, &result,
 		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}); err != nil {
 		return t, "", err
 	}

@@ -122,6 +122,14 @@ var taskOutcomes = map[TaskType][]outcome{
 		{OutcomeOutOfScope, false, func() any { return &MotivatedCompletion{} }},
 		{OutcomeRequestInfo, false, func() any { return &MotivatedCompletion{} }},
 	},
+	TaskServiceRoute:         {{OutcomeRouted, true, func() any { return &RouteCompletion{} }}},
+	TaskServiceInvestigation: {{OutcomeReached, true, func() any { return &MilestoneCompletion{} }}},
+	TaskServiceBeta:          {{OutcomeReached, true, func() any { return &MilestoneCompletion{} }}},
+	TaskServiceDeployment:    {{OutcomeReached, true, func() any { return &MilestoneCompletion{} }}},
+	TaskServicePayment:       {{OutcomePaid, true, func() any { return &ServicePaymentCompletion{} }}},
+	TaskServiceLegalStudy:    {{OutcomeStudied, true, func() any { return &LegalStudyCompletion{} }}},
+	TaskServiceVehicle:       {{OutcomePaid, true, func() any { return &VehicleFundingCompletion{} }}},
+	TaskServiceDelivery:      {{OutcomeDelivered, true, func() any { return &DeliveryCompletion{} }}},
 }
 
 // Outcomes lists the outcomes of a task of type t, as its form offers them.
@@ -163,7 +171,8 @@ func (c Completion) Payload(t TaskType) (any, error) {
 	if err := dec.Decode(payload); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return nil, FieldErrors(map[string]string{JSONPath(typeErr.Field): "must be " + typeErr.Type.String()})
+			field, mustBe := JSONTypeError(typeErr)
+			return nil, FieldErrors(map[string]string{field: mustBe})
 		}
 		return nil, FieldErrors(map[string]string{"data": "is invalid for outcome " + o.name + ": " + err.Error()})
 	}

@@ -20,7 +20,9 @@ const (
 
 // TaskTypes lists every task type, for validating filters.
 var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement,
-	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery, TaskProposalReview}
+	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery, TaskProposalReview,
+	TaskServiceRoute, TaskServiceInvestigation, TaskServiceBeta, TaskServiceDeployment, TaskServicePayment, TaskServiceLegalStudy,
+	TaskServiceVehicle, TaskServiceDelivery}
 
 // TaskStatus is the life of a task row.
 type TaskStatus string
