@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"html"
 	"html/template"
 	"io"
@@ -62,7 +63,7 @@ func newWorkspace(t *testing.T) *workspace {
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := &api.Server{Store: st, Auth: api.NewAuthenticator("test-secret", "", "", ""), Logger: logger, TemporalTimeout: time.Second,
-		Filing: &filing.Service{Store: st, Logger: logger}}
+		Filing: &filing.Service{Store: st, Logger: logger, Temporal: unreachableTemporal{}, Timeout: 5 * time.Second}}
 	sessions := NewSessions("test-secret", time.Hour, false)
 	pages, err := New(a, sessions, logger)
 	require.NoError(t, err)
@@ -663,4 +664,16 @@ func TestGuichetAmendmentShowsErrorsNextToTheItems(t *testing.T) {
 	require.Contains(t, page, `id="probleme"><p>Action impossible dans l&#39;état actuel : Le dossier est « en vérification » : seul un dossier incomplet peut être complété.</p>`)
 	require.Regexp(t, `name="checklist.`+last+`" checked`, page)
 	require.Regexp(t, `name="checklist.`+first+`" checked`, page)
+}
+
+// unreachableTemporal is a workflow service that never answers a start or a signal: what
+// the pages record stands, and the reconciler or the processes' own rechecks follow it up.
+type unreachableTemporal struct{ client.Client }
+
+func (unreachableTemporal) ExecuteWorkflow(context.Context, client.StartWorkflowOptions, any, ...any) (client.WorkflowRun, error) {
+	return nil, errors.New("no workflow service in the web tests")
+}
+
+func (unreachableTemporal) SignalWorkflow(context.Context, string, string, string, any) error {
+	return errors.New("no workflow service in the web tests")
 }
