@@ -134,18 +134,6 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// WithJuries adds to p the calls whose jury it sits on: the calls say it, not the token,
-// and the access policy needs it (a juror reads, and lists, the dossiers its jury judges).
-// Resolved once per request, so one request sees one answer.
-func (s *Server) WithJuries(ctx context.Context, p models.Principal) (models.Principal, error) {
-	if !p.HasRole(models.RoleJury) {
-		return p, nil
-	}
-	calls, err := s.Store.JuryCalls(ctx, p.Subject)
-	p.JuryOf = calls
-	return p, err
-}
-
 func principal(c echo.Context) models.Principal {
 	p, _ := c.Get(principalKey).(models.Principal)
 	return p

@@ -57,31 +57,46 @@ func (s *Server) putPerson(c echo.Context) error {
 }
 
 func (s *Server) deletePerson(c echo.Context) error {
-	if err := s.Store.DeletePerson(c.Request().Context(), c.Param("subject")); err != nil {
+	if err := s.Store.DeletePerson(c.Request().Context(), c.Param("subject"), principal(c).Subject); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
 }
 
+// personTrail lists the changes to a person's entry, oldest first.
+func (s *Server) personTrail(c echo.Context) error {
+	trail, err := s.Store.PersonTrail(c.Request().Context(), c.Param("subject"))
+	if err != nil {
+		return err
+	}
+	if trail == nil {
+		trail = []models.AuditEvent{}
+	}
+	return c.JSON(http.StatusOK, trail)
+}
+
 // SignIn is the principal a person signs in as, from what their identity provider
 // claims: the administrator's entry for them, when there is one, replaces the claims'
 // roles and scopes, or refuses them when inactive (see models.Person.SignIn); then the
-// principal must make sense, and gets the calls whose jury it sits on. The API calls it
-// on every request, the workspace at sign-in and on every page, so that an entry's change
-// takes effect at once.
+// principal must make sense, and a juror gets the calls whose jury they sit on. The API
+// calls it on every request, the workspace at sign-in and on every page, so that an
+// entry's change takes effect at once: one query (store.Access), uncached.
 func (s *Server) SignIn(ctx context.Context, claimed models.Principal) (models.Principal, error) {
 	p := claimed
-	entry, found, err := s.Store.Person(ctx, claimed.Subject)
+	access, err := s.Store.Access(ctx, claimed.Subject)
 	if err != nil {
 		return p, err
 	}
-	if found {
-		if p, err = entry.SignIn(claimed); err != nil {
+	if access.Found {
+		if p, err = access.Entry.SignIn(claimed); err != nil {
 			return p, err
 		}
 	}
 	if err := p.Validate(); err != nil {
 		return p, err
 	}
-	return s.WithJuries(ctx, p)
+	if p.HasRole(models.RoleJury) {
+		p.JuryOf = access.JuryCalls
+	}
+	return p, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -81,4 +82,29 @@ func TestPeopleAPI(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, rec.Code, rec.Body.String())
 	status, body = call(t, h, claimsAdmin, "GET", "/api/v1/people", "")
 	require.Equal(t, http.StatusOK, status, body)
+
+	// Every change is in the entry's trail, removal included: who, and before and after.
+	trail := func(token string) (int, []models.AuditEvent) {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/people/agent-1/trail", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var events []models.AuditEvent
+		if rec.Code == http.StatusOK {
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &events))
+		}
+		return rec.Code, events
+	}
+	code, _ := trail(instructor)
+	require.Equal(t, http.StatusForbidden, code)
+	code, events := trail(admin)
+	require.Equal(t, http.StatusOK, code)
+	require.Len(t, events, 3)
+	for i, action := range []string{models.AuditPersonAdded, models.AuditPersonChanged, models.AuditPersonRemoved} {
+		require.Equal(t, action, events[i].Action)
+		require.Equal(t, "admin", events[i].Actor)
+	}
+	require.Contains(t, events[1].Detail, `"active":true`)
+	require.Contains(t, events[1].Detail, `"after":{"subject":"agent-1","name":"Anne Agent","roles":["instructor"],"active":false}`)
+	require.Contains(t, events[2].Detail, `"after":null`)
 }

@@ -58,7 +58,7 @@ func TestRefusalsAreAuditedWithoutChangingTheAnswer(t *testing.T) {
 	require.Len(t, trail, 1)
 	require.Equal(t, models.AuditRefusedAttempt, trail[0].Action)
 	require.Equal(t, "agent", trail[0].Actor)
-	require.Contains(t, trail[0].Detail, "POST /api/v1/dossiers/"+id+"/withdraw by agent [applicant] refused with 403 forbidden: ")
+	require.Contains(t, trail[0].Detail, "POST /api/v1/dossiers/"+id+"/withdraw by agent [applicant] refused, forbidden: ")
 
 	other := uuid.NewString()
 	status, _ = withdraw(other)

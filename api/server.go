@@ -90,7 +90,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/dossiers", s.listDossiers, auth)
 	v1.GET("/dossiers/:id", s.getDossier, auth)
 	// Acts on a dossier write their refusals to its audit trail, a missing role included.
-	onDossier, onTask := s.auditRefusals(s.dossierParam), s.auditRefusals(s.taskDossier)
+	onDossier, onTask := s.auditRefusals(false), s.auditRefusals(true)
 	v1.POST("/dossiers/:id/checklist", s.amendChecklist, auth, onDossier, requireRole(models.RoleApplicant))
 	v1.POST("/dossiers/:id/information", s.provideInformation, auth, onDossier, requireRole(models.RoleApplicant))
 	v1.PUT("/dossiers/:id/application", s.updateDraft, auth, onDossier, requireRole(models.RoleApplicant))
@@ -141,6 +141,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.GET("/people/:subject", s.getPerson, auth, requireRole(models.RoleAdmin))
 	v1.PUT("/people/:subject", s.putPerson, auth, requireRole(models.RoleAdmin))
 	v1.DELETE("/people/:subject", s.deletePerson, auth, requireRole(models.RoleAdmin))
+	v1.GET("/people/:subject/trail", s.personTrail, auth, requireRole(models.RoleAdmin))
 	if s.Pages != nil {
 		s.Pages(e)
 	}

@@ -16,8 +16,16 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
-// listTasks is the caller's inbox: the open tasks its roles and scopes allow.
+// listTasks is the caller's inbox: the open tasks its roles and scopes allow; with
+// state=done, the tasks the caller completed.
 func (s *Server) listTasks(c echo.Context) error {
+	switch c.QueryParam("state") {
+	case "", "open":
+	case "done":
+		return s.listDoneTasks(c)
+	default:
+		return models.FieldErrors(map[string]string{"state": `must be "open" (the inbox) or "done" (the tasks you completed)`})
+	}
 	limit, after, err := pagination(c)
 	if err != nil {
 		return err
@@ -51,12 +59,9 @@ func (s *Server) listTasks(c echo.Context) error {
 		}
 	}
 	if after != "" {
-		key, id, ok := strings.Cut(after, "|")
-		at, parseErr := time.Parse(time.RFC3339Nano, key)
-		if !ok || parseErr != nil {
+		if f.After = taskCursor(after); f.After == nil {
 			fields["cursor"] = "is not a cursor this API returned"
 		}
-		f.After = &store.TaskCursor{Key: at, ID: id}
 	}
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
@@ -69,9 +74,59 @@ func (s *Server) listTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string {
-		return f.SortKey(t).UTC().Format(time.RFC3339Nano) + "|" + t.ID
-	}))
+	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string { return taskCursorOf(f.SortKey(t), t) }))
+}
+
+// taskCursor reads a task list's cursor (a time, "|", a task ID); nil when it is not one.
+func taskCursor(after string) *store.TaskCursor {
+	key, id, ok := strings.Cut(after, "|")
+	at, err := time.Parse(time.RFC3339Nano, key)
+	if !ok || err != nil {
+		return nil
+	}
+	return &store.TaskCursor{Key: at, ID: id}
+}
+
+// taskCursorOf is the cursor after t in a list sorted by key.
+func taskCursorOf(key time.Time, t models.Task) string {
+	return key.UTC().Format(time.RFC3339Nano) + "|" + t.ID
+}
+
+// inboxOnly are the inbox's filters, which the list of completed tasks does not take.
+var inboxOnly = []string{"type", "kind", "status", "departement", "due_before", "assigned", "overdue", "sort"}
+
+// listDoneTasks lists the tasks the caller completed, the latest first: whatever their
+// roles and scopes are now, a person's own work, and nobody else's.
+func (s *Server) listDoneTasks(c echo.Context) error {
+	limit, after, err := pagination(c)
+	if err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	for _, name := range inboxOnly {
+		if c.QueryParams().Has(name) {
+			fields[name] = "filters the inbox only (state=open)"
+		}
+	}
+	var cursor *store.TaskCursor
+	if after != "" {
+		if cursor = taskCursor(after); cursor == nil {
+			fields["cursor"] = "is not a cursor this API returned"
+		}
+	}
+	if len(fields) > 0 {
+		return models.FieldErrors(fields)
+	}
+	subject := principal(c).Subject
+	if wantsCSV(c) {
+		StartCSV(c.Response(), "taches-traitees.csv")
+		return s.DoneTasksCSV(c.Request().Context(), c.Response(), subject)
+	}
+	items, err := s.Store.ClosedBy(c.Request().Context(), subject, cursor, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string { return taskCursorOf(DoneCursor(t).Key, t) }))
 }
 
 func parseDateOrTime(v string) (time.Time, error) {

@@ -54,7 +54,16 @@ const (
 	// AuditRankingDeparture is a préfet's grant below a dossier of the session's ranking they
 	// refused or postponed, with its motivation.
 	AuditRankingDeparture = "ranking_departure"
+	// The administrator's table of people, recorded under PersonTrailID(subject): who added,
+	// changed or removed an entry, with the entry before and after (JSON).
+	AuditPersonAdded   = "person_added"
+	AuditPersonChanged = "person_changed"
+	AuditPersonRemoved = "person_removed"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"
 )
+
+// PersonTrailID is the audit trail of subject's entry in the table of people: no dossier's
+// ID (those are UUIDs) starts with "person:".
+func PersonTrailID(subject string) string { return "person:" + subject }

@@ -77,22 +77,6 @@ func (s *Store) Calls(ctx context.Context) ([]models.Call, error) {
 	return out, nil
 }
 
-// JuryCalls lists the IDs of the calls whose jury subject sits on: the calls, not the
-// token, say who judges what. There are a handful of calls, each read whole.
-func (s *Store) JuryCalls(ctx context.Context, subject string) ([]string, error) {
-	calls, err := s.Calls(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var ids []string
-	for _, c := range calls {
-		if c.IsMember(subject) {
-			ids = append(ids, c.ID)
-		}
-	}
-	return ids, nil
-}
-
 // OpenJury opens a call's jury session, once.
 func (s *Store) OpenJury(ctx context.Context, id string) (models.Call, error) {
 	res := s.db.WithContext(ctx).Model(&callRow{}).Where("id = ? AND jury_opened_at IS NULL", id).Update("jury_opened_at", s.now())

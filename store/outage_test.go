@@ -106,6 +106,7 @@ func TestPostgresOutageIsUnavailableThenRecovers(t *testing.T) {
 	}{
 		{"ping", func(int) error { return st.Ping(ctx) }},
 		{"read", func(int) error { _, err := st.Dossier(ctx, d.ID); return err }},
+		{"sign-in read", func(int) error { _, err := st.Access(ctx, "agent-1"); return err }},
 		{"list", func(int) error {
 			_, err := st.ListDossiers(ctx, models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}}, DossierFilter{Limit: 10})
 			return err

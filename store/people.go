@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -44,15 +46,63 @@ func jsonList[T any](list []T) string {
 	return string(b)
 }
 
-// SavePerson adds or replaces the administrator's entry for p.Subject, recording who saved it.
+// SavePerson adds or replaces the administrator's entry for p.Subject, recording who saved
+// it, and writes the change, the entry before and after, to the entry's audit trail in the
+// same transaction.
 func (s *Store) SavePerson(ctx context.Context, p models.Person, by string) error {
 	if err := p.Validate(); err != nil {
 		return err
 	}
 	row := personRow{Subject: p.Subject, Name: p.Name, Roles: jsonList(p.Roles), Siren: p.Siren,
 		Departements: jsonList(p.Departements), Regions: jsonList(p.Regions), Active: p.IsActive(),
-		UpdatedBy: by, UpdatedAt: time.Now().UTC()}
-	return s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
+		UpdatedBy: by, UpdatedAt: s.now().UTC()}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		before, found, err := s.personTx(tx, p.Subject)
+		if err != nil {
+			return err
+		}
+		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+			return err
+		}
+		after := row.model()
+		change := personChange{After: &after}
+		action := models.AuditPersonAdded
+		if found {
+			change.Before, action = &before, models.AuditPersonChanged
+		}
+		return s.auditPerson(tx, p.Subject, by, action, change)
+	})
+}
+
+// personChange is the detail of a change to the table of people: the entry before (none
+// when added) and after (none when removed).
+type personChange struct {
+	Before *models.Person `json:"before"`
+	After  *models.Person `json:"after"`
+}
+
+func (s *Store) auditPerson(tx *gorm.DB, subject, by, action string, change personChange) error {
+	detail, err := json.Marshal(change)
+	if err != nil {
+		return err
+	}
+	return s.auditTx(tx, "person/"+uuid.NewString(), models.AuditEvent{DossierID: models.PersonTrailID(subject), Actor: by,
+		Action: action, Detail: string(detail)})
+}
+
+// personTx reads subject's entry in tx, locked until tx ends.
+func (s *Store) personTx(tx *gorm.DB, subject string) (models.Person, bool, error) {
+	var row personRow
+	err := lockForUpdate(tx, s.sqlite).Where("subject = ?", subject).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.Person{}, false, nil
+	}
+	return row.model(), err == nil, err
+}
+
+// PersonTrail is the audit trail of subject's entry: every change, oldest first.
+func (s *Store) PersonTrail(ctx context.Context, subject string) ([]models.AuditEvent, error) {
+	return s.AuditTrail(ctx, models.PersonTrailID(subject))
 }
 
 // Person returns the administrator's entry for subject; found is false when there is none.
@@ -68,6 +118,59 @@ func (s *Store) Person(ctx context.Context, subject string) (p models.Person, fo
 	return row.model(), true, nil
 }
 
+// Access is what the database says of a person signing in: the administrator's entry for
+// them, if any (Found), and the calls whose jury they sit on (the calls, not the token, say
+// who judges what).
+type Access struct {
+	Entry     models.Person
+	Found     bool
+	JuryCalls []string
+}
+
+// accessRow is a row of Access's one query: the entry (src "person") or a call whose jury
+// may name the person (src "call").
+type accessRow struct {
+	Src, Subject, Name, Roles, Siren, Departements, Regions string
+	Active                                                  bool
+	Jury                                                    string
+}
+
+// Access reads what signing subject in needs in one query, which every authenticated
+// request makes: nothing is cached, so an administrator's change (a withdrawal above all)
+// counts from the next request, on every instance. The calls are found by their jury's
+// JSON naming the subject (written by CreateCall with json.Marshal, so the subject's
+// encoding is json.Marshal's), then checked member by member.
+func (s *Store) Access(ctx context.Context, subject string) (Access, error) {
+	encoded, err := json.Marshal(subject)
+	if err != nil {
+		return Access{}, err
+	}
+	var rows []accessRow
+	// Find, not Scan: Scan's row callback records the driver's error without the
+	// dialector's translation, so an outage would not be told from a bug (500, not 503).
+	err = s.db.WithContext(ctx).Raw(`SELECT 'person' AS src, subject, name, roles, siren, departements, regions, active, '' AS jury
+		FROM people WHERE subject = ?
+		UNION ALL
+		SELECT 'call', id, '', '', '', '', '', FALSE, jury FROM calls WHERE jury LIKE ? ESCAPE '\'`,
+		subject, `%"subject":`+escapeLike(string(encoded))+`%`).Find(&rows).Error
+	if err != nil {
+		return Access{}, err
+	}
+	var a Access
+	for _, r := range rows {
+		if r.Src == "person" {
+			a.Entry, a.Found = personRow{Subject: r.Subject, Name: r.Name, Roles: r.Roles, Siren: r.Siren,
+				Departements: r.Departements, Regions: r.Regions, Active: r.Active}.model(), true
+			continue
+		}
+		if (callRow{ID: r.Subject, Jury: r.Jury}).model().IsMember(subject) {
+			a.JuryCalls = append(a.JuryCalls, r.Subject)
+		}
+	}
+	slices.Sort(a.JuryCalls)
+	return a, nil
+}
+
 // People returns up to limit entries in subject order, after the subject afterSubject.
 func (s *Store) People(ctx context.Context, afterSubject string, limit int) ([]models.Person, error) {
 	var rows []personRow
@@ -81,14 +184,21 @@ func (s *Store) People(ctx context.Context, afterSubject string, limit int) ([]m
 	return out, nil
 }
 
-// DeletePerson removes the entry for subject: the person signs in with their claims again.
-func (s *Store) DeletePerson(ctx context.Context, subject string) error {
-	res := s.db.WithContext(ctx).Where("subject = ?", subject).Delete(&personRow{})
-	if res.Error != nil {
-		return res.Error
-	}
-	if res.RowsAffected == 0 {
-		return models.Errorf(models.ENotFound, "no entry for the person %q", subject)
-	}
-	return nil
+// DeletePerson removes the entry for subject, by the administrator by: the person signs in
+// with their claims again. The removal, with the entry removed, goes to the entry's audit
+// trail in the same transaction.
+func (s *Store) DeletePerson(ctx context.Context, subject, by string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		before, found, err := s.personTx(tx, subject)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return models.Errorf(models.ENotFound, "no entry for the person %q", subject)
+		}
+		if err := tx.Where("subject = ?", subject).Delete(&personRow{}).Error; err != nil {
+			return err
+		}
+		return s.auditPerson(tx, subject, by, models.AuditPersonRemoved, personChange{Before: &before})
+	})
 }

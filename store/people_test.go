@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -48,10 +49,34 @@ func TestPeople(t *testing.T) {
 		require.Len(t, page, 1)
 		require.Equal(t, "agent-1", page[0].Subject)
 
-		require.NoError(t, st.DeletePerson(ctx, "agent-1"))
-		require.Equal(t, models.ENotFound, models.ErrorCode(st.DeletePerson(ctx, "agent-1")))
+		require.NoError(t, st.DeletePerson(ctx, "agent-1", "admin-2"))
+		require.Equal(t, models.ENotFound, models.ErrorCode(st.DeletePerson(ctx, "agent-1", "admin-2")))
 		_, found, err = st.Person(ctx, "agent-1")
 		require.NoError(t, err)
 		require.False(t, found)
+
+		// Each change is in the entry's trail: who, what, the entry before and after. A
+		// refused save and the removal of what is not there write nothing.
+		trail, err := st.PersonTrail(ctx, "agent-1")
+		require.NoError(t, err)
+		require.Len(t, trail, 3)
+		type change struct{ Before, After *models.Person }
+		var changes [3]change
+		for i, e := range trail {
+			require.NoError(t, json.Unmarshal([]byte(e.Detail), &changes[i]), e.Detail)
+			require.Equal(t, models.PersonTrailID("agent-1"), e.DossierID)
+		}
+		require.Equal(t, []string{models.AuditPersonAdded, models.AuditPersonChanged, models.AuditPersonRemoved},
+			[]string{trail[0].Action, trail[1].Action, trail[2].Action})
+		require.Equal(t, []string{"admin-1", "admin-1", "admin-2"}, []string{trail[0].Actor, trail[1].Actor, trail[2].Actor})
+		require.Nil(t, changes[0].Before)
+		require.Equal(t, []string{"53"}, changes[0].After.Regions)
+		require.True(t, changes[1].Before.IsActive())
+		require.False(t, changes[1].After.IsActive())
+		require.Equal(t, []models.Role{models.RoleInstructor, models.RoleJury}, changes[2].Before.Roles)
+		require.Nil(t, changes[2].After)
+		other, err := st.PersonTrail(ctx, "agent-0")
+		require.NoError(t, err)
+		require.Len(t, other, 1)
 	})
 }

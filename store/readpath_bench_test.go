@@ -219,9 +219,11 @@ func readCases(ctx context.Context, st *store.Store, now time.Time, limit int) (
 	call := all[0].CallID
 	siren := all[0].ApplicantSiren
 	applicant := models.Principal{Subject: "seed-applicant-" + siren, Roles: []models.Role{models.RoleApplicant}, Siren: siren}
-	if juror.JuryOf, err = st.JuryCalls(ctx, juror.Subject); err != nil {
+	access, err := st.Access(ctx, juror.Subject)
+	if err != nil {
 		return nil, err
 	}
+	juror.JuryOf = access.JuryCalls
 
 	inbox := func(name string, p models.Principal, f store.TaskFilter) readCase {
 		f.Limit = limit

@@ -97,17 +97,21 @@ func (s *Server) fileGuichet(c echo.Context) error {
 			return s.showGuichet(c, http.StatusUnprocessableEntity, form, errs, "")
 		}
 		if asError(err, &e) && e.Code != models.EInternal {
-			return s.showGuichet(c, api.StatusOf(e), form, errs, label(errorTitles, e.Code)+" : "+e.Message)
+			return s.showGuichet(c, api.StatusOf(e), form, errs, problemFR(e))
 		}
 		return s.renderError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(filed.Dossier.ID)+"?info=depose")
 }
 
-// amendForm is the checklist an incomplete guichet dossier's applicant may complete.
+// amendForm is the checklist an incomplete guichet dossier's applicant may complete, as
+// typed, with the errors of its rules (by the API's field path: "checklist",
+// "checklist.<item>") and why it was refused.
 type amendForm struct {
 	Spec      models.ChecklistSpec
 	Checklist map[string]bool
+	Errors    map[string]string
+	Problem   string
 }
 
 // amendFormOf is the amendment form of d for p, or nil when p may not amend d.
@@ -127,7 +131,7 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
 	d, err := s.API.VisibleDossier(ctx, p, c.Param("id"))
 	if err != nil {
-		return s.renderError(c, err)
+		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
 	form, err := c.FormParams()
 	if err != nil {
@@ -138,10 +142,22 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	if !ok {
 		return s.renderError(c, models.Errorf(models.EConflict, "ce dossier n'a pas de liste de vérification"))
 	}
-	if err := s.API.AmendChecklist(ctx, p, d.ID, models.ChecklistAmendment{Checklist: checklistOf(spec, form)}); err != nil {
-		return s.renderError(c, err)
+	typed := &amendForm{Checklist: checklistOf(spec, form), Errors: map[string]string{}}
+	err = s.audited(c, d.ID, "", s.API.AmendChecklist(ctx, p, d.ID, models.ChecklistAmendment{Checklist: typed.Checklist}))
+	var e *models.Error
+	switch {
+	case err == nil:
+		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(d.ID)+"?info=complete")
+	case asError(err, &e) && len(e.Fields) > 0:
+		for k, msg := range e.Fields {
+			typed.Errors[k] = fieldMessageFR(msg)
+		}
+		return s.showDossier(c, http.StatusUnprocessableEntity, typed)
+	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable:
+		typed.Problem = problemFR(e)
+		return s.showDossier(c, api.StatusOf(e), typed)
 	}
-	return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(d.ID)+"?info=complete")
+	return s.renderError(c, err)
 }
 
 // guichetOf decodes a guichet dossier's application.

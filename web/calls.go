@@ -129,7 +129,7 @@ func (s *Server) answerApplication(c echo.Context, call models.Call, action stri
 		}
 		return s.showApplication(c, http.StatusUnprocessableEntity, call, action, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showApplication(c, api.StatusOf(e), call, action, values, map[string]string{}, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showApplication(c, api.StatusOf(e), call, action, values, map[string]string{}, problemFR(e))
 	}
 	return s.renderError(c, err)
 }
@@ -160,7 +160,7 @@ func (s *Server) saveDraft(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
 	d, call, err := s.API.OwnApplication(ctx, p, c.Param("id"))
 	if err != nil {
-		return s.renderError(c, err)
+		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
 	form, err := c.FormParams()
 	if err != nil {
@@ -175,6 +175,7 @@ func (s *Server) saveDraft(c echo.Context) error {
 	if d, err = s.API.UpdateDraft(ctx, p, d.ID, app); err == nil && !draft {
 		d, err = s.API.SubmitDraft(ctx, p, d.ID)
 	}
+	s.audited(c, c.Param("id"), "", err)
 	return s.answerApplication(c, call, action, values, d, draft, err)
 }
 
@@ -287,7 +288,7 @@ func (s *Server) createCall(c echo.Context) error {
 		}
 		return s.showCallForm(c, http.StatusUnprocessableEntity, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showCallForm(c, api.StatusOf(e), values, errs, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showCallForm(c, api.StatusOf(e), values, errs, problemFR(e))
 	}
 	return s.renderError(c, err)
 }

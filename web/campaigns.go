@@ -99,7 +99,7 @@ func (f *formView) refusal(err error) (int, bool) {
 		}
 		return http.StatusUnprocessableEntity, true
 	case asError(err, &e) && e.Code != models.EInternal:
-		f.Problem = label(errorTitles, e.Code) + " : " + refusalFR(e.Message)
+		f.Problem = problemFR(e)
 		return api.StatusOf(e), true
 	}
 	return 0, false

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
+	"time"
 
 	"github.com/relance/relance/models"
 )
@@ -74,8 +77,9 @@ var auditLabels = map[string]string{
 	models.AuditPaymentRecorded: "Paiement enregistré", models.AuditWithdrawn: "Retrait", models.AuditTaskOpened: "Tâche ouverte",
 	models.AuditTaskCompleted: "Tâche terminée", models.AuditTaskCancelled: "Tâche annulée", models.AuditTaskClaimed: "Tâche prise",
 	models.AuditTaskUnclaimed: "Tâche rendue", models.AuditTaskReminded: "Relance envoyée", models.AuditTaskEscalated: "Retard signalé",
-	models.AuditRefusedAttempt: "Tentative refusée",
-	models.AuditAdmissible:     "Recevable", models.AuditScored: "Noté", models.AuditJoinedSession: "En séance de programmation",
+	models.AuditRefusedAttempt: "Tentative refusée", models.AuditPersonAdded: "Fiche ajoutée",
+	models.AuditPersonChanged: "Fiche modifiée", models.AuditPersonRemoved: "Fiche supprimée",
+	models.AuditAdmissible: "Recevable", models.AuditScored: "Noté", models.AuditJoinedSession: "En séance de programmation",
 	models.AuditPostponed: "Reporté", models.AuditGranted: "Subvention attribuée", models.AuditAdvancePaid: "Avance payée",
 	models.AuditStatementFiled: "État final déposé", models.AuditBalancePaid: "Solde payé", models.AuditRemainderFreed: "Reliquat libéré",
 	models.AuditRecoveryOrdered: "Reversement ordonné", models.AuditRecovered: "Reversement encaissé",
@@ -119,6 +123,7 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^is required for the applicant and partner roles$`), "Obligatoire pour les rôles Collectivité et Partenaire."},
 	{regexp.MustCompile(`^must name a préfet's départements`), "Un préfet gouverne des départements nommés, pas tous."},
 	{regexp.MustCompile(`^a préfet needs a département or a région$`), "Un préfet gouverne au moins un département ou une région."},
+	{regexp.MustCompile(`^is not an item of specification (.+)$`), "Cet engagement ne fait pas partie du cahier des charges $1."},
 	{regexp.MustCompile(`^is required to submit$`), "À renseigner pour déposer la candidature."},
 	{regexp.MustCompile(`^is required for strand `), "À renseigner pour ce volet."},
 	{regexp.MustCompile(`^must be at most (\d+)% of the eligible cost \((.*)\)$`), "Au plus $1 % des dépenses éligibles ($2)."},
@@ -186,4 +191,159 @@ var errorTitles = map[string]string{
 	models.ENotFound: "Introuvable", models.EConflict: "Action impossible dans l'état actuel",
 	models.EForbidden: "Action non autorisée", models.EUnauthorized: "Connexion requise",
 	models.EUnavailable: "Service momentanément indisponible", models.EInternal: "Erreur interne",
+}
+
+// refusalsFR are the domain's refusals a person meets on the pages (models.Errorf's and
+// the workflows' Update validators' messages, in English for the API), in French: each
+// names the problem as the English does, with the statuses, roles and dates in French.
+var refusalsFR = []refusalRule{
+	// Tasks: taken, given back, completed, cancelled under someone's feet.
+	{regexp.MustCompile(`^task \S+ is already claimed by (.+)$`), say("Cette tâche est déjà prise en charge par %s.", 1)},
+	{regexp.MustCompile(`^task \S+ is claimed by (.+), not by you$`), say("Cette tâche est prise en charge par %s, pas par vous.", 1)},
+	{regexp.MustCompile(`^task \S+ is claimed by (.+)$`), say("Cette tâche est prise en charge par %s : elle seule peut la rendre.", 1)},
+	{regexp.MustCompile(`^task \S+ is not claimed$`), say("Cette tâche n'est prise en charge par personne.")},
+	{regexp.MustCompile(`^task \S+ is already (completed|done)$`), say("Cette tâche est déjà terminée.")},
+	{regexp.MustCompile(`^task \S+ is (?:already )?cancelled$`), say("Cette tâche a été annulée.")},
+	{regexp.MustCompile(`^task \S+ is already claimed$`), say("Cette tâche est déjà prise en charge par quelqu'un.")},
+	{regexp.MustCompile(`^task \S+ is no longer open$`), say("Cette tâche n'est plus ouverte : le dossier a avancé entre-temps.")},
+	{regexp.MustCompile(`^task \S+ is not open on this dossier$`), say("Cette tâche n'est plus ouverte sur ce dossier.")},
+	{regexp.MustCompile(`^task \S+ was cancelled: the jury has decided$`), say("Cette tâche a été annulée : la décision du jury l'a devancée.")},
+	{regexp.MustCompile(`^task \S+ was cancelled: the agreement was not signed in time$`), say("Cette tâche a été annulée : la convention n'a pas été signée à temps.")},
+	{regexp.MustCompile(`^task \S+ was cancelled: no answer in time$`), say("Cette tâche a été annulée : le complément n'est pas arrivé à temps.")},
+	{regexp.MustCompile(`^task \S+ was cancelled: the final statement was filed$`), say("Cette tâche a été annulée : l'état récapitulatif final a été déposé.")},
+	{regexp.MustCompile(`^task \S+ was cancelled: no final statement before the deadline$`), say("Cette tâche a été annulée : aucun état récapitulatif final avant l'échéance.")},
+	{regexp.MustCompile(`^task \S+ was cancelled: (.+)$`), say("Cette tâche a été annulée (%s).", 1)},
+	{regexp.MustCompile(`^task \S+ is (.+)'s to complete$`), say("Cette tâche revient à %s : vous ne pouvez pas la terminer.", 1)},
+	{regexp.MustCompile(`^task \S+ needs the (\w+) role for (.+)$`), func(m []string) string {
+		return "Cette tâche revient au rôle « " + label(roleLabels, models.Role(m[1])) + " » pour le périmètre " + m[2] + ", qui n'est pas le vôtre."
+	}},
+	{regexp.MustCompile(`^task \S+ is a jury member's vote: `), say("Cette tâche est le vote d'un membre du jury : la collectivité voit la décision du jury, pas les votes.")},
+	{regexp.MustCompile(`^a jury member's vote is personal: there is nothing to claim$`), say("Le vote d'un membre du jury lui est personnel : il n'y a rien à prendre en charge.")},
+	{regexp.MustCompile(`^a jury member's vote is personal: it cannot be reassigned$`), say("Le vote d'un membre du jury lui est personnel : il ne peut pas être confié à un autre.")},
+	{regexp.MustCompile(`^the préfet decides in the programming session`), say("Le préfet décide en séance de programmation, où se tiennent le classement et la motivation d'un écart.")},
+	{regexp.MustCompile(`^no task \S+$`), say("Cette tâche n'existe pas.")},
+	// Rights.
+	{regexp.MustCompile(`^dossier \S+ is outside your scope$`), say("Ce dossier n'est pas dans votre périmètre.")},
+	{regexp.MustCompile(`^this action needs the (.+) role$`), func(m []string) string {
+		names := strings.Split(m[1], " or ")
+		for i, n := range names {
+			names[i] = "« " + label(roleLabels, models.Role(n)) + " »"
+		}
+		return "Cette action demande le rôle " + joinOr(names) + "."
+	}},
+	{regexp.MustCompile(`^only the applicant collectivité can change its application$`), say("Seule la collectivité candidate peut modifier sa candidature.")},
+	{regexp.MustCompile(`^only the applicant collectivité can answer$`), say("Seule la collectivité candidate peut répondre.")},
+	{regexp.MustCompile(`^only the applicant collectivité can amend its dossier$`), say("Seule la collectivité qui a déposé le dossier peut le compléter.")},
+	{regexp.MustCompile(`^only an administrator can withdraw a dossier$`), say("Seul un administrateur peut retirer un dossier.")},
+	{regexp.MustCompile(`^only an administrator can do this$`), say("Seul un administrateur peut le faire.")},
+	{regexp.MustCompile(`^only the call's jury and the national roles`), say("Seuls le jury de l'appel et les rôles nationaux (administration, finances, instruction nationale) voient sa session.")},
+	// The dossier's state.
+	{regexp.MustCompile(`^dossier is (\w+): only an incomplete dossier can be amended$`), func(m []string) string {
+		return "Le dossier est « " + statusFR(m[1]) + " » : seul un dossier incomplet peut être complété."
+	}},
+	{regexp.MustCompile(`^dossier (?:\S+ )?is (\w+): it can no longer be withdrawn$`), func(m []string) string {
+		return "Le dossier est « " + statusFR(m[1]) + " » : il ne peut plus être retiré."
+	}},
+	{regexp.MustCompile(`^dossier closed as (\w+) before the withdrawal took effect$`), func(m []string) string {
+		return "Le dossier a été clos (« " + statusFR(m[1]) + " ») avant que le retrait ne prenne effet."
+	}},
+	{regexp.MustCompile(`^dossier \S+ is (\w+): only a draft can be edited$`), func(m []string) string {
+		return "Le dossier est « " + statusFR(m[1]) + " » : seul un brouillon peut être modifié."
+	}},
+	{regexp.MustCompile(`^dossier \S+ is (\w+): no request for information awaits an answer$`), func(m []string) string {
+		return "Le dossier est « " + statusFR(m[1]) + " » : aucune demande de complément n'attend de réponse."
+	}},
+	{regexp.MustCompile(`^dossier \S+ is already (\w+)$`), func(m []string) string { return "Le dossier est déjà « " + statusFR(m[1]) + " »." }},
+	{regexp.MustCompile(`^dossier \S+ is not a guichet application: it has no checklist$`), say("Ce dossier n'est pas une demande au guichet : il n'a pas de liste de vérification.")},
+	{regexp.MustCompile(`^dossier \S+ is not an application to a call$`), say("Ce dossier n'est pas une candidature à un appel à projets.")},
+	{regexp.MustCompile(`^the dossier's process is closed: `), say("Le traitement de ce dossier est terminé : il ne reçoit plus d'action.")},
+	{regexp.MustCompile(`^no dossier "?[^"]*"?$`), say("Ce dossier n'existe pas.")},
+	// Dates, money, calls.
+	{regexp.MustCompile(`^the guichet closed on (\S+): it accepts no more applications$`), func(m []string) string {
+		return "Le guichet est fermé depuis le " + dateFR(m[1]) + " : il ne reçoit plus de demandes."
+	}},
+	{regexp.MustCompile(`^call \S+ is not open: it runs from (\S+) to (\S+)$`), func(m []string) string {
+		return "L'appel n'est pas ouvert : il reçoit les candidatures du " + dateFR(m[1]) + " au " + dateFR(m[2]) + "."
+	}},
+	{regexp.MustCompile(`^call \S+ closed on (\S+)$`), func(m []string) string { return "L'appel est clos depuis le " + dateFR(m[1]) + "." }},
+	{regexp.MustCompile(`^call \S+ opens on (\S+): save a draft until then$`), func(m []string) string {
+		return "L'appel ouvre le " + dateFR(m[1]) + " : enregistrez un brouillon d'ici là."
+	}},
+	{regexp.MustCompile(`^the jury session of call \S+ is already open \(since (\S+)\)$`), func(m []string) string {
+		return "La session du jury de cet appel est déjà ouverte (depuis le " + dateFR(m[1]) + ")."
+	}},
+	{regexp.MustCompile(`^strand (\S+) already has a call for round (\d+)$`), say("Ce volet a déjà un appel pour la vague %s.", 2)},
+	{regexp.MustCompile(`^no call "?[^"]*"?$`), say("Cet appel n'existe pas.")},
+	{regexp.MustCompile(`^this collectivité already holds its funding of this kind$`), say("Cette collectivité a déjà obtenu ce financement.")},
+	{regexp.MustCompile(`^the envelope cannot cover this amount$`), say("L'enveloppe ne peut pas couvrir ce montant.")},
+	// Axe 3: préfets, programming sessions, envelopes.
+	{regexp.MustCompile(`^only the préfet deciding on (\S+) holds its programming sessions$`), say("Seul le préfet qui décide sur l'enveloppe %s tient ses séances de programmation.", 1)},
+	{regexp.MustCompile(`^only the préfet of (.+), or of its région, sets its rules$`), say("Seul le préfet de %s, ou de sa région, en fixe les règles.", 1)},
+	{regexp.MustCompile(`^only the préfet of région (\S+) delegates its envelope$`), say("Seul le préfet de la région %s délègue son enveloppe.", 1)},
+	{regexp.MustCompile(`^programming session \S+ is (?:already )?closed$`), say("Cette séance de programmation est close.")},
+	{regexp.MustCompile(`^a programming session is already open on (\S+): close it first$`), say("Une séance de programmation est déjà ouverte sur l'enveloppe %s : clôturez-la d'abord.", 1)},
+	{regexp.MustCompile(`^dossier \S+ is not awaiting a decision in session \S+$`), say("Ce dossier n'attend pas de décision dans cette séance.")},
+	{regexp.MustCompile(`^dossier \S+ has no decision awaiting in this session yet: try again in a moment$`), say("La décision de ce dossier n'est pas encore ouverte dans cette séance : réessayez dans un instant.")},
+	{regexp.MustCompile(`^dossier \S+ is not an Axe 3 application$`), say("Ce dossier n'est pas une demande de subvention préfectorale (axe 3).")},
+	{regexp.MustCompile(`^région (\S+) has no (?:Axe 3 )?envelope(?: yet)?: `), say("La région %s n'a pas encore d'enveloppe : l'administration répartit d'abord l'enveloppe territoriale.", 1)},
+	{regexp.MustCompile(`^région (\S+) has (.+) delegated or engaged: its envelope cannot be (.+)$`), say("La région %s a %s délégués ou engagés : son enveloppe ne peut pas être de %s.", 1, 2, 3)},
+	{regexp.MustCompile(`^the regional envelopes sum to (.+), not the (.+) of (\S+)$`), say("Les enveloppes régionales totalisent %s, et non les %s de %s.", 1, 2, 3)},
+	{regexp.MustCompile(`^the regional envelope keeps (.+), of which (.+) engaged: it cannot delegate (.+) more$`), say("L'enveloppe régionale garde %s, dont %s engagés : elle ne peut pas déléguer %s de plus.", 1, 2, 3)},
+	{regexp.MustCompile(`^envelope (\S+) has (.+) engaged: it cannot be (?:allocated|delegated) less$`), say("L'enveloppe %s a %s engagés : elle ne peut pas descendre en dessous.", 1, 2)},
+	{regexp.MustCompile(`^envelope (\S+) would exceed its parent (\S+) \((.+) allocated, (.+) to the other sub-envelopes\)$`), say("L'enveloppe %s dépasserait sa parente %s (%s alloués, dont %s aux autres sous-enveloppes).", 1, 2, 3, 4)},
+	{regexp.MustCompile(`^the registry does not know SIREN (\S+): `), say("Le répertoire ne connaît pas le SIREN %s : les subventions préfectorales vont aux collectivités et groupements qu'il liste.", 1)},
+	// Outages.
+	{regexp.MustCompile(`^the workflow service did not answer in time; try again$`), say("Le service de traitement n'a pas répondu à temps : réessayez.")},
+	{regexp.MustCompile(`^the database is unavailable, retry shortly$`), say("La base de données est momentanément indisponible : réessayez dans quelques instants.")},
+}
+
+// refusalRule is a refusal's pattern, and its French from the pattern's submatches.
+type refusalRule struct {
+	re *regexp.Regexp
+	fr func(m []string) string
+}
+
+// say is a French message, with the submatches named by groups in its %s.
+func say(format string, groups ...int) func([]string) string {
+	return func(m []string) string {
+		args := make([]any, len(groups))
+		for i, g := range groups {
+			args[i] = m[g]
+		}
+		return fmt.Sprintf(format, args...)
+	}
+}
+
+func statusFR(s string) string { return strings.ToLower(label(statusLabels, models.Status(s))) }
+
+// dateFR is an RFC 3339 instant as the pages write dates, in Paris.
+func dateFR(v string) string {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return v
+	}
+	return t.In(paris).Format("02/01/2006 à 15:04")
+}
+
+func joinOr(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " ou " + words[len(words)-1]
+}
+
+// refusalFR is a domain refusal's message in French; a message without a translation (one
+// the pages already word in French, or one no page meets) is shown as it is.
+func refusalFR(msg string) string {
+	for _, r := range refusalsFR {
+		if m := r.re.FindStringSubmatch(msg); m != nil {
+			return r.fr(m)
+		}
+	}
+	return msg
+}
+
+// problemFR is a refused act's title and reason, in French, as a form's alert shows it.
+func problemFR(e *models.Error) string {
+	return label(errorTitles, e.Code) + " : " + refusalFR(e.Message)
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/relance/relance/models"
@@ -45,6 +47,9 @@ func init() {
 		auditLabels[k] = v
 	}
 	fieldRulesFR = append(fieldRulesFR, axe1RulesFR...)
+	for _, r := range axe1RefusalsFR {
+		refusalsFR = append(refusalsFR, refusalRule{r.re, expandFR(r.fr)})
+	}
 	for k, v := range map[string]any{
 		"phase":         func(p models.Phase) string { return label(phaseLabels, p) },
 		"serviceStatus": func(s models.ServiceStatus) string { return label(serviceStatusLabels, s) },
@@ -199,20 +204,14 @@ var axe1RefusalsFR = []struct {
 
 var rfc3339 = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)
 
-// refusalFR is a campaign's refusal in French, its dates as Paris's; one without a
-// translation is shown as the domain words it.
-func refusalFR(msg string) string {
-	for _, r := range axe1RefusalsFR {
-		if m := r.re.FindStringSubmatchIndex(msg); m != nil {
-			fr := string(r.re.ExpandString(nil, r.fr, msg, m))
-			return rfc3339.ReplaceAllStringFunc(fr, func(s string) string {
-				t, err := time.Parse(time.RFC3339, s)
-				if err != nil {
-					return s
-				}
-				return t.In(paris).Format("02/01/2006 à 15:04")
-			})
+// expandFR is a French message whose $1, $2… are the pattern's submatches, the dates among
+// them (RFC 3339) written as Paris's.
+func expandFR(fr string) func(m []string) string {
+	return func(m []string) string {
+		out := fr
+		for i := len(m) - 1; i >= 1; i-- {
+			out = strings.ReplaceAll(out, "$"+strconv.Itoa(i), m[i])
 		}
+		return rfc3339.ReplaceAllStringFunc(out, dateFR)
 	}
-	return msg
 }

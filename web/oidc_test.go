@@ -151,7 +151,7 @@ func TestOIDCSignInWithPKCE(t *testing.T) {
 	require.Contains(t, page, "Agente de la table")
 	require.Contains(t, page, `href="/admin/personnes"`, "the table's admin role, not the claims' none")
 	// The session keeps the claims: once the entry is removed, the next page finds no role.
-	require.NoError(t, st.DeletePerson(ctx, "agent.proconnect"))
+	require.NoError(t, st.DeletePerson(ctx, "agent.proconnect", "admin"))
 	resp, err := client.Get(srv.URL + "/")
 	require.NoError(t, err)
 	b, _ := io.ReadAll(resp.Body)
@@ -164,7 +164,7 @@ func TestOIDCSignInWithPKCE(t *testing.T) {
 	status, page = signIn()
 	require.Equal(t, http.StatusForbidden, status)
 	require.Contains(t, page, "votre accès à relance a été retiré par un administrateur")
-	require.NoError(t, st.DeletePerson(ctx, "agent.proconnect"))
+	require.NoError(t, st.DeletePerson(ctx, "agent.proconnect", "admin"))
 
 	// A callback without the attempt's cookie (another browser, a forged link) is refused.
 	resp, err = http.Get(srv.URL + "/connexion/retour?code=the-code&state=x")

@@ -3,7 +3,6 @@ package web
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -227,7 +227,7 @@ func (s *Server) claim(release bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		t, err := s.API.ClaimTask(c.Request().Context(), principal(c), c.Param("id"), release)
 		if err != nil {
-			return s.renderError(c, err)
+			return s.renderError(c, s.audited(c, "", c.Param("id"), err))
 		}
 		info := "prise"
 		if release {
@@ -250,12 +250,20 @@ type dossierView struct {
 	Amend       *amendForm
 	Axe3        *axe3Facts
 	Service     *serviceFacts
+	// Problem is why the applicant's amendment was refused.
+	Problem string
 }
 
 // field is one line of an application, as the dossier page shows it.
 type field struct{ Label, Value string }
 
 func (s *Server) dossierPage(c echo.Context) error {
+	return s.showDossier(c, http.StatusOK, nil)
+}
+
+// showDossier shows the dossier's page; typed, when set, is the amendment form as the
+// applicant sent it, with its errors, shown while the dossier may still be amended.
+func (s *Server) showDossier(c echo.Context, status int, typed *amendForm) error {
 	p := principal(c)
 	d, err := s.API.DossierView(c.Request().Context(), p, c.Param("id"))
 	if err != nil {
@@ -264,6 +272,12 @@ func (s *Server) dossierPage(c echo.Context) error {
 	v := dossierView{DossierView: d, Application: applicationFields(d.Dossier)}
 	if app, ok := guichetOf(d.Dossier); ok {
 		v.Amend = amendFormOf(p, d.Dossier, app)
+	}
+	if typed != nil {
+		if v.Amend != nil {
+			v.Amend.Checklist, v.Amend.Errors = typed.Checklist, typed.Errors
+		}
+		v.Problem = typed.Problem
 	}
 	if v.Axe3, err = s.axe3Facts(c.Request().Context(), p, d); err != nil {
 		return s.renderError(c, err)
@@ -279,7 +293,7 @@ func (s *Server) dossierPage(c echo.Context) error {
 	if s.TemporalUI != "" && p.HasRole(models.RoleAdmin) {
 		v.WorkflowURL = s.TemporalUI + "/workflows/" + url.PathEscape(d.WorkflowID())
 	}
-	return s.render(c, http.StatusOK, "dossier", "Dossier "+shortID(d.ID), v)
+	return s.render(c, status, "dossier", "Dossier "+shortID(d.ID), v)
 }
 
 func shortID(id string) string {
@@ -475,12 +489,15 @@ func (s *Server) completeTask(c echo.Context) error {
 	}
 	t, err := s.API.VisibleTask(ctx, p, c.Param("id"))
 	if err != nil {
-		return s.renderError(c, err)
+		return s.renderError(c, s.audited(c, "", c.Param("id"), err))
 	}
 	// The form's own errors (an amount that is not one) beside the completion's rules' errors on the other fields.
 	req, errs := completion(t.Type, form)
 	if _, err = req.Payload(t.Type); err == nil && len(errs) == 0 {
 		_, _, err = s.API.CompleteTask(ctx, p, t.ID, req)
+	}
+	if len(errs) == 0 {
+		s.audited(c, "", t.ID, err)
 	}
 	var e *models.Error
 	switch {
@@ -496,9 +513,20 @@ func (s *Server) completeTask(c echo.Context) error {
 	case len(errs) > 0:
 		return s.showTask(c, http.StatusUnprocessableEntity, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable:
-		return s.showTask(c, api.StatusOf(e), values, errs, fmt.Sprintf("%s : %s", label(errorTitles, e.Code), e.Message))
+		return s.showTask(c, api.StatusOf(e), values, errs, problemFR(e))
 	}
 	return s.renderError(c, err)
 }
 
 func asError(err error, target **models.Error) bool { return errors.As(err, target) }
+
+// audited records err on the trail of the dossier the page acts on (dossierID, or taskID's
+// dossier) when it refuses the act, through filing.RecordRefusal as the API does, and
+// returns err.
+func (s *Server) audited(c echo.Context, dossierID, taskID string, err error) error {
+	if err != nil {
+		filing.RecordRefusal(c.Request().Context(), s.API.Store, s.Logger, filing.Refusal{Actor: principal(c),
+			Act: c.Request().Method + " " + c.Request().URL.Path, DossierID: dossierID, TaskID: taskID, Err: err})
+	}
+	return err
+}

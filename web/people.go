@@ -24,6 +24,8 @@ type peopleView struct {
 	Checked map[models.Role]bool
 	Errors  map[string]string
 	Problem string
+	// Trail is the changes to the entry being edited, oldest first.
+	Trail []models.AuditEvent
 }
 
 func (s *Server) showPeople(c echo.Context, status int, values map[string]string, checked map[models.Role]bool, errs map[string]string, problem string) error {
@@ -32,6 +34,11 @@ func (s *Server) showPeople(c echo.Context, status int, values map[string]string
 		return s.renderError(c, err)
 	}
 	v := peopleView{People: people, Roles: models.Roles, Values: values, Checked: checked, Errors: errs, Problem: problem}
+	if sub := c.QueryParam("sujet"); sub != "" {
+		if v.Trail, err = s.API.Store.PersonTrail(c.Request().Context(), sub); err != nil {
+			return s.renderError(c, err)
+		}
+	}
 	if len(people) > peoplePageSize {
 		v.People = people[:peoplePageSize]
 		v.Next = "/admin/personnes?apres=" + url.QueryEscape(people[peoplePageSize-1].Subject)
@@ -103,7 +110,7 @@ func (s *Server) savePerson(c echo.Context) error {
 		}
 		return s.showPeople(c, http.StatusUnprocessableEntity, values, checked, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showPeople(c, api.StatusOf(e), values, checked, map[string]string{}, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showPeople(c, api.StatusOf(e), values, checked, map[string]string{}, problemFR(e))
 	}
 	return s.renderError(c, err)
 }
@@ -113,7 +120,7 @@ func (s *Server) deletePerson(c echo.Context) error {
 	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
-	if err := s.API.Store.DeletePerson(c.Request().Context(), c.FormValue("subject")); err != nil {
+	if err := s.API.Store.DeletePerson(c.Request().Context(), c.FormValue("subject"), principal(c).Subject); err != nil {
 		return s.renderError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/personnes?info=personne-supprimee")

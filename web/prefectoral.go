@@ -243,7 +243,7 @@ func (s *Server) answerAxe3(c echo.Context, action string, values map[string]str
 		}
 		return s.showAxe3(c, http.StatusUnprocessableEntity, action, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showAxe3(c, api.StatusOf(e), action, values, map[string]string{}, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showAxe3(c, api.StatusOf(e), action, values, map[string]string{}, problemFR(e))
 	}
 	return s.renderError(c, err)
 }
@@ -279,7 +279,7 @@ func (s *Server) saveAxe3Draft(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
 	d, _, err := s.API.OwnPrefectoral(ctx, p, c.Param("id"))
 	if err != nil {
-		return s.renderError(c, err)
+		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
 	app, values, errs, err := readAxe3(c)
 	if err != nil {
@@ -293,6 +293,7 @@ func (s *Server) saveAxe3Draft(c echo.Context) error {
 	if d, err = s.API.UpdatePrefectoralDraft(ctx, p, d.ID, app); err == nil && !draft {
 		d, err = s.API.SubmitPrefectoral(ctx, p, d.ID)
 	}
+	s.audited(c, c.Param("id"), "", err)
 	return s.answerAxe3(c, action, values, d, draft, err)
 }
 

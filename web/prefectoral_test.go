@@ -371,7 +371,7 @@ func TestAxe3RegionalSplitAndDelegations(t *testing.T) {
 	require.Contains(t, page, `value="7 500 000"`, "what was typed is kept")
 	status, page, _ = w.post(t, "/axe3/repartition", url.Values{"_csrf": {csrf}, "allocations.53": {"7 500 000"}, "allocations.11": {"20000000"}})
 	require.Equal(t, http.StatusConflict, status)
-	require.Contains(t, html.UnescapeString(page), "Action impossible dans l'état actuel : the regional envelopes sum to")
+	require.Contains(t, html.UnescapeString(page), "Action impossible dans l'état actuel : Les enveloppes régionales totalisent", "the refusal in French")
 	status, _, h := w.post(t, "/axe3/repartition", url.Values{"_csrf": {csrf}, "allocations.53": {"7 500 000"}, "allocations.11": {"22500000"}})
 	require.Equal(t, http.StatusSeeOther, status, h.Get("Location"))
 	envs, err := w.store.Envelopes(context.Background())

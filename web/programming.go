@@ -74,7 +74,7 @@ func (s *Server) openSession(c echo.Context) error {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/axe3/seances/"+url.PathEscape(session.ID)+"?info=seance-ouverte")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EForbidden:
-		return s.showSessions(c, api.StatusOf(e), label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showSessions(c, api.StatusOf(e), problemFR(e))
 	}
 	return s.renderError(c, err)
 }
@@ -158,7 +158,7 @@ func (s *Server) decideInSession(c echo.Context) error {
 		}
 		return s.showSession(c, http.StatusUnprocessableEntity, d.DossierID, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.ENotFound:
-		return s.showSession(c, api.StatusOf(e), d.DossierID, values, errs, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showSession(c, api.StatusOf(e), d.DossierID, values, errs, problemFR(e))
 	}
 	return s.renderError(c, err)
 }
@@ -328,7 +328,7 @@ func (s *Server) saveRules(c echo.Context) error {
 		}
 		return s.showRules(c, http.StatusUnprocessableEntity, scope, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EForbidden:
-		return s.showRules(c, api.StatusOf(e), scope, values, errs, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showRules(c, api.StatusOf(e), scope, values, errs, problemFR(e))
 	}
 	return s.renderError(c, err)
 }
@@ -434,7 +434,7 @@ func (s *Server) saveSplit(c echo.Context) error {
 		}
 		return s.showEnvelopes(c, http.StatusUnprocessableEntity, typed, "", nil, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EForbidden:
-		return s.showEnvelopes(c, api.StatusOf(e), typed, "", nil, errs, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showEnvelopes(c, api.StatusOf(e), typed, "", nil, errs, problemFR(e))
 	}
 	return s.renderError(c, err)
 }
@@ -471,7 +471,7 @@ func (s *Server) delegate(c echo.Context) error {
 		}
 		return s.showEnvelopes(c, http.StatusUnprocessableEntity, nil, region, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EForbidden:
-		return s.showEnvelopes(c, api.StatusOf(e), nil, region, values, errs, label(errorTitles, e.Code)+" : "+e.Message)
+		return s.showEnvelopes(c, api.StatusOf(e), nil, region, values, errs, problemFR(e))
 	}
 	return s.renderError(c, err)
 }

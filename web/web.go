@@ -238,6 +238,7 @@ func (s *Server) renderError(c echo.Context, err error) error {
 		s.Logger.Error("page failed", "path", c.Request().URL.Path, "err", err)
 		e = &models.Error{Code: models.EInternal, Message: "une erreur inattendue s'est produite"}
 	}
+	e = &models.Error{Code: e.Code, Message: refusalFR(e.Message), Fields: e.Fields} // a copy: e may be a shared sentinel
 	return s.render(c, api.StatusOf(e), "error", label(errorTitles, e.Code), e)
 }
 

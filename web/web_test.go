@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"html"
 	"html/template"
@@ -20,6 +21,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/relance/relance/api"
 	"github.com/relance/relance/filing"
@@ -247,7 +249,7 @@ func TestTaskFormShowsTheRulesErrorsAndKeepsWhatWasTyped(t *testing.T) {
 	w2.signIn(t, applicant)
 	status, page, _ = w2.get(t, "/taches/"+w2.taskID)
 	require.Equal(t, http.StatusForbidden, status)
-	require.Contains(t, page, "outside your scope")
+	require.Contains(t, page, "Ce dossier n&#39;est pas dans votre périmètre.", "the refusal in French")
 }
 
 func TestDossierPage(t *testing.T) {
@@ -442,6 +444,7 @@ func TestAdministratorEditsThePeopleAndTheTableWins(t *testing.T) {
 	require.Contains(t, page, "Instructrice Rennes")
 	_, page, _ = w.get(t, "/admin/personnes?sujet=instructeur")
 	require.Contains(t, page, `id="departements" name="departements" value="35"`, "the edit form is filled")
+	require.Regexp(t, `<ul id="historique-fiche"><li><strong>[^<]+</strong> — admin : Fiche ajoutée</li></ul>`, page, "the change is audited")
 
 	// A person a non-administrator cannot see the table.
 	w.client.Jar, _ = cookiejar.New(nil)
@@ -472,6 +475,12 @@ func TestAdministratorEditsThePeopleAndTheTableWins(t *testing.T) {
 	w.signIn(t, instructor)
 	_, page, _ = w.get(t, "/taches")
 	require.Contains(t, page, `id="tache-`+w.taskID+`"`)
+	trail, err := w.store.PersonTrail(context.Background(), "instructeur")
+	require.NoError(t, err)
+	require.Len(t, trail, 3, "added, withdrawn, removed")
+	require.Equal(t, models.AuditPersonRemoved, trail[2].Action)
+	require.Equal(t, admin.Subject, trail[2].Actor)
+	require.Contains(t, trail[1].Detail, `"departements":["35"],"active":true},"after":`)
 }
 
 // thRow reads a page's table headers.
@@ -551,6 +560,110 @@ func TestInboxPagesAndTheDoneTabExports(t *testing.T) {
 	_, body, _ = w.get(t, "/taches.csv?onglet=a-traiter")
 	require.Equal(t, thRow(page), strings.SplitN(body, "\n", 2)[0])
 	require.Len(t, strings.Split(strings.TrimSpace(body), "\n"), 103)
+}
+
+// TestPageRefusalsAreAudited: a refused act through a page lands in its dossier's trail once,
+// as the API's does (filing.RecordRefusal): the applicant claiming an instructor's task
+// (403), the instructor's rejection without a motivation (422); a task that does not exist
+// is no dossier's.
+func TestPageRefusalsAreAudited(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	task, err := w.store.Task(ctx, w.taskID)
+	require.NoError(t, err)
+	refusals := func() []models.AuditEvent {
+		trail, err := w.store.AuditTrail(ctx, task.DossierID)
+		require.NoError(t, err)
+		var out []models.AuditEvent
+		for _, e := range trail {
+			if e.Action == models.AuditRefusedAttempt {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+
+	token := w.signIn(t, applicant)
+	status, _, _ := w.post(t, "/taches/"+w.taskID+"/prendre", url.Values{"_csrf": {token}})
+	require.Equal(t, http.StatusForbidden, status)
+	seen := refusals()
+	require.Len(t, seen, 1)
+	require.Equal(t, applicant.Subject, seen[0].Actor)
+	require.Contains(t, seen[0].Detail, "POST /taches/"+w.taskID+"/prendre by agent.rennes [applicant] refused, forbidden: ")
+
+	w.client.Jar, _ = cookiejar.New(nil)
+	token = w.signIn(t, instructor)
+	status, _, _ = w.post(t, "/taches/"+w.taskID, url.Values{"_csrf": {token}, "outcome": {"reject"}, "comment": {"court"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	seen = refusals()
+	require.Len(t, seen, 2, "each refused act once")
+	require.Contains(t, seen[1].Detail, "POST /taches/"+w.taskID+" by instructeur [instructor] refused, invalid: ")
+
+	status, _, _ = w.post(t, "/taches/"+task.DossierID+".preselection.9/prendre", url.Values{"_csrf": {token}})
+	require.Equal(t, http.StatusNotFound, status)
+	require.Len(t, refusals(), 2)
+}
+
+// TestRefusalsSpeakFrench: a refused act's reason, which the API words in English, is in
+// French on the page, with its title.
+func TestRefusalsSpeakFrench(t *testing.T) {
+	w := newWorkspace(t)
+	token := w.signIn(t, instructor)
+	require.NoError(t, w.store.CancelTask(context.Background(), w.taskID))
+	status, page, _ := w.post(t, "/taches/"+w.taskID, url.Values{"_csrf": {token}, "outcome": {"preselect"}, "comment": {"très bon projet"}})
+	require.Equal(t, http.StatusConflict, status)
+	require.Contains(t, page, "Action impossible dans l&#39;état actuel : Cette tâche a été annulée.")
+	require.NotContains(t, page, "cancelled")
+}
+
+// refusingTemporal answers every Update with err, as a workflow's validator refuses one.
+type refusingTemporal struct {
+	client.Client
+	err error
+}
+
+func (r refusingTemporal) UpdateWorkflow(context.Context, client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	return nil, r.err
+}
+
+// TestGuichetAmendmentShowsErrorsNextToTheItems: the applicant's amendment of an incomplete
+// guichet dossier, refused by the workflow's rules, shows each error next to its item, in
+// French, with the ticks as sent; refused for the dossier's state, it says why in French,
+// on the dossier's page, ticks kept.
+func TestGuichetAmendmentShowsErrorsNextToTheItems(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	spec, _ := models.ChecklistFor(models.GuichetFranceConnect)
+	first, last := spec.Items[0].Key, spec.Items[len(spec.Items)-1].Key
+	payload, err := json.Marshal(models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 1_240_000,
+		Checklist: map[string]bool{first: true}, ChecklistVersion: spec.Version})
+	require.NoError(t, err)
+	id := uuid.NewString()
+	_, _, err = w.store.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindGuichet, Status: models.StatusIncomplete,
+		ApplicantSiren: applicant.Siren, ApplicantName: "Ville de Rennes", Departement: "35", EnvelopeCode: models.EnvelopeGuichet,
+		Payload: payload, CreatedBy: applicant.Subject}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	token := w.signIn(t, applicant)
+	status, page, _ := w.get(t, "/dossiers/"+id)
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, page, `id="completer"`)
+	require.NotContains(t, page, "fr-message--error")
+
+	w.api.Temporal = refusingTemporal{err: temporal.NewApplicationError("checklist."+last+": is not an item of specification "+spec.Version,
+		models.EInvalid, map[string]string{"checklist." + last: "is not an item of specification " + spec.Version})}
+	status, page, _ = w.post(t, "/dossiers/"+id+"/checklist", url.Values{"_csrf": {token}, "checklist." + last: {"on"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status)
+	require.Contains(t, page, `<p class="fr-message fr-message--error" id="checklist.`+last+`-error">Cet engagement ne fait pas partie du cahier des charges `+spec.Version+`.</p>`)
+	require.Regexp(t, `name="checklist.`+last+`" checked aria-describedby="checklist.`+last+`-error"`, page, "the tick sent is kept")
+	require.Regexp(t, `name="checklist.`+first+`" >`, page, "the tick taken off stays off")
+	require.NotContains(t, page, `id="checklist.`+first+`-error"`)
+
+	w.api.Temporal = refusingTemporal{err: temporal.NewApplicationError("dossier is checking: only an incomplete dossier can be amended", models.EConflict)}
+	status, page, _ = w.post(t, "/dossiers/"+id+"/checklist", url.Values{"_csrf": {token}, "checklist." + first: {"on"}, "checklist." + last: {"on"}})
+	require.Equal(t, http.StatusConflict, status)
+	require.Contains(t, page, `id="probleme"><p>Action impossible dans l&#39;état actuel : Le dossier est « en vérification » : seul un dossier incomplet peut être complété.</p>`)
+	require.Regexp(t, `name="checklist.`+last+`" checked`, page)
+	require.Regexp(t, `name="checklist.`+first+`" checked`, page)
 }
 
 // unreachableTemporal is a workflow service that never answers a start or a signal: what
