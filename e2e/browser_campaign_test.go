@@ -144,7 +144,7 @@ func TestWorkspaceAxe1Campaign(t *testing.T) {
 	b.screenshot("bulletin")
 
 	// Results stay ANCT's during the vote; once it has closed, anyone reads them.
-	b.run(chromedp.Click(css(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(css(`.fr-alert--success`)))
+	b.signOut()
 	b.run(chromedp.Navigate(b.url+"/campagnes/"+id), chromedp.WaitVisible(css(`#services`)))
 	b.requireText(`main`, "Les résultats du vote seront publiés à sa clôture")
 	now = time.Now().UTC()

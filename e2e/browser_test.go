@@ -91,11 +91,19 @@ func (b *browser) signIn(p models.Principal) {
 	b.t.Helper()
 	b.run(chromedp.Navigate(b.url + "/connexion"))
 	if value(b, chromedp.Evaluate[bool](`document.querySelector('#qui') !== null`)) {
-		b.run(chromedp.Click(css(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(css(`.fr-alert--success`)))
-		b.requireText(`.fr-alert--success`, "Vous êtes déconnecté.")
+		b.signOut()
 	}
 	b.run(chromedp.Click(css(`#login-`+cssID(p.Subject))), chromedp.WaitVisible(css(`#qui`)))
 	b.requireText(`#qui`, p.Name)
+}
+
+// signOut signs out and waits for the sign-in page: the page signed out of may show a
+// success alert of its own, so waiting for any alert could let the next navigation abort
+// the sign-out's.
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.run(chromedp.Click(css(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(css(`[id^="login-"]`)))
+	b.requireText(`.fr-alert--success`, "Vous êtes déconnecté.")
 }
 
 func cssID(s string) string { return strings.ReplaceAll(s, ".", `\.`) }
