@@ -15,7 +15,8 @@ import (
 // seedDemo files demo dossiers through the API on a fresh database, so a newcomer finds
 // work at every stage: a guichet dossier awaiting payment and one awaiting its applicant;
 // an open call for projects with an application in preselection, one asked for more
-// information, and one before the jury with the chair's vote cast; and Axe 3 in Bretagne.
+// information, and one before the jury with the chair's vote cast; Axe 3 in Bretagne; and
+// two Axe 1 campaigns, one in its vote and one whose selected service is in the Store.
 func seedDemo(ctx context.Context, apiURL string, tokens []demoToken, st *store.Store) error {
 	// Any dossier at all, read as an administrator would.
 	admin := models.Principal{Subject: "demo", Roles: []models.Role{models.RoleAdmin}}
@@ -30,7 +31,10 @@ func seedDemo(ctx context.Context, apiURL string, tokens []demoToken, st *store.
 	if err := c.callForProjects(); err != nil {
 		return err
 	}
-	return c.prefectoral()
+	if err := c.prefectoral(); err != nil {
+		return err
+	}
+	return c.coConstruction()
 }
 
 // demoClient speaks to the API as the demo's people, by their environment variable.
@@ -126,23 +130,17 @@ func (c demoClient) callForProjects() error {
 	if err != nil {
 		return err
 	}
-	complete := func(who, task, outcome, comment string, data any) error {
-		if _, err := c.as[who].CompleteTask(c.ctx, task, outcome, comment, data); err != nil {
-			return fmt.Errorf("demo: as %s: %w", who, err)
-		}
-		return nil
-	}
 	d, err := c.waitFor("INSTRUCTOR", lyon, models.StatusPreselection)
 	if err != nil {
 		return err
 	}
-	if err := complete("INSTRUCTOR", d.openTask(models.TaskPreselection, ""), "request_info", "Merci de préciser le plan de financement pluriannuel.", nil); err != nil {
+	if err := c.complete("INSTRUCTOR", d.openTask(models.TaskPreselection, ""), "request_info", "Merci de préciser le plan de financement pluriannuel.", nil); err != nil {
 		return err
 	}
 	if d, err = c.waitFor("INSTRUCTOR", marseille, models.StatusPreselection); err != nil {
 		return err
 	}
-	if err := complete("INSTRUCTOR", d.openTask(models.TaskPreselection, ""), "preselect", "Projet mûr, partenaires engagés.", nil); err != nil {
+	if err := c.complete("INSTRUCTOR", d.openTask(models.TaskPreselection, ""), "preselect", "Projet mûr, partenaires engagés.", nil); err != nil {
 		return err
 	}
 	if _, err := c.waitFor("INSTRUCTOR", marseille, models.StatusPreselected); err != nil {
@@ -154,6 +152,6 @@ func (c demoClient) callForProjects() error {
 	if d, err = c.waitFor("INSTRUCTOR", marseille, models.StatusJury); err != nil {
 		return err
 	}
-	return complete("JURY_CHAIR", d.openTask(models.TaskJuryDecision, "presidente.dinum"), "grant", "Intérêt fort pour le territoire.",
+	return c.complete("JURY_CHAIR", d.openTask(models.TaskJuryDecision, "presidente.dinum"), "grant", "Intérêt fort pour le territoire.",
 		map[string]any{"amount_cents": 25_000_000})
 }

@@ -51,15 +51,12 @@ func (c demoClient) prefectoral() error {
 		err := c.do(who, http.MethodPost, "/api/v1/axe3/applications", app, &d)
 		return d.ID, err
 	}
-	complete := func(who, task, outcome, comment string, data any) error {
-		return c.do(who, http.MethodPost, "/api/v1/tasks/"+task+"/complete", map[string]any{"outcome": outcome, "comment": comment, "data": data}, nil)
-	}
 	step := func(who, id string, at models.Status, task models.TaskType, outcome string, data any) error {
 		d, err := c.waitFor(who, id, at)
 		if err != nil {
 			return err
 		}
-		return complete(who, d.openTask(task, ""), outcome, "", data)
+		return c.complete(who, d.openTask(task, ""), outcome, "", data)
 	}
 	criteria := func(s ...int) []map[string]any {
 		out := make([]map[string]any, len(s))
