@@ -122,6 +122,8 @@ var taskOutcomes = map[TaskType][]outcome{
 		{OutcomeOutOfScope, false, func() any { return &MotivatedCompletion{} }},
 		{OutcomeRequestInfo, false, func() any { return &MotivatedCompletion{} }},
 	},
+	TaskCommitteeOpinions: {{OutcomeOpinions, true, func() any { return &OpinionsCompletion{} }}},
+	TaskCommitteeDecision: {{OutcomeDecided, true, func() any { return &DecisionCompletion{} }}},
 }
 
 // Outcomes lists the outcomes of a task of type t, as its form offers them.

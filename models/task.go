@@ -20,7 +20,8 @@ const (
 
 // TaskTypes lists every task type, for validating filters.
 var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement,
-	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery, TaskProposalReview}
+	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery, TaskProposalReview,
+	TaskCommitteeOpinions, TaskCommitteeDecision}
 
 // TaskStatus is the life of a task row.
 type TaskStatus string
@@ -98,7 +99,7 @@ func (t Task) Recipient() string {
 
 // NotYourTask is the refusal of someone who may not act on t.
 func NotYourTask(t Task) error {
-	if t.Role == RoleJury && t.Assignee != "" {
+	if t.Assignee != "" && (t.Role == RoleJury || t.Role == RoleCommittee) {
 		return Errorf(EForbidden, "task %s is %s's to complete", t.ID, t.Assignee)
 	}
 	return Errorf(EForbidden, "task %s needs the %s role for %s", t.ID, t.Role, t.Scope)
