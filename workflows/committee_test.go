@@ -18,10 +18,10 @@ const (
 )
 
 var (
-	anctChair  = models.Principal{Subject: "anct.chair", Roles: []models.Role{models.RoleAdmin}}
-	dinum  = models.Principal{Subject: "dinum", Roles: []models.Role{models.RoleJury}}
-	maire  = models.Principal{Subject: "maire"} // no role at all: sitting on the committee is enough
-	member = map[string]string{"anct.chair": "c1.committee_opinions.0", "dinum": "c1.committee_opinions.1", "maire": "c1.committee_opinions.2"}
+	anctChair = models.Principal{Subject: "anct.chair", Roles: []models.Role{models.RoleAdmin}}
+	dinum     = models.Principal{Subject: "dinum", Roles: []models.Role{models.RoleJury}}
+	maire     = models.Principal{Subject: "maire"} // no role at all: sitting on the committee is enough
+	member    = map[string]string{"anct.chair": "c1.committee_opinions.0", "dinum": "c1.committee_opinions.1", "maire": "c1.committee_opinions.2"}
 )
 
 // committeeSuite is a campaign whose vote closes on day 45, with two candidate services
