@@ -87,11 +87,22 @@ func (s *Server) visibleTask(c echo.Context) (models.Task, error) {
 }
 
 // VisibleTask loads a task p may see: one it may act on, or one of a dossier it reads (a
-// jury member's vote only for those who see the deliberations).
+// jury member's vote only for those who see the deliberations), or of a campaign's
+// committee it sits on or reads as ANCT.
 func (s *Server) VisibleTask(ctx context.Context, p models.Principal, id string) (models.Task, error) {
 	t, err := s.Store.Task(ctx, id)
 	if err != nil {
 		return t, err
+	}
+	if t.IsCampaignTask() {
+		c, err := s.Store.Campaign(ctx, t.DossierID)
+		if err != nil {
+			return t, err
+		}
+		if !p.CanSeeCampaignTask(c, t) {
+			return t, models.Errorf(models.EForbidden, "task %s is the committee's of campaign %s", t.ID, c.ID)
+		}
+		return t, nil
 	}
 	d, err := s.Store.Dossier(ctx, t.DossierID)
 	if err != nil {
@@ -148,7 +159,7 @@ func (s *Server) ClaimTask(ctx context.Context, p models.Principal, id string, r
 	ctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 	defer cancel()
 	var row models.Task // fresh: a released task's assignee is omitted from the workflow's answer
-	err = s.update(ctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateClaimTask, &row,
+	err = s.update(ctx, models.TaskWorkflowID(t), workflows.UpdateClaimTask, &row,
 		workflows.ClaimTaskRequest{TaskID: t.ID, Actor: p, Release: release})
 	return row, err
 }
@@ -205,7 +216,7 @@ func (s *Server) CompleteTask(ctx context.Context, p models.Principal, id string
 	uctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 	defer cancel()
 	var result workflows.CompleteTaskResult
-	if err := s.update(uctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateCompleteTask, &result,
+	if err := s.update(uctx, models.TaskWorkflowID(t), workflows.UpdateCompleteTask, &result,
 		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}); err != nil {
 		return t, "", err
 	}
