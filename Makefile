@@ -63,4 +63,4 @@ clean:
 
 histories: temporal ## Record workflow histories for the replay tests into workflows/testdata
 	mkdir -p workflows/testdata
-	RECORD_HISTORIES=$(CURDIR)/workflows/testdata TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -run 'TestGuichetEndToEnd|TestCallForProjectsEndToEnd|TestStuckDossiersFoundAndUnstuck|TestPrefectoralEndToEnd|TestCampaignPhasesEndToEnd|TestProposalsEndToEnd' ./e2e/
+	RECORD_HISTORIES=$(CURDIR)/workflows/testdata TEMPORAL_CLI=$(TEMPORAL) go test -count=1 -run 'TestGuichetEndToEnd|TestCallForProjectsEndToEnd|TestStuckDossiersFoundAndUnstuck|TestPrefectoralEndToEnd|TestCampaignPhasesEndToEnd|TestProposalsEndToEnd|TestCandidateServicesAndVoteEndToEnd' ./e2e/

@@ -231,6 +231,15 @@ func (s *Server) recordDecision(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// The workflow checks it again; checked here, a decision at fault is answered with its
+	// fields whether or not the chair's task is open yet.
+	services, err := s.Store.Services(ctx, campaign.ID)
+	if err != nil {
+		return err
+	}
+	if err := campaign.CheckDecision(d, services); err != nil {
+		return err
+	}
 	t, err := s.openCommitteeTask(ctx, campaign, models.TaskCommitteeDecision, p.Subject)
 	if models.ErrorCode(err) == models.ENotFound {
 		opinions, oerr := s.Store.Opinions(ctx, campaign.ID)
@@ -248,8 +257,7 @@ func (s *Server) recordDecision(c echo.Context) error {
 	if err := s.completeCommitteeTask(ctx, p, t, models.OutcomeDecided, d); err != nil {
 		return err
 	}
-	services, err := s.Store.Services(ctx, campaign.ID)
-	if err != nil {
+	if services, err = s.Store.Services(ctx, campaign.ID); err != nil {
 		return err
 	}
 	// not_signalled stays for earlier clients: the workflow, not the API, tells the services.
@@ -524,6 +532,13 @@ func (s *Server) giveOpinions(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	services, err := s.Store.Services(ctx, campaign.ID)
+	if err != nil {
+		return err
+	}
+	if err := campaign.CheckOpinions(req, services); err != nil {
+		return err
+	}
 	t, err := s.openCommitteeTask(ctx, campaign, models.TaskCommitteeOpinions, p.Subject)
 	if models.ErrorCode(err) == models.ENotFound {
 		return models.Errorf(models.EConflict, "the committee's tasks open once the campaign's workflow has seen the vote close, or it has decided: %s", err)
