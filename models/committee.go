@@ -1,5 +1,7 @@
 package models
 
+import "errors"
+
 // The committee of an Axe 1 campaign works through two human tasks, which its campaign's
 // workflow (not a dossier's) opens once the vote has closed: each member's opinions, then
 // the chair's decision once the quorum has answered.
@@ -73,4 +75,32 @@ func (d CommitteeDecision) CheckBudgets(available Cents) error {
 // committee's other members, and ANCT.
 func (p Principal) CanSeeCampaignTask(c Campaign, t Task) bool {
 	return p.CanAct(t) || c.IsCommitteeMember(p.Subject) || p.ActsForANCT()
+}
+
+// Check checks a member's opinions against the campaign's candidate services, naming the
+// fields at fault as in the task's payload (data.opinions[i]…).
+func (o OpinionsCompletion) Check(c Campaign, services []CandidateService) error {
+	return underData(c.CheckOpinions(*o.Data, services))
+}
+
+// Check checks the chair's decision against the campaign's candidate services and what its
+// envelope has left, naming the fields at fault as in the task's payload (data.services[i]…).
+func (d DecisionCompletion) Check(c Campaign, services []CandidateService, available Cents) error {
+	if err := c.CheckDecision(*d.Data, services); err != nil {
+		return underData(err)
+	}
+	return d.Data.CheckBudgets(available)
+}
+
+// underData names the fields of a payload's error under data.
+func underData(err error) error {
+	var e *Error
+	if !errors.As(err, &e) || len(e.Fields) == 0 {
+		return err
+	}
+	fields := make(map[string]string, len(e.Fields))
+	for f, msg := range e.Fields {
+		fields["data."+f] = msg
+	}
+	return FieldErrors(fields)
 }

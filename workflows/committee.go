@@ -109,19 +109,15 @@ func (c *campaign) maybeSit(ctx workflow.Context, now time.Time) error {
 func (cm *committee) memberSpec(t models.Task) taskSpec {
 	return taskSpec{task: t, due: cm.c.in.Deadlines.committeeOpinions(), remindBefore: cm.c.in.Deadlines.reminder(),
 		validate: func(_ workflow.Context, payload any) error {
-			facts := cm.state.Facts
-			return facts.Campaign.CheckOpinions(*payload.(*models.OpinionsCompletion).Data, facts.Services)
+			return payload.(*models.OpinionsCompletion).Check(cm.state.Facts.Campaign, cm.state.Facts.Services)
 		}}
 }
 
 func (cm *committee) chairSpec(t models.Task) taskSpec {
 	return taskSpec{task: t, due: cm.c.in.Deadlines.committeeDecision(), remindBefore: cm.c.in.Deadlines.reminder(),
 		validate: func(_ workflow.Context, payload any) error {
-			facts, d := cm.state.Facts, *payload.(*models.DecisionCompletion).Data
-			if err := facts.Campaign.CheckDecision(d, facts.Services); err != nil {
-				return err
-			}
-			return d.CheckBudgets(facts.AvailableCents)
+			facts := cm.state.Facts
+			return payload.(*models.DecisionCompletion).Check(facts.Campaign, facts.Services, facts.AvailableCents)
 		}}
 }
 

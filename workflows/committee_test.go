@@ -77,7 +77,7 @@ func TestCommitteeSitsOnceTheVoteCloses(t *testing.T) {
 		require.Equal(t, s.day(60), *task.DueAt)
 	}
 	require.Equal(t, models.EConflict, errorType(early.rejected), "no task before the vote closes")
-	require.Contains(t, rejectedFields(t, partial.rejected), "opinions", "an opinion on every service")
+	require.Contains(t, rejectedFields(t, partial.rejected), "data.opinions", "an opinion on every service")
 	require.Equal(t, models.EForbidden, errorType(stranger.rejected), "a member's task is theirs")
 	require.NoError(t, dinumDone.err)
 	require.Equal(t, CompleteTaskResult{DossierID: "c1", Status: models.Status(models.PhaseBetween)}, dinumDone.result, "a campaign answers with its phase")
