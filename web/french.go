@@ -35,8 +35,12 @@ func statusTone(s models.Status) string {
 var taskLabels = map[models.TaskType]string{
 	models.TaskPreselection: "Présélection", models.TaskInformation: "Réponse à une demande de complément",
 	models.TaskJuryDecision: "Vote du jury", models.TaskConventionSignature: "Signature de la convention",
-	models.TaskDisbursement: "Paiement",
+	models.TaskDisbursement: "Paiement", models.TaskCommitteeOpinions: "Avis du comité de sélection",
+	models.TaskCommitteeDecision: "Décision du comité de sélection",
 }
+
+// committeeTextLabels name the text of each line of a committee form.
+var committeeTextLabels = map[string]string{"comment": "Commentaire", "reason": "Motif de la décision"}
 
 var taskStatusLabels = map[models.TaskStatus]string{
 	models.TaskOpen: "À prendre", models.TaskClaimed: "Prise en charge", models.TaskDone: "Terminée", models.TaskCancelled: "Annulée",
