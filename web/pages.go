@@ -436,13 +436,13 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 	case models.TaskCommitteeOpinions:
 		var opinions []models.ServiceOpinion
 		for _, id := range form["service"] {
-			opinions = append(opinions, models.ServiceOpinion{ServiceID: id, Select: form.Get("choice-"+id) == "oui", Comment: form.Get("text-"+id)})
+			opinions = append(opinions, models.ServiceOpinion{ServiceID: id, Select: form.Get("choice-"+id) == "oui", Comment: form.Get("text-" + id)})
 		}
 		data["opinions"] = opinions
 	case models.TaskCommitteeDecision:
 		var decisions []models.ServiceDecision
 		for i, id := range form["service"] {
-			d := models.ServiceDecision{ServiceID: id, Selected: form.Get("choice-"+id) == "oui", Reason: form.Get("text-"+id)}
+			d := models.ServiceDecision{ServiceID: id, Selected: form.Get("choice-"+id) == "oui", Reason: form.Get("text-" + id)}
 			if v := form.Get("budget-" + id); v != "" {
 				if cents, ok := parseEuros(v); ok {
 					d.BudgetCents = cents
