@@ -47,10 +47,10 @@ func (a *Activities) CampaignCommittee(ctx context.Context, campaignID string) (
 	out := Committee{Campaign: c, AvailableCents: available}
 	for _, r := range results {
 		if i := slices.IndexFunc(services, func(s models.CandidateService) bool { return s.ID == r.ServiceID }); i >= 0 {
-			// The proposals are the services' own business: the committee's state stays small.
+			// What the checks need, no more: the campaign's workflow carries it across
+			// continue-as-new, for up to a thousand services.
 			s := services[i]
-			s.ProposalIDs = nil
-			out.Services = append(out.Services, s)
+			out.Services = append(out.Services, models.CandidateService{ID: s.ID, CampaignID: s.CampaignID, Title: s.Title, Status: s.Status})
 		}
 	}
 	return out, nil

@@ -161,7 +161,7 @@ func (cm *committee) run(ctx workflow.Context) error {
 		if asRefusal(err, &refused) {
 			// The envelope moved since the vote closed: nothing was reserved. The chair is told
 			// why, and gets a new task.
-			done.cancelled = refused.Error()
+			done.cancelled = refused.Message()
 			delete(cm.c.board.unanswered, done.task.ID)
 			cm.chair = nil
 			cm.state.DecisionAttempt++

@@ -174,7 +174,7 @@ func TestCommitteeDecisionRefusedByTheEnvelope(t *testing.T) {
 	s.run(CampaignInput{Schedule: s.schedule()})
 	require.NoError(t, s.env.GetWorkflowError())
 	require.Equal(t, models.EConflict, errorType(refused.err), "the reservation refused it: %v", refused.err)
-	require.Contains(t, refused.err.Error(), "exceed")
+	require.Contains(t, refused.err.Error(), "was cancelled: the selected services' budgets exceed")
 	require.NoError(t, again.err, "a new task for the chair")
 	require.Equal(t, decision(models.Euros(200_000)), s.decisions[0].Decision)
 }
