@@ -65,8 +65,8 @@ type campaign struct {
 	// campaign's status is its phase).
 	board   *taskBoard
 	process *dossierProcess
-	// committee sits once the vote has closed (noCommittee: not in this run); failed is
-	// what stopped it.
+	// committee sits once the vote has closed (noCommittee: nothing for it to decide);
+	// failed is what stopped it.
 	committee   *committee
 	noCommittee bool
 	failed      error

@@ -21,7 +21,9 @@ const (
 	// not signalling until it continues as new.
 	changePhaseSignals = "campaign-phase-signals"
 	// changeCommittee sits the committee as human tasks once the vote has closed. It is asked
-	// only then, so a campaign in flight whose vote is still open sits it too.
+	// under a name per phase (changeCommittee/interest...), from the vote's closing on: a
+	// campaign in flight whose vote closed before the change sits it at its next
+	// transition, while the phases its history recorded replay as they ran.
 	changeCommittee = "campaign-committee"
 )
 
@@ -68,11 +70,10 @@ func (d Deadlines) committeeDecision() time.Duration { return orDefault(d.Commit
 // closed: it opens each member's task (or, after a continue-as-new, takes back the tasks
 // still open), then acts on their completions beside the phase loop.
 func (c *campaign) maybeSit(ctx workflow.Context, now time.Time) error {
-	if c.committee != nil || c.noCommittee || c.in.CommitteeDone || now.Before(c.in.Schedule.Vote.ClosesAt) {
+	if c.committee != nil || c.noCommittee || c.in.CommitteeDone || now.Before(c.in.Schedule.Vote.ClosesAt) || c.in.Phase == models.PhaseClosed {
 		return nil
 	}
-	if workflow.GetVersion(ctx, changeCommittee, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
-		c.noCommittee = true
+	if workflow.GetVersion(ctx, changeCommittee+"/"+string(c.in.Phase), workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return nil
 	}
 	cm := &committee{c: c, members: map[string]*openTask{}}
@@ -86,7 +87,7 @@ func (c *campaign) maybeSit(ctx workflow.Context, now time.Time) error {
 			return err
 		}
 		if !slices.ContainsFunc(cm.state.Facts.Services, func(s models.CandidateService) bool { return s.Status == models.ServiceCandidate }) {
-			c.noCommittee = true // nothing to decide (or decided before the committee sat as tasks)
+			c.noCommittee = true // nothing to decide (or decided through the API before it sat as tasks)
 			return nil
 		}
 		for i, m := range cm.state.Facts.Campaign.Committee {

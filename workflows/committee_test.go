@@ -221,3 +221,15 @@ func taskIDs(ts []models.Task) []string {
 	}
 	return out
 }
+
+// TestCommitteeOfACampaignInFlightSitsAtItsNextTransition: a campaign whose vote closed
+// before the committee sat as tasks (its history has no marker there) sits it at the next
+// transition, the interest phase on day 50.
+func TestCommitteeOfACampaignInFlightSitsAtItsNextTransition(t *testing.T) {
+	s := newCommitteeSuite(t)
+	s.env.OnGetVersion(changeCommittee+"/"+string(models.PhaseBetween), workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+	s.run(CampaignInput{Schedule: s.schedule()})
+	require.NoError(t, s.env.GetWorkflowError())
+	require.Len(t, s.opened, 3)
+	require.Equal(t, s.day(65), *s.opened[0].DueAt, "opened on day 50")
+}
