@@ -95,7 +95,7 @@ func (s *Server) adminTaskUpdate(c echo.Context, req any, build func(models.Task
 	ctx, cancel := s.temporalCtx(c)
 	defer cancel()
 	var row models.Task // fresh: the answer's omitted fields are cleared ones
-	if err := s.update(ctx, models.DossierWorkflowID(t.DossierID), name, &row, arg); err != nil {
+	if err := s.update(ctx, models.TaskWorkflowID(t), name, &row, arg); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, row)
