@@ -80,6 +80,9 @@ func newCampaignSuite(t *testing.T) *campaignSuite {
 		s.alerts = append(s.alerts, alert{in.Kind, in.Task.ID, s.env.Now().Sub(s.start).Round(time.Hour)})
 		return nil
 	}).Maybe()
+	s.env.OnActivity(acts.ExtendTask, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ExtendInput) (models.Task, error) {
+		return models.Task{ID: in.TaskID, DueAt: &in.DueAt}, nil
+	}).Maybe()
 	s.env.OnActivity(acts.RecordCommitteeOpinions, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.OpinionsInput) error {
 		s.opinions = append(s.opinions, in)
 		return nil

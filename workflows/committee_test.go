@@ -124,9 +124,12 @@ func fromJSON(t *testing.T, told [][]activities.ServiceSignal) [][]activities.Se
 
 func TestCommitteeRemindsEscalatesAndAdjourns(t *testing.T) {
 	s := newCommitteeSuite(t)
+	// An administrator gives the mayor until day 70.
+	extended := s.update(s.at(50), UpdateExtendTask, ExtendTaskRequest{TaskID: member["maire"], Actor: campaignAdmin, DueAt: s.day(70), Reason: "conseil municipal"})
 	s.run(CampaignInput{Schedule: s.schedule()})
 	require.NoError(t, s.env.GetWorkflowError())
 	require.Len(t, s.opened, 3)
+	require.NoError(t, extended.err)
 	// Three days before the due date (day 60) a reminder, then the escalation; the campaign
 	// closes on day 100 with nobody having answered, and its tasks close with it.
 	var want []alert
@@ -135,9 +138,10 @@ func TestCommitteeRemindsEscalatesAndAdjourns(t *testing.T) {
 		if kind == activities.AlertEscalation {
 			at = 60 * day
 		}
-		for _, m := range []string{"anct.chair", "dinum", "maire"} {
+		for _, m := range []string{"anct.chair", "dinum"} {
 			want = append(want, alert{kind, member[m], at})
 		}
+		want = append(want, alert{kind, member["maire"], at + 10*day})
 	}
 	require.ElementsMatch(t, want, s.alerts)
 	require.Equal(t, []string{member["anct.chair"], member["dinum"], member["maire"]}, s.cancelled)
