@@ -305,6 +305,9 @@ func TestCandidateServiceEndpointsBadInput(t *testing.T) {
 		return m
 	}
 	unknown := base + "/services/0190f3b4-0000-7000-8000-000000000009"
+	chair := s.token(t, models.Principal{Subject: "anct.chair", Roles: []models.Role{models.RoleAdmin}})
+	dinum := s.token(t, models.Principal{Subject: "dinum", Roles: []models.Role{models.RoleJury}})
+	opinions := map[string]any{"opinions": []map[string]any{{"service_id": "0190f3b4-0000-7000-8000-000000000009", "comment": "attendu"}}}
 	s.expectAll(t, []badRequest{
 		{"create as an applicant", http.MethodPost, base + "/services", paris, svc(func(map[string]any) {}), http.StatusForbidden, models.EForbidden, ""},
 		{"create as a local instructor", http.MethodPost, base + "/services", local, svc(func(map[string]any) {}), http.StatusForbidden, models.EForbidden, ""},
@@ -330,6 +333,15 @@ func TestCandidateServiceEndpointsBadInput(t *testing.T) {
 		{"decision by someone not the chair", http.MethodPost, base + "/decision", admin, map[string]any{"services": []any{}}, http.StatusForbidden, models.EForbidden, ""},
 		{"decision without a token", http.MethodPost, base + "/decision", "", map[string]any{"services": []any{}}, http.StatusUnauthorized, models.EUnauthorized, ""},
 		{"decision from malformed JSON", http.MethodPost, base + "/decision", admin, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},
+		{"decision by the chair before the vote closes", http.MethodPost, base + "/decision", chair, map[string]any{"services": []any{}}, http.StatusConflict, models.EConflict, ""},
+		{"opinions by someone not on the committee", http.MethodPut, base + "/committee/opinions", admin, opinions, http.StatusForbidden, models.EForbidden, ""},
+		{"opinions without a token", http.MethodPut, base + "/committee/opinions", "", opinions, http.StatusUnauthorized, models.EUnauthorized, ""},
+		{"opinions from malformed JSON", http.MethodPut, base + "/committee/opinions", dinum, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},
+		{"opinions before the vote closes", http.MethodPut, base + "/committee/opinions", dinum, opinions, http.StatusConflict, models.EConflict, ""},
+		{"the committee's session read by an applicant", http.MethodGet, base + "/committee", paris, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"the committee's session read by a member", http.MethodGet, base + "/committee", dinum, nil, http.StatusOK, "", ""},
+		{"the inbox of a member without committee tasks", http.MethodGet, "/api/v1/tasks?type=committee_opinions", dinum, nil, http.StatusOK, "", ""},
+		{"the inbox filtered on an unknown task type", http.MethodGet, "/api/v1/tasks?type=committee", dinum, nil, http.StatusUnprocessableEntity, models.EInvalid, "type"},
 		{"deliver as an instructor", http.MethodPost, unknown + "/deliver", instr, nil, http.StatusForbidden, models.EForbidden, ""},
 		{"deliver an unknown service", http.MethodPost, unknown + "/deliver", admin, nil, http.StatusNotFound, models.ENotFound, ""},
 		{"the store without a token", http.MethodGet, "/api/v1/store", "", nil, http.StatusOK, "", ""},
