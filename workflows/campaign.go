@@ -112,9 +112,12 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) error {
 			// A move being recorded, or a completion being acted on, finishes in this run; the
 			// next starts from what it left, the committee's open tasks included.
 			if err := workflow.Await(ctx, func() bool {
-				return workflow.AllHandlersFinished(ctx) && (c.committee == nil || !c.committee.busy)
+				return c.failed != nil || workflow.AllHandlersFinished(ctx) && (c.committee == nil || !c.committee.busy)
 			}); err != nil {
 				return err
+			}
+			if c.failed != nil {
+				return c.failed
 			}
 			if c.committee != nil && !c.in.CommitteeDone {
 				c.in.Committee = c.committee.carry()
