@@ -80,6 +80,14 @@ func (a *Activities) ResolveTerritory(ctx context.Context, dossierID string) (Te
 	return territoryOf(d, env), nil
 }
 
+// PrefectoralSession returns the open programming session in which a scored dossier
+// waits for the préfet's decision, "" when none: the periodic check of a dossier that
+// missed the signal inviting it.
+func (a *Activities) PrefectoralSession(ctx context.Context, dossierID string) (string, error) {
+	id, err := a.Store.OpenSessionOf(ctx, dossierID)
+	return id, classify(err)
+}
+
 // applicationCRTE is the CRTE of a prefectoral dossier: the one its application names,
 // else the one covering the applicant; nil when none does.
 func (a *Activities) applicationCRTE(ctx context.Context, d models.Dossier) (*models.CRTE, error) {

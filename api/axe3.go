@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -8,27 +9,36 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 )
 
 // Axe 3's envelopes and reference data: the administrator's regional split, labs and CRTE;
 // the préfets' delegations and each territory's rules.
 
-// regionalSplit is the territorial envelope's split as it stands, and the default split
+// RegionalSplitView is the territorial envelope's split as it stands, and the default split
 // in proportion to the régions' populations from the registry.
-type regionalSplit struct {
+type RegionalSplitView struct {
 	Territorial models.Envelope         `json:"territorial"`
 	Current     map[string]models.Cents `json:"current"`
 	Default     map[string]models.Cents `json:"default"`
 }
 
 func (s *Server) regionalSplit(c echo.Context) error {
-	ctx := c.Request().Context()
-	envs, err := s.Store.Envelopes(ctx)
+	out, err := s.RegionalSplit(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	out := regionalSplit{Current: map[string]models.Cents{}}
+	return c.JSON(http.StatusOK, out)
+}
+
+// RegionalSplit is the territorial envelope's split as it stands, and the default one.
+func (s *Server) RegionalSplit(ctx context.Context) (RegionalSplitView, error) {
+	out := RegionalSplitView{Current: map[string]models.Cents{}}
+	envs, err := s.Store.Envelopes(ctx)
+	if err != nil {
+		return out, err
+	}
 	for _, e := range envs {
 		switch {
 		case e.Code == models.EnvelopeAxe3Territorial:
@@ -39,10 +49,10 @@ func (s *Server) regionalSplit(c echo.Context) error {
 	}
 	pops, err := s.Store.RegionPopulations(ctx)
 	if err != nil {
-		return err
+		return out, err
 	}
 	out.Default = models.SplitByPopulation(out.Territorial.AllocatedCents, pops)
-	return c.JSON(http.StatusOK, out)
+	return out, nil
 }
 
 type regionalSplitRequest struct {
@@ -52,17 +62,29 @@ type regionalSplitRequest struct {
 
 func (s *Server) putRegionalSplit(c echo.Context) error {
 	var req regionalSplitRequest
-	if err := bindValid(c, &req); err != nil {
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.Store.SetRegionalSplit(c.Request().Context(), req.Allocations, principal(c).Subject); err != nil {
+	if err := s.SetRegionalSplit(c.Request().Context(), principal(c), req.Allocations); err != nil {
 		return err
 	}
 	return s.regionalSplit(c)
 }
 
-// regionView is a région's envelope, its kept part, its départements' and the acts on them.
-type regionView struct {
+// SetRegionalSplit splits the territorial envelope into the régions' envelopes: an
+// administrator's act.
+func (s *Server) SetRegionalSplit(ctx context.Context, p models.Principal, allocations map[string]models.Cents) error {
+	if !p.HasRole(models.RoleAdmin) {
+		return models.Errorf(models.EForbidden, "only an administrator splits %s", models.EnvelopeAxe3Territorial)
+	}
+	if err := models.Validate(regionalSplitRequest{Allocations: allocations}); err != nil {
+		return err
+	}
+	return s.Store.SetRegionalSplit(ctx, allocations, p.Subject)
+}
+
+// RegionView is a région's envelope, its kept part, its départements' and the acts on them.
+type RegionView struct {
 	Envelope     models.Envelope      `json:"envelope"`
 	Kept         models.Envelope      `json:"kept"`
 	Departements []models.Envelope    `json:"departements"`
@@ -83,12 +105,20 @@ func (s *Server) getRegion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	envs, err := s.Store.Envelopes(ctx)
+	out, err := s.Region(c.Request().Context(), region)
 	if err != nil {
 		return err
 	}
-	out := regionView{Departements: []models.Envelope{}}
+	return c.JSON(http.StatusOK, out)
+}
+
+// Region is région's envelope, its kept part, its départements' and the acts on them.
+func (s *Server) Region(ctx context.Context, region string) (RegionView, error) {
+	out := RegionView{Departements: []models.Envelope{}}
+	envs, err := s.Store.Envelopes(ctx)
+	if err != nil {
+		return out, err
+	}
 	found := false
 	for _, e := range envs {
 		switch {
@@ -101,12 +131,10 @@ func (s *Server) getRegion(c echo.Context) error {
 		}
 	}
 	if !found {
-		return models.Errorf(models.ENotFound, "région %s has no Axe 3 envelope: the administrator has not split %s to it", region, models.EnvelopeAxe3Territorial)
+		return out, models.Errorf(models.ENotFound, "région %s has no Axe 3 envelope: the administrator has not split %s to it", region, models.EnvelopeAxe3Territorial)
 	}
-	if out.Acts, err = s.Store.EnvelopeActs(ctx, models.RegionEnvelope(region)); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
+	out.Acts, err = s.Store.EnvelopeActs(ctx, models.RegionEnvelope(region))
+	return out, err
 }
 
 type delegationRequest struct {
@@ -128,23 +156,27 @@ func (s *Server) putDelegation(c echo.Context) error {
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	p := principal(c)
-	if !p.GovernsRegion(region) {
-		return models.Errorf(models.EForbidden, "only the préfet of région %s delegates its envelope", region)
-	}
-	ctx := c.Request().Context()
-	depRegion, err := s.Store.DepartementRegion(ctx, dep)
-	if err != nil {
-		return err
-	}
-	if depRegion != region {
-		return models.FieldErrors(map[string]string{"departement": "belongs to région " + depRegion + ", not " + region})
-	}
-	env, err := s.Store.Delegate(ctx, region, dep, *req.AmountCents, p.Subject)
+	env, err := s.Delegate(c.Request().Context(), principal(c), region, dep, *req.AmountCents)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, env)
+}
+
+// Delegate sets what région delegates to its département dep: p is its préfet de région
+// or an administrator.
+func (s *Server) Delegate(ctx context.Context, p models.Principal, region, dep string, amount models.Cents) (models.Envelope, error) {
+	if !p.GovernsRegion(region) {
+		return models.Envelope{}, models.Errorf(models.EForbidden, "only the préfet of région %s delegates its envelope", region)
+	}
+	depRegion, err := s.Store.DepartementRegion(ctx, dep)
+	if err != nil {
+		return models.Envelope{}, err
+	}
+	if depRegion != region {
+		return models.Envelope{}, models.FieldErrors(map[string]string{"departement": "belongs to région " + depRegion + ", not " + region})
+	}
+	return s.Store.Delegate(ctx, region, dep, amount, p.Subject)
 }
 
 // referenceIDParam reads the :id of a lab or a CRTE, as the administrator names them.
@@ -228,7 +260,8 @@ func (s *Server) listAxe3Rules(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(rules), "default": models.DefaultAxe3Rules()})
 }
 
-type rulesRequest struct {
+// RulesRequest is a territory's Axe 3 rules as the préfet sets them.
+type RulesRequest struct {
 	PopulationCap        *int64 `json:"population_cap" validate:"required,min=0"`
 	MaxPublicRatePercent *int   `json:"max_public_rate_percent" validate:"required,min=1,max=100"`
 	// Weights is a list, not an array: JSON into a Go array drops extra items silently.
@@ -242,11 +275,10 @@ func (s *Server) putDepartementRules(c echo.Context) error {
 	if !models.ValidDepartement(dep) {
 		return models.FieldErrors(map[string]string{"departement": "must be a département code such as 01, 2A or 974"})
 	}
-	region, err := s.Store.DepartementRegion(c.Request().Context(), dep)
-	if err != nil {
+	if _, err := s.Store.DepartementRegion(c.Request().Context(), dep); err != nil {
 		return err
 	}
-	return s.putRules(c, models.DepartementScope(dep), principal(c).GovernsDepartement(dep, region))
+	return s.putRules(c, models.DepartementScope(dep))
 }
 
 // putRegionRules sets a région's Axe 3 rules, which its départements without their own follow.
@@ -255,26 +287,47 @@ func (s *Server) putRegionRules(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.putRules(c, models.RegionScope(region), principal(c).GovernsRegion(region))
+	return s.putRules(c, models.RegionScope(region))
 }
 
-func (s *Server) putRules(c echo.Context, scope models.Scope, allowed bool) error {
-	var req rulesRequest
-	if err := bindValid(c, &req); err != nil {
+func (s *Server) putRules(c echo.Context, scope models.Scope) error {
+	var req RulesRequest
+	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
+	rules, err := s.SetAxe3Rules(c.Request().Context(), principal(c), scope, req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rules)
+}
+
+// SetAxe3Rules sets the Axe 3 rules of a département or a région: its préfet's act, its
+// région's préfet's, or an administrator's.
+func (s *Server) SetAxe3Rules(ctx context.Context, p models.Principal, scope models.Scope, req RulesRequest) (models.Axe3Rules, error) {
+	if err := models.Validate(req); err != nil {
+		return models.Axe3Rules{}, err
+	}
+	allowed := false
+	switch scope.Kind {
+	case models.ScopeKindDepartement:
+		region, err := s.Store.DepartementRegion(ctx, scope.Value)
+		if err != nil {
+			return models.Axe3Rules{}, err
+		}
+		allowed = p.GovernsDepartement(scope.Value, region)
+	case models.ScopeKindRegion:
+		allowed = p.GovernsRegion(scope.Value)
+	}
 	if !allowed {
-		return models.Errorf(models.EForbidden, "only the préfet of %s, or of its région, sets its rules", scope)
+		return models.Axe3Rules{}, models.Errorf(models.EForbidden, "only the préfet of %s, or of its région, sets its rules", scope)
 	}
 	rules := models.Axe3Rules{Scope: scope, PopulationCap: *req.PopulationCap, MaxPublicRatePercent: *req.MaxPublicRatePercent,
 		Weights: [models.CriteriaCount]int(req.Weights)}
 	if err := rules.Validate(); err != nil {
-		return err
+		return rules, err
 	}
-	if err := s.Store.PutAxe3Rules(c.Request().Context(), rules, principal(c).Subject); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, rules)
+	return rules, s.Store.PutAxe3Rules(ctx, rules, p.Subject)
 }
 
 // prefectoralRequest is an Axe 3 application; Draft saves it without submitting.
@@ -286,7 +339,6 @@ type prefectoralRequest struct {
 // createPrefectoral files an Axe 3 application for the caller's collectivité, or saves a
 // draft of it.
 func (s *Server) createPrefectoral(c echo.Context) error {
-	p := principal(c)
 	key, err := idempotencyKey(c)
 	if err != nil {
 		return err
@@ -295,26 +347,34 @@ func (s *Server) createPrefectoral(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := req.Validate(!req.Draft); err != nil {
-		return err
-	}
-	if err := s.checkPrefectoralReferences(c, p.Siren, req.PrefectoralApplication); err != nil {
-		return err
-	}
-	filed, err := s.Filing.FilePrefectoral(c.Request().Context(), p, key, req.PrefectoralApplication, req.Draft)
+	filed, err := s.FilePrefectoral(c.Request().Context(), principal(c), key, req.PrefectoralApplication, req.Draft)
 	if err != nil {
 		return err
 	}
 	return answerFiled(c, filed)
 }
 
+// FilePrefectoral files p's Axe 3 application, or saves it as a draft (which may be
+// incomplete), under the application's rules and the lab and CRTE it names.
+func (s *Server) FilePrefectoral(ctx context.Context, p models.Principal, key string, app models.PrefectoralApplication, draft bool) (filing.Filed, error) {
+	if !p.HasRole(models.RoleApplicant) {
+		return filing.Filed{}, models.Errorf(models.EForbidden, "this action needs the applicant role")
+	}
+	if err := app.Validate(!draft); err != nil {
+		return filing.Filed{}, err
+	}
+	if err := s.checkPrefectoralReferences(ctx, p.Siren, app); err != nil {
+		return filing.Filed{}, err
+	}
+	return s.Filing.FilePrefectoral(ctx, p, key, app, draft)
+}
+
 // checkPrefectoralReferences checks the lab and CRTE an application names, against the
 // applicant's région.
-func (s *Server) checkPrefectoralReferences(c echo.Context, siren string, app models.PrefectoralApplication) error {
+func (s *Server) checkPrefectoralReferences(ctx context.Context, siren string, app models.PrefectoralApplication) error {
 	if app.LabID == "" && app.CRTEID == "" {
 		return nil
 	}
-	ctx := c.Request().Context()
 	col, err := s.Store.CollectiviteBySiren(ctx, siren)
 	if err != nil {
 		return err
@@ -322,95 +382,105 @@ func (s *Server) checkPrefectoralReferences(c echo.Context, siren string, app mo
 	return s.Store.CheckPrefectoralReferences(ctx, app, col.Region)
 }
 
-// ownPrefectoral loads an Axe 3 application of the caller's collectivité.
-func (s *Server) ownPrefectoral(c echo.Context) (models.Dossier, error) {
-	d, err := s.prefectoralDossier(c)
+// OwnPrefectoral loads an Axe 3 application of p's collectivité, with what it holds.
+func (s *Server) OwnPrefectoral(ctx context.Context, p models.Principal, id string) (models.Dossier, models.PrefectoralApplication, error) {
+	d, app, err := s.PrefectoralDossier(ctx, p, id)
 	if err != nil {
-		return d, err
+		return d, app, err
 	}
-	if !principal(c).ActsFor(d.ApplicantSiren) {
-		return d, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
+	if !p.ActsFor(d.ApplicantSiren) {
+		return d, app, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
 	}
-	return d, nil
+	return d, app, nil
 }
 
-// prefectoralDossier loads an Axe 3 dossier the caller may read.
-func (s *Server) prefectoralDossier(c echo.Context) (models.Dossier, error) {
-	d, err := s.visibleDossier(c, c.Param("id"))
+// PrefectoralDossier loads an Axe 3 dossier p may read, with its application.
+func (s *Server) PrefectoralDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, models.PrefectoralApplication, error) {
+	var app models.PrefectoralApplication
+	d, err := s.VisibleDossier(ctx, p, id)
 	if err != nil {
-		return d, err
+		return d, app, err
 	}
 	if d.Kind != models.KindPrefectoral {
-		return d, models.Errorf(models.EConflict, "dossier %s is not an Axe 3 application", d.ID)
+		return d, app, models.Errorf(models.EConflict, "dossier %s is not an Axe 3 application", d.ID)
 	}
-	return d, nil
+	return d, app, json.Unmarshal(d.Payload, &app)
 }
 
 // updatePrefectoralDraft replaces a draft's application.
 func (s *Server) updatePrefectoralDraft(c echo.Context) error {
-	d, err := s.ownPrefectoral(c)
-	if err != nil {
-		return err
-	}
 	var app models.PrefectoralApplication
 	if err := bindJSON(c, &app); err != nil {
 		return err
 	}
-	if err := app.Validate(false); err != nil {
-		return err
-	}
-	if err := s.checkPrefectoralReferences(c, d.ApplicantSiren, app); err != nil {
-		return err
-	}
-	payload, err := json.Marshal(app)
+	d, err := s.UpdatePrefectoralDraft(c.Request().Context(), principal(c), c.Param("id"), app)
 	if err != nil {
-		return err
-	}
-	if d, err = s.Store.UpdateDraft(c.Request().Context(), d.ID, payload, app.RequestedCents); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)
 }
 
+// UpdatePrefectoralDraft replaces the application of p's Axe 3 draft id.
+func (s *Server) UpdatePrefectoralDraft(ctx context.Context, p models.Principal, id string, app models.PrefectoralApplication) (models.Dossier, error) {
+	d, _, err := s.OwnPrefectoral(ctx, p, id)
+	if err != nil {
+		return d, err
+	}
+	if err := app.Validate(false); err != nil {
+		return d, err
+	}
+	if err := s.checkPrefectoralReferences(ctx, d.ApplicantSiren, app); err != nil {
+		return d, err
+	}
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return d, err
+	}
+	return s.Store.UpdateDraft(ctx, d.ID, payload, app.RequestedCents)
+}
+
 // prefectoralEligibility computes and explains an Axe 3 application's eligibility as it
 // stands, for whoever reads the dossier (a draft's applicant, before submitting).
 func (s *Server) prefectoralEligibility(c echo.Context) error {
-	d, err := s.prefectoralDossier(c)
-	if err != nil {
-		return err
-	}
-	var app models.PrefectoralApplication
-	if err := json.Unmarshal(d.Payload, &app); err != nil {
-		return err
-	}
-	e, err := s.Store.PrefectoralEligibility(c.Request().Context(), d.ApplicantSiren, app)
+	e, err := s.PrefectoralEligibility(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, e)
 }
 
+// PrefectoralEligibility computes and explains the eligibility of Axe 3 dossier id as it stands.
+func (s *Server) PrefectoralEligibility(ctx context.Context, p models.Principal, id string) (models.PrefectoralEligibility, error) {
+	d, app, err := s.PrefectoralDossier(ctx, p, id)
+	if err != nil {
+		return models.PrefectoralEligibility{}, err
+	}
+	return s.Store.PrefectoralEligibility(ctx, d.ApplicantSiren, app)
+}
+
 // submitPrefectoral submits a complete draft, starting its process.
 func (s *Server) submitPrefectoral(c echo.Context) error {
-	d, err := s.ownPrefectoral(c)
+	d, err := s.SubmitPrefectoral(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
-		return models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+	return c.JSON(http.StatusOK, d)
+}
+
+// SubmitPrefectoral submits p's complete Axe 3 draft id, starting its process.
+func (s *Server) SubmitPrefectoral(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
+	d, app, err := s.OwnPrefectoral(ctx, p, id)
+	if err != nil {
+		return d, err
 	}
-	var app models.PrefectoralApplication
-	if err := json.Unmarshal(d.Payload, &app); err != nil {
-		return err
+	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
+		return d, models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
 	}
 	if err := app.Validate(true); err != nil {
-		return err
+		return d, err
 	}
-	if err := s.checkPrefectoralReferences(c, d.ApplicantSiren, app); err != nil {
-		return err
+	if err := s.checkPrefectoralReferences(ctx, d.ApplicantSiren, app); err != nil {
+		return d, err
 	}
-	if d, err = s.Filing.SubmitDraft(c.Request().Context(), d); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, d)
+	return s.Filing.SubmitDraft(ctx, d)
 }

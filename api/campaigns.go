@@ -14,9 +14,9 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
-// createCampaignRequest is an administrator's new Axe 1 consultation campaign. The sizes
+// CreateCampaignRequest is an administrator's new Axe 1 consultation campaign. The sizes
 // of ballots and référent lists take their defaults when left out.
-type createCampaignRequest struct {
+type CreateCampaignRequest struct {
 	Title               string                   `json:"title"`
 	Schedule            models.Schedule          `json:"schedule"`
 	EnvelopeCode        string                   `json:"envelope_code"`
@@ -37,33 +37,39 @@ func sizeOrDefault(n *int, def int) int {
 }
 
 func (s *Server) createCampaign(c echo.Context) error {
-	var req createCampaignRequest
+	var req CreateCampaignRequest
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	id, err := uuid.NewV7()
+	campaign, err := s.CreateCampaign(c.Request().Context(), principal(c), req)
 	if err != nil {
 		return err
+	}
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/campaigns/"+campaign.ID)
+	return c.JSON(http.StatusCreated, campaign)
+}
+
+// CreateCampaign records an administrator's campaign, with its envelope, and starts its process.
+func (s *Server) CreateCampaign(ctx context.Context, p models.Principal, req CreateCampaignRequest) (models.Campaign, error) {
+	if err := needRole(p, models.RoleAdmin); err != nil {
+		return models.Campaign{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return models.Campaign{}, err
 	}
 	campaign := models.Campaign{ID: id.String(), Title: strings.TrimSpace(req.Title), Schedule: req.Schedule, EnvelopeCode: req.EnvelopeCode,
 		BudgetCents: req.BudgetCents, Committee: req.Committee, Chair: req.Chair, Quorum: req.Quorum,
 		BallotSize:          sizeOrDefault(req.BallotSize, models.DefaultBallotSize),
 		ReferentsPerService: sizeOrDefault(req.ReferentsPerService, models.DefaultReferentsPerService), Categories: req.Categories,
-		CreatedBy: principal(c).Subject}
+		CreatedBy: p.Subject}
 	if campaign.Categories == nil {
 		campaign.Categories = models.DefaultCategories
 	}
-	if err := campaign.Validate(); err != nil {
-		return err
+	if err := campaign.ValidateNew(time.Now()); err != nil {
+		return campaign, err
 	}
-	if !campaign.Schedule.Collection.OpensAt.After(time.Now()) {
-		return models.FieldErrors(map[string]string{"schedule.collection.opens_at": "must be in the future"})
-	}
-	if campaign, err = s.Filing.CreateCampaign(c.Request().Context(), campaign); err != nil {
-		return err
-	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/campaigns/"+campaign.ID)
-	return c.JSON(http.StatusCreated, campaign)
+	return s.Filing.CreateCampaign(ctx, campaign)
 }
 
 func (s *Server) listCampaigns(c echo.Context) error {
@@ -83,15 +89,18 @@ func (s *Server) getCampaign(c echo.Context) error {
 }
 
 func (s *Server) campaignParam(c echo.Context) (models.Campaign, error) {
-	id := c.Param("id")
+	return s.Campaign(c.Request().Context(), c.Param("id"))
+}
+
+// Campaign reads a campaign by its ID; anything but a UUID names none.
+func (s *Server) Campaign(ctx context.Context, id string) (models.Campaign, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return models.Campaign{}, models.Errorf(models.ENotFound, "no campaign %q", id)
 	}
-	return s.Store.Campaign(c.Request().Context(), id)
+	return s.Store.Campaign(ctx, id)
 }
 
-// moveSchedule gives a campaign new dates for its phases that have not closed; its
-// workflow checks the move against its own clock and moves its timers.
+// moveSchedule gives a campaign new dates for its phases that have not closed.
 func (s *Server) moveSchedule(c echo.Context) error {
 	campaign, err := s.campaignParam(c)
 	if err != nil {
@@ -101,16 +110,25 @@ func (s *Server) moveSchedule(c echo.Context) error {
 	if err := bindValid(c, &sch); err != nil {
 		return err
 	}
-	if end := campaign.Schedule.Build.ClosesAt; !time.Now().Before(end) {
-		return models.Errorf(models.EConflict, "campaign %s closed on %s: its dates can no longer move", campaign.ID, end.UTC().Format(time.RFC3339))
-	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	if err := s.update(ctx, models.CampaignWorkflowID(campaign.ID), workflows.UpdateMoveSchedule, nil,
-		workflows.MoveScheduleRequest{Actor: principal(c), Schedule: sch}); err != nil {
+	if err := s.MoveSchedule(c.Request().Context(), principal(c), campaign, sch); err != nil {
 		return err
 	}
 	return s.getCampaign(c)
+}
+
+// MoveSchedule gives a campaign new dates (their field rules checked by the caller); its
+// workflow checks the move against its own clock and moves its timers.
+func (s *Server) MoveSchedule(ctx context.Context, p models.Principal, campaign models.Campaign, sch models.Schedule) error {
+	if err := needRole(p, models.RoleAdmin); err != nil {
+		return err
+	}
+	if err := campaign.ScheduleMovable(time.Now()); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
+	defer cancel()
+	return s.update(ctx, models.CampaignWorkflowID(campaign.ID), workflows.UpdateMoveSchedule, nil,
+		workflows.MoveScheduleRequest{Actor: p, Schedule: sch})
 }
 
 // createProposal files a proposal to a campaign during its collection window, for the
@@ -128,14 +146,7 @@ func (s *Server) createProposal(c echo.Context) error {
 	if err := bindJSON(c, &prop); err != nil {
 		return err
 	}
-	if err := campaign.CollectionOpen(time.Now()); err != nil {
-		return err
-	}
-	p := principal(c)
-	if err := prop.Validate(campaign.Categories, !p.HasRole(models.RoleApplicant)); err != nil {
-		return err
-	}
-	filed, err := s.Filing.FileProposal(c.Request().Context(), p, key, campaign, prop)
+	filed, err := s.Filing.FileProposal(c.Request().Context(), principal(c), key, campaign, prop)
 	if err != nil {
 		return err
 	}

@@ -179,9 +179,9 @@ func bindJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			field := models.JSONPath(typeErr.Field)
-			return &models.Error{Code: models.EMalformed, Message: "malformed JSON: field " + field + " must be " + typeErr.Type.String(),
-				Fields: map[string]string{field: "must be " + typeErr.Type.String()}}
+			field, mustBe := models.JSONTypeError(typeErr)
+			return &models.Error{Code: models.EMalformed, Message: "malformed JSON: field " + field + " " + mustBe,
+				Fields: map[string]string{field: mustBe}}
 		}
 		return models.Errorf(models.EMalformed, "malformed JSON body: %v", err)
 	}

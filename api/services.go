@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -15,9 +16,9 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
-// createServiceRequest is ANCT's grouping of proposals into a candidate service; taking
+// CreateServiceRequest is ANCT's grouping of proposals into a candidate service; taking
 // proposals from another service splits it.
-type createServiceRequest struct {
+type CreateServiceRequest struct {
 	Title              string       `json:"title" validate:"notblank,min=3,max=200"`
 	Description        string       `json:"description" validate:"notblank,min=20,max=10000"`
 	ProposalIDs        []string     `json:"proposal_ids" validate:"min=1,max=500,unique,dive,uuid"`
@@ -33,9 +34,19 @@ type mergeServiceRequest struct {
 	IntoServiceID string `json:"into_service_id" validate:"required,uuid"`
 }
 
-type serviceCostRequest struct {
+// ServiceCostRequest is a candidate service's estimated cost, with its note.
+type ServiceCostRequest struct {
 	EstimatedCostCents models.Cents `json:"estimated_cost_cents" validate:"cents"`
 	CostNote           string       `json:"cost_note" validate:"notblank,max=5000"`
+}
+
+// groupingOpen refuses a grouping act by anyone not acting for ANCT, or once the
+// campaign's candidate services may no longer change.
+func groupingOpen(p models.Principal, campaign models.Campaign) error {
+	if !p.ActsForANCT() {
+		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) groups proposals into candidate services")
+	}
+	return campaign.GroupingOpen(time.Now())
 }
 
 // groupingCampaign loads the campaign of a grouping act, by someone acting for ANCT, while
@@ -45,10 +56,7 @@ func (s *Server) groupingCampaign(c echo.Context) (models.Campaign, error) {
 	if err != nil {
 		return campaign, err
 	}
-	if !principal(c).ActsForANCT() {
-		return campaign, models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) groups proposals into candidate services")
-	}
-	return campaign, campaign.GroupingOpen(time.Now())
+	return campaign, groupingOpen(principal(c), campaign)
 }
 
 func (s *Server) createService(c echo.Context) error {
@@ -56,22 +64,31 @@ func (s *Server) createService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req createServiceRequest
+	var req CreateServiceRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
-	svc, err := s.Store.CreateService(c.Request().Context(), models.CandidateService{ID: id.String(), CampaignID: campaign.ID,
-		Title: strings.TrimSpace(req.Title), Description: req.Description, EstimatedCostCents: req.EstimatedCostCents, CostNote: req.CostNote,
-		ProposalIDs: req.ProposalIDs, CreatedBy: principal(c).Subject})
+	svc, err := s.CreateService(c.Request().Context(), principal(c), campaign, req)
 	if err != nil {
 		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/campaigns/"+campaign.ID+"/services/"+svc.ID)
 	return c.JSON(http.StatusCreated, svc)
+}
+
+// CreateService groups proposals into a new candidate service (the request's field rules
+// checked by the caller).
+func (s *Server) CreateService(ctx context.Context, p models.Principal, campaign models.Campaign, req CreateServiceRequest) (models.CandidateService, error) {
+	if err := groupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Store.CreateService(ctx, models.CandidateService{ID: id.String(), CampaignID: campaign.ID,
+		Title: strings.TrimSpace(req.Title), Description: req.Description, EstimatedCostCents: req.EstimatedCostCents, CostNote: req.CostNote,
+		ProposalIDs: req.ProposalIDs, CreatedBy: p.Subject})
 }
 
 func (s *Server) listServices(c echo.Context) error {
@@ -95,7 +112,7 @@ func (s *Server) serviceParam(c echo.Context) string {
 }
 
 func (s *Server) moveProposal(c echo.Context) error {
-	campaign, err := s.groupingCampaign(c)
+	campaign, err := s.campaignParam(c)
 	if err != nil {
 		return err
 	}
@@ -103,15 +120,23 @@ func (s *Server) moveProposal(c echo.Context) error {
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	svc, err := s.Store.MoveProposal(c.Request().Context(), campaign.ID, s.serviceParam(c), req.DossierID, principal(c).Subject)
+	svc, err := s.MoveProposal(c.Request().Context(), principal(c), campaign, s.serviceParam(c), req.DossierID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, svc)
 }
 
+// MoveProposal moves a proposal into a candidate service, from the one it was in.
+func (s *Server) MoveProposal(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID, dossierID string) (models.CandidateService, error) {
+	if err := groupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Store.MoveProposal(ctx, campaign.ID, serviceID, dossierID, p.Subject)
+}
+
 func (s *Server) mergeService(c echo.Context) error {
-	campaign, err := s.groupingCampaign(c)
+	campaign, err := s.campaignParam(c)
 	if err != nil {
 		return err
 	}
@@ -119,27 +144,43 @@ func (s *Server) mergeService(c echo.Context) error {
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	svc, err := s.Store.MergeServices(c.Request().Context(), campaign.ID, s.serviceParam(c), req.IntoServiceID, principal(c).Subject)
+	svc, err := s.MergeServices(c.Request().Context(), principal(c), campaign, s.serviceParam(c), req.IntoServiceID)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, svc)
 }
 
+// MergeServices merges a candidate service into another, its proposals moving there.
+func (s *Server) MergeServices(ctx context.Context, p models.Principal, campaign models.Campaign, fromID, intoID string) (models.CandidateService, error) {
+	if err := groupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Store.MergeServices(ctx, campaign.ID, fromID, intoID, p.Subject)
+}
+
 func (s *Server) setServiceCost(c echo.Context) error {
-	campaign, err := s.groupingCampaign(c)
+	campaign, err := s.campaignParam(c)
 	if err != nil {
 		return err
 	}
-	var req serviceCostRequest
+	var req ServiceCostRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	svc, err := s.Store.SetServiceCost(c.Request().Context(), campaign.ID, s.serviceParam(c), req.EstimatedCostCents, req.CostNote, principal(c).Subject)
+	svc, err := s.SetServiceCost(c.Request().Context(), principal(c), campaign, s.serviceParam(c), req)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, svc)
+}
+
+// SetServiceCost gives a candidate service its estimated cost, with its note.
+func (s *Server) SetServiceCost(ctx context.Context, p models.Principal, campaign models.Campaign, id string, req ServiceCostRequest) (models.CandidateService, error) {
+	if err := groupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Store.SetServiceCost(ctx, campaign.ID, id, req.EstimatedCostCents, req.CostNote, p.Subject)
 }
 
 // castBallot records the ballot of the collectivité the caller acts for, replacing its
@@ -153,32 +194,40 @@ func (s *Server) castBallot(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := campaign.VoteOpen(time.Now()); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	p := principal(c)
-	if _, err := s.Store.CollectiviteBySiren(ctx, p.Siren); models.ErrorCode(err) == models.ENotFound {
-		return models.Errorf(models.EForbidden, "SIREN %s is not a collectivité of the registry: only collectivités vote", p.Siren)
-	} else if err != nil {
-		return err
-	}
-	services, err := s.Store.Services(ctx, campaign.ID)
-	if err != nil {
-		return err
-	}
-	if err := campaign.CheckBallot(req, services); err != nil {
-		return err
-	}
-	replaced, err := s.Store.CastBallot(ctx, models.Ballot{CampaignID: campaign.ID, Siren: p.Siren, ServiceIDs: req.ServiceIDs, CastBy: p.Subject})
-	if err != nil {
-		return err
-	}
-	b, err := s.Store.Ballot(ctx, campaign.ID, p.Siren)
+	b, replaced, err := s.CastBallot(c.Request().Context(), principal(c), campaign, req)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"ballot": b, "replaced": replaced})
+}
+
+// CastBallot records the ballot of the collectivité p acts for, replacing its earlier one,
+// while the vote is open; replaced says whether one was.
+func (s *Server) CastBallot(ctx context.Context, p models.Principal, campaign models.Campaign, req models.BallotRequest) (models.Ballot, bool, error) {
+	if err := needRole(p, models.RoleApplicant); err != nil {
+		return models.Ballot{}, false, err
+	}
+	if err := campaign.VoteOpen(time.Now()); err != nil {
+		return models.Ballot{}, false, err
+	}
+	if _, err := s.Store.CollectiviteBySiren(ctx, p.Siren); models.ErrorCode(err) == models.ENotFound {
+		return models.Ballot{}, false, models.Errorf(models.EForbidden, "SIREN %s is not a collectivité of the registry: only collectivités vote", p.Siren)
+	} else if err != nil {
+		return models.Ballot{}, false, err
+	}
+	services, err := s.Store.Services(ctx, campaign.ID)
+	if err != nil {
+		return models.Ballot{}, false, err
+	}
+	if err := campaign.CheckBallot(req, services); err != nil {
+		return models.Ballot{}, false, err
+	}
+	replaced, err := s.Store.CastBallot(ctx, models.Ballot{CampaignID: campaign.ID, Siren: p.Siren, ServiceIDs: req.ServiceIDs, CastBy: p.Subject})
+	if err != nil {
+		return models.Ballot{}, false, err
+	}
+	b, err := s.Store.Ballot(ctx, campaign.ID, p.Siren)
+	return b, replaced, err
 }
 
 // getBallot shows the ballot of the collectivité the caller acts for.
@@ -201,17 +250,23 @@ func (s *Server) results(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	if !principal(c).CanSeeResults(campaign, now) {
-		return models.Errorf(models.EForbidden, "the results are ANCT's until the vote closes on %s",
-			campaign.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
-	}
-	results, err := s.Store.Results(c.Request().Context(), campaign.ID)
+	results, final, err := s.Results(c.Request().Context(), principal(c), campaign)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"campaign_id": campaign.ID, "final": !now.Before(campaign.Schedule.Vote.ClosesAt),
-		"items": nonNil(results)})
+	return c.JSON(http.StatusOK, map[string]any{"campaign_id": campaign.ID, "final": final, "items": nonNil(results)})
+}
+
+// Results is the vote's count per candidate service, to those p may see it (ANCT during
+// the vote, everyone once it has closed: a zero p is anyone); final once the vote has closed.
+func (s *Server) Results(ctx context.Context, p models.Principal, campaign models.Campaign) ([]models.ServiceResult, bool, error) {
+	now := time.Now()
+	if !p.CanSeeResults(campaign, now) {
+		return nil, false, models.Errorf(models.EForbidden, "the results are ANCT's until the vote closes on %s",
+			campaign.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
+	}
+	results, err := s.Store.Results(ctx, campaign.ID)
+	return results, !now.Before(campaign.Schedule.Vote.ClosesAt), err
 }
 
 // recordDecision is the chair's completion of the committee's decision task, once the vote
@@ -334,13 +389,14 @@ func (s *Server) deliverService(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"service": svc, "not_signalled": nonNil(missed)})
 }
 
-// storeService is a delivered service as the Territoires Store shows it, with the proposals it came from.
-type storeService struct {
+// StoreService is a delivered service as the Territoires Store shows it, with the proposals it came from.
+type StoreService struct {
 	models.CandidateService
-	Proposals []storeProposal `json:"proposals"`
+	Proposals []StoreProposal `json:"proposals"`
 }
 
-type storeProposal struct {
+// StoreProposal is a proposal a delivered service came from.
+type StoreProposal struct {
 	DossierID string `json:"dossier_id"`
 	Title     string `json:"title"`
 	Proposer  string `json:"proposer"`
@@ -348,27 +404,35 @@ type storeProposal struct {
 
 // territoiresStore lists the delivered services, without a token.
 func (s *Server) territoiresStore(c echo.Context) error {
-	ctx := c.Request().Context()
-	delivered, err := s.Store.DeliveredServices(ctx)
+	out, err := s.TerritoiresStore(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	out := make([]storeService, len(delivered))
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}
+
+// TerritoiresStore lists the delivered services with the proposals they came from: public.
+func (s *Server) TerritoiresStore(ctx context.Context) ([]StoreService, error) {
+	delivered, err := s.Store.DeliveredServices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StoreService, len(delivered))
 	for i, svc := range delivered {
-		out[i] = storeService{CandidateService: svc, Proposals: []storeProposal{}}
+		out[i] = StoreService{CandidateService: svc, Proposals: []StoreProposal{}}
 		for _, id := range svc.ProposalIDs {
 			d, err := s.Store.Dossier(ctx, id)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			var prop models.Proposal
 			if err := json.Unmarshal(d.Payload, &prop); err != nil {
-				return err
+				return nil, err
 			}
-			out[i].Proposals = append(out[i].Proposals, storeProposal{DossierID: d.ID, Title: prop.Title, Proposer: d.ApplicantName})
+			out[i].Proposals = append(out[i].Proposals, StoreProposal{DossierID: d.ID, Title: prop.Title, Proposer: d.ApplicantName})
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": out})
+	return out, nil
 }
 
 // publicCampaign is what anyone may follow of a campaign without a token: its phase and
@@ -386,12 +450,12 @@ func (s *Server) publicCampaign(c echo.Context) error {
 	}
 	out := map[string]any{"id": campaign.ID, "title": campaign.Title, "phase": campaign.Phase, "schedule": campaign.Schedule,
 		"budget_cents": campaign.BudgetCents, "services": nonNil(services), "results": nil}
-	if !time.Now().Before(campaign.Schedule.Vote.ClosesAt) {
-		results, err := s.Store.Results(ctx, campaign.ID)
-		if err != nil {
-			return err
-		}
+	// Anyone's results: once the vote has closed.
+	switch results, _, err := s.Results(ctx, models.Principal{}, campaign); {
+	case err == nil:
 		out["results"] = nonNil(results)
+	case models.ErrorCode(err) != models.EForbidden:
+		return err
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -399,15 +463,24 @@ func (s *Server) publicCampaign(c echo.Context) error {
 // importPriorityPolicies imports the membership of priority policies from a CSV body
 // (header code,policy): each policy it names has exactly the members it lists afterwards.
 func (s *Server) importPriorityPolicies(c echo.Context) error {
-	ms, err := models.ParsePriorityCSV(c.Request().Body)
-	if err != nil {
-		return err
-	}
-	counts, err := s.Store.ReplacePriorityMemberships(c.Request().Context(), ms)
+	counts, err := s.ImportPriorityPolicies(c.Request().Context(), principal(c), c.Request().Body)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"members": counts})
+}
+
+// ImportPriorityPolicies imports an administrator's CSV of priority policies' members, and
+// says how many members each policy it names now has.
+func (s *Server) ImportPriorityPolicies(ctx context.Context, p models.Principal, csv io.Reader) (map[models.PriorityPolicy]int, error) {
+	if err := needRole(p, models.RoleAdmin); err != nil {
+		return nil, err
+	}
+	ms, err := models.ParsePriorityCSV(csv)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.ReplacePriorityMemberships(ctx, ms)
 }
 
 // expressInterest records that the caller's collectivité wants to pilot a selected
@@ -421,22 +494,29 @@ func (s *Server) expressInterest(c echo.Context) error {
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
+	id := s.serviceParam(c)
+	if err := s.ExpressInterest(c.Request().Context(), principal(c), campaign, id, req); err != nil {
+		return err
+	}
+	return s.listInterestsOf(c, id)
+}
+
+// ExpressInterest records that p's collectivité wants to pilot a selected service, during
+// the campaign's interest window (the request's field rules checked by the caller).
+func (s *Server) ExpressInterest(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.InterestRequest) error {
+	if err := needRole(p, models.RoleApplicant); err != nil {
+		return err
+	}
 	if err := campaign.InterestOpen(time.Now()); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	p := principal(c)
 	if _, err := s.Store.CollectiviteBySiren(ctx, p.Siren); models.ErrorCode(err) == models.ENotFound {
 		return models.Errorf(models.EForbidden, "SIREN %s is not a collectivité of the registry: only collectivités pilot services", p.Siren)
 	} else if err != nil {
 		return err
 	}
-	id := s.serviceParam(c)
-	if err := s.Store.ExpressInterest(ctx, campaign.ID, models.Interest{ServiceID: id, Siren: p.Siren, Contact: req.Contact,
-		UseCase: req.UseCase, CastBy: p.Subject}); err != nil {
-		return err
-	}
-	return s.listInterestsOf(c, id)
+	return s.Store.ExpressInterest(ctx, campaign.ID, models.Interest{ServiceID: serviceID, Siren: p.Siren, Contact: req.Contact,
+		UseCase: req.UseCase, CastBy: p.Subject})
 }
 
 // listInterests shows a service's expressions of interest to ANCT: the référents, then the list.
@@ -451,18 +531,29 @@ func (s *Server) listInterests(c echo.Context) error {
 }
 
 func (s *Server) listInterestsOf(c echo.Context, serviceID string) error {
-	ctx := c.Request().Context()
-	interests, err := s.Store.Interests(ctx, serviceID)
+	interests, eligibility, err := s.Interests(c.Request().Context(), principal(c), serviceID)
 	if err != nil {
 		return err
 	}
-	if !principal(c).ActsForANCT() {
-		mine := principal(c).Siren
-		interests = slices.DeleteFunc(interests, func(in models.Interest) bool { return in.Siren != mine })
+	if eligibility == nil {
 		return c.JSON(http.StatusOK, map[string]any{"items": nonNil(interests)})
 	}
-	// Whether the référents together could apply to an Axe 2 call for projects: the
-	// call's own rule (a whole département, or 500,000 inhabitants), with its explanation.
+	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(interests), "call_eligibility": *eligibility})
+}
+
+// Interests lists a service's expressions of interest as p may see them: all of them to
+// ANCT, the référents first then the list in order, with whether the référents together
+// could apply to an Axe 2 call for projects (the call's own rule, a whole département or
+// 500,000 inhabitants, with its explanation); only its own collectivité's to anyone else,
+// without the eligibility.
+func (s *Server) Interests(ctx context.Context, p models.Principal, serviceID string) ([]models.Interest, *models.Eligibility, error) {
+	interests, err := s.Store.Interests(ctx, serviceID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !p.ActsForANCT() {
+		return slices.DeleteFunc(interests, func(in models.Interest) bool { return in.Siren != p.Siren }), nil, nil
+	}
 	var referents []string
 	for _, in := range interests {
 		if in.Referent {
@@ -471,13 +562,14 @@ func (s *Server) listInterestsOf(c echo.Context, serviceID string) error {
 	}
 	covered, _, err := s.Store.CoveredCommunes(ctx, referents)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	counts, err := s.Store.CommunesPerDepartement(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(interests), "call_eligibility": models.CheckEligibility(covered, counts)})
+	e := models.CheckEligibility(covered, counts)
+	return interests, &e, nil
 }
 
 type referentRequest struct {
@@ -487,9 +579,6 @@ type referentRequest struct {
 // confirmReferent makes a collectivité that expressed interest a territoire référent, up
 // to the campaign's number per service.
 func (s *Server) confirmReferent(c echo.Context) error {
-	if !principal(c).ActsForANCT() {
-		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) confirms territoires référents")
-	}
 	campaign, err := s.campaignParam(c)
 	if err != nil {
 		return err
@@ -499,10 +588,19 @@ func (s *Server) confirmReferent(c echo.Context) error {
 		return err
 	}
 	id := s.serviceParam(c)
-	if err := s.Store.ConfirmReferent(c.Request().Context(), campaign.ID, id, req.Siren, principal(c).Subject, campaign.ReferentsPerService); err != nil {
+	if err := s.ConfirmReferent(c.Request().Context(), principal(c), campaign, id, req.Siren); err != nil {
 		return err
 	}
 	return s.listInterestsOf(c, id)
+}
+
+// ConfirmReferent makes a collectivité that expressed interest in a service a territoire
+// référent, up to the campaign's number per service.
+func (s *Server) ConfirmReferent(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID, siren string) error {
+	if !p.ActsForANCT() {
+		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) confirms territoires référents")
+	}
+	return s.Store.ConfirmReferent(ctx, campaign.ID, serviceID, siren, p.Subject, campaign.ReferentsPerService)
 }
 
 // answeredMembers lists the members who have given their opinions.
@@ -559,20 +657,39 @@ func (s *Server) committeeView(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p := principal(c)
-	if !campaign.IsCommitteeMember(p.Subject) && !p.ActsForANCT() {
-		return models.Errorf(models.EForbidden, "only the committee's members and ANCT see its session")
-	}
-	ctx := c.Request().Context()
-	results, err := s.Store.Results(ctx, campaign.ID)
+	v, err := s.CommitteeSession(c.Request().Context(), principal(c), campaign)
 	if err != nil {
 		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+// CommitteeSessionView is a committee's session: the results in order, who answered with
+// which opinions, and how many answers the quorum still misses.
+type CommitteeSessionView struct {
+	Committee        []models.CommitteeMember `json:"committee"`
+	Chair            string                   `json:"chair"`
+	Quorum           int                      `json:"quorum"`
+	Answered         []string                 `json:"answered"`
+	MissingForQuorum int                      `json:"missing_for_quorum"`
+	Results          []models.ServiceResult   `json:"results"`
+	Opinions         []models.MemberOpinion   `json:"opinions"`
+}
+
+// CommitteeSession is a campaign's committee session, to its members and ANCT.
+func (s *Server) CommitteeSession(ctx context.Context, p models.Principal, campaign models.Campaign) (CommitteeSessionView, error) {
+	if !campaign.IsCommitteeMember(p.Subject) && !p.ActsForANCT() {
+		return CommitteeSessionView{}, models.Errorf(models.EForbidden, "only the committee's members and ANCT see its session")
+	}
+	results, err := s.Store.Results(ctx, campaign.ID)
+	if err != nil {
+		return CommitteeSessionView{}, err
 	}
 	opinions, err := s.Store.Opinions(ctx, campaign.ID)
 	if err != nil {
-		return err
+		return CommitteeSessionView{}, err
 	}
 	answered := answeredMembers(opinions)
-	return c.JSON(http.StatusOK, map[string]any{"committee": campaign.Committee, "chair": campaign.Chair, "quorum": campaign.Quorum,
-		"answered": nonNil(answered), "missing_for_quorum": campaign.QuorumMissing(answered), "results": nonNil(results), "opinions": nonNil(opinions)})
+	return CommitteeSessionView{Committee: campaign.Committee, Chair: campaign.Chair, Quorum: campaign.Quorum,
+		Answered: nonNil(answered), MissingForQuorum: campaign.QuorumMissing(answered), Results: nonNil(results), Opinions: nonNil(opinions)}, nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -29,6 +30,9 @@ func governsEnvelope(p models.Principal, code string) error {
 	return nil
 }
 
+// GovernsEnvelope reports whether p is the préfet who holds the sessions of envelope code.
+func GovernsEnvelope(p models.Principal, code string) bool { return governsEnvelope(p, code) == nil }
+
 type openSessionRequest struct {
 	EnvelopeCode string `json:"envelope_code" validate:"required,max=100"`
 }
@@ -39,89 +43,104 @@ func (s *Server) openSession(c echo.Context) error {
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	if err := governsEnvelope(principal(c), req.EnvelopeCode); err != nil {
+	session, err := s.OpenSession(c.Request().Context(), principal(c), req.EnvelopeCode)
+	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if _, err := s.Store.Envelope(ctx, req.EnvelopeCode); err != nil {
-		return err
+	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/axe3/sessions/"+session.ID)
+	return c.JSON(http.StatusCreated, session)
+}
+
+// OpenSession opens p's programming session on an envelope and invites its scored dossiers.
+func (s *Server) OpenSession(ctx context.Context, p models.Principal, envelope string) (models.ProgrammingSession, error) {
+	if err := governsEnvelope(p, envelope); err != nil {
+		return models.ProgrammingSession{}, err
+	}
+	if _, err := s.Store.Envelope(ctx, envelope); err != nil {
+		return models.ProgrammingSession{}, err
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
-		return err
+		return models.ProgrammingSession{}, err
 	}
-	session, err := s.Store.OpenSession(ctx, id.String(), req.EnvelopeCode, principal(c).Subject)
+	session, err := s.Store.OpenSession(ctx, id.String(), envelope, p.Subject)
 	if err != nil {
-		return err
+		return session, err
 	}
-	tctx, cancel := s.temporalCtx(c)
+	tctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 	defer cancel()
 	for _, e := range session.Entries {
 		if err := s.Temporal.SignalWorkflow(tctx, models.DossierWorkflowID(e.DossierID), "", workflows.SignalSessionOpened, session.ID); err != nil {
 			s.Logger.Warn("a scored dossier was not invited to its session", "dossier", e.DossierID, "session", session.ID, "err", err)
 		}
 	}
-	c.Response().Header().Set(echo.HeaderLocation, "/api/v1/axe3/sessions/"+session.ID)
-	return c.JSON(http.StatusCreated, session)
+	return session, nil
 }
 
-func (s *Server) sessionParam(c echo.Context) (models.ProgrammingSession, error) {
-	id := c.Param("id")
+// Session loads programming session id.
+func (s *Server) Session(ctx context.Context, id string) (models.ProgrammingSession, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return models.ProgrammingSession{}, models.Errorf(models.ENotFound, "no programming session %q", id)
 	}
-	return s.Store.Session(c.Request().Context(), id)
+	return s.Store.Session(ctx, id)
 }
 
 func (s *Server) getSession(c echo.Context) error {
-	session, err := s.sessionParam(c)
+	session, err := s.Session(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, session)
 }
 
-// decideInSession records the préfet's decision on a dossier of the session and hands it
-// to the dossier's workflow, which reserves a grant's money at once.
+// decideInSession records the préfet's decision on a dossier of the session.
 func (s *Server) decideInSession(c echo.Context) error {
-	session, err := s.sessionParam(c)
-	if err != nil {
+	var req models.SessionDecision
+	if _, err := s.Session(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
-	var req models.SessionDecision
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := req.Check(session.Entries); err != nil {
-		return err
-	}
-	p := principal(c)
-	if err := governsEnvelope(p, session.EnvelopeCode); err != nil {
-		return err
-	}
-	ctx := c.Request().Context()
-	task, err := s.openProgrammingTask(c, session, req.DossierID)
+	session, err := s.DecideInSession(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	if err := s.Store.RecordSessionDecision(ctx, session.ID, p.Subject, req); err != nil {
-		return err
+	return c.JSON(http.StatusOK, session)
+}
+
+// DecideInSession records p's decision on a dossier of session id and hands it to the
+// dossier's workflow, which reserves a grant's money at once.
+func (s *Server) DecideInSession(ctx context.Context, p models.Principal, id string, req models.SessionDecision) (models.ProgrammingSession, error) {
+	session, err := s.Session(ctx, id)
+	if err != nil {
+		return session, err
 	}
-	if err := s.completeProgramming(c, task, p, req); err != nil {
+	if err := req.Check(session.Entries); err != nil {
+		return session, err
+	}
+	if err := governsEnvelope(p, session.EnvelopeCode); err != nil {
+		return session, err
+	}
+	task, err := s.openProgrammingTask(ctx, session, req.DossierID)
+	if err != nil {
+		return session, err
+	}
+	if err := s.Store.RecordSessionDecision(ctx, session.ID, p.Subject, req); err != nil {
+		return session, err
+	}
+	if err := s.completeProgramming(ctx, task, p, req); err != nil {
 		// The workflow refused it (an amount over the cap, say): the préfet decides again.
 		if undo := s.Store.UndoSessionDecision(ctx, session.ID, req.DossierID); undo != nil {
 			s.Logger.Error("a refused decision stays recorded in its session", "session", session.ID, "dossier", req.DossierID, "err", undo)
 		}
-		return err
+		return session, err
 	}
-	if session, err = s.Store.Session(ctx, session.ID); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, session)
+	return s.Store.Session(ctx, session.ID)
 }
 
 // openProgrammingTask finds the préfet's open decision task of a dossier of the session.
-func (s *Server) openProgrammingTask(c echo.Context, session models.ProgrammingSession, dossierID string) (models.Task, error) {
+func (s *Server) openProgrammingTask(ctx context.Context, session models.ProgrammingSession, dossierID string) (models.Task, error) {
 	if session.ClosedAt != nil {
 		return models.Task{}, models.Errorf(models.EConflict, "programming session %s is closed", session.ID)
 	}
@@ -132,7 +151,7 @@ func (s *Server) openProgrammingTask(c echo.Context, session models.ProgrammingS
 	if !in {
 		return models.Task{}, models.FieldErrors(map[string]string{"dossier_id": "is not a dossier of this session"})
 	}
-	tasks, err := s.Store.DossierTasks(c.Request().Context(), dossierID)
+	tasks, err := s.Store.DossierTasks(ctx, dossierID)
 	if err != nil {
 		return models.Task{}, err
 	}
@@ -144,12 +163,12 @@ func (s *Server) openProgrammingTask(c echo.Context, session models.ProgrammingS
 	return models.Task{}, models.Errorf(models.EConflict, "dossier %s has no decision awaiting in this session yet: try again in a moment", dossierID)
 }
 
-func (s *Server) completeProgramming(c echo.Context, t models.Task, p models.Principal, d models.SessionDecision) error {
+func (s *Server) completeProgramming(ctx context.Context, t models.Task, p models.Principal, d models.SessionDecision) error {
 	var data []byte
 	if d.Outcome == models.OutcomeGrant {
 		data = fmt.Appendf(nil, `{"amount_cents":%d}`, d.AmountCents)
 	}
-	tctx, cancel := s.temporalCtx(c)
+	tctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
 	defer cancel()
 	return s.update(tctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateCompleteTask, nil,
 		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: d.Outcome, Comment: d.Comment, Data: data})
@@ -157,31 +176,35 @@ func (s *Server) completeProgramming(c echo.Context, t models.Task, p models.Pri
 
 // closeSession closes a session; the dossiers it left undecided are postponed to the next.
 func (s *Server) closeSession(c echo.Context) error {
-	session, err := s.sessionParam(c)
+	session, err := s.CloseSession(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	p := principal(c)
-	if err := governsEnvelope(p, session.EnvelopeCode); err != nil {
-		return err
+	return c.JSON(http.StatusOK, session)
+}
+
+// CloseSession closes p's session id; the dossiers it left undecided are postponed to the next.
+func (s *Server) CloseSession(ctx context.Context, p models.Principal, id string) (models.ProgrammingSession, error) {
+	session, err := s.Session(ctx, id)
+	if err != nil {
+		return session, err
 	}
-	ctx := c.Request().Context()
+	if err := governsEnvelope(p, session.EnvelopeCode); err != nil {
+		return session, err
+	}
 	undecided, err := s.Store.CloseSession(ctx, session.ID)
 	if err != nil {
-		return err
+		return session, err
 	}
 	for _, id := range undecided {
-		d := models.SessionDecision{DossierID: id, Outcome: models.OutcomePostpone, Comment: "session closed without a decision on this dossier"}
-		task, err := s.openProgrammingTask(c, session, id)
+		d := models.SessionDecision{DossierID: id, Outcome: models.OutcomePostpone, Comment: "séance de programmation close sans décision sur ce dossier"}
+		task, err := s.openProgrammingTask(ctx, session, id)
 		if err == nil {
-			err = s.completeProgramming(c, task, p, d)
+			err = s.completeProgramming(ctx, task, p, d)
 		}
 		if err != nil {
 			s.Logger.Warn("an undecided dossier of a closed session was not postponed", "session", session.ID, "dossier", id, "err", err)
 		}
 	}
-	if session, err = s.Store.Session(ctx, session.ID); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, session)
+	return s.Store.Session(ctx, session.ID)
 }

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -140,7 +142,48 @@ func TestPrefectoralEndToEnd(t *testing.T) {
 		"advance_paid", "statement_filed", "balance_paid", "remainder_released", "paid"} {
 		require.True(t, actions[want], "audit trail lacks %s", want)
 	}
-	recordHistory(t, s, d.ID, "prefectoral_paid.json")
+	recordHistory(t, s, d.ID, "prefectoral_paid_v2.json")
+
+	// Vitré, postponed by the closing session, is postponed again by the préfet in the next
+	// one, with a motivation its applicant reads; the one after grants it, Vitré and the
+	// State sign the ad hoc agreement (Vitré is in no CRTE), and the balance is paid whole.
+	decide := func(outcome, comment string, amount models.Cents) models.ProgrammingSession {
+		t.Helper()
+		r := s.call(t, http.MethodPost, "/api/v1/axe3/sessions", p35, map[string]any{"envelope_code": envCode})
+		require.Equal(t, http.StatusCreated, r.Status, string(r.Body))
+		var session models.ProgrammingSession
+		r.decode(t, &session)
+		require.Len(t, session.Entries, 1)
+		s.waitStatus(t, p35, second.ID, models.StatusInSession)
+		r = s.call(t, http.MethodPost, "/api/v1/axe3/sessions/"+session.ID+"/decisions", p35,
+			map[string]any{"dossier_id": second.ID, "outcome": outcome, "comment": comment, "amount_cents": amount})
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		return session
+	}
+	session = decide("postpone", "Attendre le vote du budget supplémentaire.", 0)
+	s.waitStatus(t, p35, second.ID, models.StatusScored)
+	r = s.call(t, http.MethodPost, "/api/v1/axe3/sessions/"+session.ID+"/close", p35, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	var outbox struct{ Items []models.Notification }
+	s.call(t, http.MethodGet, "/api/v1/notifications?dossier="+second.ID, admin, nil).decode(t, &outbox)
+	var postponements []string
+	for _, n := range outbox.Items {
+		if strings.HasSuffix(n.Subject, "dossier ajourné") {
+			postponements = append(postponements, n.Body)
+		}
+	}
+	require.Len(t, postponements, 2, "the closing session's postponement, then the préfet's")
+	require.True(t, slices.ContainsFunc(postponements, func(b string) bool { return strings.Contains(b, "Motif : Attendre le vote du budget supplémentaire.") }),
+		"the applicant reads the préfet's motivation: %q", postponements)
+	decide("grant", "", 1_000_000)
+	s.waitStatus(t, vitre, second.ID, models.StatusAwaitingSignature)
+	signed := map[string]string{"signed_on": today()}
+	complete(t, s, vitre, openTask(t, s, vitre, second.ID, models.TaskConventionSignature), "signed", "", signed, models.StatusAwaitingSignature)
+	complete(t, s, finance, openTask(t, s, finance, second.ID, models.TaskConventionSignature), "signed", "", signed, models.StatusInProgress)
+	complete(t, s, vitre, openTask(t, s, vitre, second.ID, models.TaskFinalStatement), "filed", "", map[string]any{"eligible_expenses_cents": 5_000_000}, models.StatusInProgress)
+	complete(t, s, finance, openTask(t, s, finance, second.ID, models.TaskDisbursement), "paid", "", map[string]string{"paid_on": today(), "reference": "VIR-AX3-3"}, models.StatusPaid)
+	require.Equal(t, models.Cents(1_000_000), s.waitStatus(t, admin, second.ID, models.StatusPaid).GrantedCents, "planned expenses spent: the grant whole")
+	recordHistory(t, s, second.ID, "prefectoral_postponed_granted_v2.json")
 
 	// Saint-Malo is asked for its council's deliberation, answers, and is found inadmissible;
 	// a préfet of another département and an applicant of another SIREN are refused on the way.

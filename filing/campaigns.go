@@ -65,10 +65,16 @@ func (s *Service) StartCampaign(ctx context.Context, c models.Campaign) error {
 
 // FileProposal files a proposal to a campaign during its collection, for the collectivité
 // or partner p acts for. A collectivité or grouping must be in the registry, which names
-// it; a partner must not be (a collectivité proposes as one), and names itself. The
-// caller has validated the proposal for the campaign.
+// it; a partner must not be (a collectivité proposes as one), and names itself. A
+// proposal outside the collection window is refused with its dates, before its fields.
 func (s *Service) FileProposal(ctx context.Context, p models.Principal, idemKey string, c models.Campaign, prop models.Proposal) (Filed, error) {
+	if err := c.CollectionOpen(s.now()); err != nil {
+		return Filed{}, err
+	}
 	partner := !p.HasRole(models.RoleApplicant)
+	if err := prop.Validate(c.Categories, partner); err != nil {
+		return Filed{}, err
+	}
 	_, err := s.Store.CollectiviteBySiren(ctx, p.Siren)
 	switch {
 	case err == nil && partner:

@@ -57,6 +57,20 @@ func (s Schedule) Window(p Phase) Window {
 	return Window{}
 }
 
+// SetWindow sets the window of one of the four phases.
+func (s *Schedule) SetWindow(p Phase, w Window) {
+	switch p {
+	case PhaseCollection:
+		s.Collection = w
+	case PhaseVote:
+		s.Vote = w
+	case PhaseInterest:
+		s.Interest = w
+	case PhaseBuild:
+		s.Build = w
+	}
+}
+
 func (s Schedule) windows() []Window { return []Window{s.Collection, s.Vote, s.Interest, s.Build} }
 
 // PhaseAt is the campaign's phase at t.
@@ -210,6 +224,26 @@ func (c Campaign) Validate() error {
 		fields["quorum"] = fmt.Sprintf("must be between 1 and the number of members (%d)", len(c.Committee))
 	}
 	return joinFieldErrors(Validate(c), fields)
+}
+
+// ValidateNew checks a campaign an administrator creates at now: Validate's rules, and a
+// collection that has not opened yet.
+func (c Campaign) ValidateNew(now time.Time) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if !c.Schedule.Collection.OpensAt.After(now) {
+		return FieldErrors(map[string]string{"schedule.collection.opens_at": "must be in the future"})
+	}
+	return nil
+}
+
+// ScheduleMovable refuses to move the dates of a campaign whose last phase has closed.
+func (c Campaign) ScheduleMovable(now time.Time) error {
+	if end := c.Schedule.Build.ClosesAt; !now.Before(end) {
+		return Errorf(EConflict, "campaign %s closed on %s: its dates can no longer move", c.ID, end.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // IsCommitteeMember reports whether subject sits on the campaign's committee.

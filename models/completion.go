@@ -165,7 +165,8 @@ func (c Completion) Payload(t TaskType) (any, error) {
 	if err := dec.Decode(payload); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return nil, FieldErrors(map[string]string{JSONPath(typeErr.Field): "must be " + typeErr.Type.String()})
+			field, mustBe := JSONTypeError(typeErr)
+			return nil, FieldErrors(map[string]string{field: mustBe})
 		}
 		return nil, FieldErrors(map[string]string{"data": "is invalid for outcome " + o.name + ": " + err.Error()})
 	}

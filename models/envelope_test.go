@@ -306,7 +306,7 @@ func FuzzReallocation(f *testing.F) {
 		tree[9].PaidCents = models.Euros(500_000)       // axe3.lab
 		for ; len(data) >= 9; data = data[9:] {
 			i := int(data[0]) % len(tree)
-			amount := int64(binary.BigEndian.Uint64(data[1:9]))
+			amount := models.Cents(binary.BigEndian.Uint64(data[1:9]))
 			err := models.CheckReallocation(tree, tree[i].Code, amount)
 			want := allowedReallocation(tree, i, amount)
 			require.Equal(t, want == "", err == nil, "%s ← %d: want %q, got %v", tree[i].Code, amount, want, err)
@@ -328,7 +328,7 @@ func FuzzReallocation(f *testing.F) {
 }
 
 // allowedReallocation says, in exact arithmetic, why tree[i] may not be given amount ("" if it may).
-func allowedReallocation(tree []models.Envelope, i int, amount int64) string {
+func allowedReallocation(tree []models.Envelope, i int, amount models.Cents) string {
 	e := tree[i]
 	var root models.Envelope
 	children, siblings := new(big.Int), new(big.Int)
@@ -337,14 +337,14 @@ func allowedReallocation(tree []models.Envelope, i int, amount int64) string {
 		case x.ParentCode == "":
 			root = x
 		case x.ParentCode == e.Code:
-			children.Add(children, big.NewInt(x.AllocatedCents))
+			children.Add(children, bigCents(x.AllocatedCents))
 		case x.ParentCode == e.ParentCode && x.Code != e.Code:
-			siblings.Add(siblings, big.NewInt(x.AllocatedCents))
+			siblings.Add(siblings, bigCents(x.AllocatedCents))
 		}
 	}
-	a := big.NewInt(amount)
-	engaged := new(big.Int).Add(big.NewInt(e.ReservedCents), big.NewInt(e.CommittedCents))
-	engaged.Add(engaged, big.NewInt(e.PaidCents))
+	a := bigCents(amount)
+	engaged := new(big.Int).Add(bigCents(e.ReservedCents), bigCents(e.CommittedCents))
+	engaged.Add(engaged, bigCents(e.PaidCents))
 	switch {
 	case amount < 0 || amount > models.MaxCents:
 		return "out of range"
@@ -356,9 +356,12 @@ func allowedReallocation(tree []models.Envelope, i int, amount int64) string {
 		return "below children"
 	}
 	for _, p := range tree {
-		if p.Code == e.ParentCode && amount > e.AllocatedCents && new(big.Int).Add(siblings, a).Cmp(big.NewInt(p.AllocatedCents)) > 0 {
+		if p.Code == e.ParentCode && amount > e.AllocatedCents && new(big.Int).Add(siblings, a).Cmp(bigCents(p.AllocatedCents)) > 0 {
 			return "above the parent"
 		}
 	}
 	return ""
 }
+
+// bigCents is an amount in exact arithmetic.
+func bigCents(c models.Cents) *big.Int { return big.NewInt(int64(c)) }

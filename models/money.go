@@ -6,7 +6,7 @@ import (
 )
 
 // Cents is an amount of money in euro cents. Money is never a float.
-type Cents = int64
+type Cents int64
 
 // MaxCents bounds every amount the application accepts: 10^13 cents, 100 billion euros,
 // the whole of France Relance, of which this fund is 88 million. An int64 holds the sum of
@@ -54,7 +54,7 @@ func SumCents(amounts ...Cents) (Cents, error) {
 }
 
 // Euros converts a whole number of euros to cents.
-func Euros(e int64) Cents { return e * 100 }
+func Euros(e int64) Cents { return Cents(e) * 100 }
 
 // FormatEuros renders cents as "5 000,00 €" for people to read.
 func FormatEuros(c Cents) string {

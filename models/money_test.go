@@ -119,18 +119,18 @@ func FuzzCheckedArithmetic(f *testing.F) {
 	f.Add(int64(1_800_000_000), int64(math.MaxInt64))
 	f.Fuzz(func(t *testing.T, a, b int64) {
 		exactSum := new(big.Int).Add(big.NewInt(a), big.NewInt(b))
-		sum, err := models.AddCents(a, b)
+		sum, err := models.AddCents(models.Cents(a), models.Cents(b))
 		if exactSum.IsInt64() {
 			require.NoError(t, err)
-			require.Equal(t, exactSum.Int64(), sum)
+			require.Equal(t, models.Cents(exactSum.Int64()), sum)
 		} else {
 			require.ErrorIs(t, err, models.ErrCentsOverflow)
 		}
 		exactDiff := new(big.Int).Sub(big.NewInt(a), big.NewInt(b))
-		diff, err := models.SubCents(a, b)
+		diff, err := models.SubCents(models.Cents(a), models.Cents(b))
 		if exactDiff.IsInt64() {
 			require.NoError(t, err)
-			require.Equal(t, exactDiff.Int64(), diff)
+			require.Equal(t, models.Cents(exactDiff.Int64()), diff)
 		} else {
 			require.ErrorIs(t, err, models.ErrCentsOverflow)
 		}

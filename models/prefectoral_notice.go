@@ -10,6 +10,11 @@ import (
 const (
 	ReasonInadmissible    = "inadmissible: "
 	ReasonRefusedByPrefet = "refused by the préfet: "
+	// ReasonPostponedByPrefet prefixes the préfet's motivation for postponing a dossier.
+	ReasonPostponedByPrefet = "postponed by the préfet: "
+	// ReasonEnvelopeShort is why a dossier granted in session waits for the next one: no
+	// envelope it may draw on could cover the grant.
+	ReasonEnvelopeShort = "the envelope cannot cover the grant: postponed to the next session"
 )
 
 // prefectoralNotice is the subject line and body telling an Axe 3 applicant of a decision
@@ -50,9 +55,15 @@ func prefectoralNotice(dec Decision) (what, body string, handled, decision bool)
 		what = "dossier noté, en attente de programmation"
 		body = "L'instructeur a noté votre dossier et proposé un montant. Le dossier sera présenté au préfet lors de la " +
 			"prochaine séance de programmation de l'enveloppe, qui classe les dossiers par note."
-		if dec.Before.Status == StatusInSession {
+		switch {
+		case dec.Before.Status != StatusInSession:
+		case d.Reason == ReasonEnvelopeShort:
 			what = "dossier ajourné"
-			body = "Le préfet a ajourné votre dossier : il sera présenté à nouveau lors de la prochaine séance de programmation." + motive("")
+			body = "Le préfet a retenu votre dossier, mais l'enveloppe ne peut plus couvrir le montant accordé : il sera présenté " +
+				"à nouveau lors de la prochaine séance de programmation."
+		default:
+			what = "dossier ajourné"
+			body = "Le préfet a ajourné votre dossier : il sera présenté à nouveau lors de la prochaine séance de programmation." + motive(ReasonPostponedByPrefet)
 		}
 	case StatusAwaitingSignature:
 		what = "subvention accordée"

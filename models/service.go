@@ -300,3 +300,32 @@ func OutcomeOf(s CandidateService) ServiceOutcome {
 
 // ServiceWorkflowID is the ID of a candidate service's workflow.
 func ServiceWorkflowID(id string) string { return "service-" + id }
+
+// RepresentedPopulation is the population the voters of a service represent together,
+// each inhabitant once: a commune counts unless an EPCI it belongs to, its département or
+// its région votes too; a département counts unless its région votes too.
+func RepresentedPopulation(voters []Collectivite) int64 {
+	epciMembers, departements, regions := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, v := range voters {
+		switch v.Type {
+		case TypeEPCI:
+			for _, m := range v.Members {
+				epciMembers[m] = true
+			}
+		case TypeDepartement:
+			departements[v.Code] = true
+		case TypeRegion:
+			regions[v.Code] = true
+		}
+	}
+	var n int64
+	for _, v := range voters {
+		switch {
+		case v.Type == TypeCommune && (epciMembers[v.Siren] || departements[v.Departement] || regions[v.Region]):
+		case v.Type == TypeDepartement && regions[v.Region]:
+		default:
+			n += v.Population
+		}
+	}
+	return n
+}

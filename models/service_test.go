@@ -116,3 +116,27 @@ func TestCommitteeOpinionsAndQuorum(t *testing.T) {
 	require.Equal(t, 1, c.QuorumMissing([]string{"dinum", "stranger"}), "only members count")
 	require.Zero(t, c.QuorumMissing([]string{"dinum", "region"}))
 }
+
+func TestRepresentedPopulationCountsEachInhabitantOnce(t *testing.T) {
+	rennes := models.Collectivite{Type: models.TypeCommune, Siren: "213502388", Departement: "35", Region: "53", Population: 220_000}
+	stMalo := models.Collectivite{Type: models.TypeCommune, Siren: "213502883", Departement: "35", Region: "53", Population: 47_000}
+	metropole := models.Collectivite{Type: models.TypeEPCI, Siren: "243500139", Departement: "35", Region: "53", Population: 460_000, Members: []string{"213502388"}}
+	ille := models.Collectivite{Type: models.TypeDepartement, Code: "35", Departement: "35", Region: "53", Population: 1_100_000}
+	bretagne := models.Collectivite{Type: models.TypeRegion, Code: "53", Region: "53", Population: 3_400_000}
+	paris := models.Collectivite{Type: models.TypeCommune, Siren: "217500016", Departement: "75", Region: "11", Population: 2_100_000}
+	for _, c := range []struct {
+		name   string
+		voters []models.Collectivite
+		want   int64
+	}{
+		{"communes alone", []models.Collectivite{rennes, stMalo}, 267_000},
+		{"an EPCI covers its members, not the others", []models.Collectivite{rennes, stMalo, metropole}, 507_000},
+		{"a département covers its communes", []models.Collectivite{rennes, stMalo, ille, paris}, 3_200_000},
+		{"a région covers its départements", []models.Collectivite{ille, bretagne, rennes}, 3_400_000},
+		{"nobody", nil, 0},
+	} {
+		if got := models.RepresentedPopulation(c.voters); got != c.want {
+			t.Errorf("%s: %d, want %d", c.name, got, c.want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package models
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -34,7 +35,7 @@ func newFieldRules() *validator.Validate {
 	}
 	must(v.RegisterValidation("notblank", validators.NotBlank))
 	must(v.RegisterValidation("siren", func(fl validator.FieldLevel) bool { return ValidSiren(fl.Field().String()) }))
-	must(v.RegisterValidation("cents", func(fl validator.FieldLevel) bool { return ValidCents(fl.Field().Int()) }))
+	must(v.RegisterValidation("cents", func(fl validator.FieldLevel) bool { return ValidCents(Cents(fl.Field().Int())) }))
 	must(v.RegisterValidation("departement", func(fl validator.FieldLevel) bool { return ValidDepartement(fl.Field().String()) }))
 	must(v.RegisterValidation("role", func(fl validator.FieldLevel) bool { return Role(fl.Field().String()).Valid() }))
 	must(v.RegisterValidation("departement_scope", func(fl validator.FieldLevel) bool {
@@ -99,6 +100,16 @@ func JSONPath(path string) string {
 		parts = parts[1:]
 	}
 	return strings.Join(parts, ".")
+}
+
+// JSONTypeError names the field that holds a JSON value of the wrong type, and the type it
+// must have: a basic type by its kind, so that a defined type such as Cents reads as the
+// JSON number it is ("must be int64"), other types by their Go name.
+func JSONTypeError(err *json.UnmarshalTypeError) (field, mustBe string) {
+	if k := err.Type.Kind(); k <= reflect.Complex128 || k == reflect.String {
+		return JSONPath(err.Field), "must be " + k.String()
+	}
+	return JSONPath(err.Field), "must be " + err.Type.String()
 }
 
 // fieldMessage says what a failed rule asks for, in the API's words.

@@ -24,8 +24,8 @@ type envelopeActRow struct {
 	EnvelopeCode string
 	Action       string
 	Actor        string
-	FromCents    int64
-	ToCents      int64
+	FromCents    models.Cents
+	ToCents      models.Cents
 	At           time.Time
 }
 

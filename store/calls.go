@@ -127,7 +127,7 @@ type juryVoteRow struct {
 	DossierID   string `gorm:"primaryKey"`
 	Member      string `gorm:"primaryKey"`
 	Vote        string
-	AmountCents int64
+	AmountCents models.Cents
 	Comment     string
 	At          time.Time
 }

@@ -23,8 +23,8 @@ type dossierRow struct {
 	Departement    string
 	Region         string
 	EnvelopeCode   string
-	RequestedCents int64
-	GrantedCents   int64
+	RequestedCents models.Cents
+	GrantedCents   models.Cents
 	Reason         string
 	MissingItems   string
 	Payload        string

@@ -15,10 +15,10 @@ type envelopeRow struct {
 	Code           string `gorm:"primaryKey"`
 	ParentCode     string
 	Label          string
-	AllocatedCents int64
-	ReservedCents  int64
-	CommittedCents int64
-	PaidCents      int64
+	AllocatedCents models.Cents
+	ReservedCents  models.Cents
+	CommittedCents models.Cents
+	PaidCents      models.Cents
 	UpdatedAt      time.Time
 }
 
@@ -34,7 +34,7 @@ type ledgerRow struct {
 	EnvelopeCode string
 	DossierID    string
 	Kind         string
-	AmountCents  int64
+	AmountCents  models.Cents
 	Reference    string
 	// Part names a part of a grant moved on its own ("advance", "balance"...); "" for the whole.
 	Part string

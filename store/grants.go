@@ -16,7 +16,7 @@ import (
 type waitingRow struct {
 	DossierID    string `gorm:"primaryKey"`
 	EnvelopeCode string
-	AmountCents  int64
+	AmountCents  models.Cents
 	Score        int
 	DecidedAt    time.Time
 	FundedAt     *time.Time
@@ -206,7 +206,7 @@ func (s *Store) move(tx *gorm.DB, dossierID string, reserve ledgerRow, from, to,
 	q := tx.Model(&envelopeRow{}).Where("code = ? AND "+from+" >= ?", reserve.EnvelopeCode, reserve.AmountCents)
 	if to != "" {
 		updates[to] = gorm.Expr(to+" + ?", reserve.AmountCents)
-		q = q.Where(to+" <= ?", int64(math.MaxInt64)-reserve.AmountCents)
+		q = q.Where(to+" <= ?", models.Cents(math.MaxInt64)-reserve.AmountCents)
 	}
 	res := q.Updates(updates)
 	if res.Error != nil {

@@ -172,7 +172,7 @@ func requireField(t *testing.T, err error, field string) {
 type envelopeOp struct {
 	kind   byte // one of opAllocate…opPay, modulo their number
 	target byte // the envelope to allocate; the dossier (target%8) and its envelope (target/8) otherwise
-	amount int64
+	amount models.Cents
 }
 
 const (
@@ -198,7 +198,7 @@ func encodeOps(ops ...envelopeOp) []byte {
 func decodeOps(data []byte) []envelopeOp {
 	var ops []envelopeOp
 	for len(data) >= 10 && len(ops) < maxFuzzOps {
-		ops = append(ops, envelopeOp{kind: data[0] % opKinds, target: data[1], amount: int64(binary.BigEndian.Uint64(data[2:10]))})
+		ops = append(ops, envelopeOp{kind: data[0] % opKinds, target: data[1], amount: models.Cents(binary.BigEndian.Uint64(data[2:10]))})
 		data = data[10:]
 	}
 	return ops
@@ -218,7 +218,7 @@ func reserveOn(code string, d byte) byte {
 	return byte(slices.Index(fuzzEnvelopeCodes, code))*8 + d
 }
 
-func allocate(code string, amount int64) envelopeOp {
+func allocate(code string, amount models.Cents) envelopeOp {
 	return envelopeOp{opAllocate, byte(slices.Index(fuzzEnvelopeCodes, code)), amount}
 }
 
@@ -336,7 +336,7 @@ func checkMoneyInvariants(t *testing.T, st *Store) moneyState {
 		if r.ParentCode == "" {
 			root = r
 		}
-		for _, c := range []int64{r.AllocatedCents, r.ReservedCents, r.CommittedCents, r.PaidCents} {
+		for _, c := range []models.Cents{r.AllocatedCents, r.ReservedCents, r.CommittedCents, r.PaidCents} {
 			require.True(t, models.ValidCents(c), "%s holds %d cents", r.Code, c)
 		}
 	}

@@ -96,8 +96,8 @@ type scoreRow struct {
 	DossierID     string `gorm:"primaryKey"`
 	EnvelopeCode  string
 	Score         int
-	ProposedCents int64
-	MaxGrantCents int64
+	ProposedCents models.Cents
+	MaxGrantCents models.Cents
 	ScoredAt      time.Time
 }
 

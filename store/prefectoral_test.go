@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -74,7 +75,7 @@ func TestPrefectoralMoney(t *testing.T) {
 	})
 }
 
-// TestConcurrentGrantsNeverOverdraw: two sessions deciding on one envelope at once, many
+// TestConcurrentGrantsNeverOverdraw: two deciders granting on one envelope at once, many
 // grants each; the envelope is never overdrawn and its figures match the ledger to the cent.
 func TestConcurrentGrantsNeverOverdraw(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *Store) {
@@ -118,6 +119,97 @@ func TestConcurrentGrantsNeverOverdraw(t *testing.T) {
 			sum += e.AmountCents
 		}
 		require.Equal(t, env.ReservedCents, sum, "the ledger and the envelope agree to the cent")
+	})
+}
+
+// TestSharedEnvelopesUnderConcurrentSessions: one open session per envelope, yet sessions
+// share money. The lab reserve is drawn first by the lab dossiers of every session (here
+// the sessions of Ille-et-Vilaine, of Finistère and the préfet de région's on the kept
+// part, all at once), and the kept part is drawn by the région's session while its préfet
+// delegates out of it. Nothing is overdrawn; every figure matches the ledger to the cent.
+func TestSharedEnvelopesUnderConcurrentSessions(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		seedAxe3(t, st)
+		require.NoError(t, st.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(10_000_000), "11": models.Euros(20_000_000)}, "admin"))
+		_, err := st.SetAllocation(ctx, models.EnvelopeAxe3Lab, 500_005) // 5 000,05 €: five grants of 1 000,01 € exactly
+		require.NoError(t, err)
+		dep35, err := st.Delegate(ctx, "53", "35", models.Euros(5_000_000), "p53")
+		require.NoError(t, err)
+		dep29, err := st.Delegate(ctx, "53", "29", 499_499_999, "p53") // the kept part keeps 5 000,01 €
+		require.NoError(t, err)
+		kept := models.KeptEnvelope("53")
+
+		const perSession, amount = 20, models.Cents(100_001)
+		sessions := map[string]string{"35": dep35.Code, "29": dep29.Code, "53": kept}
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		drawn := map[string]string{} // dossier → the envelope its grant drew on
+		refused := map[string]int{}  // session → grants no envelope could cover
+		for session, territorial := range sessions {
+			wg.Go(func() {
+				for i := range perSession {
+					id := fmt.Sprintf("%s-%02d", session, i)
+					env, err := st.ReserveFirst(ctx, id, models.FundingEnvelopes(territorial, true, true), amount)
+					mu.Lock()
+					switch {
+					case err == nil:
+						drawn[id] = env
+					case errors.Is(err, models.ErrEnvelopeExhausted):
+						refused[session]++
+					default:
+						t.Error(err)
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		// Meanwhile the préfet de région gives Finistère 1 000,01 € more out of the kept part:
+		// it passes only while the kept part has it unengaged.
+		var delegation error
+		wg.Go(func() { _, delegation = st.Delegate(ctx, "53", "29", 499_499_999+amount, "p53") })
+		wg.Wait()
+
+		require.Zero(t, refused["35"]+refused["29"], "the départements' envelopes cover what the lab reserve cannot")
+		keptGrants := 4 // 5 000,01 € hold four grants of 1 000,01 €…
+		if delegation == nil {
+			keptGrants = 3 // …three once 1 000,01 € went to Finistère
+		} else {
+			require.Equal(t, models.EConflict, models.ErrorCode(delegation), delegation)
+		}
+		count := map[string]int{}
+		regionOnLab := 0
+		for id, env := range drawn {
+			count[env]++
+			if env == models.EnvelopeAxe3Lab && strings.HasPrefix(id, "53-") {
+				regionOnLab++
+			}
+		}
+		require.Equal(t, 5, count[models.EnvelopeAxe3Lab], "the lab reserve, drawn by all three sessions, holds five grants exactly")
+		require.Equal(t, keptGrants, count[kept])
+		require.Equal(t, perSession-refused["53"], count[kept]+regionOnLab, "the région's session: the lab reserve, then its kept part")
+		require.Equal(t, 3*perSession, len(drawn)+refused["53"])
+
+		for code, n := range count {
+			env, err := st.Envelope(ctx, code)
+			require.NoError(t, err)
+			require.Equal(t, models.Cents(n)*amount, env.ReservedCents, code)
+			ledger, err := st.Ledger(ctx, "", code, 0, 100)
+			require.NoError(t, err)
+			var sum models.Cents
+			for _, e := range ledger {
+				require.Equal(t, drawn[e.DossierID], code, "dossier %s reserved where it was told", e.DossierID)
+				sum += e.AmountCents
+			}
+			require.Equal(t, env.ReservedCents, sum, "%s: the ledger and the envelope agree to the cent", code)
+		}
+		lab, err := st.Envelope(ctx, models.EnvelopeAxe3Lab)
+		require.NoError(t, err)
+		require.Zero(t, available(t, lab))
+		k, err := st.Envelope(ctx, kept)
+		require.NoError(t, err)
+		require.Equal(t, models.Cents(99_997), available(t, k), "the kept part's last 999,97 €, whichever passed first")
+		requireTreeSums(t, st)
 	})
 }
 

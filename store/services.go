@@ -18,10 +18,10 @@ type serviceRow struct {
 	Title              string
 	Description        string
 	Status             string
-	EstimatedCostCents int64
+	EstimatedCostCents models.Cents
 	CostNote           string
 	MergedInto         string
-	BudgetCents        int64
+	BudgetCents        models.Cents
 	DecisionReason     string
 	CreatedBy          string
 	CreatedAt          time.Time
@@ -291,23 +291,48 @@ func (s *Store) Ballot(ctx context.Context, campaignID, siren string) (models.Ba
 }
 
 // Results counts a campaign's ballots for each of its candidate services (the merged
-// ones left out): ballots, the population the voters represent, and how many voters
-// belong to a priority policy; most ballots first.
+// ones left out): ballots, the population the voters represent (each inhabitant once: an
+// EPCI and its member communes voting alike count the EPCI's), and how many voters belong
+// to a priority policy; most ballots first.
 func (s *Store) Results(ctx context.Context, campaignID string) ([]models.ServiceResult, error) {
+	db := s.db.WithContext(ctx)
 	var rows []models.ServiceResult
-	err := s.db.WithContext(ctx).Raw(`
+	err := db.Raw(`
 SELECT cs.id AS service_id, cs.title AS title,
        COUNT(bc.siren) AS ballots,
-       COALESCE(SUM(c.population), 0) AS population,
        COUNT(DISTINCT pm.siren) AS priority_voters
 FROM candidate_services cs
 LEFT JOIN ballot_choices bc ON bc.service_id = cs.id AND bc.campaign_id = cs.campaign_id
-LEFT JOIN collectivites c ON c.siren = bc.siren
 LEFT JOIN (SELECT DISTINCT siren FROM priority_memberships) pm ON pm.siren = bc.siren
 WHERE cs.campaign_id = ? AND cs.status <> ?
 GROUP BY cs.id, cs.title`, campaignID, string(models.ServiceMerged)).Scan(&rows).Error
 	if err != nil {
 		return nil, err
+	}
+	var choices []ballotChoiceRow
+	if err := db.Where("campaign_id = ?", campaignID).Find(&choices).Error; err != nil {
+		return nil, err
+	}
+	sirens := make([]string, len(choices))
+	for i, ch := range choices {
+		sirens[i] = ch.Siren
+	}
+	found, err := findIn(db, sirens, func(q *gorm.DB, batch []string) *gorm.DB { return q.Where("siren IN ?", batch) })
+	if err != nil {
+		return nil, err
+	}
+	bySiren := make(map[string]models.Collectivite, len(found))
+	for _, r := range found {
+		bySiren[*r.Siren] = r.model()
+	}
+	voters := map[string][]models.Collectivite{}
+	for _, ch := range choices {
+		if c, ok := bySiren[ch.Siren]; ok {
+			voters[ch.ServiceID] = append(voters[ch.ServiceID], c)
+		}
+	}
+	for i := range rows {
+		rows[i].Population = models.RepresentedPopulation(voters[rows[i].ServiceID])
 	}
 	models.SortResults(rows)
 	return rows, nil

@@ -330,3 +330,32 @@ func TestCommitteeOpinionsReplacedUntilTheDecision(t *testing.T) {
 		require.Equal(t, models.EConflict, models.ErrorCode(err), "decided")
 	})
 }
+
+// An EPCI and its member communes voting for the same service represent the EPCI's
+// inhabitants once; a commune outside it adds its own.
+func TestResultsCountEachInhabitantOnce(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		require.NoError(t, st.ImportRegistry(ctx, []models.Collectivite{
+			{Type: models.TypeCommune, Code: "31555", Siren: "213105554", Name: "Toulouse", Departement: "31", Region: "76", Population: 500_000},
+			{Type: models.TypeCommune, Code: "31069", Siren: "213100696", Name: "Blagnac", Departement: "31", Region: "76", Population: 25_000},
+			{Type: models.TypeEPCI, Code: "243100518", Siren: "243100518", Name: "Toulouse Métropole", Departement: "31", Region: "76",
+				Population: 800_000, Members: []string{"213105554", "213100696"}},
+			{Type: models.TypeCommune, Code: "35238", Siren: "213502388", Name: "Rennes", Departement: "35", Region: "53", Population: 220_000},
+		}, nil))
+		_, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+		require.NoError(t, err)
+		newProposal(t, st, "c1", "p1", "213105554", models.StatusAccepted)
+		_, err = st.CreateService(ctx, newService("s1", "p1"))
+		require.NoError(t, err)
+		for _, siren := range []string{"213105554", "213100696", "243100518", "213502388"} {
+			_, err := st.CastBallot(ctx, models.Ballot{CampaignID: "c1", Siren: siren, ServiceIDs: []string{"s1"}, CastBy: "agent-" + siren})
+			require.NoError(t, err)
+		}
+		results, err := st.Results(ctx, "c1")
+		require.NoError(t, err)
+		require.Equal(t, []models.ServiceResult{{ServiceID: "s1", Title: "Service s1", Ballots: 4, Population: 1_020_000}}, results,
+			"the métropole's 800,000 once, not again through Toulouse and Blagnac, and Rennes's 220,000")
+	})
+}

@@ -28,9 +28,9 @@ type sessionEntryRow struct {
 	DossierID     string `gorm:"primaryKey"`
 	Rank          int
 	Score         int
-	ProposedCents int64
+	ProposedCents models.Cents
 	Decision      string
-	AmountCents   int64
+	AmountCents   models.Cents
 }
 
 func (sessionEntryRow) TableName() string { return "axe3_session_entries" }
@@ -69,6 +69,19 @@ func (s *Store) OpenSession(ctx context.Context, id, envelope, actor string) (mo
 	return s.Session(ctx, id)
 }
 
+// OpenSessionOf returns the open session in which a dossier waits for the préfet's
+// decision ("" when none): a dossier that missed its invitation finds its session there.
+func (s *Store) OpenSessionOf(ctx context.Context, dossierID string) (string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&sessionEntryRow{}).Joins("JOIN axe3_sessions ON axe3_sessions.id = axe3_session_entries.session_id").
+		Where("axe3_session_entries.dossier_id = ? AND axe3_session_entries.decision = '' AND axe3_sessions.closed_at IS NULL", dossierID).
+		Order("axe3_sessions.opened_at DESC").Limit(1).Pluck("axe3_sessions.id", &ids).Error
+	if err != nil || len(ids) == 0 {
+		return "", err
+	}
+	return ids[0], nil
+}
+
 // Session returns a session with its dossiers in ranking order, filled from the top with
 // what the envelope has available plus what the session's grants reserved.
 func (s *Store) Session(ctx context.Context, id string) (models.ProgrammingSession, error) {
@@ -81,7 +94,7 @@ func (s *Store) Session(ctx context.Context, id string) (models.ProgrammingSessi
 	var entries []struct {
 		DossierID, ApplicantName, Decision string
 		Rank, Score                        int
-		ProposedCents, AmountCents         int64
+		ProposedCents, AmountCents         models.Cents
 	}
 	if err := db.Table("axe3_session_entries").Select("axe3_session_entries.dossier_id, dossiers.applicant_name, axe3_session_entries.decision, "+
 		"axe3_session_entries.rank, axe3_session_entries.score, axe3_session_entries.proposed_cents, axe3_session_entries.amount_cents").

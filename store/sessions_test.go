@@ -42,6 +42,13 @@ func TestSessionRankAndFill(t *testing.T) {
 		require.Equal(t, []bool{true, true, false}, []bool{s.Entries[0].WithinEnvelope, s.Entries[1].WithinEnvelope, s.Entries[2].WithinEnvelope})
 		_, err = st.OpenSession(ctx, "s2", dep.Code, "p35")
 		require.Equal(t, models.EConflict, models.ErrorCode(err), "one open session per envelope")
+		inSession := func(id string) string {
+			s, err := st.OpenSessionOf(ctx, id)
+			require.NoError(t, err)
+			return s
+		}
+		require.Equal(t, []string{"s1", "s1", ""}, []string{inSession("high"), inSession("low"), inSession("elsewhere")},
+			"a dossier that missed its invitation finds its session")
 
 		// The préfet postpones the best, grants the second 15 000 € (reserved by its workflow).
 		require.NoError(t, st.RecordSessionDecision(ctx, "s1", "p35", models.SessionDecision{DossierID: "high", Outcome: models.OutcomePostpone}))
@@ -81,9 +88,11 @@ func TestSessionRankAndFill(t *testing.T) {
 		require.NoError(t, st.UndoSessionDecision(ctx, "s1", "low"))
 		require.Empty(t, departures("low"))
 
+		require.Equal(t, "", inSession("high"), "decided: no session awaits it")
 		undecided, err := st.CloseSession(ctx, "s1")
 		require.NoError(t, err)
 		require.Equal(t, []string{"low"}, undecided)
+		require.Equal(t, "", inSession("low"), "a closed session awaits no one")
 		_, err = st.CloseSession(ctx, "s1")
 		require.Equal(t, models.EConflict, models.ErrorCode(err))
 		require.Equal(t, models.EConflict, models.ErrorCode(st.RecordSessionDecision(ctx, "s1", "p35", models.SessionDecision{DossierID: "low", Outcome: models.OutcomeRefuse})))

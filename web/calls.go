@@ -189,9 +189,14 @@ type appField struct {
 }
 
 func appInput(v applicationView, name, path, lbl string, area bool) appField {
-	f := appField{Name: name, Label: lbl, Value: v.Values[name], Error: v.Errors[path], Area: area}
+	return typedField(v.Values, v.Errors, name, path, lbl, area)
+}
+
+// typedField is an input of an application's form, as typed, with its rule's error.
+func typedField(values, errs map[string]string, name, path, lbl string, area bool) appField {
+	f := appField{Name: name, Label: lbl, Value: values[name], Error: errs[path], Area: area}
 	if f.Error == "" {
-		for k, e := range v.Errors {
+		for k, e := range errs {
 			if strings.HasPrefix(k, path+"[") {
 				f.Error = e
 			}

@@ -17,16 +17,18 @@ var statusLabels = map[models.Status]string{
 	models.StatusWaitingList: "Liste d'attente", models.StatusAwaitingSignature: "Convention à signer", models.StatusLapsed: "Caduc",
 	models.StatusAwaitingPayment: "Paiement à effectuer", models.StatusPaid: "Payé",
 	models.StatusClosedWithoutAction: "Classé sans suite", models.StatusWithdrawn: "Retiré",
+	models.StatusAdmissibility: "En recevabilité", models.StatusScoring: "En notation", models.StatusScored: "Noté, en attente de séance",
+	models.StatusInSession: "En séance de programmation", models.StatusInProgress: "Projet en cours", models.StatusRecovery: "Reversement demandé",
 }
 
 // statusTone is the DSFR tag's colour of a status: done, refused, waiting on someone.
 func statusTone(s models.Status) string {
 	switch s {
-	case models.StatusPaid, models.StatusPreselected, models.StatusAwaitingPayment:
+	case models.StatusPaid, models.StatusPreselected, models.StatusAwaitingPayment, models.StatusInProgress:
 		return "success"
 	case models.StatusRefused, models.StatusLapsed, models.StatusWithdrawn, models.StatusClosedWithoutAction:
 		return "error"
-	case models.StatusIncomplete, models.StatusInfoRequested, models.StatusAwaitingSignature:
+	case models.StatusIncomplete, models.StatusInfoRequested, models.StatusAwaitingSignature, models.StatusRecovery:
 		return "warning"
 	}
 	return "info"
@@ -35,7 +37,10 @@ func statusTone(s models.Status) string {
 var taskLabels = map[models.TaskType]string{
 	models.TaskPreselection: "Présélection", models.TaskInformation: "Réponse à une demande de complément",
 	models.TaskJuryDecision: "Vote du jury", models.TaskConventionSignature: "Signature de la convention",
-	models.TaskDisbursement: "Paiement", models.TaskCommitteeOpinions: "Avis du comité de sélection",
+	models.TaskDisbursement:  "Paiement",
+	models.TaskAdmissibility: "Recevabilité", models.TaskScoring: "Notation", models.TaskProgramming: "Décision en séance de programmation",
+	models.TaskAdvanceRequest: "Demande d'avance", models.TaskFinalStatement: "État récapitulatif final des dépenses",
+	models.TaskRecovery: "Ordre de reversement", models.TaskCommitteeOpinions: "Avis du comité de sélection",
 	models.TaskCommitteeDecision: "Décision du comité de sélection",
 }
 
@@ -46,12 +51,16 @@ var taskStatusLabels = map[models.TaskStatus]string{
 	models.TaskOpen: "À prendre", models.TaskClaimed: "Prise en charge", models.TaskDone: "Terminée", models.TaskCancelled: "Annulée",
 }
 
-var kindLabels = map[models.DossierKind]string{models.KindGuichet: "Guichet", models.KindAAP: "Appel à projets"}
+var kindLabels = map[models.DossierKind]string{models.KindGuichet: "Guichet", models.KindAAP: "Appel à projets",
+	models.KindPrefectoral: "Subvention préfectorale (Axe 3)"}
 
 var outcomeLabels = map[string]string{
 	models.OutcomePreselect: "Présélectionner", models.OutcomeReject: "Rejeter", models.OutcomeRequestInfo: "Demander un complément",
 	models.OutcomeAnswered: "Répondre", models.OutcomeSigned: "Signée", models.OutcomePaid: "Payé",
 	string(models.VoteGrant): "Attribuer", string(models.VoteRefuse): "Refuser", string(models.VoteRecuse): "Se déporter",
+	models.OutcomeAdmissible: "Recevable", models.OutcomeInadmissible: "Irrecevable", models.OutcomeScored: "Noter",
+	models.OutcomePostpone: "Reporter à une séance suivante", models.OutcomeRequested: "Demander l'avance",
+	models.OutcomeFiled: "Déposer l'état final", models.OutcomeRecovered: "Reversement encaissé",
 }
 
 var roleLabels = map[models.Role]string{
@@ -70,6 +79,11 @@ var auditLabels = map[string]string{
 	models.AuditTaskCompleted: "Tâche terminée", models.AuditTaskCancelled: "Tâche annulée", models.AuditTaskClaimed: "Tâche prise",
 	models.AuditTaskUnclaimed: "Tâche rendue", models.AuditTaskReminded: "Relance envoyée", models.AuditTaskEscalated: "Retard signalé",
 	models.AuditRefusedAttempt: "Tentative refusée",
+	models.AuditAdmissible:     "Recevable", models.AuditScored: "Noté", models.AuditJoinedSession: "En séance de programmation",
+	models.AuditPostponed: "Reporté", models.AuditGranted: "Subvention attribuée", models.AuditAdvancePaid: "Avance payée",
+	models.AuditStatementFiled: "État final déposé", models.AuditBalancePaid: "Solde payé", models.AuditRemainderFreed: "Reliquat libéré",
+	models.AuditRecoveryOrdered: "Reversement ordonné", models.AuditRecovered: "Reversement encaissé",
+	models.AuditEnvelopeChanged: "Changement d'enveloppe",
 }
 
 // strandFieldLabels name the strands' own fields of an application.
@@ -118,6 +132,26 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^must be one of the jury's members`), "Le président est l'un des membres du jury."},
 	{regexp.MustCompile(`^must be a State representative`), "Le jury est présidé par l'État : le président doit en être un représentant."},
 	{regexp.MustCompile(`^must be between 1 and the number of members \((\d+)\)$`), "Entre 1 et le nombre de membres ($1)."},
+	{regexp.MustCompile(`^must be exactly (\d+) items$`), "Exactement $1 éléments."},
+	{regexp.MustCompile(`^must be at most the project's cost \((.*)\)$`), "Au plus le coût du projet ($1)."},
+	{regexp.MustCompile(`^must be at most (.*) \(the request, within the public funding ceiling\)$`), "Au plus $1 (la demande, dans la limite du plafond de financement public)."},
+	{regexp.MustCompile(`^must be at most (.*) \((\d+)% of the grant\)$`), "Au plus $1 ($2 % de la subvention)."},
+	{regexp.MustCompile(`^is not a lab the administrator listed$`), "Ce laboratoire ne figure pas sur la liste de l'administration."},
+	{regexp.MustCompile(`^is a lab of région (\S+), not of the applicant's \((\S+)\)$`), "Ce laboratoire est de la région $1, pas de la vôtre ($2)."},
+	{regexp.MustCompile(`^is not a CRTE the administrator listed$`), "Ce CRTE ne figure pas sur la liste de l'administration."},
+	{regexp.MustCompile(`^is required to grant$`), "Indiquez le montant attribué."},
+	{regexp.MustCompile(`^a grant below a refused or postponed dossier departs from the ranking`), "Attribuer ce dossier, classé sous un dossier refusé ou reporté, s'écarte du classement : motivez-le (au moins 10 caractères)."},
+	{regexp.MustCompile(`^give the motivation \(at least 10 characters\)$`), "Donnez la motivation (au moins 10 caractères)."},
+	{regexp.MustCompile(`^must be absent for outcome `), "Pas de montant pour cette décision."},
+	{regexp.MustCompile(`^must not be in the future$`), "Cette date ne peut pas être dans le futur."},
+	{regexp.MustCompile(`^is not a dossier of this session$`), "Ce dossier n'est pas de cette séance."},
+	{regexp.MustCompile(`^belongs to région (\S+), not (\S+)$`), "Ce département est de la région $1, pas de la région $2."},
+	{regexp.MustCompile(`^must not be negative$`), "Un montant positif."},
+	{regexp.MustCompile(`^must not be negative \(0 for no cap\)$`), "Un nombre positif (0 : aucun plafond)."},
+	{regexp.MustCompile(`^must be between 1 and 100$`), "Entre 1 et 100."},
+	{regexp.MustCompile(`^each weight must be between 0 and 100$`), "Chaque poids est entre 0 et 100."},
+	{regexp.MustCompile(`^at least one weight must be positive$`), "Au moins un critère doit avoir un poids."},
+	{regexp.MustCompile(`^is not a région code`), "Un code de région INSEE à deux chiffres."},
 }
 
 // juryWaitsFR are what a jury's decision still waits for (models.DecideJury's words), in French.

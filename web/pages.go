@@ -43,13 +43,25 @@ var funcs = template.FuncMap{
 		}
 		return "—"
 	},
-	"has":    func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
-	"field":  formField,
-	"choice": choice,
-	"short":  shortID,
-	"open":   callOpen,
-	"app":    appInput,
-	"fld":    callField,
+	"has":       func(p models.Principal, r string) bool { return p.HasRole(models.Role(r)) },
+	"field":     formField,
+	"choice":    choice,
+	"short":     shortID,
+	"open":      callOpen,
+	"app":       appInput,
+	"axe3":      axe3Input,
+	"add1":      func(i int) int { return i + 1 },
+	"deref":     func(p *int) int { return *p },
+	"list":      func(s ...string) []string { return s },
+	"thousands": groupThousands,
+	"decision": func(o string) string {
+		return label(map[string]string{models.OutcomeGrant: "Attribuée", models.OutcomeRefuse: "Refusée", models.OutcomePostpone: "Reportée"}, o)
+	},
+	"signatureOf": func(f taskForm) string {
+		return map[models.Role]string{models.RolePrefet: " de l'annexe financière au CRTE, par le préfet",
+			models.RoleApplicant: " par la collectivité", models.RoleFinance: " pour l'État"}[f.Task.Role]
+	},
+	"fld": callField,
 	"personField": func(v peopleView, name, lbl string) inputField {
 		return inputField{Name: name, Label: lbl, Type: "text", Value: v.Values[name], Error: v.Errors[name]}
 	},
@@ -95,7 +107,7 @@ func choice(name, lbl string, q url.Values, errs map[string]string, values any) 
 
 // inputField is one input of a task form: what was typed, and the error of its rule (named
 // by the API's field path).
-type inputField struct{ Name, Label, Type, Value, Error string }
+type inputField struct{ Name, Label, Type, Value, Error, ID string }
 
 func formField(f taskForm, name, path, label, typ string) inputField {
 	return inputField{Name: name, Label: label, Type: typ, Value: f.Values[name], Error: f.Errors[path]}
@@ -236,6 +248,7 @@ type dossierView struct {
 	OpenTasks   []models.Task
 	WorkflowURL string
 	Amend       *amendForm
+	Axe3        *axe3Facts
 }
 
 // field is one line of an application, as the dossier page shows it.
@@ -250,6 +263,9 @@ func (s *Server) dossierPage(c echo.Context) error {
 	v := dossierView{DossierView: d, Application: applicationFields(d.Dossier)}
 	if app, ok := guichetOf(d.Dossier); ok {
 		v.Amend = amendFormOf(p, d.Dossier, app)
+	}
+	if v.Axe3, err = s.axe3Facts(c.Request().Context(), p, d); err != nil {
+		return s.renderError(c, err)
 	}
 	for _, t := range d.Tasks {
 		if t.Status == models.TaskOpen || t.Status == models.TaskClaimed {
@@ -305,6 +321,19 @@ func applicationFields(d models.Dossier) []field {
 		for _, k := range keys {
 			out = append(out, field{label(strandFieldLabels, k), app.StrandFields[k]})
 		}
+	case models.KindPrefectoral:
+		return prefectoralFields(d)
+	case models.KindCoConstruction:
+		prop := proposalOf(d).Proposal
+		out = append(out, field{"Nature", label(proposalTypeLabels, prop.Type)}, field{"Titre", prop.Title},
+			field{"Description", prop.Description}, field{"Catégorie", label(categoryLabels, prop.Category)})
+		if prop.ProposerName != "" {
+			out = append(out, field{"Partenaire", prop.ProposerName})
+		}
+		if e := prop.Existing; e != nil {
+			out = append(out, field{"Porté par", e.Operator}, field{"Usagers", e.Users}, field{"Adresse", e.Address},
+				field{"Licence", e.Licence}, field{"Coût à ce jour", models.FormatEuros(e.CostCents)})
+		}
 	}
 	return out
 }
@@ -318,6 +347,12 @@ type taskForm struct {
 	Values   map[string]string
 	Errors   map[string]string
 	Problem  string
+	// Scoring is the scoring form's criteria and weights; SessionID the programming
+	// session where the préfet decides (a programming task has no form of its own).
+	Scoring   *scoringForm
+	SessionID string
+	// MergeInto are the accepted proposals of the campaign a proposal's review may merge it into.
+	MergeInto []option
 }
 
 func (s *Server) taskPage(c echo.Context) error {
@@ -338,6 +373,27 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 		return s.renderError(c, err)
 	}
 	f := taskForm{Task: t, Dossier: d, Outcomes: models.Outcomes(t.Type), CanAct: p.CanAct(t), Values: values, Errors: errs, Problem: problem}
+	switch t.Type {
+	case models.TaskScoring:
+		if f.Scoring, err = s.scoringForm(ctx, d, values, errs); err != nil {
+			return s.renderError(c, err)
+		}
+	case models.TaskProgramming:
+		if f.SessionID, err = s.API.Store.OpenSessionOf(ctx, d.ID); err != nil {
+			return s.renderError(c, err)
+		}
+	case models.TaskProposalReview:
+		accepted, err := s.API.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: d.CallID,
+			Status: string(models.StatusAccepted), Limit: groupingProposals})
+		if err != nil {
+			return s.renderError(c, err)
+		}
+		for _, a := range accepted {
+			if a.ID != d.ID {
+				f.MergeInto = append(f.MergeInto, option{a.ID, proposalOf(a).Proposal.Title + " — " + a.ApplicantName, values["into_dossier_id"] == a.ID})
+			}
+		}
+	}
 	return s.render(c, status, "task", label(taskLabels, t.Type), f)
 }
 
@@ -412,7 +468,7 @@ func parseEuros(v string) (models.Cents, bool) {
 	}
 	e, _ := strconv.ParseInt(whole, 10, 64)
 	cts, _ := strconv.ParseInt(frac, 10, 64)
-	return e*100 + cts, true
+	return models.Euros(e) + models.Cents(cts), true
 }
 
 // completion builds the API's completion from the form: the same request, the same rules.
@@ -433,6 +489,18 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 		data["signed_on"] = form.Get("signed_on")
 	case models.TaskDisbursement:
 		data["paid_on"], data["reference"] = form.Get("paid_on"), form.Get("reference")
+	case models.TaskRecovery:
+		data["recovered_on"], data["reference"] = form.Get("recovered_on"), form.Get("reference")
+	case models.TaskAdvanceRequest:
+		euroData(form, "amount", "data.amount_cents", data, errs)
+	case models.TaskFinalStatement:
+		euroData(form, "eligible_expenses", "data.eligible_expenses_cents", data, errs)
+	case models.TaskScoring:
+		scoringData(form, data, errs)
+	case models.TaskProposalReview:
+		if req.Outcome == models.OutcomeMerge {
+			data["into_dossier_id"] = form.Get("into_dossier_id")
+		}
 	case models.TaskCommitteeOpinions:
 		var opinions []models.ServiceOpinion
 		for _, id := range form["service"] {

@@ -79,7 +79,7 @@ func (s *Server) Register(e *echo.Echo) {
 		},
 	})
 	signed := s.signedIn
-	e.GET("/connexion", s.loginPage, csrf)
+	e.GET("/connexion", s.loginPage, csrf, s.maybeSignedIn)
 	e.POST("/connexion", s.devLogin, csrf)
 	e.GET("/connexion/oidc", s.oidcStart, csrf)
 	e.GET("/connexion/retour", s.oidcCallback, csrf)
@@ -113,6 +113,20 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/appels/:id/candidature", s.fileApplication, csrf, signed)
 	e.GET("/dossiers/:id/brouillon", s.draftForm, csrf, signed)
 	e.POST("/dossiers/:id/brouillon", s.saveDraft, csrf, signed)
+	e.GET("/axe3/nouveau", s.axe3Form, csrf, signed)
+	e.POST("/axe3/nouveau", s.fileAxe3, csrf, signed)
+	e.GET("/dossiers/:id/axe3", s.axe3DraftForm, csrf, signed)
+	e.POST("/dossiers/:id/axe3", s.saveAxe3Draft, csrf, signed)
+	e.GET("/axe3/seances", s.sessionsPage, csrf, signed)
+	e.POST("/axe3/seances", s.openSession, csrf, signed)
+	e.GET("/axe3/seances/:id", s.sessionPage, csrf, signed)
+	e.POST("/axe3/seances/:id/decisions", s.decideInSession, csrf, signed)
+	e.POST("/axe3/seances/:id/cloture", s.closeSession, csrf, signed)
+	e.GET("/axe3/enveloppes", s.envelopesPage, csrf, signed)
+	e.POST("/axe3/repartition", s.saveSplit, csrf, signed)
+	e.POST("/axe3/regions/:region/delegations", s.delegate, csrf, signed)
+	e.POST("/axe3/regles", s.saveRules, csrf, signed)
+	s.registerCampaigns(e, csrf, signed)
 }
 
 func cacheFor(d time.Duration, h http.Handler) http.Handler {
@@ -145,6 +159,19 @@ func (s *Server) signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// maybeSignedIn resolves the person of a valid session, as signedIn does, and lets anyone
+// else through: the sign-in page and the public pages show more to those signed in.
+func (s *Server) maybeSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
+			if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
+				c.Set(principalKey, p)
+			}
+		}
+		return next(c)
+	}
+}
+
 func principal(c echo.Context) models.Principal {
 	p, _ := c.Get(principalKey).(models.Principal)
 	return p
@@ -169,7 +196,24 @@ var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rend
 	"appel-cree":           "L'appel est créé.",
 	"personne-enregistree": "La fiche est enregistrée : elle vaut dès la prochaine page de la personne.",
 	"personne-supprimee":   "La fiche est supprimée : la personne se connecte avec les rôles de son fournisseur d'identité.",
-	"session-ouverte":      "La session du jury est ouverte : les dossiers présélectionnés y entrent."}
+	"session-ouverte":      "La session du jury est ouverte : les dossiers présélectionnés y entrent.",
+	"seance-ouverte":       "La séance de programmation est ouverte : les dossiers notés de l'enveloppe y entrent, classés par note.",
+	"decision":             "La décision est enregistrée.",
+	"seance-close":         "La séance est close : les dossiers sans décision sont reportés à la suivante.",
+	"repartition":          "La répartition régionale est enregistrée.",
+	"delegation":           "La délégation est enregistrée.",
+	"regles":               "Les règles du territoire sont enregistrées : elles valent pour les prochaines notations et demandes.",
+	"campagne-creee":       "La campagne est créée : son processus suit ses dates.",
+	"dates-deplacees":      "Les dates sont déplacées : les phases suivent.",
+	"proposition-deposee":  "Votre proposition est déposée : un instructeur de l'ANCT l'examine.",
+	"bulletin-depose":      "Votre bulletin est enregistré.",
+	"bulletin-remplace":    "Votre bulletin remplace le précédent.",
+	"service-cree":         "Le service candidat est créé.",
+	"proposition-deplacee": "La proposition a changé de service.",
+	"services-fusionnes":   "Les services sont fusionnés.",
+	"cout-estime":          "Le coût estimé est enregistré.",
+	"interet-enregistre":   "Votre manifestation d'intérêt est enregistrée.",
+	"referent-confirme":    "Le territoire référent est confirmé."}
 
 func (s *Server) render(c echo.Context, status int, page, title string, data any) error {
 	t, ok := s.pages[page]
@@ -207,11 +251,6 @@ func back(c echo.Context, fallback string) string {
 }
 
 func (s *Server) loginPage(c echo.Context) error {
-	if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
-		if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
-			c.Set(principalKey, p)
-		}
-	}
 	return s.render(c, http.StatusOK, "login", "Connexion", loginView{Dev: s.DevIdentities, OIDC: s.OIDC != nil})
 }
 

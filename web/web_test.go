@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -32,6 +33,7 @@ var (
 // workspace is the pages over a store holding one dossier of Paris awaiting preselection.
 type workspace struct {
 	*httptest.Server
+	api      *api.Server
 	store    *store.Store
 	sessions *Sessions
 	client   *http.Client
@@ -56,17 +58,18 @@ func newWorkspace(t *testing.T) *workspace {
 	require.NoError(t, st.CreateTask(ctx, task))
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := &api.Server{Store: st, Auth: api.NewAuthenticator("test-secret", "", "", ""), Logger: logger, TemporalTimeout: time.Second}
+	a := &api.Server{Store: st, Auth: api.NewAuthenticator("test-secret", "", "", ""), Logger: logger, TemporalTimeout: time.Second,
+		Filing: &filing.Service{Store: st, Logger: logger}}
 	sessions := NewSessions("test-secret", time.Hour, false)
 	pages, err := New(a, sessions, logger)
 	require.NoError(t, err)
-	pages.DevIdentities = []models.Principal{instructor, applicant, admin}
+	pages.DevIdentities = []models.Principal{instructor, applicant, admin, anct, partner, member}
 	a.Pages = pages.Register
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &workspace{Server: srv, store: st, sessions: sessions, client: client, taskID: task.ID}
+	return &workspace{Server: srv, api: a, store: st, sessions: sessions, client: client, taskID: task.ID}
 }
 
 func (w *workspace) get(t *testing.T, path string) (int, string, http.Header) {

@@ -229,9 +229,12 @@ func (p *prefectoral) validateAmount(_ workflow.Context, payload any) error {
 // session), a refusal closes the dossier, a postponement waits for the next session.
 func (p *prefectoral) programming(ctx workflow.Context) (result Result, done bool, err error) {
 	sessions := workflow.GetSignalChannel(ctx, SignalSessionOpened)
-	last := ""
+	// Opening a session signals each of its dossiers; a dossier the signal missed finds its
+	// session in the database, checked once a day.
+	recheck := workflow.GetVersion(ctx, "prefectoral-session-recheck", workflow.DefaultVersion, 1) >= 1
+	last, postponed := "", ""
 	for attempt := 0; ; attempt++ {
-		if err := p.record(ctx, activities.StatusInput{Status: models.StatusScored,
+		if err := p.record(ctx, activities.StatusInput{Status: models.StatusScored, Reason: postponed,
 			Audit: activities.Audit{Key: fmt.Sprintf("scored/%d", attempt), Actor: "system", Action: string(models.StatusScored),
 				Detail: fmt.Sprintf("%d/100, %s proposed: waiting for a programming session on %s", p.score, models.FormatEuros(p.proposed), p.facts.TerritorialEnvelope)}},
 			fmt.Sprintf("Scored %d/100: waiting for a programming session on %s", p.score, p.facts.TerritorialEnvelope)); err != nil {
@@ -240,11 +243,23 @@ func (p *prefectoral) programming(ctx workflow.Context) (result Result, done boo
 		var session string
 		// A postponed dossier waits for the next session, not the one that postponed it.
 		for session == "" || session == last {
-			// Await, unlike Receive, ends when the dossier is withdrawn meanwhile.
-			if err := workflow.Await(ctx, func() bool { return sessions.Len() > 0 }); err != nil {
+			if !recheck {
+				// Await, unlike Receive, ends when the dossier is withdrawn meanwhile.
+				if err := workflow.Await(ctx, func() bool { return sessions.Len() > 0 }); err != nil {
+					return Result{}, true, err
+				}
+				sessions.ReceiveAsync(&session)
+				continue
+			}
+			if ok, err := awaitUntil(ctx, p.in.Deadlines.waitingRecheck(), "Next check for a programming session", func() bool { return sessions.Len() > 0 }); err != nil {
+				return Result{}, true, err
+			} else if ok {
+				sessions.ReceiveAsync(&session)
+				continue
+			}
+			if err := local(ctx, "Check for an open programming session on "+p.facts.TerritorialEnvelope, acts.PrefectoralSession, p.id).Get(ctx, &session); err != nil {
 				return Result{}, true, err
 			}
-			sessions.ReceiveAsync(&session)
 		}
 		last = session
 		task, err := p.tasks.openTask(ctx, taskSpec{task: models.Task{ID: models.TaskID(p.id, models.TaskProgramming, attempt),
@@ -273,6 +288,7 @@ func (p *prefectoral) programming(ctx workflow.Context) (result Result, done boo
 			if err != nil {
 				return Result{}, true, err
 			}
+			postponed = p.postponedReason(ctx, models.ReasonPostponedByPrefet+req.Comment)
 			continue
 		}
 		var grant models.AmountData
@@ -291,11 +307,21 @@ func (p *prefectoral) programming(ctx workflow.Context) (result Result, done boo
 			if err != nil {
 				return Result{}, true, err
 			}
+			postponed = p.postponedReason(ctx, models.ReasonEnvelopeShort)
 			continue
 		}
 		p.granted, p.envelope = grant.AmountCents, env
 		return Result{}, false, nil
 	}
+}
+
+// postponedReason is the reason a postponed dossier's status carries back to waiting for a
+// session, which the applicant's message gives; none in the histories from before it did.
+func (p *prefectoral) postponedReason(ctx workflow.Context, reason string) string {
+	if workflow.GetVersion(ctx, "prefectoral-postpone-motive", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return ""
+	}
+	return reason
 }
 
 // contract has the agreement signed: a financial annex to the CRTE covering the applicant,
@@ -328,6 +354,10 @@ func (p *prefectoral) contract(ctx workflow.Context) (bool, error) {
 				fmt.Sprintf("Granted %s: %s by %s", models.FormatEuros(granted), what, deadline.Format(time.DateOnly))); err != nil {
 				return false, err
 			}
+		} else if workflow.GetVersion(ctx, "prefectoral-answer-signatory", workflow.DefaultVersion, 1) >= 1 {
+			// The applicant who signed sees the agreement wait for the State's signature,
+			// rather than waiting for it themselves.
+			p.answerPending()
 		}
 		done, _, answer, err := p.tasks.next(ctx, max(deadline.Sub(workflow.Now(ctx)), time.Millisecond), task)
 		if err != nil {

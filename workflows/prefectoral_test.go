@@ -35,6 +35,10 @@ type pfSuite struct {
 	moves   []string
 	scores  []models.Score
 	reserve []string // what each ReserveFirst answers, in order ("" for an envelope that cannot cover it)
+	// session is the open session the database holds the dossier in, for its daily check;
+	// checks counts those checks.
+	session string
+	checks  int
 }
 
 // newPrefectoralEnv mocks an eligible Paris dossier (20,000 € at most) of the 75 envelope.
@@ -54,6 +58,10 @@ func newPrefectoralEnv(t *testing.T, crte bool) *pfSuite {
 			return *s.moved, nil
 		}
 		return activities.Territory{Envelope: s.facts.TerritorialEnvelope, Scope: s.facts.TerritorialScope}, nil
+	}).Maybe()
+	s.env.OnActivity(acts.PrefectoralSession, mock.Anything, pfDossier).Return(func(context.Context, string) (string, error) {
+		s.checks++
+		return s.session, nil
 	}).Maybe()
 	s.env.OnActivity(acts.RecordScore, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ScoreInput) error {
 		s.scores = append(s.scores, in.Score)
@@ -222,7 +230,7 @@ func TestPrefectoralAdvanceThenBalanceProRata(t *testing.T) {
 	s.facts.InvolvesLab = true
 	s.scoredInSession()
 	s.complete(10*time.Hour, pfTask(models.TaskProgramming, 0), prefet75, models.OutcomeGrant, "", amount(pfGranted))
-	s.complete(11*time.Hour, pfTask(models.TaskConventionSignature, 0), applicant, models.OutcomeSigned, "", signedToday())
+	applicantSigns := s.complete(11*time.Hour, pfTask(models.TaskConventionSignature, 0), applicant, models.OutcomeSigned, "", signedToday())
 	s.complete(12*time.Hour, pfTask(models.TaskConventionSignature, 1), finance, models.OutcomeSigned, "", signedToday())
 	tooBig := s.complete(24*time.Hour, pfTask(models.TaskAdvanceRequest, 0), applicant, models.OutcomeRequested, "", amount(600_001))
 	s.complete(25*time.Hour, pfTask(models.TaskAdvanceRequest, 0), applicant, models.OutcomeRequested, "", amount(600_000))
@@ -233,6 +241,8 @@ func TestPrefectoralAdvanceThenBalanceProRata(t *testing.T) {
 
 	require.Equal(t, models.StatusPaid, s.result(t).Status)
 	require.Equal(t, map[string]string{"data.amount_cents": "must be at most 6 000,00 € (30% of the grant)"}, rejectedFields(t, tooBig.rejected))
+	require.Equal(t, CompleteTaskResult{DossierID: pfDossier, Status: models.StatusAwaitingSignature}, applicantSigns.result,
+		"the applicant sees the agreement wait for the State's signature")
 	require.Equal(t, []string{
 		fmt.Sprintf("reserve %d on [%s %s]: %q", pfGranted, models.EnvelopeAxe3Lab, pfEnvelope, pfEnvelope),
 		"commit", "pay advance 600000", "pay balance 900000", "release remainder 500000",
@@ -289,6 +299,27 @@ func TestPrefectoralPostponed(t *testing.T) {
 	require.Equal(t, []models.Status{models.StatusChecking, models.StatusAdmissibility, models.StatusScoring, models.StatusScored, models.StatusInSession,
 		models.StatusScored, models.StatusInSession, models.StatusScored, models.StatusInSession, models.StatusRefused}, s.statuses)
 	require.Len(t, s.moves, 1, "one reservation tried, none held")
+	require.Equal(t, []string{"", models.ReasonPostponedByPrefet + "attendre le budget rectificatif", models.ReasonEnvelopeShort},
+		[]string{s.reasons[3], s.reasons[5], s.reasons[7]}, "back to waiting, each time with why")
+	require.Equal(t, "", s.reasons[4], "in the next session, the reason is gone")
+}
+
+// TestPrefectoralSessionRecheck: the signal inviting the dossier to its session is lost;
+// its daily check finds the session in the database, and it joins it.
+func TestPrefectoralSessionRecheck(t *testing.T) {
+	s := newPrefectoralEnv(t, false)
+	s.complete(time.Hour, pfTask(models.TaskAdmissibility, 0), instructor75, models.OutcomeAdmissible, "", nil)
+	s.complete(2*time.Hour, pfTask(models.TaskScoring, 0), instructor75, models.OutcomeScored, "", scores(pfGranted, 4, 3, 5, 2, 1))
+	s.env.RegisterDelayedCallback(func() { s.session = "session-1" }, 3*24*time.Hour+3*time.Hour) // opened, its signal lost
+	refused := s.complete(5*24*time.Hour, pfTask(models.TaskProgramming, 0), prefet75, models.OutcomeRefuse, "projet déjà financé par ailleurs", nil)
+	s.start(PrefectoralSettings{})
+
+	r := s.result(t)
+	require.Equal(t, models.StatusRefused, r.Status)
+	require.NoError(t, refused.err)
+	require.Equal(t, 4, s.checks, "one check a day until the fourth finds the session")
+	require.Equal(t, []models.Status{models.StatusChecking, models.StatusAdmissibility, models.StatusScoring, models.StatusScored, models.StatusInSession,
+		models.StatusRefused}, s.statuses)
 }
 
 func TestPrefectoralWithdrawn(t *testing.T) {

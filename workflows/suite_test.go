@@ -23,6 +23,8 @@ type workflowSuite struct {
 	testsuite.WorkflowTestSuite
 	env      *testsuite.TestWorkflowEnvironment
 	statuses []models.Status
+	// reasons are the statuses' reasons, in the same order.
+	reasons []string
 	// alerts records the reminders and escalations sent, with the workflow time they went out.
 	alerts []alert
 }
@@ -45,6 +47,7 @@ func newWorkflowSuite(t *testing.T) *workflowSuite {
 	start := s.env.Now()
 	s.env.OnActivity(acts.RecordStatus, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StatusInput) error {
 		s.statuses = append(s.statuses, in.Status)
+		s.reasons = append(s.reasons, in.Reason)
 		return nil
 	})
 	s.env.OnActivity(acts.OpenTask, mock.Anything, mock.Anything).Return(nil).Maybe()

@@ -140,6 +140,11 @@ var demoPrincipals = []struct {
 	{"APPLICANT_VITRE", "applicant (Ville de Vitré)", models.Principal{Subject: "agent.vitre", Name: "Agent de la Ville de Vitré", Roles: []models.Role{models.RoleApplicant}, Siren: "213503600"}},
 	{"FINANCE", "finance officer", models.Principal{Subject: "finance.anct", Name: "Gestionnaire financier", Roles: []models.Role{models.RoleFinance}}},
 	{"ADMIN", "administrator", models.Principal{Subject: "admin", Name: "Administrateur", Roles: []models.Role{models.RoleAdmin}}},
+	{"INSTRUCTOR_ANCT", "ANCT instructor (Axe 1, national)", models.Principal{Subject: "instructrice.anct", Name: "Instructrice ANCT (Axe 1)", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}},
+	{"COMMITTEE_CHAIR", "committee chair (ANCT)", models.Principal{Subject: "comite.anct", Name: "Présidente du comité (ANCT)", Roles: []models.Role{models.RoleJury}}},
+	{"COMMITTEE_AMF", "committee member (AMF)", models.Principal{Subject: "comite.amf", Name: "Membre du comité — AMF", Roles: []models.Role{models.RoleJury}}},
+	{"COMMITTEE_DINUM", "committee member (DINUM)", models.Principal{Subject: "comite.dinum", Name: "Membre du comité — DINUM", Roles: []models.Role{models.RoleJury}}},
+	{"PARTNER", "partner (an association, not in the registry)", models.Principal{Subject: "partenaire.asso", Name: "Partenaire — Association Numérique en commun", Roles: []models.Role{models.RolePartner}, Siren: "775672272"}},
 }
 
 type demoToken struct{ env, label, token string }
