@@ -23,13 +23,8 @@ import (
 // (Ille-et-Vilaine, Finistère) and Île-de-France (Paris), Rennes and its métropole.
 func axe3Server(t *testing.T) (http.Handler, func(models.Principal) string) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(filepath.Join(t.TempDir(), "api.db"))
-	require.NoError(t, err)
-	t.Cleanup(func() { st.Close() })
-	require.NoError(t, st.Migrate(ctx))
-	require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
-	require.NoError(t, st.ImportRegistry(ctx, []models.Collectivite{
+	h, st, mint := storeServer(t)
+	require.NoError(t, st.ImportRegistry(context.Background(), []models.Collectivite{
 		{Type: models.TypeRegion, Code: "53", Name: "Bretagne", Region: "53", Population: 1},
 		{Type: models.TypeRegion, Code: "11", Name: "Île-de-France", Region: "11", Population: 3},
 		{Type: models.TypeDepartement, Code: "35", Name: "Ille-et-Vilaine", Departement: "35", Region: "53", Population: 1},
@@ -39,11 +34,24 @@ func axe3Server(t *testing.T) (http.Handler, func(models.Principal) string) {
 		{Type: models.TypeEPCI, Code: "243500139", Siren: "243500139", Name: "Rennes Métropole", Departement: "35", Region: "53",
 			Population: 450_000, Members: []string{"213502388"}},
 	}, nil))
+	return h, mint
+}
+
+// storeServer serves the API, without Temporal, over a SQLite store holding the fund's
+// envelopes, and mints tokens for it.
+func storeServer(t *testing.T) (http.Handler, *store.Store, func(models.Principal) string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), "api.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { st.Close() })
+	require.NoError(t, st.Migrate(ctx))
+	require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
 	auth := NewAuthenticator(openAPITestSecret, "", "", "")
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := &Server{Store: st, Auth: auth, Logger: logger, TemporalTimeout: time.Second,
 		Filing: &filing.Service{Store: st, Logger: logger, Timeout: time.Second}}
-	return srv.Handler(), func(p models.Principal) string {
+	return srv.Handler(), st, func(p models.Principal) string {
 		tok, err := auth.Mint(p, time.Hour)
 		require.NoError(t, err)
 		return tok

@@ -121,7 +121,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.POST("/campaigns/:id/decision", s.recordDecision, auth)
 	v1.GET("/campaigns/:id/committee", s.committeeView, auth)
 	v1.PUT("/campaigns/:id/committee/opinions", s.giveOpinions, auth)
-	v1.POST("/campaigns/:id/services/:sid/deliver", s.deliverService, auth, requireRole(models.RoleAdmin))
+	v1.GET("/campaigns/:id/services/:sid/build", s.serviceBuild, auth)
 	v1.POST("/campaigns/:id/services/:sid/interest", s.expressInterest, auth, requireRole(models.RoleApplicant))
 	v1.GET("/campaigns/:id/services/:sid/interests", s.listInterests, auth)
 	v1.POST("/campaigns/:id/services/:sid/referents", s.confirmReferent, auth, requireRole(models.RoleAdmin, models.RoleInstructor))

@@ -13,7 +13,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/models"
-	"github.com/relance/relance/workflows"
 )
 
 // CreateServiceRequest is ANCT's grouping of proposals into a candidate service; taking
@@ -86,7 +85,7 @@ func (s *Server) CreateService(ctx context.Context, p models.Principal, campaign
 	if err != nil {
 		return models.CandidateService{}, err
 	}
-	return s.Store.CreateService(ctx, models.CandidateService{ID: id.String(), CampaignID: campaign.ID,
+	return s.Filing.CreateService(ctx, models.CandidateService{ID: id.String(), CampaignID: campaign.ID,
 		Title: strings.TrimSpace(req.Title), Description: req.Description, EstimatedCostCents: req.EstimatedCostCents, CostNote: req.CostNote,
 		ProposalIDs: req.ProposalIDs, CreatedBy: p.Subject})
 }
@@ -156,7 +155,7 @@ func (s *Server) MergeServices(ctx context.Context, p models.Principal, campaign
 	if err := groupingOpen(p, campaign); err != nil {
 		return models.CandidateService{}, err
 	}
-	return s.Store.MergeServices(ctx, campaign.ID, fromID, intoID, p.Subject)
+	return s.Filing.MergeServices(ctx, campaign.ID, fromID, intoID, p.Subject)
 }
 
 func (s *Server) setServiceCost(c echo.Context) error {
@@ -353,46 +352,38 @@ func (s *Server) completeCommitteeTask(ctx context.Context, p models.Principal, 
 	return err
 }
 
-// tellProposals tells the proposals of a service what became of it, and lists those that
-// could not be told: they read it from the database themselves within a day.
-func (s *Server) tellProposals(c echo.Context, serviceID string, outcome models.ServiceOutcome) []string {
-	svc, err := s.Store.Service(c.Request().Context(), serviceID)
-	if err != nil {
-		s.Logger.Warn("service outcome: could not read the service", "service", serviceID, "err", err)
-		return []string{serviceID}
+// serviceBuild shows where a service's build and deploy stands (route, milestones,
+// payments, budget spent and left, legal vehicle) to ANCT and finance.
+func (s *Server) serviceBuild(c echo.Context) error {
+	if p := principal(c); !p.ActsForANCT() && !p.HasRole(models.RoleFinance) {
+		return models.Errorf(models.EForbidden, "only ANCT and finance follow a service's build and deploy")
 	}
-	var missed []string
-	for _, id := range svc.ProposalIDs {
-		tctx, cancel := s.temporalCtx(c)
-		err := s.Temporal.SignalWorkflow(tctx, models.DossierWorkflowID(id), "", workflows.SignalServiceOutcome, outcome)
-		cancel()
-		if err != nil {
-			missed = append(missed, id)
-			s.Logger.Warn("service outcome: could not signal a proposal", "proposal", id, "service", serviceID, "err", err)
-		}
-	}
-	return missed
-}
-
-// deliverService records that a selected service is delivered: it enters the Territoires
-// Store, and its proposals close as delivered.
-func (s *Server) deliverService(c echo.Context) error {
 	campaign, err := s.campaignParam(c)
 	if err != nil {
 		return err
 	}
-	svc, err := s.Store.DeliverService(c.Request().Context(), campaign.ID, s.serviceParam(c), principal(c).Subject)
+	b, err := s.Store.ServiceBuild(c.Request().Context(), s.serviceParam(c))
+	if err == nil && b.Service.CampaignID != campaign.ID {
+		err = models.Errorf(models.ENotFound, "no candidate service %s in campaign %s", b.Service.ID, campaign.ID)
+	}
 	if err != nil {
 		return err
 	}
-	missed := s.tellProposals(c, svc.ID, models.OutcomeOf(svc))
-	return c.JSON(http.StatusOK, map[string]any{"service": svc, "not_signalled": nonNil(missed)})
+	return c.JSON(http.StatusOK, b)
 }
 
-// StoreService is a delivered service as the Territoires Store shows it, with the proposals it came from.
+// StoreService is a delivered service as the Territoires Store shows it: its route and how
+// to join it (in the service), its territoires référents, and the proposals it came from.
 type StoreService struct {
 	models.CandidateService
+	Referents []StoreReferent `json:"referents"`
 	Proposals []StoreProposal `json:"proposals"`
+}
+
+// StoreReferent is a territoire référent of a delivered service.
+type StoreReferent struct {
+	Siren string `json:"siren"`
+	Name  string `json:"name"`
 }
 
 // StoreProposal is a proposal a delivered service came from.
@@ -419,7 +410,16 @@ func (s *Server) TerritoiresStore(ctx context.Context) ([]StoreService, error) {
 	}
 	out := make([]StoreService, len(delivered))
 	for i, svc := range delivered {
-		out[i] = StoreService{CandidateService: svc, Proposals: []StoreProposal{}}
+		out[i] = StoreService{CandidateService: svc, Referents: []StoreReferent{}, Proposals: []StoreProposal{}}
+		interests, err := s.Store.Interests(ctx, svc.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range interests {
+			if in.Referent {
+				out[i].Referents = append(out[i].Referents, StoreReferent{Siren: in.Siren, Name: in.Name})
+			}
+		}
 		for _, id := range svc.ProposalIDs {
 			d, err := s.Store.Dossier(ctx, id)
 			if err != nil {

@@ -104,16 +104,8 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 	env := append(os.Environ(), "DATABASE_URL="+files.databaseURL, "JWT_SECRET="+testSecret, "TEMPORAL_ADDRESS="+address,
 		"TEMPORAL_NAMESPACE=default", "HTTP_ADDR=127.0.0.1:"+apiPort, "LOG_FORMAT=json", "LOG_LEVEL=info")
 
-	setup := exec.Command(relance, "temporal-setup", "--wait", "1m")
-	setup.Env = env
-	out, err = setup.CombinedOutput()
-	require.NoError(t, err, "relance temporal-setup: %s\nserver log:\n%s", out, tail(c.server.log, 30))
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	t.Log(lines[len(lines)-1])
-	tc, err := client.Dial(client.Options{HostPort: address, Namespace: "default", Logger: sdklog.NewStructuredLogger(logger)})
-	require.NoError(t, err)
+	tc := setUpCluster(t, relance, c.server, env)
 	t.Cleanup(tc.Close)
-	requireAttributesAccepted(t, tc)
 
 	c.api = startProcess(t, "relance api", filepath.Join(dir, "api.log"), env, relance, "api")
 	for i := range 2 {
@@ -144,6 +136,24 @@ func startClusterStack(t testing.TB, files stackFiles) *clusterStack {
 	}
 	t.Cleanup(c.stack.stop)
 	return c
+}
+
+// setUpCluster runs `relance temporal-setup` on the server started by startTemporalServer,
+// as an operator does once on a new cluster (env names the server in TEMPORAL_ADDRESS),
+// and returns a client of the server once it accepts the search attributes.
+func setUpCluster(t testing.TB, relance string, server *process, env []string) client.Client {
+	t.Helper()
+	setup := exec.Command(relance, "temporal-setup", "--wait", "1m")
+	setup.Env = env
+	out, err := setup.CombinedOutput()
+	require.NoError(t, err, "relance temporal-setup: %s\nserver log:\n%s", out, tail(server.log, 30))
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	t.Log(lines[len(lines)-1])
+	tc, err := client.Dial(client.Options{HostPort: "127.0.0.1:" + server.port, Namespace: "default",
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	require.NoError(t, err)
+	requireAttributesAccepted(t, tc)
+	return tc
 }
 
 // requireAttributesAccepted starts a workflow with every search attribute the workflows

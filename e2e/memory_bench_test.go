@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/relance/relance/api"
 	"github.com/relance/relance/app"
@@ -169,40 +170,54 @@ func buildRelance(t testing.TB) string {
 	return relance
 }
 
-// startProcessStack starts the dev server, then the api and the worker from the relance
-// binary with WORKER_STICKY_CACHE_SIZE=cache. It skips without the temporal CLI or
-// PostgreSQL (two processes share the database).
+// startProcessStack starts the dev server, or with BENCH_SHAPE=cluster the real Temporal
+// server on PostgreSQL (startTemporalServer, then `relance temporal-setup`), then the api
+// and the worker from the relance binary with WORKER_STICKY_CACHE_SIZE=cache. It skips
+// without the temporal CLI (or the server's binaries) or PostgreSQL (two processes share
+// the database).
 func startProcessStack(t testing.TB, relance string, cache int) *processStack {
 	t.Helper()
-	cli, err := app.FindTemporalCLI(os.Getenv("TEMPORAL_CLI"))
-	if err != nil {
-		if os.Getenv("REQUIRE_E2E") != "" {
-			t.Fatalf("REQUIRE_E2E is set: %v", err)
-		}
-		t.Skipf("needs the temporal CLI: %v", err)
-	}
 	files := newStackFiles(t)
 	if filepath.IsAbs(files.databaseURL) {
 		t.Skip("the api and the worker processes share a database: TEST_DATABASE_URL")
 	}
+	var address string
+	var stopTemporal func()
+	var tc client.Client
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("BENCH_SHAPE") == "cluster" {
+		serverBin, sqlTool, schema := clusterBinaries(t)
+		server, _ := startTemporalServer(t, t.TempDir(), serverBin, sqlTool, schema)
+		address = "127.0.0.1:" + server.port
+		tc = setUpCluster(t, relance, server, append(os.Environ(), "TEMPORAL_ADDRESS="+address, "TEMPORAL_NAMESPACE=default"))
+		stopTemporal = func() { tc.Close(); _ = server.stop(t) }
+	} else {
+		cli, err := app.FindTemporalCLI(os.Getenv("TEMPORAL_CLI"))
+		if err != nil {
+			if os.Getenv("REQUIRE_E2E") != "" {
+				t.Fatalf("REQUIRE_E2E is set: %v", err)
+			}
+			t.Skipf("needs the temporal CLI: %v", err)
+		}
+		dev, err := app.StartDevTemporal(context.Background(), app.DevTemporal{CLI: cli, Namespace: "default", DBFile: files.temporalDB,
+			Log: io.Discard}, logger)
+		require.NoError(t, err)
+		address, tc, stopTemporal = dev.FrontendHostPort(), dev.Client(), func() { _ = dev.Stop() }
+	}
 	st, err := app.PrepareStore(context.Background(), files.databaseURL, logger)
-	require.NoError(t, err)
-	dev, err := app.StartDevTemporal(context.Background(), app.DevTemporal{CLI: cli, Namespace: "default", DBFile: files.temporalDB,
-		Log: io.Discard}, logger)
 	if err != nil {
-		_ = st.Close()
+		stopTemporal()
 		require.NoError(t, err)
 	}
 	dir := t.TempDir()
 	apiPort, metricsPort := freePort(t), freePort(t)
-	env := append(os.Environ(), "DATABASE_URL="+files.databaseURL, "JWT_SECRET="+testSecret, "TEMPORAL_ADDRESS="+dev.FrontendHostPort(),
+	env := append(os.Environ(), "DATABASE_URL="+files.databaseURL, "JWT_SECRET="+testSecret, "TEMPORAL_ADDRESS="+address,
 		"TEMPORAL_NAMESPACE=default", "HTTP_ADDR=127.0.0.1:"+apiPort, "METRICS_ADDR=127.0.0.1:"+metricsPort,
 		"LOG_FORMAT=json", "LOG_LEVEL=warn", "WORKER_STICKY_CACHE_SIZE="+strconv.Itoa(cache))
 	p := &processStack{workerMetrics: "http://127.0.0.1:" + metricsPort + "/metrics",
 		api:    startProcess(t, "relance api", filepath.Join(dir, "api.log"), env, relance, "api"),
 		worker: startProcess(t, "relance worker", filepath.Join(dir, "worker.log"), env, relance, "worker")}
-	p.stack = &stack{URL: "http://127.0.0.1:" + apiPort, Temporal: dev.Client(), Store: st, auth: api.NewAuthenticator(testSecret, "", "", "")}
+	p.stack = &stack{URL: "http://127.0.0.1:" + apiPort, Temporal: tc, Store: st, auth: api.NewAuthenticator(testSecret, "", "", "")}
 	stopped := false
 	p.stack.stop = func() {
 		if stopped {
@@ -211,7 +226,7 @@ func startProcessStack(t testing.TB, relance string, cache int) *processStack {
 		stopped = true
 		require.NoError(t, p.api.stop(t), "relance api stops cleanly")
 		require.NoError(t, p.worker.stop(t), "relance worker stops cleanly")
-		_ = dev.Stop()
+		stopTemporal()
 		_ = st.Close()
 	}
 	t.Cleanup(p.stack.stop)

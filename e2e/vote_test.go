@@ -256,15 +256,22 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	require.False(t, eligibility.CallEligibility.Eligible, "Rennes alone covers neither a département nor 500,000 inhabitants")
 	require.NotEmpty(t, eligibility.CallEligibility.Reasons)
 
-	r = s.call(t, http.MethodPost, base+"/services/"+other.ID+"/deliver", admin, nil)
-	require.Equal(t, http.StatusConflict, r.Status, "a service not selected is not delivered: %s", r.Body)
-	r = s.call(t, http.MethodPost, base+"/services/"+rdv.ID+"/deliver", admin, nil)
-	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	// The merged and the unselected services' workflows have closed; the selected one is
+	// built and deployed, then delivered (buildAndDeliver).
+	s.waitWorkflowResult(t, models.ServiceWorkflowID(split.ID), models.StatusServiceMerged)
+	s.waitWorkflowResult(t, models.ServiceWorkflowID(other.ID), models.StatusNotSelected)
+	recordWorkflowHistory(t, s, models.ServiceWorkflowID(split.ID), "service_merged.json")
+	recordWorkflowHistory(t, s, models.ServiceWorkflowID(other.ID), "service_not_selected.json")
+	buildAndDeliver(t, s, base, rdv.ID, models.Euros(3_000_000))
+	s.waitStatus(t, paris, proposals[0], models.StatusDelivered)
+	s.waitStatus(t, paris, proposals[1], models.StatusDelivered)
+	recordWorkflowHistory(t, s, models.ServiceWorkflowID(rdv.ID), "service_built_delivered.json")
 
 	// Without a token: the Territoires Store, and the campaign with its results and decisions.
 	var store struct {
 		Items []struct {
 			models.CandidateService
+			Referents []struct{ Siren, Name string }                `json:"referents"`
 			Proposals []struct{ DossierID, Title, Proposer string } `json:"proposals"`
 		}
 	}
@@ -275,6 +282,10 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	require.Equal(t, rdv.ID, store.Items[0].ID)
 	require.Len(t, store.Items[0].Proposals, 2)
 	require.Equal(t, "Paris", store.Items[0].Proposals[0].Proposer)
+	require.Equal(t, models.RouteDeployExisting, store.Items[0].Route)
+	require.Equal(t, "rdv@territoires.example", store.Items[0].Contact)
+	require.Contains(t, store.Items[0].HowToJoin, "convention")
+	require.Equal(t, []struct{ Siren, Name string }{{sirenRennes, "Rennes"}}, store.Items[0].Referents, "its territoire référent")
 	var public struct {
 		Phase    models.Phase
 		Services []models.CandidateService
@@ -342,8 +353,10 @@ func TestCandidateServiceEndpointsBadInput(t *testing.T) {
 		{"the committee's session read by a member", http.MethodGet, base + "/committee", dinum, nil, http.StatusOK, "", ""},
 		{"the inbox of a member without committee tasks", http.MethodGet, "/api/v1/tasks?type=committee_opinions", dinum, nil, http.StatusOK, "", ""},
 		{"the inbox filtered on an unknown task type", http.MethodGet, "/api/v1/tasks?type=committee", dinum, nil, http.StatusUnprocessableEntity, models.EInvalid, "type"},
-		{"deliver as an instructor", http.MethodPost, unknown + "/deliver", instr, nil, http.StatusForbidden, models.EForbidden, ""},
-		{"deliver an unknown service", http.MethodPost, unknown + "/deliver", admin, nil, http.StatusNotFound, models.ENotFound, ""},
+		{"build as an applicant", http.MethodGet, unknown + "/build", paris, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"build as a local instructor", http.MethodGet, unknown + "/build", local, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"build without a token", http.MethodGet, unknown + "/build", "", nil, http.StatusUnauthorized, models.EUnauthorized, ""},
+		{"build of an unknown service", http.MethodGet, unknown + "/build", admin, nil, http.StatusNotFound, models.ENotFound, ""},
 		{"the store without a token", http.MethodGet, "/api/v1/store", "", nil, http.StatusOK, "", ""},
 		{"interest as an instructor", http.MethodPost, unknown + "/interest", instr, map[string]any{"contact": "a", "use_case": "un cas d'usage"}, http.StatusForbidden, models.EForbidden, ""},
 		{"interest from malformed JSON", http.MethodPost, unknown + "/interest", paris, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},

@@ -305,6 +305,13 @@ func (s *Service) markStarted(ctx context.Context, d models.Dossier) {
 // that the API and the reconciler start dossiers the same way. The workflow id is the
 // dossier's: starting it again is harmless.
 func (s *Service) Start(ctx context.Context, d models.Dossier) error {
+	if d.Kind == models.KindService {
+		svc, err := s.Store.Service(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		return s.StartService(ctx, svc)
+	}
 	var (
 		name, what, details string
 		input               any

@@ -46,6 +46,9 @@ const (
 	AuditServiceSelected    = "service_selected"
 	AuditServiceNotSelected = "service_not_selected"
 	AuditServiceDelivered   = "service_delivered"
+	AuditServiceRouted      = "service_routed"
+	AuditServiceVehicle     = "service_vehicle"
+	AuditServicePaid        = "service_paid"
 	AuditReferentConfirmed  = "referent_confirmed"
 	AuditCommitteeOpinion   = "committee_opinion"
 	// AuditRankingDeparture is a préfet's grant below a dossier of the session's ranking they

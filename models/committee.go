@@ -40,14 +40,6 @@ func (t Task) IsCampaignTask() bool {
 	return t.Type == TaskCommitteeOpinions || t.Type == TaskCommitteeDecision
 }
 
-// TaskWorkflowID is the ID of the workflow that waits on t: its campaign's, or its dossier's.
-func TaskWorkflowID(t Task) string {
-	if t.IsCampaignTask() {
-		return CampaignWorkflowID(t.DossierID)
-	}
-	return DossierWorkflowID(t.DossierID)
-}
-
 // CommitteeTask is the task of a committee's member: personal, and due after due.
 func CommitteeTask(campaignID string, typ TaskType, member string, attempt int) Task {
 	return Task{ID: TaskID(campaignID, typ, attempt), DossierID: campaignID, Type: typ, Role: RoleCommittee,

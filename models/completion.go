@@ -122,8 +122,16 @@ var taskOutcomes = map[TaskType][]outcome{
 		{OutcomeOutOfScope, false, func() any { return &MotivatedCompletion{} }},
 		{OutcomeRequestInfo, false, func() any { return &MotivatedCompletion{} }},
 	},
-	TaskCommitteeOpinions: {{OutcomeOpinions, true, func() any { return &OpinionsCompletion{} }}},
-	TaskCommitteeDecision: {{OutcomeDecided, true, func() any { return &DecisionCompletion{} }}},
+	TaskServiceRoute:         {{OutcomeRouted, true, func() any { return &RouteCompletion{} }}},
+	TaskServiceInvestigation: {{OutcomeReached, true, func() any { return &MilestoneCompletion{} }}},
+	TaskServiceBeta:          {{OutcomeReached, true, func() any { return &MilestoneCompletion{} }}},
+	TaskServiceDeployment:    {{OutcomeReached, true, func() any { return &MilestoneCompletion{} }}},
+	TaskServicePayment:       {{OutcomePaid, true, func() any { return &ServicePaymentCompletion{} }}},
+	TaskServiceLegalStudy:    {{OutcomeStudied, true, func() any { return &LegalStudyCompletion{} }}},
+	TaskServiceVehicle:       {{OutcomePaid, true, func() any { return &VehicleFundingCompletion{} }}},
+	TaskServiceDelivery:      {{OutcomeDelivered, true, func() any { return &DeliveryCompletion{} }}},
+	TaskCommitteeOpinions:    {{OutcomeOpinions, true, func() any { return &OpinionsCompletion{} }}},
+	TaskCommitteeDecision:    {{OutcomeDecided, true, func() any { return &DecisionCompletion{} }}},
 }
 
 // Outcomes lists the outcomes of a task of type t, as its form offers them.

@@ -16,7 +16,7 @@ const (
 )
 
 // Kinds lists the dossier kinds, for validating filters.
-var Kinds = []DossierKind{KindGuichet, KindAAP, KindPrefectoral, KindCoConstruction}
+var Kinds = []DossierKind{KindGuichet, KindAAP, KindPrefectoral, KindCoConstruction, KindService}
 
 // Status is where a dossier stands in its process. The workflow owns it; the database
 // holds a copy (the read model) for lists.
@@ -79,7 +79,12 @@ type Dossier struct {
 }
 
 // WorkflowID is the Temporal workflow that runs the dossier's process.
-func (d Dossier) WorkflowID() string { return DossierWorkflowID(d.ID) }
+func (d Dossier) WorkflowID() string {
+	if d.Kind == KindService {
+		return ServiceWorkflowID(d.ID)
+	}
+	return DossierWorkflowID(d.ID)
+}
 
 // DossierWorkflowID derives the workflow ID from a dossier ID.
 func DossierWorkflowID(id string) string { return "dossier-" + id }

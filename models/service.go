@@ -33,6 +33,11 @@ type CandidateService struct {
 	// DecisionReason the committee's reason, for either decision.
 	BudgetCents    Cents  `json:"budget_cents"`
 	DecisionReason string `json:"decision_reason,omitempty"`
+	// Route is how a selected service is built and deployed; HowToJoin and Contact how a
+	// collectivité joins it once delivered.
+	Route     ServiceRoute `json:"route,omitempty"`
+	HowToJoin string       `json:"how_to_join,omitempty"`
+	Contact   string       `json:"contact,omitempty"`
 	// ProposalIDs are the proposals (dossier IDs) it groups.
 	ProposalIDs []string  `json:"proposal_ids"`
 	CreatedBy   string    `json:"created_by"`

@@ -61,6 +61,8 @@ var statusTable = []StatusInfo{
 	{Status: StatusSelected, Label: "service sélectionné"},
 	{Status: StatusNotSelected, Label: "service non sélectionné", Terminal: true},
 	{Status: StatusDelivered, Label: "service livré", Terminal: true},
+	// A candidate service's reference row (Axe 1), merged into another: its process is over.
+	{Status: StatusServiceMerged, Label: "service fusionné", Terminal: true},
 }
 
 // statusesWhere lists the statuses whose row satisfies keep, in the table's order.

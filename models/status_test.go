@@ -45,6 +45,7 @@ func TestStatusTable(t *testing.T) {
 		{StatusSelected, "selected", flags{}},
 		{StatusNotSelected, "not_selected", flags{terminal: true}},
 		{StatusDelivered, "delivered", flags{terminal: true}},
+		{StatusServiceMerged, "service_merged", flags{terminal: true}},
 	}
 	require.Len(t, Statuses, len(want), "every status has a row, once")
 	for i, w := range want {

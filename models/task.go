@@ -21,7 +21,8 @@ const (
 // TaskTypes lists every task type, for validating filters.
 var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement,
 	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery, TaskProposalReview,
-	TaskCommitteeOpinions, TaskCommitteeDecision}
+	TaskServiceRoute, TaskServiceInvestigation, TaskServiceBeta, TaskServiceDeployment, TaskServicePayment, TaskServiceLegalStudy,
+	TaskServiceVehicle, TaskServiceDelivery, TaskCommitteeOpinions, TaskCommitteeDecision}
 
 // TaskStatus is the life of a task row.
 type TaskStatus string

@@ -119,6 +119,16 @@ func TestInboxFiltersClaimsAndCalls(t *testing.T) {
 		require.Equal(t, []string{"d2.preselection.0", "d0.preselection.0"}, ids(paris, TaskFilter{}), "newest first, within the instructor's départements")
 		require.Equal(t, []string{"d1.preselection.0"}, ids(national, TaskFilter{Departement: "35"}))
 		require.Equal(t, []string{"d2.preselection.0"}, ids(national, TaskFilter{ByDue: true, DueBefore: ptr(now.Add(36 * time.Hour))}))
+		dueBefore := TaskFilter{DueBefore: ptr(now.Add(60 * time.Hour))}
+		require.Equal(t, []string{"d2.preselection.0", "d1.preselection.0"}, ids(national, dueBefore), "due before, newest first")
+		newest, err := st.Task(ctx, "d2.preselection.0")
+		require.NoError(t, err)
+		dueBefore.After = &TaskCursor{Key: dueBefore.SortKey(newest), ID: newest.ID}
+		require.Equal(t, []string{"d1.preselection.0"}, ids(national, dueBefore), "due before, newest first, next page")
+		chair := models.Principal{Subject: "chair", Roles: []models.Role{models.RoleJury}}
+		endOfTime := ptr(time.Date(9999, 12, 31, 12, 0, 0, 0, time.UTC))
+		require.Empty(t, ids(chair, TaskFilter{DueBefore: endOfTime}), "a task without a due date is never due before a date")
+		require.Empty(t, ids(chair, TaskFilter{DueBefore: endOfTime, ByDue: true}), "a task without a due date is never due before a date")
 		require.Equal(t, []string{"d0.jury_decision.0"}, ids(models.Principal{Subject: "chair", Roles: []models.Role{models.RoleJury}}, TaskFilter{}))
 		require.Empty(t, ids(models.Principal{Subject: "j2", Roles: []models.Role{models.RoleJury}}, TaskFilter{}), "a juror sees only its own votes")
 

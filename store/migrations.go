@@ -43,11 +43,13 @@ type Migration struct {
 	AppliedAt time.Time // zero while pending
 }
 
-// Migrate applies every pending migration, each in its own transaction, holding the
-// migration lock (on PostgreSQL a session-level advisory lock, on SQLite an flock on a file
-// next to the database): runners started together take turns, and the later ones find
-// nothing left to do. A database migrated by the runner before goose has its versions
-// adopted first, so they are not applied again.
+// Migrate applies every pending migration, each in its own transaction (except those
+// marked "-- +goose NO TRANSACTION", which build indexes CONCURRENTLY on PostgreSQL),
+// holding the migration lock (on PostgreSQL a session-level advisory lock, on SQLite an
+// flock on a file next to the database): runners started together take turns, and the
+// later ones find nothing left to do. A database migrated by the runner before goose has
+// its versions adopted first, so they are not applied again; a schema holding an index
+// left INVALID by a failed concurrent build is refused, naming it.
 func (s *Store) Migrate(ctx context.Context) error {
 	p, err := s.migrationProvider(ctx)
 	if err != nil {
@@ -107,7 +109,7 @@ func (s *Store) provider(ctx context.Context, fsys fs.FS) (*goose.Provider, erro
 	}
 	// The provider is not closed: Close would close the store's pool.
 	return goose.NewProvider(dialect, sqlDB, s.dialectFS(fsys),
-		goose.WithSessionLocker(adoptingLocker{SessionLocker: locker, adopt: s.adoptLegacyVersions}),
+		goose.WithSessionLocker(preparingLocker{SessionLocker: locker, prepare: s.underMigrationLock}),
 		goose.WithDisableGlobalRegistry(true))
 }
 
@@ -205,21 +207,65 @@ type renderedFile struct {
 func (f *renderedFile) Stat() (fs.FileInfo, error) { return f.info, nil }
 func (f *renderedFile) Close() error               { return nil }
 
-// adoptingLocker takes the migration lock, then adopts the versions of the runner before
-// goose while holding it, before goose reads its own version table.
-type adoptingLocker struct {
+// preparingLocker takes the migration lock, then runs prepare while holding it, before goose
+// reads its own version table.
+type preparingLocker struct {
 	lock.SessionLocker
-	adopt func(ctx context.Context, conn *sql.Conn) error
+	prepare func(ctx context.Context, conn *sql.Conn) error
 }
 
-func (l adoptingLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
+func (l preparingLocker) SessionLock(ctx context.Context, conn *sql.Conn) error {
 	if err := l.SessionLocker.SessionLock(ctx, conn); err != nil {
 		return err
 	}
-	if err := l.adopt(ctx, conn); err != nil {
+	if err := l.prepare(ctx, conn); err != nil {
 		// goose does not unlock when locking fails, and the pool would keep the lock.
-		return errors.Join(fmt.Errorf("adopt the versions of %s: %w", legacyTable, err),
-			l.SessionUnlock(context.WithoutCancel(ctx), conn))
+		return errors.Join(err, l.SessionUnlock(context.WithoutCancel(ctx), conn))
+	}
+	return nil
+}
+
+// underMigrationLock runs, holding the migration lock and before goose reads its version
+// table, what must be settled first: the versions of the runner before goose are adopted,
+// and an index left INVALID by a failed build is refused (see invalidIndexes).
+func (s *Store) underMigrationLock(ctx context.Context, conn *sql.Conn) error {
+	if err := s.adoptLegacyVersions(ctx, conn); err != nil {
+		return fmt.Errorf("adopt the versions of %s: %w", legacyTable, err)
+	}
+	return s.invalidIndexes(ctx, conn)
+}
+
+// invalidIndexes fails naming the indexes of this schema that PostgreSQL marks INVALID. A
+// migration that builds an index CONCURRENTLY (outside a transaction, so that writes go on)
+// and fails or is interrupted leaves the index there, INVALID: never used, yet still
+// updated by every write. Its migration is not recorded, so it runs again, but CREATE
+// INDEX CONCURRENTLY IF NOT EXISTS would find the name taken and keep the broken index.
+// Held under the migration lock, no other runner is building one at the time.
+func (s *Store) invalidIndexes(ctx context.Context, conn *sql.Conn) error {
+	if s.sqlite {
+		return nil
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE NOT i.indisvalid AND c.relnamespace = current_schema()::regnamespace ORDER BY c.relname`)
+	if err != nil {
+		return fmt.Errorf("look for invalid indexes: %w", err)
+	}
+	var invalid []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return err
+		}
+		invalid = append(invalid, name)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	if len(invalid) > 0 {
+		return fmt.Errorf("index %s is INVALID, left by a CREATE INDEX CONCURRENTLY that failed or was interrupted: "+
+			"drop it (DROP INDEX CONCURRENTLY %s) and migrate again, which builds it again",
+			strings.Join(invalid, ", "), strings.Join(invalid, ", "))
 	}
 	return nil
 }

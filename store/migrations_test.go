@@ -14,6 +14,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/pressly/goose/v3"
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/internal/testdb"
@@ -312,4 +313,49 @@ func TestDialectFiles(t *testing.T) {
 			require.Error(t, st.db.Table(other).Count(&n).Error, "the other dialect's file is not applied")
 		})
 	}
+}
+
+// TestMigrateRebuildsAnIndexWhoseConcurrentBuildFailed plays a CREATE INDEX CONCURRENTLY
+// that failed on PostgreSQL: its version is not recorded and the index is left INVALID.
+// Migrate refuses, naming it (IF NOT EXISTS would keep the broken index); once it is
+// dropped, Migrate builds it again, valid, and the inbox plans on it.
+func TestMigrateRebuildsAnIndexWhoseConcurrentBuildFailed(t *testing.T) {
+	url := testdb.PostgresURL(t)
+	if url == "" {
+		return
+	}
+	ctx := context.Background()
+	st := openEmpty(t, url)
+	require.NoError(t, st.Migrate(ctx))
+	all, err := st.Migrations(ctx)
+	require.NoError(t, err)
+	var version int64
+	for _, m := range all {
+		if m.Name == "inbox_newest_covers_due" {
+			version = m.Version
+		}
+	}
+	require.NotZero(t, version)
+
+	// The build fails as a unique index over duplicates does, and leaves the index INVALID.
+	require.NoError(t, st.db.Exec("DROP INDEX tasks_open_newest_due").Error)
+	require.NoError(t, st.db.Exec("DELETE FROM "+goose.DefaultTablename+" WHERE version_id >= ?", version).Error)
+	newDossier(t, st, "d", "217500016", "75")
+	for i := range 2 {
+		require.NoError(t, st.CreateTask(ctx, models.Task{ID: fmt.Sprintf("d.t%d", i), DossierID: "d", Type: models.TaskDisbursement,
+			Role: models.RoleFinance, Scope: models.ScopeNational}))
+	}
+	require.Error(t, st.db.Exec("CREATE UNIQUE INDEX CONCURRENTLY tasks_open_newest_due ON tasks (role)").Error)
+
+	err = st.Migrate(ctx)
+	require.ErrorContains(t, err, "index tasks_open_newest_due is INVALID")
+	require.ErrorContains(t, err, "DROP INDEX CONCURRENTLY tasks_open_newest_due")
+
+	require.NoError(t, st.db.Exec("DROP INDEX CONCURRENTLY tasks_open_newest_due").Error)
+	require.NoError(t, st.Migrate(ctx))
+	requireAllAppliedOnce(t, st)
+	var valid bool
+	require.NoError(t, st.db.Raw(`SELECT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+		WHERE c.relname = 'tasks_open_newest_due' AND c.relnamespace = current_schema()::regnamespace`).Scan(&valid).Error)
+	require.True(t, valid, "tasks_open_newest_due built again")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -30,13 +31,14 @@ type readCase struct {
 	name  string
 	p     models.Principal
 	query string
-	page  func(ctx context.Context, after any) (last any, n int, err error)
+	page  func(ctx context.Context, st *store.Store, after any) (last any, n int, err error)
 }
 
 // BenchmarkReadPath seeds PostgreSQL with 10,000 then 100,000 dossiers (about three tasks
 // each) and times each page of the inbox and of the dossier list, for each filter and sort,
 // following the cursor over the first pages. It prints p50 and p99 per page at each size
-// and how p99 grows. It runs only with BENCH_SCALE=1 (make bench-scale) and
+// and how they grow, then the shared buffers the store's worst page touched at each size
+// (EXPLAIN ANALYZE BUFFERS), which, unlike times, a loaded machine does not change. It runs only with BENCH_SCALE=1 (make bench-scale) and
 // TEST_DATABASE_URL; BENCH_SCALE_SIZES and BENCH_SCALE_REPS change the sizes and repetitions.
 func BenchmarkReadPath(b *testing.B) {
 	if os.Getenv("BENCH_SCALE") == "" {
@@ -66,6 +68,7 @@ func BenchmarkReadPath(b *testing.B) {
 	const pages, limit = 10, 50
 	ctx := context.Background()
 	results := map[string]map[int][]time.Duration{} // case, size: page times
+	buffers := map[string]map[int]int{}             // case, size: the most buffers a page touched
 	var order []string
 	for _, size := range sizes {
 		st, err := store.Open(testdb.PostgresURL(b))
@@ -94,7 +97,8 @@ func BenchmarkReadPath(b *testing.B) {
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
 		for _, c := range cases {
 			for via, page := range map[string]func(ctx context.Context, after any) (any, int, error){
-				"store": c.page, "http": httpPage(b, srv.URL, c, limit)} {
+				"store": func(ctx context.Context, after any) (any, int, error) { return c.page(ctx, st, after) },
+				"http":  httpPage(b, srv.URL, c, limit)} {
 				name := via + " " + c.name
 				if results[name] == nil {
 					results[name] = map[int][]time.Duration{}
@@ -120,6 +124,28 @@ func BenchmarkReadPath(b *testing.B) {
 						after = last
 					}
 				}
+			}
+		}
+		for _, c := range cases {
+			if buffers[c.name] == nil {
+				buffers[c.name] = map[int]int{}
+			}
+			var after any
+			for range pages {
+				var last any
+				var n int
+				k, err := store.PageBuffers(st, func(st *store.Store) (err error) { last, n, err = c.page(ctx, st, after); return err })
+				if err != nil {
+					b.Fatalf("%s: %v", c.name, err)
+				}
+				if n == 0 && after != nil {
+					break
+				}
+				buffers[c.name][size] = max(buffers[c.name][size], k)
+				if n < limit {
+					break
+				}
+				after = last
 			}
 		}
 		srv.Close()
@@ -150,6 +176,27 @@ func BenchmarkReadPath(b *testing.B) {
 		fmt.Fprintf(w, "%s%.2f×\t%.2f×\t\n", line, growth(0), growth(1))
 	}
 	w.Flush()
+	// Buffers do not depend on the machine's load, as times do: a page whose buffers grow
+	// with the data reads more than its page.
+	fmt.Println("\nshared buffers touched by the store's worst page (EXPLAIN ANALYZE BUFFERS)")
+	w = tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	header = "case\t"
+	for _, size := range sizes {
+		header += fmt.Sprintf("buffers@%d\t", size)
+	}
+	fmt.Fprintln(w, header+"growth\t")
+	worstBuffers := 0.0
+	for _, name := range slices.Sorted(maps.Keys(buffers)) {
+		line := "store " + name + "\t"
+		for _, size := range sizes {
+			line += fmt.Sprintf("%d\t", buffers[name][size])
+		}
+		growth := float64(buffers[name][sizes[len(sizes)-1]]) / float64(max(buffers[name][sizes[0]], 1))
+		worstBuffers = max(worstBuffers, growth)
+		fmt.Fprintf(w, "%s%.2f×\t\n", line, growth)
+	}
+	w.Flush()
+	b.ReportMetric(worstBuffers, "worst-buffers-growth")
 	b.ReportMetric(float64(worst)/float64(time.Millisecond), "worst-p99-ms")
 	b.ReportMetric(worstGrowth, "worst-p99-growth")
 }
@@ -195,7 +242,7 @@ func readCases(ctx context.Context, st *store.Store, now time.Time, limit int) (
 			q.Set("due_before", f.DueBefore.Format(time.RFC3339))
 		}
 		q.Set("limit", strconv.Itoa(limit))
-		return readCase{name: "inbox " + name, p: p, query: "/api/v1/tasks?" + q.Encode(), page: func(ctx context.Context, after any) (any, int, error) {
+		return readCase{name: "inbox " + name, p: p, query: "/api/v1/tasks?" + q.Encode(), page: func(ctx context.Context, st *store.Store, after any) (any, int, error) {
 			g := f
 			if after != nil {
 				t := after.(models.Task)
@@ -218,7 +265,7 @@ func readCases(ctx context.Context, st *store.Store, now time.Time, limit int) (
 			}
 		}
 		q.Set("limit", strconv.Itoa(limit))
-		return readCase{name: "dossiers " + name, p: p, query: "/api/v1/dossiers?" + q.Encode(), page: func(ctx context.Context, after any) (any, int, error) {
+		return readCase{name: "dossiers " + name, p: p, query: "/api/v1/dossiers?" + q.Encode(), page: func(ctx context.Context, st *store.Store, after any) (any, int, error) {
 			g := f
 			if after != nil {
 				g.After = after.(string)

@@ -23,6 +23,14 @@ type serviceRow struct {
 	MergedInto         string
 	BudgetCents        models.Cents
 	DecisionReason     string
+	Route              string
+	RouteNote          string
+	PaidCents          models.Cents
+	Vehicle            string
+	VehicleName        string
+	VehicleCents       models.Cents
+	HowToJoin          string
+	Contact            string
 	CreatedBy          string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -36,7 +44,22 @@ func (r serviceRow) model(proposals []string) models.CandidateService {
 	}
 	return models.CandidateService{ID: r.ID, CampaignID: r.CampaignID, Title: r.Title, Description: r.Description,
 		Status: models.ServiceStatus(r.Status), EstimatedCostCents: r.EstimatedCostCents, CostNote: r.CostNote, MergedInto: r.MergedInto,
-		BudgetCents: r.BudgetCents, DecisionReason: r.DecisionReason, ProposalIDs: proposals, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		BudgetCents: r.BudgetCents, DecisionReason: r.DecisionReason, Route: models.ServiceRoute(r.Route), HowToJoin: r.HowToJoin,
+		Contact: r.Contact, ProposalIDs: proposals, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+// setServiceStatusTx moves a service, and its reference row among the dossiers, to status.
+// more are further columns of the service's row to set.
+func (s *Store) setServiceStatusTx(tx *gorm.DB, id string, status models.ServiceStatus, more map[string]any) error {
+	updates := map[string]any{"status": string(status), "updated_at": s.now()}
+	for k, v := range more {
+		updates[k] = v
+	}
+	if err := tx.Model(&serviceRow{}).Where("id = ?", id).Updates(updates).Error; err != nil {
+		return err
+	}
+	return tx.Model(&dossierRow{}).Where("id = ? AND kind = ?", id, string(models.KindService)).
+		Updates(map[string]any{"status": string(models.ServiceDossierStatus(status)), "updated_at": s.now()}).Error
 }
 
 type serviceProposalRow struct {
@@ -60,7 +83,17 @@ func (s *Store) CreateService(ctx context.Context, svc models.CandidateService) 
 		Status: string(models.ServiceCandidate), EstimatedCostCents: svc.EstimatedCostCents, CostNote: svc.CostNote,
 		CreatedBy: svc.CreatedBy, CreatedAt: now, UpdatedAt: now}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var campaign campaignRow
+		if err := tx.Take(&campaign, "id = ?", svc.CampaignID).Error; err != nil {
+			return notFound(err, "no campaign %s", svc.CampaignID)
+		}
 		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		// Its reference row: what its tasks, trail and process hang on (migration 00020).
+		if err := tx.Create(&dossierRow{ID: svc.ID, Kind: string(models.KindService), Status: string(models.StatusAccepted),
+			EnvelopeCode: campaign.EnvelopeCode, Payload: "{}", CreatedBy: svc.CreatedBy, CallID: svc.CampaignID,
+			CreatedAt: now, UpdatedAt: now}).Error; err != nil {
 			return err
 		}
 		if err := s.serviceAudit(tx, svc.ID, svc.CreatedBy, models.AuditServiceCreated,
@@ -161,8 +194,7 @@ func (s *Store) MergeServices(ctx context.Context, campaignID, fromID, intoID, a
 				return err
 			}
 		}
-		if err := tx.Model(&serviceRow{}).Where("id = ?", fromID).Updates(map[string]any{"status": string(models.ServiceMerged),
-			"merged_into": intoID, "updated_at": s.now()}).Error; err != nil {
+		if err := s.setServiceStatusTx(tx, fromID, models.ServiceMerged, map[string]any{"merged_into": intoID}); err != nil {
 			return err
 		}
 		detail := fmt.Sprintf("service %s merged into %s (%d proposal(s) moved)", fromID, intoID, len(moved))
@@ -421,8 +453,8 @@ func (s *Store) RecordDecision(ctx context.Context, c models.Campaign, d models.
 					return err
 				}
 			}
-			if err := tx.Model(&serviceRow{}).Where("id = ?", sd.ServiceID).Updates(map[string]any{"status": string(status),
-				"budget_cents": sd.BudgetCents, "decision_reason": sd.Reason, "updated_at": s.now()}).Error; err != nil {
+			if err := s.setServiceStatusTx(tx, sd.ServiceID, status, map[string]any{"budget_cents": sd.BudgetCents,
+				"decision_reason": sd.Reason}); err != nil {
 				return err
 			}
 			if err := s.serviceAudit(tx, sd.ServiceID, actor, action, detail); err != nil {
@@ -431,29 +463,6 @@ func (s *Store) RecordDecision(ctx context.Context, c models.Campaign, d models.
 		}
 		return nil
 	})
-}
-
-// DeliverService records that a selected service is delivered: it enters the Territoires Store.
-func (s *Store) DeliverService(ctx context.Context, campaignID, id, actor string) (models.CandidateService, error) {
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		res := tx.Model(&serviceRow{}).Where("id = ? AND campaign_id = ? AND status = ?", id, campaignID, string(models.ServiceSelected)).
-			Updates(map[string]any{"status": string(models.ServiceDelivered), "updated_at": s.now()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			var row serviceRow
-			if err := tx.Take(&row, "id = ? AND campaign_id = ?", id, campaignID).Error; err != nil {
-				return notFound(err, "no candidate service %s in campaign %s", id, campaignID)
-			}
-			return models.Errorf(models.EConflict, "service %s is %s: only a selected service is delivered", id, row.Status)
-		}
-		return s.serviceAudit(tx, id, actor, models.AuditServiceDelivered, "delivered: published in the Territoires Store")
-	})
-	if err != nil {
-		return models.CandidateService{}, err
-	}
-	return s.Service(ctx, id)
 }
 
 // DeliveredServices lists the services of every campaign that are delivered: the Territoires Store.

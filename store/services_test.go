@@ -221,9 +221,9 @@ func TestCommitteeDecisionReservesAtomically(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, ledger, 1)
 
-		_, err = st.DeliverService(ctx, "c1", "s3", "admin")
+		_, err = st.DeliverService(ctx, "s3", "admin", models.DeliveryData{})
 		require.Equal(t, models.EConflict, models.ErrorCode(err), "a service not selected is not delivered")
-		d, err := st.DeliverService(ctx, "c1", "s1", "admin")
+		d, err := st.DeliverService(ctx, "s1", "admin", models.DeliveryData{HowToJoin: "Écrire à l’équipe", Contact: "contact@example.org"})
 		require.NoError(t, err)
 		require.Equal(t, models.ServiceDelivered, d.Status)
 		delivered, err := st.DeliveredServices(ctx)

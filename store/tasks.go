@@ -176,7 +176,8 @@ func taskAccessSQL(a models.TaskAccess) clause.Expr {
 }
 
 // openTasksSQL selects the tasks still to be done, written out as the predicate of the
-// inbox's partial indexes (migrations 00600 and 00601): a bound parameter could not use them.
+// inbox's partial indexes (migrations 00013, 00014, 00045): a bound parameter could not use
+// them.
 var openTasksSQL = func() string {
 	quoted := make([]string, len(models.OpenTaskStatuses))
 	for i, st := range models.OpenTaskStatuses {
@@ -253,14 +254,28 @@ func (s *Store) inbox(ctx context.Context, p models.Principal, access models.Tas
 		}
 	}
 	key, order := "tasks.created_at", "tasks.created_at DESC, tasks.id DESC"
+	walkIDs := false
 	if f.ByDue {
 		key = s.dueKeySQL()
 		order = key + ", tasks.id"
 	}
 	if f.DueBefore != nil {
-		// On the sort key rather than due_at, so that the due-date index bounds it: the same
-		// tasks, as no due date is after noDueDate.
-		q = q.Where(s.dueKeySQL()+" < ?", f.DueBefore.UTC())
+		// A task without a due date is never due before a date.
+		before := f.DueBefore.UTC()
+		if before.After(noDueDate) {
+			before = noDueDate
+		}
+		if f.ByDue {
+			// On the sort key, so that the due-date index bounds it: the same tasks.
+			q = q.Where(s.dueKeySQL()+" < ?", before)
+		} else {
+			// Sorted newest first, the page is found by walking the newest-first index; when
+			// the tasks due before the date are the oldest, the walk passes most open tasks
+			// before it fills a page. tasks_open_newest_due carries due_at, so the walk is
+			// read from the index alone if it selects only ids (walkIDs below).
+			q = q.Where("tasks.due_at < ?", before)
+			walkIDs = true
+		}
 	}
 	switch f.Assigned {
 	case "me":
@@ -277,6 +292,10 @@ func (s *Store) inbox(ctx context.Context, p models.Principal, access models.Tas
 			cmp = ">"
 		}
 		q = q.Where(fmt.Sprintf("(%s, tasks.id) %s (?, ?)", key, cmp), f.After.Key.UTC(), f.After.ID)
+	}
+	if walkIDs {
+		ids := q.Select("tasks.id").Order(order).Limit(f.Limit)
+		q = s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Where("tasks.id IN (?)", ids)
 	}
 	var rows []taskRow
 	if err := q.Order(order).Limit(f.Limit).Find(&rows).Error; err != nil {

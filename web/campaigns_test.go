@@ -111,7 +111,8 @@ func TestCampaignPublicPageAfterTheVoteAndTheStore(t *testing.T) {
 	status, page, _ = w.get(t, "/territoires-store")
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, page, "Aucun service n'est encore livré.")
-	_, err = w.store.DeliverService(ctx, f.campaign.ID, f.services[0], "admin")
+	_, err = w.store.DeliverService(ctx, f.services[0], "admin",
+		models.DeliveryData{HowToJoin: "Écrire à l'ANCT, qui ouvre un compte à la collectivité.", Contact: "store@anct.gouv.fr"})
 	require.NoError(t, err)
 	_, page, _ = w.get(t, "/territoires-store")
 	require.Contains(t, page, "Service — Prise de rendez-vous en mairie")
@@ -254,7 +255,7 @@ func TestGroupingCreatesMergesAndCosts(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	require.Contains(t, page, "Prise de rendez-vous en mairie")
 	ctx := context.Background()
-	ds, err := w.store.ListDossiers(ctx, anct, store.DossierFilter{Call: f.campaign.ID, Limit: 10})
+	ds, err := w.store.ListDossiers(ctx, anct, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: f.campaign.ID, Limit: 10})
 	require.NoError(t, err)
 	require.Len(t, ds, 2)
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"html"
 	"html/template"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/relance/relance/api"
 	"github.com/relance/relance/filing"
@@ -59,7 +61,7 @@ func newWorkspace(t *testing.T) *workspace {
 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a := &api.Server{Store: st, Auth: api.NewAuthenticator("test-secret", "", "", ""), Logger: logger, TemporalTimeout: time.Second,
-		Filing: &filing.Service{Store: st, Logger: logger}}
+		Filing: &filing.Service{Store: st, Logger: logger, Temporal: unreachableTemporal{}, Timeout: 5 * time.Second}}
 	sessions := NewSessions("test-secret", time.Hour, false)
 	pages, err := New(a, sessions, logger)
 	require.NoError(t, err)
@@ -549,4 +551,16 @@ func TestInboxPagesAndTheDoneTabExports(t *testing.T) {
 	_, body, _ = w.get(t, "/taches.csv?onglet=a-traiter")
 	require.Equal(t, thRow(page), strings.SplitN(body, "\n", 2)[0])
 	require.Len(t, strings.Split(strings.TrimSpace(body), "\n"), 103)
+}
+
+// unreachableTemporal is a workflow service that never answers a start or a signal: what
+// the pages record stands, and the reconciler or the processes' own rechecks follow it up.
+type unreachableTemporal struct{ client.Client }
+
+func (unreachableTemporal) ExecuteWorkflow(context.Context, client.StartWorkflowOptions, any, ...any) (client.WorkflowRun, error) {
+	return nil, errors.New("no workflow service in the web tests")
+}
+
+func (unreachableTemporal) SignalWorkflow(context.Context, string, string, string, any) error {
+	return errors.New("no workflow service in the web tests")
 }

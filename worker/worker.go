@@ -35,6 +35,7 @@ func Register(r interface {
 	r.RegisterWorkflowWithOptions(workflows.PrefectoralWorkflow, workflow.RegisterOptions{Name: workflows.PrefectoralWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.CampaignWorkflow, workflow.RegisterOptions{Name: workflows.CampaignWorkflowName})
 	r.RegisterWorkflowWithOptions(workflows.ProposalWorkflow, workflow.RegisterOptions{Name: workflows.ProposalWorkflowName})
+	r.RegisterWorkflowWithOptions(workflows.CandidateServiceWorkflow, workflow.RegisterOptions{Name: workflows.ServiceWorkflowName})
 	r.RegisterActivity(acts)
 }
 

@@ -24,6 +24,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 			replayer.RegisterWorkflowWithOptions(PrefectoralWorkflow, workflow.RegisterOptions{Name: PrefectoralWorkflowName})
 			replayer.RegisterWorkflowWithOptions(CampaignWorkflow, workflow.RegisterOptions{Name: CampaignWorkflowName})
 			replayer.RegisterWorkflowWithOptions(ProposalWorkflow, workflow.RegisterOptions{Name: ProposalWorkflowName})
+			replayer.RegisterWorkflowWithOptions(CandidateServiceWorkflow, workflow.RegisterOptions{Name: ServiceWorkflowName})
 			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, file))
 		})
 	}

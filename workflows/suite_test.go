@@ -43,13 +43,15 @@ func newWorkflowSuite(t *testing.T) *workflowSuite {
 	s.env.RegisterWorkflowWithOptions(PrefectoralWorkflow, workflow.RegisterOptions{Name: PrefectoralWorkflowName})
 	s.env.RegisterWorkflowWithOptions(CampaignWorkflow, workflow.RegisterOptions{Name: CampaignWorkflowName})
 	s.env.RegisterWorkflowWithOptions(ProposalWorkflow, workflow.RegisterOptions{Name: ProposalWorkflowName})
+	s.env.RegisterWorkflowWithOptions(CandidateServiceWorkflow, workflow.RegisterOptions{Name: ServiceWorkflowName})
 	s.env.RegisterActivity(&activities.Activities{})
 	start := s.env.Now()
 	s.env.OnActivity(acts.RecordStatus, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.StatusInput) error {
 		s.statuses = append(s.statuses, in.Status)
 		s.reasons = append(s.reasons, in.Reason)
 		return nil
-	})
+	}).Maybe() // a candidate service's workflow records none: the store does
+
 	s.env.OnActivity(acts.OpenTask, mock.Anything, mock.Anything).Return(nil).Maybe()
 	s.env.OnActivity(acts.CloseTask, mock.Anything, mock.Anything).Return(nil).Maybe()
 	s.env.OnActivity(acts.CancelTask, mock.Anything, mock.Anything).Return(nil).Maybe()
