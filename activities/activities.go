@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/relance/relance/models"
@@ -18,6 +19,8 @@ import (
 // Activities are the workflows' hands on the database.
 type Activities struct {
 	Store *store.Store
+	// Temporal signals the workflows a campaign's transitions reach (its candidate services').
+	Temporal client.Client
 }
 
 // Audit is the trail entry an activity writes along with its change. Key makes it idempotent.

@@ -268,9 +268,9 @@ func (s *Server) Results(ctx context.Context, p models.Principal, campaign model
 	return results, !now.Before(campaign.Schedule.Vote.ClosesAt), err
 }
 
-// recordDecision records the committee's decision, which its chair enters once the vote
-// has closed: the selected services' budgets are reserved on the campaign's envelope at
-// once (or none is), and every proposal learns what became of its service.
+// recordDecision is the chair's completion of the committee's decision task, once the vote
+// has closed and the quorum has answered: the campaign's workflow reserves the selected
+// services' budgets on the campaign's envelope at once (or none), then tells each service.
 func (s *Server) recordDecision(c echo.Context) error {
 	campaign, err := s.campaignParam(c)
 	if err != nil {
@@ -285,6 +285,8 @@ func (s *Server) recordDecision(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	// The workflow checks it again; checked here, a decision at fault is answered with its
+	// fields whether or not the chair's task is open yet.
 	services, err := s.Store.Services(ctx, campaign.ID)
 	if err != nil {
 		return err
@@ -292,25 +294,62 @@ func (s *Server) recordDecision(c echo.Context) error {
 	if err := campaign.CheckDecision(d, services); err != nil {
 		return err
 	}
-	opinions, err := s.Store.Opinions(ctx, campaign.ID)
+	t, err := s.openCommitteeTask(ctx, campaign, models.TaskCommitteeDecision, p.Subject)
+	if models.ErrorCode(err) == models.ENotFound {
+		opinions, oerr := s.Store.Opinions(ctx, campaign.ID)
+		if oerr != nil {
+			return oerr
+		}
+		if missing := campaign.QuorumMissing(answeredMembers(opinions)); missing > 0 {
+			return models.Errorf(models.EConflict, "the decision waits for %d more member(s)' opinions (quorum %d)", missing, campaign.Quorum)
+		}
+		return models.Errorf(models.EConflict, "%s", err)
+	}
 	if err != nil {
 		return err
 	}
-	if missing := campaign.QuorumMissing(answeredMembers(opinions)); missing > 0 {
-		return models.Errorf(models.EConflict, "the decision waits for %d more member(s)' opinions (quorum %d)", missing, campaign.Quorum)
-	}
-	if err := s.Store.RecordDecision(ctx, campaign, d, p.Subject); err != nil {
+	if err := s.completeCommitteeTask(ctx, p, t, models.OutcomeDecided, d); err != nil {
 		return err
 	}
-	ids := make([]string, len(d.Services))
-	for i, sd := range d.Services {
-		ids[i] = sd.ServiceID
-	}
-	notSignalled := s.Filing.SignalServices(ctx, ids)
 	if services, err = s.Store.Services(ctx, campaign.ID); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"services": services, "not_signalled": notSignalled})
+	// not_signalled stays for earlier clients: the workflow, not the API, tells the services.
+	return c.JSON(http.StatusOK, map[string]any{"services": services, "task_id": t.ID, "not_signalled": []string{}})
+}
+
+// openCommitteeTask finds the open task of type typ that campaign's workflow opened for
+// member: the API's committee endpoints are routes into the task completion.
+func (s *Server) openCommitteeTask(ctx context.Context, campaign models.Campaign, typ models.TaskType, member string) (models.Task, error) {
+	tasks, err := s.Store.DossierTasks(ctx, campaign.ID)
+	if err != nil {
+		return models.Task{}, err
+	}
+	var done *models.Task
+	for i := len(tasks) - 1; i >= 0; i-- {
+		t := tasks[i]
+		switch {
+		case t.Type != typ || t.Assignee != member:
+		case t.Status.Open():
+			return t, nil
+		case done == nil:
+			done = &t
+		}
+	}
+	if done != nil {
+		return *done, models.Errorf(models.EConflict, "your %s task %s is already %s", typ, done.ID, done.Status)
+	}
+	return models.Task{}, models.Errorf(models.ENotFound, "no %s task of yours is open in campaign %s", typ, campaign.ID)
+}
+
+// completeCommitteeTask completes a committee task with data as its payload.
+func (s *Server) completeCommitteeTask(ctx context.Context, p models.Principal, t models.Task, outcome string, data any) error {
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	_, _, err = s.CompleteTask(ctx, p, t.ID, models.Completion{Outcome: outcome, Data: raw})
+	return err
 }
 
 // serviceBuild shows where a service's build and deploy stands (route, milestones,
@@ -580,8 +619,8 @@ func answeredMembers(opinions []models.MemberOpinion) []string {
 	return out
 }
 
-// giveOpinions records a committee member's opinion on each candidate service, once the
-// vote has closed, replacing the ones it gave before.
+// giveOpinions is a committee member's completion of its opinions task, once the vote has
+// closed: an opinion on each candidate service, in the order of the results, with a comment.
 func (s *Server) giveOpinions(c echo.Context) error {
 	campaign, err := s.campaignParam(c)
 	if err != nil {
@@ -603,7 +642,14 @@ func (s *Server) giveOpinions(c echo.Context) error {
 	if err := campaign.CheckOpinions(req, services); err != nil {
 		return err
 	}
-	if err := s.Store.RecordOpinions(ctx, campaign.ID, p.Subject, req.Opinions); err != nil {
+	t, err := s.openCommitteeTask(ctx, campaign, models.TaskCommitteeOpinions, p.Subject)
+	if models.ErrorCode(err) == models.ENotFound {
+		return models.Errorf(models.EConflict, "the committee's tasks open once the campaign's workflow has seen the vote close, or it has decided: %s", err)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.completeCommitteeTask(ctx, p, t, models.OutcomeOpinions, req); err != nil {
 		return err
 	}
 	return s.committeeView(c)

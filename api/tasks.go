@@ -142,11 +142,22 @@ func (s *Server) visibleTask(c echo.Context) (models.Task, error) {
 }
 
 // VisibleTask loads a task p may see: one it may act on, or one of a dossier it reads (a
-// jury member's vote only for those who see the deliberations).
+// jury member's vote only for those who see the deliberations), or of a campaign's
+// committee it sits on or reads as ANCT.
 func (s *Server) VisibleTask(ctx context.Context, p models.Principal, id string) (models.Task, error) {
 	t, err := s.Store.Task(ctx, id)
 	if err != nil {
 		return t, err
+	}
+	if t.IsCampaignTask() {
+		c, err := s.Store.Campaign(ctx, t.DossierID)
+		if err != nil {
+			return t, err
+		}
+		if !p.CanSeeCampaignTask(c, t) {
+			return t, models.Errorf(models.EForbidden, "task %s is the committee's of campaign %s", t.ID, c.ID)
+		}
+		return t, nil
 	}
 	d, err := s.Store.Dossier(ctx, t.DossierID)
 	if err != nil {

@@ -233,7 +233,7 @@ func Serve(ctx context.Context, ln net.Listener, srv *api.Server) error {
 
 // NewWorker returns a worker running relance's workflows and activities over st.
 func NewWorker(tc client.Client, st *store.Store) sdkworker.Worker {
-	return worker.New(tc, &activities.Activities{Store: st})
+	return worker.New(tc, &activities.Activities{Store: st, Temporal: tc})
 }
 
 // RunWorker runs the worker, the outbox's dispatcher, which delivers reminders and

@@ -178,3 +178,29 @@ func TestCampaignEndpointsBadInput(t *testing.T) {
 		{"move to the same dates", http.MethodPut, path + "/schedule", admin, c.Schedule, http.StatusOK, "", ""},
 	})
 }
+
+// waitInboxTask waits up to 15 s for an open task of type typ in token's inbox, and returns it.
+func waitInboxTask(t *testing.T, s *stack, token string, typ models.TaskType) models.Task {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		var inbox struct{ Items []models.Task }
+		r := s.call(t, http.MethodGet, "/api/v1/tasks?type="+string(typ), token, nil)
+		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+		r.decode(t, &inbox)
+		if len(inbox.Items) > 0 {
+			return inbox.Items[0]
+		}
+	}
+	t.Fatalf("no open %s task in the inbox after 15 s", typ)
+	return models.Task{}
+}
+
+// taskOf reads a task as token sees it.
+func taskOf(t *testing.T, s *stack, token, id string) models.Task {
+	t.Helper()
+	var task models.Task
+	r := s.call(t, http.MethodGet, "/api/v1/tasks/"+id, token, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r.decode(t, &task)
+	return task
+}

@@ -133,8 +133,26 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	r.decode(t, &results)
 	require.True(t, results.Final)
 
-	// The committee's chair decides; budgets beyond the envelope reserve nothing.
+	// When the vote closed, the campaign's workflow gave each member of the committee a task;
+	// the chair decides once the quorum has answered; budgets beyond the envelope reserve nothing.
 	chair := s.token(t, models.Principal{Subject: "anct.chair", Roles: []models.Role{models.RoleAdmin}})
+	dinum := s.token(t, models.Principal{Subject: "dinum", Roles: []models.Role{models.RoleJury}})
+	// A regional instructor: whatever a member's roles, its committee task is its own.
+	region := s.token(t, models.Principal{Subject: "region", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"53"}})
+	chairOpinions := waitInboxTask(t, s, chair, models.TaskCommitteeOpinions)
+	require.Equal(t, models.RoleCommittee, chairOpinions.Role)
+	require.Equal(t, c.ID, chairOpinions.DossierID)
+	require.WithinDuration(t, time.Now().Add(15*24*time.Hour), *chairOpinions.DueAt, time.Minute, "due 15 days after the vote closed")
+	dinumOpinions := waitInboxTask(t, s, dinum, models.TaskCommitteeOpinions)
+	regionOpinions := waitInboxTask(t, s, region, models.TaskCommitteeOpinions)
+	var inbox struct{ Items []models.Task }
+	s.call(t, http.MethodGet, "/api/v1/tasks?type=committee_opinions", admin, nil).decode(t, &inbox)
+	require.Empty(t, inbox.Items, "a member's task is nobody else's")
+	r = s.call(t, http.MethodGet, "/api/v1/tasks/"+dinumOpinions.ID, paris, nil)
+	require.Equal(t, http.StatusForbidden, r.Status, "the committee's work is not a collectivité's: %s", r.Body)
+	r = s.call(t, http.MethodGet, "/api/v1/tasks/"+dinumOpinions.ID, instr, nil)
+	require.Equal(t, http.StatusOK, r.Status, "ANCT follows the committee: %s", r.Body)
+
 	decision := func(budget models.Cents) map[string]any {
 		return map[string]any{"services": []map[string]any{
 			{"service_id": rdv.ID, "selected": true, "budget_cents": budget, "reason": "attendu par les votants"},
@@ -148,38 +166,67 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(3_000_000)))
 	require.Equal(t, http.StatusConflict, r.Status, "the quorum of 2 has not answered: %s", r.Body)
 	require.Contains(t, string(r.Body), "quorum")
-	// The members give their opinions, in the order of the results; the quorum is 2.
-	dinum := s.token(t, models.Principal{Subject: "dinum", Roles: []models.Role{models.RoleJury}})
+	// The members give their opinions, in the order of the results; the quorum is 2. The
+	// chair through the committee's endpoint, dinum by completing its task.
 	opinions := map[string]any{"opinions": []map[string]any{{"service_id": other.ID, "select": false, "comment": "trop cher"},
 		{"service_id": rdv.ID, "select": true, "comment": "attendu"}}}
 	r = s.call(t, http.MethodPut, base+"/committee/opinions", paris, opinions)
 	require.Equal(t, http.StatusForbidden, r.Status, "not a member: %s", r.Body)
 	r = s.call(t, http.MethodPut, base+"/committee/opinions", dinum, map[string]any{"opinions": []map[string]any{{"service_id": rdv.ID, "comment": "attendu"}}})
 	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "an opinion on every service: %s", r.Body)
-	for _, tok := range []string{chair, dinum} {
-		r = s.call(t, http.MethodPut, base+"/committee/opinions", tok, opinions)
-		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-	}
+	r = s.call(t, http.MethodPost, "/api/v1/tasks/"+dinumOpinions.ID+"/complete", chair, map[string]any{"outcome": models.OutcomeOpinions, "data": opinions})
+	require.Equal(t, http.StatusForbidden, r.Status, "dinum's task is dinum's: %s", r.Body)
+	r = s.call(t, http.MethodPut, base+"/committee/opinions", chair, opinions)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r = s.call(t, http.MethodPost, "/api/v1/tasks/"+dinumOpinions.ID+"/complete", dinum, map[string]any{"outcome": models.OutcomeOpinions, "data": opinions})
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	r = s.call(t, http.MethodPut, base+"/committee/opinions", dinum, opinions)
+	require.Equal(t, http.StatusConflict, r.Status, "dinum has answered: %s", r.Body)
 	var session struct {
 		Answered         []string
 		MissingForQuorum int `json:"missing_for_quorum"`
 		Opinions         []models.MemberOpinion
 	}
-	r.decode(t, &session)
+	s.call(t, http.MethodGet, base+"/committee", dinum, nil).decode(t, &session)
 	require.ElementsMatch(t, []string{"anct.chair", "dinum"}, session.Answered)
 	require.Zero(t, session.MissingForQuorum)
 	require.Len(t, session.Opinions, 4)
+	require.Equal(t, models.TaskDone, taskOf(t, s, dinum, chairOpinions.ID).Status)
+
+	// The quorum answered: the chair's task opens.
+	decide := waitInboxTask(t, s, chair, models.TaskCommitteeDecision)
+	require.Equal(t, "anct.chair", decide.Assignee)
 	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(5_000_000)+1))
 	require.Equal(t, http.StatusConflict, r.Status, "beyond the envelope: %s", r.Body)
 	require.Contains(t, string(r.Body), "exceed")
 	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(3_000_000)))
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
-	s.waitStatus(t, paris, proposals[0], models.StatusSelected)
-	s.waitStatus(t, paris, proposals[1], models.StatusSelected)
-	d := s.waitStatus(t, rennes, proposals[2], models.StatusNotSelected)
-	require.Equal(t, "au-delà du budget de la campagne", d.Reason)
+	var decided struct {
+		Services []models.CandidateService
+		TaskID   string `json:"task_id"`
+	}
+	r.decode(t, &decided)
+	require.Equal(t, decide.ID, decided.TaskID)
+	for _, svc := range decided.Services {
+		switch svc.ID {
+		case rdv.ID:
+			require.Equal(t, models.ServiceSelected, svc.Status)
+			require.Equal(t, models.Euros(3_000_000), svc.BudgetCents)
+		case other.ID:
+			require.Equal(t, models.ServiceNotSelected, svc.Status)
+			require.Equal(t, "au-delà du budget de la campagne", svc.DecisionReason)
+		}
+	}
 	env := envelope(t, s, admin, "axe1.vote")
 	require.Equal(t, models.Euros(3_000_000), env.ReservedCents, "exact to the cent")
+	// The member who had not answered is answered no more.
+	require.Equal(t, models.TaskCancelled, taskOf(t, s, region, regionOpinions.ID).Status)
+	r = s.call(t, http.MethodPost, "/api/v1/tasks/"+regionOpinions.ID+"/complete", region, map[string]any{"outcome": models.OutcomeOpinions, "data": opinions})
+	require.Equal(t, http.StatusConflict, r.Status, "too late: %s", r.Body)
+	r = s.call(t, http.MethodPost, base+"/decision", chair, decision(models.Euros(3_000_000)))
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "decided once: %s", r.Body)
+	recordWorkflowHistory(t, s, models.CampaignWorkflowID(c.ID), "campaign_committee_decided.json")
+	// The proposals hear of it from their services' workflows, which the campaign signalled.
 
 	// Expressions of interest in the selected service; ANCT confirms its one référent.
 	interest := map[string]any{"contact": "dsi@mairie.example", "use_case": "Piloter la prise de rendez-vous pour les titres."}
@@ -269,6 +316,9 @@ func TestCandidateServiceEndpointsBadInput(t *testing.T) {
 		return m
 	}
 	unknown := base + "/services/0190f3b4-0000-7000-8000-000000000009"
+	chair := s.token(t, models.Principal{Subject: "anct.chair", Roles: []models.Role{models.RoleAdmin}})
+	dinum := s.token(t, models.Principal{Subject: "dinum", Roles: []models.Role{models.RoleJury}})
+	opinions := map[string]any{"opinions": []map[string]any{{"service_id": "0190f3b4-0000-7000-8000-000000000009", "comment": "attendu"}}}
 	s.expectAll(t, []badRequest{
 		{"create as an applicant", http.MethodPost, base + "/services", paris, svc(func(map[string]any) {}), http.StatusForbidden, models.EForbidden, ""},
 		{"create as a local instructor", http.MethodPost, base + "/services", local, svc(func(map[string]any) {}), http.StatusForbidden, models.EForbidden, ""},
@@ -294,6 +344,15 @@ func TestCandidateServiceEndpointsBadInput(t *testing.T) {
 		{"decision by someone not the chair", http.MethodPost, base + "/decision", admin, map[string]any{"services": []any{}}, http.StatusForbidden, models.EForbidden, ""},
 		{"decision without a token", http.MethodPost, base + "/decision", "", map[string]any{"services": []any{}}, http.StatusUnauthorized, models.EUnauthorized, ""},
 		{"decision from malformed JSON", http.MethodPost, base + "/decision", admin, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},
+		{"decision by the chair before the vote closes", http.MethodPost, base + "/decision", chair, map[string]any{"services": []any{}}, http.StatusConflict, models.EConflict, ""},
+		{"opinions by someone not on the committee", http.MethodPut, base + "/committee/opinions", admin, opinions, http.StatusForbidden, models.EForbidden, ""},
+		{"opinions without a token", http.MethodPut, base + "/committee/opinions", "", opinions, http.StatusUnauthorized, models.EUnauthorized, ""},
+		{"opinions from malformed JSON", http.MethodPut, base + "/committee/opinions", dinum, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},
+		{"opinions before the vote closes", http.MethodPut, base + "/committee/opinions", dinum, opinions, http.StatusConflict, models.EConflict, ""},
+		{"the committee's session read by an applicant", http.MethodGet, base + "/committee", paris, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"the committee's session read by a member", http.MethodGet, base + "/committee", dinum, nil, http.StatusOK, "", ""},
+		{"the inbox of a member without committee tasks", http.MethodGet, "/api/v1/tasks?type=committee_opinions", dinum, nil, http.StatusOK, "", ""},
+		{"the inbox filtered on an unknown task type", http.MethodGet, "/api/v1/tasks?type=committee", dinum, nil, http.StatusUnprocessableEntity, models.EInvalid, "type"},
 		{"build as an applicant", http.MethodGet, unknown + "/build", paris, nil, http.StatusForbidden, models.EForbidden, ""},
 		{"build as a local instructor", http.MethodGet, unknown + "/build", local, nil, http.StatusForbidden, models.EForbidden, ""},
 		{"build without a token", http.MethodGet, unknown + "/build", "", nil, http.StatusUnauthorized, models.EUnauthorized, ""},

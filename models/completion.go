@@ -130,6 +130,8 @@ var taskOutcomes = map[TaskType][]outcome{
 	TaskServiceLegalStudy:    {{OutcomeStudied, true, func() any { return &LegalStudyCompletion{} }}},
 	TaskServiceVehicle:       {{OutcomePaid, true, func() any { return &VehicleFundingCompletion{} }}},
 	TaskServiceDelivery:      {{OutcomeDelivered, true, func() any { return &DeliveryCompletion{} }}},
+	TaskCommitteeOpinions:    {{OutcomeOpinions, true, func() any { return &OpinionsCompletion{} }}},
+	TaskCommitteeDecision:    {{OutcomeDecided, true, func() any { return &DecisionCompletion{} }}},
 }
 
 // Outcomes lists the outcomes of a task of type t, as its form offers them.

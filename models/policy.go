@@ -184,8 +184,14 @@ func (a TaskAccess) Allows(t Task) bool {
 // votes); a national grant acts on every task of its role (a national instructor on a
 // département's too); any other grant on the tasks of its own scope. A département, even
 // one spelled "national", never reaches a national task.
+//
+// Whoever p is, it acts on its own committee tasks (a campaign's committee names people,
+// whatever their roles).
 func (p Principal) TaskAccess() TaskAccess {
 	var a TaskAccess
+	if p.Subject != "" {
+		a = append(a, TaskClause{Role: RoleCommittee, Assignee: p.Subject})
+	}
 	scoped := map[Role]int{} // a role's clause of scopes, by index in a
 	for _, g := range p.Grants() {
 		switch g.Scope.Kind {

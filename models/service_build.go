@@ -78,10 +78,14 @@ func IsServiceTask(t TaskType) bool {
 	return false
 }
 
-// TaskWorkflowID is the ID of the workflow that waits on task t.
+// TaskWorkflowID is the ID of the workflow that waits on task t: its service's, its
+// campaign's (a committee's task), or its dossier's.
 func TaskWorkflowID(t Task) string {
-	if IsServiceTask(t.Type) {
+	switch {
+	case IsServiceTask(t.Type):
 		return ServiceWorkflowID(t.DossierID)
+	case t.IsCampaignTask():
+		return CampaignWorkflowID(t.DossierID)
 	}
 	return DossierWorkflowID(t.DossierID)
 }

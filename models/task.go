@@ -22,7 +22,7 @@ const (
 var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, TaskConventionSignature, TaskDisbursement,
 	TaskAdmissibility, TaskScoring, TaskProgramming, TaskAdvanceRequest, TaskFinalStatement, TaskRecovery, TaskProposalReview,
 	TaskServiceRoute, TaskServiceInvestigation, TaskServiceBeta, TaskServiceDeployment, TaskServicePayment, TaskServiceLegalStudy,
-	TaskServiceVehicle, TaskServiceDelivery}
+	TaskServiceVehicle, TaskServiceDelivery, TaskCommitteeOpinions, TaskCommitteeDecision}
 
 // TaskStatus is the life of a task row.
 type TaskStatus string
@@ -100,7 +100,7 @@ func (t Task) Recipient() string {
 
 // NotYourTask is the refusal of someone who may not act on t.
 func NotYourTask(t Task) error {
-	if t.Role == RoleJury && t.Assignee != "" {
+	if t.Assignee != "" && (t.Role == RoleJury || t.Role == RoleCommittee) {
 		return Errorf(EForbidden, "task %s is %s's to complete", t.ID, t.Assignee)
 	}
 	return Errorf(EForbidden, "task %s needs the %s role for %s", t.ID, t.Role, t.Scope)

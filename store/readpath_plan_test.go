@@ -106,6 +106,12 @@ func TestReadPathPlans(t *testing.T) {
 		{"inbox by due", "tasks_open_role_due", inbox(finance, TaskFilter{ByDue: true})},
 		{"inbox by due, next page", "tasks_open_role_due", inbox(finance, TaskFilter{ByDue: true, After: after})},
 		{"a juror's votes by due", "tasks_open_assignee_due", inbox(juror, TaskFilter{ByDue: true})},
+		// A principal without roles reads only its committee tasks; anyone else reads them by
+		// this same query before its roles' (the statement recorded is the last one). Newest
+		// first, either the assignee's index or the role's serves it: the open tasks of role
+		// committee are a few per campaign.
+		{"a committee member's tasks", "tasks_open_", inbox(models.Principal{Subject: "m"}, TaskFilter{})},
+		{"a committee member's tasks by due", "tasks_open_assignee_due", inbox(models.Principal{Subject: "m"}, TaskFilter{ByDue: true})},
 		{"claimed by me", "tasks_open_assignee_newest", inbox(finance, TaskFilter{Assigned: "me"})},
 		{"overdue by due", "tasks_overdue_due", inbox(finance, TaskFilter{Overdue: true, ByDue: true})},
 		{"overdue newest", "tasks_overdue_newest", inbox(finance, TaskFilter{Overdue: true})},

@@ -43,8 +43,12 @@ var taskLabels = map[models.TaskType]string{
 	models.TaskDisbursement:  "Paiement",
 	models.TaskAdmissibility: "Recevabilité", models.TaskScoring: "Notation", models.TaskProgramming: "Décision en séance de programmation",
 	models.TaskAdvanceRequest: "Demande d'avance", models.TaskFinalStatement: "État récapitulatif final des dépenses",
-	models.TaskRecovery: "Ordre de reversement",
+	models.TaskRecovery: "Ordre de reversement", models.TaskCommitteeOpinions: "Avis du comité de sélection",
+	models.TaskCommitteeDecision: "Décision du comité de sélection",
 }
+
+// committeeTextLabels name the text of each line of a committee form.
+var committeeTextLabels = map[string]string{"comment": "Commentaire", "reason": "Motif de la décision"}
 
 var taskStatusLabels = map[models.TaskStatus]string{
 	models.TaskOpen: "À prendre", models.TaskClaimed: "Prise en charge", models.TaskDone: "Terminée", models.TaskCancelled: "Annulée",

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -385,6 +386,9 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 	if err != nil {
 		return s.renderError(c, err)
 	}
+	if t.IsCampaignTask() {
+		return s.showCommitteeTask(c, status, t, values, errs, problem)
+	}
 	d, err := s.API.VisibleDossier(ctx, p, t.DossierID)
 	if err != nil {
 		return s.renderError(c, err)
@@ -415,6 +419,63 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 		return s.renderError(c, err)
 	}
 	return s.render(c, status, "task", label(taskLabels, t.Type), f)
+}
+
+// committeeForm is a committee task's page: its campaign, one row per candidate service in
+// the order of the vote's results, and the form as typed, with its errors.
+type committeeForm struct {
+	Task     models.Task
+	Campaign models.Campaign
+	Rows     []committeeRow
+	CanAct   bool
+	Values   map[string]string
+	Errors   map[string]string
+	Problem  string
+}
+
+// committeeRow is a candidate service on a committee form: its result, its estimated cost,
+// and its inputs (select it or not; the comment, or the reason; a selected service's budget).
+type committeeRow struct {
+	models.ServiceResult
+	CostCents   models.Cents
+	Choice      string
+	ChoiceError string
+	Text        inputField
+	Budget      inputField
+}
+
+func (s *Server) showCommitteeTask(c echo.Context, status int, t models.Task, values, errs map[string]string, problem string) error {
+	ctx := c.Request().Context()
+	campaign, err := s.API.Store.Campaign(ctx, t.DossierID)
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	results, err := s.API.Store.Results(ctx, campaign.ID)
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	services, err := s.API.Store.Services(ctx, campaign.ID)
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	list, text := "opinions", "comment"
+	if t.Type == models.TaskCommitteeDecision {
+		list, text = "services", "reason"
+	}
+	f := committeeForm{Task: t, Campaign: campaign, CanAct: principal(c).CanAct(t), Values: values, Errors: errs, Problem: problem}
+	for i, r := range results {
+		row := committeeRow{ServiceResult: r, Choice: values["choice-"+r.ServiceID]}
+		if j := slices.IndexFunc(services, func(s models.CandidateService) bool { return s.ID == r.ServiceID }); j >= 0 {
+			row.CostCents = services[j].EstimatedCostCents
+		}
+		at := fmt.Sprintf("data.%s[%d].", list, i)
+		row.ChoiceError = errs[at+"service_id"]
+		row.Text = inputField{Name: "text-" + r.ServiceID, Label: label(committeeTextLabels, text), Type: "text", Value: values["text-"+r.ServiceID], Error: errs[at+text]}
+		row.Budget = inputField{Name: "budget-" + r.ServiceID, Label: "Budget (en euros, pour un service sélectionné)", Type: "text",
+			Value: values["budget-"+r.ServiceID], Error: errs[at+"budget_cents"]}
+		f.Rows = append(f.Rows, row)
+	}
+	return s.render(c, status, "task_"+string(t.Type), label(taskLabels, t.Type), f)
 }
 
 var amountRE = regexp.MustCompile(`^\d{1,13}([.,]\d{1,2})?$`)
@@ -464,6 +525,26 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 		if req.Outcome == models.OutcomeMerge {
 			data["into_dossier_id"] = form.Get("into_dossier_id")
 		}
+	case models.TaskCommitteeOpinions:
+		var opinions []models.ServiceOpinion
+		for _, id := range form["service"] {
+			opinions = append(opinions, models.ServiceOpinion{ServiceID: id, Select: form.Get("choice-"+id) == "oui", Comment: form.Get("text-" + id)})
+		}
+		data["opinions"] = opinions
+	case models.TaskCommitteeDecision:
+		var decisions []models.ServiceDecision
+		for i, id := range form["service"] {
+			d := models.ServiceDecision{ServiceID: id, Selected: form.Get("choice-"+id) == "oui", Reason: form.Get("text-" + id)}
+			if v := form.Get("budget-" + id); v != "" {
+				if cents, ok := parseEuros(v); ok {
+					d.BudgetCents = cents
+				} else {
+					errs[fmt.Sprintf("data.services[%d].budget_cents", i)] = "Un montant en euros, par exemple 250000 ou 12 500,50."
+				}
+			}
+			decisions = append(decisions, d)
+		}
+		data["services"] = decisions
 	default:
 		serviceData(t, form, data, errs)
 	}
@@ -501,6 +582,8 @@ func (s *Server) completeTask(c echo.Context) error {
 	}
 	var e *models.Error
 	switch {
+	case err == nil && len(errs) == 0 && t.IsCampaignTask():
+		return c.Redirect(http.StatusSeeOther, "/?info=tache-terminee")
 	case err == nil && len(errs) == 0:
 		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(t.DossierID)+"?info=tache-terminee")
 	case asError(err, &e) && len(e.Fields) > 0:

@@ -36,6 +36,12 @@ type CampaignInput struct {
 	// before this one: a run continued as new neither records them again nor reuses their keys.
 	Phase models.Phase
 	Moves int
+	// Committee is the committee's sitting a run left to the next, and CommitteeDone says
+	// the chair has decided.
+	Committee     *CommitteeState `json:",omitempty"`
+	CommitteeDone bool            `json:",omitempty"`
+	// Deadlines are the due dates of the committee's tasks (zero: the defaults).
+	Deadlines Deadlines
 }
 
 // MoveScheduleRequest is an administrator's new schedule for a campaign.
@@ -55,6 +61,15 @@ type campaign struct {
 	in CampaignInput
 	// moved wakes the phase loop: the schedule changed, its timer must follow.
 	moved bool
+	// board holds the committee's tasks; process is what it answers people with (a
+	// campaign's status is its phase).
+	board   *taskBoard
+	process *dossierProcess
+	// committee sits once the vote has closed (noCommittee: nothing for it to decide);
+	// failed is what stopped it.
+	committee   *committee
+	noCommittee bool
+	failed      error
 }
 
 // CampaignWorkflow runs a consultation campaign through its dated phases. It sleeps on one
@@ -63,7 +78,13 @@ type campaign struct {
 // dates so that its timer follows them. It ends when build and deploy closes.
 func CampaignWorkflow(ctx workflow.Context, in CampaignInput) error {
 	ctx = withActivityOptions(ctx)
-	c := &campaign{in: in}
+	c := &campaign{in: in, process: &dossierProcess{id: in.CampaignID, status: models.Status(in.Phase)}}
+	// Registering the task board's handlers adds no command: histories from before it replay.
+	board, err := newTaskBoard(ctx, c.process)
+	if err != nil {
+		return err
+	}
+	c.board = board
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateMoveSchedule, c.move,
 		workflow.UpdateHandlerOptions{Validator: c.validateMove}); err != nil {
 		return err
@@ -78,22 +99,39 @@ func CampaignWorkflow(ctx workflow.Context, in CampaignInput) error {
 				return err
 			}
 		}
+		if err := c.maybeSit(ctx, now); err != nil {
+			return err
+		}
 		next, ok := c.in.Schedule.NextChange(now)
 		if !ok {
-			return nil
+			return c.adjourn(ctx)
 		}
 		workflow.SetCurrentDetails(ctx, fmt.Sprintf("Phase %s; next change on %s", c.in.Phase, next.UTC().Format(time.RFC3339)))
 		info := workflow.GetInfo(ctx)
 		if info.GetCurrentHistoryLength() >= campaignMaxEvents || info.GetContinueAsNewSuggested() {
-			// A move being recorded finishes in this run; the next starts from what it left.
-			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+			// A move being recorded, or a completion being acted on, finishes in this run; the
+			// next starts from what it left, the committee's open tasks included.
+			if err := workflow.Await(ctx, func() bool {
+				return c.failed != nil || workflow.AllHandlersFinished(ctx) && (c.committee == nil || !c.committee.busy)
+			}); err != nil {
 				return err
+			}
+			if c.failed != nil {
+				return c.failed
+			}
+			if c.committee != nil && !c.in.CommitteeDone {
+				c.in.Committee = c.committee.carry()
+			} else {
+				c.in.Committee = nil
 			}
 			return workflow.NewContinueAsNewError(ctx, CampaignWorkflowName, c.in)
 		}
 		c.moved = false
-		if _, err := workflow.AwaitWithTimeout(ctx, next.Sub(now), func() bool { return c.moved }); err != nil {
+		if _, err := workflow.AwaitWithTimeout(ctx, next.Sub(now), func() bool { return c.moved || c.wakeForCommittee(ctx) }); err != nil {
 			return err
+		}
+		if c.failed != nil {
+			return c.failed
 		}
 	}
 }
@@ -107,7 +145,28 @@ func (c *campaign) enter(ctx workflow.Context, phase models.Phase, now time.Time
 		return err
 	}
 	c.in.Phase = phase
-	return workflow.UpsertTypedSearchAttributes(ctx, SearchStatus.ValueSet(string(phase)))
+	c.process.status = models.Status(phase)
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SearchStatus.ValueSet(string(phase))); err != nil {
+		return err
+	}
+	return c.signalPhase(ctx, phase)
+}
+
+// wakeForCommittee wakes the phase loop when the committee failed, or when its tasks have
+// grown the history past the limit while no phase changes: the loop continues as new.
+func (c *campaign) wakeForCommittee(ctx workflow.Context) bool {
+	if c.committee == nil || c.in.CommitteeDone {
+		return false
+	}
+	return c.failed != nil || workflow.GetInfo(ctx).GetCurrentHistoryLength() >= campaignMaxEvents
+}
+
+// adjourn closes the committee's tasks still open when the campaign ends undecided.
+func (c *campaign) adjourn(ctx workflow.Context) error {
+	if c.committee == nil || c.in.CommitteeDone {
+		return nil
+	}
+	return c.board.cancel(ctx, "the campaign has closed", c.committee.open()...)
 }
 
 // validateMove refuses, before anything is written to history, a move by someone other

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/relance/relance/activities"
@@ -28,6 +29,17 @@ type campaignSuite struct {
 	start  time.Time
 	phases []phaseAt
 	saved  []models.Schedule
+	// signalled are the phases told to the services; the rest is the committee's.
+	signalled []phaseAt
+	facts     activities.Committee
+	opened    []models.Task
+	closed    []string
+	cancelled []string
+	opinions  []activities.OpinionsInput
+	decisions []activities.DecisionInput
+	// refuseDecision makes the next decision's reservation fail with a conflict.
+	refuseDecision bool
+	told           [][]activities.ServiceSignal
 }
 
 func newCampaignSuite(t *testing.T) *campaignSuite {
@@ -44,6 +56,50 @@ func newCampaignSuite(t *testing.T) *campaignSuite {
 	s.env.OnActivity(acts.SaveCampaignSchedule, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CampaignScheduleInput) error {
 		s.saved = append(s.saved, in.Schedule)
 		return nil
+	}).Maybe()
+	s.env.OnActivity(acts.SignalCampaignServices, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CampaignPhaseSignal) (int, error) {
+		s.signalled = append(s.signalled, phaseAt{in.Phase, s.env.Now().Sub(s.start).Hours() / 24})
+		return 0, nil
+	}).Maybe()
+	s.env.OnActivity(acts.CampaignCommittee, mock.Anything, mock.Anything).Return(func(context.Context, string) (activities.Committee, error) {
+		return s.facts, nil
+	}).Maybe()
+	s.env.OnActivity(acts.OpenTask, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.OpenTaskInput) error {
+		s.opened = append(s.opened, in.Task)
+		return nil
+	}).Maybe()
+	s.env.OnActivity(acts.CloseTask, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CloseTaskInput) error {
+		s.closed = append(s.closed, in.TaskID)
+		return nil
+	}).Maybe()
+	s.env.OnActivity(acts.CancelTask, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.CancelTaskInput) error {
+		s.cancelled = append(s.cancelled, in.TaskID)
+		return nil
+	}).Maybe()
+	s.env.OnActivity(acts.AlertTask, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.TaskAlert) error {
+		s.alerts = append(s.alerts, alert{in.Kind, in.Task.ID, s.env.Now().Sub(s.start).Round(time.Hour)})
+		return nil
+	}).Maybe()
+	s.env.OnActivity(acts.ExtendTask, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ExtendInput) (models.Task, error) {
+		return models.Task{ID: in.TaskID, DueAt: &in.DueAt}, nil
+	}).Maybe()
+	s.env.OnActivity(acts.RecordCommitteeOpinions, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.OpinionsInput) error {
+		s.opinions = append(s.opinions, in)
+		return nil
+	}).Maybe()
+	s.env.OnActivity(acts.RecordCommitteeDecision, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.DecisionInput) error {
+		if s.refuseDecision {
+			s.refuseDecision = false
+			return temporal.NewNonRetryableApplicationError("the selected services' budgets exceed what envelope axe1.c1 has left: nothing was reserved", models.EConflict, nil)
+		}
+		s.decisions = append(s.decisions, in)
+		return nil
+	}).Maybe()
+	s.env.OnActivity(acts.SignalServices, mock.Anything, mock.Anything, mock.Anything).Return(func(_ context.Context, signal string, signals []activities.ServiceSignal) (int, error) {
+		if signal == SignalServiceDecision {
+			s.told = append(s.told, signals)
+		}
+		return len(signals), nil
 	}).Maybe()
 	return s
 }
@@ -72,6 +128,8 @@ func TestCampaignOpensAndClosesEachPhase(t *testing.T) {
 	require.NoError(t, s.env.GetWorkflowError())
 	require.Equal(t, []phaseAt{{models.PhaseScheduled, 0}, {models.PhaseCollection, 1}, {models.PhaseVote, 30},
 		{models.PhaseBetween, 45}, {models.PhaseInterest, 50}, {models.PhaseBuild, 60}, {models.PhaseClosed, 100}}, s.phases)
+	require.Equal(t, s.phases, s.signalled, "each transition reaches the services")
+	require.Empty(t, s.opened, "no candidate service: no committee")
 }
 
 func TestCampaignDatesMovedWhileOpen(t *testing.T) {

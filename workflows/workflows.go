@@ -162,6 +162,10 @@ type Deadlines struct {
 	Disbursement   time.Duration // the finance officer's payment (30 days)
 	ReminderLead   time.Duration // reminder before each due date (3 days)
 	WaitingRecheck time.Duration // how often a dossier waiting for money or a jury session checks again (1 day)
+	// A campaign's committee: each member's opinions once the vote closes, and the chair's
+	// decision once the quorum has answered (15 days each).
+	CommitteeOpinions time.Duration
+	CommitteeDecision time.Duration
 }
 
 const day = 24 * time.Hour
