@@ -67,9 +67,9 @@ func checklistOf(spec models.ChecklistSpec, form url.Values) map[string]bool {
 // fileGuichet files the application as the API does (its form's rules, then the filing).
 func (s *Server) fileGuichet(c echo.Context) error {
 	p := principal(c)
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	app := models.GuichetApplication{Kind: models.GuichetKind(form.Get("kind")), APIName: form.Get("api_name")}
 	if app.Kind != models.GuichetAPI {
@@ -133,9 +133,9 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	app, _ := guichetOf(d)
 	spec, ok := models.ChecklistByVersion(app.ChecklistVersion)

@@ -141,9 +141,9 @@ func (s *Server) fileApplication(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	action := "/appels/" + call.ID + "/candidature"
 	app, values, errs := applicationOf(call.Strand, form)
@@ -162,9 +162,9 @@ func (s *Server) saveDraft(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	action := "/dossiers/" + d.ID + "/brouillon"
 	app, values, errs := applicationOf(call.Strand, form)
@@ -241,9 +241,9 @@ func parisDay(v string) (time.Time, bool) {
 // createCall creates a call as the API does; the dates are whole days in Paris, the call
 // closing at the end of its last day.
 func (s *Server) createCall(c echo.Context) error {
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	values := map[string]string{}
 	for k := range form {

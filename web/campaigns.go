@@ -357,9 +357,9 @@ func eurosField(form url.Values, name string, errs map[string]string) models.Cen
 
 // createCampaign creates a campaign as the API does.
 func (s *Server) createCampaign(c echo.Context) error {
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	f := newForm(models.Campaign{})
 	f.Values = formValues(form)
@@ -418,9 +418,9 @@ func (s *Server) moveSchedule(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	f := newForm(campaign)
 	f.Values = formValues(form)
@@ -533,9 +533,9 @@ func (s *Server) fileProposal(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	f := newForm(campaign)
 	f.Values = formValues(form)
@@ -611,9 +611,9 @@ func (s *Server) castBallot(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	req := models.BallotRequest{ServiceIDs: form["service_ids"]}
 	_, replaced, err := s.API.CastBallot(c.Request().Context(), principal(c), campaign, req)
@@ -683,9 +683,9 @@ func (s *Server) expressInterest(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	f := newForm(campaign)
 	f.Values, f.Form = formValues(form), "interet"

@@ -79,9 +79,9 @@ func (s *Server) groupingAct(name string, act func(c echo.Context, campaign mode
 		if err != nil {
 			return s.renderError(c, err)
 		}
-		form, err := c.FormParams()
+		form, err := formParams(c)
 		if err != nil {
-			return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+			return s.renderError(c, err)
 		}
 		f := newForm(campaign)
 		f.Values, f.Form, f.Multi = formValues(form), name, form

@@ -558,9 +558,9 @@ func completion(t models.TaskType, form url.Values) (models.Completion, map[stri
 // rules, then the workflow's), errors shown next to the fields, what was typed kept.
 func (s *Server) completeTask(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	values := map[string]string{}
 	for k := range form {
@@ -612,4 +612,13 @@ func (s *Server) audited(c echo.Context, dossierID, taskID string, err error) er
 			Act: c.Request().Method + " " + c.Request().URL.Path, DossierID: dossierID, TaskID: taskID, Err: err})
 	}
 	return err
+}
+
+// formParams reads a posted form; one that cannot be read is malformed.
+func formParams(c echo.Context) (url.Values, error) {
+	form, err := c.FormParams()
+	if err != nil {
+		return nil, models.Errorf(models.EMalformed, "formulaire illisible")
+	}
+	return form, nil
 }

@@ -82,9 +82,9 @@ func (s *Server) savePerson(c echo.Context) error {
 	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	values, checked := map[string]string{}, map[models.Role]bool{}
 	for k := range form {

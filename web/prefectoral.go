@@ -251,9 +251,9 @@ func (s *Server) answerAxe3(c echo.Context, action string, values map[string]str
 // readAxe3 reads the posted form: the application, what was typed, and the errors of the
 // amounts.
 func readAxe3(c echo.Context) (models.PrefectoralApplication, map[string]string, map[string]string, error) {
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return models.PrefectoralApplication{}, nil, nil, models.Errorf(models.EMalformed, "formulaire illisible")
+		return models.PrefectoralApplication{}, nil, nil, err
 	}
 	app, values, errs := axe3Of(form)
 	return app, values, errs, nil

@@ -124,9 +124,9 @@ func (s *Server) showSession(c echo.Context, status int, dossierID string, value
 // decideInSession records the préfet's decision on a dossier of the session, as the API
 // does; errors show next to that dossier's fields.
 func (s *Server) decideInSession(c echo.Context) error {
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	values := map[string]string{}
 	for k := range form {
@@ -283,9 +283,9 @@ func (s *Server) territoryRules(ctx context.Context, p models.Principal, regions
 
 // saveRules sets a territory's Axe 3 rules, as the API does.
 func (s *Server) saveRules(c echo.Context) error {
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	scope, err := models.ParseScope(form.Get("scope"))
 	if err != nil || scope.Kind != models.ScopeKindDepartement && scope.Kind != models.ScopeKindRegion {
@@ -402,9 +402,9 @@ func (s *Server) renderEnvelopes(c echo.Context, status int, split map[string]st
 
 // saveSplit sets the regional split, as the API does.
 func (s *Server) saveSplit(c echo.Context) error {
-	form, err := c.FormParams()
+	form, err := formParams(c)
 	if err != nil {
-		return s.renderError(c, models.Errorf(models.EMalformed, "formulaire illisible"))
+		return s.renderError(c, err)
 	}
 	typed, allocations, errs := map[string]string{}, map[string]models.Cents{}, map[string]string{}
 	for k := range form {
