@@ -3,11 +3,8 @@ package filing
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -43,12 +40,9 @@ func (s *Service) CreateCampaign(ctx context.Context, c models.Campaign) (models
 // alike. Its workflow id is the campaign's: starting it again is harmless.
 func (s *Service) StartCampaign(ctx context.Context, c models.Campaign) error {
 	sch := c.Schedule
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       models.CampaignWorkflowID(c.ID),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary:            "Axe 1 campaign — " + c.Title,
+	return s.startOnce(ctx, client.StartWorkflowOptions{
+		ID:            models.CampaignWorkflowID(c.ID),
+		StaticSummary: "Axe 1 campaign — " + c.Title,
 		StaticDetails: fmt.Sprintf("Campaign %s\n\nBudget %s on %s; ballots of %d choices; %d référents per service\n\n"+
 			"Collection from %s, vote from %s, interest from %s, build from %s to %s (as created; the dates may move)",
 			c.ID, models.FormatEuros(c.BudgetCents), c.EnvelopeCode, c.BallotSize, c.ReferentsPerService,
@@ -56,11 +50,6 @@ func (s *Service) StartCampaign(ctx context.Context, c models.Campaign) error {
 			sch.Build.OpensAt.Format("2006-01-02"), sch.Build.ClosesAt.Format("2006-01-02")),
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SearchKind.ValueSet(workflows.KindCampaign)),
 	}, workflows.CampaignWorkflowName, workflows.CampaignInput{CampaignID: c.ID, Schedule: c.Schedule})
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &already) {
-		return nil // it ran already and has closed
-	}
-	return err
 }
 
 // FileProposal files a proposal to a campaign during its collection, for the collectivité

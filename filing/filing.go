@@ -360,12 +360,9 @@ func (s *Service) Start(ctx context.Context, d models.Dossier) error {
 	if applicant == "" {
 		applicant = "SIREN " + d.ApplicantSiren
 	}
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       d.WorkflowID(),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary:            fmt.Sprintf("%s — %s", what, applicant),
+	return s.startOnce(ctx, client.StartWorkflowOptions{
+		ID:            d.WorkflowID(),
+		StaticSummary: fmt.Sprintf("%s — %s", what, applicant),
 		StaticDetails: fmt.Sprintf("Dossier %s\n\nApplicant: %s (SIREN %s), département %s\n\n%s, grant requested: %s",
 			d.ID, applicant, d.ApplicantSiren, d.Departement, details, models.FormatEuros(d.RequestedCents)),
 		TypedSearchAttributes: temporal.NewSearchAttributes(
@@ -373,6 +370,16 @@ func (s *Service) Start(ctx context.Context, d models.Dossier) error {
 			workflows.SearchSiren.ValueSet(d.ApplicantSiren), workflows.SearchDepartement.ValueSet(d.Departement),
 			workflows.SearchRegion.ValueSet(d.Region)),
 	}, name, input)
+}
+
+// startOnce starts a process on the task queue under its ID: a process already running
+// under that ID is the one wanted (a retry, or the reconciler after the API), and one that
+// ran and closed is not started again.
+func (s *Service) startOnce(ctx context.Context, opts client.StartWorkflowOptions, name string, input any) error {
+	opts.TaskQueue = workflows.TaskQueue
+	opts.WorkflowIDReusePolicy = enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE
+	opts.WorkflowIDConflictPolicy = enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING
+	_, err := s.Temporal.ExecuteWorkflow(ctx, opts, name, input)
 	var already *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &already) {
 		return nil // it ran already and has closed

@@ -2,11 +2,8 @@ package filing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -37,22 +34,14 @@ func (s *Service) CreateService(ctx context.Context, svc models.CandidateService
 // StartService starts a candidate service's workflow, for the API and the Reconciler
 // alike. Its workflow id is the service's: starting it again is harmless.
 func (s *Service) StartService(ctx context.Context, svc models.CandidateService) error {
-	_, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       models.ServiceWorkflowID(svc.ID),
-		TaskQueue:                workflows.TaskQueue,
-		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		StaticSummary:            "Axe 1 candidate service — " + svc.Title,
+	return s.startOnce(ctx, client.StartWorkflowOptions{
+		ID:            models.ServiceWorkflowID(svc.ID),
+		StaticSummary: "Axe 1 candidate service — " + svc.Title,
 		StaticDetails: fmt.Sprintf("Candidate service %s of campaign %s\n\nEstimated at %s: %s",
 			svc.ID, svc.CampaignID, models.FormatEuros(svc.EstimatedCostCents), svc.CostNote),
 		TypedSearchAttributes: temporal.NewSearchAttributes(workflows.SearchKind.ValueSet(string(models.KindService)),
 			workflows.SearchStatus.ValueSet(string(models.StatusAccepted))),
 	}, workflows.ServiceWorkflowName, workflows.ServiceInput{ServiceID: svc.ID, CampaignID: svc.CampaignID, Deadlines: s.Deadlines})
-	var already *serviceerror.WorkflowExecutionAlreadyStarted
-	if errors.As(err, &already) {
-		return nil // it ran already and has closed
-	}
-	return err
 }
 
 // MergeServices merges a candidate service into another, then tells the merged one's
