@@ -1,7 +1,8 @@
 -- A task belongs to the process that waits on it: a dossier's, or a campaign's (its
 -- committee's tasks, whose dossier_id is the campaign's ID; models.TaskWorkflowID says
 -- which workflow). The column keeps its name; it no longer references dossiers. SQLite
--- drops a foreign key only by rebuilding the table, with every index of it.
+-- drops a foreign key only by rebuilding the table, with every index of it (as 00045 and
+-- 00046 left them).
 -- +goose Up
 CREATE TABLE tasks_new (
 	id           TEXT PRIMARY KEY,
@@ -31,7 +32,7 @@ ALTER TABLE tasks_new RENAME TO tasks;
 CREATE INDEX tasks_inbox ON tasks (status, role, scope, created_at);
 CREATE INDEX tasks_dossier ON tasks (dossier_id);
 CREATE INDEX tasks_open_due ON tasks (due_at, id) WHERE status IN ('open', 'claimed') AND due_at IS NOT NULL;
-CREATE INDEX tasks_open_newest ON tasks (role, created_at, id) WHERE status IN ('open', 'claimed');
+CREATE INDEX tasks_open_newest_due ON tasks (role, created_at, id, due_at, status) WHERE status IN ('open', 'claimed');
 CREATE INDEX tasks_open_assignee_newest ON tasks (role, assignee, created_at, id) WHERE status IN ('open', 'claimed');
 CREATE INDEX tasks_open_departement_newest ON tasks (role, departement, created_at, id) WHERE status IN ('open', 'claimed');
 CREATE INDEX tasks_overdue_newest ON tasks (role, created_at, id) WHERE status IN ('open', 'claimed') AND escalated_at IS NOT NULL;
