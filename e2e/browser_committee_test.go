@@ -95,9 +95,12 @@ func TestWorkspaceAxe1Committee(t *testing.T) {
 	require.True(t, value(b, chromedp.Evaluate[bool](`document.querySelector('#choice-`+rdv.ID+`-oui').checked`)), "the choice is kept")
 	b.accessible("committee opinions with errors")
 	b.screenshot("comite-avis")
-	b.run(chromedp.SendKeys(css(`#text-`+rdv.ID), " : le service le plus demandé"), chromedp.SendKeys(css(`#text-`+budget.ID), "Des outils existent déjà."))
+	b.run(chromedp.Clear(css(`#text-`+rdv.ID)), chromedp.SendKeys(css(`#text-`+rdv.ID), "Le service le plus demandé."),
+		chromedp.SendKeys(css(`#text-`+budget.ID), "Des outils existent déjà."))
 	b.submit("/taches/"+task, `.fr-alert--success`)
 	b.requireText(`.fr-alert--success`, "La tâche est terminée.")
+	b.run(chromedp.Navigate(b.url+"/taches?onglet=traites"), chromedp.WaitVisible(css(`#liste`)))
+	b.requireText(`#tache-`+cssID(task), "Avis donné")
 
 	// A second member gives theirs: the quorum has answered.
 	task = opinions(region, 2)
@@ -129,6 +132,8 @@ func TestWorkspaceAxe1Committee(t *testing.T) {
 	// The envelope reserved the budget to the cent; the committee's page shows the decision.
 	b.eventually("/campagnes/"+c.ID+"/comite", `#decisions`, "Rendez-vous en mairie : Sélectionné, budget 312 345,67 € — Le service le plus demandé par les collectivités.")
 	b.requireText(`#decisions`, "Budget participatif : Non sélectionné — Des solutions existent déjà sur le marché.")
+	b.requireText(`#resultats`, "dinum : sélectionner — Le service le plus demandé.")
+	b.requireText(`#resultats`, "region : ne pas sélectionner — Pas prioritaire.")
 	b.accessible("committee session")
 	var envs struct {
 		Items []models.Envelope `json:"items"`

@@ -36,6 +36,8 @@ func init() {
 	outcomeLabels[models.OutcomeAccept] = "Retenir pour le vote"
 	outcomeLabels[models.OutcomeMerge] = "Regrouper avec une autre proposition"
 	outcomeLabels[models.OutcomeOutOfScope] = "Hors du champ de la campagne"
+	outcomeLabels[models.OutcomeOpinions] = "Avis donné"
+	outcomeLabels[models.OutcomeDecided] = "Décision enregistrée"
 	for k, v := range map[string]string{
 		models.AuditCampaignCreated: "Campagne créée", models.AuditCampaignPhase: "Changement de phase", models.AuditCampaignMoved: "Dates déplacées",
 		models.AuditServiceCreated: "Service candidat créé", models.AuditProposalMoved: "Proposition déplacée", models.AuditServiceMerged: "Services fusionnés",
