@@ -46,7 +46,7 @@ func TestCommitteeTaskForm(t *testing.T) {
 	w.signIn(t, applicant)
 	status, page, _ = w.get(t, "/taches/"+task.ID)
 	require.Equal(t, http.StatusForbidden, status, "a collectivité does not read the committee's work")
-	require.Contains(t, page, "committee")
+	require.Contains(t, page, "Cette tâche est celle du comité de sélection d&#39;une campagne : elle est réservée à ses membres et à l&#39;ANCT.")
 }
 
 // TestCommitteeRulesInFrench: the chair's form says the decision's rules, as the models

@@ -205,6 +205,7 @@ var axe1RefusalsFR = []struct {
 	{regexp.MustCompile(`^service \S+ has its (\d+) territoires référents already$`), "Ce service a déjà ses $1 territoires référents : la collectivité reste sur la liste."},
 	{regexp.MustCompile(`^service \S+ is \w+: interest is expressed in selected services$`), "Seuls les services sélectionnés reçoivent des manifestations d'intérêt."},
 	{regexp.MustCompile(`^the results are ANCT's until the vote closes on (\S+)$`), "Les résultats sont réservés à l'ANCT jusqu'à la clôture du vote, le $1."},
+	{regexp.MustCompile(`^task \S+ is the committee's of campaign \S+$`), "Cette tâche est celle du comité de sélection d'une campagne : elle est réservée à ses membres et à l'ANCT."},
 	{regexp.MustCompile(`^the selected services' budgets \((.+)\) exceed what the campaign's envelope has left \((.+)\)$`),
 		"Les budgets des services sélectionnés ($1) dépassent ce qu'il reste sur l'enveloppe de la campagne ($2)."},
 }
