@@ -46,5 +46,27 @@ func TestCommitteeTaskForm(t *testing.T) {
 	w.signIn(t, applicant)
 	status, page, _ = w.get(t, "/taches/"+task.ID)
 	require.Equal(t, http.StatusForbidden, status, "a collectivité does not read the committee's work")
-	require.Contains(t, page, "committee")
+	require.Contains(t, page, "Cette tâche est celle du comité de sélection d&#39;une campagne : elle est réservée à ses membres et à l&#39;ANCT.")
+}
+
+// TestCommitteeRulesInFrench: the chair's form says the decision's rules, as the models
+// word them, in French.
+func TestCommitteeRulesInFrench(t *testing.T) {
+	c := models.Campaign{ID: "c"}
+	services := []models.CandidateService{{ID: uuid.NewString(), Title: "Rendez-vous en mairie", Status: models.ServiceCandidate},
+		{ID: uuid.NewString(), Title: "Budget participatif", Status: models.ServiceCandidate}}
+	var e *models.Error
+	require.ErrorAs(t, c.CheckDecision(models.CommitteeDecision{Services: []models.ServiceDecision{
+		{ServiceID: services[0].ID, Selected: true, Reason: "Très attendu."}}}, services), &e)
+	for field, fr := range map[string]string{"services[0].budget_cents": "Un service sélectionné a un budget.",
+		"services": "Décidez de chaque service candidat : « Budget participatif » manque."} {
+		require.Equal(t, fr, fieldMessageFR(e.Fields[field]), field)
+	}
+	require.ErrorAs(t, c.CheckDecision(models.CommitteeDecision{Services: []models.ServiceDecision{
+		{ServiceID: services[0].ID, BudgetCents: 1, Reason: "Pas attendu."}, {ServiceID: services[1].ID, Reason: "Pas attendu."}}}, services), &e)
+	require.Equal(t, "Pas de budget pour un service non sélectionné.", fieldMessageFR(e.Fields["services[0].budget_cents"]))
+	over := models.CommitteeDecision{Services: []models.ServiceDecision{{ServiceID: services[0].ID, Selected: true, BudgetCents: models.Euros(1_000) + 1}}}
+	require.ErrorAs(t, over.CheckBudgets(models.Euros(1_000)), &e)
+	require.Equal(t, "Action impossible dans l'état actuel : Les budgets des services sélectionnés (1 000,01 €) dépassent ce qu'il reste sur l'enveloppe de la campagne (1 000,00 €).",
+		problemFR(e))
 }

@@ -216,6 +216,8 @@ var refusalsFR = []refusalRule{
 	{regexp.MustCompile(`^task \S+ was cancelled: no answer in time$`), say("Cette tâche a été annulée : le complément n'est pas arrivé à temps.")},
 	{regexp.MustCompile(`^task \S+ was cancelled: the final statement was filed$`), say("Cette tâche a été annulée : l'état récapitulatif final a été déposé.")},
 	{regexp.MustCompile(`^task \S+ was cancelled: no final statement before the deadline$`), say("Cette tâche a été annulée : aucun état récapitulatif final avant l'échéance.")},
+	{regexp.MustCompile(`^task \S+ was cancelled: the selected services' budgets exceed what envelope (\S+) has left: nothing was reserved$`),
+		say("Cette tâche a été annulée : l'enveloppe %s n'a plus de quoi couvrir les budgets des services sélectionnés, et rien n'a été réservé. Une nouvelle tâche de décision vous attend.", 1)},
 	{regexp.MustCompile(`^task \S+ was cancelled: (.+)$`), say("Cette tâche a été annulée (%s).", 1)},
 	{regexp.MustCompile(`^task \S+ is (.+)'s to complete$`), say("Cette tâche revient à %s : vous ne pouvez pas la terminer.", 1)},
 	{regexp.MustCompile(`^task \S+ needs the (\w+) role for (.+)$`), func(m []string) string {

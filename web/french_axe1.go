@@ -36,6 +36,8 @@ func init() {
 	outcomeLabels[models.OutcomeAccept] = "Retenir pour le vote"
 	outcomeLabels[models.OutcomeMerge] = "Regrouper avec une autre proposition"
 	outcomeLabels[models.OutcomeOutOfScope] = "Hors du champ de la campagne"
+	outcomeLabels[models.OutcomeOpinions] = "Avis donné"
+	outcomeLabels[models.OutcomeDecided] = "Décision enregistrée"
 	for k, v := range map[string]string{
 		models.AuditCampaignCreated: "Campagne créée", models.AuditCampaignPhase: "Changement de phase", models.AuditCampaignMoved: "Dates déplacées",
 		models.AuditServiceCreated: "Service candidat créé", models.AuditProposalMoved: "Proposition déplacée", models.AuditServiceMerged: "Services fusionnés",
@@ -143,6 +145,9 @@ var axe1RulesFR = []struct {
 	{regexp.MustCompile(`^must come after data\.beta_due$`), "Après l'échéance de la bêta."},
 	{regexp.MustCompile(`^must be at most the (.*) the service's budget has left$`), "Au plus ce qu'il reste du budget du service : $1."},
 	{regexp.MustCompile(`^is \w+: only an accepted proposal has a candidate service of its own$`), "Seule une proposition retenue pour le vote a son propre service candidat."},
+	{regexp.MustCompile(`^is required for a selected service$`), "Un service sélectionné a un budget."},
+	{regexp.MustCompile(`^must be 0 for a service not selected$`), "Pas de budget pour un service non sélectionné."},
+	{regexp.MustCompile(`^must decide on every candidate service: \S+ \((.*)\) is missing$`), "Décidez de chaque service candidat : « $1 » manque."},
 }
 
 // firstDay is the day a window opens, in Paris.
@@ -200,6 +205,9 @@ var axe1RefusalsFR = []struct {
 	{regexp.MustCompile(`^service \S+ has its (\d+) territoires référents already$`), "Ce service a déjà ses $1 territoires référents : la collectivité reste sur la liste."},
 	{regexp.MustCompile(`^service \S+ is \w+: interest is expressed in selected services$`), "Seuls les services sélectionnés reçoivent des manifestations d'intérêt."},
 	{regexp.MustCompile(`^the results are ANCT's until the vote closes on (\S+)$`), "Les résultats sont réservés à l'ANCT jusqu'à la clôture du vote, le $1."},
+	{regexp.MustCompile(`^task \S+ is the committee's of campaign \S+$`), "Cette tâche est celle du comité de sélection d'une campagne : elle est réservée à ses membres et à l'ANCT."},
+	{regexp.MustCompile(`^the selected services' budgets \((.+)\) exceed what the campaign's envelope has left \((.+)\)$`),
+		"Les budgets des services sélectionnés ($1) dépassent ce qu'il reste sur l'enveloppe de la campagne ($2)."},
 }
 
 var rfc3339 = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z`)

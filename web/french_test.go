@@ -32,6 +32,8 @@ func TestRefusalsFR(t *testing.T) {
 		{"task d.information.1 was cancelled: no answer in time", "Cette tâche a été annulée : le complément n'est pas arrivé à temps."},
 		{"task d.x.1 was cancelled: the final statement was filed", "Cette tâche a été annulée : l'état récapitulatif final a été déposé."},
 		{"task d.x.1 was cancelled: no final statement before the deadline", "Cette tâche a été annulée : aucun état récapitulatif final avant l'échéance."},
+		{"task c.committee_decision.0 was cancelled: the selected services' budgets exceed what envelope axe1.c has left: nothing was reserved",
+			"Cette tâche a été annulée : l'enveloppe axe1.c n'a plus de quoi couvrir les budgets des services sélectionnés, et rien n'a été réservé. Une nouvelle tâche de décision vous attend."},
 		{"task d.x.1 was cancelled: something new", "Cette tâche a été annulée (something new)."},
 		{models.NotYourTask(claimedJury).Error(), "Cette tâche revient à juree.2 : vous ne pouvez pas la terminer."},
 		{models.NotYourTask(instructorTask).Error(), "Cette tâche revient au rôle « Instruction » pour le périmètre departement:75, qui n'est pas le vôtre."},
