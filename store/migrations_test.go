@@ -359,3 +359,25 @@ func TestMigrateRebuildsAnIndexWhoseConcurrentBuildFailed(t *testing.T) {
 		WHERE c.relname = 'tasks_open_newest_due' AND c.relnamespace = current_schema()::regnamespace`).Scan(&valid).Error)
 	require.True(t, valid, "tasks_open_newest_due built again")
 }
+
+// migrateUpToBefore applies every migration before the one named name, so that a test can
+// put rows there as an earlier relance left them; it returns that migration's version.
+func migrateUpToBefore(t *testing.T, st *Store, name string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	p, err := st.migrationProvider(ctx)
+	require.NoError(t, err)
+	all, err := st.Migrations(ctx)
+	require.NoError(t, err)
+	var before int64
+	for _, m := range all {
+		if m.Name == name {
+			_, err = p.UpTo(ctx, before)
+			require.NoError(t, err)
+			return m.Version
+		}
+		before = m.Version
+	}
+	t.Fatalf("no migration named %s", name)
+	return 0
+}

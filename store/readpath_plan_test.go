@@ -139,19 +139,7 @@ func TestTasksTakeTheirDossiersDepartement(t *testing.T) {
 	for name, url := range emptyStores(t) {
 		t.Run(name, func(t *testing.T) {
 			st := openEmpty(t, url)
-			p, err := st.migrationProvider(ctx)
-			require.NoError(t, err)
-			all, err := st.Migrations(ctx)
-			require.NoError(t, err)
-			var before int64
-			for _, m := range all {
-				if m.Name == "read_path_indexes" {
-					break
-				}
-				before = m.Version
-			}
-			_, err = p.UpTo(ctx, before)
-			require.NoError(t, err)
+			migrateUpToBefore(t, st, "read_path_indexes")
 			now := time.Now().UTC()
 			require.NoError(t, st.db.Exec(`INSERT INTO dossiers (id, kind, status, applicant_siren, departement, envelope_code, payload,
 				created_by, created_at, updated_at) VALUES ('d1', 'guichet', 'submitted', '217500016', '75', 'axe2.guichet', '{}', 't', ?, ?)`, now, now).Error)

@@ -192,21 +192,9 @@ func TestServicesRecordedBeforeGetAReferenceRow(t *testing.T) {
 	for name, url := range emptyStores(t) {
 		t.Run(name, func(t *testing.T) {
 			st := openEmpty(t, url)
-			p, err := st.migrationProvider(ctx)
-			require.NoError(t, err)
-			all, err := st.Migrations(ctx)
-			require.NoError(t, err)
-			var before int64
-			for _, m := range all {
-				if m.Name == "service_builds" {
-					break
-				}
-				before = m.Version
-			}
-			_, err = p.UpTo(ctx, before)
-			require.NoError(t, err)
+			migrateUpToBefore(t, st, "service_builds")
 			require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
-			_, err = st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
+			_, err := st.CreateCampaign(ctx, testCampaign("c1", "axe1.2021", models.Euros(1_000_000), time.Now().Add(time.Hour)))
 			require.NoError(t, err)
 			past := time.Now().UTC().Add(-time.Hour)
 			for id, status := range map[string]string{"s1": "candidate", "s2": "merged", "s3": "selected", "s4": "not_selected"} {
