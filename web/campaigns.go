@@ -133,6 +133,21 @@ func (s *Server) campaign(c echo.Context) (models.Campaign, error) {
 	return s.API.Campaign(c.Request().Context(), c.Param("id"))
 }
 
+// postedForm reads the campaign a form was posted about and the form, kept as typed.
+func (s *Server) postedForm(c echo.Context) (models.Campaign, url.Values, formView, error) {
+	campaign, err := s.campaign(c)
+	if err != nil {
+		return campaign, nil, formView{}, err
+	}
+	form, err := formParams(c)
+	if err != nil {
+		return campaign, nil, formView{}, err
+	}
+	f := newForm(campaign)
+	f.Values = formValues(form)
+	return campaign, form, f, nil
+}
+
 // campaignsPage lists the campaigns, to anyone.
 func (s *Server) campaignsPage(c echo.Context) error {
 	campaigns, err := s.API.Store.Campaigns(c.Request().Context())
@@ -414,16 +429,10 @@ func (s *Server) scheduleForm(c echo.Context) error {
 
 // moveSchedule moves a campaign's dates through its workflow, as the API does.
 func (s *Server) moveSchedule(c echo.Context) error {
-	campaign, err := s.campaign(c)
+	campaign, form, f, err := s.postedForm(c)
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := formParams(c)
-	if err != nil {
-		return s.renderError(c, err)
-	}
-	f := newForm(campaign)
-	f.Values = formValues(form)
 	sch := keepUnchanged(scheduleOf(form, f.Errors), campaign.Schedule, form)
 	if len(f.Errors) > 0 {
 		return s.showScheduleForm(c, http.StatusUnprocessableEntity, f)
@@ -529,16 +538,10 @@ func (s *Server) fileProposal(c echo.Context) error {
 	if err := requireAnyRole(p, models.RoleApplicant, models.RolePartner); err != nil {
 		return s.renderError(c, err)
 	}
-	campaign, err := s.campaign(c)
+	campaign, form, f, err := s.postedForm(c)
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := formParams(c)
-	if err != nil {
-		return s.renderError(c, err)
-	}
-	f := newForm(campaign)
-	f.Values = formValues(form)
 	prop := models.Proposal{Type: models.ProposalType(form.Get("type")), Title: strings.TrimSpace(form.Get("title")),
 		Description: form.Get("description"), Category: form.Get("category"), ProposerName: strings.TrimSpace(form.Get("proposer_name"))}
 	if prop.Type == models.ProposalExisting {
@@ -679,16 +682,11 @@ func (s *Server) interestsPage(c echo.Context) error {
 
 // expressInterest records the collectivité's wish to pilot the service, as the API does.
 func (s *Server) expressInterest(c echo.Context) error {
-	campaign, err := s.campaign(c)
+	campaign, form, f, err := s.postedForm(c)
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	form, err := formParams(c)
-	if err != nil {
-		return s.renderError(c, err)
-	}
-	f := newForm(campaign)
-	f.Values, f.Form = formValues(form), "interet"
+	f.Form = "interet"
 	req := models.InterestRequest{Contact: strings.TrimSpace(form.Get("contact")), UseCase: form.Get("use_case")}
 	if err = models.Validate(req); err == nil {
 		err = s.API.ExpressInterest(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)

@@ -75,16 +75,11 @@ func (s *Server) groupingPage(c echo.Context) error {
 // with the form's errors next to its fields, or with the confirmation.
 func (s *Server) groupingAct(name string, act func(c echo.Context, campaign models.Campaign, form url.Values, f *formView) error) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		campaign, err := s.campaign(c)
+		campaign, form, f, err := s.postedForm(c)
 		if err != nil {
 			return s.renderError(c, err)
 		}
-		form, err := formParams(c)
-		if err != nil {
-			return s.renderError(c, err)
-		}
-		f := newForm(campaign)
-		f.Values, f.Form, f.Multi = formValues(form), name, form
+		f.Form, f.Multi = name, form
 		if c.Param("sid") != "" {
 			f.Form = name + "-" + c.Param("sid")
 		}
