@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -285,7 +286,11 @@ type DossierFilter struct {
 
 // ListDossiers lists the dossiers p may read (as the policy says) matching f, newest first.
 func (s *Store) ListDossiers(ctx context.Context, p models.Principal, f DossierFilter) ([]models.Dossier, error) {
-	q := s.db.WithContext(ctx).Model(&dossierRow{}).Where(dossierAccessSQL(p.DossierAccess()))
+	a := p.DossierAccess()
+	if !a.All && len(a.Departements) > 1 && len(a.Regions)+len(a.Sirens)+len(a.JuryCalls) == 0 && f.Departement == "" {
+		return s.listByDepartement(ctx, p, a.Departements, f)
+	}
+	q := s.db.WithContext(ctx).Model(&dossierRow{}).Where(dossierAccessSQL(a))
 	for col, val := range map[string]string{"kind": f.Kind, "status": f.Status, "applicant_siren": f.Applicant,
 		"departement": f.Departement, "region": f.Region, "call_id": f.Call} {
 		if val != "" {
@@ -302,6 +307,28 @@ func (s *Store) ListDossiers(ctx context.Context, p models.Principal, f DossierF
 	out := make([]models.Dossier, len(rows))
 	for i, r := range rows {
 		out[i] = r.model()
+	}
+	return out, nil
+}
+
+// listByDepartement lists the dossiers of someone who reads several départements: each
+// département's page comes from its own index in order, and the pages are merged. One
+// query over the départements together would read every match to sort them, a cost that
+// grows with the data.
+func (s *Store) listByDepartement(ctx context.Context, p models.Principal, departements []string, f DossierFilter) ([]models.Dossier, error) {
+	var out []models.Dossier
+	for _, dep := range departements {
+		page := f
+		page.Departement = dep
+		ds, err := s.ListDossiers(ctx, p, page)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ds...)
+	}
+	slices.SortFunc(out, func(x, y models.Dossier) int { return strings.Compare(y.ID, x.ID) })
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
 	}
 	return out, nil
 }
