@@ -39,7 +39,10 @@ func TestWorkspaceAxe1Campaign(t *testing.T) {
 	b.run(chromedp.Navigate(b.url+"/campagnes"), chromedp.WaitVisible(css(`#nouvelle-campagne`)))
 	b.accessible("campaigns")
 	b.run(chromedp.Click(css(`#nouvelle-campagne`)), chromedp.WaitVisible(css(`#campagne`)))
-	day := func(d int) string { return time.Now().AddDate(0, 0, d).Format(time.DateOnly) }
+	// The form takes whole days in Paris: tomorrow there, whatever the hour in UTC.
+	inParis, err := time.LoadLocation("Europe/Paris")
+	require.NoError(t, err)
+	day := func(d int) string { return time.Now().In(inParis).AddDate(0, 0, d).Format(time.DateOnly) }
 	for id, v := range map[string]string{"collection.opens_at": day(1), "collection.closes_at": day(10), "vote.opens_at": day(11), "vote.closes_at": day(20),
 		"interest.opens_at": day(21), "interest.closes_at": day(30), "build.opens_at": day(31), "build.closes_at": day(120)} {
 		b.setValue(id, v)
