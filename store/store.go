@@ -62,12 +62,20 @@ func Open(databaseURL string) (*Store, error) {
 		dialector = sqlite.Open(path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 		isSQLite = true
 	}
-	db, err := gorm.Open(classifyingDialector{dialector}, &gorm.Config{
+	config := &gorm.Config{
 		Logger:                 logger.Default.LogMode(logger.Silent),
 		SkipDefaultTransaction: true,
 		TranslateError:         true, // through classify, so that an outage is told from a bug
 		NowFunc:                func() time.Time { return time.Now().UTC() },
-	})
+	}
+	db, err := gorm.Open(classifyingDialector{dialector}, config)
+	// Processes opening a new SQLite file together (migrate, api and worker started at once)
+	// race to switch it to WAL, which the busy timeout does not cover: the losers try again.
+	for deadline := time.Now().Add(10 * time.Second); isSQLite && err != nil && strings.Contains(err.Error(), "SQLITE_BUSY") &&
+		time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+		db, err = gorm.Open(classifyingDialector{dialector}, config)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
