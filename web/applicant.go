@@ -91,9 +91,7 @@ func (s *Server) fileGuichet(c echo.Context) error {
 	if err != nil {
 		var e *models.Error
 		if asError(err, &e) && len(e.Fields) > 0 {
-			for k, msg := range e.Fields {
-				errs[k] = fieldMessageFR(msg)
-			}
+			addFieldErrorsFR(errs, e.Fields)
 			return s.showGuichet(c, http.StatusUnprocessableEntity, form, errs, "")
 		}
 		if asError(err, &e) && e.Code != models.EInternal {
@@ -149,9 +147,7 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(d.ID)+"?info=complete")
 	case asError(err, &e) && len(e.Fields) > 0:
-		for k, msg := range e.Fields {
-			typed.Errors[k] = fieldMessageFR(msg)
-		}
+		addFieldErrorsFR(typed.Errors, e.Fields)
 		return s.showDossier(c, http.StatusUnprocessableEntity, typed)
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EUnavailable:
 		typed.Problem = problemFR(e)

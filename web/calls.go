@@ -124,9 +124,7 @@ func (s *Server) answerApplication(c echo.Context, call models.Call, action stri
 	switch {
 	case asError(err, &e) && len(e.Fields) > 0:
 		errs := map[string]string{}
-		for k, msg := range e.Fields {
-			errs[k] = fieldMessageFR(msg)
-		}
+		addFieldErrorsFR(errs, e.Fields)
 		return s.showApplication(c, http.StatusUnprocessableEntity, call, action, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
 		return s.showApplication(c, api.StatusOf(e), call, action, values, map[string]string{}, problemFR(e))
@@ -283,9 +281,7 @@ func (s *Server) createCall(c echo.Context) error {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/jury/"+url.PathEscape(call.ID)+"?info=appel-cree")
 	case asError(err, &e) && len(e.Fields) > 0:
-		for k, msg := range e.Fields {
-			errs[k] = fieldMessageFR(msg)
-		}
+		addFieldErrorsFR(errs, e.Fields)
 		return s.showCallForm(c, http.StatusUnprocessableEntity, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
 		return s.showCallForm(c, api.StatusOf(e), values, errs, problemFR(e))

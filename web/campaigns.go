@@ -94,9 +94,7 @@ func (f *formView) refusal(err error) (int, bool) {
 	var e *models.Error
 	switch {
 	case asError(err, &e) && len(e.Fields) > 0:
-		for k, msg := range e.Fields {
-			f.Errors[k] = fieldMessageFR(msg)
-		}
+		addFieldErrorsFR(f.Errors, e.Fields)
 		return http.StatusUnprocessableEntity, true
 	case asError(err, &e) && e.Code != models.EInternal:
 		f.Problem = problemFR(e)

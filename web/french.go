@@ -353,3 +353,10 @@ func refusalFR(msg string) string {
 func problemFR(e *models.Error) string {
 	return label(errorTitles, e.Code) + " : " + refusalFR(e.Message)
 }
+
+// addFieldErrorsFR adds the rules' field errors to a form's, in French.
+func addFieldErrorsFR(dst, fields map[string]string) {
+	for k, msg := range fields {
+		dst[k] = fieldMessageFR(msg)
+	}
+}

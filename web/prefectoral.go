@@ -238,9 +238,7 @@ func (s *Server) answerAxe3(c echo.Context, action string, values map[string]str
 	switch {
 	case asError(err, &e) && len(e.Fields) > 0:
 		errs := map[string]string{}
-		for k, msg := range e.Fields {
-			errs[k] = fieldMessageFR(msg)
-		}
+		addFieldErrorsFR(errs, e.Fields)
 		return s.showAxe3(c, http.StatusUnprocessableEntity, action, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
 		return s.showAxe3(c, api.StatusOf(e), action, values, map[string]string{}, problemFR(e))

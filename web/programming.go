@@ -429,9 +429,7 @@ func (s *Server) saveSplit(c echo.Context) error {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/axe3/enveloppes?info=repartition")
 	case asError(err, &e) && len(e.Fields) > 0:
-		for k, msg := range e.Fields {
-			errs[k] = fieldMessageFR(msg)
-		}
+		addFieldErrorsFR(errs, e.Fields)
 		return s.showEnvelopes(c, http.StatusUnprocessableEntity, typed, "", nil, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EForbidden:
 		return s.showEnvelopes(c, api.StatusOf(e), typed, "", nil, errs, problemFR(e))
@@ -466,9 +464,7 @@ func (s *Server) delegate(c echo.Context) error {
 	case err == nil:
 		return c.Redirect(http.StatusSeeOther, "/axe3/enveloppes?info=delegation#region-"+region)
 	case asError(err, &e) && len(e.Fields) > 0:
-		for k, msg := range e.Fields {
-			errs[k] = fieldMessageFR(msg)
-		}
+		addFieldErrorsFR(errs, e.Fields)
 		return s.showEnvelopes(c, http.StatusUnprocessableEntity, nil, region, values, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal && e.Code != models.EForbidden:
 		return s.showEnvelopes(c, api.StatusOf(e), nil, region, values, errs, problemFR(e))
