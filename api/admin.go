@@ -39,7 +39,7 @@ func (s *Server) listStuck(c echo.Context) error {
 	defer cancel()
 	p, err := s.Stuck.Page(ctx, q)
 	if err != nil {
-		return fromTemporal(err)
+		return filing.FromTemporal(err)
 	}
 	out := page[models.StuckDossier]{Items: p.Items}
 	if p.Next != nil {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -143,25 +142,12 @@ func principal(c echo.Context) models.Principal {
 func requireRole(roles ...models.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if err := needRole(principal(c), roles...); err != nil {
+			if err := principal(c).NeedRole(roles...); err != nil {
 				return err
 			}
 			return next(c)
 		}
 	}
-}
-
-// needRole refuses p unless it holds one of roles: the acts the workspace shares check it
-// themselves, as requireRole does for the API's routes.
-func needRole(p models.Principal, roles ...models.Role) error {
-	if slices.ContainsFunc(roles, p.HasRole) {
-		return nil
-	}
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = string(r)
-	}
-	return models.Errorf(models.EForbidden, "this action needs the %s role", strings.Join(names, " or "))
 }
 
 // errKeysUnavailable is a JWKS that could not be fetched: the provider's outage, not the token's fault.

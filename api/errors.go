@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,9 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 )
 
@@ -97,7 +95,7 @@ func describe(err error) (int, errorBody) {
 		}
 		return he.Code, errorBody{errorDetail{Code: code, Message: msg}}
 	}
-	err = fromTemporal(err)
+	err = filing.FromTemporal(err)
 	var e *models.Error
 	if !errors.As(err, &e) {
 		e = &models.Error{Code: models.EInternal, Message: "internal error"}
@@ -113,39 +111,6 @@ func describe(err error) (int, errorBody) {
 func StatusOf(err error) int {
 	status, _ := describe(err)
 	return status
-}
-
-// fromTemporal turns what Temporal answers into domain errors: an Update validator's
-// refusal carries its code as the application error's type; an unreachable or slow
-// server is unavailable; a closed or missing workflow is a state conflict.
-func fromTemporal(err error) error {
-	var domain *models.Error
-	if errors.As(err, &domain) {
-		return err // already classified, e.g. a database outage whose cause is a deadline
-	}
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		if _, known := statusOf[appErr.Type()]; known {
-			e := &models.Error{Code: appErr.Type(), Message: appErr.Message()}
-			if appErr.HasDetails() {
-				var fields map[string]string
-				if appErr.Details(&fields) == nil {
-					e.Fields = fields
-				}
-			}
-			return e
-		}
-	}
-	var notFound *serviceerror.NotFound
-	var unavailable *serviceerror.Unavailable
-	var deadline *serviceerror.DeadlineExceeded
-	switch {
-	case errors.As(err, &notFound):
-		return models.Errorf(models.EConflict, "the dossier's process is closed: %s", notFound.Message)
-	case errors.As(err, &unavailable), errors.As(err, &deadline), errors.Is(err, context.DeadlineExceeded):
-		return models.Errorf(models.EUnavailable, "the workflow service did not answer in time; try again")
-	}
-	return err
 }
 
 // bindValid decodes the request body with bindJSON, then checks its field rules.

@@ -16,7 +16,7 @@ func (s *Server) auditRefusals(onTask bool) echo.MiddlewareFunc {
 			if err == nil {
 				return nil
 			}
-			r := filing.Refusal{Actor: principal(c), Act: c.Request().Method + " " + c.Request().URL.Path, Err: fromTemporal(err)}
+			r := filing.Refusal{Actor: principal(c), Act: c.Request().Method + " " + c.Request().URL.Path, Err: filing.FromTemporal(err)}
 			if onTask {
 				r.TaskID = c.Param("id")
 			} else {

@@ -203,7 +203,7 @@ func (s *Server) castBallot(c echo.Context) error {
 // CastBallot records the ballot of the collectivité p acts for, replacing its earlier one,
 // while the vote is open; replaced says whether one was.
 func (s *Server) CastBallot(ctx context.Context, p models.Principal, campaign models.Campaign, req models.BallotRequest) (models.Ballot, bool, error) {
-	if err := needRole(p, models.RoleApplicant); err != nil {
+	if err := p.NeedRole(models.RoleApplicant); err != nil {
 		return models.Ballot{}, false, err
 	}
 	if err := campaign.VoteOpen(time.Now()); err != nil {
@@ -478,7 +478,7 @@ func (s *Server) importPriorityPolicies(c echo.Context) error {
 // ImportPriorityPolicies imports an administrator's CSV of priority policies' members, and
 // says how many members each policy it names now has.
 func (s *Server) ImportPriorityPolicies(ctx context.Context, p models.Principal, csv io.Reader) (map[models.PriorityPolicy]int, error) {
-	if err := needRole(p, models.RoleAdmin); err != nil {
+	if err := p.NeedRole(models.RoleAdmin); err != nil {
 		return nil, err
 	}
 	ms, err := models.ParsePriorityCSV(csv)
@@ -509,7 +509,7 @@ func (s *Server) expressInterest(c echo.Context) error {
 // ExpressInterest records that p's collectivité wants to pilot a selected service, during
 // the campaign's interest window (the request's field rules checked by the caller).
 func (s *Server) ExpressInterest(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.InterestRequest) error {
-	if err := needRole(p, models.RoleApplicant); err != nil {
+	if err := p.NeedRole(models.RoleApplicant); err != nil {
 		return err
 	}
 	if err := campaign.InterestOpen(time.Now()); err != nil {

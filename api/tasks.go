@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"go.temporal.io/sdk/client"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 	"github.com/relance/relance/workflows"
@@ -284,9 +285,9 @@ func (s *Server) update(ctx context.Context, workflowID, name string, result any
 	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
 	if err != nil {
-		return fromTemporal(err)
+		return filing.FromTemporal(err)
 	}
-	return fromTemporal(handle.Get(ctx, result))
+	return filing.FromTemporal(handle.Get(ctx, result))
 }
 
 func (s *Server) listNotifications(c echo.Context) error {

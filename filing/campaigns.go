@@ -8,16 +8,29 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/google/uuid"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/workflows"
 )
 
-// CreateCampaign records a campaign with its envelope and starts its process. Should
-// Temporal not answer, the campaign stays recorded and the Reconciler starts it.
-func (s *Service) CreateCampaign(ctx context.Context, c models.Campaign) (models.Campaign, error) {
+// CreateCampaign records an administrator's campaign, with its envelope, and starts its
+// process. Should Temporal not answer, the campaign stays recorded and the Reconciler
+// starts it.
+func (s *Service) CreateCampaign(ctx context.Context, p models.Principal, req models.CampaignRequest) (models.Campaign, error) {
+	if err := p.NeedRole(models.RoleAdmin); err != nil {
+		return models.Campaign{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return models.Campaign{}, err
+	}
+	c := req.Campaign(id.String(), p.Subject)
+	if err := c.ValidateNew(s.now()); err != nil {
+		return c, err
+	}
 	ctx, cancel := s.detach(ctx)
 	defer cancel()
-	c, err := s.Store.CreateCampaign(ctx, c)
+	c, err = s.Store.CreateCampaign(ctx, c)
 	if err != nil {
 		return c, err
 	}
@@ -90,4 +103,25 @@ func (s *Service) FileProposal(ctx context.Context, p models.Principal, idemKey 
 	stillOpen := func() error { return c.CollectionOpen(s.now()) }
 	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
 		ApplicantSiren: p.Siren, ApplicantName: prop.ProposerName, EnvelopeCode: c.EnvelopeCode, Payload: payload, CallID: c.ID}, stillOpen)
+}
+
+// Campaign reads a campaign by its ID; anything but a UUID names none.
+func (s *Service) Campaign(ctx context.Context, id string) (models.Campaign, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return models.Campaign{}, models.Errorf(models.ENotFound, "no campaign %q", id)
+	}
+	return s.Store.Campaign(ctx, id)
+}
+
+// MoveSchedule gives a campaign new dates (their field rules checked by the caller); its
+// workflow checks the move against its own clock and moves its timers.
+func (s *Service) MoveSchedule(ctx context.Context, p models.Principal, campaign models.Campaign, sch models.Schedule) error {
+	if err := p.NeedRole(models.RoleAdmin); err != nil {
+		return err
+	}
+	if err := campaign.ScheduleMovable(s.now()); err != nil {
+		return err
+	}
+	return s.update(ctx, models.CampaignWorkflowID(campaign.ID), workflows.UpdateMoveSchedule, nil,
+		workflows.MoveScheduleRequest{Actor: p, Schedule: sch})
 }

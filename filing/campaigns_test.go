@@ -13,23 +13,25 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
-func newCampaign(envelope string) models.Campaign {
+// newCampaign is an administrator's request for a campaign opening in an hour.
+func newCampaign(envelope string) models.CampaignRequest {
 	start := time.Now().Add(time.Hour).UTC()
 	w := func(from, to int) models.Window {
 		return models.Window{OpensAt: start.Add(time.Duration(from) * 24 * time.Hour), ClosesAt: start.Add(time.Duration(to) * 24 * time.Hour)}
 	}
-	return models.Campaign{ID: "camp-" + envelope, Title: "Campagne", EnvelopeCode: envelope, BudgetCents: models.Euros(1_000_000),
+	return models.CampaignRequest{Title: "Campagne", EnvelopeCode: envelope, BudgetCents: models.Euros(1_000_000),
 		Schedule:  models.Schedule{Collection: w(0, 30), Vote: w(30, 45), Interest: w(45, 60), Build: w(60, 400)},
-		Committee: []models.CommitteeMember{{Subject: "chair", ANCT: true}}, Chair: "chair", Quorum: 1, BallotSize: 5,
-		ReferentsPerService: 10, Categories: models.DefaultCategories, CreatedBy: "admin"}
+		Committee: []models.CommitteeMember{{Subject: "chair", ANCT: true}}, Chair: "chair", Quorum: 1}
 }
+
+var admin = models.Principal{Subject: "admin", Roles: []models.Role{models.RoleAdmin}}
 
 func TestCampaignCreatedAndStarted(t *testing.T) {
 	tc := newFake()
 	s := newService(t, tc)
 	ctx := context.Background()
 	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
-	c, err := s.CreateCampaign(ctx, newCampaign("axe1.a"))
+	c, err := s.CreateCampaign(ctx, admin, newCampaign("axe1.a"))
 	require.NoError(t, err)
 	require.True(t, tc.running[models.CampaignWorkflowID(c.ID)])
 	require.Equal(t, []any{workflows.CampaignInput{CampaignID: c.ID, Schedule: c.Schedule}}, tc.inputs)
@@ -47,7 +49,7 @@ func TestReconcilerStartsACampaignTemporalMissed(t *testing.T) {
 	ctx := context.Background()
 	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
 	tc.start = func(context.Context) error { return errors.New("temporal is down") }
-	c, err := s.CreateCampaign(ctx, newCampaign("axe1.b"))
+	c, err := s.CreateCampaign(ctx, admin, newCampaign("axe1.b"))
 	require.Equal(t, models.EUnavailable, models.ErrorCode(err), "%v", err)
 	got, err := s.Store.Campaign(ctx, c.ID)
 	require.NoError(t, err, "the campaign stays recorded")
@@ -76,7 +78,7 @@ func TestProposalFiledDuringCollectionOnly(t *testing.T) {
 	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
 	require.NoError(t, s.Store.ImportRegistry(ctx, []models.Collectivite{{Type: models.TypeCommune, Code: "75056", Siren: paris.Siren,
 		Name: "Paris", Departement: "75", Region: "11"}}, nil))
-	open := newCampaign("axe1.c")
+	open := newCampaign("axe1.c").Campaign("camp-axe1.c", "admin")
 	open.Schedule.Collection.OpensAt = time.Now().Add(-time.Hour)
 	c, err := s.Store.CreateCampaign(ctx, open)
 	require.NoError(t, err)

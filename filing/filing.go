@@ -1,8 +1,14 @@
-// Package filing is relance's application layer for filing dossiers: it records a dossier
-// and starts its workflow as one act from the applicant's point of view. Every dossier row
-// ends with its workflow running, or the row does not exist: the work that must finish
-// runs on a context detached from the client's, and the Reconciler starts the process of
-// any dossier whose start was interrupted (API killed, Temporal slow).
+// Package filing is relance's application layer: the acts people perform on dossiers,
+// campaigns, services and sessions, each checking who may act, applying the domain's
+// rules (package models), and driving the store and the workflows. The API's handlers
+// and the workspace's pages both call it, so an act behaves the same whichever way it
+// comes, and neither restates its rules.
+//
+// Filing a dossier records it and starts its workflow as one act from the applicant's
+// point of view. Every dossier row ends with its workflow running, or the row does not
+// exist: the work that must finish runs on a context detached from the client's, and the
+// Reconciler starts the process of any dossier whose start was interrupted (API killed,
+// Temporal slow).
 package filing
 
 import (

@@ -22,7 +22,7 @@ func TestServiceStartedOrReconciled(t *testing.T) {
 	s := newService(t, tc)
 	ctx := context.Background()
 	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
-	c, err := s.CreateCampaign(ctx, newCampaign("axe1.s"))
+	c, err := s.CreateCampaign(ctx, admin, newCampaign("axe1.s"))
 	require.NoError(t, err)
 	for _, id := range []string{"p1", "p2"} {
 		_, _, err := s.Store.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindCoConstruction, Status: models.StatusSubmitted,

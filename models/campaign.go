@@ -253,3 +253,38 @@ func (c Campaign) IsCommitteeMember(subject string) bool {
 
 // CampaignWorkflowID is the ID of a campaign's workflow.
 func CampaignWorkflowID(id string) string { return "campaign-" + id }
+
+// CampaignRequest is an administrator's new Axe 1 consultation campaign. The sizes of
+// ballots and référent lists take their defaults when left out.
+type CampaignRequest struct {
+	Title               string            `json:"title"`
+	Schedule            Schedule          `json:"schedule"`
+	EnvelopeCode        string            `json:"envelope_code"`
+	BudgetCents         Cents             `json:"budget_cents"`
+	Committee           []CommitteeMember `json:"committee"`
+	Chair               string            `json:"chair"`
+	Quorum              int               `json:"quorum"`
+	Categories          []string          `json:"categories"`
+	BallotSize          *int              `json:"ballot_size"`
+	ReferentsPerService *int              `json:"referents_per_service"`
+}
+
+// Campaign is the campaign the request describes, created by createdBy under id, with the
+// defaults filled in; its rules are checked by Campaign.ValidateNew.
+func (r CampaignRequest) Campaign(id, createdBy string) Campaign {
+	c := Campaign{ID: id, Title: strings.TrimSpace(r.Title), Schedule: r.Schedule, EnvelopeCode: r.EnvelopeCode,
+		BudgetCents: r.BudgetCents, Committee: r.Committee, Chair: r.Chair, Quorum: r.Quorum,
+		BallotSize: sizeOrDefault(r.BallotSize, DefaultBallotSize), ReferentsPerService: sizeOrDefault(r.ReferentsPerService, DefaultReferentsPerService),
+		Categories: r.Categories, CreatedBy: createdBy}
+	if c.Categories == nil {
+		c.Categories = DefaultCategories
+	}
+	return c
+}
+
+func sizeOrDefault(n *int, def int) int {
+	if n == nil {
+		return def
+	}
+	return *n
+}

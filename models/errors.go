@@ -19,6 +19,16 @@ const (
 	EInternal             = "internal" // a bug or an unexpected failure (500)
 )
 
+// IsCode reports whether code is one of the codes above: an Update validator's refusal
+// carries its code as the type of the application error Temporal returns.
+func IsCode(code string) bool {
+	switch code {
+	case EInvalid, EMalformed, ENotFound, EConflict, EForbidden, EUnauthorized, EUnavailable, EIdempotencyKeyReused, EInternal:
+		return true
+	}
+	return false
+}
+
 // Error is the one error type of the domain: a code, a message meant for the
 // person who made the request, and the fields at fault when the input was invalid.
 type Error struct {

@@ -221,6 +221,19 @@ func (p Principal) ActsFor(siren string) bool {
 	return slices.Contains(p.Grants(), Grant{RoleApplicant, CollectiviteScope(siren)})
 }
 
+// NeedRole refuses p unless it holds one of roles, naming them: each act checks it, for the
+// API and the workspace alike.
+func (p Principal) NeedRole(roles ...Role) error {
+	if slices.ContainsFunc(roles, p.HasRole) {
+		return nil
+	}
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return Errorf(EForbidden, "this action needs the %s role", strings.Join(names, " or "))
+}
+
 // CanReleaseAnyClaim reports whether p may give back a task whoever claimed it, even one it
 // may not act on: an administrator, to free the work of someone absent.
 func (p Principal) CanReleaseAnyClaim() bool { return p.IsAdmin() }

@@ -18,7 +18,7 @@ import (
 
 // callsPage lists the calls for projects and whether each takes applications.
 func (s *Server) callsPage(c echo.Context) error {
-	calls, err := s.API.Store.Calls(c.Request().Context())
+	calls, err := s.Store.Calls(c.Request().Context())
 	if err != nil {
 		return s.renderError(c, err)
 	}

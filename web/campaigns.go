@@ -128,7 +128,7 @@ func (f formView) ErrorsUnder(name string) string {
 }
 
 func (s *Server) campaign(c echo.Context) (models.Campaign, error) {
-	return s.API.Campaign(c.Request().Context(), c.Param("id"))
+	return s.App.Campaign(c.Request().Context(), c.Param("id"))
 }
 
 // postedForm reads the campaign a form was posted about and the form, kept as typed.
@@ -148,7 +148,7 @@ func (s *Server) postedForm(c echo.Context) (models.Campaign, url.Values, formVi
 
 // campaignsPage lists the campaigns, to anyone.
 func (s *Server) campaignsPage(c echo.Context) error {
-	campaigns, err := s.API.Store.Campaigns(c.Request().Context())
+	campaigns, err := s.Store.Campaigns(c.Request().Context())
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -200,7 +200,7 @@ func (s *Server) campaignPage(c echo.Context) error {
 	for _, ph := range models.CampaignPhases {
 		v.Phases = append(v.Phases, phaseLine{ph, campaign.Schedule.Window(ph)})
 	}
-	if v.Services, err = s.API.Store.Services(ctx, campaign.ID); err != nil {
+	if v.Services, err = s.Store.Services(ctx, campaign.ID); err != nil {
 		return s.renderError(c, err)
 	}
 	v.Services = slices.DeleteFunc(v.Services, func(svc models.CandidateService) bool { return svc.Status == models.ServiceMerged })
@@ -210,7 +210,7 @@ func (s *Server) campaignPage(c echo.Context) error {
 		}
 	}
 	if p.Siren != "" {
-		ds, err := s.API.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: campaign.ID,
+		ds, err := s.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: campaign.ID,
 			Applicant: p.Siren, Limit: 200})
 		if err != nil {
 			return s.renderError(c, err)
@@ -219,7 +219,7 @@ func (s *Server) campaignPage(c echo.Context) error {
 			v.Mine = append(v.Mine, proposalOf(d))
 		}
 		if p.HasRole(models.RoleApplicant) {
-			if b, err := s.API.Store.Ballot(ctx, campaign.ID, p.Siren); err == nil {
+			if b, err := s.Store.Ballot(ctx, campaign.ID, p.Siren); err == nil {
 				v.Ballot = &b
 			} else if models.ErrorCode(err) != models.ENotFound {
 				return s.renderError(c, err)
@@ -376,7 +376,7 @@ func (s *Server) createCampaign(c echo.Context) error {
 	}
 	f := newForm(models.Campaign{})
 	f.Values = formValues(form)
-	req := api.CreateCampaignRequest{Title: form.Get("title"), EnvelopeCode: strings.TrimSpace(form.Get("envelope_code")),
+	req := models.CampaignRequest{Title: form.Get("title"), EnvelopeCode: strings.TrimSpace(form.Get("envelope_code")),
 		Chair: strings.TrimSpace(form.Get("chair")), Schedule: scheduleOf(form, f.Errors)}
 	req.BudgetCents = eurosField(form, "budget_cents", f.Errors)
 	if form.Get("budget_cents") == "" {
@@ -395,7 +395,7 @@ func (s *Server) createCampaign(c echo.Context) error {
 	}
 	if len(f.Errors) == 0 {
 		var campaign models.Campaign
-		if campaign, err = s.API.CreateCampaign(c.Request().Context(), principal(c), req); err == nil {
+		if campaign, err = s.App.CreateCampaign(c.Request().Context(), principal(c), req); err == nil {
 			return c.Redirect(http.StatusSeeOther, "/campagnes/"+url.PathEscape(campaign.ID)+"?info=campagne-creee")
 		}
 		status, ok := f.refusal(err)
@@ -436,7 +436,7 @@ func (s *Server) moveSchedule(c echo.Context) error {
 		return s.showScheduleForm(c, http.StatusUnprocessableEntity, f)
 	}
 	if err = models.Validate(sch); err == nil {
-		err = s.API.MoveSchedule(c.Request().Context(), principal(c), campaign, sch)
+		err = s.App.MoveSchedule(c.Request().Context(), principal(c), campaign, sch)
 	}
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/campagnes/"+url.PathEscape(campaign.ID)+"?info=dates-deplacees")
@@ -550,7 +550,7 @@ func (s *Server) fileProposal(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return s.showProposal(c, http.StatusUnprocessableEntity, f)
 	}
-	filed, err := s.API.Filing.FileProposal(c.Request().Context(), p, form.Get("key"), campaign, prop)
+	filed, err := s.App.FileProposal(c.Request().Context(), p, form.Get("key"), campaign, prop)
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(filed.Dossier.ID)+"?info=proposition-deposee")
 	}
@@ -572,7 +572,7 @@ type ballotView struct {
 func (s *Server) showBallot(c echo.Context, status int, f formView, chosen []string) error {
 	ctx, p := c.Request().Context(), principal(c)
 	v := ballotView{formView: f, Chosen: map[string]bool{}}
-	services, err := s.API.Store.Services(ctx, f.Campaign.ID)
+	services, err := s.Store.Services(ctx, f.Campaign.ID)
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -581,7 +581,7 @@ func (s *Server) showBallot(c echo.Context, status int, f formView, chosen []str
 			v.Services = append(v.Services, svc)
 		}
 	}
-	if b, err := s.API.Store.Ballot(ctx, f.Campaign.ID, p.Siren); err == nil {
+	if b, err := s.Store.Ballot(ctx, f.Campaign.ID, p.Siren); err == nil {
 		v.Cast = &b
 		if chosen == nil {
 			chosen = b.ServiceIDs
@@ -635,7 +635,7 @@ func (s *Server) castBallot(c echo.Context) error {
 
 // selectedService loads a service of the campaign for its interest pages.
 func (s *Server) selectedService(c echo.Context, campaign models.Campaign) (models.CandidateService, error) {
-	svc, err := s.API.Store.Service(c.Request().Context(), c.Param("sid"))
+	svc, err := s.Store.Service(c.Request().Context(), c.Param("sid"))
 	if err == nil && svc.CampaignID != campaign.ID {
 		err = models.Errorf(models.ENotFound, "no service %q in campaign %s", c.Param("sid"), campaign.ID)
 	}
@@ -738,7 +738,7 @@ func (s *Server) committeePage(c echo.Context) error {
 	if v.CommitteeSessionView, err = s.API.CommitteeSession(ctx, p, campaign); err != nil {
 		return s.renderError(c, err)
 	}
-	if v.Services, err = s.API.Store.Services(ctx, campaign.ID); err != nil {
+	if v.Services, err = s.Store.Services(ctx, campaign.ID); err != nil {
 		return s.renderError(c, err)
 	}
 	return s.render(c, http.StatusOK, "committee", "Comité — "+campaign.Title, v)

@@ -37,7 +37,7 @@ func (s *Server) showGrouping(c echo.Context, status int, f formView) error {
 		return s.renderError(c, models.Errorf(models.EForbidden, "seule l'ANCT (un administrateur ou un instructeur national) regroupe les propositions"))
 	}
 	v := groupingView{formView: f, Titles: map[string]string{}}
-	all, err := s.API.Store.Services(ctx, f.Campaign.ID)
+	all, err := s.Store.Services(ctx, f.Campaign.ID)
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -51,7 +51,7 @@ func (s *Server) showGrouping(c echo.Context, status int, f formView) error {
 			in[id] = svc.ID
 		}
 	}
-	ds, err := s.API.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: f.Campaign.ID, Limit: groupingProposals})
+	ds, err := s.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: f.Campaign.ID, Limit: groupingProposals})
 	if err != nil {
 		return s.renderError(c, err)
 	}

@@ -22,13 +22,13 @@ type juryListView struct {
 // call for the national roles; and a member's past votes.
 func (s *Server) juryList(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	all, err := s.API.Store.Calls(ctx)
+	all, err := s.Store.Calls(ctx)
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	v := juryListView{Calls: slices.DeleteFunc(all, func(call models.Call) bool { return !p.CanSeeJurySession(call) })}
 	if p.HasRole(models.RoleJury) {
-		done, err := s.API.Store.ClosedBy(ctx, p.Subject, nil, 100)
+		done, err := s.Store.ClosedBy(ctx, p.Subject, nil, 100)
 		if err != nil {
 			return s.renderError(c, err)
 		}
@@ -56,7 +56,7 @@ func (s *Server) jurySession(c echo.Context) error {
 	}
 	v := juryView{JurySession: session, MyVotes: map[string]string{}}
 	if p.HasRole(models.RoleJury) {
-		open, err := s.API.Store.Inbox(ctx, p, store.TaskFilter{Type: string(models.TaskJuryDecision), Assigned: "me", Limit: 500})
+		open, err := s.Store.Inbox(ctx, p, store.TaskFilter{Type: string(models.TaskJuryDecision), Assigned: "me", Limit: 500})
 		if err != nil {
 			return s.renderError(c, err)
 		}

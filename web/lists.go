@@ -84,7 +84,7 @@ func (s *Server) dossierList(c echo.Context) error {
 		status = http.StatusUnprocessableEntity
 	} else {
 		var err error
-		if v.Rows, err = s.API.Store.ListDossiers(c.Request().Context(), principal(c), f); err != nil {
+		if v.Rows, err = s.Store.ListDossiers(c.Request().Context(), principal(c), f); err != nil {
 			return s.renderError(c, err)
 		}
 		if len(v.Rows) == f.Limit {
@@ -139,7 +139,7 @@ func (s *Server) ledgerPage(c echo.Context) error {
 	}
 	v := ledgerView{Columns: headers(api.LedgerColumns), Envelope: c.QueryParam("enveloppe")}
 	var err error
-	if v.Entries, err = s.API.Store.Ledger(c.Request().Context(), "", v.Envelope, 0, 200); err != nil {
+	if v.Entries, err = s.Store.Ledger(c.Request().Context(), "", v.Envelope, 0, 200); err != nil {
 		return s.renderError(c, err)
 	}
 	return s.render(c, http.StatusOK, "ledger", "Grand livre", v)
@@ -175,12 +175,12 @@ func (s *Server) adminPage(c echo.Context) error {
 	if err := requireAnyRole(p, models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
-	envs, err := s.API.Store.Envelopes(ctx)
+	envs, err := s.Store.Envelopes(ctx)
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	v := adminView{Envelopes: envelopeTree(envs), TemporalUI: s.TemporalUI}
-	overdue, err := s.API.Store.OverdueTasks(ctx, time.Now(), nil, 100)
+	overdue, err := s.Store.OverdueTasks(ctx, time.Now(), nil, 100)
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -191,7 +191,7 @@ func (s *Server) adminPage(c echo.Context) error {
 	if v.Overdue, err = s.taskRows(ctx, p, tasks); err != nil {
 		return s.renderError(c, err)
 	}
-	if v.Notifications, err = s.API.Store.Notifications(ctx, "", 0, 50); err != nil {
+	if v.Notifications, err = s.Store.Notifications(ctx, "", 0, 50); err != nil {
 		return s.renderError(c, err)
 	}
 	return s.render(c, http.StatusOK, "admin", "Pilotage", v)

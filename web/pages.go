@@ -119,7 +119,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // home lists what waits for the signed-in person: their open tasks, most urgent first.
 func (s *Server) home(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	tasks, err := s.API.Store.Inbox(ctx, p, store.TaskFilter{ByDue: true, Limit: 50})
+	tasks, err := s.Store.Inbox(ctx, p, store.TaskFilter{ByDue: true, Limit: 50})
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -197,9 +197,9 @@ func (s *Server) inbox(c echo.Context) error {
 	case len(v.Errors) > 0:
 	case v.Tab == "traites":
 		v.Columns = headers(api.DoneTaskColumns)
-		tasks, err = s.API.Store.ClosedBy(ctx, p.Subject, f.After, f.Limit)
+		tasks, err = s.Store.ClosedBy(ctx, p.Subject, f.After, f.Limit)
 	default:
-		tasks, err = s.API.Store.Inbox(ctx, p, f)
+		tasks, err = s.Store.Inbox(ctx, p, f)
 	}
 	if err != nil {
 		return s.renderError(c, err)
@@ -400,11 +400,11 @@ func (s *Server) showTask(c echo.Context, status int, values, errs map[string]st
 			return s.renderError(c, err)
 		}
 	case models.TaskProgramming:
-		if f.SessionID, err = s.API.Store.OpenSessionOf(ctx, d.ID); err != nil {
+		if f.SessionID, err = s.Store.OpenSessionOf(ctx, d.ID); err != nil {
 			return s.renderError(c, err)
 		}
 	case models.TaskProposalReview:
-		accepted, err := s.API.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: d.CallID,
+		accepted, err := s.Store.ListDossiers(ctx, p, store.DossierFilter{Kind: string(models.KindCoConstruction), Call: d.CallID,
 			Status: string(models.StatusAccepted), Limit: groupingProposals})
 		if err != nil {
 			return s.renderError(c, err)
@@ -446,15 +446,15 @@ type committeeRow struct {
 
 func (s *Server) showCommitteeTask(c echo.Context, status int, t models.Task, values, errs map[string]string, problem string) error {
 	ctx := c.Request().Context()
-	campaign, err := s.API.Store.Campaign(ctx, t.DossierID)
+	campaign, err := s.Store.Campaign(ctx, t.DossierID)
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	results, err := s.API.Store.Results(ctx, campaign.ID)
+	results, err := s.Store.Results(ctx, campaign.ID)
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	services, err := s.API.Store.Services(ctx, campaign.ID)
+	services, err := s.Store.Services(ctx, campaign.ID)
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -608,7 +608,7 @@ func asError(err error, target **models.Error) bool { return errors.As(err, targ
 // returns err.
 func (s *Server) audited(c echo.Context, dossierID, taskID string, err error) error {
 	if err != nil {
-		filing.RecordRefusal(c.Request().Context(), s.API.Store, s.Logger, filing.Refusal{Actor: principal(c),
+		filing.RecordRefusal(c.Request().Context(), s.Store, s.Logger, filing.Refusal{Actor: principal(c),
 			Act: c.Request().Method + " " + c.Request().URL.Path, DossierID: dossierID, TaskID: taskID, Err: err})
 	}
 	return err

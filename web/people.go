@@ -29,13 +29,13 @@ type peopleView struct {
 }
 
 func (s *Server) showPeople(c echo.Context, status int, values map[string]string, checked map[models.Role]bool, errs map[string]string, problem string) error {
-	people, err := s.API.Store.People(c.Request().Context(), c.QueryParam("apres"), peoplePageSize+1)
+	people, err := s.Store.People(c.Request().Context(), c.QueryParam("apres"), peoplePageSize+1)
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	v := peopleView{People: people, Roles: models.Roles, Values: values, Checked: checked, Errors: errs, Problem: problem}
 	if sub := c.QueryParam("sujet"); sub != "" {
-		if v.Trail, err = s.API.Store.PersonTrail(c.Request().Context(), sub); err != nil {
+		if v.Trail, err = s.Store.PersonTrail(c.Request().Context(), sub); err != nil {
 			return s.renderError(c, err)
 		}
 	}
@@ -53,7 +53,7 @@ func (s *Server) peoplePage(c echo.Context) error {
 	}
 	values, checked := map[string]string{"active": "on"}, map[models.Role]bool{}
 	if sub := c.QueryParam("sujet"); sub != "" {
-		p, found, err := s.API.Store.Person(c.Request().Context(), sub)
+		p, found, err := s.Store.Person(c.Request().Context(), sub)
 		if err != nil {
 			return s.renderError(c, err)
 		}
@@ -97,7 +97,7 @@ func (s *Server) savePerson(c echo.Context) error {
 		p.Roles = append(p.Roles, models.Role(r))
 		checked[models.Role(r)] = true
 	}
-	err = s.API.Store.SavePerson(c.Request().Context(), p, principal(c).Subject)
+	err = s.Store.SavePerson(c.Request().Context(), p, principal(c).Subject)
 	var e *models.Error
 	switch {
 	case err == nil:
@@ -120,7 +120,7 @@ func (s *Server) deletePerson(c echo.Context) error {
 	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
-	if err := s.API.Store.DeletePerson(c.Request().Context(), c.FormValue("subject"), principal(c).Subject); err != nil {
+	if err := s.Store.DeletePerson(c.Request().Context(), c.FormValue("subject"), principal(c).Subject); err != nil {
 		return s.renderError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/personnes?info=personne-supprimee")

@@ -99,14 +99,14 @@ func (s *Server) showAxe3(c echo.Context, status int, action string, values, err
 		v.Team = append(v.Team, teamRow{Index: i, Name: values[p+"name"], Role: values[p+"role"],
 			NameErr: errs[fmt.Sprintf("team[%d].name", i)], RoleErr: errs[fmt.Sprintf("team[%d].role", i)]})
 	}
-	labs, err := s.API.Store.Labs(ctx)
+	labs, err := s.Store.Labs(ctx)
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	for _, l := range labs {
 		v.Labs = append(v.Labs, option{l.ID, l.Name + " (région " + l.Region + ")", values["lab_id"] == l.ID})
 	}
-	crtes, err := s.API.Store.CRTEs(ctx)
+	crtes, err := s.Store.CRTEs(ctx)
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -359,7 +359,7 @@ func (s *Server) axe3Facts(ctx context.Context, p models.Principal, v api.Dossie
 	if p.HasRole(models.RoleApplicant) {
 		return f, nil // the instruction's scores and sessions are the State's
 	}
-	if f.Score, f.Scored, err = s.API.Store.DossierScore(ctx, v.ID); err != nil {
+	if f.Score, f.Scored, err = s.Store.DossierScore(ctx, v.ID); err != nil {
 		return nil, err
 	}
 	for _, t := range v.Tasks {
@@ -373,7 +373,7 @@ func (s *Server) axe3Facts(ctx context.Context, p models.Principal, v api.Dossie
 			}
 		}
 	}
-	if f.SessionID, err = s.API.Store.OpenSessionOf(ctx, v.ID); err != nil {
+	if f.SessionID, err = s.Store.OpenSessionOf(ctx, v.ID); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -475,7 +475,7 @@ type scoringRow struct {
 }
 
 func (s *Server) scoringForm(ctx context.Context, d models.Dossier, values, errs map[string]string) (*scoringForm, error) {
-	set, err := s.API.Store.Axe3Rules(ctx)
+	set, err := s.Store.Axe3Rules(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -491,7 +491,7 @@ func (s *Server) scoringForm(ctx context.Context, d models.Dossier, values, errs
 	if err := json.Unmarshal(d.Payload, &app); err != nil {
 		return nil, err
 	}
-	e, err := s.API.Store.PrefectoralEligibility(ctx, d.ApplicantSiren, app)
+	e, err := s.Store.PrefectoralEligibility(ctx, d.ApplicantSiren, app)
 	if err != nil {
 		return nil, err
 	}

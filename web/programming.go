@@ -42,7 +42,7 @@ func (s *Server) showSessions(c echo.Context, status int, problem string) error 
 	if err := requireAnyRole(p, models.RolePrefet); err != nil {
 		return s.renderError(c, err)
 	}
-	envs, err := s.API.Store.Envelopes(ctx)
+	envs, err := s.Store.Envelopes(ctx)
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -55,7 +55,7 @@ func (s *Server) showSessions(c echo.Context, status int, problem string) error 
 			codes = append(codes, e.Code)
 		}
 	}
-	if v.Sessions, err = s.API.Store.Sessions(ctx, codes); err != nil {
+	if v.Sessions, err = s.Store.Sessions(ctx, codes); err != nil {
 		return s.renderError(c, err)
 	}
 	for i, e := range v.Envelopes {
@@ -224,7 +224,7 @@ func (s *Server) envelopesPage(c echo.Context) error {
 // départements, its régions and their delegated départements; typed holds what was typed
 // in the form of one of them.
 func (s *Server) territoryRules(ctx context.Context, p models.Principal, regions []regionForm, typed models.Scope, values, errs map[string]string) ([]rulesForm, error) {
-	set, err := s.API.Store.Axe3Rules(ctx)
+	set, err := s.Store.Axe3Rules(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (s *Server) territoryRules(ctx context.Context, p models.Principal, regions
 		region := scope.Value
 		if scope.Kind == models.ScopeKindDepartement {
 			f.Label = "Département " + scope.Value
-			if region, err = s.API.Store.DepartementRegion(ctx, scope.Value); err != nil {
+			if region, err = s.Store.DepartementRegion(ctx, scope.Value); err != nil {
 				return nil, err
 			}
 		}

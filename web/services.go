@@ -69,12 +69,12 @@ func (s *Server) serviceFacts(ctx context.Context, p models.Principal, d models.
 	case models.ErrorCode(err) != models.EForbidden:
 		return nil, err
 	default:
-		if f.Service, err = s.API.Store.Service(ctx, d.ID); err != nil {
+		if f.Service, err = s.Store.Service(ctx, d.ID); err != nil {
 			return nil, err
 		}
 	}
 	for _, id := range f.Service.ProposalIDs {
-		prop, err := s.API.Store.Dossier(ctx, id)
+		prop, err := s.Store.Dossier(ctx, id)
 		if err != nil {
 			return nil, err
 		}

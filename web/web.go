@@ -23,7 +23,9 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
 )
 
 //go:embed static
@@ -34,7 +36,11 @@ var templateFiles embed.FS
 
 // Server serves the workspace's pages.
 type Server struct {
+	// API authenticates (SignIn) and maps errors to statuses; the pages' acts go through
+	// App, the application layer the API's handlers call too, and their reads through Store.
 	API      *api.Server
+	App      *filing.Service
+	Store    *store.Store
 	Sessions *Sessions
 	// DevIdentities, when set, are the people the development sign-in page lists: one
 	// click signs in as one of them. Empty in production, which signs in through OIDC.
@@ -50,7 +56,7 @@ type Server struct {
 
 // New prepares the pages; the templates are parsed once, at start.
 func New(a *api.Server, sessions *Sessions, logger *slog.Logger) (*Server, error) {
-	s := &Server{API: a, Sessions: sessions, Logger: logger, pages: map[string]*template.Template{}}
+	s := &Server{API: a, App: a.Filing, Store: a.Store, Sessions: sessions, Logger: logger, pages: map[string]*template.Template{}}
 	names, err := fs.Glob(templateFiles, "templates/page_*.html")
 	if err != nil {
 		return nil, err
