@@ -397,7 +397,7 @@ func (s *Server) OwnPrefectoral(ctx context.Context, p models.Principal, id stri
 // PrefectoralDossier loads an Axe 3 dossier p may read, with its application.
 func (s *Server) PrefectoralDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, models.PrefectoralApplication, error) {
 	var app models.PrefectoralApplication
-	d, err := s.VisibleDossier(ctx, p, id)
+	d, err := s.Filing.VisibleDossier(ctx, p, id)
 	if err != nil {
 		return d, app, err
 	}

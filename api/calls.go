@@ -285,7 +285,7 @@ func (s *Server) FileApplication(ctx context.Context, p models.Principal, key st
 
 // OwnApplication loads an application of p's collectivité, with its call.
 func (s *Server) OwnApplication(ctx context.Context, p models.Principal, id string) (models.Dossier, models.Call, error) {
-	d, err := s.VisibleDossier(ctx, p, id)
+	d, err := s.Filing.VisibleDossier(ctx, p, id)
 	if err != nil {
 		return d, models.Call{}, err
 	}

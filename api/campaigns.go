@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -79,29 +77,4 @@ func (s *Server) createProposal(c echo.Context) error {
 		return err
 	}
 	return answerFiled(c, filed)
-}
-
-// checkMerge refuses a review merging a proposal into anything but another proposal of the
-// same campaign that is in the vote with its own candidate service.
-func (s *Server) checkMerge(ctx context.Context, t models.Task, merge *models.MergeCompletion) error {
-	bad := func(msg string) error { return models.FieldErrors(map[string]string{"data.into_dossier_id": msg}) }
-	if merge.Data.IntoDossierID == t.DossierID {
-		return bad("is this proposal itself")
-	}
-	self, err := s.Store.Dossier(ctx, t.DossierID)
-	if err != nil {
-		return err
-	}
-	into, err := s.Store.Dossier(ctx, merge.Data.IntoDossierID)
-	switch {
-	case models.ErrorCode(err) == models.ENotFound:
-		return bad("is not a dossier")
-	case err != nil:
-		return err
-	case into.Kind != models.KindCoConstruction || into.CallID != self.CallID:
-		return bad("is not a proposal of the same campaign")
-	case into.Status != models.StatusAccepted:
-		return bad(fmt.Sprintf("is %s: only an accepted proposal has a candidate service of its own", into.Status))
-	}
-	return nil
 }

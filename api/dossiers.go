@@ -7,7 +7,6 @@ import (
 	"slices"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/filing"
@@ -91,7 +90,7 @@ func (s *Server) getDossier(c echo.Context) error {
 
 // DossierView loads dossier id with what p may see of its tasks, audit trail and ledger.
 func (s *Server) DossierView(ctx context.Context, p models.Principal, id string) (DossierView, error) {
-	d, err := s.VisibleDossier(ctx, p, id)
+	d, err := s.Filing.VisibleDossier(ctx, p, id)
 	if err != nil {
 		return DossierView{}, err
 	}
@@ -129,23 +128,7 @@ func DossierFilterErrors(kind, status, departement string) map[string]string {
 // visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
 // the policy keeps it from the caller.
 func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, error) {
-	return s.VisibleDossier(c.Request().Context(), principal(c), id)
-}
-
-// VisibleDossier loads a dossier p may see: not found when it does not exist, forbidden
-// when the policy keeps it from p.
-func (s *Server) VisibleDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return models.Dossier{}, models.Errorf(models.ENotFound, "no dossier %q", id)
-	}
-	d, err := s.Store.Dossier(ctx, id)
-	if err != nil {
-		return d, err
-	}
-	if !p.CanSeeDossier(d) {
-		return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
-	}
-	return d, nil
+	return s.Filing.VisibleDossier(c.Request().Context(), principal(c), id)
 }
 
 func (s *Server) listDossiers(c echo.Context) error {
@@ -188,7 +171,7 @@ func (s *Server) amendChecklist(c echo.Context) error {
 
 // AmendChecklist hands p's new checklist for guichet dossier id to its workflow.
 func (s *Server) AmendChecklist(ctx context.Context, p models.Principal, id string, req models.ChecklistAmendment) error {
-	d, err := s.VisibleDossier(ctx, p, id)
+	d, err := s.Filing.VisibleDossier(ctx, p, id)
 	if err != nil {
 		return err
 	}

@@ -348,7 +348,7 @@ func (s *Server) completeCommitteeTask(ctx context.Context, p models.Principal, 
 	if err != nil {
 		return err
 	}
-	_, _, err = s.CompleteTask(ctx, p, t.ID, models.Completion{Outcome: outcome, Data: raw})
+	_, _, err = s.Filing.CompleteTask(ctx, p, t.ID, models.Completion{Outcome: outcome, Data: raw})
 	return err
 }
 

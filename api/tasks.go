@@ -14,7 +14,6 @@ import (
 	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
-	"github.com/relance/relance/workflows"
 )
 
 // listTasks is the caller's inbox: the open tasks its roles and scopes allow; with
@@ -139,38 +138,7 @@ func parseDateOrTime(v string) (time.Time, error) {
 
 // visibleTask loads a task the caller may see.
 func (s *Server) visibleTask(c echo.Context) (models.Task, error) {
-	return s.VisibleTask(c.Request().Context(), principal(c), c.Param("id"))
-}
-
-// VisibleTask loads a task p may see: one it may act on, or one of a dossier it reads (a
-// jury member's vote only for those who see the deliberations), or of a campaign's
-// committee it sits on or reads as ANCT.
-func (s *Server) VisibleTask(ctx context.Context, p models.Principal, id string) (models.Task, error) {
-	t, err := s.Store.Task(ctx, id)
-	if err != nil {
-		return t, err
-	}
-	if t.IsCampaignTask() {
-		c, err := s.Store.Campaign(ctx, t.DossierID)
-		if err != nil {
-			return t, err
-		}
-		if !p.CanSeeCampaignTask(c, t) {
-			return t, models.Errorf(models.EForbidden, "task %s is the committee's of campaign %s", t.ID, c.ID)
-		}
-		return t, nil
-	}
-	d, err := s.Store.Dossier(ctx, t.DossierID)
-	if err != nil {
-		return t, err
-	}
-	switch {
-	case p.CanSeeTask(d, t):
-		return t, nil
-	case p.CanSeeDossier(d):
-		return t, models.Errorf(models.EForbidden, "task %s is a jury member's vote: its applicant sees the jury's decision, not the votes", t.ID)
-	}
-	return t, models.Errorf(models.EForbidden, "dossier %s is outside your scope", d.ID)
+	return s.Filing.VisibleTask(c.Request().Context(), principal(c), c.Param("id"))
 }
 
 func (s *Server) getTask(c echo.Context) error {
@@ -188,41 +156,12 @@ func (s *Server) claimTask(c echo.Context) error { return s.sendClaim(c, false) 
 func (s *Server) unclaimTask(c echo.Context) error { return s.sendClaim(c, true) }
 
 func (s *Server) sendClaim(c echo.Context, release bool) error {
-	t, err := s.ClaimTask(c.Request().Context(), principal(c), c.Param("id"), release)
+	t, err := s.Filing.ClaimTask(c.Request().Context(), principal(c), c.Param("id"), release)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, t)
 }
-
-// ClaimTask asks the dossier's workflow, which knows who works on what, to record p's claim
-// of task id, or its release.
-func (s *Server) ClaimTask(ctx context.Context, p models.Principal, id string, release bool) (models.Task, error) {
-	t, err := s.VisibleTask(ctx, p, id)
-	if err != nil {
-		return t, err
-	}
-	if !p.CanAct(t) && !(release && p.CanReleaseAnyClaim()) {
-		return t, models.NotYourTask(t)
-	}
-	if !t.Status.Open() {
-		return t, models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
-	}
-	if t.Type == models.TaskProgramming {
-		// The session keeps the ranking and the motivation of a departure from it.
-		return t, errDecideInSession
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
-	defer cancel()
-	var row models.Task // fresh: a released task's assignee is omitted from the workflow's answer
-	err = s.update(ctx, models.TaskWorkflowID(t), workflows.UpdateClaimTask, &row,
-		workflows.ClaimTaskRequest{TaskID: t.ID, Actor: p, Release: release})
-	return row, err
-}
-
-// errDecideInSession refuses the préfet's decision task outside its session, which keeps
-// the ranking and the motivation of a departure from it.
-var errDecideInSession = models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
 
 // completeTaskResponse is the task as closed and the dossier's status after the workflow acted.
 type completeTaskResponse struct {
@@ -235,59 +174,11 @@ func (s *Server) completeTask(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	t, status, err := s.CompleteTask(c.Request().Context(), principal(c), c.Param("id"), req)
+	t, status, err := s.Filing.CompleteTask(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, completeTaskResponse{Task: t, DossierStatus: status})
-}
-
-// CompleteTask hands p's completion of task id to the dossier's workflow as an Update and
-// waits for its answer: the task as closed and the dossier's new status, or a refusal that
-// left nothing in the workflow's history.
-func (s *Server) CompleteTask(ctx context.Context, p models.Principal, id string, req models.Completion) (models.Task, models.Status, error) {
-	t, err := s.VisibleTask(ctx, p, id)
-	if err != nil {
-		return t, "", err
-	}
-	if !p.CanAct(t) {
-		return t, "", models.NotYourTask(t)
-	}
-	// The outcome's rules, as the workflow's Update validator applies them.
-	payload, err := req.Payload(t.Type)
-	if err != nil {
-		return t, "", err
-	}
-	if merge, ok := payload.(*models.MergeCompletion); ok {
-		if err := s.checkMerge(ctx, t, merge); err != nil {
-			return t, "", err
-		}
-	}
-	if !t.Status.Open() {
-		return t, "", models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
-	}
-	if t.Type == models.TaskProgramming {
-		return t, "", errDecideInSession
-	}
-	uctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
-	defer cancel()
-	var result workflows.CompleteTaskResult
-	if err := s.update(uctx, models.TaskWorkflowID(t), workflows.UpdateCompleteTask, &result,
-		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}); err != nil {
-		return t, "", err
-	}
-	t, err = s.Store.Task(ctx, t.ID)
-	return t, result.Status, err
-}
-
-// update sends a Workflow Update and waits for its result, mapping refusals to domain errors.
-func (s *Server) update(ctx context.Context, workflowID, name string, result any, arg any) error {
-	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
-	if err != nil {
-		return filing.FromTemporal(err)
-	}
-	return filing.FromTemporal(handle.Get(ctx, result))
 }
 
 func (s *Server) listNotifications(c echo.Context) error {
@@ -300,4 +191,15 @@ func (s *Server) listNotifications(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, pageOf(items, limit, func(n models.Notification) string { return strconv.FormatInt(n.ID, 10) }))
+}
+
+// update sends a Workflow Update and waits for its result, mapping refusals to domain
+// errors. TODO(application layer): goes with the last act that calls it.
+func (s *Server) update(ctx context.Context, workflowID, name string, result any, arg any) error {
+	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
+	if err != nil {
+		return filing.FromTemporal(err)
+	}
+	return filing.FromTemporal(handle.Get(ctx, result))
 }

@@ -127,7 +127,7 @@ func amendFormOf(p models.Principal, d models.Dossier, app models.GuichetApplica
 // amendChecklist sends the new checklist to the dossier's workflow, as the API does.
 func (s *Server) amendChecklist(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	d, err := s.API.VisibleDossier(ctx, p, c.Param("id"))
+	d, err := s.App.VisibleDossier(ctx, p, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}

@@ -226,7 +226,7 @@ func (s *Server) inbox(c echo.Context) error {
 // claim takes a task, or gives it back, through the dossier's workflow, as the API does.
 func (s *Server) claim(release bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		t, err := s.API.ClaimTask(c.Request().Context(), principal(c), c.Param("id"), release)
+		t, err := s.App.ClaimTask(c.Request().Context(), principal(c), c.Param("id"), release)
 		if err != nil {
 			return s.renderError(c, s.audited(c, "", c.Param("id"), err))
 		}
@@ -382,14 +382,14 @@ func (s *Server) taskPage(c echo.Context) error {
 
 func (s *Server) showTask(c echo.Context, status int, values, errs map[string]string, problem string) error {
 	ctx, p := c.Request().Context(), principal(c)
-	t, err := s.API.VisibleTask(ctx, p, c.Param("id"))
+	t, err := s.App.VisibleTask(ctx, p, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
 	if t.IsCampaignTask() {
 		return s.showCommitteeTask(c, status, t, values, errs, problem)
 	}
-	d, err := s.API.VisibleDossier(ctx, p, t.DossierID)
+	d, err := s.App.VisibleDossier(ctx, p, t.DossierID)
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -568,14 +568,14 @@ func (s *Server) completeTask(c echo.Context) error {
 			values[k] = form.Get(k)
 		}
 	}
-	t, err := s.API.VisibleTask(ctx, p, c.Param("id"))
+	t, err := s.App.VisibleTask(ctx, p, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, s.audited(c, "", c.Param("id"), err))
 	}
 	// The form's own errors (an amount that is not one) beside the completion's rules' errors on the other fields.
 	req, errs := completion(t.Type, form)
 	if _, err = req.Payload(t.Type); err == nil && len(errs) == 0 {
-		_, _, err = s.API.CompleteTask(ctx, p, t.ID, req)
+		_, _, err = s.App.CompleteTask(ctx, p, t.ID, req)
 	}
 	if len(errs) == 0 {
 		s.audited(c, "", t.ID, err)

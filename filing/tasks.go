@@ -1,0 +1,146 @@
+package filing
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/workflows"
+)
+
+// VisibleDossier loads a dossier p may see: not found when it does not exist, forbidden
+// when the policy keeps it from p.
+func (s *Service) VisibleDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
+	if _, err := uuid.Parse(id); err != nil {
+		return models.Dossier{}, models.Errorf(models.ENotFound, "no dossier %q", id)
+	}
+	d, err := s.Store.Dossier(ctx, id)
+	if err != nil {
+		return d, err
+	}
+	if !p.CanSeeDossier(d) {
+		return d, models.Errorf(models.EForbidden, "dossier %s is outside your scope", id)
+	}
+	return d, nil
+}
+
+// VisibleTask loads a task p may see: one it may act on, or one of a dossier it reads (a
+// jury member's vote only for those who see the deliberations), or of a campaign's
+// committee it sits on or reads as ANCT.
+func (s *Service) VisibleTask(ctx context.Context, p models.Principal, id string) (models.Task, error) {
+	t, err := s.Store.Task(ctx, id)
+	if err != nil {
+		return t, err
+	}
+	if t.IsCampaignTask() {
+		c, err := s.Store.Campaign(ctx, t.DossierID)
+		if err != nil {
+			return t, err
+		}
+		if !p.CanSeeCampaignTask(c, t) {
+			return t, models.Errorf(models.EForbidden, "task %s is the committee's of campaign %s", t.ID, c.ID)
+		}
+		return t, nil
+	}
+	d, err := s.Store.Dossier(ctx, t.DossierID)
+	if err != nil {
+		return t, err
+	}
+	switch {
+	case p.CanSeeTask(d, t):
+		return t, nil
+	case p.CanSeeDossier(d):
+		return t, models.Errorf(models.EForbidden, "task %s is a jury member's vote: its applicant sees the jury's decision, not the votes", t.ID)
+	}
+	return t, models.Errorf(models.EForbidden, "dossier %s is outside your scope", d.ID)
+}
+
+// ClaimTask asks the dossier's workflow, which knows who works on what, to record p's claim
+// of task id, or its release.
+func (s *Service) ClaimTask(ctx context.Context, p models.Principal, id string, release bool) (models.Task, error) {
+	t, err := s.VisibleTask(ctx, p, id)
+	if err != nil {
+		return t, err
+	}
+	if !p.CanAct(t) && !(release && p.CanReleaseAnyClaim()) {
+		return t, models.NotYourTask(t)
+	}
+	if !t.Status.Open() {
+		return t, models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+	}
+	if t.Type == models.TaskProgramming {
+		// The session keeps the ranking and the motivation of a departure from it.
+		return t, errDecideInSession
+	}
+	var row models.Task // fresh: a released task's assignee is omitted from the workflow's answer
+	err = s.update(ctx, models.TaskWorkflowID(t), workflows.UpdateClaimTask, &row,
+		workflows.ClaimTaskRequest{TaskID: t.ID, Actor: p, Release: release})
+	return row, err
+}
+
+// errDecideInSession refuses the préfet's decision task outside its session, which keeps
+// the ranking and the motivation of a departure from it.
+var errDecideInSession = models.Errorf(models.EConflict, "the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions")
+
+// CompleteTask hands p's completion of task id to the dossier's workflow as an Update and
+// waits for its answer: the task as closed and the dossier's new status, or a refusal that
+// left nothing in the workflow's history.
+func (s *Service) CompleteTask(ctx context.Context, p models.Principal, id string, req models.Completion) (models.Task, models.Status, error) {
+	t, err := s.VisibleTask(ctx, p, id)
+	if err != nil {
+		return t, "", err
+	}
+	if !p.CanAct(t) {
+		return t, "", models.NotYourTask(t)
+	}
+	// The outcome's rules, as the workflow's Update validator applies them.
+	payload, err := req.Payload(t.Type)
+	if err != nil {
+		return t, "", err
+	}
+	if merge, ok := payload.(*models.MergeCompletion); ok {
+		if err := s.checkMerge(ctx, t, merge); err != nil {
+			return t, "", err
+		}
+	}
+	if !t.Status.Open() {
+		return t, "", models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+	}
+	if t.Type == models.TaskProgramming {
+		return t, "", errDecideInSession
+	}
+	var result workflows.CompleteTaskResult
+	if err := s.update(ctx, models.TaskWorkflowID(t), workflows.UpdateCompleteTask, &result,
+		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: req.Outcome, Comment: req.Comment, Data: req.Data}); err != nil {
+		return t, "", err
+	}
+	t, err = s.Store.Task(ctx, t.ID)
+	return t, result.Status, err
+}
+
+// checkMerge refuses a review merging a proposal into anything but another proposal of the
+// same campaign that is in the vote with its own candidate service.
+func (s *Service) checkMerge(ctx context.Context, t models.Task, merge *models.MergeCompletion) error {
+	bad := func(msg string) error { return models.FieldErrors(map[string]string{"data.into_dossier_id": msg}) }
+	if merge.Data.IntoDossierID == t.DossierID {
+		return bad("is this proposal itself")
+	}
+	self, err := s.Store.Dossier(ctx, t.DossierID)
+	if err != nil {
+		return err
+	}
+	into, err := s.Store.Dossier(ctx, merge.Data.IntoDossierID)
+	switch {
+	case models.ErrorCode(err) == models.ENotFound:
+		return bad("is not a dossier")
+	case err != nil:
+		return err
+	case into.Kind != models.KindCoConstruction || into.CallID != self.CallID:
+		return bad("is not a proposal of the same campaign")
+	case into.Status != models.StatusAccepted:
+		return bad(fmt.Sprintf("is %s: only an accepted proposal has a candidate service of its own", into.Status))
+	}
+	return nil
+}
