@@ -254,14 +254,15 @@ func (s *Store) inbox(ctx context.Context, p models.Principal, access models.Tas
 		}
 	}
 	key, order := "tasks.created_at", "tasks.created_at DESC, tasks.id DESC"
-	walkIDs := false
+	newestDueBefore := false
 	if f.ByDue {
 		key = s.dueKeySQL()
 		order = key + ", tasks.id"
 	}
+	var before time.Time
 	if f.DueBefore != nil {
 		// A task without a due date is never due before a date.
-		before := f.DueBefore.UTC()
+		before = f.DueBefore.UTC()
 		if before.After(noDueDate) {
 			before = noDueDate
 		}
@@ -269,12 +270,11 @@ func (s *Store) inbox(ctx context.Context, p models.Principal, access models.Tas
 			// On the sort key, so that the due-date index bounds it: the same tasks.
 			q = q.Where(s.dueKeySQL()+" < ?", before)
 		} else {
-			// Sorted newest first, the page is found by walking the newest-first index; when
-			// the tasks due before the date are the oldest, the walk passes most open tasks
-			// before it fills a page. tasks_open_newest_due carries due_at, so the walk is
-			// read from the index alone if it selects only ids (walkIDs below).
+			// Sorted newest first: by due day on PostgreSQL (dueDayPage), else by walking
+			// tasks_open_newest_due, which carries due_at so that the walk reads the index
+			// alone when it selects only ids.
 			q = q.Where("tasks.due_at < ?", before)
-			walkIDs = true
+			newestDueBefore = true
 		}
 	}
 	switch f.Assigned {
@@ -293,8 +293,14 @@ func (s *Store) inbox(ctx context.Context, p models.Principal, access models.Tas
 		}
 		q = q.Where(fmt.Sprintf("(%s, tasks.id) %s (?, ?)", key, cmp), f.After.Key.UTC(), f.After.ID)
 	}
-	if walkIDs {
-		ids := q.Select("tasks.id").Order(order).Limit(f.Limit)
+	if newestDueBefore {
+		ids, err := s.dueDayPage(ctx, q, before, order, f.Limit)
+		if err != nil {
+			return nil, err
+		}
+		if ids == nil { // SQLite, or too many due days: walk the newest-first index
+			ids = q.Select("tasks.id").Order(order).Limit(f.Limit)
+		}
 		q = s.db.WithContext(ctx).Table("tasks").Select("tasks.*").Where("tasks.id IN (?)", ids)
 	}
 	var rows []taskRow
@@ -302,6 +308,60 @@ func (s *Store) inbox(ctx context.Context, p models.Principal, access models.Tas
 		return nil, err
 	}
 	return taskModels(rows), nil
+}
+
+// maxDueDays bounds the due days dueDayPage merges: each costs a descent of the index, and
+// past two months of them, walking the newest tasks is no dearer.
+const maxDueDays = 62
+
+// dueDaySQL is a task's due day in UTC, the expression of tasks_open_due_day_newest.
+const dueDaySQL = "date_trunc('day', tasks.due_at AT TIME ZONE 'UTC')"
+
+// dueDayPage is, on PostgreSQL, the subquery of the ids of an inbox page filtered by due
+// date and sorted newest first (q holds the inbox's conditions, due date and cursor
+// included). The tasks due before the date fall into due days; each day's tasks are read
+// newest first from tasks_open_due_day_newest, at most a page from each, and the days'
+// lists merged: a page costs a few index pages per due day, not a walk past every newer
+// task. It is nil on SQLite, and when more than maxDueDays days hold open tasks due before
+// the date: then the caller walks the newest-first index.
+func (s *Store) dueDayPage(ctx context.Context, q *gorm.DB, before time.Time, order string, limit int) (*gorm.DB, error) {
+	if s.sqlite {
+		return nil, nil
+	}
+	days, err := s.dueDays(ctx, before, maxDueDays+1)
+	if err != nil || len(days) > maxDueDays {
+		return nil, err
+	}
+	if len(days) == 0 {
+		return s.db.Table("tasks").Select("tasks.id").Where("1 = 0"), nil
+	}
+	base := q.Session(&gorm.Session{}) // each day's query starts from the same conditions
+	parts := make([]string, len(days))
+	args := make([]any, len(days))
+	for i, day := range days {
+		parts[i] = "(?)"
+		args[i] = base.Select("tasks.id, tasks.created_at").Where(dueDaySQL+" = ?", day).Order(order).Limit(limit)
+	}
+	return s.db.Table("("+strings.Join(parts, " UNION ALL ")+") AS by_due_day", args...).
+		Select("by_due_day.id").Order("by_due_day.created_at DESC, by_due_day.id DESC").Limit(limit), nil
+}
+
+// dueDays lists, latest first, up to n days (UTC) holding an open task due before the
+// date, whoever's: a skip scan of tasks_open_due, one descent per day, however many tasks
+// each day holds.
+func (s *Store) dueDays(ctx context.Context, before time.Time, n int) ([]time.Time, error) {
+	open := openTasksSQL + " AND tasks.due_at IS NOT NULL"
+	var days []time.Time
+	err := s.db.WithContext(ctx).Raw(`WITH RECURSIVE day(due_at) AS (
+		(SELECT tasks.due_at FROM tasks WHERE `+open+` AND tasks.due_at < ? ORDER BY tasks.due_at DESC LIMIT 1)
+		UNION ALL
+		SELECT (SELECT tasks.due_at FROM tasks WHERE `+open+`
+			AND tasks.due_at < date_trunc('day', day.due_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
+			ORDER BY tasks.due_at DESC LIMIT 1)
+		FROM day WHERE day.due_at IS NOT NULL)
+	SELECT date_trunc('day', day.due_at AT TIME ZONE 'UTC') FROM day WHERE day.due_at IS NOT NULL LIMIT ?`, before, n).
+		Scan(&days).Error
+	return days, err
 }
 
 // AssignTask records that subject works on a task. The workflow decides who may; this
