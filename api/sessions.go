@@ -1,37 +1,15 @@
 package api
 
 import (
-	"context"
-	"fmt"
 	"net/http"
 
-	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/models"
-	"github.com/relance/relance/workflows"
 )
 
 // The préfets' programming sessions: open one on an envelope, read its ranking, decide
 // each dossier, close it.
-
-// governsEnvelope refuses anyone but the préfet who decides on an Axe 3 envelope: the
-// département's préfet (or its région's) for a département's envelope, the préfet de
-// région for the région's kept part.
-func governsEnvelope(p models.Principal, code string) error {
-	region, dep, ok := models.EnvelopeTerritory(code)
-	if !ok {
-		return models.FieldErrors(map[string]string{"envelope_code": "is not the envelope of a département or the kept part of a région's (axe3.territorial.<région>.<département|region>)"})
-	}
-	allowed := p.HasRole(models.RolePrefet) && (dep == "" && p.GovernsRegion(region) || dep != "" && p.GovernsDepartement(dep, region))
-	if !allowed {
-		return models.Errorf(models.EForbidden, "only the préfet deciding on %s holds its programming sessions", code)
-	}
-	return nil
-}
-
-// GovernsEnvelope reports whether p is the préfet who holds the sessions of envelope code.
-func GovernsEnvelope(p models.Principal, code string) bool { return governsEnvelope(p, code) == nil }
 
 type openSessionRequest struct {
 	EnvelopeCode string `json:"envelope_code" validate:"required,max=100"`
@@ -43,7 +21,7 @@ func (s *Server) openSession(c echo.Context) error {
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	session, err := s.OpenSession(c.Request().Context(), principal(c), req.EnvelopeCode)
+	session, err := s.Filing.OpenSession(c.Request().Context(), principal(c), req.EnvelopeCode)
 	if err != nil {
 		return err
 	}
@@ -51,42 +29,8 @@ func (s *Server) openSession(c echo.Context) error {
 	return c.JSON(http.StatusCreated, session)
 }
 
-// OpenSession opens p's programming session on an envelope and invites its scored dossiers.
-func (s *Server) OpenSession(ctx context.Context, p models.Principal, envelope string) (models.ProgrammingSession, error) {
-	if err := governsEnvelope(p, envelope); err != nil {
-		return models.ProgrammingSession{}, err
-	}
-	if _, err := s.Store.Envelope(ctx, envelope); err != nil {
-		return models.ProgrammingSession{}, err
-	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		return models.ProgrammingSession{}, err
-	}
-	session, err := s.Store.OpenSession(ctx, id.String(), envelope, p.Subject)
-	if err != nil {
-		return session, err
-	}
-	tctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
-	defer cancel()
-	for _, e := range session.Entries {
-		if err := s.Temporal.SignalWorkflow(tctx, models.DossierWorkflowID(e.DossierID), "", workflows.SignalSessionOpened, session.ID); err != nil {
-			s.Logger.Warn("a scored dossier was not invited to its session", "dossier", e.DossierID, "session", session.ID, "err", err)
-		}
-	}
-	return session, nil
-}
-
-// Session loads programming session id.
-func (s *Server) Session(ctx context.Context, id string) (models.ProgrammingSession, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return models.ProgrammingSession{}, models.Errorf(models.ENotFound, "no programming session %q", id)
-	}
-	return s.Store.Session(ctx, id)
-}
-
 func (s *Server) getSession(c echo.Context) error {
-	session, err := s.Session(c.Request().Context(), c.Param("id"))
+	session, err := s.Filing.Session(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -96,115 +40,24 @@ func (s *Server) getSession(c echo.Context) error {
 // decideInSession records the préfet's decision on a dossier of the session.
 func (s *Server) decideInSession(c echo.Context) error {
 	var req models.SessionDecision
-	if _, err := s.Session(c.Request().Context(), c.Param("id")); err != nil {
+	if _, err := s.Filing.Session(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	session, err := s.DecideInSession(c.Request().Context(), principal(c), c.Param("id"), req)
+	session, err := s.Filing.DecideInSession(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, session)
-}
-
-// DecideInSession records p's decision on a dossier of session id and hands it to the
-// dossier's workflow, which reserves a grant's money at once.
-func (s *Server) DecideInSession(ctx context.Context, p models.Principal, id string, req models.SessionDecision) (models.ProgrammingSession, error) {
-	session, err := s.Session(ctx, id)
-	if err != nil {
-		return session, err
-	}
-	if err := req.Check(session.Entries); err != nil {
-		return session, err
-	}
-	if err := governsEnvelope(p, session.EnvelopeCode); err != nil {
-		return session, err
-	}
-	task, err := s.openProgrammingTask(ctx, session, req.DossierID)
-	if err != nil {
-		return session, err
-	}
-	if err := s.Store.RecordSessionDecision(ctx, session.ID, p.Subject, req); err != nil {
-		return session, err
-	}
-	if err := s.completeProgramming(ctx, task, p, req); err != nil {
-		// The workflow refused it (an amount over the cap, say): the préfet decides again.
-		if undo := s.Store.UndoSessionDecision(ctx, session.ID, req.DossierID); undo != nil {
-			s.Logger.Error("a refused decision stays recorded in its session", "session", session.ID, "dossier", req.DossierID, "err", undo)
-		}
-		return session, err
-	}
-	return s.Store.Session(ctx, session.ID)
-}
-
-// openProgrammingTask finds the préfet's open decision task of a dossier of the session.
-func (s *Server) openProgrammingTask(ctx context.Context, session models.ProgrammingSession, dossierID string) (models.Task, error) {
-	if session.ClosedAt != nil {
-		return models.Task{}, models.Errorf(models.EConflict, "programming session %s is closed", session.ID)
-	}
-	in := false
-	for _, e := range session.Entries {
-		in = in || e.DossierID == dossierID
-	}
-	if !in {
-		return models.Task{}, models.FieldErrors(map[string]string{"dossier_id": "is not a dossier of this session"})
-	}
-	tasks, err := s.Store.DossierTasks(ctx, dossierID)
-	if err != nil {
-		return models.Task{}, err
-	}
-	for _, t := range tasks {
-		if t.Type == models.TaskProgramming && (t.Status == models.TaskOpen || t.Status == models.TaskClaimed) {
-			return t, nil
-		}
-	}
-	return models.Task{}, models.Errorf(models.EConflict, "dossier %s has no decision awaiting in this session yet: try again in a moment", dossierID)
-}
-
-func (s *Server) completeProgramming(ctx context.Context, t models.Task, p models.Principal, d models.SessionDecision) error {
-	var data []byte
-	if d.Outcome == models.OutcomeGrant {
-		data = fmt.Appendf(nil, `{"amount_cents":%d}`, d.AmountCents)
-	}
-	tctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
-	defer cancel()
-	return s.update(tctx, models.DossierWorkflowID(t.DossierID), workflows.UpdateCompleteTask, nil,
-		workflows.CompleteTaskRequest{TaskID: t.ID, Actor: p, Outcome: d.Outcome, Comment: d.Comment, Data: data})
 }
 
 // closeSession closes a session; the dossiers it left undecided are postponed to the next.
 func (s *Server) closeSession(c echo.Context) error {
-	session, err := s.CloseSession(c.Request().Context(), principal(c), c.Param("id"))
+	session, err := s.Filing.CloseSession(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, session)
-}
-
-// CloseSession closes p's session id; the dossiers it left undecided are postponed to the next.
-func (s *Server) CloseSession(ctx context.Context, p models.Principal, id string) (models.ProgrammingSession, error) {
-	session, err := s.Session(ctx, id)
-	if err != nil {
-		return session, err
-	}
-	if err := governsEnvelope(p, session.EnvelopeCode); err != nil {
-		return session, err
-	}
-	undecided, err := s.Store.CloseSession(ctx, session.ID)
-	if err != nil {
-		return session, err
-	}
-	for _, id := range undecided {
-		d := models.SessionDecision{DossierID: id, Outcome: models.OutcomePostpone, Comment: "séance de programmation close sans décision sur ce dossier"}
-		task, err := s.openProgrammingTask(ctx, session, id)
-		if err == nil {
-			err = s.completeProgramming(ctx, task, p, d)
-		}
-		if err != nil {
-			s.Logger.Warn("an undecided dossier of a closed session was not postponed", "session", session.ID, "dossier", id, "err", err)
-		}
-	}
-	return s.Store.Session(ctx, session.ID)
 }

@@ -113,40 +113,6 @@ func (s *Service) FileApplication(ctx context.Context, p models.Principal, idemK
 		EnvelopeCode: call.EnvelopeCode, RequestedCents: app.RequestedCents, Payload: payload, CallID: call.ID}, nil)
 }
 
-// FilePrefectoral files an Axe 3 application for a prefectoral grant, or saves it as a
-// draft, for the collectivité p acts for. The caller has validated the application. The
-// applicant must be in the registry (its département and région place the dossier, and
-// choose the préfecture that instructs it), and its région must have its Axe 3 envelope.
-func (s *Service) FilePrefectoral(ctx context.Context, p models.Principal, idemKey string, app models.PrefectoralApplication, draft bool) (Filed, error) {
-	hash, err := requestHash(struct {
-		App   models.PrefectoralApplication `json:"app"`
-		Draft bool                          `json:"draft"`
-	}{app, draft})
-	if err != nil {
-		return Filed{}, err
-	}
-	col, err := s.Store.CollectiviteBySiren(ctx, p.Siren)
-	if models.ErrorCode(err) == models.ENotFound {
-		return Filed{}, models.Errorf(models.EConflict, "the registry does not know SIREN %s: prefectoral grants go to the collectivités and groupings it lists", p.Siren)
-	} else if err != nil {
-		return Filed{}, err
-	}
-	envelope, err := s.Store.TerritorialEnvelope(ctx, col.Region, col.Departement)
-	if err != nil {
-		return Filed{}, err
-	}
-	payload, err := json.Marshal(app)
-	if err != nil {
-		return Filed{}, err
-	}
-	status := models.StatusSubmitted
-	if draft {
-		status = models.StatusDraft
-	}
-	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindPrefectoral, Status: status, ApplicantSiren: p.Siren,
-		EnvelopeCode: envelope, RequestedCents: app.RequestedCents, Payload: payload}, nil)
-}
-
 // requestHash is the fingerprint of a request stored with its Idempotency-Key: the JSON of
 // the decoded request, whose field order is fixed and map keys sorted.
 func requestHash(req any) (string, error) {

@@ -319,17 +319,27 @@ func TestApplicationDraftSubmittedAndStarted(t *testing.T) {
 	require.NotNil(t, d.ProcessStartedAt)
 }
 
-// TestFilingPrefectoral: an Axe 3 application is placed by the registry on its territorial
-// envelope and starts the prefectoral workflow with the service's Axe 3 settings.
+// TestFilingPrefectoral: an Axe 3 application is filed by an applicant when complete, placed
+// by the registry on its territorial envelope, and starts the prefectoral workflow with the
+// service's Axe 3 settings.
 func TestFilingPrefectoral(t *testing.T) {
 	tc := newFake()
 	s := newService(t, tc)
 	s.Prefectoral = workflows.PrefectoralSettings{AdvanceSharePercent: 20}
 	ctx := context.Background()
 	rennes := models.Principal{Subject: "maire", Roles: []models.Role{models.RoleApplicant}, Siren: "213502388"}
-	app := models.PrefectoralApplication{Title: "Portail", RequestedCents: 100_000}
+	app := models.PrefectoralApplication{Title: "Portail", Description: "Les démarches de la mairie en ligne", ProjectType: models.ProjectOnlineService,
+		Expenses:       []models.ExpenseLine{{Category: models.ExpenseSupport, Label: "Développement", AmountCents: 200_000}},
+		RequestedCents: 100_000, Backing: models.Backing{Deliberation: "Délibération 2021-14", DeliberationDate: "2021-03-02"},
+		Team: []models.TeamMember{{Name: "Claire Martin", Role: "cheffe de projet"}}, TargetUsers: 3_000,
+		EconomicModel: "Code ouvert", Impact: "Moins de déplacements", Indicators: []string{"part des démarches en ligne"}}
 
-	_, err := s.FilePrefectoral(ctx, rennes, "k", app, false)
+	instructor := models.Principal{Subject: "i35", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}
+	_, err := s.FilePrefectoral(ctx, instructor, "k", app, false)
+	require.Equal(t, models.EForbidden, models.ErrorCode(err), "not an applicant")
+	_, err = s.FilePrefectoral(ctx, rennes, "k", models.PrefectoralApplication{Title: "Portail"}, false)
+	require.Equal(t, models.EInvalid, models.ErrorCode(err), "an incomplete submission")
+	_, err = s.FilePrefectoral(ctx, rennes, "k", app, false)
 	require.Equal(t, models.EConflict, models.ErrorCode(err), "a SIREN the registry lacks")
 	require.NoError(t, s.Store.ImportRegistry(ctx, []models.Collectivite{
 		{Type: models.TypeRegion, Code: "53", Name: "Bretagne", Region: "53", Population: 1},

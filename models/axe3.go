@@ -230,6 +230,20 @@ func DefaultAxe3Rules() Axe3Rules {
 	return Axe3Rules{Scope: ScopeNational, MaxPublicRatePercent: DefaultMaxPublicRatePercent, Weights: [CriteriaCount]int{1, 1, 1, 1, 1}}
 }
 
+// RegionalSplitRequest is the administrator's split of the territorial envelope.
+type RegionalSplitRequest struct {
+	// Allocations gives each région (by INSEE code) its envelope, in cents.
+	Allocations map[string]Cents `json:"allocations" validate:"required,min=1,dive,keys,region,endkeys,cents"`
+}
+
+// Axe3RulesRequest is a territory's Axe 3 rules as the préfet sets them.
+type Axe3RulesRequest struct {
+	PopulationCap        *int64 `json:"population_cap" validate:"required,min=0"`
+	MaxPublicRatePercent *int   `json:"max_public_rate_percent" validate:"required,min=1,max=100"`
+	// Weights is a list, not an array: JSON into a Go array drops extra items silently.
+	Weights []int `json:"weights" validate:"required,len=5,dive,min=0,max=100"`
+}
+
 // Validate checks the rules make sense: a département or région scope, a cap not negative,
 // a rate in 1–100, weights in 0–100 and not all zero.
 func (r Axe3Rules) Validate() error {

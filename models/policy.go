@@ -257,6 +257,14 @@ func (p Principal) GovernsDepartement(code, region string) bool {
 	return p.GovernsRegion(region) || slices.Contains(p.Grants(), Grant{RolePrefet, DepartementScope(code)})
 }
 
+// GovernsEnvelope reports whether p is the préfet who decides on Axe 3 envelope code, and
+// so holds its programming sessions: the département's préfet (or its région's) for a
+// département's envelope, the préfet de région for the région's kept part.
+func (p Principal) GovernsEnvelope(code string) bool {
+	region, dep, ok := EnvelopeTerritory(code)
+	return ok && p.HasRole(RolePrefet) && (dep == "" && p.GovernsRegion(region) || dep != "" && p.GovernsDepartement(dep, region))
+}
+
 // CanSeeResults reports whether p may read a campaign's vote results at now: ANCT's
 // national roles during the vote, everyone once it has closed.
 func (p Principal) CanSeeResults(c Campaign, now time.Time) bool {

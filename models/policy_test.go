@@ -108,6 +108,36 @@ func TestGovernsTerritory(t *testing.T) {
 	}
 }
 
+// TestGovernsEnvelope: a programming session is held by the préfet deciding on its
+// envelope, never by an administrator, and only on a département's envelope or a région's
+// kept part.
+func TestGovernsEnvelope(t *testing.T) {
+	prefet := func(deps, regions []string) models.Principal {
+		return models.Principal{Subject: "p", Roles: []models.Role{models.RolePrefet}, Departements: deps, Regions: regions}
+	}
+	dep35, kept53 := "axe3.territorial.53.35", models.KeptEnvelope("53")
+	tests := []struct {
+		name          string
+		p             models.Principal
+		dep35, kept53 bool
+	}{
+		{"préfet de Bretagne", prefet(nil, []string{"53"}), true, true},
+		{"préfet d'Ille-et-Vilaine", prefet([]string{"35"}, nil), true, false},
+		{"préfet du Finistère", prefet([]string{"29"}, nil), false, false},
+		{"préfet d'Île-de-France", prefet(nil, []string{"11"}), false, false},
+		{"admin", models.Principal{Subject: "a", Roles: []models.Role{models.RoleAdmin}}, false, false},
+		{"instructor of Bretagne", models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Regions: []string{"53"}}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.dep35, tt.p.GovernsEnvelope(dep35))
+			require.Equal(t, tt.kept53, tt.p.GovernsEnvelope(kept53))
+			require.False(t, tt.p.GovernsEnvelope(models.RegionEnvelope("53")), "a région's whole envelope has no sessions")
+			require.False(t, tt.p.GovernsEnvelope("axe3.lab"))
+		})
+	}
+}
+
 // Principals and dossiers for the policy tables: every role, with each kind of scope.
 var (
 	callA, callB = "0190c2a4-0000-7000-8000-00000000000a", "0190c2a4-0000-7000-8000-00000000000b"

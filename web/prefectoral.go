@@ -131,7 +131,7 @@ func (s *Server) axe3Form(c echo.Context) error {
 
 // axe3DraftForm is the form of an Axe 3 draft, filled with what it holds.
 func (s *Server) axe3DraftForm(c echo.Context) error {
-	d, app, err := s.API.OwnPrefectoral(c.Request().Context(), principal(c), c.Param("id"))
+	d, app, err := s.App.OwnPrefectoral(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -268,14 +268,14 @@ func (s *Server) fileAxe3(c echo.Context) error {
 		return s.showAxe3(c, http.StatusUnprocessableEntity, action, values, errs, "")
 	}
 	draft := c.FormValue("action") == "brouillon"
-	filed, err := s.API.FilePrefectoral(c.Request().Context(), principal(c), c.FormValue("key"), app, draft)
+	filed, err := s.App.FilePrefectoral(c.Request().Context(), principal(c), c.FormValue("key"), app, draft)
 	return s.answerAxe3(c, action, values, filed.Dossier, draft, err)
 }
 
 // saveAxe3Draft saves an Axe 3 draft, and submits it when asked.
 func (s *Server) saveAxe3Draft(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	d, _, err := s.API.OwnPrefectoral(ctx, p, c.Param("id"))
+	d, _, err := s.App.OwnPrefectoral(ctx, p, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
@@ -288,8 +288,8 @@ func (s *Server) saveAxe3Draft(c echo.Context) error {
 		return s.showAxe3(c, http.StatusUnprocessableEntity, action, values, errs, "")
 	}
 	draft := c.FormValue("action") == "brouillon"
-	if d, err = s.API.UpdatePrefectoralDraft(ctx, p, d.ID, app); err == nil && !draft {
-		d, err = s.API.SubmitPrefectoral(ctx, p, d.ID)
+	if d, err = s.App.UpdatePrefectoralDraft(ctx, p, d.ID, app); err == nil && !draft {
+		d, err = s.App.SubmitPrefectoral(ctx, p, d.ID)
 	}
 	s.audited(c, c.Param("id"), "", err)
 	return s.answerAxe3(c, action, values, d, draft, err)
@@ -350,7 +350,7 @@ func (s *Server) axe3Facts(ctx context.Context, p models.Principal, v api.Dossie
 	var err error
 	// A registry that no longer knows the applicant leaves its eligibility unexplained,
 	// not its dossier unreadable.
-	if f.Eligibility, err = s.API.PrefectoralEligibility(ctx, p, v.ID); err != nil && models.ErrorCode(err) != models.ENotFound {
+	if f.Eligibility, err = s.App.PrefectoralEligibility(ctx, p, v.ID); err != nil && models.ErrorCode(err) != models.ENotFound {
 		return nil, err
 	}
 	for _, r := range f.Eligibility.Reasons {

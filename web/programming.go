@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 )
 
@@ -49,7 +50,7 @@ func (s *Server) showSessions(c echo.Context, status int, problem string) error 
 	v := sessionsView{Problem: problem}
 	var codes []string
 	for _, e := range envs {
-		if api.GovernsEnvelope(p, e.Code) {
+		if p.GovernsEnvelope(e.Code) {
 			available, _ := e.AvailableCents()
 			v.Envelopes = append(v.Envelopes, sessionEnvelope{Envelope: e, Available: available})
 			codes = append(codes, e.Code)
@@ -68,7 +69,7 @@ func (s *Server) showSessions(c echo.Context, status int, problem string) error 
 
 // openSession opens a programming session on an envelope, as the API does.
 func (s *Server) openSession(c echo.Context) error {
-	session, err := s.API.OpenSession(c.Request().Context(), principal(c), c.FormValue("envelope_code"))
+	session, err := s.App.OpenSession(c.Request().Context(), principal(c), c.FormValue("envelope_code"))
 	var e *models.Error
 	switch {
 	case err == nil:
@@ -105,11 +106,11 @@ func (s *Server) showSession(c echo.Context, status int, dossierID string, value
 	if err := requireAnyRole(p, models.RolePrefet, models.RoleAdmin, models.RoleFinance, models.RoleInstructor); err != nil {
 		return s.renderError(c, err)
 	}
-	session, err := s.API.Session(ctx, c.Param("id"))
+	session, err := s.App.Session(ctx, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	v := sessionView{ProgrammingSession: session, CanDecide: session.ClosedAt == nil && api.GovernsEnvelope(p, session.EnvelopeCode), Problem: problem}
+	v := sessionView{ProgrammingSession: session, CanDecide: session.ClosedAt == nil && p.GovernsEnvelope(session.EnvelopeCode), Problem: problem}
 	for _, e := range session.Entries {
 		r := sessionRow{SessionEntry: e, Departs: models.DepartsFromRanking(session.Entries, e.DossierID),
 			Values: map[string]string{"amount": eurosInput(e.ProposedCents)}, Errors: map[string]string{}}
@@ -144,7 +145,7 @@ func (s *Server) decideInSession(c echo.Context) error {
 		}
 	}
 	if len(errs) == 0 {
-		_, err = s.API.DecideInSession(c.Request().Context(), principal(c), c.Param("id"), d)
+		_, err = s.App.DecideInSession(c.Request().Context(), principal(c), c.Param("id"), d)
 	}
 	var e *models.Error
 	switch {
@@ -165,7 +166,7 @@ func (s *Server) decideInSession(c echo.Context) error {
 
 // closeSession closes the session; the dossiers left undecided are postponed to the next.
 func (s *Server) closeSession(c echo.Context) error {
-	if _, err := s.API.CloseSession(c.Request().Context(), principal(c), c.Param("id")); err != nil {
+	if _, err := s.App.CloseSession(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return s.renderError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/axe3/seances/"+url.PathEscape(c.Param("id"))+"?info=seance-close")
@@ -198,7 +199,7 @@ type weightField struct {
 }
 
 type splitForm struct {
-	api.RegionalSplitView
+	filing.RegionalSplitView
 	Rows   []splitRow
 	Errors map[string]string
 }
@@ -210,7 +211,7 @@ type splitRow struct {
 }
 
 type regionForm struct {
-	api.RegionView
+	filing.RegionView
 	Region string
 	Values map[string]string
 	Errors map[string]string
@@ -301,7 +302,7 @@ func (s *Server) saveRules(c echo.Context) error {
 		return n
 	}
 	popCap, rate := number("population_cap"), int(number("max_public_rate_percent"))
-	req := api.RulesRequest{PopulationCap: &popCap, MaxPublicRatePercent: &rate}
+	req := models.Axe3RulesRequest{PopulationCap: &popCap, MaxPublicRatePercent: &rate}
 	for i := range models.CriteriaCount {
 		w := int(number("weights." + strconv.Itoa(i)))
 		if e, ok := errs["weights."+strconv.Itoa(i)]; ok {
@@ -311,7 +312,7 @@ func (s *Server) saveRules(c echo.Context) error {
 		req.Weights = append(req.Weights, w)
 	}
 	if len(errs) == 0 {
-		_, err = s.API.SetAxe3Rules(c.Request().Context(), principal(c), scope, req)
+		_, err = s.App.SetAxe3Rules(c.Request().Context(), principal(c), scope, req)
 	}
 	var e *models.Error
 	switch {
@@ -352,7 +353,7 @@ func (s *Server) renderEnvelopes(c echo.Context, status int, split map[string]st
 	v := envelopesView{Problem: problem}
 	var regions []string
 	if p.HasRole(models.RoleAdmin) {
-		view, err := s.API.RegionalSplit(ctx)
+		view, err := s.App.RegionalSplit(ctx)
 		if err != nil {
 			return s.renderError(c, err)
 		}
@@ -378,7 +379,7 @@ func (s *Server) renderEnvelopes(c echo.Context, status int, split map[string]st
 		regions = p.Regions
 	}
 	for _, r := range regions {
-		view, err := s.API.Region(ctx, r)
+		view, err := s.App.Region(ctx, r)
 		if models.ErrorCode(err) == models.ENotFound {
 			continue // not split to yet
 		}
@@ -420,7 +421,7 @@ func (s *Server) saveSplit(c echo.Context) error {
 		}
 	}
 	if len(errs) == 0 {
-		err = s.API.SetRegionalSplit(c.Request().Context(), principal(c), allocations)
+		err = s.App.SetRegionalSplit(c.Request().Context(), principal(c), allocations)
 	}
 	var e *models.Error
 	switch {
@@ -455,7 +456,7 @@ func (s *Server) delegate(c echo.Context) error {
 	}
 	var err error
 	if len(errs) == 0 {
-		_, err = s.API.Delegate(c.Request().Context(), principal(c), region, dep, cents)
+		_, err = s.App.Delegate(c.Request().Context(), principal(c), region, dep, cents)
 	}
 	var e *models.Error
 	switch {

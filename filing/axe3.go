@@ -1,0 +1,260 @@
+package filing
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/relance/relance/models"
+)
+
+// Axe 3's acts: the administrator's regional split, the préfets' delegations and each
+// territory's rules; the applicants' prefectoral applications, from draft to submission.
+
+// RegionalSplitView is the territorial envelope's split as it stands, and the default split
+// in proportion to the régions' populations from the registry.
+type RegionalSplitView struct {
+	Territorial models.Envelope         `json:"territorial"`
+	Current     map[string]models.Cents `json:"current"`
+	Default     map[string]models.Cents `json:"default"`
+}
+
+// RegionalSplit is the territorial envelope's split as it stands, and the default one.
+func (s *Service) RegionalSplit(ctx context.Context) (RegionalSplitView, error) {
+	out := RegionalSplitView{Current: map[string]models.Cents{}}
+	envs, err := s.Store.Envelopes(ctx)
+	if err != nil {
+		return out, err
+	}
+	for _, e := range envs {
+		switch {
+		case e.Code == models.EnvelopeAxe3Territorial:
+			out.Territorial = e
+		case e.ParentCode == models.EnvelopeAxe3Territorial:
+			out.Current[strings.TrimPrefix(e.Code, models.EnvelopeAxe3Territorial+".")] = e.AllocatedCents
+		}
+	}
+	pops, err := s.Store.RegionPopulations(ctx)
+	if err != nil {
+		return out, err
+	}
+	out.Default = models.SplitByPopulation(out.Territorial.AllocatedCents, pops)
+	return out, nil
+}
+
+// SetRegionalSplit splits the territorial envelope into the régions' envelopes: an
+// administrator's act.
+func (s *Service) SetRegionalSplit(ctx context.Context, p models.Principal, allocations map[string]models.Cents) error {
+	if !p.HasRole(models.RoleAdmin) {
+		return models.Errorf(models.EForbidden, "only an administrator splits %s", models.EnvelopeAxe3Territorial)
+	}
+	if err := models.Validate(models.RegionalSplitRequest{Allocations: allocations}); err != nil {
+		return err
+	}
+	return s.Store.SetRegionalSplit(ctx, allocations, p.Subject)
+}
+
+// RegionView is a région's envelope, its kept part, its départements' and the acts on them.
+type RegionView struct {
+	Envelope     models.Envelope      `json:"envelope"`
+	Kept         models.Envelope      `json:"kept"`
+	Departements []models.Envelope    `json:"departements"`
+	Acts         []models.EnvelopeAct `json:"acts"`
+}
+
+// Region is région's envelope, its kept part, its départements' and the acts on them.
+func (s *Service) Region(ctx context.Context, region string) (RegionView, error) {
+	out := RegionView{Departements: []models.Envelope{}}
+	envs, err := s.Store.Envelopes(ctx)
+	if err != nil {
+		return out, err
+	}
+	found := false
+	for _, e := range envs {
+		switch {
+		case e.Code == models.RegionEnvelope(region):
+			out.Envelope, found = e, true
+		case e.Code == models.KeptEnvelope(region):
+			out.Kept = e
+		case e.ParentCode == models.RegionEnvelope(region):
+			out.Departements = append(out.Departements, e)
+		}
+	}
+	if !found {
+		return out, models.Errorf(models.ENotFound, "région %s has no Axe 3 envelope: the administrator has not split %s to it", region, models.EnvelopeAxe3Territorial)
+	}
+	out.Acts, err = s.Store.EnvelopeActs(ctx, models.RegionEnvelope(region))
+	return out, err
+}
+
+// Delegate sets what région delegates to its département dep: p is its préfet de région
+// or an administrator.
+func (s *Service) Delegate(ctx context.Context, p models.Principal, region, dep string, amount models.Cents) (models.Envelope, error) {
+	if !p.GovernsRegion(region) {
+		return models.Envelope{}, models.Errorf(models.EForbidden, "only the préfet of région %s delegates its envelope", region)
+	}
+	depRegion, err := s.Store.DepartementRegion(ctx, dep)
+	if err != nil {
+		return models.Envelope{}, err
+	}
+	if depRegion != region {
+		return models.Envelope{}, models.FieldErrors(map[string]string{"departement": "belongs to région " + depRegion + ", not " + region})
+	}
+	return s.Store.Delegate(ctx, region, dep, amount, p.Subject)
+}
+
+// SetAxe3Rules sets the Axe 3 rules of a département or a région: its préfet's act, its
+// région's préfet's, or an administrator's.
+func (s *Service) SetAxe3Rules(ctx context.Context, p models.Principal, scope models.Scope, req models.Axe3RulesRequest) (models.Axe3Rules, error) {
+	if err := models.Validate(req); err != nil {
+		return models.Axe3Rules{}, err
+	}
+	allowed := false
+	switch scope.Kind {
+	case models.ScopeKindDepartement:
+		region, err := s.Store.DepartementRegion(ctx, scope.Value)
+		if err != nil {
+			return models.Axe3Rules{}, err
+		}
+		allowed = p.GovernsDepartement(scope.Value, region)
+	case models.ScopeKindRegion:
+		allowed = p.GovernsRegion(scope.Value)
+	}
+	if !allowed {
+		return models.Axe3Rules{}, models.Errorf(models.EForbidden, "only the préfet of %s, or of its région, sets its rules", scope)
+	}
+	rules := models.Axe3Rules{Scope: scope, PopulationCap: *req.PopulationCap, MaxPublicRatePercent: *req.MaxPublicRatePercent,
+		Weights: [models.CriteriaCount]int(req.Weights)}
+	if err := rules.Validate(); err != nil {
+		return rules, err
+	}
+	return rules, s.Store.PutAxe3Rules(ctx, rules, p.Subject)
+}
+
+// FilePrefectoral files p's Axe 3 application for a prefectoral grant, or saves it as a
+// draft (which may be incomplete), under the application's rules and the lab and CRTE it
+// names. The applicant must be in the registry (its département and région place the
+// dossier, and choose the préfecture that instructs it), and its région must have its
+// Axe 3 envelope.
+func (s *Service) FilePrefectoral(ctx context.Context, p models.Principal, idemKey string, app models.PrefectoralApplication, draft bool) (Filed, error) {
+	if err := p.NeedRole(models.RoleApplicant); err != nil {
+		return Filed{}, err
+	}
+	if err := app.Validate(!draft); err != nil {
+		return Filed{}, err
+	}
+	if err := s.checkPrefectoralReferences(ctx, p.Siren, app); err != nil {
+		return Filed{}, err
+	}
+	hash, err := requestHash(struct {
+		App   models.PrefectoralApplication `json:"app"`
+		Draft bool                          `json:"draft"`
+	}{app, draft})
+	if err != nil {
+		return Filed{}, err
+	}
+	col, err := s.Store.CollectiviteBySiren(ctx, p.Siren)
+	if models.ErrorCode(err) == models.ENotFound {
+		return Filed{}, models.Errorf(models.EConflict, "the registry does not know SIREN %s: prefectoral grants go to the collectivités and groupings it lists", p.Siren)
+	} else if err != nil {
+		return Filed{}, err
+	}
+	envelope, err := s.Store.TerritorialEnvelope(ctx, col.Region, col.Departement)
+	if err != nil {
+		return Filed{}, err
+	}
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return Filed{}, err
+	}
+	status := models.StatusSubmitted
+	if draft {
+		status = models.StatusDraft
+	}
+	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindPrefectoral, Status: status, ApplicantSiren: p.Siren,
+		EnvelopeCode: envelope, RequestedCents: app.RequestedCents, Payload: payload}, nil)
+}
+
+// checkPrefectoralReferences checks the lab and CRTE an application names, against the
+// applicant's région.
+func (s *Service) checkPrefectoralReferences(ctx context.Context, siren string, app models.PrefectoralApplication) error {
+	if app.LabID == "" && app.CRTEID == "" {
+		return nil
+	}
+	col, err := s.Store.CollectiviteBySiren(ctx, siren)
+	if err != nil {
+		return err
+	}
+	return s.Store.CheckPrefectoralReferences(ctx, app, col.Region)
+}
+
+// OwnPrefectoral loads an Axe 3 application of p's collectivité, with what it holds.
+func (s *Service) OwnPrefectoral(ctx context.Context, p models.Principal, id string) (models.Dossier, models.PrefectoralApplication, error) {
+	d, app, err := s.PrefectoralDossier(ctx, p, id)
+	if err != nil {
+		return d, app, err
+	}
+	if !p.ActsFor(d.ApplicantSiren) {
+		return d, app, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
+	}
+	return d, app, nil
+}
+
+// PrefectoralDossier loads an Axe 3 dossier p may read, with its application.
+func (s *Service) PrefectoralDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, models.PrefectoralApplication, error) {
+	var app models.PrefectoralApplication
+	d, err := s.VisibleDossier(ctx, p, id)
+	if err != nil {
+		return d, app, err
+	}
+	if d.Kind != models.KindPrefectoral {
+		return d, app, models.Errorf(models.EConflict, "dossier %s is not an Axe 3 application", d.ID)
+	}
+	return d, app, json.Unmarshal(d.Payload, &app)
+}
+
+// UpdatePrefectoralDraft replaces the application of p's Axe 3 draft id.
+func (s *Service) UpdatePrefectoralDraft(ctx context.Context, p models.Principal, id string, app models.PrefectoralApplication) (models.Dossier, error) {
+	d, _, err := s.OwnPrefectoral(ctx, p, id)
+	if err != nil {
+		return d, err
+	}
+	if err := app.Validate(false); err != nil {
+		return d, err
+	}
+	if err := s.checkPrefectoralReferences(ctx, d.ApplicantSiren, app); err != nil {
+		return d, err
+	}
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return d, err
+	}
+	return s.Store.UpdateDraft(ctx, d.ID, payload, app.RequestedCents)
+}
+
+// PrefectoralEligibility computes and explains the eligibility of Axe 3 dossier id as it stands.
+func (s *Service) PrefectoralEligibility(ctx context.Context, p models.Principal, id string) (models.PrefectoralEligibility, error) {
+	d, app, err := s.PrefectoralDossier(ctx, p, id)
+	if err != nil {
+		return models.PrefectoralEligibility{}, err
+	}
+	return s.Store.PrefectoralEligibility(ctx, d.ApplicantSiren, app)
+}
+
+// SubmitPrefectoral submits p's complete Axe 3 draft id, starting its process.
+func (s *Service) SubmitPrefectoral(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
+	d, app, err := s.OwnPrefectoral(ctx, p, id)
+	if err != nil {
+		return d, err
+	}
+	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
+		return d, models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+	}
+	if err := app.Validate(true); err != nil {
+		return d, err
+	}
+	if err := s.checkPrefectoralReferences(ctx, d.ApplicantSiren, app); err != nil {
+		return d, err
+	}
+	return s.SubmitDraft(ctx, d)
+}
