@@ -1,16 +1,15 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
-	"github.com/relance/relance/workflows"
 )
 
 // listStuck is the administrator's list of stuck dossiers: overdue tasks first, then a
@@ -52,8 +51,8 @@ func (s *Server) listStuck(c echo.Context) error {
 // reason): the workflow records them as the task's claimant.
 func (s *Server) reassignTask(c echo.Context) error {
 	var req models.Reassignment
-	return s.adminTaskUpdate(c, &req, func(t models.Task, p models.Principal) (string, any, error) {
-		return workflows.UpdateReassignTask, workflows.ReassignTaskRequest{TaskID: t.ID, Actor: p, Assignee: req.Assignee, Reason: req.Reason}, nil
+	return s.adminTaskAct(c, &req, func(ctx context.Context, p models.Principal, t models.Task) (models.Task, error) {
+		return s.Filing.ReassignTask(ctx, p, t, req)
 	})
 }
 
@@ -61,41 +60,22 @@ func (s *Server) reassignTask(c echo.Context) error {
 // reason): the workflow restarts its reminder and escalation for the new date.
 func (s *Server) extendTask(c echo.Context) error {
 	var req models.Extension
-	return s.adminTaskUpdate(c, &req, func(t models.Task, p models.Principal) (string, any, error) {
-		switch {
-		case !models.DueDateExtendable(t.Type):
-			return "", nil, models.Errorf(models.EConflict, "the due date of a %s task is the process's deadline: it cannot be moved", t.Type)
-		case t.DueAt == nil:
-			return "", nil, models.Errorf(models.EConflict, "task %s has no due date", t.ID)
-		}
-		if err := models.CheckExtension(*t.DueAt, req.DueAt, time.Now()); err != nil {
-			return "", nil, err
-		}
-		return workflows.UpdateExtendTask, workflows.ExtendTaskRequest{TaskID: t.ID, Actor: p, DueAt: req.DueAt, Reason: req.Reason}, nil
+	return s.adminTaskAct(c, &req, func(ctx context.Context, p models.Principal, t models.Task) (models.Task, error) {
+		return s.Filing.ExtendTask(ctx, p, t, req)
 	})
 }
 
-// adminTaskUpdate binds and validates req, checks the task is open, and sends the Update
-// build makes to the task's workflow; the answer is the task as the workflow left it.
-func (s *Server) adminTaskUpdate(c echo.Context, req any, build func(models.Task, models.Principal) (string, any, error)) error {
+// adminTaskAct loads the task, binds req, and answers the task as act, given req, left it.
+func (s *Server) adminTaskAct(c echo.Context, req any, act func(context.Context, models.Principal, models.Task) (models.Task, error)) error {
 	t, err := s.visibleTask(c)
 	if err != nil {
 		return err
 	}
-	if err := bindValid(c, req); err != nil {
+	if err := bindJSON(c, req); err != nil {
 		return err
 	}
-	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
-		return models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
-	}
-	name, arg, err := build(t, principal(c))
+	row, err := act(c.Request().Context(), principal(c), t)
 	if err != nil {
-		return err
-	}
-	ctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	var row models.Task // fresh: the answer's omitted fields are cleared ones
-	if err := s.update(ctx, models.TaskWorkflowID(t), name, &row, arg); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, row)

@@ -107,7 +107,7 @@ func (a *Authenticator) claims(ctx context.Context, token string) (models.Princi
 const principalKey = "principal"
 
 // authenticate requires a valid bearer token and puts in the context the principal its
-// claims and the table of people make (see SignIn).
+// claims and the table of people make (see filing.Service.SignIn).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		header := c.Request().Header.Get(echo.HeaderAuthorization)
@@ -121,7 +121,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="relance", error="invalid_token"`)
 			return err
 		}
-		p, err := s.SignIn(c.Request().Context(), claimed)
+		p, err := s.Filing.SignIn(c.Request().Context(), claimed)
 		if err != nil {
 			if models.ErrorCode(err) == models.EUnauthorized {
 				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="relance", error="invalid_token"`)

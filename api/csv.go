@@ -26,12 +26,6 @@ type Column[T any] struct {
 	Value  func(T) string
 }
 
-// TaskLine is a task with its dossier, as lists of tasks show it.
-type TaskLine struct {
-	models.Task
-	Dossier models.Dossier
-}
-
 // Euros writes an amount as a decimal number of euros ("1240.50"), for exports and inputs.
 func Euros(c models.Cents) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
@@ -55,20 +49,20 @@ var DossierColumns = []Column[models.Dossier]{
 }
 
 // TaskColumns are the columns of an inbox.
-var TaskColumns = []Column[TaskLine]{
-	{"Tâche", func(t TaskLine) string { return string(t.Type) }},
-	{"Dossier", func(t TaskLine) string { return t.DossierID }},
-	{"Collectivité", func(t TaskLine) string { return t.Dossier.ApplicantName }},
-	{"Statut du dossier", func(t TaskLine) string { return string(t.Dossier.Status) }},
-	{"Échéance", func(t TaskLine) string { return csvTime(t.DueAt) }},
-	{"Prise en charge", func(t TaskLine) string { return t.Assignee }},
+var TaskColumns = []Column[store.TaskLine]{
+	{"Tâche", func(t store.TaskLine) string { return string(t.Type) }},
+	{"Dossier", func(t store.TaskLine) string { return t.DossierID }},
+	{"Collectivité", func(t store.TaskLine) string { return t.Dossier.ApplicantName }},
+	{"Statut du dossier", func(t store.TaskLine) string { return string(t.Dossier.Status) }},
+	{"Échéance", func(t store.TaskLine) string { return csvTime(t.DueAt) }},
+	{"Prise en charge", func(t store.TaskLine) string { return t.Assignee }},
 }
 
 // DoneTaskColumns are the columns of an inbox's "traités" tab: the tasks one completed.
-var DoneTaskColumns = []Column[TaskLine]{
+var DoneTaskColumns = []Column[store.TaskLine]{
 	TaskColumns[0], TaskColumns[1], TaskColumns[2], TaskColumns[3], TaskColumns[4],
-	{"Issue", func(t TaskLine) string { return t.Outcome }},
-	{"Traitée le", func(t TaskLine) string { return csvTime(t.ClosedAt) }},
+	{"Issue", func(t store.TaskLine) string { return t.Outcome }},
+	{"Traitée le", func(t store.TaskLine) string { return csvTime(t.ClosedAt) }},
 }
 
 // DoneCursor is where a page of the tasks one completed ends: after its last task.
@@ -139,7 +133,7 @@ func (s *Server) DossiersCSV(ctx context.Context, w io.Writer, p models.Principa
 // TasksCSV streams the inbox of p matching f (its cursor and limit aside).
 func (s *Server) TasksCSV(ctx context.Context, w io.Writer, p models.Principal, f store.TaskFilter) error {
 	f.Limit = csvPage
-	return streamCSV(w, TaskColumns, func(last *TaskLine) ([]TaskLine, error) {
+	return streamCSV(w, TaskColumns, func(last *store.TaskLine) ([]store.TaskLine, error) {
 		if last != nil {
 			f.After = &store.TaskCursor{Key: f.SortKey(last.Task), ID: last.ID}
 		}
@@ -147,13 +141,13 @@ func (s *Server) TasksCSV(ctx context.Context, w io.Writer, p models.Principal, 
 		if err != nil {
 			return nil, err
 		}
-		return s.TaskLines(ctx, tasks)
+		return s.Store.TaskLines(ctx, tasks)
 	})
 }
 
 // DoneTasksCSV streams the tasks subject completed, the latest first.
 func (s *Server) DoneTasksCSV(ctx context.Context, w io.Writer, subject string) error {
-	return streamCSV(w, DoneTaskColumns, func(last *TaskLine) ([]TaskLine, error) {
+	return streamCSV(w, DoneTaskColumns, func(last *store.TaskLine) ([]store.TaskLine, error) {
 		var after *store.TaskCursor
 		if last != nil {
 			after = DoneCursor(last.Task)
@@ -162,7 +156,7 @@ func (s *Server) DoneTasksCSV(ctx context.Context, w io.Writer, subject string) 
 		if err != nil {
 			return nil, err
 		}
-		return s.TaskLines(ctx, tasks)
+		return s.Store.TaskLines(ctx, tasks)
 	})
 }
 
@@ -175,23 +169,6 @@ func (s *Server) LedgerCSV(ctx context.Context, w io.Writer, dossierID, envelope
 		}
 		return s.Store.Ledger(ctx, dossierID, envelope, before, csvPage)
 	})
-}
-
-// TaskLines gives each task its dossier, read in one query.
-func (s *Server) TaskLines(ctx context.Context, tasks []models.Task) ([]TaskLine, error) {
-	ids := make([]string, len(tasks))
-	for i, t := range tasks {
-		ids[i] = t.DossierID
-	}
-	dossiers, err := s.Store.DossiersByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]TaskLine, len(tasks))
-	for i, t := range tasks {
-		out[i] = TaskLine{Task: t, Dossier: dossiers[t.DossierID]}
-	}
-	return out, nil
 }
 
 // wantsCSV reports whether the client asked for CSV rather than JSON.

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -32,8 +33,9 @@ func TestListDoneTasks(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = st.Close() })
 	require.NoError(t, st.Migrate(ctx))
-	s := &Server{Store: st, Auth: NewAuthenticator(openAPITestSecret, "", "", ""), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		TemporalTimeout: time.Second}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s := &Server{Store: st, Auth: NewAuthenticator(openAPITestSecret, "", "", ""), Logger: logger, TemporalTimeout: time.Second,
+		Filing: &filing.Service{Store: st, Logger: logger}}
 	h := s.Handler()
 	mint := func(p models.Principal) string {
 		tok, err := s.Auth.Mint(p, time.Hour)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,7 +11,6 @@ import (
 	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
-	"github.com/relance/relance/workflows"
 )
 
 // maxIdempotencyKey is the longest Idempotency-Key accepted, in bytes.
@@ -29,22 +27,11 @@ func (s *Server) createGuichetApplication(c echo.Context) error {
 	if err := bindJSON(c, &app); err != nil {
 		return err
 	}
-	filed, err := s.FileGuichet(c.Request().Context(), principal(c), key, app)
+	filed, err := s.Filing.FileGuichet(c.Request().Context(), principal(c), key, app)
 	if err != nil {
 		return err
 	}
 	return answerFiled(c, filed)
-}
-
-// FileGuichet checks a guichet application's form and files it for p's collectivité.
-func (s *Server) FileGuichet(ctx context.Context, p models.Principal, key string, app models.GuichetApplication) (filing.Filed, error) {
-	if !p.HasRole(models.RoleApplicant) {
-		return filing.Filed{}, models.Errorf(models.EForbidden, "this action needs the applicant role")
-	}
-	if err := app.Validate(); err != nil {
-		return filing.Filed{}, err
-	}
-	return s.Filing.FileGuichet(ctx, p, key, app)
 }
 
 // idempotencyKey reads the optional Idempotency-Key header.
@@ -71,43 +58,14 @@ func answerFiled(c echo.Context, filed filing.Filed) error {
 	return c.JSON(http.StatusCreated, filed.Dossier)
 }
 
-// DossierView is a dossier with its tasks, audit trail and money movements, as the
-// caller may see them: the API's answer and the workspace's dossier page.
-type DossierView struct {
-	models.Dossier
-	Tasks  []models.Task        `json:"tasks"`
-	Audit  []models.AuditEvent  `json:"audit"`
-	Ledger []models.LedgerEntry `json:"ledger"`
-}
-
+// getDossier answers the dossier as its caller may see it, empty lists as [], never null.
 func (s *Server) getDossier(c echo.Context) error {
-	v, err := s.DossierView(c.Request().Context(), principal(c), c.Param("id"))
+	v, err := s.Filing.DossierView(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, v)
-}
-
-// DossierView loads dossier id with what p may see of its tasks, audit trail and ledger.
-func (s *Server) DossierView(ctx context.Context, p models.Principal, id string) (DossierView, error) {
-	d, err := s.Filing.VisibleDossier(ctx, p, id)
-	if err != nil {
-		return DossierView{}, err
-	}
-	v := DossierView{Dossier: d}
-	if v.Tasks, err = s.Store.DossierTasks(ctx, d.ID); err != nil {
-		return v, err
-	}
-	if v.Audit, err = s.Store.AuditTrail(ctx, d.ID); err != nil {
-		return v, err
-	}
-	if v.Ledger, err = s.Store.Ledger(ctx, d.ID, "", 0, 100); err != nil {
-		return v, err
-	}
-	v.Tasks = slices.DeleteFunc(v.Tasks, func(t models.Task) bool { return !p.CanSeeTask(d, t) })
-	v.Audit = slices.DeleteFunc(v.Audit, func(e models.AuditEvent) bool { return !p.CanSeeAuditEvent(d, e) })
 	v.Tasks, v.Audit, v.Ledger = nonNil(v.Tasks), nonNil(v.Audit), nonNil(v.Ledger)
-	return v, nil
+	return c.JSON(http.StatusOK, v)
 }
 
 // DossierFilterErrors checks the dossier filters that the dossier list, the task inbox and the workspace share.
@@ -163,29 +121,8 @@ func (s *Server) amendChecklist(c echo.Context) error {
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.AmendChecklist(c.Request().Context(), principal(c), c.Param("id"), req); err != nil {
+	if err := s.Filing.AmendChecklist(c.Request().Context(), principal(c), c.Param("id"), req); err != nil {
 		return err
 	}
 	return s.getDossier(c)
-}
-
-// AmendChecklist hands p's new checklist for guichet dossier id to its workflow.
-func (s *Server) AmendChecklist(ctx context.Context, p models.Principal, id string, req models.ChecklistAmendment) error {
-	d, err := s.Filing.VisibleDossier(ctx, p, id)
-	if err != nil {
-		return err
-	}
-	if !p.HasRole(models.RoleApplicant) {
-		return models.Errorf(models.EForbidden, "this action needs the applicant role")
-	}
-	if d.Kind != models.KindGuichet {
-		return models.Errorf(models.EConflict, "dossier %s is not a guichet application: it has no checklist", d.ID)
-	}
-	if err := models.Validate(&req); err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, s.TemporalTimeout)
-	defer cancel()
-	return s.update(ctx, d.WorkflowID(), workflows.UpdateAmendChecklist, nil,
-		workflows.AmendRequest{Actor: p, Checklist: req.Checklist})
 }

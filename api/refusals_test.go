@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gorm.io/gorm"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -35,7 +36,8 @@ func TestRefusalsAreAuditedWithoutChangingTheAnswer(t *testing.T) {
 		ApplicantSiren: "217500016", EnvelopeCode: models.EnvelopeGuichet, Payload: []byte(`{}`), CreatedBy: "agent"}, store.IdempotencyKey{}, nil)
 	require.NoError(t, err)
 	var logs bytes.Buffer
-	s := &Server{Store: st, Auth: NewAuthenticator(openAPITestSecret, "", "", ""), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	s := &Server{Store: st, Auth: NewAuthenticator(openAPITestSecret, "", "", ""), Logger: logger, Filing: &filing.Service{Store: st, Logger: logger}}
 	h := s.Handler()
 	token, err := s.Auth.Mint(models.Principal{Subject: "agent", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"}, time.Hour)
 	require.NoError(t, err)

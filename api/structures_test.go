@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -35,7 +36,8 @@ func structuresServer(t *testing.T) (http.Handler, *Authenticator) {
 		{Type: models.TypeCommune, Code: "35238", Siren: "213502388", Name: "Rennes", Departement: "35", Region: "53", Population: 220_000},
 	}, nil))
 	auth := NewAuthenticator(openAPITestSecret, "", "", "")
-	srv := &Server{Store: st, Auth: auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), TemporalTimeout: time.Second}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := &Server{Store: st, Auth: auth, Logger: logger, TemporalTimeout: time.Second, Filing: &filing.Service{Store: st, Logger: logger}}
 	return srv.Handler(), auth
 }
 

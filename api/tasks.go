@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,9 +8,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/sdk/client"
 
-	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -191,15 +188,4 @@ func (s *Server) listNotifications(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, pageOf(items, limit, func(n models.Notification) string { return strconv.FormatInt(n.ID, 10) }))
-}
-
-// update sends a Workflow Update and waits for its result, mapping refusals to domain
-// errors. TODO(application layer): goes with the last act that calls it.
-func (s *Server) update(ctx context.Context, workflowID, name string, result any, arg any) error {
-	handle, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflowID, UpdateName: name, WaitForStage: client.WorkflowUpdateStageCompleted, Args: []any{arg}})
-	if err != nil {
-		return filing.FromTemporal(err)
-	}
-	return filing.FromTemporal(handle.Get(ctx, result))
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -28,7 +29,8 @@ func testAPI(t *testing.T) (*httptest.Server, *Authenticator) {
 	t.Cleanup(func() { st.Close() })
 	require.NoError(t, st.Migrate(context.Background()))
 	auth := NewAuthenticator(openAPITestSecret, "", "", "")
-	srv := httptest.NewServer((&Server{Store: st, Auth: auth, Logger: slog.New(slog.DiscardHandler)}).Handler())
+	logger := slog.New(slog.DiscardHandler)
+	srv := httptest.NewServer((&Server{Store: st, Auth: auth, Logger: logger, Filing: &filing.Service{Store: st, Logger: logger}}).Handler())
 	t.Cleanup(srv.Close)
 	return srv, auth
 }
@@ -96,12 +98,6 @@ func TestAPIRequestRules(t *testing.T) {
 		v    any
 		want map[string]string
 	}{
-		{"answer", &informationRequest{Answer: "Hébergement SecNumCloud."}, nil},
-		{"answer of 10000 accented characters (20000 bytes)", &informationRequest{Answer: strings.Repeat("é", 10_000)}, nil},
-		{"answer of 10001 characters", &informationRequest{Answer: strings.Repeat("é", 10_001)},
-			map[string]string{"answer": "must be at most 10000 characters"}},
-		{"answer of 2 characters", &informationRequest{Answer: "ok"}, map[string]string{"answer": "must be at least 3 characters"}},
-		{"answer blank", &informationRequest{Answer: " \n "}, map[string]string{"answer": "must not be blank"}},
 		{"allocation", &patchEnvelopeRequest{AllocatedCents: cents(0)}, nil},
 		{"allocation missing", &patchEnvelopeRequest{}, map[string]string{"allocated_cents": "is required"}},
 		{"allocation negative", &patchEnvelopeRequest{AllocatedCents: cents(-1)},

@@ -72,10 +72,16 @@ func (s *Service) now() time.Time {
 	return time.Now()
 }
 
-// FileGuichet files a guichet application whose form is valid, for the collectivité p acts for.
-// After the guichet's closing date, a new application is refused; a retry gets the
-// dossier it filed before.
+// FileGuichet checks a guichet application's form and files it for the collectivité p
+// acts for. After the guichet's closing date, a new application is refused; a retry gets
+// the dossier it filed before.
 func (s *Service) FileGuichet(ctx context.Context, p models.Principal, idemKey string, app models.GuichetApplication) (Filed, error) {
+	if err := p.NeedRole(models.RoleApplicant); err != nil {
+		return Filed{}, err
+	}
+	if err := app.Validate(); err != nil {
+		return Filed{}, err
+	}
 	hash, err := requestHash(app)
 	if err != nil {
 		return Filed{}, err
@@ -89,28 +95,6 @@ func (s *Service) FileGuichet(ctx context.Context, p models.Principal, idemKey s
 	stillOpen := func() error { return models.GuichetOpen(s.GuichetClosesAt, s.now()) }
 	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindGuichet, Status: models.StatusSubmitted,
 		ApplicantSiren: p.Siren, EnvelopeCode: models.EnvelopeGuichet, RequestedCents: app.GrantCents(), Payload: payload}, stillOpen)
-}
-
-// FileApplication files an application to a call, or saves it as a draft. The caller has
-// checked the call accepts it and validated the application for the call's strand.
-func (s *Service) FileApplication(ctx context.Context, p models.Principal, idemKey string, call models.Call, app models.AAPApplication, draft bool) (Filed, error) {
-	hash, err := requestHash(struct {
-		App   models.AAPApplication `json:"app"`
-		Draft bool                  `json:"draft"`
-	}{app, draft})
-	if err != nil {
-		return Filed{}, err
-	}
-	payload, err := json.Marshal(app)
-	if err != nil {
-		return Filed{}, err
-	}
-	status := models.StatusSubmitted
-	if draft {
-		status = models.StatusDraft
-	}
-	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindAAP, Status: status, ApplicantSiren: p.Siren,
-		EnvelopeCode: call.EnvelopeCode, RequestedCents: app.RequestedCents, Payload: payload, CallID: call.ID}, nil)
 }
 
 // requestHash is the fingerprint of a request stored with its Idempotency-Key: the JSON of

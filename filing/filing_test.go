@@ -83,7 +83,7 @@ func newService(t *testing.T, tc *fakeTemporal) *filing.Service {
 
 var (
 	paris = models.Principal{Subject: "agent", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"}
-	app   = models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100_000, Checklist: map[string]bool{"a": true}}
+	app   = models.GuichetApplication{Kind: models.GuichetFranceConnect, ProjectCostCents: 100_000, Checklist: map[string]bool{"bouton_charte": true}}
 )
 
 func dossiers(t *testing.T, s *filing.Service) []models.Dossier {
@@ -227,6 +227,43 @@ func TestGuichetClosingDate(t *testing.T) {
 	require.Equal(t, filed.Dossier.ID, retry.Dossier.ID)
 	_, err = s.FileGuichet(context.Background(), paris, "k2", app)
 	require.Equal(t, models.EConflict, models.ErrorCode(err))
+}
+
+// TestGuichetFormCheckedBeforeFiling: only an applicant files, and only a valid form;
+// a refused one leaves nothing behind.
+func TestGuichetFormCheckedBeforeFiling(t *testing.T) {
+	tc := newFake()
+	s := newService(t, tc)
+	ctx := context.Background()
+	_, err := s.FileGuichet(ctx, models.Principal{Subject: "instr", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"75"}}, "k", app)
+	require.Equal(t, models.EForbidden, models.ErrorCode(err))
+	require.EqualError(t, err, "this action needs the applicant role")
+	bad := app
+	bad.Checklist = map[string]bool{"unknown": true}
+	_, err = s.FileGuichet(ctx, paris, "k", bad)
+	require.Equal(t, models.EInvalid, models.ErrorCode(err))
+	require.Empty(t, dossiers(t, s))
+	require.Empty(t, tc.inputs)
+}
+
+// TestApplicationFiledWithinTheCallsDates: a draft before the call opens, a submission
+// while it is open, nothing once it has closed.
+func TestApplicationFiledWithinTheCallsDates(t *testing.T) {
+	s := newService(t, newFake())
+	ctx := context.Background()
+	now := time.Now()
+	s.Now = func() time.Time { return now }
+	call := models.Call{ID: "c1", Strand: models.StrandDonnees, OpensAt: now.Add(time.Hour), ClosesAt: now.Add(2 * time.Hour)}
+	application := models.AAPApplication{Title: "Ouverture", RequestedCents: 1_000_000}
+	_, err := s.FileApplication(ctx, paris, "k", call, application, false)
+	require.Equal(t, models.EConflict, models.ErrorCode(err))
+	require.Contains(t, err.Error(), "save a draft until then")
+	_, err = s.FileApplication(ctx, paris, "k", call, application, true)
+	require.NoError(t, err, "a draft may be saved before the call opens")
+	s.Now = func() time.Time { return call.ClosesAt }
+	_, err = s.FileApplication(ctx, paris, "k2", call, application, true)
+	require.Equal(t, models.EConflict, models.ErrorCode(err))
+	require.Contains(t, err.Error(), "closed on")
 }
 
 func TestReconcilerStartsWhatTheAPILeft(t *testing.T) {

@@ -144,3 +144,49 @@ func (s *Service) checkMerge(ctx context.Context, t models.Task, merge *models.M
 	}
 	return nil
 }
+
+// ReassignTask hands task t, which p may see, to someone else, an administrator's act
+// audited with its reason: the workflow records them as the task's claimant.
+func (s *Service) ReassignTask(ctx context.Context, p models.Principal, t models.Task, req models.Reassignment) (models.Task, error) {
+	return s.adminTaskUpdate(ctx, p, t, &req, func() (string, any, error) {
+		return workflows.UpdateReassignTask, workflows.ReassignTaskRequest{TaskID: t.ID, Actor: p, Assignee: req.Assignee, Reason: req.Reason}, nil
+	})
+}
+
+// ExtendTask moves the due date of task t, which p may see, later, an administrator's act
+// audited with its reason: the workflow restarts its reminder and escalation for the new date.
+func (s *Service) ExtendTask(ctx context.Context, p models.Principal, t models.Task, req models.Extension) (models.Task, error) {
+	return s.adminTaskUpdate(ctx, p, t, &req, func() (string, any, error) {
+		switch {
+		case !models.DueDateExtendable(t.Type):
+			return "", nil, models.Errorf(models.EConflict, "the due date of a %s task is the process's deadline: it cannot be moved", t.Type)
+		case t.DueAt == nil:
+			return "", nil, models.Errorf(models.EConflict, "task %s has no due date", t.ID)
+		}
+		if err := models.CheckExtension(*t.DueAt, req.DueAt, s.now()); err != nil {
+			return "", nil, err
+		}
+		return workflows.UpdateExtendTask, workflows.ExtendTaskRequest{TaskID: t.ID, Actor: p, DueAt: req.DueAt, Reason: req.Reason}, nil
+	})
+}
+
+// adminTaskUpdate checks an administrator's req and that task t is open, and sends the
+// Update build makes to the task's workflow; the answer is the task as the workflow left it.
+func (s *Service) adminTaskUpdate(ctx context.Context, p models.Principal, t models.Task, req any, build func() (string, any, error)) (models.Task, error) {
+	if err := p.NeedRole(models.RoleAdmin); err != nil {
+		return t, err
+	}
+	if err := models.Validate(req); err != nil {
+		return t, err
+	}
+	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
+		return t, models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
+	}
+	name, arg, err := build()
+	if err != nil {
+		return t, err
+	}
+	var row models.Task // fresh: the answer's omitted fields are cleared ones
+	err = s.update(ctx, models.TaskWorkflowID(t), name, &row, arg)
+	return row, err
+}

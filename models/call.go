@@ -82,6 +82,30 @@ func (c Call) Validate() error {
 	return joinFieldErrors(Validate(c), fields)
 }
 
+// CallRequest is a new call for projects, as an administrator describes it.
+type CallRequest struct {
+	Strand       Strand       `json:"strand"`
+	Round        int          `json:"round"`
+	Title        string       `json:"title"`
+	OpensAt      time.Time    `json:"opens_at"`
+	ClosesAt     time.Time    `json:"closes_at"`
+	EnvelopeCode string       `json:"envelope_code"`
+	Jury         []JuryMember `json:"jury"`
+	Chair        string       `json:"chair"`
+	Quorum       int          `json:"quorum"`
+}
+
+// Call is the call the request describes, created by createdBy under id, on its strand's
+// envelope when it names none; its rules are checked by Call.Validate.
+func (r CallRequest) Call(id, createdBy string) Call {
+	c := Call{ID: id, Strand: r.Strand, Round: r.Round, Title: strings.TrimSpace(r.Title), OpensAt: r.OpensAt,
+		ClosesAt: r.ClosesAt, EnvelopeCode: r.EnvelopeCode, Jury: r.Jury, Chair: r.Chair, Quorum: r.Quorum, CreatedBy: createdBy}
+	if c.EnvelopeCode == "" && r.Strand != "" {
+		c.EnvelopeCode = "axe2." + string(r.Strand) // each strand has its envelope by default
+	}
+	return c
+}
+
 // chairRule says what is wrong with the jury's chair, "" when nothing: the jury is
 // "présidé par l'État", so its chair is a member representing the State.
 func chairRule(jury []JuryMember, chair string) string {

@@ -45,6 +45,12 @@ type AnswerCompletion struct {
 	Comment string `json:"comment" validate:"answer"`
 }
 
+// InformationAnswer is an applicant's answer to a request for information as POST
+// /dossiers/{id}/information receives it, under the rule of an "answered" completion.
+type InformationAnswer struct {
+	Answer string `json:"answer" validate:"answer"`
+}
+
 // VoteCompletion refuses a dossier, or recuses a jury member: the comment states why
 // (the conflict of interest for a recusal).
 type VoteCompletion struct {

@@ -176,3 +176,19 @@ const (
 	LedgerPay     = "pay"     // money disbursed
 	LedgerRecover = "recover" // money disbursed and recovered (ordre de reversement)
 )
+
+// CheckLeafEnvelope refuses code unless it names an envelope of tree without sub-envelopes:
+// money moves on leaves only.
+func CheckLeafEnvelope(tree []Envelope, code string) error {
+	found := false
+	for _, e := range tree {
+		if e.ParentCode == code {
+			return FieldErrors(map[string]string{"envelope_code": "has sub-envelopes: choose one of them"})
+		}
+		found = found || e.Code == code
+	}
+	if !found {
+		return FieldErrors(map[string]string{"envelope_code": "is not an envelope"})
+	}
+	return nil
+}

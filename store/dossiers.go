@@ -177,6 +177,30 @@ func (s *Store) DossiersByID(ctx context.Context, ids []string) (map[string]mode
 	return out, nil
 }
 
+// TaskLine is a task with its dossier, as lists of tasks show it.
+type TaskLine struct {
+	models.Task
+	Dossier models.Dossier
+}
+
+// TaskLines gives each task its dossier, read in one query: tasks the caller was already
+// allowed to see.
+func (s *Store) TaskLines(ctx context.Context, tasks []models.Task) ([]TaskLine, error) {
+	ids := make([]string, len(tasks))
+	for i, t := range tasks {
+		ids[i] = t.DossierID
+	}
+	dossiers, err := s.DossiersByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TaskLine, len(tasks))
+	for i, t := range tasks {
+		out[i] = TaskLine{Task: t, Dossier: dossiers[t.DossierID]}
+	}
+	return out, nil
+}
+
 // StatusChange is what a workflow step writes to a dossier's read model, with its audit
 // event and, when the applicant must hear of it, their message.
 type StatusChange struct {

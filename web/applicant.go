@@ -87,7 +87,7 @@ func (s *Server) fileGuichet(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.showGuichet(c, http.StatusUnprocessableEntity, form, errs, "")
 	}
-	filed, err := s.API.FileGuichet(c.Request().Context(), p, form.Get("key"), app)
+	filed, err := s.App.FileGuichet(c.Request().Context(), p, form.Get("key"), app)
 	if err != nil {
 		var e *models.Error
 		if asError(err, &e) && len(e.Fields) > 0 {
@@ -141,7 +141,7 @@ func (s *Server) amendChecklist(c echo.Context) error {
 		return s.renderError(c, models.Errorf(models.EConflict, "ce dossier n'a pas de liste de vérification"))
 	}
 	typed := &amendForm{Checklist: checklistOf(spec, form), Errors: map[string]string{}}
-	err = s.audited(c, d.ID, "", s.API.AmendChecklist(ctx, p, d.ID, models.ChecklistAmendment{Checklist: typed.Checklist}))
+	err = s.audited(c, d.ID, "", s.App.AmendChecklist(ctx, p, d.ID, models.ChecklistAmendment{Checklist: typed.Checklist}))
 	var e *models.Error
 	switch {
 	case err == nil:

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/internal/testdb"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
@@ -54,7 +55,7 @@ func BenchmarkInboxRender(b *testing.B) {
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := &api.Server{Store: st, Auth: api.NewAuthenticator("bench", "", "", ""), Logger: logger}
+	a := &api.Server{Store: st, Auth: api.NewAuthenticator("bench", "", "", ""), Logger: logger, Filing: &filing.Service{Store: st, Logger: logger}}
 	sessions := NewSessions("bench", time.Hour, false)
 	pages, err := New(a, sessions, logger)
 	require.NoError(b, err)

@@ -49,7 +49,7 @@ func (s *Server) applicationForm(c echo.Context) error {
 	if err := requireAnyRole(principal(c), models.RoleApplicant); err != nil {
 		return s.renderError(c, err)
 	}
-	call, err := s.API.VisibleCall(c.Request().Context(), c.Param("id"))
+	call, err := s.App.VisibleCall(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -58,7 +58,7 @@ func (s *Server) applicationForm(c echo.Context) error {
 
 // draftForm is the form of a draft, filled with what it holds.
 func (s *Server) draftForm(c echo.Context) error {
-	d, call, err := s.API.OwnApplication(c.Request().Context(), principal(c), c.Param("id"))
+	d, call, err := s.App.OwnApplication(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -135,7 +135,7 @@ func (s *Server) answerApplication(c echo.Context, call models.Call, action stri
 // fileApplication files a new application, or saves it as a draft ("brouillon").
 func (s *Server) fileApplication(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	call, err := s.API.VisibleCall(ctx, c.Param("id"))
+	call, err := s.App.VisibleCall(ctx, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -149,14 +149,14 @@ func (s *Server) fileApplication(c echo.Context) error {
 		return s.showApplication(c, http.StatusUnprocessableEntity, call, action, values, errs, "")
 	}
 	draft := form.Get("action") == "brouillon"
-	filed, err := s.API.FileApplication(ctx, p, form.Get("key"), call, app, draft)
+	filed, err := s.App.FileApplication(ctx, p, form.Get("key"), call, app, draft)
 	return s.answerApplication(c, call, action, values, filed.Dossier, draft, err)
 }
 
 // saveDraft saves a draft, and submits it when asked.
 func (s *Server) saveDraft(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	d, call, err := s.API.OwnApplication(ctx, p, c.Param("id"))
+	d, call, err := s.App.OwnApplication(ctx, p, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, s.audited(c, c.Param("id"), "", err))
 	}
@@ -170,8 +170,8 @@ func (s *Server) saveDraft(c echo.Context) error {
 		return s.showApplication(c, http.StatusUnprocessableEntity, call, action, values, errs, "")
 	}
 	draft := form.Get("action") == "brouillon"
-	if d, err = s.API.UpdateDraft(ctx, p, d.ID, app); err == nil && !draft {
-		d, err = s.API.SubmitDraft(ctx, p, d.ID)
+	if d, err = s.App.UpdateApplication(ctx, p, d.ID, app); err == nil && !draft {
+		d, err = s.App.SubmitApplication(ctx, p, d.ID)
 	}
 	s.audited(c, c.Param("id"), "", err)
 	return s.answerApplication(c, call, action, values, d, draft, err)
@@ -248,7 +248,7 @@ func (s *Server) createCall(c echo.Context) error {
 		values[k] = form.Get(k)
 	}
 	errs := map[string]string{}
-	req := api.CreateCallRequest{Strand: models.Strand(form.Get("strand")), Title: form.Get("title"), Chair: form.Get("chair")}
+	req := models.CallRequest{Strand: models.Strand(form.Get("strand")), Title: form.Get("title"), Chair: form.Get("chair")}
 	if req.OpensAt, _ = parisDay(form.Get("opens_on")); req.OpensAt.IsZero() {
 		errs["opens_at"] = "Une date au format AAAA-MM-JJ."
 	}
@@ -275,7 +275,7 @@ func (s *Server) createCall(c echo.Context) error {
 	if len(errs) > 0 {
 		return s.showCallForm(c, http.StatusUnprocessableEntity, values, errs, "")
 	}
-	call, err := s.API.CreateCall(c.Request().Context(), principal(c), req)
+	call, err := s.App.CreateCall(c.Request().Context(), principal(c), req)
 	var e *models.Error
 	switch {
 	case err == nil:

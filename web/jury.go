@@ -7,7 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -41,7 +41,7 @@ func (s *Server) juryList(c echo.Context) error {
 }
 
 type juryView struct {
-	api.JurySession
+	filing.JurySession
 	// MyVotes are the person's open votes, by dossier.
 	MyVotes map[string]string
 }
@@ -50,7 +50,7 @@ type juryView struct {
 // decision, and the person's own vote to cast.
 func (s *Server) jurySession(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	session, err := s.API.JurySession(ctx, p, c.Param("id"))
+	session, err := s.App.JurySession(ctx, p, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -72,7 +72,7 @@ func (s *Server) openJury(c echo.Context) error {
 	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
-	if _, err := s.API.OpenJury(c.Request().Context(), c.Param("id")); err != nil {
+	if _, err := s.App.OpenJury(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return s.renderError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/jury/"+url.PathEscape(c.Param("id"))+"?info=session-ouverte")

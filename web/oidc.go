@@ -141,7 +141,7 @@ func (s *Server) oidcCallback(c echo.Context) error {
 	// roles and scopes (ProConnect's claims carry none of relance's), or refuses. The
 	// session keeps the claims, and every page applies the table again, so that an entry
 	// changed or removed later takes effect at once.
-	if _, err := s.API.SignIn(ctx, claimed); err != nil {
+	if _, err := s.App.SignIn(ctx, claimed); err != nil {
 		return s.renderError(c, signInRefusal(err))
 	}
 	cookie, err := s.Sessions.Cookie(claimed)

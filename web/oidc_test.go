@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -102,7 +103,7 @@ func TestOIDCSignInWithPKCE(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close() })
 	require.NoError(t, st.Migrate(ctx))
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a := &api.Server{Store: st, Auth: api.NewAuthenticator("s", "", "", ""), Logger: logger}
+	a := &api.Server{Store: st, Auth: api.NewAuthenticator("s", "", "", ""), Logger: logger, Filing: &filing.Service{Store: st, Logger: logger}}
 	pages, err := New(a, NewSessions("s", time.Hour, false), logger)
 	require.NoError(t, err)
 	a.Pages = pages.Register

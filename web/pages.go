@@ -244,7 +244,7 @@ func (s *Server) claim(release bool) echo.HandlerFunc {
 }
 
 type dossierView struct {
-	api.DossierView
+	filing.DossierView
 	Application []field
 	OpenTasks   []models.Task
 	WorkflowURL string
@@ -266,7 +266,7 @@ func (s *Server) dossierPage(c echo.Context) error {
 // applicant sent it, with its errors, shown while the dossier may still be amended.
 func (s *Server) showDossier(c echo.Context, status int, typed *amendForm) error {
 	p := principal(c)
-	d, err := s.API.DossierView(c.Request().Context(), p, c.Param("id"))
+	d, err := s.App.DossierView(c.Request().Context(), p, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 )
 
@@ -342,7 +343,7 @@ type criterionLine struct {
 	Score          int
 }
 
-func (s *Server) axe3Facts(ctx context.Context, p models.Principal, v api.DossierView) (*axe3Facts, error) {
+func (s *Server) axe3Facts(ctx context.Context, p models.Principal, v filing.DossierView) (*axe3Facts, error) {
 	if v.Kind != models.KindPrefectoral {
 		return nil, nil
 	}

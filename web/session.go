@@ -79,7 +79,7 @@ func (s *Sessions) Principal(r *http.Request) (models.Principal, error) {
 		return models.Principal{}, errNoSession
 	}
 	// The cookie holds what the identity provider vouched for; its roles and scopes are
-	// checked, with the table of people, on every page (api.Server.SignIn).
+	// checked, with the table of people, on every page (filing.Service.SignIn).
 	if body.P.Subject == "" {
 		return models.Principal{}, errNoSession
 	}

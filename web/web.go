@@ -1,8 +1,8 @@
 // Package web is relance's workspace: server-rendered pages (html/template) in the French
 // State's design system (DSFR), progressively enhanced with htmx, served by the API's Echo
-// under "/". Pages call the same domain code as the API (the api.Server's shared acts, the
-// store's reads under the access policy, the workflows' Updates): no second set of rules,
-// no HTTP round trip to itself. The vendored front-end files (scripts/vendor-web.sh) are
+// under "/". Pages call the same code as the API (the application layer's acts, package
+// filing, and the store's reads under the access policy): no second set of rules, no HTTP
+// round trip to itself. The vendored front-end files (scripts/vendor-web.sh) are
 // embedded in the binary.
 package web
 
@@ -36,8 +36,9 @@ var templateFiles embed.FS
 
 // Server serves the workspace's pages.
 type Server struct {
-	// API authenticates (SignIn) and maps errors to statuses; the pages' acts go through
-	// App, the application layer the API's handlers call too, and their reads through Store.
+	// API maps errors to statuses and writes the CSV exports; the pages' acts, signing in
+	// included, go through App, the application layer the API's handlers call too, and
+	// their reads through Store.
 	API      *api.Server
 	App      *filing.Service
 	Store    *store.Store
@@ -154,7 +155,7 @@ func (s *Server) signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		// The table of people is read on every page, not only at sign-in, so that an
 		// administrator's change, a withdrawal above all, takes effect at once.
-		if p, err = s.API.SignIn(c.Request().Context(), p); err != nil {
+		if p, err = s.App.SignIn(c.Request().Context(), p); err != nil {
 			if code := models.ErrorCode(err); code == models.EForbidden || code == models.EUnauthorized {
 				c.SetCookie(s.Sessions.Clear())
 			}
@@ -170,7 +171,7 @@ func (s *Server) signedIn(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) maybeSignedIn(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if claimed, err := s.Sessions.Principal(c.Request()); err == nil {
-			if p, err := s.API.SignIn(c.Request().Context(), claimed); err == nil {
+			if p, err := s.App.SignIn(c.Request().Context(), claimed); err == nil {
 				c.Set(principalKey, p)
 			}
 		}
@@ -287,13 +288,13 @@ func (s *Server) logout(c echo.Context) error {
 
 // taskRow is a task as a list shows it, with its dossier.
 type taskRow struct {
-	api.TaskLine
+	store.TaskLine
 	Overdue bool
 	Mine    bool
 }
 
 func (s *Server) taskRows(ctx context.Context, p models.Principal, tasks []models.Task) ([]taskRow, error) {
-	lines, err := s.API.TaskLines(ctx, tasks)
+	lines, err := s.Store.TaskLines(ctx, tasks)
 	if err != nil {
 		return nil, err
 	}

@@ -649,7 +649,7 @@ func TestGuichetAmendmentShowsErrorsNextToTheItems(t *testing.T) {
 	require.Contains(t, page, `id="completer"`)
 	require.NotContains(t, page, "fr-message--error")
 
-	w.api.Temporal = refusingTemporal{err: temporal.NewApplicationError("checklist."+last+": is not an item of specification "+spec.Version,
+	w.api.Filing.Temporal = refusingTemporal{err: temporal.NewApplicationError("checklist."+last+": is not an item of specification "+spec.Version,
 		models.EInvalid, map[string]string{"checklist." + last: "is not an item of specification " + spec.Version})}
 	status, page, _ = w.post(t, "/dossiers/"+id+"/checklist", url.Values{"_csrf": {token}, "checklist." + last: {"on"}})
 	require.Equal(t, http.StatusUnprocessableEntity, status)
@@ -658,7 +658,7 @@ func TestGuichetAmendmentShowsErrorsNextToTheItems(t *testing.T) {
 	require.Regexp(t, `name="checklist.`+first+`" >`, page, "the tick taken off stays off")
 	require.NotContains(t, page, `id="checklist.`+first+`-error"`)
 
-	w.api.Temporal = refusingTemporal{err: temporal.NewApplicationError("dossier is checking: only an incomplete dossier can be amended", models.EConflict)}
+	w.api.Filing.Temporal = refusingTemporal{err: temporal.NewApplicationError("dossier is checking: only an incomplete dossier can be amended", models.EConflict)}
 	status, page, _ = w.post(t, "/dossiers/"+id+"/checklist", url.Values{"_csrf": {token}, "checklist." + first: {"on"}, "checklist." + last: {"on"}})
 	require.Equal(t, http.StatusConflict, status)
 	require.Contains(t, page, `id="probleme"><p>Action impossible dans l&#39;état actuel : Le dossier est « en vérification » : seul un dossier incomplet peut être complété.</p>`)
