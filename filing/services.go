@@ -2,8 +2,11 @@ package filing
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 
+	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -11,13 +14,33 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
-// CreateService records a candidate service grouping proposals (with its reference row
-// among the dossiers) and starts its process. Should Temporal not answer, the service
-// stays recorded and the Reconciler starts its process from the reference row.
-func (s *Service) CreateService(ctx context.Context, svc models.CandidateService) (models.CandidateService, error) {
+// GroupingOpen refuses a grouping act by anyone not acting for ANCT, or once the
+// campaign's candidate services may no longer change. Each grouping act checks it; the
+// API checks it first too, so that a refused caller learns so before its request is read.
+func (s *Service) GroupingOpen(p models.Principal, campaign models.Campaign) error {
+	if !p.ActsForANCT() {
+		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) groups proposals into candidate services")
+	}
+	return campaign.GroupingOpen(s.now())
+}
+
+// CreateService groups proposals into a new candidate service (the request's field rules
+// checked by the caller): it records the service (with its reference row among the
+// dossiers) and starts its process. Should Temporal not answer, the service stays recorded
+// and the Reconciler starts its process from the reference row.
+func (s *Service) CreateService(ctx context.Context, p models.Principal, campaign models.Campaign, req models.ServiceRequest) (models.CandidateService, error) {
+	if err := s.GroupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return models.CandidateService{}, err
+	}
 	ctx, cancel := s.detach(ctx)
 	defer cancel()
-	svc, err := s.Store.CreateService(ctx, svc)
+	svc, err := s.Store.CreateService(ctx, models.CandidateService{ID: id.String(), CampaignID: campaign.ID,
+		Title: strings.TrimSpace(req.Title), Description: req.Description, EstimatedCostCents: req.EstimatedCostCents, CostNote: req.CostNote,
+		ProposalIDs: req.ProposalIDs, CreatedBy: p.Subject})
 	if err != nil {
 		return svc, err
 	}
@@ -44,15 +67,35 @@ func (s *Service) StartService(ctx context.Context, svc models.CandidateService)
 	}, workflows.ServiceWorkflowName, workflows.ServiceInput{ServiceID: svc.ID, CampaignID: svc.CampaignID, Deadlines: s.Deadlines})
 }
 
-// MergeServices merges a candidate service into another, then tells the merged one's
-// process, which closes as merged (or finds it in its daily recheck).
-func (s *Service) MergeServices(ctx context.Context, campaignID, fromID, intoID, actor string) (models.CandidateService, error) {
-	into, err := s.Store.MergeServices(ctx, campaignID, fromID, intoID, actor)
+// MoveProposal moves a proposal into a candidate service, from the one it was in.
+func (s *Service) MoveProposal(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID, dossierID string) (models.CandidateService, error) {
+	if err := s.GroupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Store.MoveProposal(ctx, campaign.ID, serviceID, dossierID, p.Subject)
+}
+
+// MergeServices merges a candidate service into another, its proposals moving there, then
+// tells the merged one's process, which closes as merged (or finds it in its daily recheck).
+func (s *Service) MergeServices(ctx context.Context, p models.Principal, campaign models.Campaign, fromID, intoID string) (models.CandidateService, error) {
+	if err := s.GroupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	into, err := s.Store.MergeServices(ctx, campaign.ID, fromID, intoID, p.Subject)
 	if err != nil {
 		return into, err
 	}
 	s.SignalServices(ctx, []string{fromID})
 	return into, nil
+}
+
+// SetServiceCost gives a candidate service its estimated cost, with its note (the
+// request's field rules checked by the caller).
+func (s *Service) SetServiceCost(ctx context.Context, p models.Principal, campaign models.Campaign, id string, req models.ServiceCostRequest) (models.CandidateService, error) {
+	if err := s.GroupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Store.SetServiceCost(ctx, campaign.ID, id, req.EstimatedCostCents, req.CostNote, p.Subject)
 }
 
 // SignalServices tells the processes of services ids what the database now holds of them
@@ -77,4 +120,66 @@ func (s *Service) SignalServices(ctx context.Context, ids []string) []string {
 		}
 	}
 	return missed
+}
+
+// ServiceBuild is where a service's build and deploy stands, to ANCT and finance.
+func (s *Service) ServiceBuild(ctx context.Context, p models.Principal, id string) (models.ServiceBuild, error) {
+	if !p.ActsForANCT() && !p.HasRole(models.RoleFinance) {
+		return models.ServiceBuild{}, models.Errorf(models.EForbidden, "only ANCT and finance follow a service's build and deploy")
+	}
+	return s.Store.ServiceBuild(ctx, id)
+}
+
+// StoreService is a delivered service as the Territoires Store shows it: its route and how
+// to join it (in the service), its territoires référents, and the proposals it came from.
+type StoreService struct {
+	models.CandidateService
+	Referents []StoreReferent `json:"referents"`
+	Proposals []StoreProposal `json:"proposals"`
+}
+
+// StoreReferent is a territoire référent of a delivered service.
+type StoreReferent struct {
+	Siren string `json:"siren"`
+	Name  string `json:"name"`
+}
+
+// StoreProposal is a proposal a delivered service came from.
+type StoreProposal struct {
+	DossierID string `json:"dossier_id"`
+	Title     string `json:"title"`
+	Proposer  string `json:"proposer"`
+}
+
+// TerritoiresStore lists the delivered services with the proposals they came from: public.
+func (s *Service) TerritoiresStore(ctx context.Context) ([]StoreService, error) {
+	delivered, err := s.Store.DeliveredServices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StoreService, len(delivered))
+	for i, svc := range delivered {
+		out[i] = StoreService{CandidateService: svc, Referents: []StoreReferent{}, Proposals: []StoreProposal{}}
+		interests, err := s.Store.Interests(ctx, svc.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range interests {
+			if in.Referent {
+				out[i].Referents = append(out[i].Referents, StoreReferent{Siren: in.Siren, Name: in.Name})
+			}
+		}
+		for _, id := range svc.ProposalIDs {
+			d, err := s.Store.Dossier(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			var prop models.Proposal
+			if err := json.Unmarshal(d.Payload, &prop); err != nil {
+				return nil, err
+			}
+			out[i].Proposals = append(out[i].Proposals, StoreProposal{DossierID: d.ID, Title: prop.Title, Proposer: d.ApplicantName})
+		}
+	}
+	return out, nil
 }

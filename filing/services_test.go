@@ -31,17 +31,17 @@ func TestServiceStartedOrReconciled(t *testing.T) {
 		require.NoError(t, s.Store.SetDossierStatus(ctx, id, store.StatusChange{Status: models.StatusAccepted, StepKey: id + "/accepted"}))
 		require.NoError(t, s.Store.MarkProcessStarted(ctx, id))
 	}
-	svc := func(id, proposal string) models.CandidateService {
-		return models.CandidateService{ID: id, CampaignID: c.ID, Title: "Service " + id, Description: "Un service candidat issu des propositions.",
-			ProposalIDs: []string{proposal}, CreatedBy: "instr"}
+	svc := func(proposal string) models.ServiceRequest {
+		return models.ServiceRequest{Title: "Service " + proposal, Description: "Un service candidat issu des propositions.",
+			ProposalIDs: []string{proposal}}
 	}
-	a, err := s.CreateService(ctx, svc("s1", "p1"))
+	a, err := s.CreateService(ctx, admin, c, svc("p1"))
 	require.NoError(t, err)
 	require.True(t, tc.running[models.ServiceWorkflowID(a.ID)])
-	require.Equal(t, workflows.ServiceInput{ServiceID: "s1", CampaignID: c.ID}, tc.inputs[1])
+	require.Equal(t, workflows.ServiceInput{ServiceID: a.ID, CampaignID: c.ID}, tc.inputs[1])
 
 	tc.start = func(context.Context) error { return errors.New("temporal is down") }
-	b, err := s.CreateService(ctx, svc("s2", "p2"))
+	b, err := s.CreateService(ctx, admin, c, svc("p2"))
 	require.NoError(t, err, "the grouping stands; its process follows")
 	require.False(t, tc.running[models.ServiceWorkflowID(b.ID)])
 	tc.start = nil
@@ -52,7 +52,7 @@ func TestServiceStartedOrReconciled(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	require.True(t, tc.running[models.ServiceWorkflowID(b.ID)], "started from the reference row")
-	require.Equal(t, workflows.ServiceInput{ServiceID: "s2", CampaignID: c.ID}, tc.inputs[2])
+	require.Equal(t, workflows.ServiceInput{ServiceID: b.ID, CampaignID: c.ID}, tc.inputs[2])
 	n, err = r.Pass(ctx)
 	require.NoError(t, err)
 	require.Zero(t, n)

@@ -114,6 +114,22 @@ func (c Campaign) GroupingOpen(now time.Time) error {
 		c.Schedule.Vote.OpensAt.UTC().Format(time.RFC3339))
 }
 
+// ServiceRequest is ANCT's grouping of proposals into a candidate service; taking
+// proposals from another service splits it.
+type ServiceRequest struct {
+	Title              string   `json:"title" validate:"notblank,min=3,max=200"`
+	Description        string   `json:"description" validate:"notblank,min=20,max=10000"`
+	ProposalIDs        []string `json:"proposal_ids" validate:"min=1,max=500,unique,dive,uuid"`
+	EstimatedCostCents Cents    `json:"estimated_cost_cents" validate:"cents"`
+	CostNote           string   `json:"cost_note" validate:"max=5000"`
+}
+
+// ServiceCostRequest is a candidate service's estimated cost, with its note.
+type ServiceCostRequest struct {
+	EstimatedCostCents Cents  `json:"estimated_cost_cents" validate:"cents"`
+	CostNote           string `json:"cost_note" validate:"notblank,max=5000"`
+}
+
 // Ballot is a collectivité's vote in a campaign: up to the campaign's ballot size of
 // candidate services that match its needs. A later ballot replaces the earlier.
 type Ballot struct {

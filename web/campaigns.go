@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -23,8 +24,8 @@ import (
 // and for each person who acts in one (the administrator creates it and moves its dates,
 // collectivités and partners propose, collectivités vote and say they want to pilot a
 // service, ANCT groups proposals and confirms référents, the committee reads its session).
-// Every act calls the API's own (api.Server's CreateCampaign, CastBallot…, the filing
-// service's FileProposal): the same rules, errors shown next to the fields in French.
+// Every act calls the application layer's (filing.Service's CreateCampaign, CastBallot,
+// FileProposal…), as the API does: the same rules, errors shown next to the fields in French.
 
 // registerCampaigns adds the campaigns' routes: public ones resolve the person if signed
 // in, the others require it.
@@ -205,7 +206,7 @@ func (s *Server) campaignPage(c echo.Context) error {
 	}
 	v.Services = slices.DeleteFunc(v.Services, func(svc models.CandidateService) bool { return svc.Status == models.ServiceMerged })
 	if v.ShowResults = p.CanSeeResults(campaign, now); v.ShowResults {
-		if v.Results, v.Final, err = s.API.Results(ctx, p, campaign); err != nil {
+		if v.Results, v.Final, err = s.App.Results(ctx, p, campaign); err != nil {
 			return s.renderError(c, err)
 		}
 	}
@@ -239,7 +240,7 @@ func serviceTitle(services []models.CandidateService, id string) string {
 
 // territoiresStorePage lists the delivered services, to anyone.
 func (s *Server) territoiresStorePage(c echo.Context) error {
-	services, err := s.API.TerritoiresStore(c.Request().Context())
+	services, err := s.App.TerritoiresStore(c.Request().Context())
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -480,7 +481,7 @@ func (s *Server) importPriorities(c echo.Context) error {
 		return s.renderError(c, models.Errorf(models.EMalformed, "fichier illisible"))
 	}
 	defer file.Close()
-	v.Counts, err = s.API.ImportPriorityPolicies(c.Request().Context(), principal(c), file)
+	v.Counts, err = s.App.ImportPriorityPolicies(c.Request().Context(), principal(c), file)
 	if err == nil {
 		return s.showPriorities(c, http.StatusOK, v)
 	}
@@ -617,7 +618,7 @@ func (s *Server) castBallot(c echo.Context) error {
 		return s.renderError(c, err)
 	}
 	req := models.BallotRequest{ServiceIDs: form["service_ids"]}
-	_, replaced, err := s.API.CastBallot(c.Request().Context(), principal(c), campaign, req)
+	_, replaced, err := s.App.CastBallot(c.Request().Context(), principal(c), campaign, req)
 	if err == nil {
 		info := "bulletin-depose"
 		if replaced {
@@ -659,7 +660,7 @@ func (s *Server) showInterests(c echo.Context, status int, f formView) error {
 		return s.renderError(c, err)
 	}
 	v := interestView{formView: f, Service: svc}
-	if v.Interests, v.Eligibility, err = s.API.Interests(c.Request().Context(), principal(c), svc.ID); err != nil {
+	if v.Interests, v.Eligibility, err = s.App.Interests(c.Request().Context(), principal(c), svc.ID); err != nil {
 		return s.renderError(c, err)
 	}
 	for _, in := range v.Interests {
@@ -687,7 +688,7 @@ func (s *Server) expressInterest(c echo.Context) error {
 	f.Form = "interet"
 	req := models.InterestRequest{Contact: strings.TrimSpace(form.Get("contact")), UseCase: form.Get("use_case")}
 	if err = models.Validate(req); err == nil {
-		err = s.API.ExpressInterest(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
+		err = s.App.ExpressInterest(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
 	}
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?info=interet-enregistre")
@@ -705,7 +706,7 @@ func (s *Server) confirmReferent(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	err = s.API.ConfirmReferent(c.Request().Context(), principal(c), campaign, c.Param("sid"), c.FormValue("siren"))
+	err = s.App.ConfirmReferent(c.Request().Context(), principal(c), campaign, c.Param("sid"), c.FormValue("siren"))
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/campagnes/"+url.PathEscape(campaign.ID)+"/services/"+url.PathEscape(c.Param("sid"))+"/interets?info=referent-confirme")
 	}
@@ -724,7 +725,7 @@ func (s *Server) confirmReferent(c echo.Context) error {
 // what the quorum still misses, the opinions.
 type committeeView struct {
 	Campaign models.Campaign
-	api.CommitteeSessionView
+	filing.CommitteeSessionView
 	Services []models.CandidateService
 }
 
@@ -735,7 +736,7 @@ func (s *Server) committeePage(c echo.Context) error {
 		return s.renderError(c, err)
 	}
 	v := committeeView{Campaign: campaign}
-	if v.CommitteeSessionView, err = s.API.CommitteeSession(ctx, p, campaign); err != nil {
+	if v.CommitteeSessionView, err = s.App.CommitteeSession(ctx, p, campaign); err != nil {
 		return s.renderError(c, err)
 	}
 	if v.Services, err = s.Store.Services(ctx, campaign.ID); err != nil {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/relance/relance/api"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -99,7 +98,7 @@ func (s *Server) groupingAct(name string, act func(c echo.Context, campaign mode
 }
 
 func (s *Server) createService(c echo.Context, campaign models.Campaign, form url.Values, f *formView) error {
-	req := api.CreateServiceRequest{Title: strings.TrimSpace(form.Get("title")), Description: form.Get("description"),
+	req := models.ServiceRequest{Title: strings.TrimSpace(form.Get("title")), Description: form.Get("description"),
 		ProposalIDs: form["proposal_ids"], CostNote: form.Get("cost_note"), EstimatedCostCents: eurosField(form, "estimated_cost_cents", f.Errors)}
 	if len(f.Errors) > 0 {
 		return nil
@@ -107,7 +106,7 @@ func (s *Server) createService(c echo.Context, campaign models.Campaign, form ur
 	if err := models.Validate(req); err != nil {
 		return err
 	}
-	_, err := s.API.CreateService(c.Request().Context(), principal(c), campaign, req)
+	_, err := s.App.CreateService(c.Request().Context(), principal(c), campaign, req)
 	return err
 }
 
@@ -117,7 +116,7 @@ func (s *Server) moveProposal(c echo.Context, campaign models.Campaign, form url
 		f.Errors["service_id"] = "Choisissez le service qui accueille la proposition."
 		return nil
 	}
-	_, err := s.API.MoveProposal(c.Request().Context(), principal(c), campaign, into, c.Param("pid"))
+	_, err := s.App.MoveProposal(c.Request().Context(), principal(c), campaign, into, c.Param("pid"))
 	return err
 }
 
@@ -127,12 +126,12 @@ func (s *Server) mergeService(c echo.Context, campaign models.Campaign, form url
 		f.Errors["into_service_id"] = "Choisissez le service dans lequel fusionner celui-ci."
 		return nil
 	}
-	_, err := s.API.MergeServices(c.Request().Context(), principal(c), campaign, c.Param("sid"), into)
+	_, err := s.App.MergeServices(c.Request().Context(), principal(c), campaign, c.Param("sid"), into)
 	return err
 }
 
 func (s *Server) setServiceCost(c echo.Context, campaign models.Campaign, form url.Values, f *formView) error {
-	req := api.ServiceCostRequest{CostNote: form.Get("cost_note"), EstimatedCostCents: eurosField(form, "estimated_cost_cents", f.Errors)}
+	req := models.ServiceCostRequest{CostNote: form.Get("cost_note"), EstimatedCostCents: eurosField(form, "estimated_cost_cents", f.Errors)}
 	if form.Get("estimated_cost_cents") == "" {
 		f.Errors["estimated_cost_cents"] = "Ce champ est obligatoire."
 	}
@@ -142,6 +141,6 @@ func (s *Server) setServiceCost(c echo.Context, campaign models.Campaign, form u
 	if err := models.Validate(req); err != nil {
 		return err
 	}
-	_, err := s.API.SetServiceCost(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
+	_, err := s.App.SetServiceCost(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
 	return err
 }

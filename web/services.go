@@ -55,7 +55,7 @@ func (s *Server) serviceFacts(ctx context.Context, p models.Principal, d models.
 		return nil, nil
 	}
 	f := &serviceFacts{}
-	switch b, err := s.API.ServiceBuild(ctx, p, d.ID); {
+	switch b, err := s.App.ServiceBuild(ctx, p, d.ID); {
 	case err == nil:
 		f.Build, f.Service = &b, b.Service
 		for _, t := range b.Milestones {

@@ -61,7 +61,7 @@ func serviceTask(t *testing.T, w *workspace, sid string, typ models.TaskType, ro
 func TestServiceTaskFormsSendTheirCompletions(t *testing.T) {
 	w := newWorkspace(t)
 	rec := &recordingTemporal{}
-	w.api.Temporal = rec
+	w.api.Filing.Temporal = rec // the application layer sends the task's Update
 	sid := selectedService(t, w).services[0]
 	day := func(days int) string { return time.Now().AddDate(0, 0, days).Format(time.DateOnly) }
 	cases := []struct {
