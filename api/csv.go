@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -26,9 +25,6 @@ type Column[T any] struct {
 	Value  func(T) string
 }
 
-// Euros writes an amount as a decimal number of euros ("1240.50"), for exports and inputs.
-func Euros(c models.Cents) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
-
 func csvTime(t *time.Time) string {
 	if t == nil {
 		return ""
@@ -44,7 +40,7 @@ var DossierColumns = []Column[models.Dossier]{
 	{"SIREN", func(d models.Dossier) string { return d.ApplicantSiren }},
 	{"Département", func(d models.Dossier) string { return d.Departement }},
 	{"Statut", func(d models.Dossier) string { return string(d.Status) }},
-	{"Montant demandé", func(d models.Dossier) string { return Euros(d.RequestedCents) }},
+	{"Montant demandé", func(d models.Dossier) string { return d.RequestedCents.Decimal() }},
 	{"Déposé le", func(d models.Dossier) string { return csvTime(&d.CreatedAt) }},
 }
 
@@ -79,7 +75,7 @@ var LedgerColumns = []Column[models.LedgerEntry]{
 	{"Mouvement", func(e models.LedgerEntry) string { return e.Kind }},
 	{"Enveloppe", func(e models.LedgerEntry) string { return e.EnvelopeCode }},
 	{"Dossier", func(e models.LedgerEntry) string { return e.DossierID }},
-	{"Montant", func(e models.LedgerEntry) string { return Euros(e.AmountCents) }},
+	{"Montant", func(e models.LedgerEntry) string { return e.AmountCents.Decimal() }},
 	{"Référence", func(e models.LedgerEntry) string { return e.Reference }},
 }
 

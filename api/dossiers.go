@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
@@ -68,21 +67,6 @@ func (s *Server) getDossier(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// DossierFilterErrors checks the dossier filters that the dossier list, the task inbox and the workspace share.
-func DossierFilterErrors(kind, status, departement string) map[string]string {
-	fields := map[string]string{}
-	if kind != "" && !slices.Contains(models.Kinds, models.DossierKind(kind)) {
-		fields["kind"] = "must be guichet, aap or prefectoral"
-	}
-	if status != "" && !slices.Contains(models.Statuses, models.Status(status)) {
-		fields["status"] = "is not a dossier status"
-	}
-	if departement != "" && !models.ValidDepartement(departement) {
-		fields["departement"] = "must be a département code such as 01, 2A or 974"
-	}
-	return fields
-}
-
 // visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
 // the policy keeps it from the caller.
 func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, error) {
@@ -96,7 +80,7 @@ func (s *Server) listDossiers(c echo.Context) error {
 	}
 	f := store.DossierFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), Applicant: c.QueryParam("applicant"),
 		Departement: c.QueryParam("departement"), Region: c.QueryParam("region"), Call: c.QueryParam("call"), After: after, Limit: limit}
-	fields := DossierFilterErrors(f.Kind, f.Status, f.Departement)
+	fields := models.DossierFilterErrors(f.Kind, f.Status, f.Departement)
 	if f.Applicant != "" && !models.ValidSiren(f.Applicant) {
 		fields["applicant"] = "must be a SIREN"
 	}

@@ -29,7 +29,7 @@ func (s *Server) listTasks(c echo.Context) error {
 	}
 	f := store.TaskFilter{Type: c.QueryParam("type"), DossierKind: c.QueryParam("kind"), DossierStatus: c.QueryParam("status"),
 		Departement: c.QueryParam("departement"), Assigned: c.QueryParam("assigned"), Limit: limit}
-	fields := DossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement)
+	fields := models.DossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement)
 	if f.Type != "" && !slices.Contains(models.TaskTypes, models.TaskType(f.Type)) {
 		fields["type"] = "is not a task type"
 	}

@@ -2,6 +2,7 @@ package models
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 )
 
@@ -108,4 +109,19 @@ type LedgerEntry struct {
 	AmountCents  Cents     `json:"amount_cents"`
 	Reference    string    `json:"reference,omitempty"`
 	At           time.Time `json:"at"`
+}
+
+// DossierFilterErrors checks the dossier filters that the dossier list, the task inbox and the workspace share.
+func DossierFilterErrors(kind, status, departement string) map[string]string {
+	fields := map[string]string{}
+	if kind != "" && !slices.Contains(Kinds, DossierKind(kind)) {
+		fields["kind"] = "must be guichet, aap or prefectoral"
+	}
+	if status != "" && !slices.Contains(Statuses, Status(status)) {
+		fields["status"] = "is not a dossier status"
+	}
+	if departement != "" && !ValidDepartement(departement) {
+		fields["departement"] = "must be a département code such as 01, 2A or 974"
+	}
+	return fields
 }

@@ -56,6 +56,17 @@ func SumCents(amounts ...Cents) (Cents, error) {
 // Euros converts a whole number of euros to cents.
 func Euros(e int64) Cents { return Cents(e) * 100 }
 
+// Decimal writes an amount as a decimal number of euros ("1240.50", "-0.05"), for exports
+// and form inputs.
+func (c Cents) Decimal() string {
+	sign := ""
+	mag := uint64(c) // as FormatEuros: -math.MinInt64 does not fit an int64
+	if c < 0 {
+		sign, mag = "-", -mag
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, mag/100, mag%100)
+}
+
 // FormatEuros renders cents as "5 000,00 €" for people to read.
 func FormatEuros(c Cents) string {
 	sign := ""

@@ -136,3 +136,10 @@ func FuzzCheckedArithmetic(f *testing.F) {
 		}
 	})
 }
+
+func TestCentsDecimal(t *testing.T) {
+	for c, want := range map[models.Cents]string{0: "0.00", 5: "0.05", 124050: "1240.50", -5: "-0.05", -124050: "-1240.50",
+		math.MaxInt64: "92233720368547758.07", math.MinInt64: "-92233720368547758.08"} {
+		require.Equal(t, want, c.Decimal(), "%d", int64(c))
+	}
+}

@@ -81,7 +81,7 @@ func eurosInput(c models.Cents) string {
 	if c%100 == 0 {
 		return itoa(int(c / 100))
 	}
-	return strings.Replace(api.Euros(c), ".", ",", 1)
+	return strings.Replace(c.Decimal(), ".", ",", 1)
 }
 
 // applicationOf reads the form into the API's application, with the errors of the amounts

@@ -19,7 +19,7 @@ func taskFilter(q url.Values, tab string) (store.TaskFilter, map[string]string) 
 	f := store.TaskFilter{Type: q.Get("type"), DossierKind: q.Get("kind"), DossierStatus: q.Get("status"),
 		Departement: q.Get("departement"), Overdue: q.Get("overdue") == "on", ByDue: true, Limit: 100}
 	errs := map[string]string{}
-	addFieldErrorsFR(errs, api.DossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement))
+	addFieldErrorsFR(errs, models.DossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement))
 	if f.Type != "" && !slices.Contains(models.TaskTypes, models.TaskType(f.Type)) {
 		errs["type"] = "Ce type de tâche n'existe pas."
 	}
@@ -51,7 +51,7 @@ func dossierFilter(q url.Values) (store.DossierFilter, map[string]string) {
 	f := store.DossierFilter{Kind: q.Get("kind"), Status: q.Get("status"), Departement: q.Get("departement"), Call: q.Get("call"),
 		After: q.Get("apres"), Limit: 100}
 	errs := map[string]string{}
-	addFieldErrorsFR(errs, api.DossierFilterErrors(f.Kind, f.Status, f.Departement))
+	addFieldErrorsFR(errs, models.DossierFilterErrors(f.Kind, f.Status, f.Departement))
 	return f, errs
 }
 
