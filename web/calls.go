@@ -111,8 +111,11 @@ func applicationOf(strand models.Strand, form url.Values) (models.AAPApplication
 	return app, values, errs
 }
 
-// answerApplication shows the form again with the API's refusal, or goes to the dossier.
-func (s *Server) answerApplication(c echo.Context, call models.Call, action string, values map[string]string, d models.Dossier, draft bool, err error) error {
+// answerApplicationForm answers an application form (a call's or Axe 3's) once the act
+// ran: on to the dossier, saved or filed; else the form again, with each rule's error next
+// to its field, or the act's refusal above it, in French.
+func (s *Server) answerApplicationForm(c echo.Context, d models.Dossier, draft bool, err error,
+	form func(status int, errs map[string]string, problem string) error) error {
 	if err == nil {
 		info := "depose"
 		if draft {
@@ -125,11 +128,18 @@ func (s *Server) answerApplication(c echo.Context, call models.Call, action stri
 	case asError(err, &e) && len(e.Fields) > 0:
 		errs := map[string]string{}
 		addFieldErrorsFR(errs, e.Fields)
-		return s.showApplication(c, http.StatusUnprocessableEntity, call, action, values, errs, "")
+		return form(http.StatusUnprocessableEntity, errs, "")
 	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showApplication(c, api.StatusOf(e), call, action, values, map[string]string{}, problemFR(e))
+		return form(api.StatusOf(e), map[string]string{}, problemFR(e))
 	}
 	return s.renderError(c, err)
+}
+
+// answerApplication answers a call's application form.
+func (s *Server) answerApplication(c echo.Context, call models.Call, action string, values map[string]string, d models.Dossier, draft bool, err error) error {
+	return s.answerApplicationForm(c, d, draft, err, func(status int, errs map[string]string, problem string) error {
+		return s.showApplication(c, status, call, action, values, errs, problem)
+	})
 }
 
 // fileApplication files a new application, or saves it as a draft ("brouillon").

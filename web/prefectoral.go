@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/relance/relance/api"
 	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
 )
@@ -226,25 +225,11 @@ func axe3Of(form url.Values) (models.PrefectoralApplication, map[string]string, 
 	return app, values, errs
 }
 
-// answerAxe3 shows the form again with the API's refusal, or goes to the dossier.
+// answerAxe3 answers an Axe 3 application form.
 func (s *Server) answerAxe3(c echo.Context, action string, values map[string]string, d models.Dossier, draft bool, err error) error {
-	if err == nil {
-		info := "depose"
-		if draft {
-			info = "brouillon"
-		}
-		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(d.ID)+"?info="+info)
-	}
-	var e *models.Error
-	switch {
-	case asError(err, &e) && len(e.Fields) > 0:
-		errs := map[string]string{}
-		addFieldErrorsFR(errs, e.Fields)
-		return s.showAxe3(c, http.StatusUnprocessableEntity, action, values, errs, "")
-	case asError(err, &e) && e.Code != models.EInternal:
-		return s.showAxe3(c, api.StatusOf(e), action, values, map[string]string{}, problemFR(e))
-	}
-	return s.renderError(c, err)
+	return s.answerApplicationForm(c, d, draft, err, func(status int, errs map[string]string, problem string) error {
+		return s.showAxe3(c, status, action, values, errs, problem)
+	})
 }
 
 // readAxe3 reads the posted form: the application, what was typed, and the errors of the
