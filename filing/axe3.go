@@ -146,13 +146,6 @@ func (s *Service) FilePrefectoral(ctx context.Context, p models.Principal, idemK
 	if err := s.checkPrefectoralReferences(ctx, p.Siren, app); err != nil {
 		return Filed{}, err
 	}
-	hash, err := requestHash(struct {
-		App   models.PrefectoralApplication `json:"app"`
-		Draft bool                          `json:"draft"`
-	}{app, draft})
-	if err != nil {
-		return Filed{}, err
-	}
 	col, err := s.Store.CollectiviteBySiren(ctx, p.Siren)
 	if models.ErrorCode(err) == models.ENotFound {
 		return Filed{}, models.Errorf(models.EConflict, "the registry does not know SIREN %s: prefectoral grants go to the collectivités and groupings it lists", p.Siren)
@@ -163,16 +156,8 @@ func (s *Service) FilePrefectoral(ctx context.Context, p models.Principal, idemK
 	if err != nil {
 		return Filed{}, err
 	}
-	payload, err := json.Marshal(app)
-	if err != nil {
-		return Filed{}, err
-	}
-	status := models.StatusSubmitted
-	if draft {
-		status = models.StatusDraft
-	}
-	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindPrefectoral, Status: status, ApplicantSiren: p.Siren,
-		EnvelopeCode: envelope, RequestedCents: app.RequestedCents, Payload: payload}, nil)
+	return s.fileApplication(ctx, p, idemKey, app, draft, models.Dossier{Kind: models.KindPrefectoral, EnvelopeCode: envelope,
+		RequestedCents: app.RequestedCents})
 }
 
 // checkPrefectoralReferences checks the lab and CRTE an application names, against the
@@ -194,10 +179,7 @@ func (s *Service) OwnPrefectoral(ctx context.Context, p models.Principal, id str
 	if err != nil {
 		return d, app, err
 	}
-	if !p.ActsFor(d.ApplicantSiren) {
-		return d, app, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
-	}
-	return d, app, nil
+	return d, app, ownApplication(p, d)
 }
 
 // PrefectoralDossier loads an Axe 3 dossier p may read, with its application.
@@ -225,11 +207,7 @@ func (s *Service) UpdatePrefectoralDraft(ctx context.Context, p models.Principal
 	if err := s.checkPrefectoralReferences(ctx, d.ApplicantSiren, app); err != nil {
 		return d, err
 	}
-	payload, err := json.Marshal(app)
-	if err != nil {
-		return d, err
-	}
-	return s.Store.UpdateDraft(ctx, d.ID, payload, app.RequestedCents)
+	return s.saveDraft(ctx, d, app, app.RequestedCents)
 }
 
 // PrefectoralEligibility computes and explains the eligibility of Axe 3 dossier id as it stands.
@@ -247,8 +225,8 @@ func (s *Service) SubmitPrefectoral(ctx context.Context, p models.Principal, id 
 	if err != nil {
 		return d, err
 	}
-	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
-		return d, models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+	if err := submittable(d); err != nil {
+		return d, err
 	}
 	if err := app.Validate(true); err != nil {
 		return d, err

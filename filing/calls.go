@@ -167,23 +167,8 @@ func (s *Service) FileApplication(ctx context.Context, p models.Principal, idemK
 	if err := app.Validate(call.Strand, p.Siren, !draft); err != nil {
 		return Filed{}, err
 	}
-	hash, err := requestHash(struct {
-		App   models.AAPApplication `json:"app"`
-		Draft bool                  `json:"draft"`
-	}{app, draft})
-	if err != nil {
-		return Filed{}, err
-	}
-	payload, err := json.Marshal(app)
-	if err != nil {
-		return Filed{}, err
-	}
-	status := models.StatusSubmitted
-	if draft {
-		status = models.StatusDraft
-	}
-	return s.file(ctx, p, idemKey, hash, models.Dossier{Kind: models.KindAAP, Status: status, ApplicantSiren: p.Siren,
-		EnvelopeCode: call.EnvelopeCode, RequestedCents: app.RequestedCents, Payload: payload, CallID: call.ID}, nil)
+	return s.fileApplication(ctx, p, idemKey, app, draft, models.Dossier{Kind: models.KindAAP, EnvelopeCode: call.EnvelopeCode,
+		RequestedCents: app.RequestedCents, CallID: call.ID})
 }
 
 // OwnApplication loads an application of p's collectivité, with its call.
@@ -195,8 +180,8 @@ func (s *Service) OwnApplication(ctx context.Context, p models.Principal, id str
 	if d.Kind != models.KindAAP {
 		return d, models.Call{}, models.Errorf(models.EConflict, "dossier %s is not an application to a call", d.ID)
 	}
-	if !p.ActsFor(d.ApplicantSiren) {
-		return d, models.Call{}, models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
+	if err := ownApplication(p, d); err != nil {
+		return d, models.Call{}, err
 	}
 	call, err := s.Store.Call(ctx, d.CallID)
 	return d, call, err
@@ -211,11 +196,7 @@ func (s *Service) UpdateApplication(ctx context.Context, p models.Principal, id 
 	if err := app.Validate(call.Strand, d.ApplicantSiren, false); err != nil {
 		return d, err
 	}
-	payload, err := json.Marshal(app)
-	if err != nil {
-		return d, err
-	}
-	return s.Store.UpdateDraft(ctx, d.ID, payload, app.RequestedCents)
+	return s.saveDraft(ctx, d, app, app.RequestedCents)
 }
 
 // SubmitApplication submits p's draft application id while its call is open, starting
@@ -225,8 +206,8 @@ func (s *Service) SubmitApplication(ctx context.Context, p models.Principal, id 
 	if err != nil {
 		return d, err
 	}
-	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
-		return d, models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+	if err := submittable(d); err != nil {
+		return d, err
 	}
 	var app models.AAPApplication
 	if err := json.Unmarshal(d.Payload, &app); err != nil {

@@ -97,6 +97,26 @@ func (s *Service) FileGuichet(ctx context.Context, p models.Principal, idemKey s
 		ApplicantSiren: p.Siren, EnvelopeCode: models.EnvelopeGuichet, RequestedCents: app.GrantCents(), Payload: payload}, stillOpen)
 }
 
+// fileApplication files an application that may be saved as a draft: d is the dossier
+// to record (its kind, envelope, amount and call), app its application.
+func (s *Service) fileApplication(ctx context.Context, p models.Principal, idemKey string, app any, draft bool, d models.Dossier) (Filed, error) {
+	hash, err := requestHash(struct {
+		App   any  `json:"app"`
+		Draft bool `json:"draft"`
+	}{app, draft})
+	if err != nil {
+		return Filed{}, err
+	}
+	if d.Payload, err = json.Marshal(app); err != nil {
+		return Filed{}, err
+	}
+	d.Status, d.ApplicantSiren = models.StatusSubmitted, p.Siren
+	if draft {
+		d.Status = models.StatusDraft
+	}
+	return s.file(ctx, p, idemKey, hash, d, nil)
+}
+
 // requestHash is the fingerprint of a request stored with its Idempotency-Key: the JSON of
 // the decoded request, whose field order is fixed and map keys sorted.
 func requestHash(req any) (string, error) {
@@ -168,6 +188,34 @@ func (s *Service) SubmitDraft(ctx context.Context, d models.Dossier) (models.Dos
 	}
 	err = s.startOrUndo(ctx, d, func(ctx context.Context) error { return s.Store.ReturnToDraft(ctx, d.ID) })
 	return d, err
+}
+
+// submittable refuses a dossier past its submission: a draft is submitted once, and a
+// submitted one whose start went unanswered may be submitted again.
+func submittable(d models.Dossier) error {
+	if d.Status != models.StatusDraft && d.Status != models.StatusSubmitted {
+		return models.Errorf(models.EConflict, "dossier %s is already %s", d.ID, d.Status)
+	}
+	return nil
+}
+
+// ownApplication refuses p unless it acts for the collectivité that applied with d: only
+// the applicant changes or submits its application.
+func ownApplication(p models.Principal, d models.Dossier) error {
+	if !p.ActsFor(d.ApplicantSiren) {
+		return models.Errorf(models.EForbidden, "only the applicant collectivité can change its application")
+	}
+	return nil
+}
+
+// saveDraft replaces a draft's application, already checked as a draft, and the amount it
+// requests.
+func (s *Service) saveDraft(ctx context.Context, d models.Dossier, app any, requested models.Cents) (models.Dossier, error) {
+	payload, err := json.Marshal(app)
+	if err != nil {
+		return d, err
+	}
+	return s.Store.UpdateDraft(ctx, d.ID, payload, requested)
 }
 
 // detach gives work that must finish its own deadline, the filing's one: a client that
