@@ -10,7 +10,6 @@ import (
 
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
-	"github.com/relance/relance/workflows"
 )
 
 func (s *Server) listCollectivites(c echo.Context) error {
@@ -87,24 +86,8 @@ func (s *Server) patchEnvelope(c echo.Context) error {
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	env, err := s.Store.SetAllocation(ctx, c.Param("code"), *req.AllocatedCents)
+	env, promoted, err := s.Filing.SetAllocation(c.Request().Context(), principal(c), c.Param("code"), *req.AllocatedCents)
 	if err != nil {
-		return err
-	}
-	// More money may fund laureates waiting on this envelope, in the jury's ranking order.
-	promoted, err := s.Store.PromoteWaiting(ctx, env.Code)
-	if err != nil {
-		return err
-	}
-	tctx, cancel := s.temporalCtx(c)
-	defer cancel()
-	for _, id := range promoted {
-		if err := s.Temporal.SignalWorkflow(tctx, models.DossierWorkflowID(id), "", workflows.SignalGrantReserved, nil); err != nil {
-			s.Logger.Warn("a funded laureate was not told; it checks again within a day", "dossier", id, "err", err)
-		}
-	}
-	if env, err = s.Store.Envelope(ctx, env.Code); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"envelope": env, "funded_from_waiting_list": nonNil(promoted)})

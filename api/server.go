@@ -1,7 +1,7 @@
-// Package api is relance's HTTP API: thin Echo handlers that bind, validate, call the store,
-// the filing service or Temporal, and map errors to statuses in one table. The API never
-// writes a dossier's status itself: it starts workflows (through the filing service), sends
-// them Updates, and reads the read model.
+// Package api is relance's HTTP API: thin Echo handlers that bind and validate a request,
+// call one act of the application layer (package filing) or one read of the store, and map
+// errors to statuses in one table (errors.go). The API never writes a dossier's status
+// itself, nor drives a workflow: the acts start workflows and send them Updates.
 package api
 
 import (

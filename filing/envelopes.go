@@ -1,0 +1,35 @@
+package filing
+
+import (
+	"context"
+
+	"github.com/relance/relance/models"
+	"github.com/relance/relance/workflows"
+)
+
+// SetAllocation gives an administrator's envelope its new allocation. More money may fund
+// laureates waiting on the envelope, in their jury's ranking order: each is reserved its
+// grant, then its workflow told; one that is not told checks again within a day. It
+// answers the envelope as it then stands and the dossiers funded from the waiting list.
+func (s *Service) SetAllocation(ctx context.Context, p models.Principal, code string, allocated models.Cents) (models.Envelope, []string, error) {
+	if err := p.NeedRole(models.RoleAdmin); err != nil {
+		return models.Envelope{}, nil, err
+	}
+	env, err := s.Store.SetAllocation(ctx, code, allocated)
+	if err != nil {
+		return env, nil, err
+	}
+	promoted, err := s.Store.PromoteWaiting(ctx, env.Code)
+	if err != nil {
+		return env, nil, err
+	}
+	sctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	for _, id := range promoted {
+		if err := s.Temporal.SignalWorkflow(sctx, models.DossierWorkflowID(id), "", workflows.SignalGrantReserved, nil); err != nil {
+			s.Logger.Warn("a funded laureate was not told; it checks again within a day", "dossier", id, "err", err)
+		}
+	}
+	env, err = s.Store.Envelope(ctx, env.Code)
+	return env, promoted, err
+}
