@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/relance/relance/api"
+	"github.com/relance/relance/filing"
 	"github.com/relance/relance/internal/seed"
 	"github.com/relance/relance/internal/testdb"
 	"github.com/relance/relance/models"
@@ -93,8 +94,9 @@ func BenchmarkReadPath(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		srv := httptest.NewServer((&api.Server{Store: st, Auth: api.NewAuthenticator(benchSecret, "", "", ""),
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler())
+		logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+		srv := httptest.NewServer((&api.Server{Store: st, Auth: api.NewAuthenticator(benchSecret, "", "", ""), Logger: logger,
+			Filing: &filing.Service{Store: st, Logger: logger}}).Handler())
 		for _, c := range cases {
 			for via, page := range map[string]func(ctx context.Context, after any) (any, int, error){
 				"store": func(ctx context.Context, after any) (any, int, error) { return c.page(ctx, st, after) },
