@@ -232,8 +232,8 @@ func Serve(ctx context.Context, ln net.Listener, srv *api.Server) error {
 }
 
 // NewWorker returns a worker running relance's workflows and activities over st.
-func NewWorker(tc client.Client, st *store.Store) sdkworker.Worker {
-	return worker.New(tc, &activities.Activities{Store: st, Temporal: tc})
+func NewWorker(cfg config.Config, tc client.Client, st *store.Store) sdkworker.Worker {
+	return worker.New(tc, &activities.Activities{Store: st, Temporal: tc}, cfg.WorkerWorkflowPollers)
 }
 
 // RunWorker runs the worker, the outbox's dispatcher, which delivers reminders and
@@ -253,7 +253,7 @@ func RunWorker(ctx context.Context, cfg config.Config, tc client.Client, st *sto
 		defer wg.Done()
 		NewReconciler(cfg, st, tc, logger).Run(ctx)
 	}()
-	err := NewWorker(tc, st).Run(InterruptOn(ctx))
+	err := NewWorker(cfg, tc, st).Run(InterruptOn(ctx))
 	wg.Wait()
 	return err
 }

@@ -48,6 +48,13 @@ type Config struct {
 	// 2,000, the default here, to 206 MB (the api 55 MB) for 5 ms more at the median of a
 	// task's completion (README: Figures at scale, make bench-memory).
 	WorkerStickyCacheSize int
+	// WorkerWorkflowPollers is how many requests for workflow tasks a worker keeps open on
+	// the Temporal server: 0 (WORKER_WORKFLOW_POLLERS=auto, the default) lets the SDK scale
+	// them with the load (1 to 100). With the SDK's fixed 2, a burst of filings outran the
+	// pollers: its workflows' first tasks waited in the server's backlog, 2.2 s at worst
+	// instead of 0.4 s, and the guichet ran at 33 dossiers/s instead of 52 (README:
+	// Benchmarks).
+	WorkerWorkflowPollers int
 	// TemporalCLI is the temporal binary `relance dev` runs; found on PATH or in ./bin when empty.
 	TemporalCLI string
 
@@ -151,6 +158,12 @@ func Load() (Config, error) {
 	}
 	if c.WorkerStickyCacheSize, err = strconv.Atoi(env("WORKER_STICKY_CACHE_SIZE", "2000")); err != nil || c.WorkerStickyCacheSize <= 0 {
 		errs = append(errs, "WORKER_STICKY_CACHE_SIZE must be a positive whole number of workflows")
+	}
+	if v := env("WORKER_WORKFLOW_POLLERS", "auto"); v != "auto" {
+		// The SDK refuses a single poller: they alternate between the sticky and the shared queues.
+		if c.WorkerWorkflowPollers, err = strconv.Atoi(v); err != nil || c.WorkerWorkflowPollers < 2 {
+			errs = append(errs, "WORKER_WORKFLOW_POLLERS must be auto or a whole number from 2")
+		}
 	}
 	if c.Axe3AdvanceSharePercent, err = strconv.Atoi(env("AXE3_ADVANCE_SHARE_PERCENT", "30")); err != nil ||
 		c.Axe3AdvanceSharePercent < 1 || c.Axe3AdvanceSharePercent > 100 {

@@ -25,7 +25,7 @@ var envKeys = []string{
 	"TASK_DUE_PRESELECTION", "TASK_DUE_INFO_ANSWER", "TASK_DUE_JURY_VOTE", "TASK_DUE_SIGNATURE", "TASK_DUE_DISBURSEMENT",
 	"TASK_REMINDER_LEAD", "NOTIFY_SMTP_ADDR", "NOTIFY_FROM", "NOTIFY_ROLE_MAILBOXES",
 	"GUICHET_CLOSES_AT", "RECONCILE_PERIOD", "RECONCILE_GRACE", "RECONCILE_BATCH",
-	"TEMPORAL_UI_URL", "STUCK_GRACE", "WORKER_STICKY_CACHE_SIZE",
+	"TEMPORAL_UI_URL", "STUCK_GRACE", "WORKER_STICKY_CACHE_SIZE", "WORKER_WORKFLOW_POLLERS",
 	"AXE3_ADVANCE_SHARE_PERCENT", "AXE3_COMPLETION", "AXE3_LAB_ONLY",
 	"OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_REDIRECT_URL", "SESSION_SECRET",
 }
@@ -93,6 +93,7 @@ func TestLoadSettings(t *testing.T) {
 	t.Setenv("JWKS_URL", "https://auth.example.gouv.fr/jwks")
 	t.Setenv("JWT_AUDIENCE", "relance")
 	t.Setenv("WORKER_STICKY_CACHE_SIZE", "2500")
+	t.Setenv("WORKER_WORKFLOW_POLLERS", "8")
 
 	c, err := config.Load()
 	require.NoError(t, err)
@@ -111,6 +112,7 @@ func TestLoadSettings(t *testing.T) {
 	require.Equal(t, "https://auth.example.gouv.fr/jwks", c.JWKSURL)
 	require.Equal(t, "relance", c.JWTAudience)
 	require.Equal(t, 2500, c.WorkerStickyCacheSize)
+	require.Equal(t, 8, c.WorkerWorkflowPollers)
 	require.Equal(t, "postgresql://relance@db:5432/relance", c.Database())
 }
 
@@ -153,6 +155,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"sticky cache zero", map[string]string{"WORKER_STICKY_CACHE_SIZE": "0"}, []string{"WORKER_STICKY_CACHE_SIZE"}},
 		{"sticky cache negative", map[string]string{"WORKER_STICKY_CACHE_SIZE": "-1"}, []string{"WORKER_STICKY_CACHE_SIZE"}},
 		{"sticky cache with a unit", map[string]string{"WORKER_STICKY_CACHE_SIZE": "10k"}, []string{"WORKER_STICKY_CACHE_SIZE"}},
+		{"one workflow poller", map[string]string{"WORKER_WORKFLOW_POLLERS": "1"}, []string{"WORKER_WORKFLOW_POLLERS"}},
+		{"pollers neither auto nor a number", map[string]string{"WORKER_WORKFLOW_POLLERS": "many"}, []string{"WORKER_WORKFLOW_POLLERS"}},
 		{"reconcile batch zero", map[string]string{"RECONCILE_BATCH": "0"}, []string{"RECONCILE_BATCH"}},
 		{"advance share over 100", map[string]string{"AXE3_ADVANCE_SHARE_PERCENT": "101"}, []string{"AXE3_ADVANCE_SHARE_PERCENT"}},
 		{"advance share a fraction", map[string]string{"AXE3_ADVANCE_SHARE_PERCENT": "0.3"}, []string{"AXE3_ADVANCE_SHARE_PERCENT"}},

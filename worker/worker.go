@@ -18,9 +18,15 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
-// New returns a worker for the dossier task queue with every workflow and activity registered.
-func New(c client.Client, acts *activities.Activities) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+// New returns a worker for the dossier task queue with every workflow and activity
+// registered. It keeps pollers open for workflow tasks, scaled with the load when pollers
+// is 0 (see config.WorkerWorkflowPollers).
+func New(c client.Client, acts *activities.Activities, pollers int) sdkworker.Worker {
+	opts := sdkworker.Options{MaxConcurrentWorkflowTaskPollers: pollers}
+	if pollers == 0 {
+		opts.WorkflowTaskPollerBehavior = sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{})
+	}
+	w := sdkworker.New(c, workflows.TaskQueue, opts)
 	Register(w, acts)
 	return w
 }
