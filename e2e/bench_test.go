@@ -12,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/relance/relance/config"
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/store"
 )
@@ -21,17 +22,25 @@ import (
 // each for its own commune. It reports the decision latency (POST to a decision visible
 // through GET: p50, p99), decisions per second, and the latency of the finance officer's
 // task completion (p50, p99), which waits for the workflow to pay and close the dossier.
+//
+// It runs twice in one run: with the workers' workflow task pollers scaled with the load
+// (WORKER_WORKFLOW_POLLERS=auto, relance's default), then with the SDK's fixed two, the
+// reference a change of this setting is measured against.
 func BenchmarkGuichet(b *testing.B) {
 	concurrency := envInt("BENCH_CONCURRENCY", 16)
 	total := envInt("BENCH_DOSSIERS", 200)
-	for range b.N {
-		runGuichetBench(b, concurrency, total)
+	for _, pollers := range []string{"auto", "2"} {
+		b.Run("pollers="+pollers, func(b *testing.B) {
+			for range b.N {
+				runGuichetBench(b, pollers, concurrency, total)
+			}
+		})
 	}
 }
 
-func runGuichetBench(b *testing.B, concurrency, total int) {
+func runGuichetBench(b *testing.B, pollers string, concurrency, total int) {
 	b.StopTimer()
-	s := startBenchStack(b)
+	s := startBenchStack(b, pollers)
 	ctx := context.Background()
 	communes, err := s.Store.SearchCollectivites(ctx, store.CollectiviteFilter{Type: models.TypeCommune, Limit: total})
 	require.NoError(b, err)
@@ -99,11 +108,20 @@ func runGuichetBench(b *testing.B, concurrency, total int) {
 // startBenchStack starts the stack the benchmarks run on: the dev server with the worker
 // and the API in the test's process, or with BENCH_SHAPE=cluster the production shape
 // (the real Temporal server on PostgreSQL, one api and two worker processes).
-func startBenchStack(b *testing.B) *stack {
+//
+// pollers is WORKER_WORKFLOW_POLLERS: auto, or a fixed number of workflow task pollers.
+func startBenchStack(b *testing.B, pollers string) *stack {
 	if os.Getenv("BENCH_SHAPE") == "cluster" {
+		b.Setenv("WORKER_WORKFLOW_POLLERS", pollers) // the worker processes read their environment
 		return startClusterStack(b, newStackFiles(b)).stack
 	}
-	return startStack(b, newStackFiles(b))
+	files := newStackFiles(b)
+	if pollers != "auto" {
+		n, err := strconv.Atoi(pollers)
+		require.NoError(b, err)
+		files.tune = func(c *config.Config) { c.WorkerWorkflowPollers = n }
+	}
+	return startStack(b, files)
 }
 
 // benchShape names the stack of startBenchStack, for the benchmarks' logs.
@@ -143,7 +161,7 @@ func BenchmarkCallForProjects(b *testing.B) {
 
 func runCallBench(b *testing.B, concurrency, total int) {
 	b.StopTimer()
-	s := startBenchStack(b)
+	s := startBenchStack(b, "auto")
 	admin, paris := s.token(b, administrator), s.token(b, applicantOf(sirenParis))
 	instr, finance, chair := s.token(b, instructor), s.token(b, financeOfficer), s.token(b, juryChair)
 	call := createJuryOfOneCall(b, s, admin)
