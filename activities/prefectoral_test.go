@@ -24,8 +24,8 @@ func TestCheckPrefectoral(t *testing.T) {
 		{Type: models.TypeEPCI, Code: "243500139", Siren: "243500139", Name: "Rennes Métropole", Departement: "35", Region: "53", Members: []string{"213502388", "213500473"}},
 	}, nil))
 	signed := time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)
-	require.NoError(t, st.PutCRTE(ctx, models.CRTE{ID: "crte-rennes", Name: "CRTE Rennes Métropole", EPCIs: []string{"243500139"}, SignedOn: signed}))
-	require.NoError(t, st.PutCRTE(ctx, models.CRTE{ID: "crte-bruz", Name: "Contrat de Bruz", Communes: []string{"213500473"}, SignedOn: signed.AddDate(0, 1, 0)}))
+	require.NoError(t, st.PutCRTE(ctx, models.CRTE{ID: "crte-rennes", Name: "CRTE Rennes Métropole", EPCIs: []string{"243500139"}, SignedOn: signed}, "admin"))
+	require.NoError(t, st.PutCRTE(ctx, models.CRTE{ID: "crte-bruz", Name: "Contrat de Bruz", Communes: []string{"213500473"}, SignedOn: signed.AddDate(0, 1, 0)}, "admin"))
 	file := func(id, siren, envelope string, app models.PrefectoralApplication) {
 		b, err := json.Marshal(app)
 		require.NoError(t, err)
@@ -68,7 +68,7 @@ func TestPrefectoralNoticesNameTheCRTEAndTheAdvance(t *testing.T) {
 	a, st := newActivities(t)
 	ctx := context.Background()
 	require.NoError(t, st.PutCRTE(ctx, models.CRTE{ID: "crte-bruz", Name: "Contrat de Bruz", Communes: []string{"213500473"},
-		SignedOn: time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)}))
+		SignedOn: time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)}, "admin"))
 	granted := models.Euros(40_000)
 	for _, id := range []string{"annex", "adhoc"} {
 		dossier(t, st, id, "213500473", models.KindPrefectoral, models.PrefectoralApplication{})

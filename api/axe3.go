@@ -2,8 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -79,15 +77,6 @@ func (s *Server) putDelegation(c echo.Context) error {
 	return c.JSON(http.StatusOK, env)
 }
 
-// referenceIDParam reads the :id of a lab or a CRTE, as the administrator names them.
-func referenceIDParam(c echo.Context) (string, error) {
-	id := c.Param("id")
-	if !models.ValidReferenceID(id) {
-		return "", models.FieldErrors(map[string]string{"id": "must be 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit"})
-	}
-	return id, nil
-}
-
 func (s *Server) listLabs(c echo.Context) error {
 	labs, err := s.Store.Labs(c.Request().Context())
 	if err != nil {
@@ -96,22 +85,13 @@ func (s *Server) listLabs(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(labs)})
 }
 
-type labRequest struct {
-	Name   string `json:"name" validate:"notblank,max=200"`
-	Region string `json:"region" validate:"region"`
-}
-
 func (s *Server) putLab(c echo.Context) error {
-	id, err := referenceIDParam(c)
+	var req models.LabRequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	lab, err := s.Filing.PutLab(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
-		return err
-	}
-	var req labRequest
-	if err := bindValid(c, &req); err != nil {
-		return err
-	}
-	lab := models.Lab{ID: id, Name: strings.TrimSpace(req.Name), Region: req.Region}
-	if err := s.Store.PutLab(c.Request().Context(), lab); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, lab)
@@ -125,28 +105,13 @@ func (s *Server) listCRTEs(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(crtes)})
 }
 
-type crteRequest struct {
-	Name     string   `json:"name" validate:"notblank,max=200"`
-	EPCIs    []string `json:"epcis" validate:"max=100,unique,dive,siren"`
-	Communes []string `json:"communes" validate:"max=1000,unique,dive,siren"`
-	SignedOn string   `json:"signed_on" validate:"required,datetime=2006-01-02"`
-}
-
 func (s *Server) putCRTE(c echo.Context) error {
-	id, err := referenceIDParam(c)
+	var req models.CRTERequest
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	crte, err := s.Filing.PutCRTE(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
-		return err
-	}
-	var req crteRequest
-	if err := bindValid(c, &req); err != nil {
-		return err
-	}
-	if len(req.EPCIs)+len(req.Communes) == 0 {
-		return models.FieldErrors(map[string]string{"epcis": "a CRTE covers at least one EPCI or commune"})
-	}
-	signed, _ := time.Parse(time.DateOnly, req.SignedOn) // the datetime rule checked it
-	crte := models.CRTE{ID: id, Name: strings.TrimSpace(req.Name), EPCIs: req.EPCIs, Communes: req.Communes, SignedOn: signed}
-	if err := s.Store.PutCRTE(c.Request().Context(), crte); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, crte)

@@ -59,6 +59,11 @@ const (
 	AuditPersonAdded   = "person_added"
 	AuditPersonChanged = "person_changed"
 	AuditPersonRemoved = "person_removed"
+	// The administrator's Axe 3 reference lists, recorded under LabTrailID(id) and
+	// CRTETrailID(id): who created or replaced an entry, with the entry before (none when
+	// created) and after (JSON).
+	AuditLabPut  = "lab_put"
+	AuditCRTEPut = "crte_put"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"
@@ -67,3 +72,10 @@ const (
 // PersonTrailID is the audit trail of subject's entry in the table of people: no dossier's
 // ID (those are UUIDs) starts with "person:".
 func PersonTrailID(subject string) string { return "person:" + subject }
+
+// LabTrailID is the audit trail of lab id, and CRTETrailID of CRTE id: like PersonTrailID,
+// no dossier's ID starts with their prefixes.
+func LabTrailID(id string) string { return "lab:" + id }
+
+// CRTETrailID is the audit trail of CRTE id (see LabTrailID).
+func CRTETrailID(id string) string { return "crte:" + id }

@@ -154,6 +154,32 @@ var referenceID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // ValidReferenceID reports whether id may name a lab or a CRTE.
 func ValidReferenceID(id string) bool { return referenceID.MatchString(id) }
 
+// checkReferenceID refuses an id that may not name a lab or a CRTE, as a field error.
+func checkReferenceID(id string) error {
+	if !ValidReferenceID(id) {
+		return FieldErrors(map[string]string{"id": "must be 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit"})
+	}
+	return nil
+}
+
+// LabRequest is a lab as the administrator gives it.
+type LabRequest struct {
+	Name   string `json:"name" validate:"notblank,max=200"`
+	Region string `json:"region" validate:"region"`
+}
+
+// Lab is the lab id the request describes, once its id and fields pass their rules; the
+// registry must still know its région.
+func (r LabRequest) Lab(id string) (Lab, error) {
+	if err := checkReferenceID(id); err != nil {
+		return Lab{}, err
+	}
+	if err := Validate(r); err != nil {
+		return Lab{}, err
+	}
+	return Lab{ID: id, Name: strings.TrimSpace(r.Name), Region: r.Region}, nil
+}
+
 // FundingEnvelopes lists, in order, the envelopes a granted Axe 3 dossier draws on: the lab
 // reserve first when it involves a lab, then (unless the fallback is off) its territorial
 // envelope; otherwise the territorial envelope alone.
@@ -179,6 +205,37 @@ type CRTE struct {
 	Communes []string `json:"communes,omitempty"`
 	// SignedOn is the date it was signed.
 	SignedOn time.Time `json:"signed_on"`
+}
+
+// CRTERequest is a CRTE as the administrator gives it.
+type CRTERequest struct {
+	Name     string   `json:"name" validate:"notblank,max=200"`
+	EPCIs    []string `json:"epcis" validate:"max=100,unique,dive,siren"`
+	Communes []string `json:"communes" validate:"max=1000,unique,dive,siren"`
+	SignedOn string   `json:"signed_on" validate:"required,datetime=2006-01-02"`
+}
+
+// CRTE is the CRTE id the request describes, once its id, its fields and what it covers
+// pass their rules; the registry must still know its EPCI and communes as such.
+func (r CRTERequest) CRTE(id string) (CRTE, error) {
+	if err := checkReferenceID(id); err != nil {
+		return CRTE{}, err
+	}
+	if err := Validate(r); err != nil {
+		return CRTE{}, err
+	}
+	signed, _ := time.Parse(time.DateOnly, r.SignedOn) // the datetime rule checked it
+	c := CRTE{ID: id, Name: strings.TrimSpace(r.Name), EPCIs: r.EPCIs, Communes: r.Communes, SignedOn: signed}
+	return c, c.CheckCoverage()
+}
+
+// CheckCoverage refuses a CRTE that covers nothing: a contract covers at least one EPCI or
+// commune.
+func (c CRTE) CheckCoverage() error {
+	if len(c.EPCIs)+len(c.Communes) == 0 {
+		return FieldErrors(map[string]string{"epcis": "a CRTE covers at least one EPCI or commune"})
+	}
+	return nil
 }
 
 // Covers reports whether the CRTE covers the collectivité with this SIREN, given the member

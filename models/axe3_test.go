@@ -182,3 +182,32 @@ func TestEnvelopeTerritory(t *testing.T) {
 		require.Equal(t, want, [3]any{region, dep, ok}, code)
 	}
 }
+
+func TestReferenceRequests(t *testing.T) {
+	fields := func(err error) []string {
+		var e *models.Error
+		require.ErrorAs(t, err, &e)
+		require.Equal(t, models.EInvalid, e.Code)
+		var out []string
+		for k := range e.Fields {
+			out = append(out, k)
+		}
+		return out
+	}
+	lab, err := models.LabRequest{Name: "  La Fabrique ", Region: "53"}.Lab("fabrique")
+	require.NoError(t, err)
+	require.Equal(t, models.Lab{ID: "fabrique", Name: "La Fabrique", Region: "53"}, lab)
+	_, err = models.LabRequest{Name: "La Fabrique", Region: "53"}.Lab("La Fabrique")
+	require.Equal(t, []string{"id"}, fields(err))
+	_, err = models.LabRequest{Name: " ", Region: "bzh"}.Lab("fabrique")
+	require.ElementsMatch(t, []string{"name", "region"}, fields(err))
+
+	crte, err := models.CRTERequest{Name: "CRTE Rennes", EPCIs: []string{"243500139"}, SignedOn: "2021-07-01"}.CRTE("rennes")
+	require.NoError(t, err)
+	require.Equal(t, models.CRTE{ID: "rennes", Name: "CRTE Rennes", EPCIs: []string{"243500139"}, SignedOn: time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)}, crte)
+	_, err = models.CRTERequest{Name: "", EPCIs: []string{"243500130"}, Communes: []string{"213502388", "213502388"}, SignedOn: "1/7/2021"}.CRTE("rennes")
+	require.ElementsMatch(t, []string{"name", "epcis[0]", "communes", "signed_on"}, fields(err))
+	_, err = models.CRTERequest{Name: "CRTE", SignedOn: "2021-07-01"}.CRTE("rennes")
+	require.Equal(t, []string{"epcis"}, fields(err), "a CRTE covers at least one EPCI or commune")
+	require.NoError(t, models.CRTE{Communes: []string{"213502388"}}.CheckCoverage(), "a commune alone is enough")
+}

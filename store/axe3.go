@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -232,16 +234,63 @@ type labRow struct {
 
 func (labRow) TableName() string { return "axe3_labs" }
 
-// PutLab creates or replaces a territorial innovation lab of a région the registry knows.
-func (s *Store) PutLab(ctx context.Context, l models.Lab) error {
-	db := s.db.WithContext(ctx)
-	if missing, err := missingCodes(db, models.TypeRegion, "code", []string{l.Region}); err != nil || len(missing) > 0 {
+func (r labRow) model() models.Lab { return models.Lab{ID: r.ID, Name: r.Name, Region: r.Region} }
+
+// PutLab creates or replaces a territorial innovation lab of a région the registry knows,
+// and writes the change, the lab before and after, to the lab's audit trail in the same
+// transaction.
+func (s *Store) PutLab(ctx context.Context, l models.Lab, by string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if missing, err := missingCodes(tx, models.TypeRegion, "code", []string{l.Region}); err != nil || len(missing) > 0 {
+			if err != nil {
+				return err
+			}
+			return models.FieldErrors(map[string]string{"region": "unknown to the registry: " + l.Region})
+		}
+		var before labRow
+		found, err := lockedRow(tx, s.sqlite, &before, l.ID)
 		if err != nil {
 			return err
 		}
-		return models.FieldErrors(map[string]string{"region": "unknown to the registry: " + l.Region})
+		if err := tx.Save(&labRow{ID: l.ID, Name: l.Name, Region: l.Region}).Error; err != nil {
+			return err
+		}
+		return s.auditReference(tx, models.LabTrailID(l.ID), by, models.AuditLabPut, changeOf(before.model(), found, l))
+	})
+}
+
+// referenceChange is the detail of a change to a lab or a CRTE: the entry before (none when
+// created) and after.
+type referenceChange[T any] struct {
+	Before *T `json:"before"`
+	After  *T `json:"after"`
+}
+
+// changeOf is the change to after from before, when there was one.
+func changeOf[T any](before T, found bool, after T) referenceChange[T] {
+	c := referenceChange[T]{After: &after}
+	if found {
+		c.Before = &before
 	}
-	return db.Save(&labRow{ID: l.ID, Name: l.Name, Region: l.Region}).Error
+	return c
+}
+
+func (s *Store) auditReference(tx *gorm.DB, trail, by, action string, change any) error {
+	detail, err := json.Marshal(change)
+	if err != nil {
+		return err
+	}
+	return s.auditTx(tx, "reference/"+uuid.NewString(), models.AuditEvent{DossierID: trail, Actor: by, Action: action, Detail: string(detail)})
+}
+
+// lockedRow reads into row the row with primary key id, locked until tx ends; found is
+// false when there is none.
+func lockedRow(tx *gorm.DB, sqlite bool, row any, id string) (found bool, err error) {
+	err = lockForUpdate(tx, sqlite).Where("id = ?", id).Take(row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // missingCodes returns those of codes no registry entry of type typ holds in column.
@@ -264,7 +313,7 @@ func (s *Store) Labs(ctx context.Context) ([]models.Lab, error) {
 	}
 	out := make([]models.Lab, len(rows))
 	for i, r := range rows {
-		out[i] = models.Lab{ID: r.ID, Name: r.Name, Region: r.Region}
+		out[i] = r.model()
 	}
 	return out, nil
 }
@@ -275,7 +324,7 @@ func (s *Store) Lab(ctx context.Context, id string) (models.Lab, error) {
 	if err := s.db.WithContext(ctx).Take(&r, "id = ?", id).Error; err != nil {
 		return models.Lab{}, notFound(err, "no lab %q", id)
 	}
-	return models.Lab{ID: r.ID, Name: r.Name, Region: r.Region}, nil
+	return r.model(), nil
 }
 
 type crteRow struct {
@@ -295,27 +344,42 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// PutCRTE creates or replaces a CRTE covering EPCI and communes the registry knows.
-func (s *Store) PutCRTE(ctx context.Context, c models.CRTE) error {
-	db := s.db.WithContext(ctx)
-	fields := map[string]string{}
-	for field, list := range map[string]struct {
-		typ    models.CollectiviteType
-		sirens []string
-	}{"epcis": {models.TypeEPCI, c.EPCIs}, "communes": {models.TypeCommune, c.Communes}} {
-		missing, err := missingCodes(db, list.typ, "siren", list.sirens)
+func (r crteRow) model() models.CRTE {
+	return models.CRTE{ID: r.ID, Name: r.Name, EPCIs: splitList(r.EPCIs), Communes: splitList(r.Communes), SignedOn: r.SignedOn.UTC()}
+}
+
+// PutCRTE creates or replaces a CRTE covering EPCI and communes the registry knows, and
+// writes the change, the CRTE before and after, to the CRTE's audit trail in the same
+// transaction.
+func (s *Store) PutCRTE(ctx context.Context, c models.CRTE, by string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		fields := map[string]string{}
+		for field, list := range map[string]struct {
+			typ    models.CollectiviteType
+			sirens []string
+		}{"epcis": {models.TypeEPCI, c.EPCIs}, "communes": {models.TypeCommune, c.Communes}} {
+			missing, err := missingCodes(tx, list.typ, "siren", list.sirens)
+			if err != nil {
+				return err
+			}
+			if len(missing) > 0 {
+				fields[field] = "unknown to the registry as " + string(list.typ) + ": " + strings.Join(missing, ", ")
+			}
+		}
+		if len(fields) > 0 {
+			return models.FieldErrors(fields)
+		}
+		var before crteRow
+		found, err := lockedRow(tx, s.sqlite, &before, c.ID)
 		if err != nil {
 			return err
 		}
-		if len(missing) > 0 {
-			fields[field] = "unknown to the registry as " + string(list.typ) + ": " + strings.Join(missing, ", ")
+		row := crteRow{ID: c.ID, Name: c.Name, EPCIs: strings.Join(c.EPCIs, ","), Communes: strings.Join(c.Communes, ","), SignedOn: c.SignedOn.UTC()}
+		if err := tx.Save(&row).Error; err != nil {
+			return err
 		}
-	}
-	if len(fields) > 0 {
-		return models.FieldErrors(fields)
-	}
-	return db.Save(&crteRow{ID: c.ID, Name: c.Name, EPCIs: strings.Join(c.EPCIs, ","),
-		Communes: strings.Join(c.Communes, ","), SignedOn: c.SignedOn.UTC()}).Error
+		return s.auditReference(tx, models.CRTETrailID(c.ID), by, models.AuditCRTEPut, changeOf(before.model(), found, row.model()))
+	})
 }
 
 // CRTEs lists the CRTE, by ID.
@@ -326,7 +390,7 @@ func (s *Store) CRTEs(ctx context.Context) ([]models.CRTE, error) {
 	}
 	out := make([]models.CRTE, len(rows))
 	for i, r := range rows {
-		out[i] = models.CRTE{ID: r.ID, Name: r.Name, EPCIs: splitList(r.EPCIs), Communes: splitList(r.Communes), SignedOn: r.SignedOn.UTC()}
+		out[i] = r.model()
 	}
 	return out, nil
 }

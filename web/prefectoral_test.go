@@ -44,8 +44,8 @@ func newAxe3Workspace(t *testing.T) *workspace {
 	require.NoError(t, w.store.SetRegionalSplit(ctx, map[string]models.Cents{"53": models.Euros(20_000_000), "11": models.Euros(10_000_000)}, "admin"))
 	_, err := w.store.Delegate(ctx, "53", "35", models.Euros(1_000_000), "prefet.53")
 	require.NoError(t, err)
-	require.NoError(t, w.store.PutLab(ctx, models.Lab{ID: "labo-bzh", Name: "Labo breton", Region: "53"}))
-	require.NoError(t, w.store.PutCRTE(ctx, models.CRTE{ID: "crte-rennes", Name: "CRTE de Rennes", Communes: []string{applicant.Siren}, SignedOn: time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)}))
+	require.NoError(t, w.store.PutLab(ctx, models.Lab{ID: "labo-bzh", Name: "Labo breton", Region: "53"}, "admin"))
+	require.NoError(t, w.store.PutCRTE(ctx, models.CRTE{ID: "crte-rennes", Name: "CRTE de Rennes", Communes: []string{applicant.Siren}, SignedOn: time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)}, "admin"))
 	// Drafts need no process: the filing service stands without Temporal.
 	w.api.Filing = &filing.Service{Store: w.store, Timeout: 5 * time.Second}
 	return w
