@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -110,6 +111,25 @@ func (s *Store) CollectiviteBySiren(ctx context.Context, siren string) (models.C
 		return models.Collectivite{}, notFound(err, "no collectivité with SIREN %s in the registry", siren)
 	}
 	return r.model(), nil
+}
+
+// sirensPerQuery bounds the SIRENs one query binds, under the databases' parameter limits.
+const sirensPerQuery = 1000
+
+// CollectiviteNames returns the registry's names of the entries with these SIRENs, by
+// SIREN; a SIREN the registry lacks has none.
+func (s *Store) CollectiviteNames(ctx context.Context, sirens []string) (map[string]string, error) {
+	out := make(map[string]string, len(sirens))
+	for chunk := range slices.Chunk(sirens, sirensPerQuery) {
+		var rows []collectiviteRow
+		if err := s.db.WithContext(ctx).Select("siren", "name").Where("siren IN ?", chunk).Find(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[*r.Siren] = r.Name
+		}
+	}
+	return out, nil
 }
 
 // CollectiviteFilter narrows a registry search.

@@ -88,6 +88,9 @@ var auditLabels = map[string]string{
 	models.AuditStatementFiled: "État final déposé", models.AuditBalancePaid: "Solde payé", models.AuditRemainderFreed: "Reliquat libéré",
 	models.AuditRecoveryOrdered: "Reversement ordonné", models.AuditRecovered: "Reversement encaissé",
 	models.AuditEnvelopeChanged: "Changement d'enveloppe",
+
+	// Axe 3's reference lists, the administrator's.
+	models.AuditLabPut: "Laboratoire enregistré", models.AuditCRTEPut: "CRTE enregistré",
 }
 
 // strandFieldLabels name the strands' own fields of an application.
@@ -157,6 +160,12 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^each weight must be between 0 and 100$`), "Chaque poids est entre 0 et 100."},
 	{regexp.MustCompile(`^at least one weight must be positive$`), "Au moins un critère doit avoir un poids."},
 	{regexp.MustCompile(`^is not a région code`), "Un code de région INSEE à deux chiffres."},
+	{regexp.MustCompile(`^must be at most (\d+) items?$`), "Au plus $1 éléments."},
+	{regexp.MustCompile(`^must be 1 to 63 lower-case letters, digits and dashes`), "De 1 à 63 lettres minuscules, chiffres et tirets, commençant par une lettre ou un chiffre."},
+	{regexp.MustCompile(`^a CRTE covers at least one EPCI or commune$`), "Un CRTE couvre au moins un EPCI ou une commune."},
+	{regexp.MustCompile(`^unknown to the registry as epci: (.+)$`), "Le répertoire ne connaît pas ces EPCI : $1."},
+	{regexp.MustCompile(`^unknown to the registry as commune: (.+)$`), "Le répertoire ne connaît pas ces communes : $1."},
+	{regexp.MustCompile(`^unknown to the registry: (.+)$`), "Le répertoire ne connaît pas la région $1."},
 }
 
 // juryWaitsFR are what a jury's decision still waits for (models.DecideJury's words), in French.

@@ -133,6 +133,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.POST("/axe3/repartition", s.saveSplit, csrf, signed)
 	e.POST("/axe3/regions/:region/delegations", s.delegate, csrf, signed)
 	e.POST("/axe3/regles", s.saveRules, csrf, signed)
+	s.registerReferences(e, csrf, signed)
 	s.registerCampaigns(e, csrf, signed)
 }
 
@@ -210,6 +211,8 @@ var flashes = map[string]string{"prise": "La tâche vous est attribuée.", "rend
 	"repartition":          "La répartition régionale est enregistrée.",
 	"delegation":           "La délégation est enregistrée.",
 	"regles":               "Les règles du territoire sont enregistrées : elles valent pour les prochaines notations et demandes.",
+	"labo-enregistre":      "Le laboratoire est enregistré.",
+	"crte-enregistre":      "Le CRTE est enregistré.",
 	"campagne-creee":       "La campagne est créée : son processus suit ses dates.",
 	"dates-deplacees":      "Les dates sont déplacées : les phases suivent.",
 	"proposition-deposee":  "Votre proposition est déposée : un instructeur de l'ANCT l'examine.",
