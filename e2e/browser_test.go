@@ -396,6 +396,22 @@ func TestWorkspaceJuryFinanceAndAdministrator(t *testing.T) {
 	b.requireText(`#personne-agent-proconnect`, "2A")
 	b.accessible("personnes")
 	b.screenshot("personnes")
+
+	// The administrator adds Axe 3's lab and CRTE, told first what the lab's form lacks.
+	b.run(chromedp.Click(css(`a.fr-nav__link[href="/axe3/referentiels"]`)), chromedp.WaitVisible(css(`#laboratoire`)))
+	b.accessible("laboratoires et CRTE")
+	b.run(chromedp.SendKeys(css(`#lab-id`), "labo-bretagne"))
+	b.submit("/axe3/referentiels/laboratoires#laboratoire", `#lab-name-error`)
+	b.requireText(`#lab-region-error`, "Un code de région INSEE")
+	b.accessible("laboratoires et CRTE, erreurs")
+	b.run(chromedp.SendKeys(css(`#lab-name`), "La Fabrique bretonne"), chromedp.SetValue(css(`#lab-region`), "53"))
+	b.submit("/axe3/referentiels/laboratoires#laboratoire", `#laboratoire-labo-bretagne`)
+	b.requireText(`#laboratoire-labo-bretagne`, "Bretagne (53)")
+	b.run(chromedp.SendKeys(css(`#crte-id`), "crte-rennes"), chromedp.SendKeys(css(`#crte-name`), "CRTE de Rennes Métropole"),
+		chromedp.SendKeys(css(`#crte-epcis`), "243500139"), chromedp.SetValue(css(`#crte-signed_on`), "2021-07-01"))
+	b.submit("/axe3/referentiels/crte#crte-formulaire", `#crte-crte-rennes`)
+	b.requireText(`#crte-crte-rennes`, "Rennes Métropole (243500139)")
+	b.screenshot("laboratoires-crte")
 }
 
 // TestWorkspaceApplicantAppliesToACall: the applicant saves a draft, is told in French
