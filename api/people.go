@@ -49,14 +49,14 @@ func (s *Server) putPerson(c echo.Context) error {
 		return models.FieldErrors(map[string]string{"subject": "must be the subject of the path, " + subject + ", or left out"})
 	}
 	p.Subject = subject
-	if err := s.Store.SavePerson(c.Request().Context(), p, principal(c).Subject); err != nil {
+	if err := s.Filing.SavePerson(c.Request().Context(), principal(c), p); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)
 }
 
 func (s *Server) deletePerson(c echo.Context) error {
-	if err := s.Store.DeletePerson(c.Request().Context(), c.Param("subject"), principal(c).Subject); err != nil {
+	if err := s.Filing.RemovePerson(c.Request().Context(), principal(c), c.Param("subject")); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -31,3 +31,22 @@ func (s *Service) SignIn(ctx context.Context, claimed models.Principal) (models.
 	}
 	return p, nil
 }
+
+// SavePerson adds or replaces an administrator's entry for a person (roles and scopes that
+// replace their provider's claims, or a deactivation), audited with the entry before and
+// after. It takes effect at the person's next request (SignIn reads it uncached).
+func (s *Service) SavePerson(ctx context.Context, admin models.Principal, p models.Person) error {
+	if err := admin.NeedRole(models.RoleAdmin); err != nil {
+		return err
+	}
+	return s.Store.SavePerson(ctx, p, admin.Subject)
+}
+
+// RemovePerson removes an administrator's entry: the person signs in with their provider's
+// claims again. The removal is audited with the entry removed.
+func (s *Service) RemovePerson(ctx context.Context, admin models.Principal, subject string) error {
+	if err := admin.NeedRole(models.RoleAdmin); err != nil {
+		return err
+	}
+	return s.Store.DeletePerson(ctx, subject, admin.Subject)
+}

@@ -97,7 +97,7 @@ func (s *Server) savePerson(c echo.Context) error {
 		p.Roles = append(p.Roles, models.Role(r))
 		checked[models.Role(r)] = true
 	}
-	err = s.Store.SavePerson(c.Request().Context(), p, principal(c).Subject)
+	err = s.App.SavePerson(c.Request().Context(), principal(c), p)
 	var e *models.Error
 	switch {
 	case err == nil:
@@ -120,7 +120,7 @@ func (s *Server) deletePerson(c echo.Context) error {
 	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
-	if err := s.Store.DeletePerson(c.Request().Context(), c.FormValue("subject"), principal(c).Subject); err != nil {
+	if err := s.App.RemovePerson(c.Request().Context(), principal(c), c.FormValue("subject")); err != nil {
 		return s.renderError(c, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/personnes?info=personne-supprimee")
