@@ -102,7 +102,7 @@ var BallotColumns = []Column[models.BallotEntry]{
 	}},
 	{"Déposé le", func(b models.BallotEntry) string { return csvTime(&b.CastAt) }},
 	{"Déposé par", func(b models.BallotEntry) string { return b.CastBy }},
-	{"Bulletins remplacés", func(b models.BallotEntry) string { return strconv.Itoa(b.Replacements) }},
+	{"Remplacé (nombre de fois)", func(b models.BallotEntry) string { return strconv.Itoa(b.Replacements) }},
 }
 
 // csvPage is how many rows an export reads at a time.
