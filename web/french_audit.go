@@ -62,7 +62,7 @@ var auditDetailsFR = map[string][]auditRule{
 			}
 		}
 		return "« " + m[1] + " » par " + m[2] + " (" + strings.Join(roles, ", ") + ") : " +
-			label(errorTitles, m[4]) + " — " + refusalFR(m[5])
+			label(errorTitles, m[4]) + " — " + refusedBecauseFR(m[4], m[5])
 	}}},
 	models.AuditServiceCreated: {{regexp.MustCompile(`(?s)^(.*), estimated at (.+)$`), func(m []string) string {
 		return "« " + m[1] + " », coût estimé à " + m[2]
@@ -120,6 +120,23 @@ func auditEventFR(e models.AuditEvent) string {
 		}
 	}
 	return withText(label(auditLabels, e.Action), detail)
+}
+
+// fieldRefusal is the message of a refusal for one field at fault (models.FieldErrors').
+var fieldRefusal = regexp.MustCompile(`^([\w.\[\]]+): (.+)$`)
+
+// refusedBecauseFR is why an act was refused, in French: the rule of the field at fault, or
+// the refusal's message.
+func refusedBecauseFR(code, msg string) string {
+	if code == models.EInvalid {
+		if msg == "invalid input" { // models.FieldErrors' message for several fields
+			return "plusieurs champs sont à corriger"
+		}
+		if m := fieldRefusal.FindStringSubmatch(msg); m != nil {
+			return m[1] + " : " + fieldMessageFR(m[2])
+		}
+	}
+	return refusalFR(msg)
 }
 
 // withText is s followed by a free text (a comment, a reason, a note), when there is one.

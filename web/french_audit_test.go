@@ -35,6 +35,10 @@ func TestAuditEventsInFrench(t *testing.T) {
 		{models.AuditRefusedAttempt, "POST /taches/t1/prendre by agent.rennes [applicant,partner] refused, forbidden: this action needs the instructor role",
 			"Tentative refusée — « POST /taches/t1/prendre » par agent.rennes (Collectivité, Partenaire) : Action non autorisée — " +
 				refusalFR("this action needs the instructor role")},
+		{models.AuditRefusedAttempt, "POST /taches/t1 by instr [instructor] refused, invalid: data.contact: must not be blank",
+			"Tentative refusée — « POST /taches/t1 » par instr (Instruction) : Le formulaire contient des erreurs — data.contact : Ce champ ne peut pas rester vide."},
+		{models.AuditRefusedAttempt, "POST /taches/t1 by instr [instructor] refused, invalid: invalid input",
+			"Tentative refusée — « POST /taches/t1 » par instr (Instruction) : Le formulaire contient des erreurs — plusieurs champs sont à corriger"},
 		{models.AuditServiceCreated, "Rendez-vous, en ligne, estimated at 350 000,00 €", "Service candidat créé — « Rendez-vous, en ligne », coût estimé à 350 000,00 €"},
 		{models.AuditServiceMerged, "service 0190f3b4-0000-7000-8000-00000000000a merged into 0190f3b4-0000-7000-8000-00000000000b (2 proposal(s) moved)",
 			"Services fusionnés — le service 0190f3b4 est fusionné dans le service 0190f3b4 (2 proposition(s) déplacée(s))"},
