@@ -79,6 +79,32 @@ var LedgerColumns = []Column[models.LedgerEntry]{
 	{"Référence", func(e models.LedgerEntry) string { return e.Reference }},
 }
 
+// BallotColumns are the columns of a campaign's ballots; the services chosen in the
+// ballot's order, and the priority policies, separated by semicolons.
+var BallotColumns = []Column[models.BallotEntry]{
+	{"SIREN", func(b models.BallotEntry) string { return b.Siren }},
+	{"Collectivité", func(b models.BallotEntry) string { return b.Name }},
+	{"Type", func(b models.BallotEntry) string { return string(b.Type) }},
+	{"Département", func(b models.BallotEntry) string { return b.Departement }},
+	{"Services choisis", func(b models.BallotEntry) string {
+		titles := make([]string, len(b.Services))
+		for i, svc := range b.Services {
+			titles[i] = svc.Title
+		}
+		return strings.Join(titles, " ; ")
+	}},
+	{"Politiques prioritaires", func(b models.BallotEntry) string {
+		policies := make([]string, len(b.PriorityPolicies))
+		for i, p := range b.PriorityPolicies {
+			policies[i] = string(p)
+		}
+		return strings.Join(policies, " ; ")
+	}},
+	{"Déposé le", func(b models.BallotEntry) string { return csvTime(&b.CastAt) }},
+	{"Déposé par", func(b models.BallotEntry) string { return b.CastBy }},
+	{"Remplacé (nombre de fois)", func(b models.BallotEntry) string { return strconv.Itoa(b.Replacements) }},
+}
+
 // csvPage is how many rows an export reads at a time.
 const csvPage = 500
 
@@ -164,6 +190,22 @@ func (s *Server) LedgerCSV(ctx context.Context, w io.Writer, dossierID, envelope
 			before = last.ID
 		}
 		return s.Store.Ledger(ctx, dossierID, envelope, before, csvPage)
+	})
+}
+
+// BallotsCSV answers a campaign's ballots as p may read them, as a CSV download. The first
+// page is read before anything is written, so a refusal is answered as one.
+func (s *Server) BallotsCSV(ctx context.Context, w http.ResponseWriter, p models.Principal, campaign models.Campaign) error {
+	first, err := s.Filing.Ballots(ctx, p, campaign, "", csvPage)
+	if err != nil {
+		return err
+	}
+	StartCSV(w, "bulletins-"+campaign.ID+".csv")
+	return streamCSV(w, BallotColumns, func(last *models.BallotEntry) ([]models.BallotEntry, error) {
+		if last == nil {
+			return first, nil
+		}
+		return s.Filing.Ballots(ctx, p, campaign, last.Siren, csvPage)
 	})
 }
 

@@ -118,6 +118,7 @@ func (s *Server) Handler() *echo.Echo {
 	v1.PUT("/campaigns/:id/ballot", s.castBallot, auth, requireRole(models.RoleApplicant))
 	v1.GET("/campaigns/:id/ballot", s.getBallot, auth, requireRole(models.RoleApplicant))
 	v1.GET("/campaigns/:id/results", s.results, auth)
+	v1.GET("/campaigns/:id/ballots", s.listBallots, auth)
 	v1.POST("/campaigns/:id/decision", s.recordDecision, auth)
 	v1.GET("/campaigns/:id/committee", s.committeeView, auth)
 	v1.PUT("/campaigns/:id/committee/opinions", s.giveOpinions, auth)

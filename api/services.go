@@ -157,6 +157,27 @@ func (s *Server) results(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"campaign_id": campaign.ID, "final": final, "items": nonNil(results)})
 }
 
+// listBallots lists a campaign's ballots one by one, to whoever may read its results: a
+// page by SIREN, or every ballot as CSV (Accept: text/csv).
+func (s *Server) listBallots(c echo.Context) error {
+	campaign, err := s.campaignParam(c)
+	if err != nil {
+		return err
+	}
+	if wantsCSV(c) {
+		return s.BallotsCSV(c.Request().Context(), c.Response(), principal(c), campaign)
+	}
+	limit, after, err := pagination(c)
+	if err != nil {
+		return err
+	}
+	ballots, err := s.Filing.Ballots(c.Request().Context(), principal(c), campaign, after, limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, pageOf(ballots, limit, func(b models.BallotEntry) string { return b.Siren }))
+}
+
 // recordDecision is the chair's completion of the committee's decision task, once the vote
 // has closed and the quorum has answered (see filing.Service.RecordDecision).
 func (s *Server) recordDecision(c echo.Context) error {

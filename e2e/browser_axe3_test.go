@@ -86,12 +86,17 @@ func TestWorkspaceAxe3ApplicantInstructorPrefet(t *testing.T) {
 	task = openTask(t, s, instr, id, models.TaskScoring)
 	b.run(chromedp.Navigate(b.url+"/taches/"+task), chromedp.WaitVisible(css(`#ponderation`)))
 	b.accessible("scoring form")
+	// The total follows the scores as they are picked (the form asks the server for it).
 	for i, score := range []string{"5", "4", "3", "4", "4"} {
-		b.run(chromedp.SetValue(css(`[id="criteria.`+strconv.Itoa(i)+`.score"]`), score))
+		id := "criteria." + strconv.Itoa(i) + ".score"
+		b.requireText(`#total`, "calculé une fois les cinq notes données")
+		b.run(chromedp.SetValue(css(`[id="`+id+`"]`), score))
+		value(b, chromedp.Evaluate[bool](`document.getElementById("`+id+`").dispatchEvent(new Event("change", {bubbles: true}))`))
 		if i < 4 {
 			b.run(chromedp.SendKeys(css(`[id="criteria.`+strconv.Itoa(i)+`.comment"]`), "Critère rempli"))
 		}
 	}
+	b.waitText(`#total`, "80 / 100")
 	b.run(chromedp.Click(css(`label[for="outcome-scored"]`)), chromedp.SendKeys(css(`#proposed`), "25 000"))
 	b.submit("/taches/"+task, `[id="criteria.4.comment-error"]`)
 	b.requireText(`[id="criteria.4.comment-error"]`, "Ce champ ne peut pas rester vide.")

@@ -146,6 +146,17 @@ func TestWorkspaceAxe1Campaign(t *testing.T) {
 	b.accessible("ballot")
 	b.screenshot("bulletin")
 
+	// ANCT reads the ballots one by one from the results, during the vote.
+	b.signIn(instructor)
+	b.run(chromedp.Navigate(b.url+"/campagnes/"+id), chromedp.WaitVisible(css(`#voir-bulletins`)))
+	b.run(chromedp.Click(css(`#voir-bulletins`)), chromedp.WaitVisible(css(`#bulletins`)))
+	b.requireText(`#bulletin-`+sirenRennes, "Rendez-vous et participation")
+	b.requireText(`#bulletin-`+sirenRennes, rennes.Subject)
+	b.requireText(`#bulletin-`+sirenRennes, "Non")
+	require.Equal(t, "/campagnes/"+id+"/bulletins.csv", value(b, chromedp.AttributeValue(css(`#export-csv`), "href")).Value)
+	b.accessible("ballots")
+	b.screenshot("bulletins")
+
 	// Results stay ANCT's during the vote; once it has closed, anyone reads them.
 	b.signOut()
 	b.run(chromedp.Navigate(b.url+"/campagnes/"+id), chromedp.WaitVisible(css(`#services`)))

@@ -157,4 +157,16 @@ func TestWorkspaceServiceBuildAndDelivery(t *testing.T) {
 	b.requireText(`#store-`+svc.ID, "rdv@territoires.example")
 	b.accessible("territoires store")
 	b.screenshot("territoires-store")
+
+	// The service's history, written in English by its workflow and the store, reads in French.
+	b.eventually("/dossiers/"+svc.ID, `#historique`, "Service livré — publié au Territoires Store")
+	for _, want := range []string{"Service candidat créé — « Rendez-vous en mairie », coût estimé à 2 500 000,00 €",
+		"Tâche ouverte — « Choix de la voie d'un service » pour le rôle Instruction", "Voie choisie — Déploiement d'un service existant",
+		"payés sur le budget du service (paiement n° 1)", "Tâche annulée — « Paiement sur le budget d'un service » — le service est livré"} {
+		b.requireText(`#historique`, want)
+	}
+	history := b.text(`#historique`)
+	for _, english := range []string{"task for", "estimated at", "selected with", "paid against", "published in", "claimed by", "must not be blank", "invalid input"} {
+		require.NotContains(t, history, english)
+	}
 }

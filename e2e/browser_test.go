@@ -121,6 +121,19 @@ func (b *browser) requireText(sel, want string) {
 	require.Contains(b.t, strings.ToLower(b.text(sel)), strings.ToLower(want))
 }
 
+// waitText waits until sel's text contains want, without reloading: what the page updates
+// by itself (htmx).
+func (b *browser) waitText(sel, want string) {
+	b.t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(strings.ToLower(b.text(sel)), strings.ToLower(want)) {
+		if time.Now().After(deadline) {
+			b.t.Fatalf("%q never showed %q (last: %q)", sel, want, b.text(sel))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // eventually reloads path until sel's text contains want (the read model follows the
 // workflow within moments).
 func (b *browser) eventually(path, sel, want string) {

@@ -67,6 +67,21 @@ func (s *Service) Results(ctx context.Context, p models.Principal, campaign mode
 	return results, !now.Before(campaign.Schedule.Vote.ClosesAt), err
 }
 
+// Ballots lists up to limit of a campaign's ballots one by one, by SIREN after the SIREN
+// after, to whoever may see its results (ANCT during the vote, everyone once it has
+// closed), each ballot as p may read it (the agent who cast it named to ANCT alone).
+func (s *Service) Ballots(ctx context.Context, p models.Principal, campaign models.Campaign, after string, limit int) ([]models.BallotEntry, error) {
+	if !p.CanSeeBallots(campaign, s.now()) {
+		return nil, models.Errorf(models.EForbidden, "the ballots are ANCT's until the vote closes on %s",
+			campaign.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
+	}
+	ballots, err := s.Store.Ballots(ctx, campaign.ID, after, limit)
+	for i, b := range ballots {
+		ballots[i] = b.SeenBy(p)
+	}
+	return ballots, err
+}
+
 // ExpressInterest records that p's collectivité wants to pilot a selected service, during
 // the campaign's interest window (the request's field rules checked by the caller).
 func (s *Service) ExpressInterest(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.InterestRequest) error {

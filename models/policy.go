@@ -274,6 +274,20 @@ func (p Principal) CanSeeResults(c Campaign, now time.Time) bool {
 	return p.ActsForANCT()
 }
 
+// CanSeeBallots reports whether p may read a campaign's ballots one by one at now: whoever
+// may read its results. The vote is no secret ballot: collectivités, public bodies, say
+// which services meet their needs, and the committee selects on the basis of the votes.
+func (p Principal) CanSeeBallots(c Campaign, now time.Time) bool { return p.CanSeeResults(c, now) }
+
+// SeenBy is the ballot as p may read it: the agent who cast it is a person, named to ANCT
+// alone, which runs the vote; others read the collectivité's choice.
+func (b BallotEntry) SeenBy(p Principal) BallotEntry {
+	if !p.ActsForANCT() {
+		b.CastBy = ""
+	}
+	return b
+}
+
 // ActsForANCT reports whether p acts for ANCT in an Axe 1 campaign (grouping proposals
 // into candidate services, reading the vote as it goes): an administrator or a national
 // instructor.

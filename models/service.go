@@ -140,6 +140,30 @@ type Ballot struct {
 	CastAt     time.Time `json:"cast_at"`
 }
 
+// BallotEntry is one collectivité's ballot in the list of a campaign's ballots: the
+// collectivité as the registry names it, its choices, the priority policies it belongs to,
+// and when and by whom the ballot was cast.
+type BallotEntry struct {
+	Siren       string           `json:"siren"`
+	Name        string           `json:"name"`
+	Type        CollectiviteType `json:"type"`
+	Departement string           `json:"departement"`
+	// Services are the services chosen, in the order the ballot listed them.
+	Services         []ChosenService  `json:"services"`
+	PriorityPolicies []PriorityPolicy `json:"priority_policies"`
+	// CastBy is the agent who cast it: shown to ANCT alone (BallotEntry.SeenBy).
+	CastBy string    `json:"cast_by,omitempty"`
+	CastAt time.Time `json:"cast_at"`
+	// Replacements counts the collectivité's earlier ballots this one replaced.
+	Replacements int `json:"replacements"`
+}
+
+// ChosenService is a service a ballot chose.
+type ChosenService struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
 // BallotRequest is a ballot as a collectivité's agent casts it.
 type BallotRequest struct {
 	ServiceIDs []string `json:"service_ids" validate:"min=1,unique,dive,required"`

@@ -45,12 +45,19 @@ func TestVoteWindowAndResultsVisibility(t *testing.T) {
 	national := models.Principal{Subject: "i", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"*"}}
 	local := models.Principal{Subject: "i13", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"13"}}
 	agent := models.Principal{Subject: "p", Roles: []models.Role{models.RoleApplicant}, Siren: "217500016"}
+	ballot := models.BallotEntry{Siren: "217500016", CastBy: "agent.paris"}
 	for _, p := range []models.Principal{admin, national} {
 		require.True(t, p.CanSeeResults(c, days(31)), p.Subject)
+		require.True(t, p.CanSeeBallots(c, days(31)), p.Subject)
+		require.Equal(t, ballot, ballot.SeenBy(p), "%s reads who cast a ballot", p.Subject)
 	}
 	for _, p := range []models.Principal{local, agent} {
 		require.False(t, p.CanSeeResults(c, days(31)), "%s during the vote", p.Subject)
 		require.True(t, p.CanSeeResults(c, days(45)), "%s once it closed", p.Subject)
+		require.False(t, p.CanSeeBallots(c, days(31)), "%s during the vote", p.Subject)
+		require.True(t, p.CanSeeBallots(c, days(45)), "%s once it closed", p.Subject)
+		require.Empty(t, ballot.SeenBy(p).CastBy, "%s does not read who cast a ballot", p.Subject)
+		require.Equal(t, ballot.Siren, ballot.SeenBy(p).Siren)
 	}
 }
 

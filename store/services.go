@@ -263,10 +263,11 @@ func (s *Store) Services(ctx context.Context, campaignID string) ([]models.Candi
 }
 
 type ballotRow struct {
-	CampaignID string `gorm:"primaryKey"`
-	Siren      string `gorm:"primaryKey"`
-	CastBy     string
-	CastAt     time.Time
+	CampaignID   string `gorm:"primaryKey"`
+	Siren        string `gorm:"primaryKey"`
+	CastBy       string
+	CastAt       time.Time
+	Replacements int
 }
 
 func (ballotRow) TableName() string { return "ballots" }
@@ -275,12 +276,14 @@ type ballotChoiceRow struct {
 	CampaignID string `gorm:"primaryKey"`
 	Siren      string `gorm:"primaryKey"`
 	ServiceID  string `gorm:"primaryKey"`
+	Position   int
 }
 
 func (ballotChoiceRow) TableName() string { return "ballot_choices" }
 
 // CastBallot records a collectivité's ballot, replacing the one it cast before in the same
-// campaign: one ballot per SIREN, whoever casts it. replaced says whether one was.
+// campaign: one ballot per SIREN, whoever casts it, its choices kept in the order given.
+// replaced says whether one was; the ballot counts how many it replaced.
 func (s *Store) CastBallot(ctx context.Context, b models.Ballot) (replaced bool, err error) {
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		var n int64
@@ -292,7 +295,8 @@ func (s *Store) CastBallot(ctx context.Context, b models.Ballot) (replaced bool,
 		// replace each other whole instead of mixing their choices.
 		row := ballotRow{CampaignID: b.CampaignID, Siren: b.Siren, CastBy: b.CastBy, CastAt: s.now()}
 		if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "campaign_id"}, {Name: "siren"}},
-			DoUpdates: clause.AssignmentColumns([]string{"cast_by", "cast_at"})}).Create(&row).Error; err != nil {
+			DoUpdates: clause.Assignments(map[string]any{"cast_by": row.CastBy, "cast_at": row.CastAt,
+				"replacements": gorm.Expr("ballots.replacements + 1")})}).Create(&row).Error; err != nil {
 			return err
 		}
 		if err := tx.Where("campaign_id = ? AND siren = ?", b.CampaignID, b.Siren).Delete(&ballotChoiceRow{}).Error; err != nil {
@@ -300,7 +304,7 @@ func (s *Store) CastBallot(ctx context.Context, b models.Ballot) (replaced bool,
 		}
 		choices := make([]ballotChoiceRow, len(b.ServiceIDs))
 		for i, id := range b.ServiceIDs {
-			choices[i] = ballotChoiceRow{CampaignID: b.CampaignID, Siren: b.Siren, ServiceID: id}
+			choices[i] = ballotChoiceRow{CampaignID: b.CampaignID, Siren: b.Siren, ServiceID: id, Position: i}
 		}
 		if len(choices) == 0 {
 			return nil
@@ -317,9 +321,80 @@ func (s *Store) Ballot(ctx context.Context, campaignID, siren string) (models.Ba
 		return models.Ballot{}, notFound(err, "SIREN %s has cast no ballot in campaign %s", siren, campaignID)
 	}
 	b := models.Ballot{CampaignID: row.CampaignID, Siren: row.Siren, CastBy: row.CastBy, CastAt: row.CastAt, ServiceIDs: []string{}}
-	err := s.db.WithContext(ctx).Model(&ballotChoiceRow{}).Where("campaign_id = ? AND siren = ?", campaignID, siren).
-		Order("service_id").Pluck("service_id", &b.ServiceIDs).Error
+	chosen, err := s.ballotChoices(ctx, campaignID, []string{siren})
+	for _, c := range chosen[siren] {
+		b.ServiceIDs = append(b.ServiceIDs, c.ID)
+	}
 	return b, err
+}
+
+// ballotChoices reads the choices of the ballots of sirens in a campaign, by SIREN, each
+// ballot's in the order it listed them (ballots cast before that order was kept: in the
+// order the campaign's services were created, as the ballot form lists them).
+func (s *Store) ballotChoices(ctx context.Context, campaignID string, sirens []string) (map[string][]models.ChosenService, error) {
+	var rows []struct{ Siren, ID, Title string }
+	if err := s.db.WithContext(ctx).Table("ballot_choices bc").Select("bc.siren, cs.id, cs.title").
+		Joins("JOIN candidate_services cs ON cs.id = bc.service_id").
+		Where("bc.campaign_id = ? AND bc.siren IN ?", campaignID, sirens).
+		Order("bc.siren, bc.position, cs.created_at, cs.id").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := map[string][]models.ChosenService{}
+	for _, r := range rows {
+		out[r.Siren] = append(out[r.Siren], models.ChosenService{ID: r.ID, Title: r.Title})
+	}
+	return out, nil
+}
+
+// Ballots lists up to limit of a campaign's ballots, by SIREN, after the SIREN after ("":
+// from the first): the keyset of a stable order, so that a list read page by page while
+// ballots are cast shows each collectivité once. Each ballot comes with its collectivité
+// as the registry names it, its choices in order, and the priority policies it belongs to.
+func (s *Store) Ballots(ctx context.Context, campaignID, after string, limit int) ([]models.BallotEntry, error) {
+	db := s.db.WithContext(ctx)
+	var rows []struct {
+		Siren, CastBy, Name, Type, Departement string
+		CastAt                                 time.Time
+		Replacements                           int
+	}
+	q := db.Table("ballots b").
+		Select("b.siren, b.cast_by, b.cast_at, b.replacements, COALESCE(c.name, '') AS name, COALESCE(c.type, '') AS type, COALESCE(c.departement, '') AS departement").
+		Joins("LEFT JOIN collectivites c ON c.siren = b.siren").Where("b.campaign_id = ?", campaignID)
+	if after != "" {
+		q = q.Where("b.siren > ?", after)
+	}
+	if err := q.Order("b.siren").Limit(limit).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]models.BallotEntry, len(rows))
+	sirens := make([]string, len(rows))
+	for i, r := range rows {
+		sirens[i] = r.Siren
+		out[i] = models.BallotEntry{Siren: r.Siren, Name: r.Name, Type: models.CollectiviteType(r.Type), Departement: r.Departement,
+			CastBy: r.CastBy, CastAt: r.CastAt, Replacements: r.Replacements, Services: []models.ChosenService{},
+			PriorityPolicies: []models.PriorityPolicy{}}
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	chosen, err := s.ballotChoices(ctx, campaignID, sirens)
+	if err != nil {
+		return nil, err
+	}
+	var memberships []struct{ Siren, Policy string }
+	if err := db.Table("priority_memberships").Select("siren, policy").Where("siren IN ?", sirens).
+		Order("siren, policy").Scan(&memberships).Error; err != nil {
+		return nil, err
+	}
+	policies := map[string][]models.PriorityPolicy{}
+	for _, m := range memberships {
+		policies[m.Siren] = append(policies[m.Siren], models.PriorityPolicy(m.Policy))
+	}
+	for i := range out {
+		out[i].Services = append(out[i].Services, chosen[out[i].Siren]...)
+		out[i].PriorityPolicies = append(out[i].PriorityPolicies, policies[out[i].Siren]...)
+	}
+	return out, nil
 }
 
 // Results counts a campaign's ballots for each of its candidate services (the merged

@@ -178,6 +178,81 @@ func TestBallotsOnePerSirenReplacedAndCounted(t *testing.T) {
 	})
 }
 
+func TestBallotsListedOneByOneByKeyset(t *testing.T) {
+	forEachStore(t, func(t *testing.T, st *Store) {
+		ctx := context.Background()
+		require.NoError(t, st.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+		require.NoError(t, st.ImportRegistry(ctx, []models.Collectivite{
+			{Type: models.TypeCommune, Code: "75056", Siren: "217500016", Name: "Paris", Departement: "75", Region: "11", Population: 2_100_000},
+			{Type: models.TypeCommune, Code: "35238", Siren: "213502388", Name: "Rennes", Departement: "35", Region: "53", Population: 220_000},
+			{Type: models.TypeEPCI, Code: "243500139", Siren: "243500139", Name: "Rennes Métropole", Departement: "35", Region: "53",
+				Population: 450_000, Members: []string{"213502388"}},
+		}, nil))
+		_, err := st.ReplacePriorityMemberships(ctx, []models.PriorityMembership{{Line: 2, Code: "35238", Policy: models.PolicyQuartiers},
+			{Line: 3, Code: "213502388", Policy: models.PolicyCoeurDeVille}})
+		require.NoError(t, err)
+		for _, c := range []string{"c1", "c2"} {
+			_, err = st.CreateCampaign(ctx, testCampaign(c, "axe1."+c, models.Euros(1_000_000), time.Now().Add(time.Hour)))
+			require.NoError(t, err)
+		}
+		for i := range 3 {
+			id := fmt.Sprintf("p%d", i+1)
+			newProposal(t, st, "c1", id, "217500016", models.StatusAccepted)
+			_, err := st.CreateService(ctx, newService(fmt.Sprintf("s%d", i+1), id))
+			require.NoError(t, err)
+		}
+		newProposal(t, st, "c2", "p4", "217500016", models.StatusAccepted)
+		other := newService("s4", "p4")
+		other.CampaignID = "c2"
+		_, err = st.CreateService(ctx, other)
+		require.NoError(t, err)
+
+		cast := func(campaign, siren, by string, services ...string) {
+			_, err := st.CastBallot(ctx, models.Ballot{CampaignID: campaign, Siren: siren, ServiceIDs: services, CastBy: by})
+			require.NoError(t, err)
+		}
+		cast("c1", "217500016", "agent.paris", "s2", "s1")
+		cast("c1", "217500016", "maire.paris", "s3", "s1") // replaces the first
+		cast("c1", "213502388", "agent.rennes", "s1")
+		cast("c1", "243500139", "agent.metropole", "s2", "s3")
+		cast("c1", "200000172", "agent.inconnu", "s1") // a SIREN the registry lacks: listed all the same
+		cast("c2", "217500016", "agent.paris", "s4")
+
+		first, err := st.Ballots(ctx, "c1", "", 2)
+		require.NoError(t, err)
+		require.Len(t, first, 2)
+		rest, err := st.Ballots(ctx, "c1", first[1].Siren, 2)
+		require.NoError(t, err)
+		require.Len(t, rest, 2)
+		last, err := st.Ballots(ctx, "c1", rest[1].Siren, 2)
+		require.NoError(t, err)
+		require.Empty(t, last)
+		all := append(first, rest...)
+		for i := range all {
+			require.WithinDuration(t, time.Now(), all[i].CastAt, time.Minute)
+			all[i].CastAt = time.Time{}
+		}
+		svc := func(id string) models.ChosenService { return models.ChosenService{ID: id, Title: "Service " + id} }
+		none := []models.PriorityPolicy{}
+		require.Equal(t, []models.BallotEntry{
+			{Siren: "200000172", Services: []models.ChosenService{svc("s1")}, PriorityPolicies: none, CastBy: "agent.inconnu"},
+			{Siren: "213502388", Name: "Rennes", Type: models.TypeCommune, Departement: "35", Services: []models.ChosenService{svc("s1")},
+				PriorityPolicies: []models.PriorityPolicy{models.PolicyCoeurDeVille, models.PolicyQuartiers}, CastBy: "agent.rennes"},
+			{Siren: "217500016", Name: "Paris", Type: models.TypeCommune, Departement: "75", Services: []models.ChosenService{svc("s3"), svc("s1")},
+				PriorityPolicies: none, CastBy: "maire.paris", Replacements: 1},
+			{Siren: "243500139", Name: "Rennes Métropole", Type: models.TypeEPCI, Departement: "35",
+				Services: []models.ChosenService{svc("s2"), svc("s3")}, PriorityPolicies: none, CastBy: "agent.metropole"},
+		}, all, "by SIREN, the choices in the order cast, the replaced ballot counted")
+
+		b, err := st.Ballot(ctx, "c1", "217500016")
+		require.NoError(t, err)
+		require.Equal(t, []string{"s3", "s1"}, b.ServiceIDs, "a collectivité's own ballot in the order cast too")
+		empty, err := st.Ballots(ctx, "c3", "", 10)
+		require.NoError(t, err)
+		require.Empty(t, empty)
+	})
+}
+
 func TestCommitteeDecisionReservesAtomically(t *testing.T) {
 	forEachStore(t, func(t *testing.T, st *Store) {
 		ctx := context.Background()

@@ -53,6 +53,8 @@ func (s *Server) registerCampaigns(e *echo.Echo, csrf, signed echo.MiddlewareFun
 	e.POST("/campagnes/:id/services/:sid/interets", s.expressInterest, csrf, signed)
 	e.POST("/campagnes/:id/services/:sid/referents", s.confirmReferent, csrf, signed)
 	e.GET("/campagnes/:id/comite", s.committeePage, csrf, signed)
+	e.GET("/campagnes/:id/bulletins", s.ballotsPage, csrf, signed)
+	e.GET("/campagnes/:id/bulletins.csv", s.ballotsCSV, signed)
 }
 
 // formView is an Axe 1 form as typed, with the errors of its rules named by the API's
@@ -632,6 +634,47 @@ func (s *Server) castBallot(c echo.Context) error {
 		return s.renderError(c, err)
 	}
 	return s.showBallot(c, status, f, append([]string{}, req.ServiceIDs...))
+}
+
+// ballotsPerPage is how many ballots the page lists at a time.
+const ballotsPerPage = 100
+
+// ballotsView is a campaign's ballots one by one, a page by SIREN, in the columns of its CSV.
+type ballotsView struct {
+	Campaign models.Campaign
+	Columns  []string
+	Rows     []models.BallotEntry
+	// Voting is true until the vote closes: the list still changes.
+	Voting bool
+	Next   string
+}
+
+// ballotsPage lists the campaign's ballots, as the API does, to whoever reads its results.
+func (s *Server) ballotsPage(c echo.Context) error {
+	campaign, err := s.campaign(c)
+	if err != nil {
+		return s.renderError(c, err)
+	}
+	v := ballotsView{Campaign: campaign, Columns: headers(api.BallotColumns), Voting: time.Now().Before(campaign.Schedule.Vote.ClosesAt)}
+	if v.Rows, err = s.App.Ballots(c.Request().Context(), principal(c), campaign, c.QueryParam("apres"), ballotsPerPage); err != nil {
+		return s.renderError(c, err)
+	}
+	if len(v.Rows) == ballotsPerPage {
+		v.Next = "/campagnes/" + url.PathEscape(campaign.ID) + "/bulletins?apres=" + url.QueryEscape(v.Rows[len(v.Rows)-1].Siren)
+	}
+	return s.render(c, http.StatusOK, "ballots", "Bulletins — "+campaign.Title, v)
+}
+
+// ballotsCSV exports every ballot of the campaign, as the API does.
+func (s *Server) ballotsCSV(c echo.Context) error {
+	campaign, err := s.campaign(c)
+	if err == nil {
+		err = s.API.BallotsCSV(c.Request().Context(), c.Response(), principal(c), campaign)
+	}
+	if err != nil && !c.Response().Committed {
+		return s.renderError(c, err)
+	}
+	return err
 }
 
 // selectedService loads a service of the campaign for its interest pages.

@@ -3,7 +3,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -86,6 +88,56 @@ func TestCampaignPublicPageShowsResultsOnlyOnceTheVoteHasClosed(t *testing.T) {
 	require.Contains(t, page, "provisoires")
 	require.Regexp(t, `<td>1</td><td>Service — Budget participatif en ligne</td><td>1</td><td>2\x{202f}100\x{202f}000</td>`, page)
 	require.Contains(t, page, `href="/campagnes/`+f.campaign.ID+`/regroupement"`)
+}
+
+func TestBallotsListedOneByOneFromTheResults(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	f := seedCampaign(t, w, -15) // the vote is open
+	_, err := w.store.ReplacePriorityMemberships(ctx, []models.PriorityMembership{{Line: 2, Code: "35238", Policy: models.PolicyQuartiers}})
+	require.NoError(t, err)
+	for _, b := range []models.Ballot{
+		{Siren: "217500016", ServiceIDs: []string{f.services[0]}, CastBy: "agent.paris"},
+		{Siren: "213502388", ServiceIDs: []string{f.services[0]}, CastBy: "agent.rennes"},
+		{Siren: "213502388", ServiceIDs: []string{f.services[1], f.services[0]}, CastBy: "maire.rennes"},
+	} {
+		b.CampaignID = f.campaign.ID
+		_, err := w.store.CastBallot(ctx, b)
+		require.NoError(t, err)
+	}
+	path := "/campagnes/" + f.campaign.ID + "/bulletins"
+	status, _, _ := w.get(t, path)
+	require.Equal(t, http.StatusSeeOther, status, "signed in only")
+
+	w.signIn(t, applicant)
+	status, page, _ := w.get(t, path)
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, html.UnescapeString(page), "Les bulletins sont réservés à l'ANCT jusqu'à la clôture du vote")
+	status, _, _ = w.get(t, path+".csv")
+	require.Equal(t, http.StatusForbidden, status)
+
+	w.signIn(t, anct)
+	_, page, _ = w.get(t, "/campagnes/"+f.campaign.ID)
+	require.Contains(t, page, `href="/campagnes/`+f.campaign.ID+`/bulletins" id="voir-bulletins"`, "linked from the results")
+	status, page, _ = w.get(t, path)
+	require.Equal(t, http.StatusOK, status)
+	page = html.UnescapeString(page)
+	require.Contains(t, page, "la liste, réservée à l'ANCT jusque-là, change encore")
+	require.Regexp(t, `(?s)id="bulletin-213502388">\s*<td>213502388</td><td>Ville de Rennes</td><td>Commune</td><td>35</td>\s*`+
+		`<td><ol><li>Service — Budget participatif en ligne</li><li>Service — Prise de rendez-vous en mairie</li></ol></td>\s*`+
+		`<td>Quartiers prioritaires</td>\s*<td>[0-9/: ]+</td><td>maire.rennes</td>\s*<td>Oui, 1 fois</td>`, page)
+	require.Regexp(t, `(?s)id="bulletin-217500016">.*<td>—</td>\s*<td>[0-9/: ]+</td><td>agent.paris</td>\s*<td>Non</td>`, page)
+	require.Less(t, strings.Index(page, "bulletin-213502388"), strings.Index(page, "bulletin-217500016"), "by SIREN")
+	require.NotContains(t, page, `id="suivants"`)
+
+	status, csvText, h := w.get(t, path+".csv")
+	require.Equal(t, http.StatusOK, status)
+	require.Contains(t, h.Get("Content-Type"), "text/csv")
+	rows, err := csv.NewReader(strings.NewReader(csvText)).ReadAll()
+	require.NoError(t, err)
+	require.Len(t, rows, 3)
+	require.Equal(t, "Services choisis", rows[0][4])
+	require.Equal(t, "Service — Budget participatif en ligne ; Service — Prise de rendez-vous en mairie", rows[1][4])
 }
 
 func TestCampaignPublicPageAfterTheVoteAndTheStore(t *testing.T) {

@@ -81,6 +81,7 @@ var auditLabels = map[string]string{
 	models.AuditPaymentRecorded: "Paiement enregistré", models.AuditWithdrawn: "Retrait", models.AuditTaskOpened: "Tâche ouverte",
 	models.AuditTaskCompleted: "Tâche terminée", models.AuditTaskCancelled: "Tâche annulée", models.AuditTaskClaimed: "Tâche prise",
 	models.AuditTaskUnclaimed: "Tâche rendue", models.AuditTaskReminded: "Relance envoyée", models.AuditTaskEscalated: "Retard signalé",
+	models.AuditTaskReassigned: "Tâche réattribuée", models.AuditTaskExtended: "Échéance reportée",
 	models.AuditRefusedAttempt: "Tentative refusée", models.AuditPersonAdded: "Fiche ajoutée",
 	models.AuditPersonChanged: "Fiche modifiée", models.AuditPersonRemoved: "Fiche supprimée",
 	models.AuditAdmissible: "Recevable", models.AuditScored: "Noté", models.AuditJoinedSession: "En séance de programmation",

@@ -53,21 +53,22 @@ func init() {
 		refusalsFR = append(refusalsFR, refusalRule{r.re, expandFR(r.fr)})
 	}
 	for k, v := range map[string]any{
-		"phase":         func(p models.Phase) string { return label(phaseLabels, p) },
-		"serviceStatus": func(s models.ServiceStatus) string { return label(serviceStatusLabels, s) },
-		"category":      func(c string) string { return label(categoryLabels, c) },
-		"policy":        func(p models.PriorityPolicy) string { return label(policyLabels, p) },
-		"proposalType":  func(t models.ProposalType) string { return label(proposalTypeLabels, t) },
-		"firstDay":      firstDay,
-		"lastDay":       lastDay,
-		"serviceTitle":  serviceTitle,
-		"answered":      answered,
-		"population":    formatPopulation,
-		"inc":           func(i int) int { return i + 1 },
-		"withID":        func(id string, f inputField) inputField { f.ID = id; return f },
-		"route":         func(r models.ServiceRoute) string { return label(routeLabels, r) },
-		"vehicle":       func(v models.LegalVehicle) string { return label(vehicleLabels, v) },
-		"dueDay":        dueDay,
+		"phase":            func(p models.Phase) string { return label(phaseLabels, p) },
+		"serviceStatus":    func(s models.ServiceStatus) string { return label(serviceStatusLabels, s) },
+		"category":         func(c string) string { return label(categoryLabels, c) },
+		"policy":           func(p models.PriorityPolicy) string { return label(policyLabels, p) },
+		"collectiviteType": func(t models.CollectiviteType) string { return label(collectiviteTypeLabels, t) },
+		"proposalType":     func(t models.ProposalType) string { return label(proposalTypeLabels, t) },
+		"firstDay":         firstDay,
+		"lastDay":          lastDay,
+		"serviceTitle":     serviceTitle,
+		"answered":         answered,
+		"population":       formatPopulation,
+		"inc":              func(i int) int { return i + 1 },
+		"withID":           func(id string, f inputField) inputField { f.ID = id; return f },
+		"route":            func(r models.ServiceRoute) string { return label(routeLabels, r) },
+		"vehicle":          func(v models.LegalVehicle) string { return label(vehicleLabels, v) },
+		"dueDay":           dueDay,
 	} {
 		funcs[k] = v
 	}
@@ -103,6 +104,11 @@ var categoryLabels = map[string]string{
 var policyLabels = map[models.PriorityPolicy]string{
 	models.PolicyPetitesVilles: "Petites Villes de Demain", models.PolicyCoeurDeVille: "Action cœur de ville",
 	models.PolicyQuartiers: "Quartiers prioritaires", models.PolicyAgendaRural: "Agenda rural",
+}
+
+var collectiviteTypeLabels = map[models.CollectiviteType]string{
+	models.TypeCommune: "Commune", models.TypeEPCI: "EPCI", models.TypeDepartement: "Département", models.TypeRegion: "Région",
+	models.TypeStructure: "Structure",
 }
 
 var proposalTypeLabels = map[models.ProposalType]string{models.ProposalNeed: "Un besoin de nouveau service", models.ProposalExisting: "Un service existant"}
@@ -205,6 +211,7 @@ var axe1RefusalsFR = []struct {
 	{regexp.MustCompile(`^service \S+ has its (\d+) territoires référents already$`), "Ce service a déjà ses $1 territoires référents : la collectivité reste sur la liste."},
 	{regexp.MustCompile(`^service \S+ is \w+: interest is expressed in selected services$`), "Seuls les services sélectionnés reçoivent des manifestations d'intérêt."},
 	{regexp.MustCompile(`^the results are ANCT's until the vote closes on (\S+)$`), "Les résultats sont réservés à l'ANCT jusqu'à la clôture du vote, le $1."},
+	{regexp.MustCompile(`^the ballots are ANCT's until the vote closes on (\S+)$`), "Les bulletins sont réservés à l'ANCT jusqu'à la clôture du vote, le $1."},
 	{regexp.MustCompile(`^task \S+ is the committee's of campaign \S+$`), "Cette tâche est celle du comité de sélection d'une campagne : elle est réservée à ses membres et à l'ANCT."},
 	{regexp.MustCompile(`^the selected services' budgets \((.+)\) exceed what the campaign's envelope has left \((.+)\)$`),
 		"Les budgets des services sélectionnés ($1) dépassent ce qu'il reste sur l'enveloppe de la campagne ($2)."},

@@ -69,6 +69,7 @@ var funcs = template.FuncMap{
 	"join":        func(codes []string) string { return strings.Join(codes, ", ") },
 	"waits":       juryWaitsForFR,
 	"audit":       func(a string) string { return label(auditLabels, a) },
+	"auditEvent":  auditEventFR,
 	"strandField": func(k string) string { return label(strandFieldLabels, k) },
 	"indent":      func(depth int) string { return strconv.FormatFloat(float64(depth)*1.5+0.75, 'f', 2, 64) },
 	"pct":         func(p float64) string { return strconv.FormatFloat(min(max(p, 0), 100), 'f', 1, 64) + "%" },

@@ -460,19 +460,46 @@ type scoringRow struct {
 	Weight                 int
 }
 
-func (s *Server) scoringForm(ctx context.Context, d models.Dossier, values, errs map[string]string) (*scoringForm, error) {
+// criterionScores are the scores a criterion takes, 0 to 5 (models.CriterionScore's rule).
+const criterionScores = 6
+
+// scoringWeights are the criteria's weights that apply to dossier d, and who set them, in French.
+func (s *Server) scoringWeights(ctx context.Context, d models.Dossier) ([models.CriteriaCount]int, string, error) {
 	set, err := s.Store.Axe3Rules(ctx)
+	if err != nil {
+		return [models.CriteriaCount]int{}, "", err
+	}
+	rules := models.ApplicableRules(set, d.Departement, d.Region)
+	switch rules.Scope.Kind {
+	case models.ScopeKindDepartement:
+		return rules.Weights, "département " + rules.Scope.Value, nil
+	case models.ScopeKindRegion:
+		return rules.Weights, "région " + rules.Scope.Value, nil
+	}
+	return rules.Weights, "par défaut", nil
+}
+
+// scoringTotal is the total out of 100 of the scores picked (values named as the form's
+// inputs) under weights, by the models' rule; nil until each criterion has its score.
+func scoringTotal(values map[string]string, weights [models.CriteriaCount]int) *int {
+	scores := make([]int, 0, models.CriteriaCount)
+	for i := range models.CriteriaCount {
+		n, err := strconv.Atoi(values[fmt.Sprintf("criteria.%d.score", i)])
+		if err != nil || n < 0 || n >= criterionScores {
+			return nil
+		}
+		scores = append(scores, n)
+	}
+	total := models.WeightedScore(scores, weights)
+	return &total
+}
+
+func (s *Server) scoringForm(ctx context.Context, d models.Dossier, values, errs map[string]string) (*scoringForm, error) {
+	weights, territory, err := s.scoringWeights(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	rules := models.ApplicableRules(set, d.Departement, d.Region)
-	f := &scoringForm{Weights: rules.Weights, Territory: "par défaut"}
-	switch rules.Scope.Kind {
-	case models.ScopeKindDepartement:
-		f.Territory = "département " + rules.Scope.Value
-	case models.ScopeKindRegion:
-		f.Territory = "région " + rules.Scope.Value
-	}
+	f := &scoringForm{Weights: weights, Territory: territory, Total: scoringTotal(values, weights)}
 	var app models.PrefectoralApplication
 	if err := json.Unmarshal(d.Payload, &app); err != nil {
 		return nil, err
@@ -482,22 +509,45 @@ func (s *Server) scoringForm(ctx context.Context, d models.Dossier, values, errs
 		return nil, err
 	}
 	f.MaxGrant = e.MaxGrantCents
-	scores := make([]int, 0, models.CriteriaCount)
 	for i, lbl := range criteriaLabels {
 		p := fmt.Sprintf("criteria.%d.", i)
-		r := scoringRow{Index: i, Label: lbl, Comment: values[p+"comment"], Weight: rules.Weights[i],
+		r := scoringRow{Index: i, Label: lbl, Comment: values[p+"comment"], Weight: weights[i],
 			ScoreError: errs[fmt.Sprintf("data.criteria[%d].score", i)], CommentErr: errs[fmt.Sprintf("data.criteria[%d].comment", i)]}
-		for n := range 6 {
+		for n := range criterionScores {
 			r.Scores = append(r.Scores, option{strconv.Itoa(n), strconv.Itoa(n), values[p+"score"] == strconv.Itoa(n)})
-		}
-		if n, err := strconv.Atoi(values[p+"score"]); err == nil {
-			scores = append(scores, n)
 		}
 		f.Criteria = append(f.Criteria, r)
 	}
-	if len(scores) == models.CriteriaCount {
-		total := models.WeightedScore(scores, rules.Weights)
-		f.Total = &total
-	}
 	return f, nil
+}
+
+// scoringTotalFragment answers the scoring form's total for the scores picked so far, as
+// the form shows it: the form asks for it (htmx) each time the instructor picks a score,
+// so the total is computed by the models' rule alone. Without JavaScript, the form shows
+// it once submitted.
+func (s *Server) scoringTotalFragment(c echo.Context) error {
+	ctx, p := c.Request().Context(), principal(c)
+	t, err := s.App.VisibleTask(ctx, p, c.Param("id"))
+	if err == nil && t.Type != models.TaskScoring {
+		err = models.Errorf(models.ENotFound, "task %s is not a scoring task", t.ID)
+	}
+	var d models.Dossier
+	if err == nil {
+		d, err = s.App.VisibleDossier(ctx, p, t.DossierID)
+	}
+	var weights [models.CriteriaCount]int
+	if err == nil {
+		weights, _, err = s.scoringWeights(ctx, d)
+	}
+	if err != nil {
+		// The form keeps the total it shows; the refusal is for whoever asks directly.
+		c.Response().Header().Set("HX-Reswap", "none")
+		return s.renderError(c, err)
+	}
+	values := map[string]string{}
+	for i := range models.CriteriaCount {
+		name := fmt.Sprintf("criteria.%d.score", i)
+		values[name] = c.QueryParam(name)
+	}
+	return s.renderFragment(c, "task", "scoringTotal", &scoringForm{Total: scoringTotal(values, weights)})
 }

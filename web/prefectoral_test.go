@@ -213,6 +213,28 @@ func TestAxe3TaskFormsSayWhatIsWrongInFrench(t *testing.T) {
 	for _, want := range []string{"Portage par l'autorité 2", "Impact 0", "département 35", "au plus 30 000,00 €", `name="criteria.4.comment"`} {
 		require.Contains(t, page, want)
 	}
+	require.Contains(t, page, `hx-get="/taches/`+scoring+`/total"`, "each score asks for the total as it is picked")
+
+	// The total as the instructor picks the scores: the same rule, under the same weights.
+	totalOf := func(scores ...string) (int, string) {
+		q := url.Values{}
+		for i, sc := range scores {
+			q.Set("criteria."+itoa(i)+".score", sc)
+		}
+		status, body, _ := w.get(t, "/taches/"+scoring+"/total?"+q.Encode())
+		return status, body
+	}
+	status, body := totalOf("5", "4", "3")
+	require.Equal(t, http.StatusOK, status)
+	require.Equal(t, "calculé une fois les cinq notes données", html.UnescapeString(body))
+	_, body = totalOf("5", "4", "3", "2", "1")
+	require.Equal(t, "76 / 100", body)
+	_, body = totalOf("5", "4", "3", "2", "9")
+	require.Equal(t, "calculé une fois les cinq notes données", html.UnescapeString(body), "a score the form does not offer")
+	status, _, h := w.get(t, "/taches/"+admissibility+"/total")
+	require.Equal(t, http.StatusNotFound, status, "only a scoring task has a total")
+	require.Equal(t, "none", h.Get("HX-Reswap"), "a refusal leaves the form's total as it is")
+
 	form := url.Values{"_csrf": {csrf}, "outcome": {"scored"}, "proposed": {"25 000"}}
 	for i, sc := range []string{"5", "4", "3", "2", ""} {
 		form.Set("criteria."+itoa(i)+".score", sc)
@@ -228,7 +250,7 @@ func TestAxe3TaskFormsSayWhatIsWrongInFrench(t *testing.T) {
 	require.Equal(t, http.StatusUnprocessableEntity, status)
 	require.Contains(t, page, `id="proposed-error">Ce champ est obligatoire.`)
 	// (5×2 + 4 + 3 + 2 + 1×0) / (5 × 5) = 19/25: 76 out of 100 under the département's weights.
-	require.Contains(t, page, `<strong id="total">76 / 100</strong>`)
+	require.Contains(t, page, `<strong id="total" aria-live="polite">76 / 100</strong>`)
 	require.Contains(t, page, `<option value="1" selected>`)
 	form.Set("proposed", "25 000")
 	status, page, _ = w.post(t, "/taches/"+scoring, form)

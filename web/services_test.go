@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -247,4 +248,59 @@ func TestServicePageShowsItsBuild(t *testing.T) {
 	require.Contains(t, page, "<dd>Écrire à l'ANCT, qui ouvre un compte.</dd>")
 	require.Contains(t, page, "<dd>store@anct.gouv.fr</dd>")
 	require.NotContains(t, page, "contactez l'ANCT")
+}
+
+// TestServiceHistoryInFrench: a candidate service's page shows its trail in French, the
+// details the store and the workflows stored in English read at display time.
+func TestServiceHistoryInFrench(t *testing.T) {
+	w := newWorkspace(t)
+	ctx := context.Background()
+	f := seedCampaign(t, w, -35)
+	sid := f.services[0]
+	_, err := w.store.SetServiceCost(ctx, f.campaign.ID, sid, models.Euros(350_000), "deux devis de l'incubateur", "anct")
+	require.NoError(t, err)
+	require.NoError(t, w.store.RecordDecision(ctx, f.campaign, models.CommitteeDecision{Services: []models.ServiceDecision{
+		{ServiceID: sid, Selected: true, BudgetCents: models.Euros(400_000), Reason: "Un besoin partagé."},
+		{ServiceID: f.services[1], Reason: "Des solutions existent déjà."}}}, "comite.anct"))
+	require.NoError(t, w.store.SetServiceRoute(ctx, sid, models.RouteIncubator, "Aucun service existant ne répond au besoin.", anct.Subject))
+	require.NoError(t, w.store.SetServiceVehicle(ctx, sid, models.LegalStudyData{Vehicle: models.VehicleSCIC, Name: "SCIC Services des Territoires",
+		FundingCents: models.Euros(50_000)}, anct.Subject))
+	for key, e := range map[string]models.AuditEvent{ // as the service's workflow writes them
+		"opened":  {Action: models.AuditTaskOpened, Actor: "system", Detail: "service_route task for the instructor role, due 2026-05-03"},
+		"claimed": {Action: models.AuditTaskClaimed, Actor: anct.Subject, Detail: "claimed by " + anct.Subject},
+		"done":    {Action: models.AuditTaskCompleted, Actor: anct.Subject, Detail: "service_route: routed Aucun service existant ne répond au besoin."},
+		"paid":    {Action: models.AuditServicePaid, Actor: finance.Subject, Detail: "12 500,50 € paid against the budget (payment/0), reference CHORUS-42"},
+	} {
+		e.DossierID = sid
+		require.NoError(t, w.store.Audit(ctx, sid+"/"+key, e))
+	}
+	_, err = w.store.DeliverService(ctx, sid, anct.Subject, models.DeliveryData{HowToJoin: "Écrire à l'ANCT.", Contact: "store@anct.gouv.fr"})
+	require.NoError(t, err)
+
+	w.signIn(t, anct)
+	status, page, _ := w.get(t, "/dossiers/"+sid)
+	require.Equal(t, http.StatusOK, status)
+	page = html.UnescapeString(page)
+	history := page[strings.Index(page, `id="historique"`):]
+	history = history[:strings.Index(history, "</ol>")]
+	for _, want := range []string{
+		"Service candidat créé — « Service — Prise de rendez-vous en mairie », coût estimé à 300 000,00 €",
+		"Coût estimé — estimé à 350 000,00 € — deux devis de l'incubateur",
+		"comite.anct : Service sélectionné — avec un budget de 400 000,00 € — Un besoin partagé.",
+		"Voie choisie — Construction d'un nouveau service à l'Incubateur des Territoires — Aucun service existant ne répond au besoin.",
+		"Structure porteuse financée — Société coopérative d'intérêt collectif (SCIC) « SCIC Services des Territoires », financée à hauteur de 50 000,00 €",
+		"system : Tâche ouverte — « Choix de la voie d'un service » pour le rôle Instruction, à rendre le 03/05/2026",
+		"Tâche prise — par " + anct.Subject,
+		"Tâche terminée — « Choix de la voie d'un service » : Voie choisie — Aucun service existant ne répond au besoin.",
+		"Paiement sur le budget du service — 12 500,50 € payés sur le budget du service (paiement n° 1), référence CHORUS-42",
+		"Service livré — publié au Territoires Store ; ",
+	} {
+		require.Contains(t, history, want)
+	}
+	for _, english := range []string{"estimated at", "selected with", "funded with", "task for", "claimed by", "routed", "paid against", "published in"} {
+		require.NotContains(t, history, english)
+	}
+	trail, err := w.store.AuditTrail(ctx, sid)
+	require.NoError(t, err)
+	require.Contains(t, trail[0].Detail, "estimated at", "the trail is stored as written")
 }

@@ -95,6 +95,7 @@ func (s *Server) Register(e *echo.Echo) {
 	e.GET("/taches", s.inbox, csrf, signed)
 	e.GET("/taches/:id", s.taskPage, csrf, signed)
 	e.POST("/taches/:id", s.completeTask, csrf, signed)
+	e.GET("/taches/:id/total", s.scoringTotalFragment, csrf, signed)
 	e.POST("/taches/:id/prendre", s.claim(false), csrf, signed)
 	e.POST("/taches/:id/rendre", s.claim(true), csrf, signed)
 	e.GET("/dossiers/:id", s.dossierPage, csrf, signed)
@@ -238,6 +239,19 @@ func (s *Server) render(c echo.Context, status int, page, title string, data any
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().WriteHeader(status)
 	return t.ExecuteTemplate(c.Response(), "layout.html", v)
+}
+
+// renderFragment answers an htmx request with one template of a page (defined in the
+// page's file), without the layout.
+func (s *Server) renderFragment(c echo.Context, page, name string, data any) error {
+	t, ok := s.pages[page]
+	if !ok {
+		return errors.New("no page " + page)
+	}
+	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	return t.ExecuteTemplate(c.Response(), name, data)
 }
 
 // renderError answers a refused or failed act with a page saying why, with the status the
