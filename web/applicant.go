@@ -29,7 +29,7 @@ type guichetView struct {
 }
 
 func (s *Server) guichetForm(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleApplicant); err != nil {
+	if err := principal(c).NeedRole(models.RoleApplicant); err != nil {
 		return s.renderError(c, err)
 	}
 	return s.showGuichet(c, http.StatusOK, c.QueryParams(), map[string]string{}, "")

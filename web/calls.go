@@ -46,7 +46,7 @@ func (s *Server) showApplication(c echo.Context, status int, call models.Call, a
 
 // applicationForm is the form of a new application to a call.
 func (s *Server) applicationForm(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleApplicant); err != nil {
+	if err := principal(c).NeedRole(models.RoleApplicant); err != nil {
 		return s.renderError(c, err)
 	}
 	call, err := s.App.VisibleCall(c.Request().Context(), c.Param("id"))
@@ -234,7 +234,7 @@ func (s *Server) showCallForm(c echo.Context, status int, values, errs map[strin
 }
 
 func (s *Server) callForm(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	return s.showCallForm(c, http.StatusOK, map[string]string{"round": "1", "quorum": "2"}, map[string]string{}, "")

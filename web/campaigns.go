@@ -276,7 +276,7 @@ func (s *Server) showCampaignForm(c echo.Context, status int, f formView) error 
 }
 
 func (s *Server) campaignForm(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	f := newForm(models.Campaign{})
@@ -416,7 +416,7 @@ func (s *Server) showScheduleForm(c echo.Context, status int, f formView) error 
 }
 
 func (s *Server) scheduleForm(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	campaign, err := s.campaign(c)
@@ -464,7 +464,7 @@ func (s *Server) showPriorities(c echo.Context, status int, v priorityView) erro
 }
 
 func (s *Server) prioritiesForm(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	return s.showPriorities(c, http.StatusOK, priorityView{formView: newForm(models.Campaign{})})
@@ -521,7 +521,7 @@ func (s *Server) showProposal(c echo.Context, status int, f formView) error {
 }
 
 func (s *Server) proposalForm(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleApplicant, models.RolePartner); err != nil {
+	if err := principal(c).NeedRole(models.RoleApplicant, models.RolePartner); err != nil {
 		return s.renderError(c, err)
 	}
 	campaign, err := s.campaign(c)
@@ -536,7 +536,7 @@ func (s *Server) proposalForm(c echo.Context) error {
 // fileProposal files a proposal through the filing service, as the API does.
 func (s *Server) fileProposal(c echo.Context) error {
 	p := principal(c)
-	if err := requireAnyRole(p, models.RoleApplicant, models.RolePartner); err != nil {
+	if err := p.NeedRole(models.RoleApplicant, models.RolePartner); err != nil {
 		return s.renderError(c, err)
 	}
 	campaign, form, f, err := s.postedForm(c)
@@ -599,7 +599,7 @@ func (s *Server) showBallot(c echo.Context, status int, f formView, chosen []str
 }
 
 func (s *Server) ballotPage(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleApplicant); err != nil {
+	if err := principal(c).NeedRole(models.RoleApplicant); err != nil {
 		return s.renderError(c, err)
 	}
 	campaign, err := s.campaign(c)

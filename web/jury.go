@@ -69,7 +69,7 @@ func (s *Server) jurySession(c echo.Context) error {
 
 // openJury opens a call's jury session, an administrator's act, as the API does it.
 func (s *Server) openJury(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	if _, err := s.App.OpenJury(c.Request().Context(), principal(c), c.Param("id")); err != nil {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -113,18 +112,6 @@ func (s *Server) dossiersCSV(c echo.Context) error {
 	return s.API.DossiersCSV(c.Request().Context(), c.Response(), principal(c), f)
 }
 
-// requireAnyRole refuses, with the reason, a page meant for other roles.
-func requireAnyRole(p models.Principal, roles ...models.Role) error {
-	if slices.ContainsFunc(roles, p.HasRole) {
-		return nil
-	}
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = label(roleLabels, r)
-	}
-	return models.Errorf(models.EForbidden, "cette page est réservée aux rôles : %s", strings.Join(names, ", "))
-}
-
 type ledgerView struct {
 	Columns  []string
 	Entries  []models.LedgerEntry
@@ -134,7 +121,7 @@ type ledgerView struct {
 // ledgerPage is the ledger: every movement of money, newest first.
 func (s *Server) ledgerPage(c echo.Context) error {
 	p := principal(c)
-	if err := requireAnyRole(p, models.RoleAdmin, models.RoleFinance); err != nil {
+	if err := p.NeedRole(models.RoleAdmin, models.RoleFinance); err != nil {
 		return s.renderError(c, err)
 	}
 	v := ledgerView{Columns: headers(api.LedgerColumns), Envelope: c.QueryParam("enveloppe")}
@@ -146,7 +133,7 @@ func (s *Server) ledgerPage(c echo.Context) error {
 }
 
 func (s *Server) ledgerCSV(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin, models.RoleFinance); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin, models.RoleFinance); err != nil {
 		return s.renderError(c, err)
 	}
 	api.StartCSV(c.Response(), "grand-livre.csv")
@@ -172,7 +159,7 @@ type adminView struct {
 // their workflow in the Temporal UI), and the notifications sent.
 func (s *Server) adminPage(c echo.Context) error {
 	ctx, p := c.Request().Context(), principal(c)
-	if err := requireAnyRole(p, models.RoleAdmin); err != nil {
+	if err := p.NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	envs, err := s.Store.Envelopes(ctx)

@@ -48,7 +48,7 @@ func (s *Server) showPeople(c echo.Context, status int, values map[string]string
 
 // peoplePage lists the entries; ?sujet= fills the form with one to edit.
 func (s *Server) peoplePage(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	values, checked := map[string]string{"active": "on"}, map[models.Role]bool{}
@@ -79,7 +79,7 @@ func codes(v string) []string {
 
 // savePerson adds or replaces an entry, under the same rules as the API's.
 func (s *Server) savePerson(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	form, err := formParams(c)
@@ -117,7 +117,7 @@ func (s *Server) savePerson(c echo.Context) error {
 
 // deletePerson removes an entry: the person signs in with their provider's claims again.
 func (s *Server) deletePerson(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleAdmin); err != nil {
+	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
 	}
 	if err := s.App.RemovePerson(c.Request().Context(), principal(c), c.FormValue("subject")); err != nil {

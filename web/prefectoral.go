@@ -123,7 +123,7 @@ func axe3Input(v axe3View, name, path, lbl string, area bool) appField {
 
 // axe3Form is the form of a new Axe 3 application.
 func (s *Server) axe3Form(c echo.Context) error {
-	if err := requireAnyRole(principal(c), models.RoleApplicant); err != nil {
+	if err := principal(c).NeedRole(models.RoleApplicant); err != nil {
 		return s.renderError(c, err)
 	}
 	return s.showAxe3(c, http.StatusOK, "/axe3/nouveau", map[string]string{}, map[string]string{}, "")

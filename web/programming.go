@@ -40,7 +40,7 @@ func (s *Server) sessionsPage(c echo.Context) error {
 
 func (s *Server) showSessions(c echo.Context, status int, problem string) error {
 	ctx, p := c.Request().Context(), principal(c)
-	if err := requireAnyRole(p, models.RolePrefet); err != nil {
+	if err := p.NeedRole(models.RolePrefet); err != nil {
 		return s.renderError(c, err)
 	}
 	envs, err := s.Store.Envelopes(ctx)
@@ -103,7 +103,7 @@ func (s *Server) sessionPage(c echo.Context) error {
 
 func (s *Server) showSession(c echo.Context, status int, dossierID string, values, errs map[string]string, problem string) error {
 	ctx, p := c.Request().Context(), principal(c)
-	if err := requireAnyRole(p, models.RolePrefet, models.RoleAdmin, models.RoleFinance, models.RoleInstructor); err != nil {
+	if err := p.NeedRole(models.RolePrefet, models.RoleAdmin, models.RoleFinance, models.RoleInstructor); err != nil {
 		return s.renderError(c, err)
 	}
 	session, err := s.App.Session(ctx, c.Param("id"))
@@ -347,7 +347,7 @@ func (s *Server) showEnvelopes(c echo.Context, status int, split map[string]stri
 
 func (s *Server) renderEnvelopes(c echo.Context, status int, split map[string]string, region string, rules models.Scope, values, errs map[string]string, problem string) error {
 	ctx, p := c.Request().Context(), principal(c)
-	if err := requireAnyRole(p, models.RoleAdmin, models.RolePrefet); err != nil {
+	if err := p.NeedRole(models.RoleAdmin, models.RolePrefet); err != nil {
 		return s.renderError(c, err)
 	}
 	v := envelopesView{Problem: problem}

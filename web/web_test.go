@@ -335,7 +335,7 @@ func TestAdministratorAndFinancePages(t *testing.T) {
 	w.signIn(t, instructor)
 	status, page, _ := w.get(t, "/admin")
 	require.Equal(t, http.StatusForbidden, status)
-	require.Contains(t, page, "réservée aux rôles : Administration")
+	require.Contains(t, page, "Cette action demande le rôle « Administration ».")
 	status, _, _ = w.get(t, "/grand-livre")
 	require.Equal(t, http.StatusForbidden, status)
 
