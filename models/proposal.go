@@ -19,9 +19,6 @@ const (
 	ProposalExisting ProposalType = "existing_service" // a service that runs already and has proven itself
 )
 
-// ProposalTypes lists the proposal types.
-var ProposalTypes = []ProposalType{ProposalNeed, ProposalExisting}
-
 // DefaultCategories are the categories a proposal chooses from when the campaign names none.
 var DefaultCategories = []string{"relation_usagers", "participation_citoyenne", "outils_agents", "economie_locale", "services_urbains"}
 

@@ -7,7 +7,8 @@ import "slices"
 // added in one place.
 type StatusInfo struct {
 	Status Status
-	// Label is the status as French readers see it (notices, the workspace's tags).
+	// Label is the status as French readers see it, lower-case (the workspace's tags and
+	// sentences).
 	Label string
 	// Terminal statuses end the process: nothing changes the dossier any more.
 	Terminal bool
@@ -34,32 +35,32 @@ var statusTable = []StatusInfo{
 	{Status: StatusChecking, Label: "en vérification", Withdrawable: true},
 	{Status: StatusIncomplete, Label: "incomplet", AwaitsSomeone: true, Withdrawable: true},
 	{Status: StatusPreselection, Label: "en présélection", AwaitsSomeone: true, Withdrawable: true},
-	{Status: StatusInfoRequested, Label: "informations demandées", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusInfoRequested, Label: "complément demandé", AwaitsSomeone: true, Withdrawable: true},
 	{Status: StatusPreselected, Label: "présélectionné", AwaitsSomeone: true, Withdrawable: true},
 	{Status: StatusJury, Label: "devant le jury", AwaitsSomeone: true, Withdrawable: true, JuryVisible: true},
-	{Status: StatusWaitingList, Label: "sur liste d'attente", AwaitsSomeone: true, Withdrawable: true, JuryVisible: true},
+	{Status: StatusWaitingList, Label: "liste d'attente", AwaitsSomeone: true, Withdrawable: true, JuryVisible: true},
 	{Status: StatusAwaitingSignature, Label: "convention à signer", AwaitsSomeone: true, HoldsMoney: true, Withdrawable: true, JuryVisible: true},
 	{Status: StatusLapsed, Label: "caduc", Terminal: true, JuryVisible: true},
 	{Status: StatusRefused, Label: "refusé", Terminal: true, JuryVisible: true},
-	{Status: StatusAwaitingPayment, Label: "en attente de versement", AwaitsSomeone: true, HoldsMoney: true, JuryVisible: true},
-	{Status: StatusPaid, Label: "versé", Terminal: true, JuryVisible: true},
+	{Status: StatusAwaitingPayment, Label: "paiement à effectuer", AwaitsSomeone: true, HoldsMoney: true, JuryVisible: true},
+	{Status: StatusPaid, Label: "payé", Terminal: true, JuryVisible: true},
 	{Status: StatusClosedWithoutAction, Label: "classé sans suite", Terminal: true},
 	{Status: StatusWithdrawn, Label: "retiré", Terminal: true},
 	// A prefectoral grant's own steps (Axe 3).
 	{Status: StatusAdmissibility, Label: "en recevabilité", AwaitsSomeone: true, Withdrawable: true},
 	{Status: StatusScoring, Label: "en notation", AwaitsSomeone: true, Withdrawable: true},
-	{Status: StatusScored, Label: "noté, en attente de programmation", AwaitsSomeone: true, Withdrawable: true},
-	{Status: StatusInSession, Label: "en comité de programmation", AwaitsSomeone: true, Withdrawable: true},
-	{Status: StatusInProgress, Label: "en cours de réalisation", AwaitsSomeone: true, HoldsMoney: true},
-	{Status: StatusRecovery, Label: "avance à reverser", AwaitsSomeone: true},
+	{Status: StatusScored, Label: "noté, en attente de séance", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusInSession, Label: "en séance de programmation", AwaitsSomeone: true, Withdrawable: true},
+	{Status: StatusInProgress, Label: "projet en cours", AwaitsSomeone: true, HoldsMoney: true},
+	{Status: StatusRecovery, Label: "reversement demandé", AwaitsSomeone: true},
 	// A co-construction proposal's own steps (Axe 1). AwaitsSomeone stays false: their
 	// workflows' recorded histories set no AwaitingSince for them.
 	{Status: StatusReview, Label: "en examen"},
 	{Status: StatusAccepted, Label: "retenue pour le vote"},
-	{Status: StatusMerged, Label: "fusionnée"},
+	{Status: StatusMerged, Label: "regroupée"},
 	{Status: StatusOutOfScope, Label: "hors champ", Terminal: true},
-	{Status: StatusSelected, Label: "service sélectionné"},
-	{Status: StatusNotSelected, Label: "service non sélectionné", Terminal: true},
+	{Status: StatusSelected, Label: "sélectionnée"},
+	{Status: StatusNotSelected, Label: "non sélectionnée", Terminal: true},
 	{Status: StatusDelivered, Label: "service livré", Terminal: true},
 	// A candidate service's reference row (Axe 1), merged into another: its process is over.
 	{Status: StatusServiceMerged, Label: "service fusionné", Terminal: true},

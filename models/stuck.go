@@ -45,15 +45,15 @@ type StuckDossier struct {
 }
 
 // StuckActions lists the acts of the API that may unstick a row about dossier status s
-// (and, for an overdue task, about task t): reassigning the task (not a jury member's
-// vote), extending its due date (not a process deadline), withdrawing the dossier (while
+// (and, for an overdue task, about task t): reassigning the task (not a personal one,
+// such as a jury member's vote), extending its due date (not a process deadline), withdrawing the dossier (while
 // both its row and its workflow allow it). A workflow that is gone or keeps failing is
 // fixed in Temporal or at the cause, not through the API.
 func StuckActions(row StuckDossier, t *Task) []string {
 	var out []string
 	switch {
 	case row.Trouble == TroubleOverdueTask && t != nil:
-		if !(t.Role == RoleJury && t.Assignee != "") {
+		if !t.Personal() {
 			out = append(out, "POST /api/v1/tasks/"+t.ID+"/reassign")
 		}
 		if DueDateExtendable(t.Type) {

@@ -11,6 +11,7 @@ import (
 func TestStuckActions(t *testing.T) {
 	disbursement := &models.Task{ID: "d.disbursement.0", Type: models.TaskDisbursement, Role: models.RoleFinance}
 	vote := &models.Task{ID: "d.jury_decision.0", Type: models.TaskJuryDecision, Role: models.RoleJury, Assignee: "chair"}
+	opinion := &models.Task{ID: "c.committee_opinions.0", Type: models.TaskCommitteeOpinions, Role: models.RoleCommittee, Assignee: "comite.amf"}
 	signature := &models.Task{ID: "d.convention_signature.0", Type: models.TaskConventionSignature, Role: models.RoleApplicant}
 	cases := []struct {
 		name string
@@ -22,6 +23,8 @@ func TestStuckActions(t *testing.T) {
 			[]string{"POST /api/v1/tasks/d.disbursement.0/reassign", "POST /api/v1/tasks/d.disbursement.0/extend"}},
 		{"overdue vote: personal, but the dossier may be withdrawn", models.StuckDossier{DossierID: "d", Status: models.StatusJury, Trouble: models.TroubleOverdueTask}, vote,
 			[]string{"POST /api/v1/tasks/d.jury_decision.0/extend", "POST /api/v1/dossiers/d/withdraw"}},
+		{"overdue committee opinion: personal too", models.StuckDossier{DossierID: "d", Status: models.StatusJury, Trouble: models.TroubleOverdueTask}, opinion,
+			[]string{"POST /api/v1/tasks/c.committee_opinions.0/extend", "POST /api/v1/dossiers/d/withdraw"}},
 		{"overdue signature: a process deadline", models.StuckDossier{DossierID: "d", Status: models.StatusAwaitingSignature, Trouble: models.TroubleOverdueTask}, signature,
 			[]string{"POST /api/v1/tasks/d.convention_signature.0/reassign", "POST /api/v1/dossiers/d/withdraw"}},
 		{"mismatch, both withdrawable", models.StuckDossier{DossierID: "d", Status: models.StatusPreselection, WorkflowStatus: models.StatusIncomplete, Trouble: models.TroubleStatusMismatch}, nil,

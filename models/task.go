@@ -98,9 +98,16 @@ func (t Task) Recipient() string {
 	return "role:" + string(t.Role) + ":" + t.Scope.String()
 }
 
+// Personal reports whether t is one person's by its nature (a jury member's vote, a
+// committee member's opinion): nobody else may complete it, and it cannot be reassigned.
+// Another task's assignee is only whoever claimed it.
+func (t Task) Personal() bool {
+	return t.Assignee != "" && (t.Role == RoleJury || t.Role == RoleCommittee)
+}
+
 // NotYourTask is the refusal of someone who may not act on t.
 func NotYourTask(t Task) error {
-	if t.Assignee != "" && (t.Role == RoleJury || t.Role == RoleCommittee) {
+	if t.Personal() {
 		return Errorf(EForbidden, "task %s is %s's to complete", t.ID, t.Assignee)
 	}
 	return Errorf(EForbidden, "task %s needs the %s role for %s", t.ID, t.Role, t.Scope)

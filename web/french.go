@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/relance/relance/models"
 )
@@ -13,15 +15,14 @@ import (
 // French words for the domain's values, and the French for the field rules' messages
 // (models.Validate's), so a form shows the same rules as the API, in French.
 
-var statusLabels = map[models.Status]string{
-	models.StatusDraft: "Brouillon", models.StatusSubmitted: "Déposé", models.StatusChecking: "En vérification",
-	models.StatusIncomplete: "Incomplet", models.StatusRefused: "Refusé", models.StatusPreselection: "En présélection",
-	models.StatusInfoRequested: "Complément demandé", models.StatusPreselected: "Présélectionné", models.StatusJury: "Devant le jury",
-	models.StatusWaitingList: "Liste d'attente", models.StatusAwaitingSignature: "Convention à signer", models.StatusLapsed: "Caduc",
-	models.StatusAwaitingPayment: "Paiement à effectuer", models.StatusPaid: "Payé",
-	models.StatusClosedWithoutAction: "Classé sans suite", models.StatusWithdrawn: "Retiré",
-	models.StatusAdmissibility: "En recevabilité", models.StatusScoring: "En notation", models.StatusScored: "Noté, en attente de séance",
-	models.StatusInSession: "En séance de programmation", models.StatusInProgress: "Projet en cours", models.StatusRecovery: "Reversement demandé",
+// statusLabel is a status as a tag or a title shows it: models' French label, capitalised.
+func statusLabel(st models.Status) string {
+	l := models.StatusOf(st).Label
+	if l == "" {
+		return string(st)
+	}
+	r, size := utf8.DecodeRuneInString(l)
+	return string(unicode.ToUpper(r)) + l[size:]
 }
 
 // statusTone is the DSFR tag's colour of a status: done, refused, waiting on someone.
@@ -330,7 +331,12 @@ func say(format string, groups ...int) func([]string) string {
 	}
 }
 
-func statusFR(s string) string { return strings.ToLower(label(statusLabels, models.Status(s))) }
+func statusFR(s string) string {
+	if l := models.StatusOf(models.Status(s)).Label; l != "" {
+		return l
+	}
+	return s
+}
 
 // dateFR is an RFC 3339 instant as the pages write dates, in Paris.
 func dateFR(v string) string {

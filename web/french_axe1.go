@@ -11,13 +11,6 @@ import (
 
 // The French words of Axe 1's campaigns, beside french.go's tables: added to them at start.
 func init() {
-	for k, v := range map[models.Status]string{
-		models.StatusReview: "En examen", models.StatusAccepted: "Retenue pour le vote", models.StatusMerged: "Regroupée",
-		models.StatusOutOfScope: "Hors champ", models.StatusSelected: "Sélectionnée", models.StatusNotSelected: "Non sélectionnée",
-		models.StatusDelivered: "Service livré", models.StatusServiceMerged: "Service fusionné",
-	} {
-		statusLabels[k] = v
-	}
 	kindLabels[models.KindCoConstruction] = "Proposition de co-construction"
 	kindLabels[models.KindService] = "Service candidat (Axe 1)"
 	taskLabels[models.TaskProposalReview] = "Examen d'une proposition"

@@ -24,7 +24,7 @@ import (
 var paris, _ = time.LoadLocation("Europe/Paris")
 
 var funcs = template.FuncMap{
-	"status":     func(s models.Status) string { return label(statusLabels, s) },
+	"status":     statusLabel,
 	"statusTone": statusTone,
 	"taskType":   func(t models.TaskType) string { return label(taskLabels, t) },
 	"taskStatus": func(t models.TaskStatus) string { return label(taskStatusLabels, t) },
@@ -97,7 +97,7 @@ func choice(name, lbl string, q url.Values, errs map[string]string, values any) 
 		}
 	case []models.Status:
 		for _, v := range vs {
-			add(string(v), label(statusLabels, v))
+			add(string(v), statusLabel(v))
 		}
 	case []models.TaskType:
 		for _, v := range vs {
