@@ -28,9 +28,10 @@ type Server struct {
 	Temporal client.Client
 	Auth     *Authenticator
 	Logger   *slog.Logger
-	// TemporalTimeout bounds every call into Temporal.
+	// TemporalTimeout bounds the API's own calls into Temporal (the list of stuck dossiers);
+	// the acts are bounded by Filing.Timeout.
 	TemporalTimeout time.Duration
-	// Filing files dossiers and starts their processes.
+	// Filing is the application layer: every act a handler calls.
 	Filing *filing.Service
 	// Metrics is the registry served on /metrics, where the API counts its requests; nil: a
 	// registry of the API's own.

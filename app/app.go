@@ -144,7 +144,7 @@ func StartDevTemporal(ctx context.Context, d DevTemporal, logger *slog.Logger) (
 	return testsuite.StartDevServer(ctx, opts)
 }
 
-// NewFiling returns the service that files dossiers and starts their processes.
+// NewFiling returns the application layer (every act of the API and the pages) over st and tc.
 func NewFiling(cfg config.Config, st *store.Store, tc client.Client, logger *slog.Logger) *filing.Service {
 	return &filing.Service{
 		Store: st, Temporal: tc, Logger: logger, Namespace: cfg.TemporalNamespace,

@@ -35,7 +35,8 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
-// Service files dossiers and starts their processes.
+// Service is the application layer: every act of the API and the pages, over the store
+// and the workflows.
 type Service struct {
 	Store    *store.Store
 	Temporal client.Client

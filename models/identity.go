@@ -41,7 +41,8 @@ type Principal struct {
 	// Regions are the régions an instructor or a préfet covers.
 	Regions []string `json:"regions,omitempty"`
 	// JuryOf lists the calls whose jury the person sits on. It is no claim: the calls say
-	// who sits on their jury, and the API resolves it once per request for the policy.
+	// who sits on their jury, and SignIn (package filing) resolves it once per request, for
+	// the API and the pages alike.
 	JuryOf []string `json:"-"`
 }
 

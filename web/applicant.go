@@ -14,7 +14,7 @@ import (
 )
 
 // guichetView is the guichet's form: the kind chosen, its checklist with the
-// specification's labels, what was typed, and the errors of the API's rules.
+// specification's labels, what was typed, and the errors of the act's rules.
 type guichetView struct {
 	Kind      models.GuichetKind
 	Kinds     []models.GuichetKind

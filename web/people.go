@@ -77,7 +77,7 @@ func codes(v string) []string {
 	return strings.Fields(strings.NewReplacer(",", " ", ";", " ").Replace(v))
 }
 
-// savePerson adds or replaces an entry, under the same rules as the API's.
+// savePerson adds or replaces an entry, by the same act as the API's.
 func (s *Server) savePerson(c echo.Context) error {
 	if err := principal(c).NeedRole(models.RoleAdmin); err != nil {
 		return s.renderError(c, err)
