@@ -67,6 +67,9 @@ var outcomeLabels = map[string]string{
 	models.OutcomeFiled: "Déposer l'état final", models.OutcomeRecovered: "Reversement encaissé",
 }
 
+// guichetKindLabels name what a guichet application connects to.
+var guichetKindLabels = map[models.GuichetKind]string{models.GuichetFranceConnect: "FranceConnect", models.GuichetAPI: "une API nationale"}
+
 var roleLabels = map[models.Role]string{
 	models.RoleApplicant: "Collectivité", models.RoleInstructor: "Instruction", models.RoleJury: "Jury",
 	models.RoleFinance: "Finances", models.RoleAdmin: "Administration", models.RolePrefet: "Préfet", models.RolePartner: "Partenaire",
@@ -89,7 +92,8 @@ var auditLabels = map[string]string{
 	models.AuditPostponed: "Reporté", models.AuditGranted: "Subvention attribuée", models.AuditAdvancePaid: "Avance payée",
 	models.AuditStatementFiled: "État final déposé", models.AuditBalancePaid: "Solde payé", models.AuditRemainderFreed: "Reliquat libéré",
 	models.AuditRecoveryOrdered: "Reversement ordonné", models.AuditRecovered: "Reversement encaissé",
-	models.AuditEnvelopeChanged: "Changement d'enveloppe",
+	models.AuditEnvelopeChanged: "Changement d'enveloppe", models.AuditRankingDeparture: "Écart au classement",
+	actionProcessStarted: "Traitement démarré",
 
 	// Axe 3's reference lists, the administrator's.
 	models.AuditLabPut: "Laboratoire enregistré", models.AuditCRTEPut: "CRTE enregistré",
