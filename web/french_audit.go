@@ -437,7 +437,7 @@ func auditLabelFR(action string) string {
 	if l, ok := auditLabels[action]; ok {
 		return l
 	}
-	return label(statusLabels, models.Status(action))
+	return statusLabel(models.Status(action))
 }
 
 // readFR is s in French by the first rule that reads it, or s as it is.
