@@ -28,7 +28,7 @@ func (s *Server) putStructure(c echo.Context) error {
 		return models.FieldErrors(map[string]string{"siren": "must be the SIREN of the path, " + siren + ", or left out"})
 	}
 	e.Siren = siren
-	col, cov, err := s.Store.SaveStructure(c.Request().Context(), e)
+	col, cov, err := s.Filing.SaveStructure(c.Request().Context(), principal(c), e)
 	if err != nil {
 		return err
 	}

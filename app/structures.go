@@ -12,6 +12,9 @@ import (
 	"github.com/relance/relance/store"
 )
 
+// structuresImporter is who the audit trail says saved the entries of a structures file.
+const structuresImporter = "relance import-structures"
+
 // maxReportedLines bounds the invalid lines one import reports.
 const maxReportedLines = 20
 
@@ -59,7 +62,7 @@ func ImportStructures(ctx context.Context, st *store.Store, r io.Reader, progres
 		return fmt.Errorf("nothing imported:\n%w", errors.Join(errs...))
 	}
 	for i, l := range lines {
-		entry, cov, err := st.SaveStructure(ctx, l.Entry)
+		entry, cov, err := st.SaveStructure(ctx, l.Entry, structuresImporter)
 		if err != nil {
 			return fmt.Errorf("stopped at line %d, %d of %d entries imported:\n%w", l.Line, i, len(lines), &registry.LineError{Line: l.Line, Err: err})
 		}

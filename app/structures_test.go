@@ -146,7 +146,7 @@ func TestDemoLoadsTheFixtureOnce(t *testing.T) {
 	// An administrator's own entries are left alone: the fixture is not loaded over them.
 	st = registryStore(t, filepath.Join(t.TempDir(), "own.db"))
 	_, _, err = st.SaveStructure(ctx, models.StructureEntry{Siren: "223500018", Name: "Ille-et-Vilaine", LegalForm: "7220",
-		Territory: models.Territory{Departements: []string{"35"}}})
+		Territory: models.Territory{Departements: []string{"35"}}}, "admin")
 	require.NoError(t, err)
 	require.NoError(t, ImportStructuresFixture(ctx, st))
 	_, err = st.CollectiviteBySiren(ctx, "221300015")

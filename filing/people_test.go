@@ -30,3 +30,15 @@ func TestPeopleAreTheAdministrators(t *testing.T) {
 	require.Len(t, trail, 2)
 	require.Equal(t, []string{admin.Subject, admin.Subject}, []string{trail[0].Actor, trail[1].Actor})
 }
+
+func TestStructuresAreTheAdministrators(t *testing.T) {
+	s := newService(t, newFake())
+	ctx := context.Background()
+	prefet := models.Principal{Subject: "p", Roles: []models.Role{models.RolePrefet}, Departements: []string{"35"}}
+	entry := models.StructureEntry{Siren: "200079994", Name: "SM", LegalForm: "7354", Territory: models.Territory{Communes: []string{"75056"}}}
+	_, _, err := s.SaveStructure(ctx, prefet, entry)
+	require.Equal(t, models.EForbidden, models.ErrorCode(err))
+	trail, err := s.Store.AuditTrail(ctx, models.StructureTrailID(entry.Siren))
+	require.NoError(t, err)
+	require.Empty(t, trail)
+}

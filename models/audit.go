@@ -64,6 +64,10 @@ const (
 	// created) and after (JSON).
 	AuditLabPut  = "lab_put"
 	AuditCRTEPut = "crte_put"
+	// AuditStructureSaved is an administrator's entry for a structure, a département or a
+	// région (its SIREN, legal form and territory), recorded under StructureTrailID(siren)
+	// with the entry before (none when new) and after (JSON), when it changed.
+	AuditStructureSaved = "structure_saved"
 	// AuditRefusedAttempt is an act on the dossier the system refused (403, 409, 422): who tried
 	// what, and why it was refused.
 	AuditRefusedAttempt = "refused_attempt"
@@ -79,3 +83,7 @@ func LabTrailID(id string) string { return "lab:" + id }
 
 // CRTETrailID is the audit trail of CRTE id (see LabTrailID).
 func CRTETrailID(id string) string { return "crte:" + id }
+
+// StructureTrailID is the audit trail of the administrator's entry for SIREN siren (see
+// LabTrailID).
+func StructureTrailID(siren string) string { return "structure:" + siren }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"gorm.io/gorm"
@@ -19,7 +20,10 @@ import (
 // declares. Population, département and région are computed from the communes covered.
 // Saving the same entry again changes nothing. A SIREN that another administrator's entry
 // held moves here (a correction); one a commune or an EPCI holds is a conflict.
-func (s *Store) SaveStructure(ctx context.Context, e models.StructureEntry) (models.Collectivite, models.Coverage, error) {
+//
+// A change is written, with the entry before (none when new) and after, to the SIREN's
+// audit trail (models.StructureTrailID) in the same transaction, by the administrator by.
+func (s *Store) SaveStructure(ctx context.Context, e models.StructureEntry, by string) (models.Collectivite, models.Coverage, error) {
 	e.Normalize()
 	if err := e.Validate(); err != nil {
 		return models.Collectivite{}, models.Coverage{}, err
@@ -30,6 +34,10 @@ func (s *Store) SaveStructure(ctx context.Context, e models.StructureEntry) (mod
 	)
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		row := collectiviteRow{Type: string(models.TypeStructure), Code: e.Siren}
+		before, found, err := s.declaredEntry(tx, e)
+		if err != nil {
+			return err
+		}
 		switch typ := e.Type(); typ {
 		case models.TypeDepartement, models.TypeRegion:
 			code, field := firstOf(e.Departements), "departements"
@@ -80,9 +88,35 @@ func (s *Store) SaveStructure(ctx context.Context, e models.StructureEntry) (mod
 				"population", "territory"}),
 		}).Create(&row).Error
 		saved = row.model()
-		return err
+		if err != nil || found && reflect.DeepEqual(before, e) {
+			return err
+		}
+		return s.auditReference(tx, models.StructureTrailID(e.Siren), by, models.AuditStructureSaved, changeOf(before, found, e))
 	})
 	return saved, cov, err
+}
+
+// declaredEntry is the entry an administrator last saved under e's SIREN, as SaveStructure
+// keeps it, locked until tx ends; found is false when none was.
+func (s *Store) declaredEntry(tx *gorm.DB, e models.StructureEntry) (models.StructureEntry, bool, error) {
+	var row collectiviteRow
+	err := lockForUpdate(tx, s.sqlite).Where("siren = ? AND (type = ? OR legal_form <> '')", e.Siren, string(models.TypeStructure)).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.StructureEntry{}, false, nil
+	}
+	if err != nil {
+		return models.StructureEntry{}, false, err
+	}
+	c := row.model()
+	before := models.StructureEntry{Siren: c.Siren, Name: c.Name, LegalForm: c.LegalForm}
+	if c.Territory != nil {
+		before.Territory = *c.Territory
+	} else if c.Type == models.TypeDepartement {
+		before.Departements = []string{c.Code}
+	} else if c.Type == models.TypeRegion {
+		before.Regions = []string{c.Code}
+	}
+	return before, true, nil
 }
 
 func firstOf(codes []string) string {

@@ -23,7 +23,7 @@ func TestSaveStructure(t *testing.T) {
 
 		dep := models.StructureEntry{Siren: "229000013", Name: "Département du Territoire de Belfort", LegalForm: "7220",
 			Territory: models.Territory{Departements: []string{"90"}}}
-		col, cov, err := st.SaveStructure(ctx, dep)
+		col, cov, err := st.SaveStructure(ctx, dep, "admin")
 		require.NoError(t, err)
 		require.Equal(t, models.TypeDepartement, col.Type)
 		require.Equal(t, "90", col.Code)
@@ -40,7 +40,7 @@ func TestSaveStructure(t *testing.T) {
 		require.Equal(t, col, found, "the guichet finds the département by its SIREN")
 
 		region := models.StructureEntry{Siren: "233500016", Name: "Région Bretagne", LegalForm: "7230", Territory: models.Territory{Regions: []string{"53"}}}
-		col, cov, err = st.SaveStructure(ctx, region)
+		col, cov, err = st.SaveStructure(ctx, region, "admin")
 		require.NoError(t, err)
 		require.Equal(t, models.TypeRegion, col.Type)
 		require.Equal(t, "", col.Departement)
@@ -51,7 +51,7 @@ func TestSaveStructure(t *testing.T) {
 		// A PETR over the EPCI and a commune: the whole of département 90, counted once.
 		petr := models.StructureEntry{Siren: "200079994", Name: "PETR du Territoire", LegalForm: "7357",
 			Territory: models.Territory{EPCIs: []string{"249000001"}, Communes: []string{"90003", "90001"}}}
-		col, cov, err = st.SaveStructure(ctx, petr)
+		col, cov, err = st.SaveStructure(ctx, petr, "admin")
 		require.NoError(t, err)
 		require.Equal(t, models.TypeStructure, col.Type)
 		require.Equal(t, "200079994", col.Code)
@@ -66,11 +66,11 @@ func TestSaveStructure(t *testing.T) {
 		require.Equal(t, col, found)
 
 		// Saving again changes nothing; correcting the territory recomputes.
-		again, _, err := st.SaveStructure(ctx, petr)
+		again, _, err := st.SaveStructure(ctx, petr, "admin")
 		require.NoError(t, err)
 		require.Equal(t, col, again)
 		petr.Territory = models.Territory{Communes: []string{"35238"}}
-		col, cov, err = st.SaveStructure(ctx, petr)
+		col, cov, err = st.SaveStructure(ctx, petr, "admin")
 		require.NoError(t, err)
 		require.EqualValues(t, 220_000, col.Population)
 		require.Equal(t, "35", col.Departement)
@@ -78,6 +78,17 @@ func TestSaveStructure(t *testing.T) {
 		n, err := st.CountCollectivites(ctx)
 		require.NoError(t, err)
 		require.EqualValues(t, len(structuresRegistry())+1, n)
+
+		// Each change is in the SIREN's trail with the entry before and after; saving the
+		// same entry again wrote none.
+		trail, err := st.AuditTrail(ctx, models.StructureTrailID("200079994"))
+		require.NoError(t, err)
+		require.Len(t, trail, 2)
+		require.Equal(t, models.AuditStructureSaved, trail[1].Action)
+		require.Equal(t, "admin", trail[1].Actor)
+		require.JSONEq(t, `{"before":{"siren":"200079994","name":"PETR du Territoire","legal_form":"7357","communes":["90003","90001"],"epcis":["249000001"]},
+			"after":{"siren":"200079994","name":"PETR du Territoire","legal_form":"7357","communes":["35238"]}}`, trail[1].Detail)
+		require.Contains(t, trail[0].Detail, `"before":null`)
 
 		// Re-importing the Etalab registry keeps the SIRENs it lacks.
 		require.NoError(t, st.ImportRegistry(ctx, structuresRegistry(), nil))
@@ -99,7 +110,7 @@ func TestSaveStructureRefusals(t *testing.T) {
 		require.False(t, has)
 
 		_, _, err = st.SaveStructure(ctx, models.StructureEntry{Siren: "200079994", Name: "SM", LegalForm: "7354",
-			Territory: models.Territory{Communes: []string{"90001", "99999"}, EPCIs: []string{"200072452"}, Departements: []string{"90", "13"}, Regions: []string{"84"}}})
+			Territory: models.Territory{Communes: []string{"90001", "99999"}, EPCIs: []string{"200072452"}, Departements: []string{"90", "13"}, Regions: []string{"84"}}}, "admin")
 		require.Equal(t, models.EInvalid, models.ErrorCode(err))
 		var me *models.Error
 		require.ErrorAs(t, err, &me)
@@ -107,25 +118,25 @@ func TestSaveStructureRefusals(t *testing.T) {
 			"departements": "unknown to the registry: 13", "regions": "unknown to the registry: 84"}, me.Fields)
 
 		_, _, err = st.SaveStructure(ctx, models.StructureEntry{Siren: "221300015", Name: "BdR", LegalForm: "7220",
-			Territory: models.Territory{Departements: []string{"13"}}})
+			Territory: models.Territory{Departements: []string{"13"}}}, "admin")
 		require.ErrorAs(t, err, &me)
 		require.Equal(t, map[string]string{"departements": "unknown to the registry: 13"}, me.Fields)
 
 		_, _, err = st.SaveStructure(ctx, models.StructureEntry{Siren: "200079995", Name: "SM", LegalForm: "7354",
-			Territory: models.Territory{Communes: []string{"90001"}}})
+			Territory: models.Territory{Communes: []string{"90001"}}}, "admin")
 		require.Equal(t, models.EInvalid, models.ErrorCode(err), "the Luhn key is checked")
 
 		// A commune's SIREN stays the commune's.
 		_, _, err = st.SaveStructure(ctx, models.StructureEntry{Siren: "213502388", Name: "SM", LegalForm: "7354",
-			Territory: models.Territory{Communes: []string{"90002"}}})
+			Territory: models.Territory{Communes: []string{"90002"}}}, "admin")
 		require.Equal(t, models.EConflict, models.ErrorCode(err))
 
 		// A SIREN given to the wrong département moves with the correction.
 		_, _, err = st.SaveStructure(ctx, models.StructureEntry{Siren: "223500018", Name: "Ille-et-Vilaine", LegalForm: "7220",
-			Territory: models.Territory{Departements: []string{"90"}}})
+			Territory: models.Territory{Departements: []string{"90"}}}, "admin")
 		require.NoError(t, err)
 		col, _, err := st.SaveStructure(ctx, models.StructureEntry{Siren: "223500018", Name: "Ille-et-Vilaine", LegalForm: "7220",
-			Territory: models.Territory{Departements: []string{"35"}}})
+			Territory: models.Territory{Departements: []string{"35"}}}, "admin")
 		require.NoError(t, err)
 		require.Equal(t, "35", col.Code)
 		found, err := st.SearchCollectivites(ctx, CollectiviteFilter{Type: models.TypeDepartement, Limit: 10})
@@ -147,7 +158,7 @@ func TestCoveredCommunesOfDepartementsRegionsAndStructures(t *testing.T) {
 			{Siren: "233500016", Name: "Bretagne", LegalForm: "7230", Territory: models.Territory{Regions: []string{"53"}}},
 			{Siren: "130029994", Name: "GIP", LegalForm: "7410", Territory: models.Territory{Communes: []string{"90003", "35288"}}},
 		} {
-			_, _, err := st.SaveStructure(ctx, e)
+			_, _, err := st.SaveStructure(ctx, e, "admin")
 			require.NoError(t, err)
 		}
 		counts, err := st.CommunesPerDepartement(ctx)

@@ -97,6 +97,7 @@ var auditLabels = map[string]string{
 
 	// Axe 3's reference lists, the administrator's.
 	models.AuditLabPut: "Laboratoire enregistré", models.AuditCRTEPut: "CRTE enregistré",
+	models.AuditStructureSaved: "Structure enregistrée",
 }
 
 // strandFieldLabels name the strands' own fields of an application.

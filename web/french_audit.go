@@ -253,11 +253,12 @@ var auditDetailsFR = map[string][]auditRule{
 	string(models.StatusDelivered): {{regexp.MustCompile(`^published in the Territoires Store$`), say("publié au Territoires Store")}},
 
 	// The administrator's tables: a change is stored as the entry before and after (JSON).
-	models.AuditPersonAdded:   {entryChange},
-	models.AuditPersonChanged: {entryChange},
-	models.AuditPersonRemoved: {entryChange},
-	models.AuditLabPut:        {entryChange},
-	models.AuditCRTEPut:       {entryChange},
+	models.AuditPersonAdded:    {entryChange},
+	models.AuditPersonChanged:  {entryChange},
+	models.AuditPersonRemoved:  {entryChange},
+	models.AuditLabPut:         {entryChange},
+	models.AuditCRTEPut:        {entryChange},
+	models.AuditStructureSaved: {entryChange},
 }
 
 // actionProcessStarted is the action filing's reconciler records when it starts a dossier's
@@ -341,7 +342,7 @@ func departementsFR(list string) string {
 var entryFields = []struct{ key, fr string }{
 	{"subject", "identifiant"}, {"id", "identifiant"}, {"name", "nom"}, {"roles", "rôles"}, {"siren", "SIREN"},
 	{"departements", "départements"}, {"regions", "régions"}, {"region", "région"}, {"epcis", "EPCI"},
-	{"communes", "communes"}, {"signed_on", "signé le"}, {"active", "compte actif"},
+	{"communes", "communes"}, {"signed_on", "signé le"}, {"active", "compte actif"}, {"legal_form", "forme juridique"},
 }
 
 // entryChangeFR is a change to an entry of the administrator's tables: the entry added or

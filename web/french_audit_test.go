@@ -221,6 +221,9 @@ var auditExamples = []auditExample{
 		`"after":{"id":"crte-rennes","name":"CRTE de Rennes","epcis":["243500139"],"communes":["213502388"],"signed_on":"2021-09-15T00:00:00Z"}}`,
 		"CRTE enregistré — communes : — → 213502388 ; signé le : 01/07/2021 → 15/09/2021"},
 
+	{models.AuditStructureSaved, `{"before":{"siren":"200079994","name":"SM Numérique","legal_form":"7354","epcis":["243500139"]},` +
+		`"after":{"siren":"200079994","name":"SM Numérique","legal_form":"7354","epcis":["243500139","200039204"]}}`,
+		"Structure enregistrée — EPCI : 243500139 → 243500139, 200039204"},
 	{"an_action_of_tomorrow", "its detail", "an_action_of_tomorrow — its detail"},
 }
 
@@ -258,7 +261,7 @@ func TestEveryAuditActionInFrench(t *testing.T) {
 			return true
 		})
 	}
-	require.Len(t, actions, 63, "the models' audit actions, as read from their source")
+	require.Len(t, actions, 64, "the models' audit actions, as read from their source")
 	actions = append(actions, actionProcessStarted)
 	for _, s := range []models.Status{models.StatusAdmissibility, models.StatusScoring, models.StatusInProgress, models.StatusPaid,
 		models.StatusAccepted, models.StatusMerged, models.StatusSelected, models.StatusOutOfScope, models.StatusNotSelected, models.StatusDelivered} {
