@@ -24,11 +24,7 @@ import (
 // claims is the token's payload: registered claims plus relance's own.
 type claims struct {
 	jwt.RegisteredClaims
-	Name         string        `json:"name"`
-	Roles        []models.Role `json:"roles"`
-	Siren        string        `json:"siren,omitempty"`
-	Departements []string      `json:"departements,omitempty"`
-	Regions      []string      `json:"regions,omitempty"`
+	models.Claims
 }
 
 // Authenticator checks bearer tokens: HS256 with a shared secret (development), or
@@ -56,7 +52,7 @@ func (a *Authenticator) Mint(p models.Principal, ttl time.Duration) (string, err
 	c := claims{
 		RegisteredClaims: jwt.RegisteredClaims{Subject: p.Subject, IssuedAt: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)), Issuer: a.issuer},
-		Name: p.Name, Roles: p.Roles, Siren: p.Siren, Departements: p.Departements, Regions: p.Regions,
+		Claims: models.ClaimsOf(p),
 	}
 	if a.audience != "" {
 		c.Audience = jwt.ClaimStrings{a.audience}
@@ -101,7 +97,7 @@ func (a *Authenticator) claims(ctx context.Context, token string) (models.Princi
 		}
 		return models.Principal{}, models.Errorf(models.EUnauthorized, "invalid token: %v", err)
 	}
-	return models.Principal{Subject: c.Subject, Name: c.Name, Roles: c.Roles, Siren: c.Siren, Departements: c.Departements, Regions: c.Regions}, nil
+	return c.Principal(c.Subject), nil
 }
 
 const principalKey = "principal"

@@ -39,7 +39,7 @@ func TestJWKSVerification(t *testing.T) {
 	sign := func(kid, issuer string) string {
 		tok := jwt.NewWithClaims(jwt.SigningMethodRS256, claims{
 			RegisteredClaims: jwt.RegisteredClaims{Subject: "marie", Issuer: issuer, ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))},
-			Roles:            []models.Role{models.RoleInstructor}, Departements: []string{"35"}})
+			Claims:           models.Claims{Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}})
 		tok.Header["kid"] = kid
 		s, err := tok.SignedString(key)
 		require.NoError(t, err)
@@ -52,7 +52,7 @@ func TestJWKSVerification(t *testing.T) {
 	require.Equal(t, []string{"35"}, p.Departements)
 
 	ec := jwt.NewWithClaims(jwt.SigningMethodES256, claims{RegisteredClaims: jwt.RegisteredClaims{Subject: "paul", Issuer: "https://idp.example",
-		ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}, Roles: []models.Role{models.RoleFinance}})
+		ExpiresAt: jwt.NewNumericDate(time.Now().Add(time.Hour))}, Claims: models.Claims{Roles: []models.Role{models.RoleFinance}}})
 	ec.Header["kid"] = "ec1"
 	ecToken, err := ec.SignedString(ecKey)
 	require.NoError(t, err)

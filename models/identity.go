@@ -91,3 +91,23 @@ func (p Principal) Validate() error {
 	}
 	return nil
 }
+
+// Claims are relance's own claims in an identity token (the API's bearer token or an OIDC
+// provider's ID token): who the provider says a person is, before the table of people.
+type Claims struct {
+	Name         string   `json:"name"`
+	Roles        []Role   `json:"roles"`
+	Siren        string   `json:"siren,omitempty"`
+	Departements []string `json:"departements,omitempty"`
+	Regions      []string `json:"regions,omitempty"`
+}
+
+// ClaimsOf are the claims a token for p carries.
+func ClaimsOf(p Principal) Claims {
+	return Claims{Name: p.Name, Roles: p.Roles, Siren: p.Siren, Departements: p.Departements, Regions: p.Regions}
+}
+
+// Principal is the person the claims name, as subject.
+func (c Claims) Principal(subject string) Principal {
+	return Principal{Subject: subject, Name: c.Name, Roles: c.Roles, Siren: c.Siren, Departements: c.Departements, Regions: c.Regions}
+}

@@ -86,15 +86,11 @@ func (s *Server) attempt(r *http.Request) (oidcAttempt, error) {
 
 // oidcClaims are the ID token's claims relance reads.
 type oidcClaims struct {
-	Subject      string        `json:"sub"`
-	Name         string        `json:"name"`
-	GivenName    string        `json:"given_name"`
-	UsualName    string        `json:"usual_name"`
-	Nonce        string        `json:"nonce"`
-	Roles        []models.Role `json:"roles"`
-	Siren        string        `json:"siren"`
-	Departements []string      `json:"departements"`
-	Regions      []string      `json:"regions"`
+	models.Claims
+	Subject   string `json:"sub"`
+	GivenName string `json:"given_name"`
+	UsualName string `json:"usual_name"`
+	Nonce     string `json:"nonce"`
 }
 
 // oidcCallback takes the provider's answer: the state matches the attempt's, the code is
@@ -132,11 +128,10 @@ func (s *Server) oidcCallback(c echo.Context) error {
 	if err := idToken.Claims(&cl); err != nil || cl.Nonce != a.Nonce {
 		return refuse("le jeton d'identité ne répond pas à cette demande")
 	}
-	name := cl.Name
-	if name == "" {
-		name = cl.GivenName + " " + cl.UsualName
+	if cl.Name == "" {
+		cl.Name = cl.GivenName + " " + cl.UsualName // ProConnect's claims
 	}
-	claimed := models.Principal{Subject: cl.Subject, Name: name, Roles: cl.Roles, Siren: cl.Siren, Departements: cl.Departements, Regions: cl.Regions}
+	claimed := cl.Principal(cl.Subject)
 	// The administrator's table of people, when it has an entry for the subject, gives the
 	// roles and scopes (ProConnect's claims carry none of relance's), or refuses. The
 	// session keeps the claims, and every page applies the table again, so that an entry
