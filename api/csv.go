@@ -61,14 +61,6 @@ var DoneTaskColumns = []Column[store.TaskLine]{
 	{"Traitée le", func(t store.TaskLine) string { return csvTime(t.ClosedAt) }},
 }
 
-// DoneCursor is where a page of the tasks one completed ends: after its last task.
-func DoneCursor(t models.Task) *store.TaskCursor {
-	if t.ClosedAt == nil {
-		return &store.TaskCursor{ID: t.ID}
-	}
-	return &store.TaskCursor{Key: *t.ClosedAt, ID: t.ID}
-}
-
 // LedgerColumns are the columns of the ledger.
 var LedgerColumns = []Column[models.LedgerEntry]{
 	{"Date", func(e models.LedgerEntry) string { return csvTime(&e.At) }},
@@ -172,7 +164,7 @@ func (s *Server) DoneTasksCSV(ctx context.Context, w io.Writer, subject string) 
 	return streamCSV(w, DoneTaskColumns, func(last *store.TaskLine) ([]store.TaskLine, error) {
 		var after *store.TaskCursor
 		if last != nil {
-			after = DoneCursor(last.Task)
+			after = store.DoneCursor(last.Task)
 		}
 		tasks, err := s.Store.ClosedBy(ctx, subject, after, csvPage)
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -56,7 +55,8 @@ func (s *Server) listTasks(c echo.Context) error {
 		}
 	}
 	if after != "" {
-		if f.After = taskCursor(after); f.After == nil {
+		var ok bool
+		if f.After, ok = store.ParseTaskCursor(after); !ok {
 			fields["cursor"] = "is not a cursor this API returned"
 		}
 	}
@@ -71,22 +71,7 @@ func (s *Server) listTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string { return taskCursorOf(f.SortKey(t), t) }))
-}
-
-// taskCursor reads a task list's cursor (a time, "|", a task ID); nil when it is not one.
-func taskCursor(after string) *store.TaskCursor {
-	key, id, ok := strings.Cut(after, "|")
-	at, err := time.Parse(time.RFC3339Nano, key)
-	if !ok || err != nil {
-		return nil
-	}
-	return &store.TaskCursor{Key: at, ID: id}
-}
-
-// taskCursorOf is the cursor after t in a list sorted by key.
-func taskCursorOf(key time.Time, t models.Task) string {
-	return key.UTC().Format(time.RFC3339Nano) + "|" + t.ID
+	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string { return store.TaskCursor{Key: f.SortKey(t), ID: t.ID}.String() }))
 }
 
 // inboxOnly are the inbox's filters, which the list of completed tasks does not take.
@@ -107,7 +92,8 @@ func (s *Server) listDoneTasks(c echo.Context) error {
 	}
 	var cursor *store.TaskCursor
 	if after != "" {
-		if cursor = taskCursor(after); cursor == nil {
+		var ok bool
+		if cursor, ok = store.ParseTaskCursor(after); !ok {
 			fields["cursor"] = "is not a cursor this API returned"
 		}
 	}
@@ -123,7 +109,7 @@ func (s *Server) listDoneTasks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string { return taskCursorOf(DoneCursor(t).Key, t) }))
+	return c.JSON(http.StatusOK, pageOf(items, limit, func(t models.Task) string { return store.DoneCursor(t).String() }))
 }
 
 func parseDateOrTime(v string) (time.Time, error) {

@@ -136,6 +136,27 @@ type TaskCursor struct {
 	ID  string
 }
 
+// String is the cursor as the API and the pages hand it out: the key, "|", the task's ID.
+func (c TaskCursor) String() string { return c.Key.UTC().Format(time.RFC3339Nano) + "|" + c.ID }
+
+// ParseTaskCursor reads a cursor String wrote; false when s is not one.
+func ParseTaskCursor(s string) (*TaskCursor, bool) {
+	key, id, ok := strings.Cut(s, "|")
+	at, err := time.Parse(time.RFC3339Nano, key)
+	if !ok || err != nil || id == "" {
+		return nil, false
+	}
+	return &TaskCursor{Key: at, ID: id}, true
+}
+
+// DoneCursor is where a page of the tasks one completed (ClosedBy) ends: after its last task.
+func DoneCursor(t models.Task) *TaskCursor {
+	if t.ClosedAt == nil {
+		return &TaskCursor{ID: t.ID}
+	}
+	return &TaskCursor{Key: *t.ClosedAt, ID: t.ID}
+}
+
 // noDueDate sorts tasks without a due date after every real one.
 var noDueDate = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 

@@ -152,20 +152,6 @@ type inboxView struct {
 // inboxPage is how many tasks an inbox's page shows; a link leads to the next ones.
 const inboxPage = 100
 
-// inboxCursor reads the "apres" parameter: the sort key and ID of the last task of the
-// previous page, as the API's cursor.
-func inboxCursor(v string) (*store.TaskCursor, bool) {
-	if v == "" {
-		return nil, true
-	}
-	key, id, ok := strings.Cut(v, "|")
-	at, err := time.Parse(time.RFC3339Nano, key)
-	if !ok || err != nil || id == "" {
-		return nil, false
-	}
-	return &store.TaskCursor{Key: at, ID: id}, true
-}
-
 // inbox is the instructor's (and everyone's) list of tasks, in tabs, with the API's filters,
 // a page at a time; its export has the page's columns.
 func (s *Server) inbox(c echo.Context) error {
@@ -177,7 +163,10 @@ func (s *Server) inbox(c echo.Context) error {
 		v.Tab = "a-traiter"
 	}
 	f, errs := taskFilter(q, v.Tab)
-	after, ok := inboxCursor(q.Get("apres"))
+	after, ok := (*store.TaskCursor)(nil), true
+	if v := q.Get("apres"); v != "" {
+		after, ok = store.ParseTaskCursor(v)
+	}
 	if !ok {
 		errs["apres"] = "Ce lien de page n'est pas valide : revenez à la première page."
 	}
@@ -209,9 +198,9 @@ func (s *Server) inbox(c echo.Context) error {
 		last := tasks[len(tasks)-1]
 		next := &store.TaskCursor{Key: f.SortKey(last), ID: last.ID}
 		if v.Tab == "traites" {
-			next = api.DoneCursor(last)
+			next = store.DoneCursor(last)
 		}
-		link.Set("apres", next.Key.UTC().Format(time.RFC3339Nano)+"|"+next.ID)
+		link.Set("apres", next.String())
 		v.Next = "/taches?" + link.Encode()
 	}
 	if v.Rows, err = s.taskRows(ctx, p, tasks); err != nil {
