@@ -64,8 +64,11 @@ func (s *Service) Results(ctx context.Context, p models.Principal, campaign mode
 			campaign.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
 	}
 	results, err := s.Store.Results(ctx, campaign.ID)
-	return results, !now.Before(campaign.Schedule.Vote.ClosesAt), err
+	return results, campaign.VoteClosed(now), err
 }
+
+// VoteClosed reports whether the campaign's vote has closed, on the application's clock.
+func (s *Service) VoteClosed(campaign models.Campaign) bool { return campaign.VoteClosed(s.now()) }
 
 // Ballots lists up to limit of a campaign's ballots one by one, by SIREN after the SIREN
 // after, to whoever may see its results (ANCT during the vote, everyone once it has

@@ -90,6 +90,10 @@ func (s Schedule) PhaseAt(t time.Time) Phase {
 	return PhaseBetween
 }
 
+// VoteClosed reports whether the vote has closed at t: from its closing date on, the
+// results are final, the committee sits and decides.
+func (s Schedule) VoteClosed(t time.Time) bool { return !t.Before(s.Vote.ClosesAt) }
+
 // NextChange is the first opening or closing date after t, and false once the campaign is closed.
 func (s Schedule) NextChange(t time.Time) (time.Time, bool) {
 	for _, w := range s.windows() {
@@ -245,6 +249,9 @@ func (c Campaign) ScheduleMovable(now time.Time) error {
 	}
 	return nil
 }
+
+// VoteClosed reports whether the campaign's vote has closed at now (Schedule.VoteClosed).
+func (c Campaign) VoteClosed(now time.Time) bool { return c.Schedule.VoteClosed(now) }
 
 // IsCommitteeMember reports whether subject sits on the campaign's committee.
 func (c Campaign) IsCommitteeMember(subject string) bool {

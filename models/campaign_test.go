@@ -45,6 +45,28 @@ func TestCampaignPhaseAt(t *testing.T) {
 	require.False(t, ok)
 }
 
+// TestVoteClosed checks the one rule of the vote's end, and the acts that wait for it:
+// the committee's opinions and decision, and everyone's results.
+func TestVoteClosed(t *testing.T) {
+	c := validCampaign()
+	chair := models.Principal{Subject: "anct.chair"}
+	for _, tc := range []struct {
+		at     time.Time
+		closed bool
+	}{
+		{days(30), false},
+		{days(45).Add(-time.Nanosecond), false},
+		{days(45), true},
+		{days(400), true},
+	} {
+		require.Equal(t, tc.closed, c.VoteClosed(tc.at), tc.at)
+		require.Equal(t, tc.closed, c.Schedule.VoteClosed(tc.at), tc.at)
+		require.Equal(t, tc.closed, c.DecisionOpen(chair, tc.at) == nil, tc.at)
+		require.Equal(t, tc.closed, c.OpinionsOpen(chair, tc.at) == nil, tc.at)
+		require.Equal(t, tc.closed, models.Principal{}.CanSeeResults(c, tc.at), tc.at)
+	}
+}
+
 func validCampaign() models.Campaign {
 	return models.Campaign{Title: "Campagne 2021", Schedule: schedule(), EnvelopeCode: "axe1.2021", BudgetCents: models.Euros(1_000_000),
 		Committee: []models.CommitteeMember{{Subject: "anct.chair", ANCT: true}, {Subject: "region"}}, Chair: "anct.chair", Quorum: 2,

@@ -94,7 +94,7 @@ func (c Campaign) DecisionOpen(p Principal, now time.Time) error {
 	if p.Subject != c.Chair {
 		return Errorf(EForbidden, "only the committee's chair (%s) records its decision", c.Chair)
 	}
-	if now.Before(c.Schedule.Vote.ClosesAt) {
+	if !c.VoteClosed(now) {
 		return Errorf(EConflict, "the committee decides once the vote has closed, on %s", c.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
 	}
 	return nil
@@ -311,7 +311,7 @@ func (c Campaign) OpinionsOpen(p Principal, now time.Time) error {
 	if !c.IsCommitteeMember(p.Subject) {
 		return Errorf(EForbidden, "only the campaign's committee members give their opinion")
 	}
-	if now.Before(c.Schedule.Vote.ClosesAt) {
+	if !c.VoteClosed(now) {
 		return Errorf(EConflict, "the committee sits once the vote has closed, on %s", c.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
 	}
 	return nil

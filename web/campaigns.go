@@ -655,7 +655,7 @@ func (s *Server) ballotsPage(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	v := ballotsView{Campaign: campaign, Columns: headers(api.BallotColumns), Voting: time.Now().Before(campaign.Schedule.Vote.ClosesAt)}
+	v := ballotsView{Campaign: campaign, Columns: headers(api.BallotColumns), Voting: !s.App.VoteClosed(campaign)}
 	if v.Rows, err = s.App.Ballots(c.Request().Context(), principal(c), campaign, c.QueryParam("apres"), ballotsPerPage); err != nil {
 		return s.renderError(c, err)
 	}

@@ -138,6 +138,11 @@ func TestBallotsListedOneByOneFromTheResults(t *testing.T) {
 	require.Len(t, rows, 3)
 	require.Equal(t, "Services choisis", rows[0][4])
 	require.Equal(t, "Service — Budget participatif en ligne ; Service — Prise de rendez-vous en mairie", rows[1][4])
+
+	// On the application's clock, not the page's: once the vote has closed there, the list is final.
+	w.api.Filing.Now = func() time.Time { return f.campaign.Schedule.Vote.ClosesAt }
+	_, page, _ = w.get(t, path)
+	require.NotContains(t, html.UnescapeString(page), "change encore")
 }
 
 func TestCampaignPublicPageAfterTheVoteAndTheStore(t *testing.T) {
