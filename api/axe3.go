@@ -33,10 +33,7 @@ func (s *Server) putRegionalSplit(c echo.Context) error {
 // regionParam reads the :region path parameter.
 func regionParam(c echo.Context) (string, error) {
 	region := c.Param("region")
-	if !models.ValidRegion(region) {
-		return "", models.FieldErrors(map[string]string{"region": "must be a région's INSEE code (two digits, such as 53)"})
-	}
-	return region, nil
+	return region, models.CheckRegion("region", region)
 }
 
 func (s *Server) getRegion(c echo.Context) error {
@@ -63,8 +60,8 @@ func (s *Server) putDelegation(c echo.Context) error {
 		return err
 	}
 	dep := c.Param("departement")
-	if !models.ValidDepartement(dep) {
-		return models.FieldErrors(map[string]string{"departement": "must be a département code such as 01, 2A or 974"})
+	if err := models.CheckDepartement("departement", dep); err != nil {
+		return err
 	}
 	var req delegationRequest
 	if err := bindValid(c, &req); err != nil {
@@ -129,8 +126,8 @@ func (s *Server) listAxe3Rules(c echo.Context) error {
 // or an administrator's act.
 func (s *Server) putDepartementRules(c echo.Context) error {
 	dep := c.Param("departement")
-	if !models.ValidDepartement(dep) {
-		return models.FieldErrors(map[string]string{"departement": "must be a département code such as 01, 2A or 974"})
+	if err := models.CheckDepartement("departement", dep); err != nil {
+		return err
 	}
 	if _, err := s.Store.DepartementRegion(c.Request().Context(), dep); err != nil {
 		return err

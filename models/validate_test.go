@@ -229,3 +229,42 @@ func TestEveryTaskTypeHasOutcomes(t *testing.T) {
 		require.Contains(t, e.Fields["outcome"], `"`, "task type %s lists its outcomes", typ)
 	}
 }
+
+// TestCheckCodes checks the codes given outside a request's body by the field rules of the
+// same name, with their messages.
+func TestCheckCodes(t *testing.T) {
+	requireFields(t, models.CheckDepartement("departement", "2A"), nil)
+	requireFields(t, models.CheckDepartement("dep", "999"), map[string]string{"dep": "must be a département code such as 01, 2A or 974"})
+	requireFields(t, models.CheckRegion("region", "53"), nil)
+	requireFields(t, models.CheckRegion("region", "5"), map[string]string{"region": "must be a région's INSEE code (two digits, such as 53)"})
+	requireFields(t, models.CheckSiren("siren", "217500016"), nil)
+	requireFields(t, models.CheckSiren("siren", "217500017"), map[string]string{"siren": "must be a SIREN (9 digits with a valid check digit)"})
+}
+
+// TestFilterErrors checks the lists' filters: empty filters all, each rule names its field.
+func TestFilterErrors(t *testing.T) {
+	require.Empty(t, models.DossierFilterErrors("", "", "", ""))
+	require.Empty(t, models.DossierFilterErrors("coconstruction", "paid", "2A", "217500016"))
+	require.Equal(t, map[string]string{
+		"kind":        `must be "guichet", "aap", "prefectoral", "coconstruction" or "service"`,
+		"status":      "is not a dossier status",
+		"departement": "must be a département code such as 01, 2A or 974",
+		"applicant":   "must be a SIREN (9 digits with a valid check digit)",
+	}, models.DossierFilterErrors("axe9", "lost", "999", "12"))
+
+	require.Empty(t, models.TaskFilterErrors("", "", "", "", ""))
+	require.Empty(t, models.TaskFilterErrors("committee_opinions", "aap", "jury", "35", "me"))
+	require.Equal(t, map[string]string{"type": "is not a task type", "assigned": `must be "me" or "unassigned"`,
+		"departement": "must be a département code such as 01, 2A or 974"}, models.TaskFilterErrors("committee", "", "", "1", "them"))
+
+	require.Empty(t, models.CollectiviteFilterErrors("", "", ""))
+	require.Empty(t, models.CollectiviteFilterErrors("epci", "974", strings.Repeat("é", 100)))
+	require.Equal(t, map[string]string{"type": `must be "commune", "epci", "departement", "region" or "structure"`,
+		"departement": "must be a département code such as 01, 2A or 974", "q": "must be at most 100 characters"},
+		models.CollectiviteFilterErrors("ville", "0", strings.Repeat("é", 101)))
+
+	require.Empty(t, models.StuckFilterErrors(""))
+	require.Empty(t, models.StuckFilterErrors(models.TroubleRetrying))
+	require.Equal(t, map[string]string{"trouble": `must be "overdue_task", "retrying", "status_mismatch" or "no_workflow"`},
+		models.StuckFilterErrors("stalled"))
+}
