@@ -178,7 +178,7 @@ type Campaign struct {
 	Title               string            `json:"title" validate:"notblank,min=3,max=200"`
 	Schedule            Schedule          `json:"schedule"`
 	EnvelopeCode        string            `json:"envelope_code" validate:"required,max=64"`
-	BudgetCents         Cents             `json:"budget_cents" validate:"cents,gt=0"`
+	BudgetCents         Cents             `json:"budget_cents" validate:"required,cents"`
 	Committee           []CommitteeMember `json:"committee" validate:"min=1,max=50,dive"`
 	Chair               string            `json:"chair" validate:"required"`
 	Quorum              int               `json:"quorum" validate:"min=1"`

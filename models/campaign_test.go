@@ -87,6 +87,7 @@ func TestCampaignValidate(t *testing.T) {
 		"envelope axe1 itself":   {func(c *models.Campaign) { c.EnvelopeCode = "axe1." }, "envelope_code"},
 		"nested envelope":        {func(c *models.Campaign) { c.EnvelopeCode = "axe1.a.b" }, "envelope_code"},
 		"no budget":              {func(c *models.Campaign) { c.BudgetCents = 0 }, "budget_cents"},
+		"negative budget":        {func(c *models.Campaign) { c.BudgetCents = -1 }, "budget_cents"},
 		"no committee":           {func(c *models.Campaign) { c.Committee = nil; c.Quorum = 1 }, "committee"},
 		"chair not ANCT":         {func(c *models.Campaign) { c.Chair = "region" }, "chair"},
 		"chair not a member":     {func(c *models.Campaign) { c.Chair = "someone" }, "chair"},

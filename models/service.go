@@ -124,9 +124,10 @@ type ServiceRequest struct {
 	CostNote           string   `json:"cost_note" validate:"max=5000"`
 }
 
-// ServiceCostRequest is a candidate service's estimated cost, with its note.
+// ServiceCostRequest is a candidate service's estimated cost, with its note: an estimate
+// costs something (required: more than zero, as a number).
 type ServiceCostRequest struct {
-	EstimatedCostCents Cents  `json:"estimated_cost_cents" validate:"cents"`
+	EstimatedCostCents Cents  `json:"estimated_cost_cents" validate:"required,cents"`
 	CostNote           string `json:"cost_note" validate:"notblank,max=5000"`
 }
 

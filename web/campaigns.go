@@ -358,7 +358,7 @@ func intField(form url.Values, name string, errs map[string]string) int {
 	return n
 }
 
-// eurosField reads an amount typed in euros into cents; empty is zero unless required.
+// eurosField reads an amount typed in euros into cents; empty is zero, which a required amount's rule refuses.
 func eurosField(form url.Values, name string, errs map[string]string) models.Cents {
 	v := strings.TrimSpace(form.Get(name))
 	if v == "" {
@@ -382,9 +382,6 @@ func (s *Server) createCampaign(c echo.Context) error {
 	req := models.CampaignRequest{Title: form.Get("title"), EnvelopeCode: strings.TrimSpace(form.Get("envelope_code")),
 		Chair: strings.TrimSpace(form.Get("chair")), Schedule: scheduleOf(form, f.Errors)}
 	req.BudgetCents = eurosField(form, "budget_cents", f.Errors)
-	if form.Get("budget_cents") == "" {
-		f.Errors["budget_cents"] = "Ce champ est obligatoire."
-	}
 	req.Quorum = intField(form, "quorum", f.Errors)
 	ballot, referents := intField(form, "ballot_size", f.Errors), intField(form, "referents_per_service", f.Errors)
 	req.BallotSize, req.ReferentsPerService = &ballot, &referents

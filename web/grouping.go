@@ -132,9 +132,6 @@ func (s *Server) mergeService(c echo.Context, campaign models.Campaign, form url
 
 func (s *Server) setServiceCost(c echo.Context, campaign models.Campaign, form url.Values, f *formView) error {
 	req := models.ServiceCostRequest{CostNote: form.Get("cost_note"), EstimatedCostCents: eurosField(form, "estimated_cost_cents", f.Errors)}
-	if form.Get("estimated_cost_cents") == "" {
-		f.Errors["estimated_cost_cents"] = "Ce champ est obligatoire."
-	}
 	if len(f.Errors) > 0 {
 		return nil
 	}
