@@ -86,9 +86,12 @@ func (s *Service) Ballots(ctx context.Context, p models.Principal, campaign mode
 }
 
 // ExpressInterest records that p's collectivité wants to pilot a selected service, during
-// the campaign's interest window (the request's field rules checked by the caller).
+// the campaign's interest window.
 func (s *Service) ExpressInterest(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.InterestRequest) error {
 	if err := p.NeedRole(models.RoleApplicant); err != nil {
+		return err
+	}
+	if err := models.Validate(req); err != nil {
 		return err
 	}
 	if err := campaign.InterestOpen(s.now()); err != nil {

@@ -435,10 +435,7 @@ func (s *Server) moveSchedule(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return s.showScheduleForm(c, http.StatusUnprocessableEntity, f)
 	}
-	if err = models.Validate(sch); err == nil {
-		err = s.App.MoveSchedule(c.Request().Context(), principal(c), campaign, sch)
-	}
-	if err == nil {
+	if err = s.App.MoveSchedule(c.Request().Context(), principal(c), campaign, sch); err == nil {
 		return c.Redirect(http.StatusSeeOther, "/campagnes/"+url.PathEscape(campaign.ID)+"?info=dates-deplacees")
 	}
 	status, ok := f.refusal(err)
@@ -727,10 +724,7 @@ func (s *Server) expressInterest(c echo.Context) error {
 	}
 	f.Form = "interet"
 	req := models.InterestRequest{Contact: strings.TrimSpace(form.Get("contact")), UseCase: form.Get("use_case")}
-	if err = models.Validate(req); err == nil {
-		err = s.App.ExpressInterest(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
-	}
-	if err == nil {
+	if err = s.App.ExpressInterest(c.Request().Context(), principal(c), campaign, c.Param("sid"), req); err == nil {
 		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?info=interet-enregistre")
 	}
 	status, ok := f.refusal(err)

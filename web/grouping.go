@@ -103,9 +103,6 @@ func (s *Server) createService(c echo.Context, campaign models.Campaign, form ur
 	if len(f.Errors) > 0 {
 		return nil
 	}
-	if err := models.Validate(req); err != nil {
-		return err
-	}
 	_, err := s.App.CreateService(c.Request().Context(), principal(c), campaign, req)
 	return err
 }
@@ -134,9 +131,6 @@ func (s *Server) setServiceCost(c echo.Context, campaign models.Campaign, form u
 	req := models.ServiceCostRequest{CostNote: form.Get("cost_note"), EstimatedCostCents: eurosField(form, "estimated_cost_cents", f.Errors)}
 	if len(f.Errors) > 0 {
 		return nil
-	}
-	if err := models.Validate(req); err != nil {
-		return err
 	}
 	_, err := s.App.SetServiceCost(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
 	return err
