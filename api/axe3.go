@@ -48,10 +48,6 @@ func (s *Server) getRegion(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-type delegationRequest struct {
-	AmountCents *models.Cents `json:"amount_cents" validate:"required,cents"`
-}
-
 // putDelegation sets what a région delegates to one of its départements: its préfet de
 // région's act (or an administrator's).
 func (s *Server) putDelegation(c echo.Context) error {
@@ -63,11 +59,11 @@ func (s *Server) putDelegation(c echo.Context) error {
 	if err := models.CheckDepartement("departement", dep); err != nil {
 		return err
 	}
-	var req delegationRequest
+	var req models.DelegationRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	env, err := s.Filing.Delegate(c.Request().Context(), principal(c), region, dep, *req.AmountCents)
+	env, err := s.Filing.Delegate(c.Request().Context(), principal(c), region, dep, req)
 	if err != nil {
 		return err
 	}

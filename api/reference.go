@@ -67,16 +67,12 @@ func (s *Server) listEnvelopes(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": out})
 }
 
-type patchEnvelopeRequest struct {
-	AllocatedCents *models.Cents `json:"allocated_cents" validate:"required,cents"`
-}
-
 func (s *Server) patchEnvelope(c echo.Context) error {
-	var req patchEnvelopeRequest
+	var req models.AllocationRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	env, promoted, err := s.Filing.SetAllocation(c.Request().Context(), principal(c), c.Param("code"), *req.AllocatedCents)
+	env, promoted, err := s.Filing.SetAllocation(c.Request().Context(), principal(c), c.Param("code"), req)
 	if err != nil {
 		return err
 	}

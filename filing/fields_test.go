@@ -32,7 +32,15 @@ func TestActsCheckTheirRequests(t *testing.T) {
 		{"CreateService", second(s.CreateService(ctx, admin, c, models.ServiceRequest{Title: "Rdv", Description: " ", ProposalIDs: []string{"p1"}})),
 			[]string{"description", "proposal_ids[0]"}},
 		{"SetServiceCost", second(s.SetServiceCost(ctx, admin, c, svc, models.ServiceCostRequest{CostNote: "devis"})), []string{"estimated_cost_cents"}},
+		{"MoveProposal", second(s.MoveProposal(ctx, admin, c, svc, models.MoveProposalRequest{})), []string{"dossier_id"}},
+		{"MergeServices", second(s.MergeServices(ctx, admin, c, svc, models.MergeServiceRequest{IntoServiceID: "x"})), []string{"into_service_id"}},
 		{"ExpressInterest", s.ExpressInterest(ctx, paris, c, svc, models.InterestRequest{Contact: "dsi@paris.fr", UseCase: "court"}), []string{"use_case"}},
+		{"ConfirmReferent", s.ConfirmReferent(ctx, admin, c, svc, models.ReferentRequest{Siren: "217500017"}), []string{"siren"}},
+		{"Delegate, région", second(s.Delegate(ctx, admin, "bzh", "35", models.DelegationRequest{AmountCents: new(models.Cents)})), []string{"region"}},
+		{"Delegate, département", second(s.Delegate(ctx, admin, "53", "999", models.DelegationRequest{AmountCents: new(models.Cents)})), []string{"departement"}},
+		{"Delegate, amount", second(s.Delegate(ctx, admin, "53", "35", models.DelegationRequest{})), []string{"amount_cents"}},
+		{"SetAllocation", third(s.SetAllocation(ctx, admin, models.EnvelopeAxe1, models.AllocationRequest{})), []string{"allocated_cents"}},
+		{"OpenSession", second(s.OpenSession(ctx, admin, models.OpenSessionRequest{})), []string{"envelope_code"}},
 	} {
 		t.Run(tc.act, func(t *testing.T) {
 			var e *models.Error
@@ -46,4 +54,5 @@ func TestActsCheckTheirRequests(t *testing.T) {
 	require.Empty(t, services, "nothing was written")
 }
 
-func second[T any](_ T, err error) error { return err }
+func second[T any](_ T, err error) error        { return err }
+func third[T, U any](_ T, _ U, err error) error { return err }

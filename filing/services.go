@@ -71,20 +71,26 @@ func (s *Service) StartService(ctx context.Context, svc models.CandidateService)
 }
 
 // MoveProposal moves a proposal into a candidate service, from the one it was in.
-func (s *Service) MoveProposal(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID, dossierID string) (models.CandidateService, error) {
+func (s *Service) MoveProposal(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.MoveProposalRequest) (models.CandidateService, error) {
 	if err := s.GroupingOpen(p, campaign); err != nil {
 		return models.CandidateService{}, err
 	}
-	return s.Store.MoveProposal(ctx, campaign.ID, serviceID, dossierID, p.Subject)
+	if err := models.Validate(req); err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Store.MoveProposal(ctx, campaign.ID, serviceID, req.DossierID, p.Subject)
 }
 
 // MergeServices merges a candidate service into another, its proposals moving there, then
 // tells the merged one's process, which closes as merged (or finds it in its daily recheck).
-func (s *Service) MergeServices(ctx context.Context, p models.Principal, campaign models.Campaign, fromID, intoID string) (models.CandidateService, error) {
+func (s *Service) MergeServices(ctx context.Context, p models.Principal, campaign models.Campaign, fromID string, req models.MergeServiceRequest) (models.CandidateService, error) {
 	if err := s.GroupingOpen(p, campaign); err != nil {
 		return models.CandidateService{}, err
 	}
-	into, err := s.Store.MergeServices(ctx, campaign.ID, fromID, intoID, p.Subject)
+	if err := models.Validate(req); err != nil {
+		return models.CandidateService{}, err
+	}
+	into, err := s.Store.MergeServices(ctx, campaign.ID, fromID, req.IntoServiceID, p.Subject)
 	if err != nil {
 		return into, err
 	}

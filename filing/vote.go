@@ -139,9 +139,12 @@ func (s *Service) Interests(ctx context.Context, p models.Principal, serviceID s
 
 // ConfirmReferent makes a collectivité that expressed interest in a service a territoire
 // référent, up to the campaign's number per service.
-func (s *Service) ConfirmReferent(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID, siren string) error {
+func (s *Service) ConfirmReferent(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.ReferentRequest) error {
 	if !p.ActsForANCT() {
 		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) confirms territoires référents")
 	}
-	return s.Store.ConfirmReferent(ctx, campaign.ID, serviceID, siren, p.Subject, campaign.ReferentsPerService)
+	if err := models.Validate(req); err != nil {
+		return err
+	}
+	return s.Store.ConfirmReferent(ctx, campaign.ID, serviceID, req.Siren, p.Subject, campaign.ReferentsPerService)
 }

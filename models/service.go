@@ -124,6 +124,21 @@ type ServiceRequest struct {
 	CostNote           string   `json:"cost_note" validate:"max=5000"`
 }
 
+// MoveProposalRequest names the proposal moved into a candidate service, from the one it was in.
+type MoveProposalRequest struct {
+	DossierID string `json:"dossier_id" validate:"required,uuid"`
+}
+
+// MergeServiceRequest names the candidate service another is merged into.
+type MergeServiceRequest struct {
+	IntoServiceID string `json:"into_service_id" validate:"required,uuid"`
+}
+
+// ReferentRequest names the collectivité ANCT confirms as a service's territoire référent.
+type ReferentRequest struct {
+	Siren string `json:"siren" validate:"siren"`
+}
+
 // ServiceCostRequest is a candidate service's estimated cost, with its note: an estimate
 // costs something (required: more than zero, as a number).
 type ServiceCostRequest struct {

@@ -174,6 +174,7 @@ func TestCompletionPayloadTypes(t *testing.T) {
 }
 
 func TestRequestRules(t *testing.T) {
+	cents := func(c models.Cents) *models.Cents { return &c }
 	tests := []struct {
 		name string
 		v    any
@@ -198,6 +199,25 @@ func TestRequestRules(t *testing.T) {
 			map[string]string{"strand_fields.procedures": "must be at most 5000 characters"}},
 		{"application, list index path", models.AAPApplication{PartnerSirens: []string{"217500016", "1"}},
 			map[string]string{"partner_sirens[1]": "must be a SIREN (9 digits with a valid check digit)"}},
+		{"allocation of nothing", models.AllocationRequest{AllocatedCents: cents(0)}, nil},
+		{"allocation missing", models.AllocationRequest{}, map[string]string{"allocated_cents": "is required"}},
+		{"allocation negative", models.AllocationRequest{AllocatedCents: cents(-1)}, map[string]string{"allocated_cents": models.CentsRange}},
+		{"allocation of the largest int64", models.AllocationRequest{AllocatedCents: cents(9223372036854775807)},
+			map[string]string{"allocated_cents": models.CentsRange}},
+		{"delegation of nothing", models.DelegationRequest{AmountCents: cents(0)}, nil},
+		{"delegation missing", models.DelegationRequest{}, map[string]string{"amount_cents": "is required"}},
+		{"delegation negative", models.DelegationRequest{AmountCents: cents(-1)}, map[string]string{"amount_cents": models.CentsRange}},
+		{"session", models.OpenSessionRequest{EnvelopeCode: "axe3.territorial.53.35"}, nil},
+		{"session without envelope", models.OpenSessionRequest{}, map[string]string{"envelope_code": "is required"}},
+		{"session, envelope too long", models.OpenSessionRequest{EnvelopeCode: strings.Repeat("a", 101)},
+			map[string]string{"envelope_code": "must be at most 100 characters"}},
+		{"move", models.MoveProposalRequest{DossierID: "0190f3b4-0000-7000-8000-000000000001"}, nil},
+		{"move without a dossier", models.MoveProposalRequest{}, map[string]string{"dossier_id": "is required"}},
+		{"move, dossier not a UUID", models.MoveProposalRequest{DossierID: "p1"}, map[string]string{"dossier_id": "does not satisfy the rule uuid"}},
+		{"merge", models.MergeServiceRequest{IntoServiceID: "0190f3b4-0000-7000-8000-000000000001"}, nil},
+		{"merge without a service", models.MergeServiceRequest{}, map[string]string{"into_service_id": "is required"}},
+		{"referent", models.ReferentRequest{Siren: "217500016"}, nil},
+		{"referent, bad SIREN", models.ReferentRequest{Siren: "123"}, map[string]string{"siren": "must be a SIREN (9 digits with a valid check digit)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

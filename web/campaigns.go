@@ -740,7 +740,7 @@ func (s *Server) confirmReferent(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	err = s.App.ConfirmReferent(c.Request().Context(), principal(c), campaign, c.Param("sid"), c.FormValue("siren"))
+	err = s.App.ConfirmReferent(c.Request().Context(), principal(c), campaign, c.Param("sid"), models.ReferentRequest{Siren: c.FormValue("siren")})
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/campagnes/"+url.PathEscape(campaign.ID)+"/services/"+url.PathEscape(c.Param("sid"))+"/interets?info=referent-confirme")
 	}

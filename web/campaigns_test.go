@@ -344,6 +344,9 @@ func TestGroupingCreatesMergesAndCosts(t *testing.T) {
 	}
 	status, _, _ = w.post(t, cost, url.Values{"_csrf": {csrfOf(t, page)}, "estimated_cost_cents": {"90000"}, "cost_note": {"Deux devis de l'incubateur."}})
 	require.Equal(t, http.StatusSeeOther, status)
+	status, page, _ = w.post(t, "/campagnes/"+f.campaign.ID+"/services/"+f.services[0]+"/fusion", url.Values{"_csrf": {csrfOf(t, page)}})
+	require.Equal(t, http.StatusUnprocessableEntity, status, "the act's rule: a service to merge into")
+	require.Contains(t, page, `id="fusion-`+f.services[0]+`-error">Ce champ est obligatoire.</p>`)
 	status, _, _ = w.post(t, "/campagnes/"+f.campaign.ID+"/services/"+f.services[0]+"/fusion", url.Values{"_csrf": {csrfOf(t, page)},
 		"into_service_id": {f.services[1]}})
 	require.Equal(t, http.StatusSeeOther, status)
@@ -388,6 +391,9 @@ func TestInterestsAndReferents(t *testing.T) {
 	_, page, _ = w.get(t, path)
 	require.Contains(t, page, "Action cœur de ville", "the priority policies are shown beside the interests")
 	require.Contains(t, page, "0 référent(s) sur 1")
+	status, page, _ = w.post(t, path[:len(path)-len("interets")]+"referents", url.Values{"_csrf": {csrfOf(t, page)}, "siren": {"21350238"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status, "the act checks the SIREN the form gives")
+	require.Contains(t, page, "Un SIREN de 9 chiffres (avec sa clé de contrôle).")
 	status, _, _ = w.post(t, path[:len(path)-len("interets")]+"referents", url.Values{"_csrf": {csrfOf(t, page)}, "siren": {"213502388"}})
 	require.Equal(t, http.StatusSeeOther, status)
 	_, page, _ = w.get(t, path)
