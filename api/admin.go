@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"net/http"
-	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,10 +20,7 @@ func (s *Server) listStuck(c echo.Context) error {
 		return err
 	}
 	q := filing.StuckQuery{Trouble: models.Trouble(c.QueryParam("trouble")), Limit: limit}
-	fields := map[string]string{}
-	if q.Trouble != "" && !slices.Contains(models.Troubles, q.Trouble) {
-		fields["trouble"] = "must be overdue_task, retrying, status_mismatch or no_workflow"
-	}
+	fields := models.StuckFilterErrors(q.Trouble)
 	if after != "" {
 		var ok bool
 		if q.Cursor, ok = filing.ParseStuckCursor(after); !ok {

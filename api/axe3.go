@@ -33,10 +33,7 @@ func (s *Server) putRegionalSplit(c echo.Context) error {
 // regionParam reads the :region path parameter.
 func regionParam(c echo.Context) (string, error) {
 	region := c.Param("region")
-	if !models.ValidRegion(region) {
-		return "", models.FieldErrors(map[string]string{"region": "must be a région's INSEE code (two digits, such as 53)"})
-	}
-	return region, nil
+	return region, models.CheckRegion("region", region)
 }
 
 func (s *Server) getRegion(c echo.Context) error {
@@ -51,10 +48,6 @@ func (s *Server) getRegion(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-type delegationRequest struct {
-	AmountCents *models.Cents `json:"amount_cents" validate:"required,cents"`
-}
-
 // putDelegation sets what a région delegates to one of its départements: its préfet de
 // région's act (or an administrator's).
 func (s *Server) putDelegation(c echo.Context) error {
@@ -63,14 +56,14 @@ func (s *Server) putDelegation(c echo.Context) error {
 		return err
 	}
 	dep := c.Param("departement")
-	if !models.ValidDepartement(dep) {
-		return models.FieldErrors(map[string]string{"departement": "must be a département code such as 01, 2A or 974"})
+	if err := models.CheckDepartement("departement", dep); err != nil {
+		return err
 	}
-	var req delegationRequest
+	var req models.DelegationRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	env, err := s.Filing.Delegate(c.Request().Context(), principal(c), region, dep, *req.AmountCents)
+	env, err := s.Filing.Delegate(c.Request().Context(), principal(c), region, dep, req)
 	if err != nil {
 		return err
 	}
@@ -129,8 +122,8 @@ func (s *Server) listAxe3Rules(c echo.Context) error {
 // or an administrator's act.
 func (s *Server) putDepartementRules(c echo.Context) error {
 	dep := c.Param("departement")
-	if !models.ValidDepartement(dep) {
-		return models.FieldErrors(map[string]string{"departement": "must be a département code such as 01, 2A or 974"})
+	if err := models.CheckDepartement("departement", dep); err != nil {
+		return err
 	}
 	if _, err := s.Store.DepartementRegion(c.Request().Context(), dep); err != nil {
 		return err

@@ -80,10 +80,7 @@ func (s *Server) listDossiers(c echo.Context) error {
 	}
 	f := store.DossierFilter{Kind: c.QueryParam("kind"), Status: c.QueryParam("status"), Applicant: c.QueryParam("applicant"),
 		Departement: c.QueryParam("departement"), Region: c.QueryParam("region"), Call: c.QueryParam("call"), After: after, Limit: limit}
-	fields := models.DossierFilterErrors(f.Kind, f.Status, f.Departement)
-	if f.Applicant != "" && !models.ValidSiren(f.Applicant) {
-		fields["applicant"] = "must be a SIREN"
-	}
+	fields := models.DossierFilterErrors(f.Kind, f.Status, f.Departement, f.Applicant)
 	if len(fields) > 0 {
 		return models.FieldErrors(fields)
 	}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -19,16 +18,7 @@ func (s *Server) listCollectivites(c echo.Context) error {
 	}
 	f := store.CollectiviteFilter{Query: strings.TrimSpace(c.QueryParam("q")), Type: models.CollectiviteType(c.QueryParam("type")),
 		Departement: c.QueryParam("departement"), Limit: limit}
-	fields := map[string]string{}
-	if f.Type != "" && !f.Type.Valid() {
-		fields["type"] = "must be one of commune, epci, departement, region, structure"
-	}
-	if f.Departement != "" && !models.ValidDepartement(f.Departement) {
-		fields["departement"] = "must be a département code such as 01, 2A or 974"
-	}
-	if utf8.RuneCountInString(f.Query) > 100 {
-		fields["q"] = "must be at most 100 characters"
-	}
+	fields := models.CollectiviteFilterErrors(string(f.Type), f.Departement, f.Query)
 	if after != "" {
 		var ok bool
 		if f.AfterType, f.AfterCode, ok = strings.Cut(after, "|"); !ok {
@@ -47,8 +37,8 @@ func (s *Server) listCollectivites(c echo.Context) error {
 
 func (s *Server) getCollectivite(c echo.Context) error {
 	siren := c.Param("siren")
-	if !models.ValidSiren(siren) {
-		return models.FieldErrors(map[string]string{"siren": "must be 9 digits with a valid check digit"})
+	if err := models.CheckSiren("siren", siren); err != nil {
+		return err
 	}
 	col, err := s.Store.CollectiviteBySiren(c.Request().Context(), siren)
 	if err != nil {
@@ -77,16 +67,12 @@ func (s *Server) listEnvelopes(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": out})
 }
 
-type patchEnvelopeRequest struct {
-	AllocatedCents *models.Cents `json:"allocated_cents" validate:"required,cents"`
-}
-
 func (s *Server) patchEnvelope(c echo.Context) error {
-	var req patchEnvelopeRequest
+	var req models.AllocationRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	env, promoted, err := s.Filing.SetAllocation(c.Request().Context(), principal(c), c.Param("code"), *req.AllocatedCents)
+	env, promoted, err := s.Filing.SetAllocation(c.Request().Context(), principal(c), c.Param("code"), req)
 	if err != nil {
 		return err
 	}

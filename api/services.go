@@ -9,14 +9,6 @@ import (
 	"github.com/relance/relance/models"
 )
 
-type moveProposalRequest struct {
-	DossierID string `json:"dossier_id" validate:"required,uuid"`
-}
-
-type mergeServiceRequest struct {
-	IntoServiceID string `json:"into_service_id" validate:"required,uuid"`
-}
-
 // groupingCampaign loads the campaign of a grouping act, by someone acting for ANCT, while
 // its candidate services may still change.
 func (s *Server) groupingCampaign(c echo.Context) (models.Campaign, error) {
@@ -69,11 +61,11 @@ func (s *Server) moveProposal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req moveProposalRequest
+	var req models.MoveProposalRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	svc, err := s.Filing.MoveProposal(c.Request().Context(), principal(c), campaign, s.serviceParam(c), req.DossierID)
+	svc, err := s.Filing.MoveProposal(c.Request().Context(), principal(c), campaign, s.serviceParam(c), req)
 	if err != nil {
 		return err
 	}
@@ -85,11 +77,11 @@ func (s *Server) mergeService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req mergeServiceRequest
+	var req models.MergeServiceRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	svc, err := s.Filing.MergeServices(c.Request().Context(), principal(c), campaign, s.serviceParam(c), req.IntoServiceID)
+	svc, err := s.Filing.MergeServices(c.Request().Context(), principal(c), campaign, s.serviceParam(c), req)
 	if err != nil {
 		return err
 	}
@@ -298,10 +290,6 @@ func (s *Server) listInterestsOf(c echo.Context, serviceID string) error {
 	return c.JSON(http.StatusOK, map[string]any{"items": nonNil(interests), "call_eligibility": *eligibility})
 }
 
-type referentRequest struct {
-	Siren string `json:"siren" validate:"siren"`
-}
-
 // confirmReferent makes a collectivité that expressed interest a territoire référent, up
 // to the campaign's number per service.
 func (s *Server) confirmReferent(c echo.Context) error {
@@ -309,12 +297,12 @@ func (s *Server) confirmReferent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var req referentRequest
+	var req models.ReferentRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
 	id := s.serviceParam(c)
-	if err := s.Filing.ConfirmReferent(c.Request().Context(), principal(c), campaign, id, req.Siren); err != nil {
+	if err := s.Filing.ConfirmReferent(c.Request().Context(), principal(c), campaign, id, req); err != nil {
 		return err
 	}
 	return s.listInterestsOf(c, id)

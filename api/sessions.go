@@ -11,17 +11,13 @@ import (
 // The préfets' programming sessions: open one on an envelope, read its ranking, decide
 // each dossier, close it.
 
-type openSessionRequest struct {
-	EnvelopeCode string `json:"envelope_code" validate:"required,max=100"`
-}
-
 // openSession opens a programming session on an envelope and invites its scored dossiers.
 func (s *Server) openSession(c echo.Context) error {
-	var req openSessionRequest
+	var req models.OpenSessionRequest
 	if err := bindValid(c, &req); err != nil {
 		return err
 	}
-	session, err := s.Filing.OpenSession(c.Request().Context(), principal(c), req.EnvelopeCode)
+	session, err := s.Filing.OpenSession(c.Request().Context(), principal(c), req)
 	if err != nil {
 		return err
 	}

@@ -17,8 +17,8 @@ type savedStructure struct {
 // putStructure adds or corrects one structure, or gives a département or a région its SIREN.
 func (s *Server) putStructure(c echo.Context) error {
 	siren := c.Param("siren")
-	if !models.ValidSiren(siren) {
-		return models.FieldErrors(map[string]string{"siren": "must be 9 digits with a valid check digit"})
+	if err := models.CheckSiren("siren", siren); err != nil {
+		return err
 	}
 	var e models.StructureEntry
 	if err := bindJSON(c, &e); err != nil {

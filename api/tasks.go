@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -28,13 +27,7 @@ func (s *Server) listTasks(c echo.Context) error {
 	}
 	f := store.TaskFilter{Type: c.QueryParam("type"), DossierKind: c.QueryParam("kind"), DossierStatus: c.QueryParam("status"),
 		Departement: c.QueryParam("departement"), Assigned: c.QueryParam("assigned"), Limit: limit}
-	fields := models.DossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement)
-	if f.Type != "" && !slices.Contains(models.TaskTypes, models.TaskType(f.Type)) {
-		fields["type"] = "is not a task type"
-	}
-	if f.Assigned != "" && f.Assigned != "me" && f.Assigned != "unassigned" {
-		fields["assigned"] = `must be "me" or "unassigned"`
-	}
+	fields := models.TaskFilterErrors(f.Type, f.DossierKind, f.DossierStatus, f.Departement, f.Assigned)
 	switch c.QueryParam("sort") {
 	case "", "newest":
 	case "due":

@@ -89,32 +89,3 @@ func TestFieldRulesAnswer422ByJSONPath(t *testing.T) {
 		"quorum":          "must be between 1 and the number of members (2)",
 	}, body.Error.Fields)
 }
-
-// TestAPIRequestRules covers the request types declared in this package.
-func TestAPIRequestRules(t *testing.T) {
-	cents := func(c models.Cents) *models.Cents { return &c }
-	tests := []struct {
-		name string
-		v    any
-		want map[string]string
-	}{
-		{"allocation", &patchEnvelopeRequest{AllocatedCents: cents(0)}, nil},
-		{"allocation missing", &patchEnvelopeRequest{}, map[string]string{"allocated_cents": "is required"}},
-		{"allocation negative", &patchEnvelopeRequest{AllocatedCents: cents(-1)},
-			map[string]string{"allocated_cents": models.CentsRange}},
-		{"allocation of the largest int64", &patchEnvelopeRequest{AllocatedCents: cents(9223372036854775807)},
-			map[string]string{"allocated_cents": models.CentsRange}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := fieldValidator{}.Validate(tt.v)
-			if tt.want == nil {
-				require.NoError(t, err)
-				return
-			}
-			var e *models.Error
-			require.ErrorAs(t, err, &e)
-			require.Equal(t, tt.want, e.Fields)
-		})
-	}
-}

@@ -89,7 +89,12 @@ func (s *Service) Region(ctx context.Context, region string) (RegionView, error)
 
 // Delegate sets what région delegates to its département dep: p is its préfet de région
 // or an administrator.
-func (s *Service) Delegate(ctx context.Context, p models.Principal, region, dep string, amount models.Cents) (models.Envelope, error) {
+func (s *Service) Delegate(ctx context.Context, p models.Principal, region, dep string, req models.DelegationRequest) (models.Envelope, error) {
+	for _, err := range []error{models.CheckRegion("region", region), models.CheckDepartement("departement", dep), models.Validate(req)} {
+		if err != nil {
+			return models.Envelope{}, err
+		}
+	}
 	if !p.GovernsRegion(region) {
 		return models.Envelope{}, models.Errorf(models.EForbidden, "only the préfet of région %s delegates its envelope", region)
 	}
@@ -100,7 +105,7 @@ func (s *Service) Delegate(ctx context.Context, p models.Principal, region, dep 
 	if depRegion != region {
 		return models.Envelope{}, models.FieldErrors(map[string]string{"departement": "belongs to région " + depRegion + ", not " + region})
 	}
-	return s.Store.Delegate(ctx, region, dep, amount, p.Subject)
+	return s.Store.Delegate(ctx, region, dep, *req.AmountCents, p.Subject)
 }
 
 // SetAxe3Rules sets the Axe 3 rules of a département or a région: its préfet's act, its

@@ -113,13 +113,16 @@ func (s *Service) Campaign(ctx context.Context, id string) (models.Campaign, err
 	return s.Store.Campaign(ctx, id)
 }
 
-// MoveSchedule gives a campaign new dates (their field rules checked by the caller); its
-// workflow checks the move against its own clock and moves its timers.
+// MoveSchedule gives a campaign new dates, once their field rules are kept; its workflow
+// checks the move against its own clock and moves its timers.
 func (s *Service) MoveSchedule(ctx context.Context, p models.Principal, campaign models.Campaign, sch models.Schedule) error {
 	if err := p.NeedRole(models.RoleAdmin); err != nil {
 		return err
 	}
 	if err := campaign.ScheduleMovable(s.now()); err != nil {
+		return err
+	}
+	if err := models.Validate(sch); err != nil {
 		return err
 	}
 	return s.update(ctx, models.CampaignWorkflowID(campaign.ID), workflows.UpdateMoveSchedule, nil,

@@ -11,11 +11,14 @@ import (
 // laureates waiting on the envelope, in their jury's ranking order: each is reserved its
 // grant, then its workflow told; one that is not told checks again within a day. It
 // answers the envelope as it then stands and the dossiers funded from the waiting list.
-func (s *Service) SetAllocation(ctx context.Context, p models.Principal, code string, allocated models.Cents) (models.Envelope, []string, error) {
+func (s *Service) SetAllocation(ctx context.Context, p models.Principal, code string, req models.AllocationRequest) (models.Envelope, []string, error) {
+	if err := models.Validate(req); err != nil {
+		return models.Envelope{}, nil, err
+	}
 	if err := p.NeedRole(models.RoleAdmin); err != nil {
 		return models.Envelope{}, nil, err
 	}
-	env, err := s.Store.SetAllocation(ctx, code, allocated)
+	env, err := s.Store.SetAllocation(ctx, code, *req.AllocatedCents)
 	if err != nil {
 		return env, nil, err
 	}

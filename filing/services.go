@@ -24,12 +24,15 @@ func (s *Service) GroupingOpen(p models.Principal, campaign models.Campaign) err
 	return campaign.GroupingOpen(s.now())
 }
 
-// CreateService groups proposals into a new candidate service (the request's field rules
-// checked by the caller): it records the service (with its reference row among the
-// dossiers) and starts its process. Should Temporal not answer, the service stays recorded
-// and the Reconciler starts its process from the reference row.
+// CreateService groups proposals into a new candidate service, once the request's field
+// rules are kept: it records the service (with its reference row among the dossiers) and
+// starts its process. Should Temporal not answer, the service stays recorded and the
+// Reconciler starts its process from the reference row.
 func (s *Service) CreateService(ctx context.Context, p models.Principal, campaign models.Campaign, req models.ServiceRequest) (models.CandidateService, error) {
 	if err := s.GroupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	if err := models.Validate(req); err != nil {
 		return models.CandidateService{}, err
 	}
 	id, err := uuid.NewV7()
@@ -68,20 +71,26 @@ func (s *Service) StartService(ctx context.Context, svc models.CandidateService)
 }
 
 // MoveProposal moves a proposal into a candidate service, from the one it was in.
-func (s *Service) MoveProposal(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID, dossierID string) (models.CandidateService, error) {
+func (s *Service) MoveProposal(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.MoveProposalRequest) (models.CandidateService, error) {
 	if err := s.GroupingOpen(p, campaign); err != nil {
 		return models.CandidateService{}, err
 	}
-	return s.Store.MoveProposal(ctx, campaign.ID, serviceID, dossierID, p.Subject)
+	if err := models.Validate(req); err != nil {
+		return models.CandidateService{}, err
+	}
+	return s.Store.MoveProposal(ctx, campaign.ID, serviceID, req.DossierID, p.Subject)
 }
 
 // MergeServices merges a candidate service into another, its proposals moving there, then
 // tells the merged one's process, which closes as merged (or finds it in its daily recheck).
-func (s *Service) MergeServices(ctx context.Context, p models.Principal, campaign models.Campaign, fromID, intoID string) (models.CandidateService, error) {
+func (s *Service) MergeServices(ctx context.Context, p models.Principal, campaign models.Campaign, fromID string, req models.MergeServiceRequest) (models.CandidateService, error) {
 	if err := s.GroupingOpen(p, campaign); err != nil {
 		return models.CandidateService{}, err
 	}
-	into, err := s.Store.MergeServices(ctx, campaign.ID, fromID, intoID, p.Subject)
+	if err := models.Validate(req); err != nil {
+		return models.CandidateService{}, err
+	}
+	into, err := s.Store.MergeServices(ctx, campaign.ID, fromID, req.IntoServiceID, p.Subject)
 	if err != nil {
 		return into, err
 	}
@@ -89,10 +98,12 @@ func (s *Service) MergeServices(ctx context.Context, p models.Principal, campaig
 	return into, nil
 }
 
-// SetServiceCost gives a candidate service its estimated cost, with its note (the
-// request's field rules checked by the caller).
+// SetServiceCost gives a candidate service its estimated cost, with its note.
 func (s *Service) SetServiceCost(ctx context.Context, p models.Principal, campaign models.Campaign, id string, req models.ServiceCostRequest) (models.CandidateService, error) {
 	if err := s.GroupingOpen(p, campaign); err != nil {
+		return models.CandidateService{}, err
+	}
+	if err := models.Validate(req); err != nil {
 		return models.CandidateService{}, err
 	}
 	return s.Store.SetServiceCost(ctx, campaign.ID, id, req.EstimatedCostCents, req.CostNote, p.Subject)

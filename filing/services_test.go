@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/filing"
@@ -24,7 +25,8 @@ func TestServiceStartedOrReconciled(t *testing.T) {
 	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
 	c, err := s.CreateCampaign(ctx, admin, newCampaign("axe1.s"))
 	require.NoError(t, err)
-	for _, id := range []string{"p1", "p2"} {
+	p1, p2 := uuid.NewString(), uuid.NewString()
+	for _, id := range []string{p1, p2} {
 		_, _, err := s.Store.CreateDossier(ctx, models.Dossier{ID: id, Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
 			ApplicantSiren: paris.Siren, EnvelopeCode: c.EnvelopeCode, Payload: []byte(`{}`), CallID: c.ID, CreatedBy: "test"}, store.IdempotencyKey{}, nil)
 		require.NoError(t, err)
@@ -35,13 +37,13 @@ func TestServiceStartedOrReconciled(t *testing.T) {
 		return models.ServiceRequest{Title: "Service " + proposal, Description: "Un service candidat issu des propositions.",
 			ProposalIDs: []string{proposal}}
 	}
-	a, err := s.CreateService(ctx, admin, c, svc("p1"))
+	a, err := s.CreateService(ctx, admin, c, svc(p1))
 	require.NoError(t, err)
 	require.True(t, tc.running[models.ServiceWorkflowID(a.ID)])
 	require.Equal(t, workflows.ServiceInput{ServiceID: a.ID, CampaignID: c.ID}, tc.inputs[1])
 
 	tc.start = func(context.Context) error { return errors.New("temporal is down") }
-	b, err := s.CreateService(ctx, admin, c, svc("p2"))
+	b, err := s.CreateService(ctx, admin, c, svc(p2))
 	require.NoError(t, err, "the grouping stands; its process follows")
 	require.False(t, tc.running[models.ServiceWorkflowID(b.ID)])
 	tc.start = nil

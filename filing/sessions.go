@@ -26,7 +26,11 @@ func governsEnvelope(p models.Principal, code string) error {
 }
 
 // OpenSession opens p's programming session on an envelope and invites its scored dossiers.
-func (s *Service) OpenSession(ctx context.Context, p models.Principal, envelope string) (models.ProgrammingSession, error) {
+func (s *Service) OpenSession(ctx context.Context, p models.Principal, req models.OpenSessionRequest) (models.ProgrammingSession, error) {
+	if err := models.Validate(req); err != nil {
+		return models.ProgrammingSession{}, err
+	}
+	envelope := req.EnvelopeCode
 	if err := governsEnvelope(p, envelope); err != nil {
 		return models.ProgrammingSession{}, err
 	}

@@ -64,8 +64,11 @@ func (s *Service) Results(ctx context.Context, p models.Principal, campaign mode
 			campaign.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
 	}
 	results, err := s.Store.Results(ctx, campaign.ID)
-	return results, !now.Before(campaign.Schedule.Vote.ClosesAt), err
+	return results, campaign.VoteClosed(now), err
 }
+
+// VoteClosed reports whether the campaign's vote has closed, on the application's clock.
+func (s *Service) VoteClosed(campaign models.Campaign) bool { return campaign.VoteClosed(s.now()) }
 
 // Ballots lists up to limit of a campaign's ballots one by one, by SIREN after the SIREN
 // after, to whoever may see its results (ANCT during the vote, everyone once it has
@@ -83,9 +86,12 @@ func (s *Service) Ballots(ctx context.Context, p models.Principal, campaign mode
 }
 
 // ExpressInterest records that p's collectivité wants to pilot a selected service, during
-// the campaign's interest window (the request's field rules checked by the caller).
+// the campaign's interest window.
 func (s *Service) ExpressInterest(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.InterestRequest) error {
 	if err := p.NeedRole(models.RoleApplicant); err != nil {
+		return err
+	}
+	if err := models.Validate(req); err != nil {
 		return err
 	}
 	if err := campaign.InterestOpen(s.now()); err != nil {
@@ -133,9 +139,12 @@ func (s *Service) Interests(ctx context.Context, p models.Principal, serviceID s
 
 // ConfirmReferent makes a collectivité that expressed interest in a service a territoire
 // référent, up to the campaign's number per service.
-func (s *Service) ConfirmReferent(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID, siren string) error {
+func (s *Service) ConfirmReferent(ctx context.Context, p models.Principal, campaign models.Campaign, serviceID string, req models.ReferentRequest) error {
 	if !p.ActsForANCT() {
 		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) confirms territoires référents")
 	}
-	return s.Store.ConfirmReferent(ctx, campaign.ID, serviceID, siren, p.Subject, campaign.ReferentsPerService)
+	if err := models.Validate(req); err != nil {
+		return err
+	}
+	return s.Store.ConfirmReferent(ctx, campaign.ID, serviceID, req.Siren, p.Subject, campaign.ReferentsPerService)
 }

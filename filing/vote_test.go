@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/models"
@@ -21,12 +22,13 @@ func TestBallotsReadByWhoeverReadsTheResults(t *testing.T) {
 		Name: "Paris", Departement: "75", Region: "11"}}, nil))
 	c, err := s.CreateCampaign(ctx, admin, newCampaign("axe1.v"))
 	require.NoError(t, err)
-	_, _, err = s.Store.CreateDossier(ctx, models.Dossier{ID: "p1", Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
+	p1 := uuid.NewString()
+	_, _, err = s.Store.CreateDossier(ctx, models.Dossier{ID: p1, Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
 		ApplicantSiren: paris.Siren, EnvelopeCode: c.EnvelopeCode, Payload: []byte(`{}`), CallID: c.ID, CreatedBy: "test"}, store.IdempotencyKey{}, nil)
 	require.NoError(t, err)
-	require.NoError(t, s.Store.SetDossierStatus(ctx, "p1", store.StatusChange{Status: models.StatusAccepted, StepKey: "p1/accepted"}))
+	require.NoError(t, s.Store.SetDossierStatus(ctx, p1, store.StatusChange{Status: models.StatusAccepted, StepKey: p1 + "/accepted"}))
 	svc, err := s.CreateService(ctx, admin, c, models.ServiceRequest{Title: "Rendez-vous en mairie",
-		Description: "Un service candidat issu des propositions.", ProposalIDs: []string{"p1"}})
+		Description: "Un service candidat issu des propositions.", ProposalIDs: []string{p1}})
 	require.NoError(t, err)
 
 	s.Now = func() time.Time { return c.Schedule.Vote.OpensAt }

@@ -293,6 +293,11 @@ type RegionalSplitRequest struct {
 	Allocations map[string]Cents `json:"allocations" validate:"required,min=1,dive,keys,region,endkeys,cents"`
 }
 
+// DelegationRequest is what a préfet de région delegates to one of its départements.
+type DelegationRequest struct {
+	AmountCents *Cents `json:"amount_cents" validate:"required,cents"`
+}
+
 // Axe3RulesRequest is a territory's Axe 3 rules as the préfet sets them.
 type Axe3RulesRequest struct {
 	PopulationCap        *int64 `json:"population_cap" validate:"required,min=0"`

@@ -90,6 +90,10 @@ func (s Schedule) PhaseAt(t time.Time) Phase {
 	return PhaseBetween
 }
 
+// VoteClosed reports whether the vote has closed at t: from its closing date on, the
+// results are final, the committee sits and decides.
+func (s Schedule) VoteClosed(t time.Time) bool { return !t.Before(s.Vote.ClosesAt) }
+
 // NextChange is the first opening or closing date after t, and false once the campaign is closed.
 func (s Schedule) NextChange(t time.Time) (time.Time, bool) {
 	for _, w := range s.windows() {
@@ -174,7 +178,7 @@ type Campaign struct {
 	Title               string            `json:"title" validate:"notblank,min=3,max=200"`
 	Schedule            Schedule          `json:"schedule"`
 	EnvelopeCode        string            `json:"envelope_code" validate:"required,max=64"`
-	BudgetCents         Cents             `json:"budget_cents" validate:"cents,gt=0"`
+	BudgetCents         Cents             `json:"budget_cents" validate:"required,cents"`
 	Committee           []CommitteeMember `json:"committee" validate:"min=1,max=50,dive"`
 	Chair               string            `json:"chair" validate:"required"`
 	Quorum              int               `json:"quorum" validate:"min=1"`
@@ -245,6 +249,9 @@ func (c Campaign) ScheduleMovable(now time.Time) error {
 	}
 	return nil
 }
+
+// VoteClosed reports whether the campaign's vote has closed at now (Schedule.VoteClosed).
+func (c Campaign) VoteClosed(now time.Time) bool { return c.Schedule.VoteClosed(now) }
 
 // IsCommitteeMember reports whether subject sits on the campaign's committee.
 func (c Campaign) IsCommitteeMember(subject string) bool {

@@ -45,6 +45,28 @@ func TestCampaignPhaseAt(t *testing.T) {
 	require.False(t, ok)
 }
 
+// TestVoteClosed checks the one rule of the vote's end, and the acts that wait for it:
+// the committee's opinions and decision, and everyone's results.
+func TestVoteClosed(t *testing.T) {
+	c := validCampaign()
+	chair := models.Principal{Subject: "anct.chair"}
+	for _, tc := range []struct {
+		at     time.Time
+		closed bool
+	}{
+		{days(30), false},
+		{days(45).Add(-time.Nanosecond), false},
+		{days(45), true},
+		{days(400), true},
+	} {
+		require.Equal(t, tc.closed, c.VoteClosed(tc.at), tc.at)
+		require.Equal(t, tc.closed, c.Schedule.VoteClosed(tc.at), tc.at)
+		require.Equal(t, tc.closed, c.DecisionOpen(chair, tc.at) == nil, tc.at)
+		require.Equal(t, tc.closed, c.OpinionsOpen(chair, tc.at) == nil, tc.at)
+		require.Equal(t, tc.closed, models.Principal{}.CanSeeResults(c, tc.at), tc.at)
+	}
+}
+
 func validCampaign() models.Campaign {
 	return models.Campaign{Title: "Campagne 2021", Schedule: schedule(), EnvelopeCode: "axe1.2021", BudgetCents: models.Euros(1_000_000),
 		Committee: []models.CommitteeMember{{Subject: "anct.chair", ANCT: true}, {Subject: "region"}}, Chair: "anct.chair", Quorum: 2,
@@ -65,6 +87,7 @@ func TestCampaignValidate(t *testing.T) {
 		"envelope axe1 itself":   {func(c *models.Campaign) { c.EnvelopeCode = "axe1." }, "envelope_code"},
 		"nested envelope":        {func(c *models.Campaign) { c.EnvelopeCode = "axe1.a.b" }, "envelope_code"},
 		"no budget":              {func(c *models.Campaign) { c.BudgetCents = 0 }, "budget_cents"},
+		"negative budget":        {func(c *models.Campaign) { c.BudgetCents = -1 }, "budget_cents"},
 		"no committee":           {func(c *models.Campaign) { c.Committee = nil; c.Quorum = 1 }, "committee"},
 		"chair not ANCT":         {func(c *models.Campaign) { c.Chair = "region" }, "chair"},
 		"chair not a member":     {func(c *models.Campaign) { c.Chair = "someone" }, "chair"},

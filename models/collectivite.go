@@ -1,5 +1,7 @@
 package models
 
+import "slices"
+
 // CollectiviteType is the kind of local authority in the registry.
 type CollectiviteType string
 
@@ -13,13 +15,24 @@ const (
 	TypeStructure CollectiviteType = "structure"
 )
 
+// CollectiviteTypes lists the collectivité types.
+var CollectiviteTypes = []CollectiviteType{TypeCommune, TypeEPCI, TypeDepartement, TypeRegion, TypeStructure}
+
 // Valid reports whether t is a known collectivité type.
-func (t CollectiviteType) Valid() bool {
-	switch t {
-	case TypeCommune, TypeEPCI, TypeDepartement, TypeRegion, TypeStructure:
-		return true
+func (t CollectiviteType) Valid() bool { return slices.Contains(CollectiviteTypes, t) }
+
+// CollectiviteFilterErrors checks the registry search's filters, each left empty for all:
+// a collectivité type, a département, and the words searched (at most 100 characters).
+func CollectiviteFilterErrors(typ, departement, query string) map[string]string {
+	fields := map[string]string{}
+	if typ != "" && !CollectiviteType(typ).Valid() {
+		fields["type"] = "must be " + quotedChoice(CollectiviteTypes)
 	}
-	return false
+	if departement != "" {
+		addRuleMessage(fields, "departement", departement, "departement")
+	}
+	addRuleMessage(fields, "q", query, "max=100")
+	return fields
 }
 
 // Collectivite is one entry of the registry: Etalab's découpage administratif, completed by

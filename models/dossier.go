@@ -111,17 +111,22 @@ type LedgerEntry struct {
 	At           time.Time `json:"at"`
 }
 
-// DossierFilterErrors checks the dossier filters that the dossier list, the task inbox and the workspace share.
-func DossierFilterErrors(kind, status, departement string) map[string]string {
+// DossierFilterErrors checks the dossier filters that the dossier list, the task inbox and
+// the workspace share, each left empty for all: a dossier kind and status, a département,
+// an applicant's SIREN.
+func DossierFilterErrors(kind, status, departement, applicant string) map[string]string {
 	fields := map[string]string{}
 	if kind != "" && !slices.Contains(Kinds, DossierKind(kind)) {
-		fields["kind"] = "must be guichet, aap or prefectoral"
+		fields["kind"] = "must be " + quotedChoice(Kinds)
 	}
 	if status != "" && !slices.Contains(Statuses, Status(status)) {
 		fields["status"] = "is not a dossier status"
 	}
-	if departement != "" && !ValidDepartement(departement) {
-		fields["departement"] = "must be a département code such as 01, 2A or 974"
+	if departement != "" {
+		addRuleMessage(fields, "departement", departement, "departement")
+	}
+	if applicant != "" {
+		addRuleMessage(fields, "applicant", applicant, "siren")
 	}
 	return fields
 }

@@ -15,6 +15,11 @@ type Envelope struct {
 	PaidCents      Cents  `json:"paid_cents"`
 }
 
+// AllocationRequest is the money an administrator allocates to an envelope.
+type AllocationRequest struct {
+	AllocatedCents *Cents `json:"allocated_cents" validate:"required,cents"`
+}
+
 // Engaged is the money no longer available: reserved, committed or paid.
 func (e Envelope) Engaged() (Cents, error) {
 	return SumCents(e.ReservedCents, e.CommittedCents, e.PaidCents)

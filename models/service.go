@@ -94,7 +94,7 @@ func (c Campaign) DecisionOpen(p Principal, now time.Time) error {
 	if p.Subject != c.Chair {
 		return Errorf(EForbidden, "only the committee's chair (%s) records its decision", c.Chair)
 	}
-	if now.Before(c.Schedule.Vote.ClosesAt) {
+	if !c.VoteClosed(now) {
 		return Errorf(EConflict, "the committee decides once the vote has closed, on %s", c.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
 	}
 	return nil
@@ -124,9 +124,25 @@ type ServiceRequest struct {
 	CostNote           string   `json:"cost_note" validate:"max=5000"`
 }
 
-// ServiceCostRequest is a candidate service's estimated cost, with its note.
+// MoveProposalRequest names the proposal moved into a candidate service, from the one it was in.
+type MoveProposalRequest struct {
+	DossierID string `json:"dossier_id" validate:"required,uuid"`
+}
+
+// MergeServiceRequest names the candidate service another is merged into.
+type MergeServiceRequest struct {
+	IntoServiceID string `json:"into_service_id" validate:"required,uuid"`
+}
+
+// ReferentRequest names the collectivité ANCT confirms as a service's territoire référent.
+type ReferentRequest struct {
+	Siren string `json:"siren" validate:"siren"`
+}
+
+// ServiceCostRequest is a candidate service's estimated cost, with its note: an estimate
+// costs something (required: more than zero, as a number).
 type ServiceCostRequest struct {
-	EstimatedCostCents Cents  `json:"estimated_cost_cents" validate:"cents"`
+	EstimatedCostCents Cents  `json:"estimated_cost_cents" validate:"required,cents"`
 	CostNote           string `json:"cost_note" validate:"notblank,max=5000"`
 }
 
@@ -311,7 +327,7 @@ func (c Campaign) OpinionsOpen(p Principal, now time.Time) error {
 	if !c.IsCommitteeMember(p.Subject) {
 		return Errorf(EForbidden, "only the campaign's committee members give their opinion")
 	}
-	if now.Before(c.Schedule.Vote.ClosesAt) {
+	if !c.VoteClosed(now) {
 		return Errorf(EConflict, "the committee sits once the vote has closed, on %s", c.Schedule.Vote.ClosesAt.UTC().Format(time.RFC3339))
 	}
 	return nil

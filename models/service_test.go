@@ -147,3 +147,10 @@ func TestRepresentedPopulationCountsEachInhabitantOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceCostRequired: an estimate costs something, as the API and the page both ask.
+func TestServiceCostRequired(t *testing.T) {
+	requireFields(t, models.Validate(models.ServiceCostRequest{EstimatedCostCents: 1, CostNote: "devis"}), nil)
+	requireFields(t, models.Validate(models.ServiceCostRequest{CostNote: "devis"}), map[string]string{"estimated_cost_cents": "is required"})
+	requireFields(t, models.Validate(models.ServiceCostRequest{EstimatedCostCents: -1, CostNote: "devis"}), map[string]string{"estimated_cost_cents": models.CentsRange})
+}

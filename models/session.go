@@ -63,6 +63,11 @@ func DepartsFromRanking(entries []SessionEntry, dossierID string) bool {
 	return false
 }
 
+// OpenSessionRequest names the envelope a préfet opens a programming session on.
+type OpenSessionRequest struct {
+	EnvelopeCode string `json:"envelope_code" validate:"required,max=100"`
+}
+
 // SessionDecision is the préfet's decision on one dossier of a session.
 type SessionDecision struct {
 	DossierID   string `json:"dossier_id" validate:"required,uuid"`

@@ -22,6 +22,15 @@ const (
 // Troubles lists the kinds of trouble in the order the stuck list reports them.
 var Troubles = []Trouble{TroubleOverdueTask, TroubleRetrying, TroubleStatusMismatch, TroubleNoWorkflow}
 
+// StuckFilterErrors checks the stuck list's filter: a kind of trouble, or empty for all.
+func StuckFilterErrors(trouble Trouble) map[string]string {
+	fields := map[string]string{}
+	if trouble != "" && !slices.Contains(Troubles, trouble) {
+		fields["trouble"] = "must be " + quotedChoice(Troubles)
+	}
+	return fields
+}
+
 // InProcess reports whether a dossier in status s should have a running workflow.
 func InProcess(s Status) bool { return s != StatusDraft && !slices.Contains(ClosedStatuses, s) }
 

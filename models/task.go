@@ -24,6 +24,19 @@ var TaskTypes = []TaskType{TaskPreselection, TaskInformation, TaskJuryDecision, 
 	TaskServiceRoute, TaskServiceInvestigation, TaskServiceBeta, TaskServiceDeployment, TaskServicePayment, TaskServiceLegalStudy,
 	TaskServiceVehicle, TaskServiceDelivery, TaskCommitteeOpinions, TaskCommitteeDecision}
 
+// TaskFilterErrors checks an inbox's filters, each left empty for all: a task type, the
+// dossier filters (DossierFilterErrors), and whose tasks ("me", or "unassigned").
+func TaskFilterErrors(taskType, kind, status, departement, assigned string) map[string]string {
+	fields := DossierFilterErrors(kind, status, departement, "")
+	if taskType != "" && !slices.Contains(TaskTypes, TaskType(taskType)) {
+		fields["type"] = "is not a task type"
+	}
+	if assigned != "" && assigned != "me" && assigned != "unassigned" {
+		fields["assigned"] = `must be "me" or "unassigned"`
+	}
+	return fields
+}
+
 // TaskStatus is the life of a task row.
 type TaskStatus string
 

@@ -81,6 +81,36 @@ func Validate(v any) error {
 	return FieldErrors(fields)
 }
 
+// CheckDepartement, CheckRegion and CheckSiren check a code given outside a request's body
+// (a path or query parameter, a page's field) by the field rule of the same name, with its
+// message, naming it field.
+func CheckDepartement(field, code string) error { return checkValue(field, code, "departement") }
+func CheckRegion(field, code string) error      { return checkValue(field, code, "region") }
+func CheckSiren(field, siren string) error      { return checkValue(field, siren, "siren") }
+
+func checkValue(field string, value any, rule string) error {
+	if msg := ruleMessage(value, rule); msg != "" {
+		return FieldErrors(map[string]string{field: msg})
+	}
+	return nil
+}
+
+// ruleMessage is what value misses of a field rule (validator tags), empty when it keeps it.
+func ruleMessage(value any, rule string) string {
+	var invalid validator.ValidationErrors
+	if err := fieldRules.Var(value, rule); errors.As(err, &invalid) {
+		return fieldMessage(invalid[0])
+	}
+	return ""
+}
+
+// addRuleMessage adds to fields what value misses of a field rule, under field.
+func addRuleMessage(fields map[string]string, field string, value any, rule string) {
+	if msg := ruleMessage(value, rule); msg != "" {
+		fields[field] = msg
+	}
+}
+
 var indexOrKey = regexp.MustCompile(`\[([^\]]*)\]`)
 
 // JSONPath turns the path to a field that the JSON decoder or the validator gives into

@@ -174,6 +174,7 @@ func TestCompletionPayloadTypes(t *testing.T) {
 }
 
 func TestRequestRules(t *testing.T) {
+	cents := func(c models.Cents) *models.Cents { return &c }
 	tests := []struct {
 		name string
 		v    any
@@ -198,6 +199,25 @@ func TestRequestRules(t *testing.T) {
 			map[string]string{"strand_fields.procedures": "must be at most 5000 characters"}},
 		{"application, list index path", models.AAPApplication{PartnerSirens: []string{"217500016", "1"}},
 			map[string]string{"partner_sirens[1]": "must be a SIREN (9 digits with a valid check digit)"}},
+		{"allocation of nothing", models.AllocationRequest{AllocatedCents: cents(0)}, nil},
+		{"allocation missing", models.AllocationRequest{}, map[string]string{"allocated_cents": "is required"}},
+		{"allocation negative", models.AllocationRequest{AllocatedCents: cents(-1)}, map[string]string{"allocated_cents": models.CentsRange}},
+		{"allocation of the largest int64", models.AllocationRequest{AllocatedCents: cents(9223372036854775807)},
+			map[string]string{"allocated_cents": models.CentsRange}},
+		{"delegation of nothing", models.DelegationRequest{AmountCents: cents(0)}, nil},
+		{"delegation missing", models.DelegationRequest{}, map[string]string{"amount_cents": "is required"}},
+		{"delegation negative", models.DelegationRequest{AmountCents: cents(-1)}, map[string]string{"amount_cents": models.CentsRange}},
+		{"session", models.OpenSessionRequest{EnvelopeCode: "axe3.territorial.53.35"}, nil},
+		{"session without envelope", models.OpenSessionRequest{}, map[string]string{"envelope_code": "is required"}},
+		{"session, envelope too long", models.OpenSessionRequest{EnvelopeCode: strings.Repeat("a", 101)},
+			map[string]string{"envelope_code": "must be at most 100 characters"}},
+		{"move", models.MoveProposalRequest{DossierID: "0190f3b4-0000-7000-8000-000000000001"}, nil},
+		{"move without a dossier", models.MoveProposalRequest{}, map[string]string{"dossier_id": "is required"}},
+		{"move, dossier not a UUID", models.MoveProposalRequest{DossierID: "p1"}, map[string]string{"dossier_id": "does not satisfy the rule uuid"}},
+		{"merge", models.MergeServiceRequest{IntoServiceID: "0190f3b4-0000-7000-8000-000000000001"}, nil},
+		{"merge without a service", models.MergeServiceRequest{}, map[string]string{"into_service_id": "is required"}},
+		{"referent", models.ReferentRequest{Siren: "217500016"}, nil},
+		{"referent, bad SIREN", models.ReferentRequest{Siren: "123"}, map[string]string{"siren": "must be a SIREN (9 digits with a valid check digit)"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -228,4 +248,43 @@ func TestEveryTaskTypeHasOutcomes(t *testing.T) {
 		require.ErrorAs(t, err, &e, typ)
 		require.Contains(t, e.Fields["outcome"], `"`, "task type %s lists its outcomes", typ)
 	}
+}
+
+// TestCheckCodes checks the codes given outside a request's body by the field rules of the
+// same name, with their messages.
+func TestCheckCodes(t *testing.T) {
+	requireFields(t, models.CheckDepartement("departement", "2A"), nil)
+	requireFields(t, models.CheckDepartement("dep", "999"), map[string]string{"dep": "must be a département code such as 01, 2A or 974"})
+	requireFields(t, models.CheckRegion("region", "53"), nil)
+	requireFields(t, models.CheckRegion("region", "5"), map[string]string{"region": "must be a région's INSEE code (two digits, such as 53)"})
+	requireFields(t, models.CheckSiren("siren", "217500016"), nil)
+	requireFields(t, models.CheckSiren("siren", "217500017"), map[string]string{"siren": "must be a SIREN (9 digits with a valid check digit)"})
+}
+
+// TestFilterErrors checks the lists' filters: empty filters all, each rule names its field.
+func TestFilterErrors(t *testing.T) {
+	require.Empty(t, models.DossierFilterErrors("", "", "", ""))
+	require.Empty(t, models.DossierFilterErrors("coconstruction", "paid", "2A", "217500016"))
+	require.Equal(t, map[string]string{
+		"kind":        `must be "guichet", "aap", "prefectoral", "coconstruction" or "service"`,
+		"status":      "is not a dossier status",
+		"departement": "must be a département code such as 01, 2A or 974",
+		"applicant":   "must be a SIREN (9 digits with a valid check digit)",
+	}, models.DossierFilterErrors("axe9", "lost", "999", "12"))
+
+	require.Empty(t, models.TaskFilterErrors("", "", "", "", ""))
+	require.Empty(t, models.TaskFilterErrors("committee_opinions", "aap", "jury", "35", "me"))
+	require.Equal(t, map[string]string{"type": "is not a task type", "assigned": `must be "me" or "unassigned"`,
+		"departement": "must be a département code such as 01, 2A or 974"}, models.TaskFilterErrors("committee", "", "", "1", "them"))
+
+	require.Empty(t, models.CollectiviteFilterErrors("", "", ""))
+	require.Empty(t, models.CollectiviteFilterErrors("epci", "974", strings.Repeat("é", 100)))
+	require.Equal(t, map[string]string{"type": `must be "commune", "epci", "departement", "region" or "structure"`,
+		"departement": "must be a département code such as 01, 2A or 974", "q": "must be at most 100 characters"},
+		models.CollectiviteFilterErrors("ville", "0", strings.Repeat("é", 101)))
+
+	require.Empty(t, models.StuckFilterErrors(""))
+	require.Empty(t, models.StuckFilterErrors(models.TroubleRetrying))
+	require.Equal(t, map[string]string{"trouble": `must be "overdue_task", "retrying", "status_mismatch" or "no_workflow"`},
+		models.StuckFilterErrors("stalled"))
 }

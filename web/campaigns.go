@@ -358,7 +358,7 @@ func intField(form url.Values, name string, errs map[string]string) int {
 	return n
 }
 
-// eurosField reads an amount typed in euros into cents; empty is zero unless required.
+// eurosField reads an amount typed in euros into cents; empty is zero, which a required amount's rule refuses.
 func eurosField(form url.Values, name string, errs map[string]string) models.Cents {
 	v := strings.TrimSpace(form.Get(name))
 	if v == "" {
@@ -382,9 +382,6 @@ func (s *Server) createCampaign(c echo.Context) error {
 	req := models.CampaignRequest{Title: form.Get("title"), EnvelopeCode: strings.TrimSpace(form.Get("envelope_code")),
 		Chair: strings.TrimSpace(form.Get("chair")), Schedule: scheduleOf(form, f.Errors)}
 	req.BudgetCents = eurosField(form, "budget_cents", f.Errors)
-	if form.Get("budget_cents") == "" {
-		f.Errors["budget_cents"] = "Ce champ est obligatoire."
-	}
 	req.Quorum = intField(form, "quorum", f.Errors)
 	ballot, referents := intField(form, "ballot_size", f.Errors), intField(form, "referents_per_service", f.Errors)
 	req.BallotSize, req.ReferentsPerService = &ballot, &referents
@@ -438,10 +435,7 @@ func (s *Server) moveSchedule(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return s.showScheduleForm(c, http.StatusUnprocessableEntity, f)
 	}
-	if err = models.Validate(sch); err == nil {
-		err = s.App.MoveSchedule(c.Request().Context(), principal(c), campaign, sch)
-	}
-	if err == nil {
+	if err = s.App.MoveSchedule(c.Request().Context(), principal(c), campaign, sch); err == nil {
 		return c.Redirect(http.StatusSeeOther, "/campagnes/"+url.PathEscape(campaign.ID)+"?info=dates-deplacees")
 	}
 	status, ok := f.refusal(err)
@@ -655,7 +649,7 @@ func (s *Server) ballotsPage(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	v := ballotsView{Campaign: campaign, Columns: headers(api.BallotColumns), Voting: time.Now().Before(campaign.Schedule.Vote.ClosesAt)}
+	v := ballotsView{Campaign: campaign, Columns: headers(api.BallotColumns), Voting: !s.App.VoteClosed(campaign)}
 	if v.Rows, err = s.App.Ballots(c.Request().Context(), principal(c), campaign, c.QueryParam("apres"), ballotsPerPage); err != nil {
 		return s.renderError(c, err)
 	}
@@ -730,10 +724,7 @@ func (s *Server) expressInterest(c echo.Context) error {
 	}
 	f.Form = "interet"
 	req := models.InterestRequest{Contact: strings.TrimSpace(form.Get("contact")), UseCase: form.Get("use_case")}
-	if err = models.Validate(req); err == nil {
-		err = s.App.ExpressInterest(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
-	}
-	if err == nil {
+	if err = s.App.ExpressInterest(c.Request().Context(), principal(c), campaign, c.Param("sid"), req); err == nil {
 		return c.Redirect(http.StatusSeeOther, c.Request().URL.Path+"?info=interet-enregistre")
 	}
 	status, ok := f.refusal(err)
@@ -749,7 +740,7 @@ func (s *Server) confirmReferent(c echo.Context) error {
 	if err != nil {
 		return s.renderError(c, err)
 	}
-	err = s.App.ConfirmReferent(c.Request().Context(), principal(c), campaign, c.Param("sid"), c.FormValue("siren"))
+	err = s.App.ConfirmReferent(c.Request().Context(), principal(c), campaign, c.Param("sid"), models.ReferentRequest{Siren: c.FormValue("siren")})
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/campagnes/"+url.PathEscape(campaign.ID)+"/services/"+url.PathEscape(c.Param("sid"))+"/interets?info=referent-confirme")
 	}

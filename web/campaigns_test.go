@@ -138,6 +138,11 @@ func TestBallotsListedOneByOneFromTheResults(t *testing.T) {
 	require.Len(t, rows, 3)
 	require.Equal(t, "Services choisis", rows[0][4])
 	require.Equal(t, "Service — Budget participatif en ligne ; Service — Prise de rendez-vous en mairie", rows[1][4])
+
+	// On the application's clock, not the page's: once the vote has closed there, the list is final.
+	w.api.Filing.Now = func() time.Time { return f.campaign.Schedule.Vote.ClosesAt }
+	_, page, _ = w.get(t, path)
+	require.NotContains(t, html.UnescapeString(page), "change encore")
 }
 
 func TestCampaignPublicPageAfterTheVoteAndTheStore(t *testing.T) {
@@ -190,7 +195,7 @@ func TestCampaignFormShowsTheRulesInFrenchAndKeepsWhatWasTyped(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	csrf = csrfOf(t, page)
 	day := func(d int) string { return time.Now().AddDate(0, 0, d).Format(time.DateOnly) }
-	form := url.Values{"_csrf": {csrf}, "title": {"Campagne 2026"}, "budget_cents": {"2 000 000"}, "envelope_code": {"axe2.x"},
+	form := url.Values{"_csrf": {csrf}, "title": {"Campagne 2026"}, "budget_cents": {""}, "envelope_code": {"axe2.x"},
 		"collection.opens_at": {day(-1)}, "collection.closes_at": {day(10)}, "vote.opens_at": {day(5)}, "vote.closes_at": {day(20)},
 		"interest.opens_at": {day(21)}, "interest.closes_at": {day(30)}, "build.opens_at": {day(31)}, "build.closes_at": {day(90)},
 		"committee[0].subject": {"comite.anct"}, "committee[0].name": {"Présidente"}, "committee[1].subject": {"comite.amf"},
@@ -202,6 +207,7 @@ func TestCampaignFormShowsTheRulesInFrenchAndKeepsWhatWasTyped(t *testing.T) {
 		"Une nouvelle sous-enveloppe de l&#39;axe 1, par exemple axe1.2021.",
 		"L&#39;ANCT préside le comité",
 		"Entre 1 et le nombre de membres (2).",
+		`id="budget_cents-error">Ce champ est obligatoire.`,
 	} {
 		require.Contains(t, page, msg)
 	}
@@ -215,6 +221,7 @@ func TestCampaignFormShowsTheRulesInFrenchAndKeepsWhatWasTyped(t *testing.T) {
 	form.Set("chair", "comite.anct")
 	form.Set("committee[0].anct", "on")
 	form.Set("quorum", "2")
+	form.Set("budget_cents", "2 000 000")
 	status, page, _ = w.post(t, "/campagnes/nouvelle", form)
 	require.Equal(t, http.StatusUnprocessableEntity, status)
 	require.Contains(t, page, `<p class="fr-error-text" id="collection.opens_at-error">Une date à venir.</p>`)
@@ -328,9 +335,18 @@ func TestGroupingCreatesMergesAndCosts(t *testing.T) {
 		"proposal_ids": {ds[0].ID, ds[1].ID}})
 	require.Equal(t, http.StatusSeeOther, status, page)
 	require.Contains(t, h.Get("Location"), "info=service-cree")
-	status, _, _ = w.post(t, "/campagnes/"+f.campaign.ID+"/services/"+f.services[1]+"/cout", url.Values{"_csrf": {csrfOf(t, page)},
-		"estimated_cost_cents": {"90000"}, "cost_note": {"Deux devis de l'incubateur."}})
+	// An estimate costs something: the model's rule, empty or zero, as the API answers it.
+	cost := "/campagnes/" + f.campaign.ID + "/services/" + f.services[1] + "/cout"
+	for _, amount := range []string{"", "0"} {
+		status, page, _ = w.post(t, cost, url.Values{"_csrf": {csrfOf(t, page)}, "estimated_cost_cents": {amount}, "cost_note": {"Un devis."}})
+		require.Equal(t, http.StatusUnprocessableEntity, status, amount)
+		require.Contains(t, page, `id="cout-`+f.services[1]+`-error">Ce champ est obligatoire.</p>`, amount)
+	}
+	status, _, _ = w.post(t, cost, url.Values{"_csrf": {csrfOf(t, page)}, "estimated_cost_cents": {"90000"}, "cost_note": {"Deux devis de l'incubateur."}})
 	require.Equal(t, http.StatusSeeOther, status)
+	status, page, _ = w.post(t, "/campagnes/"+f.campaign.ID+"/services/"+f.services[0]+"/fusion", url.Values{"_csrf": {csrfOf(t, page)}})
+	require.Equal(t, http.StatusUnprocessableEntity, status, "the act's rule: a service to merge into")
+	require.Contains(t, page, `id="fusion-`+f.services[0]+`-error">Ce champ est obligatoire.</p>`)
 	status, _, _ = w.post(t, "/campagnes/"+f.campaign.ID+"/services/"+f.services[0]+"/fusion", url.Values{"_csrf": {csrfOf(t, page)},
 		"into_service_id": {f.services[1]}})
 	require.Equal(t, http.StatusSeeOther, status)
@@ -375,6 +391,9 @@ func TestInterestsAndReferents(t *testing.T) {
 	_, page, _ = w.get(t, path)
 	require.Contains(t, page, "Action cœur de ville", "the priority policies are shown beside the interests")
 	require.Contains(t, page, "0 référent(s) sur 1")
+	status, page, _ = w.post(t, path[:len(path)-len("interets")]+"referents", url.Values{"_csrf": {csrfOf(t, page)}, "siren": {"21350238"}})
+	require.Equal(t, http.StatusUnprocessableEntity, status, "the act checks the SIREN the form gives")
+	require.Contains(t, page, "Un SIREN de 9 chiffres (avec sa clé de contrôle).")
 	status, _, _ = w.post(t, path[:len(path)-len("interets")]+"referents", url.Values{"_csrf": {csrfOf(t, page)}, "siren": {"213502388"}})
 	require.Equal(t, http.StatusSeeOther, status)
 	_, page, _ = w.get(t, path)

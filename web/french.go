@@ -134,6 +134,7 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^must be one of `), "Choisissez une valeur de la liste."},
 	{regexp.MustCompile(`^must be a région's INSEE code`), "Un code de région INSEE à deux chiffres, par exemple 53."},
 	{regexp.MustCompile(`^must not name the same value twice$`), "Cette valeur figure deux fois."},
+	{regexp.MustCompile(`^is not a task type$`), "Ce type de tâche n'existe pas."},
 	{regexp.MustCompile(`^is required for the applicant and partner roles$`), "Obligatoire pour les rôles Collectivité et Partenaire."},
 	{regexp.MustCompile(`^must name a préfet's départements`), "Un préfet gouverne des départements nommés, pas tous."},
 	{regexp.MustCompile(`^a préfet needs a département or a région$`), "Un préfet gouverne au moins un département ou une région."},

@@ -103,43 +103,32 @@ func (s *Server) createService(c echo.Context, campaign models.Campaign, form ur
 	if len(f.Errors) > 0 {
 		return nil
 	}
-	if err := models.Validate(req); err != nil {
-		return err
-	}
 	_, err := s.App.CreateService(c.Request().Context(), principal(c), campaign, req)
 	return err
 }
 
+// moveProposal moves the proposal of the page's URL into the service its list picks. That
+// service is no field of the request (the API's path names it: none is a 404), so the list
+// left on "Choisir" is answered here, next to it.
 func (s *Server) moveProposal(c echo.Context, campaign models.Campaign, form url.Values, f *formView) error {
 	into := form.Get("service_id")
 	if into == "" {
 		f.Errors["service_id"] = "Choisissez le service qui accueille la proposition."
 		return nil
 	}
-	_, err := s.App.MoveProposal(c.Request().Context(), principal(c), campaign, into, c.Param("pid"))
+	_, err := s.App.MoveProposal(c.Request().Context(), principal(c), campaign, into, models.MoveProposalRequest{DossierID: c.Param("pid")})
 	return err
 }
 
-func (s *Server) mergeService(c echo.Context, campaign models.Campaign, form url.Values, f *formView) error {
-	into := form.Get("into_service_id")
-	if into == "" {
-		f.Errors["into_service_id"] = "Choisissez le service dans lequel fusionner celui-ci."
-		return nil
-	}
-	_, err := s.App.MergeServices(c.Request().Context(), principal(c), campaign, c.Param("sid"), into)
+func (s *Server) mergeService(c echo.Context, campaign models.Campaign, form url.Values, _ *formView) error {
+	_, err := s.App.MergeServices(c.Request().Context(), principal(c), campaign, c.Param("sid"), models.MergeServiceRequest{IntoServiceID: form.Get("into_service_id")})
 	return err
 }
 
 func (s *Server) setServiceCost(c echo.Context, campaign models.Campaign, form url.Values, f *formView) error {
 	req := models.ServiceCostRequest{CostNote: form.Get("cost_note"), EstimatedCostCents: eurosField(form, "estimated_cost_cents", f.Errors)}
-	if form.Get("estimated_cost_cents") == "" {
-		f.Errors["estimated_cost_cents"] = "Ce champ est obligatoire."
-	}
 	if len(f.Errors) > 0 {
 		return nil
-	}
-	if err := models.Validate(req); err != nil {
-		return err
 	}
 	_, err := s.App.SetServiceCost(c.Request().Context(), principal(c), campaign, c.Param("sid"), req)
 	return err

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -17,17 +16,14 @@ import (
 func taskFilter(q url.Values, tab string) (store.TaskFilter, map[string]string) {
 	f := store.TaskFilter{Type: q.Get("type"), DossierKind: q.Get("kind"), DossierStatus: q.Get("status"),
 		Departement: q.Get("departement"), Overdue: q.Get("overdue") == "on", ByDue: true, Limit: 100}
-	errs := map[string]string{}
-	addFieldErrorsFR(errs, models.DossierFilterErrors(f.DossierKind, f.DossierStatus, f.Departement))
-	if f.Type != "" && !slices.Contains(models.TaskTypes, models.TaskType(f.Type)) {
-		errs["type"] = "Ce type de tâche n'existe pas."
-	}
 	switch tab {
 	case "a-traiter":
 		f.Assigned = "unassigned"
 	case "suivis":
 		f.Assigned = "me"
 	}
+	errs := map[string]string{}
+	addFieldErrorsFR(errs, models.TaskFilterErrors(f.Type, f.DossierKind, f.DossierStatus, f.Departement, f.Assigned))
 	return f, errs
 }
 
@@ -50,7 +46,7 @@ func dossierFilter(q url.Values) (store.DossierFilter, map[string]string) {
 	f := store.DossierFilter{Kind: q.Get("kind"), Status: q.Get("status"), Departement: q.Get("departement"), Call: q.Get("call"),
 		After: q.Get("apres"), Limit: 100}
 	errs := map[string]string{}
-	addFieldErrorsFR(errs, models.DossierFilterErrors(f.Kind, f.Status, f.Departement))
+	addFieldErrorsFR(errs, models.DossierFilterErrors(f.Kind, f.Status, f.Departement, ""))
 	return f, errs
 }
 

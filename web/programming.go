@@ -69,7 +69,7 @@ func (s *Server) showSessions(c echo.Context, status int, problem string) error 
 
 // openSession opens a programming session on an envelope, as the API does.
 func (s *Server) openSession(c echo.Context) error {
-	session, err := s.App.OpenSession(c.Request().Context(), principal(c), c.FormValue("envelope_code"))
+	session, err := s.App.OpenSession(c.Request().Context(), principal(c), models.OpenSessionRequest{EnvelopeCode: c.FormValue("envelope_code")})
 	var e *models.Error
 	switch {
 	case err == nil:
@@ -447,16 +447,13 @@ func (s *Server) delegate(c echo.Context) error {
 	dep := strings.ToUpper(strings.TrimSpace(c.FormValue("departement")))
 	values := map[string]string{"departement": c.FormValue("departement"), "amount": c.FormValue("amount")}
 	errs := map[string]string{}
-	if !models.ValidDepartement(dep) {
-		errs["departement"] = fieldMessageFR("must be a département code such as 01, 2A or 974")
-	}
 	cents, ok := parseEuros(c.FormValue("amount"))
 	if !ok {
 		errs["amount_cents"] = "Un montant en euros, par exemple 500000."
 	}
 	var err error
 	if len(errs) == 0 {
-		_, err = s.App.Delegate(c.Request().Context(), principal(c), region, dep, cents)
+		_, err = s.App.Delegate(c.Request().Context(), principal(c), region, dep, models.DelegationRequest{AmountCents: &cents})
 	}
 	var e *models.Error
 	switch {

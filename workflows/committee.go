@@ -70,7 +70,7 @@ func (d Deadlines) committeeDecision() time.Duration { return orDefault(d.Commit
 // closed: it opens each member's task (or, after a continue-as-new, takes back the tasks
 // still open), then acts on their completions beside the phase loop.
 func (c *campaign) maybeSit(ctx workflow.Context, now time.Time) error {
-	if c.committee != nil || c.noCommittee || c.in.CommitteeDone || now.Before(c.in.Schedule.Vote.ClosesAt) || c.in.Phase == models.PhaseClosed {
+	if c.committee != nil || c.noCommittee || c.in.CommitteeDone || !c.in.Schedule.VoteClosed(now) || c.in.Phase == models.PhaseClosed {
 		return nil
 	}
 	if workflow.GetVersion(ctx, changeCommittee+"/"+string(c.in.Phase), workflow.DefaultVersion, 1) == workflow.DefaultVersion {
