@@ -186,6 +186,8 @@ func fieldMessage(fe validator.FieldError) string {
 		return fmt.Sprintf("must be %s, not %s", codes.what, strings.Join(codes.malformed(list), ", "))
 	case "unique":
 		return "must not name the same value twice"
+	case "uuid":
+		return "must be an ID as relance gives them (a UUID)"
 	}
 	return "does not satisfy the rule " + fe.ActualTag()
 }

@@ -130,6 +130,7 @@ var fieldRulesFR = []struct {
 	{regexp.MustCompile(`^must be a date as YYYY-MM-DD$`), "Une date au format AAAA-MM-JJ."},
 	{regexp.MustCompile(`^must be an amount in cents from 0 to \d+$`), "Un montant positif."},
 	{regexp.MustCompile(`^must be a SIREN`), "Un SIREN de 9 chiffres (avec sa clé de contrôle)."},
+	{regexp.MustCompile(`^must be an ID as relance gives them`), "Un identifiant tel que relance les donne."},
 	{regexp.MustCompile(`^must be a département code`), "Un code de département, par exemple 01, 2A ou 974."},
 	{regexp.MustCompile(`^must be one of `), "Choisissez une valeur de la liste."},
 	{regexp.MustCompile(`^must be a région's INSEE code`), "Un code de région INSEE à deux chiffres, par exemple 53."},
