@@ -106,7 +106,7 @@ func (s *Service) openProgrammingTask(ctx context.Context, session models.Progra
 		return models.Task{}, err
 	}
 	for _, t := range tasks {
-		if t.Type == models.TaskProgramming && (t.Status == models.TaskOpen || t.Status == models.TaskClaimed) {
+		if t.Type == models.TaskProgramming && t.Status.Open() {
 			return t, nil
 		}
 	}

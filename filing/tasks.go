@@ -179,7 +179,7 @@ func (s *Service) adminTaskUpdate(ctx context.Context, p models.Principal, t mod
 	if err := models.Validate(req); err != nil {
 		return t, err
 	}
-	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
+	if !t.Status.Open() {
 		return t, models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
 	}
 	name, arg, err := build()
