@@ -145,18 +145,18 @@ func (s *Service) checkMerge(ctx context.Context, t models.Task, merge *models.M
 	return nil
 }
 
-// ReassignTask hands task t, which p may see, to someone else, an administrator's act
-// audited with its reason: the workflow records them as the task's claimant.
-func (s *Service) ReassignTask(ctx context.Context, p models.Principal, t models.Task, req models.Reassignment) (models.Task, error) {
-	return s.adminTaskUpdate(ctx, p, t, &req, func() (string, any, error) {
+// ReassignTask hands task id to someone else, an administrator's act audited with its
+// reason: the workflow records them as the task's claimant.
+func (s *Service) ReassignTask(ctx context.Context, p models.Principal, id string, req models.Reassignment) (models.Task, error) {
+	return s.adminTaskUpdate(ctx, p, id, &req, func(t models.Task) (string, any, error) {
 		return workflows.UpdateReassignTask, workflows.ReassignTaskRequest{TaskID: t.ID, Actor: p, Assignee: req.Assignee, Reason: req.Reason}, nil
 	})
 }
 
-// ExtendTask moves the due date of task t, which p may see, later, an administrator's act
-// audited with its reason: the workflow restarts its reminder and escalation for the new date.
-func (s *Service) ExtendTask(ctx context.Context, p models.Principal, t models.Task, req models.Extension) (models.Task, error) {
-	return s.adminTaskUpdate(ctx, p, t, &req, func() (string, any, error) {
+// ExtendTask moves the due date of task id later, an administrator's act audited with its
+// reason: the workflow restarts its reminder and escalation for the new date.
+func (s *Service) ExtendTask(ctx context.Context, p models.Principal, id string, req models.Extension) (models.Task, error) {
+	return s.adminTaskUpdate(ctx, p, id, &req, func(t models.Task) (string, any, error) {
 		switch {
 		case !models.DueDateExtendable(t.Type):
 			return "", nil, models.Errorf(models.EConflict, "the due date of a %s task is the process's deadline: it cannot be moved", t.Type)
@@ -170,9 +170,14 @@ func (s *Service) ExtendTask(ctx context.Context, p models.Principal, t models.T
 	})
 }
 
-// adminTaskUpdate checks an administrator's req and that task t is open, and sends the
-// Update build makes to the task's workflow; the answer is the task as the workflow left it.
-func (s *Service) adminTaskUpdate(ctx context.Context, p models.Principal, t models.Task, req any, build func() (string, any, error)) (models.Task, error) {
+// adminTaskUpdate loads task id as p may see it, checks an administrator's req and that the
+// task is open, and sends the Update build makes of it to the task's workflow; the answer
+// is the task as the workflow left it.
+func (s *Service) adminTaskUpdate(ctx context.Context, p models.Principal, id string, req any, build func(models.Task) (string, any, error)) (models.Task, error) {
+	t, err := s.VisibleTask(ctx, p, id)
+	if err != nil {
+		return t, err
+	}
 	if err := p.NeedRole(models.RoleAdmin); err != nil {
 		return t, err
 	}
@@ -182,7 +187,7 @@ func (s *Service) adminTaskUpdate(ctx context.Context, p models.Principal, t mod
 	if !t.Status.Open() {
 		return t, models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
 	}
-	name, arg, err := build()
+	name, arg, err := build(t)
 	if err != nil {
 		return t, err
 	}
