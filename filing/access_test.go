@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
 	"github.com/relance/relance/workflows"
 )
 
@@ -64,4 +65,46 @@ func TestActsLoadWhatTheyActOn(t *testing.T) {
 	_, err = s.ExtendTask(ctx, admin, task.ID, extension)
 	require.ErrorContains(t, err, "is already done", "the task as it stands, not as a caller read it")
 	require.Len(t, tc.updates, 2)
+}
+
+// TestInterestsAsEachMayReadThem: ANCT reads every collectivité's expression of interest
+// and the référents' eligibility; a collectivité its own; anyone else none.
+func TestInterestsAsEachMayReadThem(t *testing.T) {
+	s := newService(t, newFake())
+	ctx := context.Background()
+	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	c, err := s.CreateCampaign(ctx, admin, newCampaign("axe1.i"))
+	require.NoError(t, err)
+	_, _, err = s.Store.CreateDossier(ctx, models.Dossier{ID: "p1", Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
+		ApplicantSiren: paris.Siren, EnvelopeCode: c.EnvelopeCode, Payload: []byte(`{}`), CallID: c.ID, CreatedBy: "test"}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Store.SetDossierStatus(ctx, "p1", store.StatusChange{Status: models.StatusAccepted, StepKey: "p1/accepted"}))
+	svc, err := s.CreateService(ctx, admin, c, models.ServiceRequest{Title: "Rendez-vous en mairie",
+		Description: "Un service candidat issu des propositions.", ProposalIDs: []string{"p1"}})
+	require.NoError(t, err)
+	require.NoError(t, s.Store.RecordDecision(ctx, c, models.CommitteeDecision{Services: []models.ServiceDecision{
+		{ServiceID: svc.ID, Selected: true, BudgetCents: models.Euros(400_000), Reason: "Un besoin partagé."}}}, "chair"))
+	for _, p := range []models.Principal{paris, marseille} {
+		require.NoError(t, s.Store.ExpressInterest(ctx, c.ID, models.Interest{ServiceID: svc.ID, Siren: p.Siren, Contact: "dsi@mairie.fr",
+			UseCase: "Les rendez-vous de l'état civil.", CastBy: p.Subject}))
+	}
+
+	anct := models.Principal{Subject: "instr", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}
+	all, eligibility, err := s.Interests(ctx, anct, svc.ID)
+	require.NoError(t, err)
+	require.Len(t, all, 2)
+	require.NotNil(t, eligibility)
+	own, eligibility, err := s.Interests(ctx, paris, svc.ID)
+	require.NoError(t, err)
+	require.Len(t, own, 1)
+	require.Equal(t, paris.Siren, own[0].Siren, "a collectivité reads its own, not Marseille's")
+	require.Nil(t, eligibility, "the référents' eligibility is ANCT's")
+	for _, p := range []models.Principal{
+		{Subject: "finance", Roles: []models.Role{models.RoleFinance}},
+		{Subject: "instr35", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}},
+		{Subject: "asso", Roles: []models.Role{models.RolePartner}, Siren: "775672272"},
+	} {
+		_, _, err := s.Interests(ctx, p, svc.ID)
+		require.Equal(t, models.EForbidden, models.ErrorCode(err), "%s reads no expression of interest", p.Subject)
+	}
 }

@@ -296,3 +296,15 @@ func (p Principal) ActsForANCT() bool {
 		return g.Scope == ScopeNational && (g.Role == RoleAdmin || g.Role == RoleInstructor)
 	})
 }
+
+// CanReadInterests reports whether p may read a selected service's expressions of interest:
+// ANCT, which confirms the territoires référents among them, or a collectivité's agent,
+// who reads its own (CanSeeInterest).
+func (p Principal) CanReadInterests() bool {
+	return p.ActsForANCT() || slices.ContainsFunc(p.Grants(), func(g Grant) bool { return g.Role == RoleApplicant })
+}
+
+// CanSeeInterest reports whether p may read expression of interest in: ANCT reads every
+// collectivité's, référents first then the waiting list; a collectivité its own, to know
+// whether it pilots the service or waits on the list, not its neighbours'.
+func (p Principal) CanSeeInterest(in Interest) bool { return p.ActsForANCT() || p.ActsFor(in.Siren) }

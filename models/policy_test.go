@@ -354,3 +354,22 @@ func principalNamed(t *testing.T, name string) models.Principal {
 	t.Fatalf("no principal %q", name)
 	return models.Principal{}
 }
+
+// TestInterestsPolicy: ANCT reads every expression of interest; a collectivité its own.
+func TestInterestsPolicy(t *testing.T) {
+	rennes, paris := models.Interest{Siren: sirenRennes}, models.Interest{Siren: sirenParis}
+	for name, want := range map[string]string{"admin": "RR", "national instructor": "RR", "applicant Rennes": "R-",
+		"applicant Paris": "-R", "applicant Rennes, instructor 35": "R-", "instructor 35": "", "finance": "", "préfet 35": "",
+		"siren and départements without the roles": ""} {
+		p := principalNamed(t, name)
+		got := ""
+		if p.CanReadInterests() {
+			for _, in := range []models.Interest{rennes, paris} {
+				got += map[bool]string{true: "R", false: "-"}[p.CanSeeInterest(in)]
+			}
+		} else {
+			require.False(t, p.CanSeeInterest(rennes) || p.CanSeeInterest(paris), name)
+		}
+		require.Equal(t, want, got, name)
+	}
+}

@@ -253,6 +253,8 @@ var refusalsFR = []refusalRule{
 	{regexp.MustCompile(`^only an administrator can withdraw a dossier$`), say("Seul un administrateur peut retirer un dossier.")},
 	{regexp.MustCompile(`^only an administrator can do this$`), say("Seul un administrateur peut le faire.")},
 	{regexp.MustCompile(`^only the call's jury and the national roles`), say("Seuls le jury de l'appel et les rôles nationaux (administration, finances, instruction nationale) voient sa session.")},
+	{regexp.MustCompile(`^only ANCT \(an administrator or a national instructor\), and a collectivité its own, reads the expressions of interest$`),
+		say("Seules l'ANCT (administration ou instruction nationale) et chaque collectivité, pour la sienne, lisent les manifestations d'intérêt.")},
 	// The dossier's state.
 	{regexp.MustCompile(`^dossier is (\w+): only an incomplete dossier can be amended$`), func(m []string) string {
 		return "Le dossier est « " + statusFR(m[1]) + " » : seul un dossier incomplet peut être complété."

@@ -54,6 +54,8 @@ func TestRefusalsFR(t *testing.T) {
 		{"only an administrator can do this", "Seul un administrateur peut le faire."},
 		{"only the call's jury and the national roles (administrators, finance, national instructors) see its session",
 			"Seuls le jury de l'appel et les rôles nationaux (administration, finances, instruction nationale) voient sa session."},
+		{"only ANCT (an administrator or a national instructor), and a collectivité its own, reads the expressions of interest",
+			"Seules l'ANCT (administration ou instruction nationale) et chaque collectivité, pour la sienne, lisent les manifestations d'intérêt."},
 		{"dossier is checking: only an incomplete dossier can be amended", "Le dossier est « en vérification » : seul un dossier incomplet peut être complété."},
 		{"dossier d is paid: it can no longer be withdrawn", "Le dossier est « payé » : il ne peut plus être retiré."},
 		{"dossier is paid: it can no longer be withdrawn", "Le dossier est « payé » : il ne peut plus être retiré."},
