@@ -2,6 +2,8 @@ package filing_test
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -106,5 +108,59 @@ func TestInterestsAsEachMayReadThem(t *testing.T) {
 	} {
 		_, _, err := s.Interests(ctx, p, svc.ID)
 		require.Equal(t, models.EForbidden, models.ErrorCode(err), "%s reads no expression of interest", p.Subject)
+	}
+}
+
+// TestReadsRefuseWhoMayNotRead: the ledger, the programming sessions, the régions' Axe 3
+// envelopes and the regional split are read through acts that apply their readers' rule,
+// for the API and the pages alike.
+func TestReadsRefuseWhoMayNotRead(t *testing.T) {
+	s := newService(t, newFake())
+	ctx := context.Background()
+	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
+	split, err := s.RegionalSplit(ctx, admin)
+	require.NoError(t, err)
+	require.NoError(t, s.Store.SetRegionalSplit(ctx, map[string]models.Cents{"53": split.Territorial.AllocatedCents}, admin.Subject))
+
+	finance := models.Principal{Subject: "finance", Roles: []models.Role{models.RoleFinance}}
+	instructor := models.Principal{Subject: "instr35", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"35"}}
+	prefet53 := models.Principal{Subject: "prefet.53", Roles: []models.Role{models.RolePrefet}, Regions: []string{"53"}}
+	juror := models.Principal{Subject: "juror", Roles: []models.Role{models.RoleJury}}
+	forbidden := func(err error, what string, p models.Principal) {
+		t.Helper()
+		require.Equal(t, models.EForbidden, models.ErrorCode(err), "%s read by %s: %v", what, p.Subject, err)
+	}
+
+	for _, p := range []models.Principal{admin, finance} {
+		_, err := s.Ledger(ctx, p, "", "", 0, 10)
+		require.NoError(t, err, p.Subject)
+	}
+	for _, p := range []models.Principal{paris, instructor, prefet53, juror} {
+		_, err := s.Ledger(ctx, p, "", "", 0, 10)
+		forbidden(err, "the ledger", p)
+	}
+
+	for _, p := range []models.Principal{admin, finance, instructor, prefet53} {
+		_, err := s.Session(ctx, p, unknownID)
+		require.Equal(t, models.ENotFound, models.ErrorCode(err), p.Subject)
+		view, err := s.Region(ctx, p, "53")
+		require.NoError(t, err, p.Subject)
+		require.Equal(t, split.Territorial.AllocatedCents, view.Envelope.AllocatedCents)
+		views, err := s.Regions(ctx, p)
+		require.NoError(t, err, p.Subject)
+		require.Equal(t, []string{"53"}, slices.Collect(maps.Keys(views)))
+	}
+	for _, p := range []models.Principal{paris, juror} {
+		_, err := s.Session(ctx, p, unknownID)
+		forbidden(err, "a programming session", p)
+		_, err = s.Region(ctx, p, "53")
+		forbidden(err, "a région's envelope", p)
+		_, err = s.Regions(ctx, p)
+		forbidden(err, "the régions' envelopes", p)
+	}
+
+	for _, p := range []models.Principal{finance, instructor, prefet53, paris} {
+		_, err := s.RegionalSplit(ctx, p)
+		forbidden(err, "the regional split", p)
 	}
 }

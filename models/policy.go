@@ -244,6 +244,25 @@ func (p Principal) IsAdmin() bool {
 	return slices.Contains(p.Grants(), Grant{RoleAdmin, ScopeNational})
 }
 
+// CanReadLedger reports whether p may read the ledger, every movement of money on every
+// envelope: an administrator or a finance officer, who answer for the money.
+func (p Principal) CanReadLedger() bool { return p.HasRole(RoleAdmin) || p.HasRole(RoleFinance) }
+
+// worksForState reports whether p works for the State on the dossiers and their money,
+// whatever its territory: an administrator, a finance officer, a préfet or an instructor.
+func (p Principal) worksForState() bool {
+	return slices.ContainsFunc([]Role{RoleAdmin, RoleFinance, RolePrefet, RoleInstructor}, p.HasRole)
+}
+
+// CanReadSessions reports whether p may read the préfets' Axe 3 programming sessions, their
+// ranking, proposed amounts and decisions: whoever works for the State; an applicant hears
+// of its own dossier's decision, not the session's ranking.
+func (p Principal) CanReadSessions() bool { return p.worksForState() }
+
+// CanReadRegion reports whether p may read a région's Axe 3 envelope, its delegations to
+// its départements and the acts on them: whoever works for the State, any région's.
+func (p Principal) CanReadRegion() bool { return p.worksForState() }
+
 // GovernsRegion reports whether p may act for the State over région: its préfet de région
 // (to delegate the regional envelope, or set the région's rules), or an administrator.
 func (p Principal) GovernsRegion(region string) bool {

@@ -373,3 +373,20 @@ func TestInterestsPolicy(t *testing.T) {
 		require.Equal(t, want, got, name)
 	}
 }
+
+// TestReadersOfTheMoneyAndProgramming: who reads the ledger (L), the programming sessions
+// (S) and the régions' envelopes (R).
+func TestReadersOfTheMoneyAndProgramming(t *testing.T) {
+	want := map[string]string{"admin": "LSR", "finance": "LSR", "national instructor": "-SR", "instructor 35": "-SR",
+		"instructor without scope": "-SR", "préfet 35": "-SR", "préfet of Île-de-France": "-SR", "applicant Rennes": "---",
+		"applicant Rennes, instructor 35": "-SR", "juror of call A": "---", "siren and départements without the roles": "---",
+		"no roles": "---"}
+	for name, w := range want {
+		p := principalNamed(t, name)
+		got := ""
+		for i, can := range []bool{p.CanReadLedger(), p.CanReadSessions(), p.CanReadRegion()} {
+			got += map[bool]string{true: string("LSR"[i]), false: "-"}[can]
+		}
+		require.Equal(t, w, got, name)
+	}
+}

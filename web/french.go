@@ -255,6 +255,12 @@ var refusalsFR = []refusalRule{
 	{regexp.MustCompile(`^only the call's jury and the national roles`), say("Seuls le jury de l'appel et les rôles nationaux (administration, finances, instruction nationale) voient sa session.")},
 	{regexp.MustCompile(`^only ANCT \(an administrator or a national instructor\), and a collectivité its own, reads the expressions of interest$`),
 		say("Seules l'ANCT (administration ou instruction nationale) et chaque collectivité, pour la sienne, lisent les manifestations d'intérêt.")},
+	{regexp.MustCompile(`^only the administrators and finance officers read the ledger$`), say("Seuls l'administration et les agents des finances lisent le grand livre.")},
+	{regexp.MustCompile(`^only the State's agents \(administrators, finance officers, préfets, instructors\) read the programming sessions$`),
+		say("Seuls les agents de l'État (administration, finances, préfets, instruction) lisent les séances de programmation.")},
+	{regexp.MustCompile(`^only the State's agents \(administrators, finance officers, préfets, instructors\) read the régions' envelopes$`),
+		say("Seuls les agents de l'État (administration, finances, préfets, instruction) lisent les enveloppes des régions.")},
+	{regexp.MustCompile(`^only an administrator reads the split of (\S+)$`), say("Seul un administrateur lit la répartition de l'enveloppe %s.", 1)},
 	// The dossier's state.
 	{regexp.MustCompile(`^dossier is (\w+): only an incomplete dossier can be amended$`), func(m []string) string {
 		return "Le dossier est « " + statusFR(m[1]) + " » : seul un dossier incomplet peut être complété."
