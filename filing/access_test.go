@@ -164,3 +164,39 @@ func TestReadsRefuseWhoMayNotRead(t *testing.T) {
 		forbidden(err, "the regional split", p)
 	}
 }
+
+// TestDossierViewKeepsTheInstructionFromItsApplicant: through the API's dossier (and the
+// page's), an Axe 3 dossier's applicant reads its own tasks and the decisions, not the
+// instructor's scoring: neither the scoring task with its criteria and amount, nor the
+// score in the audit trail.
+func TestDossierViewKeepsTheInstructionFromItsApplicant(t *testing.T) {
+	s := newService(t, newFake())
+	ctx := context.Background()
+	d, _, err := s.Store.CreateDossier(ctx, models.Dossier{ID: unknownID, Kind: models.KindPrefectoral, Status: models.StatusScored,
+		ApplicantSiren: paris.Siren, Departement: "75", Region: "11", EnvelopeCode: models.EnvelopeAxe3Territorial, Payload: []byte(`{}`),
+		CreatedBy: paris.Subject}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	scoring := models.Task{ID: d.ID + ".scoring.0", DossierID: d.ID, Type: models.TaskScoring, Role: models.RoleInstructor,
+		Scope: models.DepartementScope("75")}
+	require.NoError(t, s.Store.CreateTask(ctx, scoring))
+	require.NoError(t, s.Store.CloseTask(ctx, scoring.ID, "instr.75", models.OutcomeScored, "",
+		[]byte(`{"criteria":[{"score":4},{"score":3},{"score":5},{"score":2},{"score":1}],"proposed_cents":2500000}`)))
+	require.NoError(t, s.Store.Audit(ctx, "scored", models.AuditEvent{DossierID: d.ID, Actor: "instr.75", Action: models.AuditScored,
+		Detail: "60/100 (criteria [4 3 5 2 1]), 25 000,00 € proposed"}))
+	require.NoError(t, s.Store.Audit(ctx, "submitted", models.AuditEvent{DossierID: d.ID, Actor: paris.Subject, Action: models.AuditSubmitted}))
+
+	view, err := s.DossierView(ctx, paris, d.ID)
+	require.NoError(t, err)
+	require.Empty(t, view.Tasks, "the scoring task is the State's")
+	require.Len(t, view.Audit, 1)
+	require.Equal(t, models.AuditSubmitted, view.Audit[0].Action, "the score is the State's")
+	_, err = s.VisibleTask(ctx, paris, scoring.ID)
+	require.ErrorContains(t, err, "is the State's instruction")
+
+	instructor := models.Principal{Subject: "instr.75", Roles: []models.Role{models.RoleInstructor}, Departements: []string{"75"}}
+	view, err = s.DossierView(ctx, instructor, d.ID)
+	require.NoError(t, err)
+	require.Len(t, view.Tasks, 1)
+	require.JSONEq(t, `{"criteria":[{"score":4},{"score":3},{"score":5},{"score":2},{"score":1}],"proposed_cents":2500000}`, string(view.Tasks[0].Data))
+	require.Len(t, view.Audit, 2)
+}

@@ -27,8 +27,8 @@ func (s *Service) VisibleDossier(ctx context.Context, p models.Principal, id str
 }
 
 // VisibleTask loads a task p may see: one it may act on, or one of a dossier it reads (a
-// jury member's vote only for those who see the deliberations), or of a campaign's
-// committee it sits on or reads as ANCT.
+// jury member's vote or the State's instruction only for those who see the internals), or
+// of a campaign's committee it sits on or reads as ANCT.
 func (s *Service) VisibleTask(ctx context.Context, p models.Principal, id string) (models.Task, error) {
 	t, err := s.Store.Task(ctx, id)
 	if err != nil {
@@ -51,8 +51,10 @@ func (s *Service) VisibleTask(ctx context.Context, p models.Principal, id string
 	switch {
 	case p.CanSeeTask(d, t):
 		return t, nil
-	case p.CanSeeDossier(d):
+	case p.CanSeeDossier(d) && t.IsDeliberation():
 		return t, models.Errorf(models.EForbidden, "task %s is a jury member's vote: its applicant sees the jury's decision, not the votes", t.ID)
+	case p.CanSeeDossier(d):
+		return t, models.Errorf(models.EForbidden, "task %s is the State's instruction: its applicant is told the decision and its motivation, not the instruction", t.ID)
 	}
 	return t, models.Errorf(models.EForbidden, "dossier %s is outside your scope", d.ID)
 }

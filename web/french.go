@@ -234,6 +234,7 @@ var refusalsFR = []refusalRule{
 		return "Cette tâche revient au rôle « " + label(roleLabels, models.Role(m[1])) + " » pour le périmètre " + m[2] + ", qui n'est pas le vôtre."
 	}},
 	{regexp.MustCompile(`^task \S+ is a jury member's vote: `), say("Cette tâche est le vote d'un membre du jury : la collectivité voit la décision du jury, pas les votes.")},
+	{regexp.MustCompile(`^task \S+ is the State's instruction: `), say("Cette tâche relève de l'instruction par l'État : la collectivité est informée de la décision et de sa motivation, pas de l'instruction.")},
 	{regexp.MustCompile(`^a jury member's vote is personal: there is nothing to claim$`), say("Le vote d'un membre du jury lui est personnel : il n'y a rien à prendre en charge.")},
 	{regexp.MustCompile(`^a jury member's vote is personal: it cannot be reassigned$`), say("Le vote d'un membre du jury lui est personnel : il ne peut pas être confié à un autre.")},
 	{regexp.MustCompile(`^the préfet decides in the programming session`), say("Le préfet décide en séance de programmation, où se tiennent le classement et la motivation d'un écart.")},

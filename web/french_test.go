@@ -39,6 +39,8 @@ func TestRefusalsFR(t *testing.T) {
 		{models.NotYourTask(instructorTask).Error(), "Cette tâche revient au rôle « Instruction » pour le périmètre departement:75, qui n'est pas le vôtre."},
 		{"task d.jury_decision.1 is a jury member's vote: its applicant sees the jury's decision, not the votes",
 			"Cette tâche est le vote d'un membre du jury : la collectivité voit la décision du jury, pas les votes."},
+		{"task d.scoring.0 is the State's instruction: its applicant is told the decision and its motivation, not the instruction",
+			"Cette tâche relève de l'instruction par l'État : la collectivité est informée de la décision et de sa motivation, pas de l'instruction."},
 		{"a jury member's vote is personal: there is nothing to claim", "Le vote d'un membre du jury lui est personnel : il n'y a rien à prendre en charge."},
 		{"a jury member's vote is personal: it cannot be reassigned", "Le vote d'un membre du jury lui est personnel : il ne peut pas être confié à un autre."},
 		{"the préfet decides in the programming session: POST /api/v1/axe3/sessions/{id}/decisions",
