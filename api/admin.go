@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/base64"
 	"net/http"
 
@@ -47,32 +46,26 @@ func (s *Server) listStuck(c echo.Context) error {
 // reason): the workflow records them as the task's claimant.
 func (s *Server) reassignTask(c echo.Context) error {
 	var req models.Reassignment
-	return s.adminTaskAct(c, &req, func(ctx context.Context, p models.Principal, t models.Task) (models.Task, error) {
-		return s.Filing.ReassignTask(ctx, p, t, req)
-	})
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.Filing.ReassignTask(c.Request().Context(), principal(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
 }
 
 // extendTask moves a task's due date later (an administrator's act, audited with its
 // reason): the workflow restarts its reminder and escalation for the new date.
 func (s *Server) extendTask(c echo.Context) error {
 	var req models.Extension
-	return s.adminTaskAct(c, &req, func(ctx context.Context, p models.Principal, t models.Task) (models.Task, error) {
-		return s.Filing.ExtendTask(ctx, p, t, req)
-	})
-}
-
-// adminTaskAct loads the task, binds req, and answers the task as act, given req, left it.
-func (s *Server) adminTaskAct(c echo.Context, req any, act func(context.Context, models.Principal, models.Task) (models.Task, error)) error {
-	t, err := s.visibleTask(c)
+	if err := bindJSON(c, &req); err != nil {
+		return err
+	}
+	t, err := s.Filing.ExtendTask(c.Request().Context(), principal(c), c.Param("id"), req)
 	if err != nil {
 		return err
 	}
-	if err := bindJSON(c, req); err != nil {
-		return err
-	}
-	row, err := act(c.Request().Context(), principal(c), t)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, row)
+	return c.JSON(http.StatusOK, t)
 }

@@ -12,7 +12,7 @@ import (
 // the préfets' delegations and each territory's rules.
 
 func (s *Server) regionalSplit(c echo.Context) error {
-	out, err := s.Filing.RegionalSplit(c.Request().Context())
+	out, err := s.Filing.RegionalSplit(c.Request().Context(), principal(c))
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *Server) getRegion(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := s.Filing.Region(c.Request().Context(), region)
+	out, err := s.Filing.Region(c.Request().Context(), principal(c), region)
 	if err != nil {
 		return err
 	}

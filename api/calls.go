@@ -113,15 +113,11 @@ func (s *Server) submitDraft(c echo.Context) error {
 // applicant's information task, and the dossier goes back to preselection (admissibility
 // for an Axe 3 dossier).
 func (s *Server) provideInformation(c echo.Context) error {
-	d, err := s.visibleDossier(c, c.Param("id"))
-	if err != nil {
-		return err
-	}
 	var req models.InformationAnswer
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.Filing.ProvideInformation(c.Request().Context(), principal(c), d, req); err != nil {
+	if err := s.Filing.ProvideInformation(c.Request().Context(), principal(c), c.Param("id"), req); err != nil {
 		return err
 	}
 	return s.getDossier(c)
@@ -130,15 +126,11 @@ func (s *Server) provideInformation(c echo.Context) error {
 // withdrawDossier stops a dossier's process wherever it waits: its open tasks are
 // cancelled, the money it reserved goes back to its envelope (and to waiting laureates).
 func (s *Server) withdrawDossier(c echo.Context) error {
-	d, err := s.visibleDossier(c, c.Param("id"))
-	if err != nil {
-		return err
-	}
 	var req models.Withdrawal
 	if err := bindJSON(c, &req); err != nil {
 		return err
 	}
-	if err := s.Filing.Withdraw(c.Request().Context(), principal(c), d, req); err != nil {
+	if err := s.Filing.Withdraw(c.Request().Context(), principal(c), c.Param("id"), req); err != nil {
 		return err
 	}
 	return s.getDossier(c)

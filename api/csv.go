@@ -174,14 +174,20 @@ func (s *Server) DoneTasksCSV(ctx context.Context, w io.Writer, subject string) 
 	})
 }
 
-// LedgerCSV streams the ledger, optionally of one dossier or envelope.
-func (s *Server) LedgerCSV(ctx context.Context, w io.Writer, dossierID, envelope string) error {
+// LedgerCSV streams the ledger, optionally of one dossier or envelope, as p may read it, as
+// a CSV download. The first page is read before anything is written, so a refusal is
+// answered as one.
+func (s *Server) LedgerCSV(ctx context.Context, w http.ResponseWriter, p models.Principal, dossierID, envelope string) error {
+	first, err := s.Filing.Ledger(ctx, p, dossierID, envelope, 0, csvPage)
+	if err != nil {
+		return err
+	}
+	StartCSV(w, "grand-livre.csv")
 	return streamCSV(w, LedgerColumns, func(last *models.LedgerEntry) ([]models.LedgerEntry, error) {
-		var before int64
-		if last != nil {
-			before = last.ID
+		if last == nil {
+			return first, nil
 		}
-		return s.Store.Ledger(ctx, dossierID, envelope, before, csvPage)
+		return s.Filing.Ledger(ctx, p, dossierID, envelope, last.ID, csvPage)
 	})
 }
 

@@ -67,12 +67,6 @@ func (s *Server) getDossier(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
-// visibleDossier loads a dossier the caller may see: 404 when it does not exist, 403 when
-// the policy keeps it from the caller.
-func (s *Server) visibleDossier(c echo.Context, id string) (models.Dossier, error) {
-	return s.Filing.VisibleDossier(c.Request().Context(), principal(c), id)
-}
-
 func (s *Server) listDossiers(c echo.Context) error {
 	limit, after, err := pagination(c)
 	if err != nil {

@@ -85,10 +85,9 @@ func (s *Server) listLedger(c echo.Context) error {
 		return err
 	}
 	if wantsCSV(c) {
-		StartCSV(c.Response(), "grand-livre.csv")
-		return s.LedgerCSV(c.Request().Context(), c.Response(), c.QueryParam("dossier"), c.QueryParam("envelope"))
+		return s.LedgerCSV(c.Request().Context(), c.Response(), principal(c), c.QueryParam("dossier"), c.QueryParam("envelope"))
 	}
-	entries, err := s.Store.Ledger(c.Request().Context(), c.QueryParam("dossier"), c.QueryParam("envelope"), before, limit)
+	entries, err := s.Filing.Ledger(c.Request().Context(), principal(c), c.QueryParam("dossier"), c.QueryParam("envelope"), before, limit)
 	if err != nil {
 		return err
 	}

@@ -268,11 +268,9 @@ func (s *Server) expressInterest(c echo.Context) error {
 	return s.listInterestsOf(c, id)
 }
 
-// listInterests shows a service's expressions of interest to ANCT: the référents, then the list.
+// listInterests shows a service's expressions of interest as the caller may read them: to
+// ANCT the référents, then the list; to a collectivité its own.
 func (s *Server) listInterests(c echo.Context) error {
-	if !principal(c).ActsForANCT() {
-		return models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor) reads the expressions of interest")
-	}
 	if _, err := s.campaignParam(c); err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (s *Server) openSession(c echo.Context) error {
 }
 
 func (s *Server) getSession(c echo.Context) error {
-	session, err := s.Filing.Session(c.Request().Context(), c.Param("id"))
+	session, err := s.Filing.Session(c.Request().Context(), principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (s *Server) getSession(c echo.Context) error {
 // decideInSession records the préfet's decision on a dossier of the session.
 func (s *Server) decideInSession(c echo.Context) error {
 	var req models.SessionDecision
-	if _, err := s.Filing.Session(c.Request().Context(), c.Param("id")); err != nil {
+	if _, err := s.Filing.Session(c.Request().Context(), principal(c), c.Param("id")); err != nil {
 		return err
 	}
 	if err := bindJSON(c, &req); err != nil {

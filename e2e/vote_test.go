@@ -240,9 +240,14 @@ func TestCandidateServicesAndVoteEndToEnd(t *testing.T) {
 	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	r = s.call(t, http.MethodPost, base+"/services/"+rdv.ID+"/referents", instr, map[string]any{"siren": sirenParis})
 	require.Equal(t, http.StatusConflict, r.Status, "one référent per service in this campaign: %s", r.Body)
-	r = s.call(t, http.MethodGet, base+"/services/"+rdv.ID+"/interests", paris, nil)
-	require.Equal(t, http.StatusForbidden, r.Status, string(r.Body))
 	var interests struct{ Items []models.Interest }
+	r = s.call(t, http.MethodGet, base+"/services/"+rdv.ID+"/interests", paris, nil)
+	require.Equal(t, http.StatusOK, r.Status, string(r.Body))
+	require.NotContains(t, string(r.Body), "call_eligibility", "the référents' eligibility is ANCT's")
+	r.decode(t, &interests)
+	require.Len(t, interests.Items, 1, "a collectivité reads its own expression of interest, not Rennes'")
+	require.Equal(t, sirenParis, interests.Items[0].Siren)
+	require.False(t, interests.Items[0].Referent, "Paris learns it waits on the list")
 	s.call(t, http.MethodGet, base+"/services/"+rdv.ID+"/interests", instr, nil).decode(t, &interests)
 	require.Len(t, interests.Items, 2)
 	require.Equal(t, sirenRennes, interests.Items[0].Siren)
@@ -362,7 +367,8 @@ func TestCandidateServiceEndpointsBadInput(t *testing.T) {
 		{"interest from malformed JSON", http.MethodPost, unknown + "/interest", paris, []byte(`{`), http.StatusBadRequest, models.EMalformed, ""},
 		{"interest without a use case", http.MethodPost, unknown + "/interest", paris, map[string]any{"contact": "a"}, http.StatusUnprocessableEntity, models.EInvalid, "use_case"},
 		{"interest before its window", http.MethodPost, unknown + "/interest", paris, map[string]any{"contact": "a", "use_case": "un cas d'usage"}, http.StatusConflict, models.EConflict, ""},
-		{"interests read by an applicant", http.MethodGet, unknown + "/interests", paris, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"interests read by a local instructor", http.MethodGet, unknown + "/interests", local, nil, http.StatusForbidden, models.EForbidden, ""},
+		{"interests read by an applicant: its own, none", http.MethodGet, unknown + "/interests", paris, nil, http.StatusOK, "", ""},
 		{"referent confirmed by an applicant", http.MethodPost, unknown + "/referents", paris, map[string]any{"siren": sirenParis}, http.StatusForbidden, models.EForbidden, ""},
 		{"referent confirmed by a local instructor", http.MethodPost, unknown + "/referents", local, map[string]any{"siren": sirenParis}, http.StatusForbidden, models.EForbidden, ""},
 		{"referent with a bad SIREN", http.MethodPost, unknown + "/referents", instr, map[string]any{"siren": "123"}, http.StatusUnprocessableEntity, models.EInvalid, "siren"},

@@ -19,9 +19,13 @@ type RegionalSplitView struct {
 	Default     map[string]models.Cents `json:"default"`
 }
 
-// RegionalSplit is the territorial envelope's split as it stands, and the default one.
-func (s *Service) RegionalSplit(ctx context.Context) (RegionalSplitView, error) {
+// RegionalSplit is the territorial envelope's split as it stands, and the default one: the
+// administrator's, who sets it.
+func (s *Service) RegionalSplit(ctx context.Context, p models.Principal) (RegionalSplitView, error) {
 	out := RegionalSplitView{Current: map[string]models.Cents{}}
+	if !p.IsAdmin() {
+		return out, models.Errorf(models.EForbidden, "only an administrator reads the split of %s", models.EnvelopeAxe3Territorial)
+	}
 	envs, err := s.Store.Envelopes(ctx)
 	if err != nil {
 		return out, err
@@ -62,13 +66,60 @@ type RegionView struct {
 	Acts         []models.EnvelopeAct `json:"acts"`
 }
 
-// Region is région's envelope, its kept part, its départements' and the acts on them.
-func (s *Service) Region(ctx context.Context, region string) (RegionView, error) {
-	out := RegionView{Departements: []models.Envelope{}}
+// Region is région's envelope, its kept part, its départements' and the acts on them, to
+// whoever works for the State.
+func (s *Service) Region(ctx context.Context, p models.Principal, region string) (RegionView, error) {
+	if err := canReadRegion(p); err != nil {
+		return RegionView{Departements: []models.Envelope{}}, err
+	}
 	envs, err := s.Store.Envelopes(ctx)
 	if err != nil {
-		return out, err
+		return RegionView{Departements: []models.Envelope{}}, err
 	}
+	out, found := regionView(envs, region)
+	if !found {
+		return out, models.Errorf(models.ENotFound, "région %s has no Axe 3 envelope: the administrator has not split %s to it", region, models.EnvelopeAxe3Territorial)
+	}
+	out.Acts, err = s.Store.EnvelopeActs(ctx, models.RegionEnvelope(region))
+	return out, err
+}
+
+// Regions are the views of every région the territorial envelope is split to, by région,
+// to whoever works for the State.
+func (s *Service) Regions(ctx context.Context, p models.Principal) (map[string]RegionView, error) {
+	if err := canReadRegion(p); err != nil {
+		return nil, err
+	}
+	envs, err := s.Store.Envelopes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]RegionView{}
+	for _, e := range envs {
+		if e.ParentCode != models.EnvelopeAxe3Territorial {
+			continue
+		}
+		region := strings.TrimPrefix(e.Code, models.EnvelopeAxe3Territorial+".")
+		v, _ := regionView(envs, region)
+		if v.Acts, err = s.Store.EnvelopeActs(ctx, e.Code); err != nil {
+			return nil, err
+		}
+		out[region] = v
+	}
+	return out, nil
+}
+
+func canReadRegion(p models.Principal) error {
+	if !p.CanReadRegion() {
+		return models.Errorf(models.EForbidden, "only the State's agents (administrators, finance officers, préfets, instructors) read the régions' envelopes")
+	}
+	return nil
+}
+
+// regionView is région's envelope among envs, its kept part and its départements', and
+// whether the territorial envelope is split to it.
+func regionView(envs []models.Envelope, region string) (RegionView, bool) {
+	out := RegionView{Departements: []models.Envelope{}}
 	found := false
 	for _, e := range envs {
 		switch {
@@ -80,11 +131,7 @@ func (s *Service) Region(ctx context.Context, region string) (RegionView, error)
 			out.Departements = append(out.Departements, e)
 		}
 	}
-	if !found {
-		return out, models.Errorf(models.ENotFound, "région %s has no Axe 3 envelope: the administrator has not split %s to it", region, models.EnvelopeAxe3Territorial)
-	}
-	out.Acts, err = s.Store.EnvelopeActs(ctx, models.RegionEnvelope(region))
-	return out, err
+	return out, found
 }
 
 // Delegate sets what région delegates to its département dep: p is its préfet de région

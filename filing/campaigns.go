@@ -70,6 +70,9 @@ func (s *Service) StartCampaign(ctx context.Context, c models.Campaign) error {
 // it; a partner must not be (a collectivité proposes as one), and names itself. A
 // proposal outside the collection window is refused with its dates, before its fields.
 func (s *Service) FileProposal(ctx context.Context, p models.Principal, idemKey string, c models.Campaign, prop models.Proposal) (Filed, error) {
+	if err := p.NeedRole(models.RoleApplicant, models.RolePartner); err != nil {
+		return Filed{}, err
+	}
 	if err := c.CollectionOpen(s.now()); err != nil {
 		return Filed{}, err
 	}

@@ -104,6 +104,9 @@ func TestProposalFiledDuringCollectionOnly(t *testing.T) {
 	require.Equal(t, models.EForbidden, models.ErrorCode(err), "a collectivité proposes as one")
 	_, err = s.FileProposal(ctx, models.Principal{Subject: "y", Roles: []models.Role{models.RoleApplicant}, Siren: "775672272"}, "k4", c, prop)
 	require.Equal(t, models.EForbidden, models.ErrorCode(err), "an applicant acts for a collectivité of the registry")
+	juror := models.Principal{Subject: "juror", Roles: []models.Role{models.RoleJury}, Siren: "775672272"}
+	_, err = s.FileProposal(ctx, juror, "k6", c, prop)
+	require.EqualError(t, err, "this action needs the applicant or partner role", "neither a collectivité's agent nor a partner")
 
 	// The window closes between the request's check and the insert: the insert refuses it.
 	s.Now = func() time.Time { return c.Schedule.Collection.ClosesAt }

@@ -58,10 +58,14 @@ func (s *Service) AmendChecklist(ctx context.Context, p models.Principal, id str
 		workflows.AmendRequest{Actor: p, Checklist: req.Checklist})
 }
 
-// ProvideInformation answers the instructor's request for information on d, which p may
-// see: it completes the applicant's information task, and the dossier goes back to
-// preselection (admissibility for an Axe 3 dossier).
-func (s *Service) ProvideInformation(ctx context.Context, p models.Principal, d models.Dossier, req models.InformationAnswer) error {
+// ProvideInformation answers the instructor's request for information on dossier id: it
+// completes the applicant's information task, and the dossier goes back to preselection
+// (admissibility for an Axe 3 dossier).
+func (s *Service) ProvideInformation(ctx context.Context, p models.Principal, id string, req models.InformationAnswer) error {
+	d, err := s.VisibleDossier(ctx, p, id)
+	if err != nil {
+		return err
+	}
 	if err := p.NeedRole(models.RoleApplicant); err != nil {
 		return err
 	}
@@ -88,10 +92,14 @@ func (s *Service) ProvideInformation(ctx context.Context, p models.Principal, d 
 		TaskID: tasks[i].ID, Actor: p, Outcome: workflows.OutcomeAnswered, Comment: req.Answer})
 }
 
-// Withdraw stops the process of d, which p may see, wherever it waits, an
-// administrator's act: its open tasks are cancelled, the money it reserved goes back to
-// its envelope (and to waiting laureates).
-func (s *Service) Withdraw(ctx context.Context, p models.Principal, d models.Dossier, req models.Withdrawal) error {
+// Withdraw stops the process of dossier id wherever it waits, an administrator's act: its
+// open tasks are cancelled, the money it reserved goes back to its envelope (and to
+// waiting laureates).
+func (s *Service) Withdraw(ctx context.Context, p models.Principal, id string, req models.Withdrawal) error {
+	d, err := s.VisibleDossier(ctx, p, id)
+	if err != nil {
+		return err
+	}
 	if err := p.NeedRole(models.RoleAdmin); err != nil {
 		return err
 	}

@@ -7,6 +7,15 @@ import (
 	"github.com/relance/relance/workflows"
 )
 
+// Ledger is a page of the ledger, newest first (before the entry of ID before, when set),
+// optionally of one dossier or envelope: whoever answers for the money reads it.
+func (s *Service) Ledger(ctx context.Context, p models.Principal, dossierID, envelope string, before int64, limit int) ([]models.LedgerEntry, error) {
+	if !p.CanReadLedger() {
+		return nil, models.Errorf(models.EForbidden, "only the administrators and finance officers read the ledger")
+	}
+	return s.Store.Ledger(ctx, dossierID, envelope, before, limit)
+}
+
 // SetAllocation gives an administrator's envelope its new allocation. More money may fund
 // laureates waiting on the envelope, in their jury's ranking order: each is reserved its
 // grant, then its workflow told; one that is not told checks again within a day. It

@@ -31,6 +31,8 @@ type fakeTemporal struct {
 	probe   error
 	running map[string]bool
 	inputs  []any
+	// updates are the Updates sent, each answered as if its workflow had closed.
+	updates []client.UpdateWorkflowOptions
 }
 
 func newFake() *fakeTemporal { return &fakeTemporal{running: map[string]bool{}} }
@@ -55,6 +57,13 @@ func (f *fakeTemporal) DescribeWorkflow(_ context.Context, id, _ string) (*clien
 		return nil, serviceerror.NewNotFound("workflow not found")
 	}
 	return &client.WorkflowExecutionDescription{}, nil
+}
+
+func (f *fakeTemporal) UpdateWorkflow(_ context.Context, o client.UpdateWorkflowOptions) (client.WorkflowUpdateHandle, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.updates = append(f.updates, o)
+	return nil, serviceerror.NewNotFound("workflow execution already completed")
 }
 
 func (f *fakeTemporal) WorkflowService() workflowservice.WorkflowServiceClient {

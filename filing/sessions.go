@@ -55,8 +55,16 @@ func (s *Service) OpenSession(ctx context.Context, p models.Principal, req model
 	return session, nil
 }
 
-// Session loads programming session id.
-func (s *Service) Session(ctx context.Context, id string) (models.ProgrammingSession, error) {
+// Session is programming session id, to whoever works for the State.
+func (s *Service) Session(ctx context.Context, p models.Principal, id string) (models.ProgrammingSession, error) {
+	if !p.CanReadSessions() {
+		return models.ProgrammingSession{}, models.Errorf(models.EForbidden, "only the State's agents (administrators, finance officers, préfets, instructors) read the programming sessions")
+	}
+	return s.session(ctx, id)
+}
+
+// session loads programming session id for an act, which checks its own rule.
+func (s *Service) session(ctx context.Context, id string) (models.ProgrammingSession, error) {
 	if _, err := uuid.Parse(id); err != nil {
 		return models.ProgrammingSession{}, models.Errorf(models.ENotFound, "no programming session %q", id)
 	}
@@ -66,7 +74,7 @@ func (s *Service) Session(ctx context.Context, id string) (models.ProgrammingSes
 // DecideInSession records p's decision on a dossier of session id and hands it to the
 // dossier's workflow, which reserves a grant's money at once.
 func (s *Service) DecideInSession(ctx context.Context, p models.Principal, id string, req models.SessionDecision) (models.ProgrammingSession, error) {
-	session, err := s.Session(ctx, id)
+	session, err := s.session(ctx, id)
 	if err != nil {
 		return session, err
 	}
@@ -110,7 +118,7 @@ func (s *Service) openProgrammingTask(ctx context.Context, session models.Progra
 		return models.Task{}, err
 	}
 	for _, t := range tasks {
-		if t.Type == models.TaskProgramming && (t.Status == models.TaskOpen || t.Status == models.TaskClaimed) {
+		if t.Type == models.TaskProgramming && t.Status.Open() {
 			return t, nil
 		}
 	}
@@ -130,7 +138,7 @@ func (s *Service) completeProgramming(ctx context.Context, t models.Task, p mode
 
 // CloseSession closes p's session id; the dossiers it left undecided are postponed to the next.
 func (s *Service) CloseSession(ctx context.Context, p models.Principal, id string) (models.ProgrammingSession, error) {
-	session, err := s.Session(ctx, id)
+	session, err := s.session(ctx, id)
 	if err != nil {
 		return session, err
 	}

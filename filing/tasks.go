@@ -27,8 +27,8 @@ func (s *Service) VisibleDossier(ctx context.Context, p models.Principal, id str
 }
 
 // VisibleTask loads a task p may see: one it may act on, or one of a dossier it reads (a
-// jury member's vote only for those who see the deliberations), or of a campaign's
-// committee it sits on or reads as ANCT.
+// jury member's vote or the State's instruction only for those who see the internals), or
+// of a campaign's committee it sits on or reads as ANCT.
 func (s *Service) VisibleTask(ctx context.Context, p models.Principal, id string) (models.Task, error) {
 	t, err := s.Store.Task(ctx, id)
 	if err != nil {
@@ -51,8 +51,10 @@ func (s *Service) VisibleTask(ctx context.Context, p models.Principal, id string
 	switch {
 	case p.CanSeeTask(d, t):
 		return t, nil
-	case p.CanSeeDossier(d):
+	case p.CanSeeDossier(d) && t.IsDeliberation():
 		return t, models.Errorf(models.EForbidden, "task %s is a jury member's vote: its applicant sees the jury's decision, not the votes", t.ID)
+	case p.CanSeeDossier(d):
+		return t, models.Errorf(models.EForbidden, "task %s is the State's instruction: its applicant is told the decision and its motivation, not the instruction", t.ID)
 	}
 	return t, models.Errorf(models.EForbidden, "dossier %s is outside your scope", d.ID)
 }
@@ -145,18 +147,18 @@ func (s *Service) checkMerge(ctx context.Context, t models.Task, merge *models.M
 	return nil
 }
 
-// ReassignTask hands task t, which p may see, to someone else, an administrator's act
-// audited with its reason: the workflow records them as the task's claimant.
-func (s *Service) ReassignTask(ctx context.Context, p models.Principal, t models.Task, req models.Reassignment) (models.Task, error) {
-	return s.adminTaskUpdate(ctx, p, t, &req, func() (string, any, error) {
+// ReassignTask hands task id to someone else, an administrator's act audited with its
+// reason: the workflow records them as the task's claimant.
+func (s *Service) ReassignTask(ctx context.Context, p models.Principal, id string, req models.Reassignment) (models.Task, error) {
+	return s.adminTaskUpdate(ctx, p, id, &req, func(t models.Task) (string, any, error) {
 		return workflows.UpdateReassignTask, workflows.ReassignTaskRequest{TaskID: t.ID, Actor: p, Assignee: req.Assignee, Reason: req.Reason}, nil
 	})
 }
 
-// ExtendTask moves the due date of task t, which p may see, later, an administrator's act
-// audited with its reason: the workflow restarts its reminder and escalation for the new date.
-func (s *Service) ExtendTask(ctx context.Context, p models.Principal, t models.Task, req models.Extension) (models.Task, error) {
-	return s.adminTaskUpdate(ctx, p, t, &req, func() (string, any, error) {
+// ExtendTask moves the due date of task id later, an administrator's act audited with its
+// reason: the workflow restarts its reminder and escalation for the new date.
+func (s *Service) ExtendTask(ctx context.Context, p models.Principal, id string, req models.Extension) (models.Task, error) {
+	return s.adminTaskUpdate(ctx, p, id, &req, func(t models.Task) (string, any, error) {
 		switch {
 		case !models.DueDateExtendable(t.Type):
 			return "", nil, models.Errorf(models.EConflict, "the due date of a %s task is the process's deadline: it cannot be moved", t.Type)
@@ -170,19 +172,24 @@ func (s *Service) ExtendTask(ctx context.Context, p models.Principal, t models.T
 	})
 }
 
-// adminTaskUpdate checks an administrator's req and that task t is open, and sends the
-// Update build makes to the task's workflow; the answer is the task as the workflow left it.
-func (s *Service) adminTaskUpdate(ctx context.Context, p models.Principal, t models.Task, req any, build func() (string, any, error)) (models.Task, error) {
+// adminTaskUpdate loads task id as p may see it, checks an administrator's req and that the
+// task is open, and sends the Update build makes of it to the task's workflow; the answer
+// is the task as the workflow left it.
+func (s *Service) adminTaskUpdate(ctx context.Context, p models.Principal, id string, req any, build func(models.Task) (string, any, error)) (models.Task, error) {
+	t, err := s.VisibleTask(ctx, p, id)
+	if err != nil {
+		return t, err
+	}
 	if err := p.NeedRole(models.RoleAdmin); err != nil {
 		return t, err
 	}
 	if err := models.Validate(req); err != nil {
 		return t, err
 	}
-	if t.Status == models.TaskDone || t.Status == models.TaskCancelled {
+	if !t.Status.Open() {
 		return t, models.Errorf(models.EConflict, "task %s is already %s", t.ID, t.Status)
 	}
-	name, arg, err := build()
+	name, arg, err := build(t)
 	if err != nil {
 		return t, err
 	}

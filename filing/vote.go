@@ -106,18 +106,22 @@ func (s *Service) ExpressInterest(ctx context.Context, p models.Principal, campa
 		UseCase: req.UseCase, CastBy: p.Subject})
 }
 
-// Interests lists a service's expressions of interest as p may see them: all of them to
-// ANCT, the référents first then the list in order, with whether the référents together
+// Interests lists a service's expressions of interest as p may see them (CanSeeInterest):
+// to ANCT, the référents first then the list in order, with whether the référents together
 // could apply to an Axe 2 call for projects (the call's own rule, a whole département or
-// 500,000 inhabitants, with its explanation); only its own collectivité's to anyone else,
-// without the eligibility.
+// 500,000 inhabitants, with its explanation); to a collectivité, its own, without the
+// eligibility.
 func (s *Service) Interests(ctx context.Context, p models.Principal, serviceID string) ([]models.Interest, *models.Eligibility, error) {
+	if !p.CanReadInterests() {
+		return nil, nil, models.Errorf(models.EForbidden, "only ANCT (an administrator or a national instructor), and a collectivité its own, reads the expressions of interest")
+	}
 	interests, err := s.Store.Interests(ctx, serviceID)
 	if err != nil {
 		return nil, nil, err
 	}
+	interests = slices.DeleteFunc(interests, func(in models.Interest) bool { return !p.CanSeeInterest(in) })
 	if !p.ActsForANCT() {
-		return slices.DeleteFunc(interests, func(in models.Interest) bool { return in.Siren != p.Siren }), nil, nil
+		return interests, nil, nil
 	}
 	var referents []string
 	for _, in := range interests {

@@ -112,11 +112,12 @@ func (p Principal) DossierAccess() DossierAccess { return dossierAccess(p.Grants
 // CanSeeDossier reports whether p may read d.
 func (p Principal) CanSeeDossier(d Dossier) bool { return p.DossierAccess().Allows(d) }
 
-// SeesDeliberations reports whether p may read the jury's deliberations on d (each member's
-// vote, comment and recusal): whoever reads d through a grant other than an applicant's.
-// Who reads a dossier only as its applicant sees the jury's decision, not how each member
-// voted, whatever roles they hold elsewhere.
-func (p Principal) SeesDeliberations(d Dossier) bool {
+// SeesInternals reports whether p may read the internal work on d: the jury's
+// deliberations (each member's vote, comment and recusal) and the State's instruction
+// (IsInstruction): whoever reads d through a grant other than an applicant's. Who reads a
+// dossier only as its applicant sees the decisions and their motivation, not how each
+// member voted nor how the instructor scored, whatever roles they hold elsewhere.
+func (p Principal) SeesInternals(d Dossier) bool {
 	return dossierAccess(slices.DeleteFunc(p.Grants(), Grant.own)).Allows(d)
 }
 
@@ -136,10 +137,33 @@ func (e AuditEvent) IsDeliberation() bool {
 	return e.Action == "voted" || e.Action == "recused" || strings.Contains(e.Detail, string(TaskJuryDecision))
 }
 
+// instructionTasks are the State's instruction of an Axe 3 dossier: the prefecture's
+// admissibility check, the instructor's scoring (each criterion's score and the amount
+// proposed) and the préfet's decision task. Its applicant is told the decision and its
+// motivation (the dossier's status and reason, and the notices), not the instruction.
+var instructionTasks = []TaskType{TaskAdmissibility, TaskScoring, TaskProgramming}
+
+// IsInstruction reports whether t is a task of the State's instruction.
+func (t Task) IsInstruction() bool { return slices.Contains(instructionTasks, t.Type) }
+
+// IsInstruction reports whether e records the State's instruction: the score and the
+// amount proposed, or an instruction task's life.
+func (e AuditEvent) IsInstruction() bool {
+	return e.Action == AuditScored || strings.HasPrefix(e.Action, "task_") &&
+		slices.ContainsFunc(instructionTasks, func(t TaskType) bool { return strings.Contains(e.Detail, string(t)) })
+}
+
+// internal reports whether t is internal work on its dossier, a vote or the instruction,
+// which those who see the internals read (SeesInternals).
+func (t Task) internal() bool { return t.IsDeliberation() || t.IsInstruction() }
+
+// internal reports whether e records internal work on its dossier, a vote or the instruction.
+func (e AuditEvent) internal() bool { return e.IsDeliberation() || e.IsInstruction() }
+
 // CanSeeTask reports whether p may read task t of dossier d: a task it may act on, or one
-// of a dossier it reads, deliberations only for those who see them.
+// of a dossier it reads, internal work only for those who see it.
 func (p Principal) CanSeeTask(d Dossier, t Task) bool {
-	return p.CanAct(t) || (p.CanSeeDossier(d) && (!t.IsDeliberation() || p.SeesDeliberations(d)))
+	return p.CanAct(t) || (p.CanSeeDossier(d) && (!t.internal() || p.SeesInternals(d)))
 }
 
 // CanSeeAuditEvent reports whether p may read event e of dossier d's audit trail.
@@ -150,7 +174,7 @@ func (p Principal) CanSeeAuditEvent(d Dossier, e AuditEvent) bool {
 	if e.Action == AuditRefusedAttempt && !p.HasRole(RoleAdmin) && !p.HasRole(RoleInstructor) {
 		return false
 	}
-	return p.CanSeeDossier(d) && (!e.IsDeliberation() || p.SeesDeliberations(d))
+	return p.CanSeeDossier(d) && (!e.internal() || p.SeesInternals(d))
 }
 
 // TaskAccess is a set of tasks, as plain data the store turns into SQL: a task is in it
@@ -244,6 +268,25 @@ func (p Principal) IsAdmin() bool {
 	return slices.Contains(p.Grants(), Grant{RoleAdmin, ScopeNational})
 }
 
+// CanReadLedger reports whether p may read the ledger, every movement of money on every
+// envelope: an administrator or a finance officer, who answer for the money.
+func (p Principal) CanReadLedger() bool { return p.HasRole(RoleAdmin) || p.HasRole(RoleFinance) }
+
+// worksForState reports whether p works for the State on the dossiers and their money,
+// whatever its territory: an administrator, a finance officer, a préfet or an instructor.
+func (p Principal) worksForState() bool {
+	return slices.ContainsFunc([]Role{RoleAdmin, RoleFinance, RolePrefet, RoleInstructor}, p.HasRole)
+}
+
+// CanReadSessions reports whether p may read the préfets' Axe 3 programming sessions, their
+// ranking, proposed amounts and decisions: whoever works for the State; an applicant hears
+// of its own dossier's decision, not the session's ranking.
+func (p Principal) CanReadSessions() bool { return p.worksForState() }
+
+// CanReadRegion reports whether p may read a région's Axe 3 envelope, its delegations to
+// its départements and the acts on them: whoever works for the State, any région's.
+func (p Principal) CanReadRegion() bool { return p.worksForState() }
+
 // GovernsRegion reports whether p may act for the State over région: its préfet de région
 // (to delegate the regional envelope, or set the région's rules), or an administrator.
 func (p Principal) GovernsRegion(region string) bool {
@@ -296,3 +339,15 @@ func (p Principal) ActsForANCT() bool {
 		return g.Scope == ScopeNational && (g.Role == RoleAdmin || g.Role == RoleInstructor)
 	})
 }
+
+// CanReadInterests reports whether p may read a selected service's expressions of interest:
+// ANCT, which confirms the territoires référents among them, or a collectivité's agent,
+// who reads its own (CanSeeInterest).
+func (p Principal) CanReadInterests() bool {
+	return p.ActsForANCT() || slices.ContainsFunc(p.Grants(), func(g Grant) bool { return g.Role == RoleApplicant })
+}
+
+// CanSeeInterest reports whether p may read expression of interest in: ANCT reads every
+// collectivité's, référents first then the waiting list; a collectivité its own, to know
+// whether it pilots the service or waits on the list, not its neighbours'.
+func (p Principal) CanSeeInterest(in Interest) bool { return p.ActsForANCT() || p.ActsFor(in.Siren) }

@@ -179,8 +179,8 @@ var (
 )
 
 // TestDossierPolicy: for every principal and dossier, whether it is read, and whether the
-// jury's deliberations on it are: D reads it with them, A reads it as its applicant only
-// (without them), - does not read it. The access value agrees with the predicate.
+// internal work on it (the jury's deliberations, the State's instruction) is: D reads it
+// with them, A reads it as its applicant only (without them), - does not read it. The access value agrees with the predicate.
 func TestDossierPolicy(t *testing.T) {
 	want := map[string]string{
 		"admin":                                    "DDDDDDD",
@@ -209,7 +209,7 @@ func TestDossierPolicy(t *testing.T) {
 			access := pp.p.DossierAccess()
 			got := make([]byte, len(policyDossiers))
 			for i, d := range policyDossiers {
-				see, deliberations := pp.p.CanSeeDossier(d), pp.p.SeesDeliberations(d)
+				see, deliberations := pp.p.CanSeeDossier(d), pp.p.SeesInternals(d)
 				require.Equal(t, see, access.Allows(d), d.ID)
 				switch {
 				case deliberations:
@@ -328,6 +328,62 @@ func TestDeliberationsHiddenFromApplicants(t *testing.T) {
 	require.False(t, outsider.CanSeeAuditEvent(own, opened))
 }
 
+// TestInstructionHiddenFromApplicants: the applicant of an Axe 3 dossier is told the
+// decision and its motivation, not the State's instruction: neither the admissibility,
+// scoring and decision tasks nor the score and amount proposed, in its tasks or its audit
+// trail, whatever roles it holds elsewhere.
+func TestInstructionHiddenFromApplicants(t *testing.T) {
+	own := models.Dossier{ID: "axe3-rennes", Kind: models.KindPrefectoral, Status: models.StatusScored, ApplicantSiren: sirenRennes,
+		Departement: "35", Region: "53"}
+	task := func(typ models.TaskType, role models.Role, scope models.Scope) models.Task {
+		return models.Task{ID: string(typ), DossierID: own.ID, Type: typ, Role: role, Scope: scope, Status: models.TaskDone}
+	}
+	dep35 := models.DepartementScope("35")
+	instruction := []models.Task{task(models.TaskAdmissibility, models.RoleInstructor, dep35),
+		task(models.TaskScoring, models.RoleInstructor, dep35), task(models.TaskProgramming, models.RolePrefet, dep35)}
+	information := task(models.TaskInformation, models.RoleApplicant, models.CollectiviteScope(sirenRennes))
+	signature := task(models.TaskConventionSignature, models.RoleApplicant, models.CollectiviteScope(sirenRennes))
+	event := func(action, detail string) models.AuditEvent {
+		return models.AuditEvent{DossierID: own.ID, Actor: "i35", Action: action, Detail: detail}
+	}
+	scoring := []models.AuditEvent{
+		event(models.AuditScored, "72/100 (criteria [4 3 5 2 1]), 25 000,00 € proposed"),
+		event(string(models.StatusScored), "72/100, 25 000,00 € proposed: waiting for a programming session on axe3.territorial.53.35"),
+		event(models.AuditTaskCompleted, "scoring: scored Équipe solide, impact mesuré"),
+		event(models.AuditTaskOpened, "admissibility task for instructor departement:35, due 2021-05-01"),
+	}
+	told := []models.AuditEvent{event(models.AuditSubmitted, ""), event(models.AuditAdmissible, "Dossier complet"),
+		event(models.AuditGranted, ""), event(models.AuditTaskOpened, "information task for applicant collectivite:"+sirenRennes)}
+
+	for _, name := range []string{"applicant Rennes", "applicant Rennes, juror of call B"} {
+		p := principalNamed(t, name)
+		require.True(t, p.CanSeeDossier(own), name)
+		require.False(t, p.SeesInternals(own), name)
+		for _, tk := range instruction {
+			require.False(t, p.CanSeeTask(own, tk), "%s sees the %s task", name, tk.Type)
+		}
+		require.True(t, p.CanSeeTask(own, information), name)
+		require.True(t, p.CanSeeTask(own, signature), name)
+		for _, e := range scoring {
+			require.False(t, p.CanSeeAuditEvent(own, e), "%s sees %s %q", name, e.Action, e.Detail)
+		}
+		for _, e := range told {
+			require.True(t, p.CanSeeAuditEvent(own, e), "%s is told %s", name, e.Action)
+		}
+	}
+	for _, name := range []string{"instructor 35", "préfet 35", "admin", "finance", "applicant Rennes, instructor 35"} {
+		p := principalNamed(t, name)
+		require.True(t, p.SeesInternals(own), name)
+		for _, tk := range instruction {
+			require.True(t, p.CanSeeTask(own, tk), "%s reads the %s task", name, tk.Type)
+		}
+		for _, e := range scoring {
+			require.True(t, p.CanSeeAuditEvent(own, e), "%s reads %s", name, e.Action)
+		}
+	}
+	require.False(t, principalNamed(t, "applicant Paris").CanSeeTask(own, information))
+}
+
 func TestCanSeeJurySession(t *testing.T) {
 	call := models.Call{ID: callA}
 	for name, see := range map[string]bool{"admin": true, "finance": true, "national instructor": true, "instructor 35": false,
@@ -353,4 +409,40 @@ func principalNamed(t *testing.T, name string) models.Principal {
 	}
 	t.Fatalf("no principal %q", name)
 	return models.Principal{}
+}
+
+// TestInterestsPolicy: ANCT reads every expression of interest; a collectivité its own.
+func TestInterestsPolicy(t *testing.T) {
+	rennes, paris := models.Interest{Siren: sirenRennes}, models.Interest{Siren: sirenParis}
+	for name, want := range map[string]string{"admin": "RR", "national instructor": "RR", "applicant Rennes": "R-",
+		"applicant Paris": "-R", "applicant Rennes, instructor 35": "R-", "instructor 35": "", "finance": "", "préfet 35": "",
+		"siren and départements without the roles": ""} {
+		p := principalNamed(t, name)
+		got := ""
+		if p.CanReadInterests() {
+			for _, in := range []models.Interest{rennes, paris} {
+				got += map[bool]string{true: "R", false: "-"}[p.CanSeeInterest(in)]
+			}
+		} else {
+			require.False(t, p.CanSeeInterest(rennes) || p.CanSeeInterest(paris), name)
+		}
+		require.Equal(t, want, got, name)
+	}
+}
+
+// TestReadersOfTheMoneyAndProgramming: who reads the ledger (L), the programming sessions
+// (S) and the régions' envelopes (R).
+func TestReadersOfTheMoneyAndProgramming(t *testing.T) {
+	want := map[string]string{"admin": "LSR", "finance": "LSR", "national instructor": "-SR", "instructor 35": "-SR",
+		"instructor without scope": "-SR", "préfet 35": "-SR", "préfet of Île-de-France": "-SR", "applicant Rennes": "---",
+		"applicant Rennes, instructor 35": "-SR", "juror of call A": "---", "siren and départements without the roles": "---",
+		"no roles": "---"}
+	for name, w := range want {
+		p := principalNamed(t, name)
+		got := ""
+		for i, can := range []bool{p.CanReadLedger(), p.CanReadSessions(), p.CanReadRegion()} {
+			got += map[bool]string{true: string("LSR"[i]), false: "-"}[can]
+		}
+		require.Equal(t, w, got, name)
+	}
 }

@@ -529,10 +529,6 @@ func (s *Server) proposalForm(c echo.Context) error {
 
 // fileProposal files a proposal through the filing service, as the API does.
 func (s *Server) fileProposal(c echo.Context) error {
-	p := principal(c)
-	if err := p.NeedRole(models.RoleApplicant, models.RolePartner); err != nil {
-		return s.renderError(c, err)
-	}
 	campaign, form, f, err := s.postedForm(c)
 	if err != nil {
 		return s.renderError(c, err)
@@ -547,7 +543,7 @@ func (s *Server) fileProposal(c echo.Context) error {
 	if len(f.Errors) > 0 {
 		return s.showProposal(c, http.StatusUnprocessableEntity, f)
 	}
-	filed, err := s.App.FileProposal(c.Request().Context(), p, form.Get("key"), campaign, prop)
+	filed, err := s.App.FileProposal(c.Request().Context(), principal(c), form.Get("key"), campaign, prop)
 	if err == nil {
 		return c.Redirect(http.StatusSeeOther, "/dossiers/"+url.PathEscape(filed.Dossier.ID)+"?info=proposition-deposee")
 	}

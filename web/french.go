@@ -242,6 +242,7 @@ var refusalsFR = []refusalRule{
 		return "Cette tâche revient au rôle « " + label(roleLabels, models.Role(m[1])) + " » pour le périmètre " + m[2] + ", qui n'est pas le vôtre."
 	}},
 	{regexp.MustCompile(`^task \S+ is a jury member's vote: `), say("Cette tâche est le vote d'un membre du jury : la collectivité voit la décision du jury, pas les votes.")},
+	{regexp.MustCompile(`^task \S+ is the State's instruction: `), say("Cette tâche relève de l'instruction par l'État : la collectivité est informée de la décision et de sa motivation, pas de l'instruction.")},
 	{regexp.MustCompile(`^a jury member's vote is personal: there is nothing to claim$`), say("Le vote d'un membre du jury lui est personnel : il n'y a rien à prendre en charge.")},
 	{regexp.MustCompile(`^a jury member's vote is personal: it cannot be reassigned$`), say("Le vote d'un membre du jury lui est personnel : il ne peut pas être confié à un autre.")},
 	{regexp.MustCompile(`^the préfet decides in the programming session`), say("Le préfet décide en séance de programmation, où se tiennent le classement et la motivation d'un écart.")},
@@ -261,6 +262,14 @@ var refusalsFR = []refusalRule{
 	{regexp.MustCompile(`^only an administrator can withdraw a dossier$`), say("Seul un administrateur peut retirer un dossier.")},
 	{regexp.MustCompile(`^only an administrator can do this$`), say("Seul un administrateur peut le faire.")},
 	{regexp.MustCompile(`^only the call's jury and the national roles`), say("Seuls le jury de l'appel et les rôles nationaux (administration, finances, instruction nationale) voient sa session.")},
+	{regexp.MustCompile(`^only ANCT \(an administrator or a national instructor\), and a collectivité its own, reads the expressions of interest$`),
+		say("Seules l'ANCT (administration ou instruction nationale) et chaque collectivité, pour la sienne, lisent les manifestations d'intérêt.")},
+	{regexp.MustCompile(`^only the administrators and finance officers read the ledger$`), say("Seuls l'administration et les agents des finances lisent le grand livre.")},
+	{regexp.MustCompile(`^only the State's agents \(administrators, finance officers, préfets, instructors\) read the programming sessions$`),
+		say("Seuls les agents de l'État (administration, finances, préfets, instruction) lisent les séances de programmation.")},
+	{regexp.MustCompile(`^only the State's agents \(administrators, finance officers, préfets, instructors\) read the régions' envelopes$`),
+		say("Seuls les agents de l'État (administration, finances, préfets, instruction) lisent les enveloppes des régions.")},
+	{regexp.MustCompile(`^only an administrator reads the split of (\S+)$`), say("Seul un administrateur lit la répartition de l'enveloppe %s.", 1)},
 	// The dossier's state.
 	{regexp.MustCompile(`^dossier is (\w+): only an incomplete dossier can be amended$`), func(m []string) string {
 		return "Le dossier est « " + statusFR(m[1]) + " » : seul un dossier incomplet peut être complété."

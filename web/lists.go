@@ -116,24 +116,20 @@ type ledgerView struct {
 
 // ledgerPage is the ledger: every movement of money, newest first.
 func (s *Server) ledgerPage(c echo.Context) error {
-	p := principal(c)
-	if err := p.NeedRole(models.RoleAdmin, models.RoleFinance); err != nil {
-		return s.renderError(c, err)
-	}
 	v := ledgerView{Columns: headers(api.LedgerColumns), Envelope: c.QueryParam("enveloppe")}
 	var err error
-	if v.Entries, err = s.Store.Ledger(c.Request().Context(), "", v.Envelope, 0, 200); err != nil {
+	if v.Entries, err = s.App.Ledger(c.Request().Context(), principal(c), "", v.Envelope, 0, 200); err != nil {
 		return s.renderError(c, err)
 	}
 	return s.render(c, http.StatusOK, "ledger", "Grand livre", v)
 }
 
 func (s *Server) ledgerCSV(c echo.Context) error {
-	if err := principal(c).NeedRole(models.RoleAdmin, models.RoleFinance); err != nil {
+	err := s.API.LedgerCSV(c.Request().Context(), c.Response(), principal(c), "", c.QueryParam("enveloppe"))
+	if err != nil && !c.Response().Committed {
 		return s.renderError(c, err)
 	}
-	api.StartCSV(c.Response(), "grand-livre.csv")
-	return s.API.LedgerCSV(c.Request().Context(), c.Response(), "", c.QueryParam("enveloppe"))
+	return err
 }
 
 // envelopeLine is an envelope of the tree, with its depth and the shares of its bar.

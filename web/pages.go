@@ -277,7 +277,7 @@ func (s *Server) showDossier(c echo.Context, status int, typed *amendForm) error
 		return s.renderError(c, err)
 	}
 	for _, t := range d.Tasks {
-		if t.Status == models.TaskOpen || t.Status == models.TaskClaimed {
+		if t.Status.Open() {
 			v.OpenTasks = append(v.OpenTasks, t)
 		}
 	}

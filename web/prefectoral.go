@@ -342,7 +342,7 @@ func (s *Server) axe3Facts(ctx context.Context, p models.Principal, v filing.Dos
 	for _, r := range f.Eligibility.Reasons {
 		f.Reasons = append(f.Reasons, eligibilityFR(r))
 	}
-	if p.HasRole(models.RoleApplicant) {
+	if !p.SeesInternals(v.Dossier) {
 		return f, nil // the instruction's scores and sessions are the State's
 	}
 	if f.Score, f.Scored, err = s.Store.DossierScore(ctx, v.ID); err != nil {

@@ -371,6 +371,15 @@ func TestAxe3ProgrammingSessionPage(t *testing.T) {
 	require.Equal(t, http.StatusForbidden, status)
 	status, _, _ = w.post(t, "/axe3/seances/"+session.ID+"/cloture", url.Values{"_csrf": {csrf}})
 	require.Equal(t, http.StatusForbidden, status)
+
+	// Whoever works for the State reads the session; an applicant does not.
+	w.signInAs(t, finance)
+	status, _, _ = w.get(t, "/axe3/seances/"+session.ID)
+	require.Equal(t, http.StatusOK, status)
+	w.signInAs(t, applicant)
+	status, page, _ = w.get(t, "/axe3/seances/"+session.ID)
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, html.UnescapeString(page), "Seuls les agents de l'État (administration, finances, préfets, instruction) lisent les séances de programmation.")
 }
 
 func TestAxe3RegionalSplitAndDelegations(t *testing.T) {
@@ -455,4 +464,20 @@ func TestAxe3RegionalSplitAndDelegations(t *testing.T) {
 	// A préfet de région may not delegate another région's envelope.
 	status, _, _ = w.post(t, "/axe3/regions/11/delegations", url.Values{"_csrf": {csrf}, "departement": {"75"}, "amount": {"1"}})
 	require.Equal(t, http.StatusForbidden, status)
+
+	// Whoever works for the State reads the régions' envelopes, as through the API; the
+	// forms are for who splits and who delegates.
+	for _, p := range []models.Principal{finance, instructor35, prefet35} {
+		w.signInAs(t, p)
+		status, page, _ = w.get(t, "/axe3/enveloppes")
+		require.Equal(t, http.StatusOK, status, p.Subject)
+		require.Contains(t, page, `href="/axe3/enveloppes"`, "%s is offered the page", p.Subject)
+		require.Contains(t, html.UnescapeString(page), "(axe3.territorial.53.29)</span></th><td>250 000,00 €", p.Subject)
+		require.NotContains(t, page, `id="deleguer-53"`, p.Subject)
+		require.NotContains(t, page, `id="repartition"`, p.Subject)
+	}
+	w.signInAs(t, applicant)
+	status, page, _ = w.get(t, "/axe3/enveloppes")
+	require.Equal(t, http.StatusForbidden, status)
+	require.NotContains(t, page, `href="/axe3/enveloppes"`)
 }

@@ -103,10 +103,7 @@ func (s *Server) sessionPage(c echo.Context) error {
 
 func (s *Server) showSession(c echo.Context, status int, dossierID string, values, errs map[string]string, problem string) error {
 	ctx, p := c.Request().Context(), principal(c)
-	if err := p.NeedRole(models.RolePrefet, models.RoleAdmin, models.RoleFinance, models.RoleInstructor); err != nil {
-		return s.renderError(c, err)
-	}
-	session, err := s.App.Session(ctx, c.Param("id"))
+	session, err := s.App.Session(ctx, p, c.Param("id"))
 	if err != nil {
 		return s.renderError(c, err)
 	}
@@ -213,8 +210,10 @@ type splitRow struct {
 type regionForm struct {
 	filing.RegionView
 	Region string
-	Values map[string]string
-	Errors map[string]string
+	// Governs is whether the person delegates the région's envelope: its form is shown.
+	Governs bool
+	Values  map[string]string
+	Errors  map[string]string
 }
 
 func (s *Server) envelopesPage(c echo.Context) error {
@@ -347,13 +346,13 @@ func (s *Server) showEnvelopes(c echo.Context, status int, split map[string]stri
 
 func (s *Server) renderEnvelopes(c echo.Context, status int, split map[string]string, region string, rules models.Scope, values, errs map[string]string, problem string) error {
 	ctx, p := c.Request().Context(), principal(c)
-	if err := p.NeedRole(models.RoleAdmin, models.RolePrefet); err != nil {
+	views, err := s.App.Regions(ctx, p)
+	if err != nil {
 		return s.renderError(c, err)
 	}
 	v := envelopesView{Problem: problem}
-	var regions []string
-	if p.HasRole(models.RoleAdmin) {
-		view, err := s.App.RegionalSplit(ctx)
+	if p.IsAdmin() {
+		view, err := s.App.RegionalSplit(ctx, p)
 		if err != nil {
 			return s.renderError(c, err)
 		}
@@ -374,19 +373,14 @@ func (s *Server) renderEnvelopes(c echo.Context, status int, split map[string]st
 			f.Rows = append(f.Rows, row)
 		}
 		v.Split = f
-		regions = slices.Sorted(maps.Keys(view.Current))
-	} else {
-		regions = p.Regions
+	}
+	// The régions the person delegates, with their forms; who delegates none reads them all.
+	regions := slices.Sorted(maps.Keys(views))
+	if governed := slices.DeleteFunc(slices.Clone(regions), func(r string) bool { return !p.GovernsRegion(r) }); len(governed) > 0 {
+		regions = governed
 	}
 	for _, r := range regions {
-		view, err := s.App.Region(ctx, r)
-		if models.ErrorCode(err) == models.ENotFound {
-			continue // not split to yet
-		}
-		if err != nil {
-			return s.renderError(c, err)
-		}
-		f := regionForm{RegionView: view, Region: r, Values: map[string]string{}, Errors: map[string]string{}}
+		f := regionForm{RegionView: views[r], Region: r, Governs: p.GovernsRegion(r), Values: map[string]string{}, Errors: map[string]string{}}
 		if r == region {
 			f.Values, f.Errors = values, errs
 		}

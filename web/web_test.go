@@ -336,7 +336,10 @@ func TestAdministratorAndFinancePages(t *testing.T) {
 	status, page, _ := w.get(t, "/admin")
 	require.Equal(t, http.StatusForbidden, status)
 	require.Contains(t, page, "Cette action demande le rôle « Administration ».")
-	status, _, _ = w.get(t, "/grand-livre")
+	status, page, _ = w.get(t, "/grand-livre")
+	require.Equal(t, http.StatusForbidden, status)
+	require.Contains(t, page, "Seuls l&#39;administration et les agents des finances lisent le grand livre.")
+	status, _, _ = w.get(t, "/grand-livre.csv")
 	require.Equal(t, http.StatusForbidden, status)
 
 	w2 := newWorkspace(t)
