@@ -311,10 +311,7 @@ func (p Principal) GovernsEnvelope(code string) bool {
 // CanSeeResults reports whether p may read a campaign's vote results at now: ANCT's
 // national roles during the vote, everyone once it has closed.
 func (p Principal) CanSeeResults(c Campaign, now time.Time) bool {
-	if !now.Before(c.Schedule.Vote.ClosesAt) {
-		return true
-	}
-	return p.ActsForANCT()
+	return c.VoteClosed(now) || p.ActsForANCT()
 }
 
 // CanSeeBallots reports whether p may read a campaign's ballots one by one at now: whoever
