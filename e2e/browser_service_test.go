@@ -48,6 +48,9 @@ func TestWorkspaceServiceBuildAndDelivery(t *testing.T) {
 	opinions := map[string]any{"opinions": []map[string]any{{"service_id": svc.ID, "select": true, "comment": "attendu"}}}
 	chair := s.token(t, models.Principal{Subject: "anct.chair", Roles: []models.Role{models.RoleAdmin}})
 	for _, tok := range []string{chair, s.token(t, models.Principal{Subject: "dinum", Roles: []models.Role{models.RoleJury}})} {
+		// The members' tasks open once the campaign's workflow has seen the vote close,
+		// which may come a little after the phase shows.
+		waitInboxTask(t, s, tok, models.TaskCommitteeOpinions)
 		r = s.call(t, http.MethodPut, base+"/committee/opinions", tok, opinions)
 		require.Equal(t, http.StatusOK, r.Status, string(r.Body))
 	}
