@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/models"
@@ -76,16 +75,7 @@ func TestInterestsAsEachMayReadThem(t *testing.T) {
 	s := newService(t, newFake())
 	ctx := context.Background()
 	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
-	c, err := s.CreateCampaign(ctx, admin, newCampaign("axe1.i"))
-	require.NoError(t, err)
-	p1 := uuid.NewString()
-	_, _, err = s.Store.CreateDossier(ctx, models.Dossier{ID: p1, Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
-		ApplicantSiren: paris.Siren, EnvelopeCode: c.EnvelopeCode, Payload: []byte(`{}`), CallID: c.ID, CreatedBy: "test"}, store.IdempotencyKey{}, nil)
-	require.NoError(t, err)
-	require.NoError(t, s.Store.SetDossierStatus(ctx, p1, store.StatusChange{Status: models.StatusAccepted, StepKey: p1 + "/accepted"}))
-	svc, err := s.CreateService(ctx, admin, c, models.ServiceRequest{Title: "Rendez-vous en mairie",
-		Description: "Un service candidat issu des propositions.", ProposalIDs: []string{p1}})
-	require.NoError(t, err)
+	c, svc := campaignWithService(t, s, "axe1.i")
 	require.NoError(t, s.Store.RecordDecision(ctx, c, models.CommitteeDecision{Services: []models.ServiceDecision{
 		{ServiceID: svc.ID, Selected: true, BudgetCents: models.Euros(400_000), Reason: "Un besoin partagé."}}}, "chair"))
 	for _, p := range []models.Principal{paris, marseille} {

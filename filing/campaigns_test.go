@@ -6,10 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/filing"
 	"github.com/relance/relance/models"
+	"github.com/relance/relance/store"
 	"github.com/relance/relance/workflows"
 )
 
@@ -113,4 +115,22 @@ func TestProposalFiledDuringCollectionOnly(t *testing.T) {
 	_, err = s.FileProposal(ctx, paris, "k5", c, prop)
 	require.Equal(t, models.EConflict, models.ErrorCode(err))
 	require.Len(t, dossiers(t, s), 2)
+}
+
+// campaignWithService is an administrator's campaign on envelope with one candidate
+// service, grouping one accepted proposal of Paris.
+func campaignWithService(t *testing.T, s *filing.Service, envelope string) (models.Campaign, models.CandidateService) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := s.CreateCampaign(ctx, admin, newCampaign(envelope))
+	require.NoError(t, err)
+	p1 := uuid.NewString()
+	_, _, err = s.Store.CreateDossier(ctx, models.Dossier{ID: p1, Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
+		ApplicantSiren: paris.Siren, EnvelopeCode: c.EnvelopeCode, Payload: []byte(`{}`), CallID: c.ID, CreatedBy: "test"}, store.IdempotencyKey{}, nil)
+	require.NoError(t, err)
+	require.NoError(t, s.Store.SetDossierStatus(ctx, p1, store.StatusChange{Status: models.StatusAccepted, StepKey: p1 + "/accepted"}))
+	svc, err := s.CreateService(ctx, admin, c, models.ServiceRequest{Title: "Rendez-vous en mairie",
+		Description: "Un service candidat issu des propositions.", ProposalIDs: []string{p1}})
+	require.NoError(t, err)
+	return c, svc
 }

@@ -5,11 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/relance/relance/models"
-	"github.com/relance/relance/store"
 )
 
 // TestBallotsReadByWhoeverReadsTheResults: during the vote only ANCT lists the ballots, with
@@ -20,19 +18,10 @@ func TestBallotsReadByWhoeverReadsTheResults(t *testing.T) {
 	require.NoError(t, s.Store.SeedEnvelopes(ctx, models.DefaultEnvelopes()))
 	require.NoError(t, s.Store.ImportRegistry(ctx, []models.Collectivite{{Type: models.TypeCommune, Code: "75056", Siren: paris.Siren,
 		Name: "Paris", Departement: "75", Region: "11"}}, nil))
-	c, err := s.CreateCampaign(ctx, admin, newCampaign("axe1.v"))
-	require.NoError(t, err)
-	p1 := uuid.NewString()
-	_, _, err = s.Store.CreateDossier(ctx, models.Dossier{ID: p1, Kind: models.KindCoConstruction, Status: models.StatusSubmitted,
-		ApplicantSiren: paris.Siren, EnvelopeCode: c.EnvelopeCode, Payload: []byte(`{}`), CallID: c.ID, CreatedBy: "test"}, store.IdempotencyKey{}, nil)
-	require.NoError(t, err)
-	require.NoError(t, s.Store.SetDossierStatus(ctx, p1, store.StatusChange{Status: models.StatusAccepted, StepKey: p1 + "/accepted"}))
-	svc, err := s.CreateService(ctx, admin, c, models.ServiceRequest{Title: "Rendez-vous en mairie",
-		Description: "Un service candidat issu des propositions.", ProposalIDs: []string{p1}})
-	require.NoError(t, err)
+	c, svc := campaignWithService(t, s, "axe1.v")
 
 	s.Now = func() time.Time { return c.Schedule.Vote.OpensAt }
-	_, _, err = s.CastBallot(ctx, paris, c, models.BallotRequest{ServiceIDs: []string{svc.ID}})
+	_, _, err := s.CastBallot(ctx, paris, c, models.BallotRequest{ServiceIDs: []string{svc.ID}})
 	require.NoError(t, err)
 	anct := models.Principal{Subject: "instr", Roles: []models.Role{models.RoleInstructor}, Departements: []string{models.AllDepartements}}
 	ballots, err := s.Ballots(ctx, anct, c, "", 10)
