@@ -227,15 +227,15 @@ func (s *Service) checkPrefectoralReferences(ctx context.Context, siren string, 
 
 // OwnPrefectoral loads an Axe 3 application of p's collectivité, with what it holds.
 func (s *Service) OwnPrefectoral(ctx context.Context, p models.Principal, id string) (models.Dossier, models.PrefectoralApplication, error) {
-	d, app, err := s.PrefectoralDossier(ctx, p, id)
+	d, app, err := s.prefectoralDossier(ctx, p, id)
 	if err != nil {
 		return d, app, err
 	}
 	return d, app, ownApplication(p, d)
 }
 
-// PrefectoralDossier loads an Axe 3 dossier p may read, with its application.
-func (s *Service) PrefectoralDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, models.PrefectoralApplication, error) {
+// prefectoralDossier loads an Axe 3 dossier p may read, with its application.
+func (s *Service) prefectoralDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, models.PrefectoralApplication, error) {
 	var app models.PrefectoralApplication
 	d, err := s.VisibleDossier(ctx, p, id)
 	if err != nil {
@@ -264,7 +264,7 @@ func (s *Service) UpdatePrefectoralDraft(ctx context.Context, p models.Principal
 
 // PrefectoralEligibility computes and explains the eligibility of Axe 3 dossier id as it stands.
 func (s *Service) PrefectoralEligibility(ctx context.Context, p models.Principal, id string) (models.PrefectoralEligibility, error) {
-	d, app, err := s.PrefectoralDossier(ctx, p, id)
+	d, app, err := s.prefectoralDossier(ctx, p, id)
 	if err != nil {
 		return models.PrefectoralEligibility{}, err
 	}

@@ -37,8 +37,8 @@ func (s *Service) CreateCall(ctx context.Context, p models.Principal, req models
 
 // VisibleCall loads call id (calls are public): not found for an ID that is none.
 func (s *Service) VisibleCall(ctx context.Context, id string) (models.Call, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return models.Call{}, models.Errorf(models.ENotFound, "no call %q", id)
+	if err := mustBeID("call", id); err != nil {
+		return models.Call{}, err
 	}
 	return s.Store.Call(ctx, id)
 }

@@ -110,8 +110,8 @@ func (s *Service) FileProposal(ctx context.Context, p models.Principal, idemKey 
 
 // Campaign reads a campaign by its ID; anything but a UUID names none.
 func (s *Service) Campaign(ctx context.Context, id string) (models.Campaign, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return models.Campaign{}, models.Errorf(models.ENotFound, "no campaign %q", id)
+	if err := mustBeID("campaign", id); err != nil {
+		return models.Campaign{}, err
 	}
 	return s.Store.Campaign(ctx, id)
 }

@@ -219,6 +219,15 @@ func (s *Service) saveDraft(ctx context.Context, d models.Dossier, app any, requ
 	return s.Store.UpdateDraft(ctx, d.ID, payload, requested)
 }
 
+// mustBeID refuses an id that is no UUID as naming no such thing (what): every ID relance
+// gives is one, and the store is not asked.
+func mustBeID(what, id string) error {
+	if _, err := uuid.Parse(id); err != nil {
+		return models.Errorf(models.ENotFound, "no %s %q", what, id)
+	}
+	return nil
+}
+
 // detach gives work that must finish its own deadline, the filing's one: a client that
 // disconnects does not cancel it halfway.
 func (s *Service) detach(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -65,8 +65,8 @@ func (s *Service) Session(ctx context.Context, p models.Principal, id string) (m
 
 // session loads programming session id for an act, which checks its own rule.
 func (s *Service) session(ctx context.Context, id string) (models.ProgrammingSession, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return models.ProgrammingSession{}, models.Errorf(models.ENotFound, "no programming session %q", id)
+	if err := mustBeID("programming session", id); err != nil {
+		return models.ProgrammingSession{}, err
 	}
 	return s.Store.Session(ctx, id)
 }

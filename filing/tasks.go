@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/google/uuid"
-
 	"github.com/relance/relance/models"
 	"github.com/relance/relance/workflows"
 )
@@ -13,8 +11,8 @@ import (
 // VisibleDossier loads a dossier p may see: not found when it does not exist, forbidden
 // when the policy keeps it from p.
 func (s *Service) VisibleDossier(ctx context.Context, p models.Principal, id string) (models.Dossier, error) {
-	if _, err := uuid.Parse(id); err != nil {
-		return models.Dossier{}, models.Errorf(models.ENotFound, "no dossier %q", id)
+	if err := mustBeID("dossier", id); err != nil {
+		return models.Dossier{}, err
 	}
 	d, err := s.Store.Dossier(ctx, id)
 	if err != nil {
