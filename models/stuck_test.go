@@ -2,6 +2,7 @@ package models_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -35,5 +36,21 @@ func TestStuckActions(t *testing.T) {
 	}
 	for _, c := range cases {
 		require.Equal(t, c.want, models.StuckActions(c.row, c.task), c.name)
+	}
+}
+
+func TestTaskOverdue(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	past, future := now.Add(-time.Minute), now.Add(time.Minute)
+	for name, c := range map[string]struct {
+		task models.Task
+		want bool
+	}{
+		"no due date":                 {models.Task{}, false},
+		"due later":                   {models.Task{DueAt: &future}, false},
+		"past due, not escalated yet": {models.Task{DueAt: &past}, true},
+		"escalated":                   {models.Task{DueAt: &future, EscalatedAt: &past}, true},
+	} {
+		require.Equal(t, c.want, c.task.Overdue(now), name)
 	}
 }

@@ -111,6 +111,12 @@ func (t Task) Recipient() string {
 	return "role:" + string(t.Role) + ":" + t.Scope.String()
 }
 
+// Overdue reports whether t is past its due date at now, or was escalated as such (the
+// escalation's timer fires at the due date, the database may be read a moment before).
+func (t Task) Overdue(now time.Time) bool {
+	return t.EscalatedAt != nil || t.DueAt != nil && t.DueAt.Before(now)
+}
+
 // Personal reports whether t is one person's by its nature (a jury member's vote, a
 // committee member's opinion): nobody else may complete it, and it cannot be reassigned.
 // Another task's assignee is only whoever claimed it.

@@ -318,7 +318,7 @@ func (s *Server) taskRows(ctx context.Context, p models.Principal, tasks []model
 	now := time.Now()
 	rows := make([]taskRow, len(lines))
 	for i, t := range lines {
-		rows[i] = taskRow{TaskLine: t, Overdue: t.EscalatedAt != nil || (t.DueAt != nil && t.DueAt.Before(now)),
+		rows[i] = taskRow{TaskLine: t, Overdue: t.Overdue(now),
 			Mine: t.Assignee != "" && t.Assignee == p.Subject}
 	}
 	return rows, nil
