@@ -68,12 +68,49 @@ func startWorkspace(t *testing.T, tune func(*config.Config), people ...models.Pr
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute) // a whole path, on a loaded CI machine
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	// Start the browser on the test's context: the first run binds the browser's life to the
+	// context it is given, and each step runs on a shorter one of its own.
+	require.NoError(t, chromedp.Do(ctx))
 	return s, &browser{t: t, ctx: ctx, url: s.URL}
 }
 
+// run runs steps once htmx has settled the page (a click on a page it is still swapping can
+// land on the old content), each run within a deadline of its own, so that a step that
+// fails leaves time to report the page it failed on.
 func (b *browser) run(steps ...chromedp.Action[chromedp.Void]) {
 	b.t.Helper()
-	require.NoError(b.t, chromedp.Do(b.ctx, steps...))
+	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, append([]chromedp.Action[chromedp.Void]{htmxSettled}, steps...)...); err != nil {
+		b.t.Fatalf("%v\n%s", err, b.state())
+	}
+}
+
+// htmxSettled waits until htmx swaps, settles or requests nothing on the page.
+var htmxSettled = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	for {
+		busy, err := chromedp.Evaluate[bool](`document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling') !== null`)(ctx, t)
+		if err != nil || !busy {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+})
+
+// state is where the browser is and what its page says, for a failure's report.
+func (b *browser) state() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		return "the page could not be read: " + err.Error()
+	}
+	text, _ := chromedp.Run(ctx, chromedp.Text(css("body")))
+	return fmt.Sprintf("on %s:\n%s", loc, text)
 }
 
 // value runs an action that reads something from the page.
