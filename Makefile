@@ -6,7 +6,7 @@ BIN := $(CURDIR)/bin
 TEMPORAL := $(or $(shell command -v temporal 2>/dev/null),$(BIN)/temporal)
 GO_TEST_FLAGS ?= -count=1 -timeout 30m
 
-.PHONY: run build temporal temporal-server test vet fmt-check bench bench-scale bench-cluster bench-memory registry web-assets screenshots docker clean histories
+.PHONY: run build temporal temporal-server test bench-smoke vet fmt-check bench bench-scale bench-cluster bench-memory registry web-assets screenshots docker clean histories
 
 run: build temporal ## Start everything: Temporal dev server + UI, database, worker, API
 	TEMPORAL_CLI=$(TEMPORAL) $(BIN)/relance dev
@@ -23,8 +23,13 @@ $(BIN)/temporal:
 temporal-server: ## Install the real Temporal server, its SQL tool and PostgreSQL schema into ./bin (for the cluster tests)
 	./scripts/temporal-server.sh
 
-test: temporal vet fmt-check ## Unit, store, workflow and end-to-end tests
+test: temporal vet fmt-check ## Unit, store, workflow and end-to-end tests, then every benchmark once at a tiny size
 	TEMPORAL_CLI=$(TEMPORAL) go test $(GO_TEST_FLAGS) ./...
+	$(MAKE) bench-smoke
+
+bench-smoke: temporal ## Every benchmark once at a tiny size (about 30 s), so that none breaks unseen: they are not tests
+	BENCH_SCALE=1 BENCH_SCALE_SIZES=200 BENCH_SCALE_REPS=1 BENCH_DOSSIERS=4 BENCH_CONCURRENCY=2 \
+		TEMPORAL_CLI=$(TEMPORAL) go test -run '^$$' -bench . -benchtime 1x -timeout 10m ./...
 
 vet:
 	go vet ./...
