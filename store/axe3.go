@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -255,32 +253,8 @@ func (s *Store) PutLab(ctx context.Context, l models.Lab, by string) error {
 		if err := tx.Save(&labRow{ID: l.ID, Name: l.Name, Region: l.Region}).Error; err != nil {
 			return err
 		}
-		return s.auditReference(tx, models.LabTrailID(l.ID), by, models.AuditLabPut, changeOf(before.model(), found, l))
+		return s.auditEntry(tx, models.LabTrailID(l.ID), by, models.AuditLabPut, changeOf(before.model(), found, l))
 	})
-}
-
-// referenceChange is the detail of a change to a lab or a CRTE: the entry before (none when
-// created) and after.
-type referenceChange[T any] struct {
-	Before *T `json:"before"`
-	After  *T `json:"after"`
-}
-
-// changeOf is the change to after from before, when there was one.
-func changeOf[T any](before T, found bool, after T) referenceChange[T] {
-	c := referenceChange[T]{After: &after}
-	if found {
-		c.Before = &before
-	}
-	return c
-}
-
-func (s *Store) auditReference(tx *gorm.DB, trail, by, action string, change any) error {
-	detail, err := json.Marshal(change)
-	if err != nil {
-		return err
-	}
-	return s.auditTx(tx, "reference/"+uuid.NewString(), models.AuditEvent{DossierID: trail, Actor: by, Action: action, Detail: string(detail)})
 }
 
 // lockedRow reads into row the row with primary key id, locked until tx ends; found is
@@ -378,7 +352,7 @@ func (s *Store) PutCRTE(ctx context.Context, c models.CRTE, by string) error {
 		if err := tx.Save(&row).Error; err != nil {
 			return err
 		}
-		return s.auditReference(tx, models.CRTETrailID(c.ID), by, models.AuditCRTEPut, changeOf(before.model(), found, row.model()))
+		return s.auditEntry(tx, models.CRTETrailID(c.ID), by, models.AuditCRTEPut, changeOf(before.model(), found, row.model()))
 	})
 }
 

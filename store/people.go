@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -64,30 +63,12 @@ func (s *Store) SavePerson(ctx context.Context, p models.Person, by string) erro
 		if err := tx.Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 			return err
 		}
-		after := row.model()
-		change := personChange{After: &after}
 		action := models.AuditPersonAdded
 		if found {
-			change.Before, action = &before, models.AuditPersonChanged
+			action = models.AuditPersonChanged
 		}
-		return s.auditPerson(tx, p.Subject, by, action, change)
+		return s.auditEntry(tx, models.PersonTrailID(p.Subject), by, action, changeOf(before, found, row.model()))
 	})
-}
-
-// personChange is the detail of a change to the table of people: the entry before (none
-// when added) and after (none when removed).
-type personChange struct {
-	Before *models.Person `json:"before"`
-	After  *models.Person `json:"after"`
-}
-
-func (s *Store) auditPerson(tx *gorm.DB, subject, by, action string, change personChange) error {
-	detail, err := json.Marshal(change)
-	if err != nil {
-		return err
-	}
-	return s.auditTx(tx, "person/"+uuid.NewString(), models.AuditEvent{DossierID: models.PersonTrailID(subject), Actor: by,
-		Action: action, Detail: string(detail)})
 }
 
 // personTx reads subject's entry in tx, locked until tx ends.
@@ -199,6 +180,6 @@ func (s *Store) DeletePerson(ctx context.Context, subject, by string) error {
 		if err := tx.Where("subject = ?", subject).Delete(&personRow{}).Error; err != nil {
 			return err
 		}
-		return s.auditPerson(tx, subject, by, models.AuditPersonRemoved, personChange{Before: &before})
+		return s.auditEntry(tx, models.PersonTrailID(subject), by, models.AuditPersonRemoved, entryChange[models.Person]{Before: &before})
 	})
 }

@@ -91,7 +91,7 @@ func (s *Store) SaveStructure(ctx context.Context, e models.StructureEntry, by s
 		if err != nil || found && reflect.DeepEqual(before, e) {
 			return err
 		}
-		return s.auditReference(tx, models.StructureTrailID(e.Siren), by, models.AuditStructureSaved, changeOf(before, found, e))
+		return s.auditEntry(tx, models.StructureTrailID(e.Siren), by, models.AuditStructureSaved, changeOf(before, found, e))
 	})
 	return saved, cov, err
 }
