@@ -71,10 +71,7 @@ func (s *Service) OpenJury(ctx context.Context, p models.Principal, id string) (
 	}
 	notSignalled := []string{}
 	for _, d := range preselected {
-		tctx, cancel := context.WithTimeout(ctx, s.Timeout)
-		err := s.Temporal.SignalWorkflow(tctx, d.WorkflowID(), "", workflows.SignalJuryOpened, nil)
-		cancel()
-		if err != nil {
+		if err := s.signal(ctx, d.WorkflowID(), workflows.SignalJuryOpened, nil); err != nil {
 			notSignalled = append(notSignalled, d.ID)
 			s.Logger.Warn("jury session: could not signal a dossier", "dossier", d.ID, "err", err)
 		}

@@ -35,10 +35,8 @@ func (s *Service) SetAllocation(ctx context.Context, p models.Principal, code st
 	if err != nil {
 		return env, nil, err
 	}
-	sctx, cancel := context.WithTimeout(ctx, s.Timeout)
-	defer cancel()
 	for _, id := range promoted {
-		if err := s.Temporal.SignalWorkflow(sctx, models.DossierWorkflowID(id), "", workflows.SignalGrantReserved, nil); err != nil {
+		if err := s.signal(ctx, models.DossierWorkflowID(id), workflows.SignalGrantReserved, nil); err != nil {
 			s.Logger.Warn("a funded laureate was not told; it checks again within a day", "dossier", id, "err", err)
 		}
 	}

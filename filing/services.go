@@ -121,9 +121,7 @@ func (s *Service) SignalServices(ctx context.Context, ids []string) []string {
 			if svc.Status == models.ServiceMerged {
 				outcome = models.ServiceOutcome{Status: models.StatusServiceMerged, Reason: "merged into service " + svc.MergedInto}
 			}
-			tctx, cancel := context.WithTimeout(ctx, s.Timeout)
-			err = s.Temporal.SignalWorkflow(tctx, models.ServiceWorkflowID(id), "", workflows.SignalServiceDecision, outcome)
-			cancel()
+			err = s.signal(ctx, models.ServiceWorkflowID(id), workflows.SignalServiceDecision, outcome)
 		}
 		if err != nil {
 			missed = append(missed, id)

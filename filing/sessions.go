@@ -45,10 +45,8 @@ func (s *Service) OpenSession(ctx context.Context, p models.Principal, req model
 	if err != nil {
 		return session, err
 	}
-	tctx, cancel := context.WithTimeout(ctx, s.Timeout)
-	defer cancel()
 	for _, e := range session.Entries {
-		if err := s.Temporal.SignalWorkflow(tctx, models.DossierWorkflowID(e.DossierID), "", workflows.SignalSessionOpened, session.ID); err != nil {
+		if err := s.signal(ctx, models.DossierWorkflowID(e.DossierID), workflows.SignalSessionOpened, session.ID); err != nil {
 			s.Logger.Warn("a scored dossier was not invited to its session", "dossier", e.DossierID, "session", session.ID, "err", err)
 		}
 	}

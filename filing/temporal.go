@@ -24,6 +24,15 @@ func (s *Service) update(ctx context.Context, workflowID, name string, result an
 	return FromTemporal(handle.Get(ctx, result))
 }
 
+// signal sends workflowID a signal, within the service's deadline: the acts that tell
+// several workflows give each the whole deadline, so that one slow answer costs the others
+// nothing.
+func (s *Service) signal(ctx context.Context, workflowID, name string, arg any) error {
+	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	return s.Temporal.SignalWorkflow(ctx, workflowID, "", name, arg)
+}
+
 // FromTemporal turns what Temporal answers into domain errors: an Update validator's
 // refusal carries its code as the application error's type; an unreachable or slow
 // server is unavailable; a closed or missing workflow is a state conflict.
