@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/csv"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -100,9 +99,18 @@ var BallotColumns = []Column[models.BallotEntry]{
 // csvPage is how many rows an export reads at a time.
 const csvPage = 500
 
-// streamCSV writes the header, then each page next returns (given the last row of the
-// previous one, nil first) until a page comes back short, flushing after each.
-func streamCSV[T any](w io.Writer, cols []Column[T], next func(last *T) ([]T, error)) error {
+// downloadCSV answers the rows next returns (given the last row of the previous page, nil
+// first, until a page comes back short) as the CSV download filename, flushing after each
+// page. The first page is read before anything is written, so that a refusal or an outage
+// there is answered as an error, not as a truncated 200.
+func downloadCSV[T any](w http.ResponseWriter, filename string, cols []Column[T], next func(last *T) ([]T, error)) error {
+	items, err := next(nil)
+	if err != nil {
+		return err
+	}
+	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	w.Header().Set(echo.HeaderContentDisposition, "attachment; filename="+strconv.Quote(filename))
+	w.WriteHeader(http.StatusOK)
 	cw := csv.NewWriter(w)
 	row := make([]string, len(cols))
 	for i, c := range cols {
@@ -111,12 +119,7 @@ func streamCSV[T any](w io.Writer, cols []Column[T], next func(last *T) ([]T, er
 	if err := cw.Write(row); err != nil {
 		return err
 	}
-	var last *T
 	for {
-		items, err := next(last)
-		if err != nil {
-			return err
-		}
 		for _, it := range items {
 			for i, c := range cols {
 				row[i] = c.Value(it)
@@ -129,14 +132,16 @@ func streamCSV[T any](w io.Writer, cols []Column[T], next func(last *T) ([]T, er
 		if err := cw.Error(); err != nil || len(items) < csvPage {
 			return err
 		}
-		last = &items[len(items)-1]
+		if items, err = next(&items[len(items)-1]); err != nil {
+			return err
+		}
 	}
 }
 
 // DossiersCSV streams the dossiers p may read matching f (its cursor and limit aside).
-func (s *Server) DossiersCSV(ctx context.Context, w io.Writer, p models.Principal, f store.DossierFilter) error {
+func (s *Server) DossiersCSV(ctx context.Context, w http.ResponseWriter, p models.Principal, f store.DossierFilter) error {
 	f.Limit = csvPage
-	return streamCSV(w, DossierColumns, func(last *models.Dossier) ([]models.Dossier, error) {
+	return downloadCSV(w, "dossiers.csv", DossierColumns, func(last *models.Dossier) ([]models.Dossier, error) {
 		if last != nil {
 			f.After = last.ID
 		}
@@ -145,9 +150,9 @@ func (s *Server) DossiersCSV(ctx context.Context, w io.Writer, p models.Principa
 }
 
 // TasksCSV streams the inbox of p matching f (its cursor and limit aside).
-func (s *Server) TasksCSV(ctx context.Context, w io.Writer, p models.Principal, f store.TaskFilter) error {
+func (s *Server) TasksCSV(ctx context.Context, w http.ResponseWriter, p models.Principal, f store.TaskFilter) error {
 	f.Limit = csvPage
-	return streamCSV(w, TaskColumns, func(last *store.TaskLine) ([]store.TaskLine, error) {
+	return downloadCSV(w, "taches.csv", TaskColumns, func(last *store.TaskLine) ([]store.TaskLine, error) {
 		if last != nil {
 			f.After = &store.TaskCursor{Key: f.SortKey(last.Task), ID: last.ID}
 		}
@@ -160,8 +165,8 @@ func (s *Server) TasksCSV(ctx context.Context, w io.Writer, p models.Principal, 
 }
 
 // DoneTasksCSV streams the tasks subject completed, the latest first.
-func (s *Server) DoneTasksCSV(ctx context.Context, w io.Writer, subject string) error {
-	return streamCSV(w, DoneTaskColumns, func(last *store.TaskLine) ([]store.TaskLine, error) {
+func (s *Server) DoneTasksCSV(ctx context.Context, w http.ResponseWriter, subject string) error {
+	return downloadCSV(w, "taches-traitees.csv", DoneTaskColumns, func(last *store.TaskLine) ([]store.TaskLine, error) {
 		var after *store.TaskCursor
 		if last != nil {
 			after = store.DoneCursor(last.Task)
@@ -174,47 +179,29 @@ func (s *Server) DoneTasksCSV(ctx context.Context, w io.Writer, subject string) 
 	})
 }
 
-// LedgerCSV streams the ledger, optionally of one dossier or envelope, as p may read it, as
-// a CSV download. The first page is read before anything is written, so a refusal is
-// answered as one.
+// LedgerCSV answers the ledger, optionally of one dossier or envelope, as p may read it.
 func (s *Server) LedgerCSV(ctx context.Context, w http.ResponseWriter, p models.Principal, dossierID, envelope string) error {
-	first, err := s.Filing.Ledger(ctx, p, dossierID, envelope, 0, csvPage)
-	if err != nil {
-		return err
-	}
-	StartCSV(w, "grand-livre.csv")
-	return streamCSV(w, LedgerColumns, func(last *models.LedgerEntry) ([]models.LedgerEntry, error) {
-		if last == nil {
-			return first, nil
+	return downloadCSV(w, "grand-livre.csv", LedgerColumns, func(last *models.LedgerEntry) ([]models.LedgerEntry, error) {
+		var after int64
+		if last != nil {
+			after = last.ID
 		}
-		return s.Filing.Ledger(ctx, p, dossierID, envelope, last.ID, csvPage)
+		return s.Filing.Ledger(ctx, p, dossierID, envelope, after, csvPage)
 	})
 }
 
-// BallotsCSV answers a campaign's ballots as p may read them, as a CSV download. The first
-// page is read before anything is written, so a refusal is answered as one.
+// BallotsCSV answers a campaign's ballots as p may read them.
 func (s *Server) BallotsCSV(ctx context.Context, w http.ResponseWriter, p models.Principal, campaign models.Campaign) error {
-	first, err := s.Filing.Ballots(ctx, p, campaign, "", csvPage)
-	if err != nil {
-		return err
-	}
-	StartCSV(w, "bulletins-"+campaign.ID+".csv")
-	return streamCSV(w, BallotColumns, func(last *models.BallotEntry) ([]models.BallotEntry, error) {
-		if last == nil {
-			return first, nil
+	return downloadCSV(w, "bulletins-"+campaign.ID+".csv", BallotColumns, func(last *models.BallotEntry) ([]models.BallotEntry, error) {
+		after := ""
+		if last != nil {
+			after = last.Siren
 		}
-		return s.Filing.Ballots(ctx, p, campaign, last.Siren, csvPage)
+		return s.Filing.Ballots(ctx, p, campaign, after, csvPage)
 	})
 }
 
 // wantsCSV reports whether the client asked for CSV rather than JSON.
 func wantsCSV(c echo.Context) bool {
 	return strings.Contains(c.Request().Header.Get(echo.HeaderAccept), "text/csv")
-}
-
-// StartCSV sets the headers of a CSV download named filename.
-func StartCSV(w http.ResponseWriter, filename string) {
-	w.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	w.Header().Set(echo.HeaderContentDisposition, "attachment; filename="+strconv.Quote(filename))
-	w.WriteHeader(http.StatusOK)
 }

@@ -79,7 +79,6 @@ func (s *Server) listDossiers(c echo.Context) error {
 		return models.FieldErrors(fields)
 	}
 	if wantsCSV(c) {
-		StartCSV(c.Response(), "dossiers.csv")
 		return s.DossiersCSV(c.Request().Context(), c.Response(), principal(c), f)
 	}
 	items, err := s.Store.ListDossiers(c.Request().Context(), principal(c), f)

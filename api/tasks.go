@@ -57,7 +57,6 @@ func (s *Server) listTasks(c echo.Context) error {
 		return models.FieldErrors(fields)
 	}
 	if wantsCSV(c) {
-		StartCSV(c.Response(), "taches.csv")
 		return s.TasksCSV(c.Request().Context(), c.Response(), principal(c), f)
 	}
 	items, err := s.Store.Inbox(c.Request().Context(), principal(c), f)
@@ -95,7 +94,6 @@ func (s *Server) listDoneTasks(c echo.Context) error {
 	}
 	subject := principal(c).Subject
 	if wantsCSV(c) {
-		StartCSV(c.Response(), "taches-traitees.csv")
 		return s.DoneTasksCSV(c.Request().Context(), c.Response(), subject)
 	}
 	items, err := s.Store.ClosedBy(c.Request().Context(), subject, cursor, limit)

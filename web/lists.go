@@ -34,10 +34,8 @@ func (s *Server) tasksCSV(c echo.Context) error {
 		return s.renderError(c, models.FieldErrors(errs))
 	}
 	if tab == "traites" {
-		api.StartCSV(c.Response(), "taches-traitees.csv")
 		return s.API.DoneTasksCSV(c.Request().Context(), c.Response(), principal(c).Subject)
 	}
-	api.StartCSV(c.Response(), "taches.csv")
 	return s.API.TasksCSV(c.Request().Context(), c.Response(), principal(c), f)
 }
 
@@ -104,7 +102,6 @@ func (s *Server) dossiersCSV(c echo.Context) error {
 		return s.renderError(c, models.FieldErrors(errs))
 	}
 	f.After = ""
-	api.StartCSV(c.Response(), "dossiers.csv")
 	return s.API.DossiersCSV(c.Request().Context(), c.Response(), principal(c), f)
 }
 
